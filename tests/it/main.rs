@@ -1,0 +1,1 @@
+//! End-to-end tests: one integration binary with one module per area.
