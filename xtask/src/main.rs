@@ -7,7 +7,14 @@ fn main() -> ExitCode {
     match task.as_deref() {
         Some("ci") => run_all(&[
             &["fmt", "--all", "--check"],
-            &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
             &["test", "--workspace"],
         ]),
         _ => {
@@ -20,7 +27,10 @@ fn main() -> ExitCode {
 fn run_all(steps: &[&[&str]]) -> ExitCode {
     for args in steps {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo).args(*args).status().is_ok_and(|s| s.success());
+        let ok = Command::new(cargo)
+            .args(*args)
+            .status()
+            .is_ok_and(|s| s.success());
         if !ok {
             eprintln!("xtask: `cargo {}` failed", args.join(" "));
             return ExitCode::FAILURE;

@@ -1,0 +1,244 @@
+//! Every numeric limit the vendors document, as data.
+//!
+//! The defaults are the documented values ([`Limits::DOCUMENTED`]). Vendors raise quotas per app on
+//! request, so every field can be overridden:
+//!
+//! ```
+//! use roomkv_core::Limits;
+//! let mut limits = Limits::default();
+//! limits.rongcloud.rates.entry_set_kv_per_sec = 500;
+//! assert_eq!(limits.rongcloud.batch_entries_max, 20);
+//! ```
+//!
+//! Some limits can only be enforced by a server that holds state (the 100 keys per chat room, the
+//! 300 expansions per message, Tencent's 10 keys and 16 KB per room). They are here so the emulator
+//! and the client agree on one table, but the client never checks them.
+
+use crate::tencent::Command;
+
+/// All limits of both vendors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// RongCloud / Nexconn limits (spec `rongcloud.md` §8.1, §8.2).
+    pub rongcloud: RongCloudLimits,
+    /// Tencent Live limits (spec `tencent.md` §1.4, §2.2, §2.3).
+    pub tencent: TencentLimits,
+}
+
+impl Limits {
+    /// The vendor-documented limits.
+    pub const DOCUMENTED: Self = Self {
+        rongcloud: RongCloudLimits::DOCUMENTED,
+        tencent: TencentLimits::DOCUMENTED,
+    };
+
+    /// The rate, per second, of a quota family.
+    pub fn rate_per_sec(&self, family: QuotaFamily) -> u32 {
+        let rc = &self.rongcloud.rates;
+        match family {
+            QuotaFamily::RongCloudEntrySet => rc.entry_set_kv_per_sec,
+            QuotaFamily::RongCloudEntryRemove => rc.entry_remove_kv_per_sec,
+            QuotaFamily::RongCloudEntryQuery => rc.entry_query_per_sec,
+            QuotaFamily::RongCloudExpansionWrite => rc.expansion_write_per_sec,
+            QuotaFamily::RongCloudExpansionGroupWrite => rc.expansion_group_write_per_sec,
+            QuotaFamily::RongCloudExpansionQuery => rc.expansion_query_per_sec,
+            QuotaFamily::Tencent(_) => self.tencent.command_per_sec,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DOCUMENTED
+    }
+}
+
+/// RongCloud / Nexconn limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RongCloudLimits {
+    /// `chatroomId`: at most 64 bytes (official SDK validation tables).
+    pub chatroom_id_max_bytes: usize,
+    /// `userId`, `entryOwnerId`, `targetId`: at most 64 bytes.
+    pub user_id_max_bytes: usize,
+    /// `msgUID`: at most 64 bytes.
+    pub msg_uid_max_bytes: usize,
+    /// Chat-room entry key: at most 128 characters.
+    pub entry_key_max_chars: usize,
+    /// Chat-room entry value: at most 4096 characters.
+    pub entry_value_max_chars: usize,
+    /// Pairs per batch set and keys per batch remove: at most 20.
+    pub batch_entries_max: usize,
+    /// Keys per query: at most 100.
+    pub query_keys_max: usize,
+    /// Entries per chat room: at most 100 (server-side state; not a client check).
+    pub entries_per_room_max: usize,
+    /// Expansion key: at most 32 characters.
+    pub expansion_key_max_chars: usize,
+    /// Expansion value: at most 4096 characters.
+    pub expansion_value_max_chars: usize,
+    /// Expansion keys per set or delete call: at most 100.
+    pub expansion_keys_per_call_max: usize,
+    /// Expansions per message: at most 300 (server-side state; not a client check).
+    pub expansions_per_message_max: usize,
+    /// Expansions per query page: 300 (server behaviour).
+    pub expansion_page_size: usize,
+    /// `extra` of the `RC:chrmKVNotiMsg` notification: at most 2048 bytes.
+    pub notification_extra_max_bytes: usize,
+    /// Request body: less than 100 KB (code 1508 above it).
+    pub request_body_max_bytes: usize,
+    /// Request rates.
+    pub rates: RongCloudRates,
+}
+
+impl RongCloudLimits {
+    /// The documented values.
+    pub const DOCUMENTED: Self = Self {
+        chatroom_id_max_bytes: 64,
+        user_id_max_bytes: 64,
+        msg_uid_max_bytes: 64,
+        entry_key_max_chars: 128,
+        entry_value_max_chars: 4096,
+        batch_entries_max: 20,
+        query_keys_max: 100,
+        entries_per_room_max: 100,
+        expansion_key_max_chars: 32,
+        expansion_value_max_chars: 4096,
+        expansion_keys_per_call_max: 100,
+        expansions_per_message_max: 300,
+        expansion_page_size: 300,
+        notification_extra_max_bytes: 2048,
+        request_body_max_bytes: 100 * 1024,
+        rates: RongCloudRates::DOCUMENTED,
+    };
+}
+
+impl Default for RongCloudLimits {
+    fn default() -> Self {
+        Self::DOCUMENTED
+    }
+}
+
+/// RongCloud request rates per app (spec `rongcloud.md` §8.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RongCloudRates {
+    /// Entry set and batch set share 100 KV/s, counted per KV.
+    pub entry_set_kv_per_sec: u32,
+    /// Entry remove and batch remove share 100 KV/s, counted per KV.
+    pub entry_remove_kv_per_sec: u32,
+    /// Entry query: 100 requests/s.
+    pub entry_query_per_sec: u32,
+    /// Expansion set and delete: 100 requests/s ...
+    pub expansion_write_per_sec: u32,
+    /// ... of which at most 20 on group messages.
+    pub expansion_group_write_per_sec: u32,
+    /// Expansion query: 100 requests/s.
+    pub expansion_query_per_sec: u32,
+}
+
+impl RongCloudRates {
+    /// The documented values.
+    pub const DOCUMENTED: Self = Self {
+        entry_set_kv_per_sec: 100,
+        entry_remove_kv_per_sec: 100,
+        entry_query_per_sec: 100,
+        expansion_write_per_sec: 100,
+        expansion_group_write_per_sec: 20,
+        expansion_query_per_sec: 100,
+    };
+}
+
+impl Default for RongCloudRates {
+    fn default() -> Self {
+        Self::DOCUMENTED
+    }
+}
+
+/// Tencent Live limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TencentLimits {
+    /// `RoomId`: at most 48 bytes.
+    pub room_id_max_bytes: usize,
+    /// Metadata key: at most 50 bytes.
+    pub metadata_key_max_bytes: usize,
+    /// One metadata value: at most 2048 bytes.
+    pub metadata_value_max_bytes: usize,
+    /// Keys per set request, and per room after the merge (server-side): at most 10.
+    pub metadata_keys_max: usize,
+    /// Sum of the values per set request, and per room after the merge (server-side): 16384 bytes.
+    pub metadata_total_value_max_bytes: usize,
+    /// Each `live_engine_http_srv` command: 200 requests/s per app.
+    pub command_per_sec: u32,
+}
+
+impl TencentLimits {
+    /// The documented values.
+    pub const DOCUMENTED: Self = Self {
+        room_id_max_bytes: 48,
+        metadata_key_max_bytes: 50,
+        metadata_value_max_bytes: 2048,
+        metadata_keys_max: 10,
+        metadata_total_value_max_bytes: 16 * 1024,
+        command_per_sec: 200,
+    };
+}
+
+impl Default for TencentLimits {
+    fn default() -> Self {
+        Self::DOCUMENTED
+    }
+}
+
+/// A vendor quota that requests draw from. Rates are in [`Limits::rate_per_sec`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QuotaFamily {
+    /// RongCloud entry set and batch set (counted per KV).
+    RongCloudEntrySet,
+    /// RongCloud entry remove and batch remove (counted per KV).
+    RongCloudEntryRemove,
+    /// RongCloud entry query (per request).
+    RongCloudEntryQuery,
+    /// RongCloud expansion set and delete, all conversation types (per request).
+    RongCloudExpansionWrite,
+    /// RongCloud expansion set and delete on group messages (per request, inside the above).
+    RongCloudExpansionGroupWrite,
+    /// RongCloud expansion query (per request).
+    RongCloudExpansionQuery,
+    /// One Tencent `live_engine_http_srv` command (per request).
+    Tencent(Command),
+}
+
+/// What one request costs: up to two quota families, each with a number of units.
+///
+/// A group expansion set costs one unit of [`QuotaFamily::RongCloudExpansionWrite`] and one of
+/// [`QuotaFamily::RongCloudExpansionGroupWrite`]; a batch set of 20 pairs costs 20 units of
+/// [`QuotaFamily::RongCloudEntrySet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaCost {
+    charges: [Option<(QuotaFamily, u32)>; 2],
+}
+
+impl QuotaCost {
+    /// A cost of `units` in one family.
+    pub const fn one(family: QuotaFamily, units: u32) -> Self {
+        Self {
+            charges: [Some((family, units)), None],
+        }
+    }
+
+    /// This cost plus `units` in a second family.
+    pub const fn and(self, family: QuotaFamily, units: u32) -> Self {
+        Self {
+            charges: [self.charges[0], Some((family, units))],
+        }
+    }
+
+    /// The families charged and their units.
+    pub fn charges(&self) -> impl Iterator<Item = (QuotaFamily, u32)> + '_ {
+        self.charges.iter().flatten().copied()
+    }
+}

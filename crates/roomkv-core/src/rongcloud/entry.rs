@@ -1,0 +1,1 @@
+//! Chat-room KV entries: set, batch set, remove, batch remove, query.

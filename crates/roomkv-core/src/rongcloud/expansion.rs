@@ -1,0 +1,1 @@
+//! Message expansions: set, delete, query.

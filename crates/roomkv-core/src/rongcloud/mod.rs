@@ -1,0 +1,118 @@
+//! RongCloud / Nexconn: chat-room KV entries and message expansions (legacy form API).
+//!
+//! Typed identifiers and values live here; the operations live in [`entry`] and [`expansion`], the
+//! built-in change notification in [`notification`].
+
+use crate::validate::text_newtype;
+use crate::{BaseUrl, ValidationError};
+
+pub mod entry;
+pub mod expansion;
+pub(crate) mod form;
+pub mod notification;
+mod reply;
+#[cfg(feature = "server")]
+pub mod server;
+
+/// Where RongCloud requests go: one host of a data centre, or the emulator.
+pub type Endpoint = BaseUrl;
+
+text_newtype! {
+    /// A chat-room (open channel) id: 1 to 64 bytes.
+    ChatroomId, field = "chatroomId", unit = Bytes, charset = NoControl, allow_empty = false,
+    max = |l| l.rongcloud.chatroom_id_max_bytes
+}
+
+text_newtype! {
+    /// A user id (operator, entry owner): 1 to 64 bytes.
+    UserId, field = "userId", unit = Bytes, charset = NoControl, allow_empty = false,
+    max = |l| l.rongcloud.user_id_max_bytes
+}
+
+text_newtype! {
+    /// The target of a message: a user id (private) or a group id (group), 1 to 64 bytes.
+    TargetId, field = "targetId", unit = Bytes, charset = NoControl, allow_empty = false,
+    max = |l| l.rongcloud.user_id_max_bytes
+}
+
+text_newtype! {
+    /// A chat-room entry key: letters, digits and `+ = - _`, case-sensitive, 1 to 128 characters.
+    EntryKey, field = "key", unit = Chars, charset = KeyAlphabet, allow_empty = false,
+    max = |l| l.rongcloud.entry_key_max_chars
+}
+
+text_newtype! {
+    /// A chat-room entry value: at most 4096 characters.
+    EntryValue, field = "value", unit = Chars, charset = Any, allow_empty = true,
+    max = |l| l.rongcloud.entry_value_max_chars
+}
+
+text_newtype! {
+    /// A message expansion key: letters, digits and `+ = - _`, 1 to 32 characters.
+    ExpansionKey, field = "extraKey", unit = Chars, charset = KeyAlphabet, allow_empty = false,
+    max = |l| l.rongcloud.expansion_key_max_chars
+}
+
+text_newtype! {
+    /// A message expansion value: at most 4096 characters.
+    ExpansionValue, field = "extraValue", unit = Chars, charset = Any, allow_empty = true,
+    max = |l| l.rongcloud.expansion_value_max_chars
+}
+
+text_newtype! {
+    /// A message UID (`msgUID`), 1 to 64 bytes.
+    MsgUid, field = "msgUID", unit = Bytes, charset = NoControl, allow_empty = false,
+    max = |l| l.rongcloud.msg_uid_max_bytes
+}
+
+/// The conversation a message belongs to; message expansions exist for these two only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConversationType {
+    /// One-to-one chat, `1`.
+    Private,
+    /// Group chat, `3`.
+    Group,
+}
+
+impl ConversationType {
+    /// The wire value.
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Private => 1,
+            Self::Group => 3,
+        }
+    }
+
+    /// The type of a wire value.
+    pub fn from_code(code: i64) -> Result<Self, ValidationError> {
+        match code {
+            1 => Ok(Self::Private),
+            3 => Ok(Self::Group),
+            other => Err(ValidationError::OutOfRange {
+                field: "conversationType",
+                value: other.to_string(),
+                allowed: "1 (private) and 3 (group)",
+            }),
+        }
+    }
+}
+
+impl std::str::FromStr for ConversationType {
+    type Err = ValidationError;
+
+    /// Accepts the wire values `1` and `3` and the names `private` and `group`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "private" => Ok(Self::Private),
+            "group" => Ok(Self::Group),
+            _ => match s.parse::<i64>() {
+                Ok(code) => Self::from_code(code),
+                Err(_) => Err(ValidationError::OutOfRange {
+                    field: "conversationType",
+                    value: s.to_owned(),
+                    allowed: "1 (private) and 3 (group)",
+                }),
+            },
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Room metadata: get, set, delete.

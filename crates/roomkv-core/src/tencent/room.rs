@@ -1,0 +1,1 @@
+//! Rooms: create, destroy, get info.
