@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod layering;
+mod tidy;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,8 @@ tasks:
   layering   fail if a crate reaches, through normal dependencies, a crate it must not
              (see DESIGN.md \"Dependency arrows\")
                --manifest-path PATH   check another workspace (used by xtask's own tests)
+  tidy       repository hygiene: workspace-inherited manifests, committed
+             proptest-regressions, no dbg! calls, no trailing whitespace
   help       print this text
 
 planned, not implemented yet: bench, release <version> [--dry-run]
@@ -39,11 +42,12 @@ fn main() -> ExitCode {
         ("ci", []) => legacy_ci(),
         ("layering", []) => layering::run(&project_root().join("Cargo.toml")),
         ("layering", [flag, path]) if flag == "--manifest-path" => layering::run(Path::new(path)),
+        ("tidy", []) => tidy::run(&project_root()),
         ("bench" | "release", _) => {
             eprintln!("xtask: task `{task}` is planned but not implemented yet");
             return ExitCode::from(2);
         }
-        ("ci" | "layering" | "help", _) => {
+        ("ci" | "layering" | "tidy" | "help", _) => {
             eprintln!(
                 "xtask: unexpected arguments for `{task}`: {}\n",
                 rest.join(" ")
