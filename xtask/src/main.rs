@@ -6,6 +6,7 @@
 // Printing progress, diagnostics and usage is the whole point of this binary.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod ci;
 mod layering;
 mod tidy;
 
@@ -17,7 +18,9 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [options]
 
 tasks:
-  ci         fmt, clippy and tests
+  ci         everything CI checks, in order, stopping at the first failure:
+             fmt, clippy, tests (cargo-nextest if installed, else cargo test),
+             doctests, docs (warnings are errors), layering, tidy
   layering   fail if a crate reaches, through normal dependencies, a crate it must not
              (see DESIGN.md \"Dependency arrows\")
                --manifest-path PATH   check another workspace (used by xtask's own tests)
@@ -39,7 +42,7 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        ("ci", []) => legacy_ci(),
+        ("ci", []) => ci::run(),
         ("layering", []) => layering::run(&project_root().join("Cargo.toml")),
         ("layering", [flag, path]) if flag == "--manifest-path" => layering::run(Path::new(path)),
         ("tidy", []) => tidy::run(&project_root()),
@@ -129,26 +132,4 @@ pub(crate) fn show(command: &Command) -> String {
         line.push_str(&arg.to_string_lossy());
     }
     line
-}
-
-/// The previous `ci`: fmt, clippy and tests, in order.
-fn legacy_ci() -> Result<(), String> {
-    let steps: &[&[&str]] = &[
-        &["fmt", "--all", "--check"],
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &["test", "--workspace"],
-    ];
-    for args in steps {
-        if !cargo().args(*args).status().is_ok_and(|s| s.success()) {
-            return Err(format!("`cargo {}` failed", args.join(" ")));
-        }
-    }
-    Ok(())
 }

@@ -111,3 +111,36 @@ fn layering_passes_on_the_clean_fixture() {
         "{stderr}"
     );
 }
+
+#[test]
+fn help_succeeds_and_lists_the_tasks() {
+    for args in [&["help"][..], &["--help"], &["-h"]] {
+        let output = xtask(args);
+        assert!(output.status.success());
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        for task in ["ci", "layering", "tidy", "help"] {
+            assert!(
+                stdout.contains(&format!("\n  {task} ")),
+                "{task} missing from:\n{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_task_or_an_unknown_one_is_a_usage_error() {
+    let output = xtask(&[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with("usage: cargo xtask"));
+
+    let output = xtask(&["frobnicate"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with("xtask: unknown task `frobnicate`"));
+
+    let output = xtask(&["tidy", "--fix"]);
+    assert_eq!(output.status.code(), Some(2));
+
+    let output = xtask(&["bench"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("not implemented yet"));
+}
