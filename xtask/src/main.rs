@@ -74,9 +74,16 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root: the parent of this crate's directory (the rust-analyzer convention).
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` at run time too, and that value wins over the one
+/// compiled in: when two checkouts share a target directory, cargo can reuse a binary built in
+/// the other checkout, whose compiled-in path points there.
 pub(crate) fn project_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
+        .parent()
+        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
 }
 
 /// The `cargo` that runs us (`$CARGO`, set by `cargo run`), falling back to `cargo` on `PATH`.
