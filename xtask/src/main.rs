@@ -1,40 +1,142 @@
-//! `cargo xtask`: project automation.
+//! `cargo xtask`: project automation for the roomkv workspace.
+//!
+//! Run `cargo xtask help` for the list of tasks. The crate uses only `std` so that it builds in
+//! seconds on a small CI machine: please do not add dependencies.
 
-use std::process::{Command, ExitCode};
+// Printing progress, diagnostics and usage is the whole point of this binary.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod ci;
+mod layering;
+mod tidy;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [options]
+
+tasks:
+  ci         everything CI checks, in order, stopping at the first failure:
+             fmt, clippy, tests (cargo-nextest if installed, else cargo test),
+             doctests, docs (warnings are errors), layering, tidy
+  layering   fail if a crate reaches, through normal dependencies, a crate it must not
+             (see DESIGN.md \"Dependency arrows\")
+               --manifest-path PATH   check another workspace (used by xtask's own tests)
+  tidy       repository hygiene: workspace-inherited manifests, committed
+             proptest-regressions, no dbg! calls, no trailing whitespace
+  help       print this text
+
+planned, not implemented yet: bench, release <version> [--dry-run]
+";
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1);
-    match task.as_deref() {
-        Some("ci") => run_all(&[
-            &["fmt", "--all", "--check"],
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-            &["test", "--workspace"],
-        ]),
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((task, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match (task.as_str(), rest) {
+        ("help" | "-h" | "--help", []) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        ("ci", []) => ci::run(),
+        ("layering", []) => layering::run(&project_root().join("Cargo.toml")),
+        ("layering", [flag, path]) if flag == "--manifest-path" => layering::run(Path::new(path)),
+        ("tidy", []) => tidy::run(&project_root()),
+        ("bench" | "release", _) => {
+            eprintln!("xtask: task `{task}` is planned but not implemented yet");
+            return ExitCode::from(2);
+        }
+        ("ci" | "layering" | "tidy" | "help", _) => {
+            eprintln!(
+                "xtask: unexpected arguments for `{task}`: {}\n",
+                rest.join(" ")
+            );
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
         _ => {
-            eprintln!("usage: cargo xtask ci");
-            ExitCode::from(2)
+            eprintln!("xtask: unknown task `{task}`\n");
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask {task}: FAILED: {message}");
+            ExitCode::FAILURE
         }
     }
 }
 
-fn run_all(steps: &[&[&str]]) -> ExitCode {
-    for args in steps {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(*args)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            eprintln!("xtask: `cargo {}` failed", args.join(" "));
-            return ExitCode::FAILURE;
+/// The workspace root: the parent of this crate's directory (the rust-analyzer convention).
+///
+/// `cargo run` sets `CARGO_MANIFEST_DIR` at run time too, and that value wins over the one
+/// compiled in: when two checkouts share a target directory, cargo can reuse a binary built in
+/// the other checkout, whose compiled-in path points there.
+pub(crate) fn project_root() -> PathBuf {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
+        .parent()
+        .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
+}
+
+/// The `cargo` that runs us (`$CARGO`, set by `cargo run`), falling back to `cargo` on `PATH`.
+pub(crate) fn cargo_program() -> OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
+/// A `cargo` command running in the workspace root.
+pub(crate) fn cargo() -> Command {
+    let mut command = Command::new(cargo_program());
+    command.current_dir(project_root());
+    command
+}
+
+/// Runs `command`, returning its stdout; on failure the error names the command and carries its
+/// stderr.
+pub(crate) fn capture(command: &mut Command) -> Result<String, String> {
+    let shown = show(command);
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| format!("could not run `{shown}`: {err}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "`{shown}` failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim_end()
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|_| format!("`{shown}` printed invalid UTF-8"))
+}
+
+/// `command` as a shell-like line, for messages.
+pub(crate) fn show(command: &Command) -> String {
+    let mut line = String::new();
+    for (key, value) in command.get_envs() {
+        if let Some(value) = value {
+            line.push_str(&format!(
+                "{}={} ",
+                key.to_string_lossy(),
+                value.to_string_lossy()
+            ));
         }
     }
-    ExitCode::SUCCESS
+    let program = command.get_program();
+    if program == cargo_program() {
+        line.push_str("cargo");
+    } else {
+        line.push_str(&program.to_string_lossy());
+    }
+    for arg in command.get_args() {
+        line.push(' ');
+        line.push_str(&arg.to_string_lossy());
+    }
+    line
 }
