@@ -68,7 +68,18 @@ pub(crate) struct Rule {
     pub(crate) why: &'static str,
 }
 
-const SANS_IO: &str = "core and sign are sans-IO leaves: no async runtime, no HTTP stack";
+const SANS_IO: &str =
+    "core and sign are sans-IO leaves: no async runtime, no HTTP stack, no randomness";
+/// What a sans-IO leaf must not reach: runtimes, HTTP stacks, the transport, and randomness
+/// (nonces and `random` are arguments).
+const SANS_IO_FORBIDDEN: &[&str] = &[
+    "tokio",
+    "hyper",
+    "hyper-util",
+    "roomkv-transport",
+    "rand",
+    "getrandom",
+];
 const PROVIDER: &str = "a provider never depends on the other provider, the emulator or testkit \
                         (dev-dependencies excepted)";
 
@@ -76,12 +87,12 @@ const PROVIDER: &str = "a provider never depends on the other provider, the emul
 pub(crate) const RULES: &[Rule] = &[
     Rule {
         from: "roomkv-core",
-        forbidden: &["tokio", "hyper", "hyper-util", "roomkv-transport"],
+        forbidden: SANS_IO_FORBIDDEN,
         why: SANS_IO,
     },
     Rule {
         from: "roomkv-sign",
-        forbidden: &["tokio", "hyper", "hyper-util", "roomkv-transport"],
+        forbidden: SANS_IO_FORBIDDEN,
         why: SANS_IO,
     },
     Rule {
