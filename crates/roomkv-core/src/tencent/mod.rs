@@ -13,6 +13,8 @@ mod reply;
 pub mod room;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(test)]
+mod tests;
 
 pub use metadata::{DelRoomMetadata, GetRoomMetadata, MetadataEntry, SetRoomMetadata};
 pub use room::{CreateRoom, DestroyRoom, GetRoomInfo, RoomInfo, TakeSeatMode};
