@@ -170,6 +170,12 @@ pub struct TencentLimits {
     pub metadata_keys_max: usize,
     /// Sum of the values per set request, and per room after the merge (server-side): 16384 bytes.
     pub metadata_total_value_max_bytes: usize,
+    /// `RoomName` of `create_room`: at most 100 bytes.
+    pub room_name_max_bytes: usize,
+    /// `CoverURL` of `create_room`: at most 200 bytes.
+    pub cover_url_max_bytes: usize,
+    /// `Category` of `create_room`: at most 3 values.
+    pub categories_max: usize,
     /// Each `live_engine_http_srv` command: 200 requests/s per app.
     pub command_per_sec: u32,
 }
@@ -182,6 +188,9 @@ impl TencentLimits {
         metadata_value_max_bytes: 2048,
         metadata_keys_max: 10,
         metadata_total_value_max_bytes: 16 * 1024,
+        room_name_max_bytes: 100,
+        cover_url_max_bytes: 200,
+        categories_max: 3,
         command_per_sec: 200,
     };
 }

@@ -87,6 +87,28 @@ pub enum ValidationError {
         /// What one item is called (`key`, `pair`, ...).
         item: &'static str,
     },
+    /// The items of a list together are longer than allowed in one request.
+    #[error("{field} values have {len} {unit} in total, at most {max} allowed")]
+    TotalTooLong {
+        /// Wire name of the list.
+        field: &'static str,
+        /// Actual total length.
+        len: usize,
+        /// Largest accepted total length.
+        max: usize,
+        /// Unit of `len` and `max`.
+        unit: Unit,
+    },
+    /// A list holds the same key more than once.
+    #[error("{field} has {item} {value:?} more than once")]
+    Duplicate {
+        /// Wire name of the list.
+        field: &'static str,
+        /// What one item is called (`key`, ...).
+        item: &'static str,
+        /// The repeated value.
+        value: String,
+    },
     /// A list or map that must hold at least one item is empty.
     #[error("{field} has no {item}s, at least 1 required")]
     NoItems {

@@ -7,11 +7,17 @@
 use crate::validate::text_newtype;
 use crate::{BaseUrl, EncodeError};
 
+mod json;
 pub mod metadata;
 mod reply;
 pub mod room;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(test)]
+mod tests;
+
+pub use metadata::{DelRoomMetadata, GetRoomMetadata, MetadataEntry, SetRoomMetadata};
+pub use room::{CreateRoom, DestroyRoom, GetRoomInfo, RoomInfo, TakeSeatMode};
 
 /// The service every Live command belongs to.
 pub const SERVICE_PATH: &str = "/v4/live_engine_http_srv/";
