@@ -269,9 +269,24 @@ impl HyperClient {
         HyperClientBuilder::default()
     }
 
-    /// The settings this client was built with.
-    pub fn config(&self) -> &HyperClientBuilder {
-        &self.config
+    /// The time limit over a whole exchange.
+    pub fn timeout(&self) -> Duration {
+        self.config.timeout
+    }
+
+    /// The TCP connect time limit.
+    pub fn connect_timeout(&self) -> Duration {
+        self.config.connect_timeout
+    }
+
+    /// The keep-alive setting.
+    pub fn keep_alive(&self) -> KeepAlive {
+        self.config.keep_alive
+    }
+
+    /// The largest response body accepted, in bytes.
+    pub fn max_response_bytes(&self) -> usize {
+        self.config.max_response_bytes
     }
 
     async fn exchange(
@@ -315,6 +330,12 @@ impl HyperClient {
 impl HttpClient for HyperClient {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         check_url(req.uri())?;
+        #[cfg(not(feature = "rustls"))]
+        if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
+            return Err(TransportError::invalid(
+                "https:// needs the `rustls` feature of roomkv-transport",
+            ));
+        }
         let deadline = Instant::now() + self.config.timeout;
         let (parts, body) = req.into_parts();
         let mut req = http::Request::from_parts(parts, Full::new(Bytes::from(body)));
@@ -378,4 +399,19 @@ fn classify_request_error(err: hyper_util::client::legacy::Error) -> TransportEr
         };
     }
     TransportError::other(err)
+}
+
+#[cfg(all(test, not(feature = "rustls")))]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn https_without_rustls_is_refused_not_sent_in_plaintext() {
+        let client = HyperClient::new().unwrap();
+        let req = http::Request::get("https://127.0.0.1:1/")
+            .body(Vec::new())
+            .unwrap();
+        let err = client.send(req).await.unwrap_err();
+        assert!(err.is_invalid(), "{err:?}");
+    }
 }

@@ -234,7 +234,8 @@ pub struct Retried<T> {
 /// delays ([`OsNonceSource`](crate::OsNonceSource) in production, a fixed sequence in tests).
 ///
 /// The loop never fails by itself: it always returns the last attempt's output, with the number
-/// of attempts and the [`StopReason`].
+/// of attempts and the [`StopReason`]. It sleeps with [`tokio::time::sleep`], so it needs a Tokio
+/// runtime with the time driver enabled (and runs instantly under a paused test clock).
 ///
 /// ```
 /// use std::sync::atomic::{AtomicU32, Ordering};
