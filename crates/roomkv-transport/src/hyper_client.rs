@@ -62,8 +62,9 @@ impl Default for KeepAlive {
 /// | [`keep_alive`](Self::keep_alive) | enabled, idle timeout 50 s ([`DEFAULT_IDLE_TIMEOUT`]) |
 /// | [`max_response_bytes`](Self::max_response_bytes) | 8 MiB ([`DEFAULT_MAX_RESPONSE_BYTES`]) |
 ///
-/// TLS (feature `rustls`) always verifies certificates, against the platform's roots with
-/// feature `native-roots`, else the compiled-in Mozilla roots with feature `webpki-roots`.
+/// TLS (feature `rustls`) always verifies certificates. The trusted roots are the compiled-in
+/// Mozilla roots (feature `webpki-roots`), the platform's roots (feature `native-roots`), and
+/// any added with [`add_root_certificate`](Self::add_root_certificate).
 ///
 /// ```
 /// use std::time::Duration;
@@ -76,12 +77,13 @@ impl Default for KeepAlive {
 ///     .unwrap();
 /// # let _ = client;
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HyperClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     keep_alive: KeepAlive,
     max_response_bytes: usize,
+    extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for HyperClientBuilder {
@@ -91,7 +93,20 @@ impl Default for HyperClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             keep_alive: KeepAlive::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            extra_roots: Vec::new(),
         }
+    }
+}
+
+impl fmt::Debug for HyperClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperClientBuilder")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("keep_alive", &self.keep_alive)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("extra_roots", &self.extra_roots.len())
+            .finish()
     }
 }
 
@@ -123,19 +138,30 @@ impl HyperClientBuilder {
         self
     }
 
+    /// Also trusts this root certificate (DER-encoded), for a private CA or a TLS-inspecting
+    /// proxy. Certificates are still always verified; this only adds a trust anchor.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.push(der.into());
+        self
+    }
+
     /// Builds the client. Needs no runtime; sending needs a Tokio runtime with time and I/O.
     ///
     /// # Errors
     ///
-    /// An [`is_invalid`](TransportError::is_invalid) error if no TLS roots are available
-    /// (feature `native-roots` found none on the platform and `webpki-roots` is off, or
-    /// `rustls` is on without any roots feature).
+    /// An [`is_invalid`](TransportError::is_invalid) error if an added root certificate is
+    /// malformed (or added without feature `rustls`).
+    ///
+    /// If no TLS root is trusted at all (no roots feature and no added root, or only
+    /// `native-roots` on a platform without roots), the client still builds, for plain http to
+    /// loopback, and refuses every `https://` request with an
+    /// [`is_invalid`](TransportError::is_invalid) error that says so.
     pub fn build(self) -> Result<HyperClient, TransportError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(self.connect_timeout));
-        let connector = wrap_tls(http)?;
+        let (connector, https_refusal) = wrap_tls(http, &self.extra_roots)?;
 
         let mut builder = Client::builder(TokioExecutor::new());
         // Without a timer the pool silently ignores its idle timeout.
@@ -151,71 +177,72 @@ impl HyperClientBuilder {
         Ok(HyperClient {
             inner: builder.build(connector),
             config: self,
+            https_refusal,
         })
     }
 }
 
+/// The connector, and why `https://` cannot work with it (if it cannot).
+type Wrapped = (Connector, Option<&'static str>);
+
 #[cfg(feature = "rustls")]
-fn wrap_tls(http: HttpConnector) -> Result<Connector, TransportError> {
+fn wrap_tls(http: HttpConnector, extra_roots: &[Vec<u8>]) -> Result<Wrapped, TransportError> {
+    let roots = roots(extra_roots)?;
+    let https_refusal = roots.is_empty().then_some(
+        "no trusted TLS root certificates: enable feature `webpki-roots` or `native-roots` \
+         of roomkv-transport, or add a root certificate",
+    );
     let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map_err(|e| TransportError::invalid(format!("TLS configuration failed: {e}")))?;
-    let config = with_roots(config)?.with_no_client_auth();
-    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+    .map_err(|e| TransportError::invalid(format!("TLS configuration failed: {e}")))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(config)
         .https_or_http()
         .enable_http1()
-        .wrap_connector(http))
+        .wrap_connector(http);
+    Ok((connector, https_refusal))
 }
 
 #[cfg(not(feature = "rustls"))]
-fn wrap_tls(http: HttpConnector) -> Result<Connector, TransportError> {
-    Ok(http)
-}
-
-#[cfg(feature = "rustls")]
-type RootsBuilder = rustls::ConfigBuilder<rustls::ClientConfig, rustls::WantsVerifier>;
-#[cfg(feature = "rustls")]
-type WithRoots = rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>;
-
-#[cfg(all(feature = "rustls", feature = "native-roots"))]
-fn with_roots(builder: RootsBuilder) -> Result<WithRoots, TransportError> {
-    use hyper_rustls::ConfigBuilderExt;
-    match builder.clone().with_native_roots() {
-        Ok(b) => Ok(b),
-        #[cfg(feature = "webpki-roots")]
-        Err(err) => {
-            tracing::warn!(%err, "no usable platform TLS roots; using the compiled-in roots");
-            Ok(builder.with_webpki_roots())
-        }
-        #[cfg(not(feature = "webpki-roots"))]
-        Err(err) => Err(TransportError::invalid(format!(
-            "no usable platform TLS root certificates ({err}); enable feature `webpki-roots`"
-        ))),
+fn wrap_tls(http: HttpConnector, extra_roots: &[Vec<u8>]) -> Result<Wrapped, TransportError> {
+    if extra_roots.is_empty() {
+        Ok((
+            http,
+            Some("https:// needs the `rustls` feature of roomkv-transport"),
+        ))
+    } else {
+        Err(TransportError::invalid(
+            "root certificates need the `rustls` feature of roomkv-transport",
+        ))
     }
 }
 
-#[cfg(all(
-    feature = "rustls",
-    not(feature = "native-roots"),
-    feature = "webpki-roots"
-))]
-fn with_roots(builder: RootsBuilder) -> Result<WithRoots, TransportError> {
-    use hyper_rustls::ConfigBuilderExt;
-    Ok(builder.with_webpki_roots())
-}
-
-#[cfg(all(
-    feature = "rustls",
-    not(feature = "native-roots"),
-    not(feature = "webpki-roots")
-))]
-fn with_roots(_builder: RootsBuilder) -> Result<WithRoots, TransportError> {
-    Err(TransportError::invalid(
-        "no TLS root certificates: enable feature `webpki-roots` or `native-roots`",
-    ))
+/// The trusted roots: the compiled-in Mozilla roots (feature `webpki-roots`), the platform's
+/// (feature `native-roots`) and the caller's extra roots.
+#[cfg(feature = "rustls")]
+fn roots(extra: &[Vec<u8>]) -> Result<rustls::RootCertStore, TransportError> {
+    let mut roots = rustls::RootCertStore::empty();
+    #[cfg(feature = "webpki-roots")]
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    #[cfg(feature = "native-roots")]
+    {
+        let found = rustls_native_certs::load_native_certs();
+        if !found.errors.is_empty() {
+            tracing::warn!(errors = ?found.errors, "some platform root certificates could not be loaded");
+        }
+        let (added, ignored) = roots.add_parsable_certificates(found.certs);
+        tracing::debug!(added, ignored, "loaded platform root certificates");
+    }
+    for der in extra {
+        roots
+            .add(rustls::pki_types::CertificateDer::from(der.clone()))
+            .map_err(|e| TransportError::invalid(format!("invalid root certificate: {e}")))?;
+    }
+    Ok(roots)
 }
 
 /// The default [`HttpClient`] (feature `hyper`): hyper-util's pooled legacy client, HTTP/1.1,
@@ -244,6 +271,8 @@ fn with_roots(_builder: RootsBuilder) -> Result<WithRoots, TransportError> {
 pub struct HyperClient {
     inner: Client<Connector, Full<Bytes>>,
     config: HyperClientBuilder,
+    /// Why `https://` cannot work with this build, if it cannot.
+    https_refusal: Option<&'static str>,
 }
 
 impl fmt::Debug for HyperClient {
@@ -330,11 +359,10 @@ impl HyperClient {
 impl HttpClient for HyperClient {
     async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         check_url(req.uri())?;
-        #[cfg(not(feature = "rustls"))]
-        if req.uri().scheme() == Some(&http::uri::Scheme::HTTPS) {
-            return Err(TransportError::invalid(
-                "https:// needs the `rustls` feature of roomkv-transport",
-            ));
+        if let Some(reason) = self.https_refusal
+            && req.uri().scheme() == Some(&http::uri::Scheme::HTTPS)
+        {
+            return Err(TransportError::invalid(reason));
         }
         let deadline = Instant::now() + self.config.timeout;
         let (parts, body) = req.into_parts();
@@ -401,17 +429,18 @@ fn classify_request_error(err: hyper_util::client::legacy::Error) -> TransportEr
     TransportError::other(err)
 }
 
-#[cfg(all(test, not(feature = "rustls")))]
+#[cfg(all(test, not(any(feature = "webpki-roots", feature = "native-roots"))))]
 mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn https_without_rustls_is_refused_not_sent_in_plaintext() {
+    async fn https_without_tls_roots_is_refused_not_attempted() {
         let client = HyperClient::new().unwrap();
         let req = http::Request::get("https://127.0.0.1:1/")
             .body(Vec::new())
             .unwrap();
         let err = client.send(req).await.unwrap_err();
         assert!(err.is_invalid(), "{err:?}");
+        assert!(!err.may_have_been_sent());
     }
 }

@@ -27,7 +27,7 @@
 //! | `hyper` | yes | [`HyperClient`] (plain http to loopback only, without `rustls`) |
 //! | `rustls` | yes | HTTPS for [`HyperClient`] through rustls with the `ring` provider |
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
-//! | `native-roots` | no | trust the platform's roots (preferred when both roots features are on) |
+//! | `native-roots` | no | also trust the platform's roots (through `rustls-native-certs`) |
 //! | `test-util` | no | `FixedClock`, `ManualClock`, `FixedNonce`, `SequenceNonce`, `CaptureClient`, … |
 //!
 //! Without default features the crate still offers the traits, failover and retry, for use

@@ -6,3 +6,5 @@ mod hyper_client;
 mod retry;
 #[cfg(feature = "hyper")]
 mod stub;
+#[cfg(feature = "rustls")]
+mod tls;

@@ -16,6 +16,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
 /// What the stub does with the next request (after reading it in full).
 #[derive(Debug, Clone)]
@@ -61,16 +62,32 @@ impl Stub {
         Self::start_with(true).await
     }
 
+    /// A stub speaking TLS with the test certificate for `localhost` / `127.0.0.1`
+    /// (`tests/fixtures/tls`).
+    #[cfg(feature = "rustls")]
+    pub(crate) async fn start_tls() -> Self {
+        Self::start_inner(false, Some(crate::tls::acceptor())).await
+    }
+
     async fn start_with(reset: bool) -> Self {
+        Self::start_inner(reset, None).await
+    }
+
+    async fn start_inner(reset: bool, tls: Option<TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Shared::default());
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), reset));
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared), reset, tls));
         Self { addr, shared, task }
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    #[cfg(feature = "rustls")]
+    pub(crate) fn https_url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.addr)
     }
 
     pub(crate) fn push(&self, reply: Reply) -> &Self {
@@ -95,7 +112,12 @@ impl Drop for Stub {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, reset: bool) {
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    reset: bool,
+    tls: Option<TlsAcceptor>,
+) {
     // Dropping the set (when the accept task is aborted) aborts every connection task.
     let mut conns = JoinSet::new();
     loop {
@@ -107,12 +129,22 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, reset: bool) {
             stream.set_zero_linger().unwrap();
         }
         let shared = Arc::clone(&shared);
+        let tls = tls.clone();
         conns.spawn(async move {
             let service = service_fn(move |req| handle(Arc::clone(&shared), req));
-            // Errors (including the deliberate `Close`) just end the connection.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            let http = hyper::server::conn::http1::Builder::new();
+            // Errors (including the deliberate `Close` and failed handshakes) just end the
+            // connection.
+            match tls {
+                None => {
+                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                }
+                Some(tls) => {
+                    if let Ok(stream) = tls.accept(stream).await {
+                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                }
+            }
         });
     }
 }
