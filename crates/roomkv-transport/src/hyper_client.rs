@@ -232,7 +232,10 @@ fn roots(extra: &[Vec<u8>]) -> Result<rustls::RootCertStore, TransportError> {
     {
         let found = rustls_native_certs::load_native_certs();
         if !found.errors.is_empty() {
-            tracing::warn!(errors = ?found.errors, "some platform root certificates could not be loaded");
+            tracing::warn!(
+                errors = ?found.errors,
+                "some platform root certificates could not be loaded"
+            );
         }
         let (added, ignored) = roots.add_parsable_certificates(found.certs);
         tracing::debug!(added, ignored, "loaded platform root certificates");
@@ -327,7 +330,7 @@ impl HyperClient {
         let timeout = Some(self.config.timeout);
         let resp = match timeout_at(deadline, self.inner.request(req)).await {
             Ok(Ok(resp)) => resp,
-            Ok(Err(err)) => return Err(classify_request_error(err)),
+            Ok(Err(err)) => return Err(classify_request_error(err, self.config.connect_timeout)),
             // No connection was ever handed to the request: it cannot have been sent.
             Err(_) if capture.connection_metadata().is_none() => {
                 return Err(TransportError::connect_timeout(timeout));
@@ -392,13 +395,16 @@ fn content_length(headers: &http::HeaderMap) -> Option<u64> {
 }
 
 /// Classifies an error of `Client::request` (before the response head arrived).
-fn classify_request_error(err: hyper_util::client::legacy::Error) -> TransportError {
+fn classify_request_error(
+    err: hyper_util::client::legacy::Error,
+    connect_timeout: Duration,
+) -> TransportError {
     if err.is_connect() {
         // A connect timeout from `HttpConnector` is an `io::Error` of kind `TimedOut`.
         let timed_out =
             find_source::<io::Error>(&err).is_some_and(|io| io.kind() == io::ErrorKind::TimedOut);
         return if timed_out {
-            TransportError::connect_timeout(None)
+            TransportError::connect_timeout(Some(connect_timeout))
         } else {
             TransportError::connect(err)
         };

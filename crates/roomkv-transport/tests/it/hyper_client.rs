@@ -168,6 +168,10 @@ async fn connect_timeout_is_both_connect_and_timeout() {
         .unwrap_err();
     assert!(err.is_connect() && err.is_timeout(), "{err:?}");
     assert!(!err.may_have_been_sent());
+    assert_eq!(
+        err.to_string(),
+        "could not connect to the server within 200ms"
+    );
     assert!(started.elapsed() < Duration::from_secs(4));
 }
 
