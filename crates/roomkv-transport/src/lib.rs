@@ -82,6 +82,7 @@ mod failover;
 #[cfg(feature = "hyper")]
 mod hyper_client;
 pub mod retry;
+pub mod safety;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 mod time;

@@ -1,0 +1,136 @@
+//! Retry safety: which failed attempts may be sent again without losing or duplicating a write.
+//!
+//! The rules are vendor-neutral; providers reduce each attempt to an [`AttemptOutcome`] (using
+//! their vendor's code classification) and each operation to a [`RequestKind`], and
+//! [`decide`] answers:
+//!
+//! - a request the server provably did not act on (the connection failed before the request was
+//!   sent, or the server answered "throttled, not processed") is retried, reads and writes alike;
+//! - after a failure whose outcome is unknown (a timeout or reset after sending, a transient server
+//!   error), reads are retried, and writes only when the caller declared them repeatable (a set
+//!   that repeats the same value, a remove that treats "already gone" as done), never a write that
+//!   sends a notification, because a second send would duplicate it;
+//! - successes and final refusals end the loop.
+
+use crate::RetryDecision;
+
+/// What an attempt's request does, as far as retrying it is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestKind {
+    /// Reads only.
+    Read,
+    /// Changes server state.
+    Write {
+        /// Sending it twice has the same effect as sending it once (and it sends no
+        /// notification), so it may be repeated after an outcome-unknown failure.
+        repeatable: bool,
+    },
+}
+
+/// One attempt's result, reduced to what retry safety depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttemptOutcome {
+    /// The server did what was asked.
+    Success,
+    /// The server refused for good; repeating the request gives the same answer.
+    Refused,
+    /// The server refused without acting because of a quota.
+    Throttled,
+    /// The request never left this process or never reached the server (connect failure).
+    NotSent,
+    /// The server may or may not have acted: a timeout or reset after sending, a transient
+    /// server error, a gateway's 5xx.
+    Unknown,
+}
+
+impl AttemptOutcome {
+    /// True when a failure leaves the caller unable to know whether a write was applied.
+    pub fn is_outcome_unknown(self) -> bool {
+        self == Self::Unknown
+    }
+}
+
+/// Whether to retry an attempt of `kind` that ended with `outcome`.
+///
+/// ```
+/// use roomkv_transport::safety::{decide, AttemptOutcome, RequestKind};
+/// use roomkv_transport::RetryDecision;
+///
+/// let notifying_write = RequestKind::Write { repeatable: false };
+/// assert_eq!(decide(notifying_write, AttemptOutcome::NotSent), RetryDecision::Retry);
+/// assert_eq!(decide(notifying_write, AttemptOutcome::Throttled), RetryDecision::RetryThrottled);
+/// assert_eq!(decide(notifying_write, AttemptOutcome::Unknown), RetryDecision::Done);
+/// assert_eq!(decide(RequestKind::Read, AttemptOutcome::Unknown), RetryDecision::Retry);
+/// ```
+pub fn decide(kind: RequestKind, outcome: AttemptOutcome) -> RetryDecision {
+    match (outcome, kind) {
+        (AttemptOutcome::Success | AttemptOutcome::Refused, _) => RetryDecision::Done,
+        (AttemptOutcome::Throttled, _) => RetryDecision::RetryThrottled,
+        (AttemptOutcome::NotSent, _) => RetryDecision::Retry,
+        (AttemptOutcome::Unknown, RequestKind::Read | RequestKind::Write { repeatable: true }) => {
+            RetryDecision::Retry
+        }
+        (AttemptOutcome::Unknown, RequestKind::Write { repeatable: false }) => RetryDecision::Done,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KINDS: [RequestKind; 3] = [
+        RequestKind::Read,
+        RequestKind::Write { repeatable: true },
+        RequestKind::Write { repeatable: false },
+    ];
+
+    #[test]
+    fn provably_unprocessed_requests_are_retried_for_every_kind() {
+        for kind in KINDS {
+            assert_eq!(
+                decide(kind, AttemptOutcome::NotSent),
+                RetryDecision::Retry,
+                "{kind:?}"
+            );
+            assert_eq!(
+                decide(kind, AttemptOutcome::Throttled),
+                RetryDecision::RetryThrottled,
+                "{kind:?}"
+            );
+            assert_eq!(
+                decide(kind, AttemptOutcome::Success),
+                RetryDecision::Done,
+                "{kind:?}"
+            );
+            assert_eq!(
+                decide(kind, AttemptOutcome::Refused),
+                RetryDecision::Done,
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_outcomes_are_retried_only_when_repeating_is_harmless() {
+        assert_eq!(
+            decide(RequestKind::Read, AttemptOutcome::Unknown),
+            RetryDecision::Retry
+        );
+        assert_eq!(
+            decide(
+                RequestKind::Write { repeatable: true },
+                AttemptOutcome::Unknown
+            ),
+            RetryDecision::Retry
+        );
+        assert_eq!(
+            decide(
+                RequestKind::Write { repeatable: false },
+                AttemptOutcome::Unknown
+            ),
+            RetryDecision::Done
+        );
+        assert!(AttemptOutcome::Unknown.is_outcome_unknown());
+        assert!(!AttemptOutcome::NotSent.is_outcome_unknown());
+    }
+}
