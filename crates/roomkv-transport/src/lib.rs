@@ -81,6 +81,7 @@ mod error;
 mod failover;
 #[cfg(feature = "hyper")]
 mod hyper_client;
+pub mod pipeline;
 pub mod retry;
 pub mod safety;
 #[cfg(feature = "test-util")]

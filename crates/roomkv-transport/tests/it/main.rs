@@ -3,6 +3,7 @@
 mod failover;
 #[cfg(feature = "hyper")]
 mod hyper_client;
+mod pipeline;
 mod retry;
 #[cfg(feature = "hyper")]
 mod stub;

@@ -1,0 +1,206 @@
+//! The provider request path: retries follow the safety rules, failover is reported, every
+//! attempt is built afresh.
+
+use std::cell::RefCell;
+
+use roomkv_transport::pipeline::{AttemptInfo, Pipeline};
+use roomkv_transport::retry::RetryPolicy;
+use roomkv_transport::safety::{AttemptOutcome, RequestKind};
+use roomkv_transport::test_util::{CaptureClient, FixedNonce, response};
+use roomkv_transport::{EndpointSet, HttpRequest, HttpResponse, SharedHttpClient, TransportError};
+
+/// A provider-like error: transport failures and vendor answers by status.
+#[derive(Debug)]
+enum TestError {
+    Transport(TransportError),
+    Status(u16),
+}
+
+impl From<TransportError> for TestError {
+    fn from(err: TransportError) -> Self {
+        Self::Transport(err)
+    }
+}
+
+fn classify(err: &TestError) -> AttemptOutcome {
+    match err {
+        TestError::Status(429) => AttemptOutcome::Throttled,
+        TestError::Status(404) => AttemptOutcome::Refused,
+        _ => AttemptOutcome::Unknown,
+    }
+}
+
+struct Harness {
+    policy: RetryPolicy,
+    endpoints: EndpointSet,
+    capture: CaptureClient,
+    http: SharedHttpClient,
+    jitter: FixedNonce,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let capture = CaptureClient::new();
+        Self {
+            policy: RetryPolicy::default().with_max_attempts(4),
+            endpoints: EndpointSet::new(["https://primary.example", "https://backup.example"])
+                .unwrap(),
+            http: SharedHttpClient::new(capture.clone()),
+            capture,
+            jitter: FixedNonce(0),
+        }
+    }
+
+    async fn run(
+        &self,
+        kind: RequestKind,
+    ) -> (Result<u16, TestError>, u32, bool, Vec<AttemptInfo>) {
+        let infos = RefCell::new(Vec::new());
+        let pipeline = Pipeline {
+            policy: &self.policy,
+            endpoints: &self.endpoints,
+            http: &self.http,
+            jitter: &self.jitter,
+            expected_statuses: &[
+                http::StatusCode::TOO_MANY_REQUESTS,
+                http::StatusCode::NOT_FOUND,
+            ],
+        };
+        let done = pipeline
+            .execute(
+                kind,
+                |endpoint, number| -> Result<HttpRequest, TestError> {
+                    let uri = format!("{}op?attempt={number}", endpoint.base());
+                    Ok(http::Request::post(uri).body(Vec::new()).unwrap())
+                },
+                |reply: HttpResponse, info| {
+                    infos.borrow_mut().push(info);
+                    match reply.status().as_u16() {
+                        200 => Ok(200),
+                        other => Err(TestError::Status(other)),
+                    }
+                },
+                classify,
+            )
+            .await;
+        (
+            done.result,
+            done.attempts,
+            done.outcome_unknown,
+            infos.into_inner(),
+        )
+    }
+
+    fn hosts_used(&self) -> Vec<String> {
+        self.capture
+            .requests()
+            .iter()
+            .map(|r| r.uri().host().unwrap().to_owned())
+            .collect()
+    }
+}
+
+const NOTIFYING_WRITE: RequestKind = RequestKind::Write { repeatable: false };
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_reply_on_a_notifying_write_is_not_retried_and_reported_unknown() {
+    let h = Harness::new();
+    h.capture.push_error(TransportError::timeout(None));
+    let (result, attempts, unknown, _) = h.run(NOTIFYING_WRITE).await;
+    assert!(matches!(result, Err(TestError::Transport(ref e)) if e.is_timeout()));
+    assert_eq!(attempts, 1);
+    assert!(unknown);
+    assert_eq!(h.capture.request_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn reads_are_retried_after_an_unknown_outcome_on_the_backup_host() {
+    let h = Harness::new();
+    h.capture
+        .push_error(TransportError::timeout(None))
+        .push_response(response(200, "ok"));
+    let (result, attempts, unknown, _) = h.run(RequestKind::Read).await;
+    assert_eq!(result.unwrap(), 200);
+    assert_eq!(attempts, 2);
+    assert!(!unknown, "a later success settles the read");
+    assert_eq!(h.hosts_used(), ["primary.example", "backup.example"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_that_never_left_is_retried_and_each_attempt_is_built_afresh() {
+    let h = Harness::new();
+    h.capture
+        .push_error(TransportError::connect("refused"))
+        .push_response(response(200, "ok"));
+    let (result, attempts, unknown, _) = h.run(NOTIFYING_WRITE).await;
+    assert_eq!(result.unwrap(), 200);
+    assert_eq!(attempts, 2);
+    assert!(!unknown);
+    let queries: Vec<String> = h
+        .capture
+        .requests()
+        .iter()
+        .map(|r| r.uri().query().unwrap().to_owned())
+        .collect();
+    assert_eq!(queries, ["attempt=1", "attempt=2"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttled_writes_are_retried_without_switching_hosts() {
+    let h = Harness::new();
+    h.capture
+        .push_response(response(429, ""))
+        .push_response(response(200, "ok"));
+    let (result, attempts, _, _) = h.run(NOTIFYING_WRITE).await;
+    assert_eq!(result.unwrap(), 200);
+    assert_eq!(attempts, 2);
+    assert_eq!(h.hosts_used(), ["primary.example", "primary.example"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_gateway_5xx_switches_hosts_and_leaves_a_write_unknown() {
+    let h = Harness::new();
+    h.capture
+        .push_response(response(502, "<html>bad gateway</html>"));
+    let (result, attempts, unknown, _) = h.run(NOTIFYING_WRITE).await;
+    assert!(matches!(result, Err(TestError::Status(502))));
+    assert_eq!(attempts, 1);
+    assert!(unknown);
+    assert!(
+        !h.endpoints.current().is_primary(),
+        "the switch is remembered for the next request"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_repeatable_write_is_retried_and_told_that_an_earlier_attempt_may_have_applied() {
+    let h = Harness::new();
+    h.capture
+        .push_error(TransportError::reset_after_send("reset"))
+        .push_response(response(404, ""));
+    let (result, attempts, unknown, infos) = h.run(RequestKind::Write { repeatable: true }).await;
+    assert!(matches!(result, Err(TestError::Status(404))));
+    assert_eq!(attempts, 2);
+    assert!(!unknown, "a final answer settles the earlier unknown");
+    assert_eq!(
+        infos,
+        [AttemptInfo {
+            number: 2,
+            after_unknown: true
+        }]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn final_refusals_are_not_retried() {
+    let h = Harness::new();
+    h.capture.push_response(response(404, ""));
+    let (result, attempts, unknown, _) = h.run(RequestKind::Read).await;
+    assert!(matches!(result, Err(TestError::Status(404))));
+    assert_eq!(attempts, 1);
+    assert!(!unknown);
+    assert!(
+        h.endpoints.current().is_primary(),
+        "an expected status is no reason to fail over"
+    );
+}
