@@ -9,10 +9,16 @@ use crate::{BaseUrl, ValidationError};
 pub mod entry;
 pub mod expansion;
 pub(crate) mod form;
+mod json;
 pub mod notification;
 mod reply;
 #[cfg(feature = "server")]
 pub mod server;
+
+pub use notification::{
+    KV_NOTIFICATION_OBJECT_NAME, KvChangeType, KvNotificationContent, Notification,
+    NotificationMessage,
+};
 
 /// Where RongCloud requests go: one host of a data centre, or the emulator.
 pub type Endpoint = BaseUrl;
