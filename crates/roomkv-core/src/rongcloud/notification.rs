@@ -1,7 +1,8 @@
 //! The change notification sent with an entry set or remove: `RC:chrmKVNotiMsg` or a custom message.
 //!
-//! An entry set or remove with a notification sends two more form fields, `objectName` and
-//! `content`, and RongCloud posts that message to the room when the entry changes (spec `rongcloud.md` §4.1, §4.3, §7.1).
+//! A [`SetEntry`](super::SetEntry) or [`RemoveEntry`](super::RemoveEntry) with a notification sends
+//! two more form fields, `objectName` and `content`, and RongCloud posts that message to the room
+//! when the entry changes (spec `rongcloud.md` §4.1, §4.3, §7.1).
 //!
 //! For the built-in [`Notification::KvChange`] the operation writes the `RC:chrmKVNotiMsg` content
 //! itself, from its own key and value, so the two cannot disagree:
@@ -19,6 +20,21 @@
 //! - Two peer bugs are avoided on purpose, and tested: the official Go SDK tags the key field
 //!   `"string"` instead of `"key"`, and its unmerged v4 branch names the message
 //!   `RC:ChrmKVNotiMsg` with a capital `C`.
+//!
+//! ```
+//! use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, Notification, SetEntry, UserId};
+//! let op = SetEntry::new(
+//!     ChatroomId::parse("room1")?,
+//!     UserId::parse("anchor")?,
+//!     EntryKey::parse("name")?,
+//!     EntryValue::parse("host")?,
+//! )
+//! .notify(Notification::kv_change_with_extra("stage"));
+//! let message = op.notification_message().unwrap();
+//! assert_eq!(message.object_name, "RC:chrmKVNotiMsg");
+//! assert_eq!(message.content, r#"{"type":1,"key":"name","value":"host","extra":"stage"}"#);
+//! # Ok::<(), roomkv_core::ValidationError>(())
+//! ```
 
 use serde::Serialize;
 
