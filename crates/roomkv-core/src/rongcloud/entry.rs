@@ -802,3 +802,6 @@ fn validate_notification(
 ) -> Result<(), ValidationError> {
     notification.map_or(Ok(()), |n| n.validate(limits))
 }
+
+#[cfg(test)]
+mod tests;

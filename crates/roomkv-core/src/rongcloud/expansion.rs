@@ -574,3 +574,6 @@ struct ExtraOut<'a> {
     v: &'a str,
     ts: i64,
 }
+
+#[cfg(test)]
+mod tests;

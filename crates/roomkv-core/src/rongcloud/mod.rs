@@ -32,6 +32,8 @@ pub mod notification;
 mod reply;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(test)]
+mod test_support;
 
 pub use entry::{BatchRemoveEntries, BatchSetEntries, Entry, QueryEntries, RemoveEntry, SetEntry};
 pub use expansion::{DeleteExpansion, ExpansionEntry, ExpansionPage, QueryExpansion, SetExpansion};

@@ -235,6 +235,9 @@ fn json_reply(status: u16, body: Vec<u8>, request_id: Option<&str>) -> http::Res
 }
 
 #[cfg(test)]
+mod router_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
