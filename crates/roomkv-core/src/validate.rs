@@ -127,6 +127,17 @@ pub enum ValidationError {
         /// Human description of the allowed values.
         allowed: &'static str,
     },
+    /// A list or map names the same item twice. A JSON object sent on the wire would silently
+    /// keep only one of the two, so the request is refused instead.
+    #[error("{field} has the {item} {value:?} more than once")]
+    Duplicate {
+        /// Wire name of the field.
+        field: &'static str,
+        /// What one item is called (`key`, ...).
+        item: &'static str,
+        /// The repeated item.
+        value: String,
+    },
 }
 
 fn unit_singular(unit: Unit) -> &'static str {
