@@ -594,3 +594,7 @@ impl Emulator {
         Ok(O::encode_reply(&output, Some(ctx.request_id)))
     }
 }
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

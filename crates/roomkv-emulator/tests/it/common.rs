@@ -17,20 +17,26 @@ use roomkv_emulator::state::{
 };
 use roomkv_emulator::{Emulator, EmulatorConfig};
 
-pub const APP: &str = "demo-app-key";
-pub const SDKAPPID: u64 = 1_400_000_000;
-pub const ADMIN: &str = "administrator";
+pub(crate) const APP: &str = "demo-app-key";
+pub(crate) const SDKAPPID: u64 = 1_400_000_000;
+pub(crate) const ADMIN: &str = "administrator";
 /// 2023-11-14T22:13:20Z.
-pub const T0: Duration = Duration::from_secs(1_700_000_000);
-pub const T0_MS: u64 = 1_700_000_000_000;
+pub(crate) const T0: Duration = Duration::from_secs(1_700_000_000);
+pub(crate) const T0_MS: u64 = 1_700_000_000_000;
 
-pub fn emulator_with(config: EmulatorConfig) -> (Emulator, Arc<ManualClock>) {
+pub(crate) fn emulator_with(config: EmulatorConfig) -> (Emulator, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(T0));
     let emulator = Emulator::builder(config).clock(clock.clone()).build();
     (emulator, clock)
 }
 
-pub fn entry_set(room: &str, user: &str, key: &str, value: &str, auto_delete: bool) -> EntrySet {
+pub(crate) fn entry_set(
+    room: &str,
+    user: &str,
+    key: &str,
+    value: &str,
+    auto_delete: bool,
+) -> EntrySet {
     EntrySet {
         chatroom_id: ChatroomId::non_validated(room),
         user_id: UserId::non_validated(user),
@@ -41,7 +47,7 @@ pub fn entry_set(room: &str, user: &str, key: &str, value: &str, auto_delete: bo
     }
 }
 
-pub fn batch_set(
+pub(crate) fn batch_set(
     room: &str,
     owner: &str,
     pairs: &[(&str, &str)],
@@ -58,7 +64,7 @@ pub fn batch_set(
     }
 }
 
-pub fn entry_remove(room: &str, user: &str, key: &str) -> EntryRemove {
+pub(crate) fn entry_remove(room: &str, user: &str, key: &str) -> EntryRemove {
     EntryRemove {
         chatroom_id: ChatroomId::non_validated(room),
         user_id: UserId::non_validated(user),
@@ -67,7 +73,7 @@ pub fn entry_remove(room: &str, user: &str, key: &str) -> EntryRemove {
     }
 }
 
-pub fn batch_remove(room: &str, owner: &str, keys: &[&str]) -> EntryBatchRemove {
+pub(crate) fn batch_remove(room: &str, owner: &str, keys: &[&str]) -> EntryBatchRemove {
     EntryBatchRemove {
         chatroom_id: ChatroomId::non_validated(room),
         owner: UserId::non_validated(owner),
@@ -75,14 +81,14 @@ pub fn batch_remove(room: &str, owner: &str, keys: &[&str]) -> EntryBatchRemove 
     }
 }
 
-pub fn query(room: &str, keys: &[&str]) -> EntryQuery {
+pub(crate) fn query(room: &str, keys: &[&str]) -> EntryQuery {
     EntryQuery {
         chatroom_id: ChatroomId::non_validated(room),
         keys: keys.iter().map(|k| EntryKey::non_validated(*k)).collect(),
     }
 }
 
-pub fn expansion_set(
+pub(crate) fn expansion_set(
     msg: &str,
     user: &str,
     group: bool,
@@ -111,7 +117,7 @@ pub fn expansion_set(
     }
 }
 
-pub fn expansion_delete(
+pub(crate) fn expansion_delete(
     msg: &str,
     user: &str,
     group: bool,
@@ -135,7 +141,7 @@ pub fn expansion_delete(
     }
 }
 
-pub fn room_create(room: &str) -> RoomCreate {
+pub(crate) fn room_create(room: &str) -> RoomCreate {
     RoomCreate {
         room_id: RoomId::non_validated(room),
         room_type: Some("Live".into()),
@@ -145,7 +151,7 @@ pub fn room_create(room: &str) -> RoomCreate {
     }
 }
 
-pub fn metadata_set(room: &str, items: &[(&str, &str)]) -> MetadataSet {
+pub(crate) fn metadata_set(room: &str, items: &[(&str, &str)]) -> MetadataSet {
     MetadataSet {
         room_id: RoomId::non_validated(room),
         items: items
@@ -160,7 +166,7 @@ pub fn metadata_set(room: &str, items: &[(&str, &str)]) -> MetadataSet {
     }
 }
 
-pub fn metadata_get(room: &str, keys: &[&str]) -> MetadataGet {
+pub(crate) fn metadata_get(room: &str, keys: &[&str]) -> MetadataGet {
     MetadataGet {
         room_id: RoomId::non_validated(room),
         keys: keys
@@ -170,7 +176,7 @@ pub fn metadata_get(room: &str, keys: &[&str]) -> MetadataGet {
     }
 }
 
-pub fn metadata_delete(room: &str, keys: &[&str]) -> MetadataDelete {
+pub(crate) fn metadata_delete(room: &str, keys: &[&str]) -> MetadataDelete {
     MetadataDelete {
         room_id: RoomId::non_validated(room),
         keys: keys
@@ -182,7 +188,7 @@ pub fn metadata_delete(room: &str, keys: &[&str]) -> MetadataDelete {
 
 /// A RongCloud request with the signature headers present (their content is not verified by the
 /// default authenticator).
-pub fn rc_request(path: &str, body: impl Into<Bytes>) -> Request<Bytes> {
+pub(crate) fn rc_request(path: &str, body: impl Into<Bytes>) -> Request<Bytes> {
     Request::post(path)
         .header("App-Key", APP)
         .header("Nonce", "14314")
@@ -194,7 +200,7 @@ pub fn rc_request(path: &str, body: impl Into<Bytes>) -> Request<Bytes> {
 }
 
 /// A Tencent request as the admin with a UserSig present.
-pub fn tc_request(command: &str, body: impl Into<Bytes>) -> Request<Bytes> {
+pub(crate) fn tc_request(command: &str, body: impl Into<Bytes>) -> Request<Bytes> {
     let uri = format!(
         "/v4/live_engine_http_srv/{command}?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig=eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1NS80oy0zLBwhWZiflZpXlQqeKU7MSCgswUJStDEwMogMiUZOamKlkZmqOKplYUZBaBxE1NTY3gosWZ6UpWSj5ljuYp%2Ap7l5unBxXnF2WVhVU4uAf7Ozi5JpX7O5SbuHuUhzgZJmQXaTia2SrUAohcx8g__&random=99999999&contenttype=json"
     );
@@ -204,7 +210,7 @@ pub fn tc_request(command: &str, body: impl Into<Bytes>) -> Request<Bytes> {
         .unwrap()
 }
 
-pub fn json<B: AsRef<[u8]>>(response: &Response<B>) -> serde_json::Value {
+pub(crate) fn json<B: AsRef<[u8]>>(response: &Response<B>) -> serde_json::Value {
     serde_json::from_slice(response.body().as_ref()).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {}",
@@ -214,7 +220,7 @@ pub fn json<B: AsRef<[u8]>>(response: &Response<B>) -> serde_json::Value {
 }
 
 /// The vendor code of a reply (`code` or `ErrorCode`).
-pub fn code<B: AsRef<[u8]>>(response: &Response<B>) -> i64 {
+pub(crate) fn code<B: AsRef<[u8]>>(response: &Response<B>) -> i64 {
     let value = json(response);
     value
         .get("code")
