@@ -113,6 +113,13 @@ impl Emulator {
     }
 
     fn control_inner(&self, request: &Request<Bytes>) -> Result<Value, Refusal> {
+        let limit = self.inner.config.limits.rongcloud.request_body_max_bytes;
+        if request.body().len() > limit {
+            return Err(Refusal {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: format!("request body exceeds {limit} bytes"),
+            });
+        }
         let path = request.uri().path();
         let method = request.method();
         let body = request.body().as_ref();

@@ -202,22 +202,20 @@ impl Room {
         sdkappid: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
+        let max_keys = limits.tencent.metadata_keys_max;
         let mut merged = self.metadata.clone();
         for (key, value) in &cmd.items {
             match merged.iter_mut().find(|(k, _)| k == key.as_str()) {
                 Some(slot) => value.as_str().clone_into(&mut slot.1),
                 None => merged.push((key.as_str().to_owned(), value.as_str().to_owned())),
             }
-        }
-        let max_keys = limits.tencent.metadata_keys_max;
-        if merged.len() > max_keys {
-            return Err(error(
-                TencentCode::MetadataKeyCountExceeded,
-                format!(
-                    "the room would have {} metadata keys, at most {max_keys} allowed",
-                    merged.len()
-                ),
-            ));
+            // Stop as soon as the count is over, so the work stays linear in the request.
+            if merged.len() > max_keys {
+                return Err(error(
+                    TencentCode::MetadataKeyCountExceeded,
+                    format!("the room would have more than {max_keys} metadata keys"),
+                ));
+            }
         }
         let total: usize = merged.iter().map(|(_, v)| v.len()).sum();
         let max_total = limits.tencent.metadata_total_value_max_bytes;

@@ -637,6 +637,10 @@ fn tencent_metadata_limits_answer_100500_to_100504() {
         TencentCode::MetadataKeyCountExceeded,
     );
     set(&[("n0", "updated")]).unwrap();
+    // A huge request is refused as soon as the count is over (work linear in the request).
+    let many: Vec<String> = (0..5_000).map(|i| format!("m{i}")).collect();
+    let many: Vec<(&str, &str)> = many.iter().map(|k| (k.as_str(), "v")).collect();
+    assert_tc(set(&many), TencentCode::MetadataKeyCountExceeded);
     // 16384 bytes of values per room after the merge: "big" + 7 × 2048 = 16384 fits (with the
     // two other values emptied), one byte more does not.
     let big = "v".repeat(2048);
