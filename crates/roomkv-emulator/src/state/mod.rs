@@ -184,12 +184,14 @@ impl State {
         let ctx = self.ctx(app_key);
         let mut shard = self.shards.lock(&(CHATROOM, app_key, room.as_str()));
         let shard = &mut *shard;
-        let chatroom = shard
-            .chatrooms
-            .entry((app_key.to_owned(), room.as_str().to_owned()))
-            .or_default();
+        let key = (app_key.to_owned(), room.as_str().to_owned());
+        let chatroom = shard.chatrooms.entry(key.clone()).or_default();
         let mut events = Vec::new();
         let result = f(chatroom, &ctx, &mut events);
+        if chatroom.version == 0 {
+            // A refused first request leaves no trace (no memory kept for rooms never used).
+            shard.chatrooms.remove(&key);
+        }
         self.record(shard, events);
         result
     }
