@@ -99,8 +99,9 @@ pub enum ValidationError {
         /// Unit of `len` and `max`.
         unit: Unit,
     },
-    /// A list holds the same key more than once.
-    #[error("{field} has {item} {value:?} more than once")]
+    /// A list or map names the same item twice. A JSON object sent on the wire would silently
+    /// keep only one of the two, so the request is refused instead.
+    #[error("{field} has the {item} {value:?} more than once")]
     Duplicate {
         /// Wire name of the list.
         field: &'static str,

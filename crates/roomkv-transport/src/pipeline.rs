@@ -1,5 +1,5 @@
 //! The one request path every provider runs: pick the host, build and sign the request afresh,
-//! send it, report host failures, parse, classify, and retry by the [`safety`](crate::safety)
+//! send it, report host failures, parse, classify, and retry by the [`safety`]
 //! rules.
 //!
 //! The vendor parts are closures: `build` encodes and signs for the chosen host (a new nonce,

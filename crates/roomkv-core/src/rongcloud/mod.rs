@@ -1,7 +1,25 @@
 //! RongCloud / Nexconn: chat-room KV entries and message expansions (legacy form API).
 //!
 //! Typed identifiers and values live here; the operations live in [`entry`] and [`expansion`], the
-//! built-in change notification in [`notification`].
+//! built-in change notification in [`notification`]. All of them are re-exported here.
+//!
+//! | operation | path | output |
+//! |---|---|---|
+//! | [`SetEntry`] | `/chatroom/entry/set.json` | `()` |
+//! | [`BatchSetEntries`] | `/chatroom/entry/batch/set.json` | `()` |
+//! | [`RemoveEntry`] | `/chatroom/entry/remove.json` | `()` |
+//! | [`BatchRemoveEntries`] | `/chatroom/entry/batch/remove.json` | `()` |
+//! | [`QueryEntries`] | `/chatroom/entry/query.json` | `Vec<`[`Entry`]`>` |
+//! | [`SetExpansion`] | `/message/expansion/set.json` | `()` |
+//! | [`DeleteExpansion`] | `/message/expansion/delete.json` | `()` |
+//! | [`QueryExpansion`] | `/message/expansion/query.json` | [`ExpansionPage`] |
+//!
+//! Every request is a form `POST` (`application/x-www-form-urlencoded`); the JSON-valued fields
+//! (`entryInfo`, `entryKeys`, `extraKeyVal`, `extraKey`) hold JSON text, written in the caller's
+//! order. Flags (`autoDelete`, `isSyncSender`) are always sent, `0` or `1`, so a request never
+//! depends on the server's default.
+
+use std::collections::HashSet;
 
 use crate::validate::text_newtype;
 use crate::{BaseUrl, ValidationError};
@@ -9,10 +27,20 @@ use crate::{BaseUrl, ValidationError};
 pub mod entry;
 pub mod expansion;
 pub(crate) mod form;
+mod json;
 pub mod notification;
 mod reply;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(test)]
+mod test_support;
+
+pub use entry::{BatchRemoveEntries, BatchSetEntries, Entry, QueryEntries, RemoveEntry, SetEntry};
+pub use expansion::{DeleteExpansion, ExpansionEntry, ExpansionPage, QueryExpansion, SetExpansion};
+pub use notification::{
+    KV_NOTIFICATION_OBJECT_NAME, KvChangeType, KvNotificationContent, Notification,
+    NotificationMessage,
+};
 
 /// Where RongCloud requests go: one host of a data centre, or the emulator.
 pub type Endpoint = BaseUrl;
@@ -115,4 +143,33 @@ impl std::str::FromStr for ConversationType {
             },
         }
     }
+}
+
+/// The wire text of a flag.
+pub(crate) const fn flag_text(flag: bool) -> &'static str {
+    if flag { "1" } else { "0" }
+}
+
+/// A count of items as quota units.
+pub(crate) fn units(count: usize) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+/// Refuses a list that names the same item twice.
+pub(crate) fn check_distinct<'a>(
+    field: &'static str,
+    item: &'static str,
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<(), ValidationError> {
+    let mut seen = HashSet::new();
+    for value in values {
+        if !seen.insert(value) {
+            return Err(ValidationError::Duplicate {
+                field,
+                item,
+                value: value.to_owned(),
+            });
+        }
+    }
+    Ok(())
 }

@@ -19,6 +19,7 @@ macro_rules! fixture {
     };
 }
 
+#[cfg(feature = "server")]
 const REQUEST_ID: &str = "Id-8c9858f01e954611ae2d4c1b1ed7d583-O-Seq-52720";
 
 fn endpoint() -> Endpoint {
@@ -731,23 +732,28 @@ mod strategy {
         .prop_map(move |chars| exact_bytes(&chars, n))
     }
 
+    #[cfg(feature = "server")]
     pub(super) fn any_text() -> impl Strategy<Value = String> {
         ".{0,24}"
     }
 
+    #[cfg(feature = "server")]
     pub(super) fn room_id() -> impl Strategy<Value = RoomId> {
         any_text().prop_map(RoomId::non_validated)
     }
 
+    #[cfg(feature = "server")]
     pub(super) fn metadata_key() -> impl Strategy<Value = MetadataKey> {
         any_text().prop_map(MetadataKey::non_validated)
     }
 
+    #[cfg(feature = "server")]
     pub(super) fn entry() -> impl Strategy<Value = MetadataEntry> {
         (metadata_key(), ".{0,40}")
             .prop_map(|(k, v)| MetadataEntry::new(k, MetadataValue::non_validated(v)))
     }
 
+    #[cfg(feature = "server")]
     pub(super) fn take_seat_mode() -> impl Strategy<Value = TakeSeatMode> {
         prop_oneof![
             Just(TakeSeatMode::FreeToTake),
@@ -758,6 +764,7 @@ mod strategy {
         ]
     }
 
+    #[cfg(feature = "server")]
     pub(super) fn create_room() -> impl Strategy<Value = CreateRoom> {
         use proptest::option::of;
         (
@@ -826,6 +833,7 @@ mod strategy {
             )
     }
 
+    #[cfg(feature = "server")]
     pub(super) fn room_info() -> impl Strategy<Value = RoomInfo> {
         use proptest::option::of;
         (

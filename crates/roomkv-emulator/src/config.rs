@@ -1,0 +1,282 @@
+//! [`EmulatorConfig`]: credentials, strictness, quotas, limits and the codes the emulator answers
+//! where the vendors leave behaviour undocumented.
+//!
+//! Every default follows the emulator contract of the project's design: the demo credentials,
+//! lenient authentication, documented rates and limits, and the KV service switched on.
+//!
+//! ```
+//! use roomkv_emulator::EmulatorConfig;
+//! let mut config = EmulatorConfig::default();
+//! config.quota.rate_scale = 10.0; // ten times the documented quotas
+//! config.strict = true;
+//! assert_eq!(config.rongcloud_apps[0].app_key, "demo-app-key");
+//! assert_eq!(config.tencent_apps[0].sdkappid, 1_400_000_000);
+//! ```
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use roomkv_core::{Limits, RongCloudCode, TencentCode};
+
+/// The default listen address, `127.0.0.1:8787`.
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1)), 8787);
+
+/// A secret (app secret, Tencent secret key). Never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+
+    /// The secret itself, for signature checks.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// One RongCloud / Nexconn app the emulator serves.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RongCloudApp {
+    /// The `App-Key` header value.
+    pub app_key: String,
+    /// The app secret signatures are computed with.
+    pub app_secret: Secret,
+}
+
+impl RongCloudApp {
+    /// An app with these credentials.
+    pub fn new(app_key: impl Into<String>, app_secret: impl Into<String>) -> Self {
+        Self {
+            app_key: app_key.into(),
+            app_secret: Secret::new(app_secret),
+        }
+    }
+}
+
+/// One Tencent app (SDKAppID) the emulator serves.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TencentApp {
+    /// The SDKAppID.
+    pub sdkappid: u64,
+    /// The secret key UserSigs are computed with.
+    pub secret_key: Secret,
+    /// The App admin account requests must be sent as (`identifier`).
+    pub admin: String,
+}
+
+impl TencentApp {
+    /// An app with these credentials.
+    pub fn new(sdkappid: u64, secret_key: impl Into<String>, admin: impl Into<String>) -> Self {
+        Self {
+            sdkappid,
+            secret_key: Secret::new(secret_key),
+            admin: admin.into(),
+        }
+    }
+}
+
+/// Vendor rate limits.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct QuotaConfig {
+    /// Whether quotas are enforced at all (default `true`).
+    pub enabled: bool,
+    /// Multiplies every documented rate (default `1.0`). A value that is not finite and positive
+    /// disables enforcement.
+    pub rate_scale: f64,
+    /// Burst tolerance of every bucket, as time at the family's rate (default one second: a
+    /// family of 100/s admits 100 requests at once, then one every 10 ms).
+    pub burst: Duration,
+}
+
+impl Default for QuotaConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            rate_scale: 1.0,
+            burst: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What a batch remove does when some of its keys do not exist (undocumented by RongCloud).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum MissingKeys {
+    /// Missing keys are skipped; the call always succeeds.
+    Ignore,
+    /// Missing keys are skipped, but the call fails when none of the keys exist (the rule Tencent
+    /// documents for its metadata delete). The default.
+    #[default]
+    FailWhenNoneExist,
+    /// The call fails, removing nothing, when any key is missing.
+    FailWhenAnyMissing,
+}
+
+/// RongCloud behaviour the vendor does not document, and the codes the emulator answers with.
+///
+/// Defaults are the most plausible documented server codes (spec `rongcloud.md` §8.3, §13.4, §14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RongCloudRules {
+    /// Whether a single `set` may overwrite a key another user owns (default `false`: the client
+    /// SDK documents "only its creator may update it"; batch set always overwrites).
+    pub set_overwrites_other_owner: bool,
+    /// The code for a `set` or `remove` of a key another user owns (default 1002 "parameter
+    /// error"; the client SDK's 23424 is not a server code).
+    pub owner_mismatch_code: RongCloudCode,
+    /// The code for a set that would put more than the cap of entries in a room (default 1502
+    /// "quantity exceeds the limit").
+    pub room_full_code: RongCloudCode,
+    /// The code for a `remove` of a key that does not exist (default 1015 "the data to delete
+    /// does not exist").
+    pub missing_key_code: RongCloudCode,
+    /// Batch remove with missing keys (default [`MissingKeys::FailWhenNoneExist`], answered with
+    /// `missing_key_code`).
+    pub batch_remove_missing: MissingKeys,
+    /// The code for an expansion set that would put more than 300 expansions on a message
+    /// (default 1502 "quantity exceeds the limit"; the whole set fails).
+    pub expansion_cap_code: RongCloudCode,
+    /// The code for an expansion call on a message that is not registered (auto-registration
+    /// off), not expansion-enabled, or registered with another conversation (default 1002).
+    pub expansion_message_code: RongCloudCode,
+    /// The code for a per-request count or length over its limit: batch over 20, query over 100
+    /// keys, expansion call over 100 keys, value too long (default 1005 "parameter exceeds its
+    /// maximum length", as in the PHP SDK's table).
+    pub too_long_code: RongCloudCode,
+    /// Whether a user leaving a room emits a KV-sync event (`optType` 2) per vanished key
+    /// (default `true`; the client doc says only that no notification message is sent).
+    pub kv_sync_on_leave: bool,
+    /// The HTTP status of the answer to an unknown `App-Key` (code 1002 "Invalidate App-Key.";
+    /// default 401, the status of the other authentication failure).
+    pub unknown_app_key_status: u16,
+}
+
+impl Default for RongCloudRules {
+    fn default() -> Self {
+        Self {
+            set_overwrites_other_owner: false,
+            owner_mismatch_code: RongCloudCode::ParameterError,
+            room_full_code: RongCloudCode::QuantityExceeded,
+            missing_key_code: RongCloudCode::DataNotFound,
+            batch_remove_missing: MissingKeys::FailWhenNoneExist,
+            expansion_cap_code: RongCloudCode::QuantityExceeded,
+            expansion_message_code: RongCloudCode::ParameterError,
+            too_long_code: RongCloudCode::ParameterTooLong,
+            kv_sync_on_leave: true,
+            unknown_app_key_status: 401,
+        }
+    }
+}
+
+/// Tencent behaviour the vendor does not document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TencentRules {
+    /// The code for a request body over the size limit (default 60002 "HTTP parse error": Tencent
+    /// documents no size code, and a body the gateway refuses to read is an HTTP-level failure).
+    pub body_too_large_code: TencentCode,
+}
+
+impl Default for TencentRules {
+    fn default() -> Self {
+        Self {
+            body_too_large_code: TencentCode::HttpParseError,
+        }
+    }
+}
+
+/// Everything the emulator can be told at start.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EmulatorConfig {
+    /// Where [`crate::Emulator::serve_configured`] listens (default `127.0.0.1:8787`; port 0
+    /// picks a free port).
+    pub listen: SocketAddr,
+    /// The RongCloud apps (default one: `demo-app-key` / `demo-app-secret`). The first is the
+    /// default app of the control endpoints.
+    pub rongcloud_apps: Vec<RongCloudApp>,
+    /// The Tencent apps (default one: `1400000000` / `demo-secret-key` / admin `administrator`).
+    pub tencent_apps: Vec<TencentApp>,
+    /// Strict authentication: a RongCloud timestamp must be within `strict_window` of the
+    /// emulator's clock (seconds or milliseconds, told apart by magnitude), a nonce at most 18
+    /// characters and not seen again within the window (default `false`, as lenient as the real
+    /// server).
+    pub strict: bool,
+    /// The strict-mode window (default 5 minutes).
+    pub strict_window: Duration,
+    /// Vendor rate limits.
+    pub quota: QuotaConfig,
+    /// Whether the chat-room KV service starts enabled for every RongCloud app (default `true`;
+    /// disabled, KV calls answer 1009).
+    pub kv_enabled: bool,
+    /// Whether an expansion set or delete on an unknown `msgUID` registers the message on the fly
+    /// (default `true`). Off, such calls answer `rongcloud.expansion_message_code`.
+    pub expansion_auto_register: bool,
+    /// The limits enforced (default [`Limits::DOCUMENTED`]).
+    pub limits: Limits,
+    /// RongCloud's undocumented behaviour.
+    pub rongcloud: RongCloudRules,
+    /// Tencent's undocumented behaviour.
+    pub tencent: TencentRules,
+    /// The number of state shards (default 64); rooms hash onto them.
+    pub shards: usize,
+    /// How many events the log keeps (default 200,000); the oldest are dropped beyond that and
+    /// counted in `dropped`.
+    pub event_capacity: usize,
+    /// The seed of the fault-injection random generator (default 0), so probabilistic faults
+    /// repeat run after run.
+    pub fault_seed: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN,
+            rongcloud_apps: vec![RongCloudApp::new("demo-app-key", "demo-app-secret")],
+            tencent_apps: vec![TencentApp::new(
+                1_400_000_000,
+                "demo-secret-key",
+                "administrator",
+            )],
+            strict: false,
+            strict_window: Duration::from_secs(5 * 60),
+            quota: QuotaConfig::default(),
+            kv_enabled: true,
+            expansion_auto_register: true,
+            limits: Limits::default(),
+            rongcloud: RongCloudRules::default(),
+            tencent: TencentRules::default(),
+            shards: 64,
+            event_capacity: 200_000,
+            fault_seed: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_not_debug_printed() {
+        let config = EmulatorConfig::default();
+        let text = format!("{config:?}");
+        assert!(!text.contains("demo-app-secret"));
+        assert!(!text.contains("demo-secret-key"));
+        assert!(text.contains("demo-app-key"));
+    }
+}

@@ -1,0 +1,269 @@
+//! The control and inspection API under `/_emulator/` (documented in the crate's README).
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use roomkv_core::rongcloud::{
+    ChatroomId, ConversationType, ExpansionKey, ExpansionValue, MsgUid, TargetId, UserId,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::Emulator;
+use crate::faults::FaultRule;
+use crate::service::json_response;
+use crate::state::MessageRegistration;
+
+/// A control request that cannot be served.
+struct Refusal {
+    status: StatusCode,
+    message: String,
+}
+
+fn bad_request(message: impl Into<String>) -> Refusal {
+    Refusal {
+        status: StatusCode::BAD_REQUEST,
+        message: message.into(),
+    }
+}
+
+fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Refusal> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| bad_request(format!("invalid JSON body: {e}")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Enabled {
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct KvService {
+    app_key: Option<String>,
+    enabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Leave {
+    app_key: Option<String>,
+    chatroom_id: String,
+    user_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Destroy {
+    app_key: Option<String>,
+    chatroom_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Register {
+    app_key: Option<String>,
+    #[serde(rename = "msgUID")]
+    msg_uid: String,
+    from_user_id: String,
+    conversation_type: Value,
+    target_id: String,
+    #[serde(default = "yes")]
+    expansion: bool,
+    #[serde(default)]
+    extra_content: serde_json::Map<String, Value>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Faults {
+    Many { rules: Vec<FaultRule> },
+    One(FaultRule),
+}
+
+impl Emulator {
+    pub(crate) fn control(&self, request: &Request<Bytes>) -> Response<Vec<u8>> {
+        match self.control_inner(request) {
+            Ok(value) => json_response(StatusCode::OK, &value),
+            Err(refusal) => json_response(refusal.status, &json!({ "error": refusal.message })),
+        }
+    }
+
+    fn rongcloud_app_key(&self, app_key: Option<String>) -> Result<String, Refusal> {
+        let apps = &self.inner.rongcloud_apps;
+        match app_key {
+            Some(key) if apps.contains_key(&key) => Ok(key),
+            Some(key) => Err(bad_request(format!("unknown appKey {key:?}"))),
+            None => self
+                .inner
+                .config
+                .rongcloud_apps
+                .first()
+                .map(|app| app.app_key.clone())
+                .ok_or_else(|| bad_request("no RongCloud app is configured")),
+        }
+    }
+
+    fn control_inner(&self, request: &Request<Bytes>) -> Result<Value, Refusal> {
+        let limit = self.inner.config.limits.rongcloud.request_body_max_bytes;
+        if request.body().len() > limit {
+            return Err(Refusal {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: format!("request body exceeds {limit} bytes"),
+            });
+        }
+        let path = request.uri().path();
+        let method = request.method();
+        let body = request.body().as_ref();
+        let state = self.state();
+        let allowed = match path {
+            "/_emulator/health" => &[Method::GET][..],
+            "/_emulator/events" => &[Method::GET],
+            "/_emulator/reset" => &[Method::POST],
+            "/_emulator/faults" => &[Method::GET, Method::POST, Method::DELETE],
+            "/_emulator/rate-limits" => &[Method::GET, Method::POST],
+            "/_emulator/rongcloud/kv-service"
+            | "/_emulator/rongcloud/messages"
+            | "/_emulator/rongcloud/chatroom/leave"
+            | "/_emulator/rongcloud/chatroom/destroy" => &[Method::POST],
+            _ => {
+                return Err(Refusal {
+                    status: StatusCode::NOT_FOUND,
+                    message: format!("no control endpoint {path}"),
+                });
+            }
+        };
+        if !allowed.contains(method) {
+            return Err(Refusal {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                message: format!("{method} is not allowed on {path}"),
+            });
+        }
+        match (path, method) {
+            ("/_emulator/health", _) => Ok(json!({ "ok": true })),
+            ("/_emulator/events", _) => {
+                let since = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+                    .find(|(k, _)| k == "since")
+                    .map(|(_, v)| {
+                        v.parse::<u64>()
+                            .map_err(|_| bad_request(format!("since {v:?} is not a number")))
+                    })
+                    .transpose()?
+                    .unwrap_or(0);
+                serde_json::to_value(state.events_since(since))
+                    .map_err(|e| bad_request(e.to_string()))
+            }
+            ("/_emulator/reset", _) => {
+                self.reset();
+                Ok(json!({ "ok": true }))
+            }
+            ("/_emulator/faults", &Method::GET) => Ok(json!({ "rules": self.faults() })),
+            ("/_emulator/faults", &Method::DELETE) => {
+                self.clear_faults();
+                Ok(json!({ "rules": [] }))
+            }
+            ("/_emulator/faults", _) => {
+                let rules = match parse::<Faults>(body)? {
+                    Faults::Many { rules } => rules,
+                    Faults::One(rule) => vec![rule],
+                };
+                for rule in rules {
+                    self.add_fault(rule)
+                        .map_err(|e| bad_request(e.to_string()))?;
+                }
+                Ok(json!({ "rules": self.faults() }))
+            }
+            ("/_emulator/rate-limits", &Method::GET) => {
+                Ok(json!({ "enabled": self.rate_limiter().enabled() }))
+            }
+            ("/_emulator/rate-limits", _) => {
+                let Enabled { enabled } = parse(body)?;
+                self.rate_limiter().set_enabled(enabled);
+                Ok(json!({ "enabled": enabled }))
+            }
+            ("/_emulator/rongcloud/kv-service", _) => {
+                let KvService { app_key, enabled } = parse(body)?;
+                let app_key = self.rongcloud_app_key(app_key)?;
+                state.set_kv_enabled(&app_key, enabled);
+                Ok(json!({ "appKey": app_key, "enabled": enabled }))
+            }
+            ("/_emulator/rongcloud/chatroom/leave", _) => {
+                let leave: Leave = parse(body)?;
+                let app_key = self.rongcloud_app_key(leave.app_key)?;
+                let removed = state.user_leave(
+                    &app_key,
+                    &ChatroomId::non_validated(leave.chatroom_id),
+                    &UserId::non_validated(leave.user_id),
+                    self.now_ms(),
+                );
+                Ok(json!({ "removed": removed }))
+            }
+            ("/_emulator/rongcloud/chatroom/destroy", _) => {
+                let destroy: Destroy = parse(body)?;
+                let app_key = self.rongcloud_app_key(destroy.app_key)?;
+                let removed = state.destroy_chatroom(
+                    &app_key,
+                    &ChatroomId::non_validated(destroy.chatroom_id),
+                    self.now_ms(),
+                );
+                Ok(json!({ "removed": removed }))
+            }
+            ("/_emulator/rongcloud/messages", _) => {
+                let register: Register = parse(body)?;
+                let app_key = self.rongcloud_app_key(register.app_key)?;
+                let conversation = match &register.conversation_type {
+                    Value::Number(n) => n
+                        .as_i64()
+                        .ok_or_else(|| bad_request("conversationType must be 1 or 3"))
+                        .and_then(|n| {
+                            ConversationType::from_code(n).map_err(|e| bad_request(e.to_string()))
+                        }),
+                    Value::String(s) => s
+                        .parse::<ConversationType>()
+                        .map_err(|e| bad_request(e.to_string())),
+                    _ => Err(bad_request(
+                        "conversationType must be 1, 3, \"private\" or \"group\"",
+                    )),
+                }?;
+                let initial = register
+                    .extra_content
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let v = match v {
+                            Value::String(s) => s,
+                            other => other.to_string(),
+                        };
+                        (
+                            ExpansionKey::non_validated(k),
+                            ExpansionValue::non_validated(v),
+                        )
+                    })
+                    .collect();
+                let registration = MessageRegistration {
+                    msg_uid: MsgUid::non_validated(register.msg_uid),
+                    sender: UserId::non_validated(register.from_user_id),
+                    conversation,
+                    target_id: TargetId::non_validated(register.target_id),
+                    expansion: register.expansion,
+                    initial,
+                };
+                state
+                    .register_message(&app_key, &registration, self.now_ms())
+                    .map_err(|e| bad_request(format!("code {}: {}", e.code.code(), e.message)))?;
+                Ok(json!({ "registered": registration.msg_uid.as_str() }))
+            }
+            _ => Err(Refusal {
+                status: StatusCode::NOT_FOUND,
+                message: format!("no control endpoint {path}"),
+            }),
+        }
+    }
+}

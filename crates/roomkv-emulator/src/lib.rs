@@ -1,0 +1,311 @@
+//! roomkv-emulator: a stateful local emulator of RongCloud / Nexconn chat-room KV and message
+//! expansions and of Tencent Cloud Live rooms and room metadata.
+//!
+//! One [`Emulator`] serves both vendors (their paths do not collide) from one state, either over
+//! HTTP ([`Emulator::serve`]) or in memory ([`Emulator::handle`], [`Emulator::respond`]), so SDK
+//! tests can run without sockets:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use roomkv_emulator::{Emulator, EmulatorConfig};
+//!
+//! let emulator = Emulator::new(EmulatorConfig::default());
+//! let server = emulator.serve("127.0.0.1:0").await?;
+//! println!("roomkv emulator listening on {}", server.base_url());
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Module map:
+//! - [`state`]: the vendors' state machines (chat-room KV with owners and `autoDelete`, message
+//!   expansions, Tencent rooms and metadata) and the event log. Pure and synchronous.
+//! - [`quota`]: per-app GCRA rate limits over an injected [`clock::Clock`].
+//! - [`auth`]: the signature seam ([`auth::Authenticator`]) and strict-mode replay bookkeeping.
+//! - [`faults`]: fault-injection rules.
+//! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
+//! - [`config`]: [`EmulatorConfig`] and the codes chosen where vendors are silent.
+//!
+//! The HTTP surface (vendor paths and the `/_emulator/…` control API) is described in the
+//! crate's README.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+mod control;
+pub mod events;
+pub mod faults;
+pub mod quota;
+mod rng;
+mod server;
+mod service;
+mod shards;
+pub mod state;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use roomkv_core::{ApiError, QuotaCost, RongCloudCode, TencentCode};
+
+pub use crate::config::EmulatorConfig;
+pub use crate::server::ServerHandle;
+pub use crate::service::Exchange;
+
+use crate::auth::{Authenticator, ReplayGuard, UncheckedSignatures};
+use crate::clock::{Clock, SystemClock};
+use crate::config::Secret;
+use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
+use crate::quota::{AppQuota, RateLimiter};
+use crate::state::State;
+
+/// A RongCloud app as the emulator holds it.
+#[derive(Debug)]
+struct RongCloudAppState {
+    app_key: String,
+    secret: Secret,
+    quota: AppQuota,
+}
+
+/// A Tencent app as the emulator holds it.
+#[derive(Debug)]
+struct TencentAppState {
+    #[cfg_attr(not(test), allow(dead_code))] // Read by the operation adapters.
+    sdkappid: u64,
+    secret: Secret,
+    admin: String,
+    quota: AppQuota,
+}
+
+struct Inner {
+    config: EmulatorConfig,
+    state: State,
+    clock: Arc<dyn Clock>,
+    authenticator: Arc<dyn Authenticator>,
+    limiter: RateLimiter,
+    rongcloud_apps: HashMap<String, RongCloudAppState>,
+    tencent_apps: HashMap<u64, TencentAppState>,
+    replay: ReplayGuard,
+    faults: FaultInjector,
+    tencent_seq: AtomicU64,
+}
+
+/// The emulator: state, configuration and the request handler. Cheap to clone (shared state).
+#[derive(Clone)]
+pub struct Emulator {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds an [`Emulator`] with a non-default clock or authenticator.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use roomkv_emulator::clock::ManualClock;
+/// use roomkv_emulator::{Emulator, EmulatorConfig};
+///
+/// let clock = Arc::new(ManualClock::new(Duration::from_secs(1_700_000_000)));
+/// let emulator = Emulator::builder(EmulatorConfig::default()).clock(clock.clone()).build();
+/// assert_eq!(emulator.now_ms(), 1_700_000_000_000);
+/// ```
+pub struct EmulatorBuilder {
+    config: EmulatorConfig,
+    clock: Arc<dyn Clock>,
+    authenticator: Arc<dyn Authenticator>,
+}
+
+impl std::fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmulatorBuilder {
+    /// Uses `clock` for quotas, timestamps and strict-mode windows (default: the system clock).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `authenticator` for signature and UserSig checks (default:
+    /// [`UncheckedSignatures`]).
+    pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.authenticator = authenticator;
+        self
+    }
+
+    /// The emulator.
+    pub fn build(self) -> Emulator {
+        let config = self.config;
+        let rongcloud_apps = config
+            .rongcloud_apps
+            .iter()
+            .map(|app| {
+                let state = RongCloudAppState {
+                    app_key: app.app_key.clone(),
+                    secret: app.app_secret.clone(),
+                    quota: AppQuota::new(),
+                };
+                (app.app_key.clone(), state)
+            })
+            .collect();
+        let tencent_apps = config
+            .tencent_apps
+            .iter()
+            .map(|app| {
+                let state = TencentAppState {
+                    sdkappid: app.sdkappid,
+                    secret: app.secret_key.clone(),
+                    admin: app.admin.clone(),
+                    quota: AppQuota::new(),
+                };
+                (app.sdkappid, state)
+            })
+            .collect();
+        let inner = Inner {
+            state: State::new(&config),
+            limiter: RateLimiter::new(&config.limits, &config.quota),
+            replay: ReplayGuard::new(config.strict_window),
+            faults: FaultInjector::new(config.fault_seed),
+            tencent_seq: AtomicU64::new(0),
+            clock: self.clock,
+            authenticator: self.authenticator,
+            rongcloud_apps,
+            tencent_apps,
+            config,
+        };
+        Emulator {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+impl Emulator {
+    /// An emulator with the system clock and [`UncheckedSignatures`].
+    pub fn new(config: EmulatorConfig) -> Self {
+        Self::builder(config).build()
+    }
+
+    /// A builder, to inject a clock or an authenticator.
+    pub fn builder(config: EmulatorConfig) -> EmulatorBuilder {
+        EmulatorBuilder {
+            config,
+            clock: Arc::new(SystemClock),
+            authenticator: Arc::new(UncheckedSignatures),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.inner.config
+    }
+
+    /// The state, for direct inspection and manipulation in tests.
+    pub fn state(&self) -> &State {
+        &self.inner.state
+    }
+
+    /// The rate limiter (to switch enforcement at run time).
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
+    }
+
+    /// The emulator's clock, in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> u64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// Adds a fault rule (see [`faults`]).
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), FaultRuleError> {
+        self.inner.faults.add(rule)
+    }
+
+    /// The active fault rules.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        self.inner.faults.list()
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.inner.faults.clear();
+    }
+
+    /// Decides the faults of a request to `path`, consuming `times` budgets. [`Self::respond`]
+    /// and the server call it once per request.
+    pub fn fault_plan(&self, path: &str) -> FaultPlan {
+        self.inner.faults.plan(path)
+    }
+
+    /// Back to the configured start: state, events, quotas, strict-mode nonces and faults.
+    pub fn reset(&self) {
+        let inner = &self.inner;
+        inner.state.reset();
+        inner.faults.clear();
+        inner.replay.reset();
+        for app in inner.rongcloud_apps.values() {
+            app.quota.reset();
+        }
+        for app in inner.tencent_apps.values() {
+            app.quota.reset();
+        }
+        inner.limiter.restore();
+    }
+
+    /// Charges `cost` to a RongCloud app's quotas at the emulator's clock: HTTP 429 with code
+    /// 1008 when a quota is exhausted, 1002 for an unknown app.
+    pub fn charge_rongcloud(&self, app_key: &str, cost: QuotaCost) -> Result<(), ApiError> {
+        let app = self.inner.rongcloud_apps.get(app_key).ok_or_else(|| {
+            ApiError::rongcloud(RongCloudCode::ParameterError, "Invalidate App-Key.", 200)
+        })?;
+        self.charge_rongcloud_app(app, cost)
+    }
+
+    fn charge_rongcloud_app(
+        &self,
+        app: &RongCloudAppState,
+        cost: QuotaCost,
+    ) -> Result<(), ApiError> {
+        self.inner
+            .limiter
+            .try_charge(&app.quota, cost, self.inner.clock.now())
+            .map_err(|e| {
+                ApiError::rongcloud(
+                    RongCloudCode::RateLimited,
+                    format!("call frequency exceeds the limit: {e}"),
+                    429,
+                )
+            })
+    }
+
+    /// Charges `cost` to a Tencent app's quotas at the emulator's clock: code 60007 (HTTP 200)
+    /// when a quota is exhausted, 70020 for an unknown app.
+    pub fn charge_tencent(&self, sdkappid: u64, cost: QuotaCost) -> Result<(), ApiError> {
+        let app = self.inner.tencent_apps.get(&sdkappid).ok_or_else(|| {
+            ApiError::tencent(TencentCode::SdkAppIdNotFound, "SDKAppID not found")
+        })?;
+        self.charge_tencent_app(app, cost)
+    }
+
+    fn charge_tencent_app(&self, app: &TencentAppState, cost: QuotaCost) -> Result<(), ApiError> {
+        self.inner
+            .limiter
+            .try_charge(&app.quota, cost, self.inner.clock.now())
+            .map_err(|e| {
+                ApiError::tencent(
+                    TencentCode::RestFrequencyLimit,
+                    format!("REST API call frequency exceeds the limit: {e}"),
+                )
+            })
+    }
+}

@@ -1,0 +1,211 @@
+//! Serving over HTTP/1.1 with hyper: [`Emulator::serve`] and [`ServerHandle`].
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::Emulator;
+use crate::faults::FaultAction;
+use crate::service::Exchange;
+
+/// How many body bytes the server reads (and discards beyond the limit) before it answers a
+/// too-large request, so that the client, still writing, reads the refusal instead of a reset.
+const DRAIN_MAX: usize = 16 * 1024 * 1024;
+
+/// The error a service future returns to make hyper close the connection without a reply.
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// A running server. Dropping it also stops the server (without waiting).
+#[derive(Debug)]
+pub struct ServerHandle {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl ServerHandle {
+    /// The address the server is bound to (with the real port when port 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT`, the base URL clients should use.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, closes idle keep-alive
+    /// connections, and returns when every connection is closed.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// [`Self::shutdown`], giving up after `timeout` (connections still open are then
+    /// abandoned to close on their own). Returns whether the shutdown completed in time.
+    pub async fn shutdown_within(mut self, timeout: Duration) -> bool {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => tokio::time::timeout(timeout, task).await.is_ok(),
+            None => true,
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Emulator {
+    /// Binds `addr` (port 0 picks a free port) and serves both vendors and the control API on
+    /// it, in a task of the current tokio runtime.
+    pub async fn serve(&self, addr: impl ToSocketAddrs) -> std::io::Result<ServerHandle> {
+        let listener = TcpListener::bind(addr).await?;
+        self.serve_listener(listener)
+    }
+
+    /// Serves on [`EmulatorConfig::listen`](crate::EmulatorConfig::listen).
+    pub async fn serve_configured(&self) -> std::io::Result<ServerHandle> {
+        self.serve(self.config().listen).await
+    }
+
+    /// Serves on an already bound listener.
+    pub fn serve_listener(&self, listener: TcpListener) -> std::io::Result<ServerHandle> {
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(accept_loop(self.clone(), listener, stopped));
+        tracing::info!(%addr, "roomkv emulator listening");
+        Ok(ServerHandle {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+async fn accept_loop(emulator: Emulator, listener: TcpListener, mut stop: oneshot::Receiver<()>) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let emulator = emulator.clone();
+                    let service = service_fn(move |request| {
+                        let emulator = emulator.clone();
+                        async move { serve_request(emulator, request).await }
+                    });
+                    let connection = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(err) = connection.await {
+                            tracing::debug!(%peer, error = %err, "connection ended with an error");
+                        }
+                    });
+                }
+                Err(err) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+            _ = &mut stop => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// Reads the body, keeping at most `keep` bytes and discarding up to [`DRAIN_MAX`].
+async fn read_body(body: Incoming, keep: usize) -> Result<Bytes, hyper::Error> {
+    let mut body = body;
+    let mut kept: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        total = total.saturating_add(data.len());
+        if kept.len() < keep {
+            let take = data.len().min(keep - kept.len());
+            kept.extend_from_slice(&data[..take]);
+        }
+        if total > DRAIN_MAX {
+            break;
+        }
+    }
+    Ok(Bytes::from(kept))
+}
+
+async fn serve_request(
+    emulator: Emulator,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let plan = emulator.fault_plan(request.uri().path());
+    if !plan.delay.is_zero() {
+        tokio::time::sleep(plan.delay).await;
+    }
+    let close_after = match &plan.action {
+        None => false,
+        Some(FaultAction::CloseAfterProcessing) => true,
+        Some(action) => {
+            return match emulator.refuse(action, &request) {
+                Some(Exchange::Reply(response)) => Ok(response.map(Full::from)),
+                _ => Err(DropConnection),
+            };
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let keep = emulator.body_keep();
+    let body = if declared.is_some_and(|n| n > DRAIN_MAX) {
+        // Not worth reading: answer the refusal with a body just over the limit.
+        Bytes::from(vec![0u8; keep])
+    } else {
+        match read_body(body, keep).await {
+            Ok(body) => body,
+            // The client went away or sent a malformed body: nobody to answer.
+            Err(_) => return Err(DropConnection),
+        }
+    };
+    let response = emulator.handle(Request::from_parts(parts, body));
+    if close_after {
+        return Err(DropConnection);
+    }
+    Ok(response.map(Full::from))
+}

@@ -1,0 +1,584 @@
+//! The emulator's state: chat-room KV, the message-expansion registry, Tencent rooms and their
+//! metadata, and the event log.
+//!
+//! Pure and synchronous: no IO, no clock (time in milliseconds since the Unix epoch is an
+//! argument), no randomness. Every operation returns `Result<_, ApiError>` carrying the code and
+//! HTTP status the vendor answers with, so the HTTP layer is a thin adapter and everything here
+//! is testable directly:
+//!
+//! ```
+//! use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, UserId};
+//! use roomkv_emulator::EmulatorConfig;
+//! use roomkv_emulator::state::{EntrySet, State};
+//!
+//! let state = State::new(&EmulatorConfig::default());
+//! let set = |user: &str| EntrySet {
+//!     chatroom_id: ChatroomId::non_validated("room"),
+//!     user_id: UserId::non_validated(user),
+//!     key: EntryKey::non_validated("seat1"),
+//!     value: EntryValue::non_validated("alice"),
+//!     auto_delete: false,
+//!     notification: None,
+//! };
+//! state.entry_set("demo-app-key", &set("alice"), 1_700_000_000_000).unwrap();
+//! // Another user may not overwrite alice's key (default rule, code 1002).
+//! let err = state.entry_set("demo-app-key", &set("bob"), 1_700_000_000_001).unwrap_err();
+//! assert_eq!(err.code.code(), 1002);
+//! ```
+//!
+//! State is sharded by room (and by message): each operation locks one shard, so operations on
+//! different rooms run in parallel. Events are stored in the shard of the room they concern and
+//! numbered from one global atomic counter; reading the log merges the shards.
+
+mod rongcloud;
+mod tencent;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use roomkv_core::rongcloud::{ChatroomId, UserId};
+use roomkv_core::tencent::RoomId;
+use roomkv_core::{ApiError, Limits, RongCloudCode, TencentCode};
+
+use self::rongcloud::{ChatRoom, Ctx, Message};
+pub use self::rongcloud::{
+    EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, EntryView, ExpansionDelete,
+    ExpansionItem, ExpansionPage, ExpansionQuery, ExpansionSet, MessageRegistration,
+    NotificationMessage,
+};
+use self::tencent::Room;
+pub use self::tencent::{
+    CATEGORY_MAX, MetadataDelete, MetadataGet, MetadataSet, ROOM_NAME_MAX_BYTES, RoomCreate,
+    RoomInfo,
+};
+use crate::config::{EmulatorConfig, RongCloudRules};
+use crate::events::{Event, EventKind, EventPage, MetadataItem};
+use crate::shards::Shards;
+
+/// One shard: the rooms and messages that hash onto it, and their events.
+#[derive(Debug, Default)]
+struct Shard {
+    chatrooms: HashMap<(String, String), ChatRoom>,
+    messages: HashMap<(String, String), Message>,
+    rooms: HashMap<(u64, String), Room>,
+    events: VecDeque<Event>,
+}
+
+/// The state of every app of both vendors. See the [module documentation](self).
+#[derive(Debug)]
+pub struct State {
+    limits: Limits,
+    rules: RongCloudRules,
+    auto_register: bool,
+    kv_default: bool,
+    /// Apps whose KV switch differs from `kv_default`; `kv_overridden` says whether any does, so
+    /// the common case reads one atomic and no lock.
+    kv_overrides: RwLock<HashSet<String>>,
+    kv_overridden: AtomicBool,
+    shards: Shards<Shard>,
+    seq: AtomicU64,
+    dropped: AtomicU64,
+    events_per_shard: usize,
+}
+
+const CHATROOM: u8 = 1;
+const MESSAGE: u8 = 2;
+const TENCENT_ROOM: u8 = 3;
+
+impl State {
+    /// Empty state under `config`'s limits and rules.
+    pub fn new(config: &EmulatorConfig) -> Self {
+        let shards = Shards::new(config.shards);
+        let events_per_shard = config.event_capacity.div_ceil(shards.len()).max(1);
+        Self {
+            limits: config.limits.clone(),
+            rules: config.rongcloud.clone(),
+            auto_register: config.expansion_auto_register,
+            kv_default: config.kv_enabled,
+            kv_overrides: RwLock::default(),
+            kv_overridden: AtomicBool::new(false),
+            shards,
+            seq: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+            events_per_shard,
+        }
+    }
+
+    /// The limits enforced.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn ctx<'a>(&'a self, app_key: &'a str) -> Ctx<'a> {
+        Ctx {
+            app_key,
+            limits: &self.limits,
+            rules: &self.rules,
+        }
+    }
+
+    /// Appends events to `shard`'s log, numbering them. Called with the shard locked, so a reader
+    /// that loaded the counter first and then locks every shard sees every event up to it.
+    fn record(&self, shard: &mut Shard, kinds: Vec<EventKind>) {
+        for kind in kinds {
+            let seq = self.seq.fetch_add(1, Ordering::SeqCst) + 1;
+            if shard.events.len() >= self.events_per_shard {
+                shard.events.pop_front();
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            shard.events.push_back(Event { seq, kind });
+        }
+    }
+
+    // ---------------------------------------------------------------- RongCloud KV service switch
+
+    /// Whether the chat-room KV service is enabled for `app_key`.
+    pub fn kv_enabled(&self, app_key: &str) -> bool {
+        if !self.kv_overridden.load(Ordering::Acquire) {
+            return self.kv_default;
+        }
+        let overridden = self
+            .kv_overrides
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(app_key);
+        self.kv_default != overridden
+    }
+
+    /// Switches the chat-room KV service of `app_key` on or off (off: KV calls answer 1009).
+    pub fn set_kv_enabled(&self, app_key: &str, enabled: bool) {
+        let mut overrides = self
+            .kv_overrides
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if enabled == self.kv_default {
+            overrides.remove(app_key);
+        } else {
+            overrides.insert(app_key.to_owned());
+        }
+        self.kv_overridden
+            .store(!overrides.is_empty(), Ordering::Release);
+    }
+
+    fn kv_service(&self, app_key: &str) -> Result<(), ApiError> {
+        if self.kv_enabled(app_key) {
+            Ok(())
+        } else {
+            Err(ApiError::rongcloud(
+                RongCloudCode::ServiceNotEnabled,
+                "the chat room KV service is not enabled for this App Key",
+                200,
+            ))
+        }
+    }
+
+    /// Runs `f` on the chat room, created empty if it does not exist, and records its events.
+    fn with_chatroom<T>(
+        &self,
+        app_key: &str,
+        room: &ChatroomId,
+        f: impl FnOnce(&mut ChatRoom, &Ctx<'_>, &mut Vec<EventKind>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.kv_service(app_key)?;
+        let ctx = self.ctx(app_key);
+        let mut shard = self.shards.lock(&(CHATROOM, app_key, room.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), room.as_str().to_owned());
+        let chatroom = shard.chatrooms.entry(key.clone()).or_default();
+        let mut events = Vec::new();
+        let result = f(chatroom, &ctx, &mut events);
+        if chatroom.version == 0 {
+            // A refused first request leaves no trace (no memory kept for rooms never used).
+            shard.chatrooms.remove(&key);
+        }
+        self.record(shard, events);
+        result
+    }
+
+    // ---------------------------------------------------------------- RongCloud chat-room KV
+
+    /// `/chatroom/entry/set.json`.
+    pub fn entry_set(&self, app_key: &str, cmd: &EntrySet, now_ms: u64) -> Result<(), ApiError> {
+        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
+            room.set(ctx, cmd, now_ms, out)
+        })
+    }
+
+    /// `/chatroom/entry/batch/set.json`.
+    pub fn entry_batch_set(
+        &self,
+        app_key: &str,
+        cmd: &EntryBatchSet,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
+            room.batch_set(ctx, cmd, now_ms, out)
+        })
+    }
+
+    /// `/chatroom/entry/remove.json`.
+    pub fn entry_remove(
+        &self,
+        app_key: &str,
+        cmd: &EntryRemove,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
+            room.remove(ctx, cmd, now_ms, out)
+        })
+    }
+
+    /// `/chatroom/entry/batch/remove.json`.
+    pub fn entry_batch_remove(
+        &self,
+        app_key: &str,
+        cmd: &EntryBatchRemove,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
+            room.batch_remove(ctx, cmd, now_ms, out)
+        })
+    }
+
+    /// `/chatroom/entry/query.json`: every entry in key order, or the requested keys in request
+    /// order (missing keys omitted).
+    pub fn entry_query(&self, app_key: &str, cmd: &EntryQuery) -> Result<Vec<EntryView>, ApiError> {
+        self.kv_service(app_key)?;
+        let ctx = self.ctx(app_key);
+        let shard = self
+            .shards
+            .lock(&(CHATROOM, app_key, cmd.chatroom_id.as_str()));
+        match shard
+            .chatrooms
+            .get(&(app_key.to_owned(), cmd.chatroom_id.as_str().to_owned()))
+        {
+            Some(room) => room.query(&ctx, cmd),
+            None => ChatRoom::default().query(&ctx, cmd),
+        }
+    }
+
+    /// `user_id` left the room: their `autoDelete` entries vanish without a notification message
+    /// (one KV-sync event with `optType` 2 per key unless configured off). Returns the keys
+    /// removed.
+    pub fn user_leave(
+        &self,
+        app_key: &str,
+        chatroom_id: &ChatroomId,
+        user_id: &UserId,
+        now_ms: u64,
+    ) -> Vec<String> {
+        let ctx = self.ctx(app_key);
+        let mut shard = self.shards.lock(&(CHATROOM, app_key, chatroom_id.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
+        let Some(room) = shard.chatrooms.get_mut(&key) else {
+            return Vec::new();
+        };
+        let mut events = Vec::new();
+        let gone = room.user_left(
+            &ctx,
+            chatroom_id.as_str(),
+            user_id.as_str(),
+            now_ms,
+            &mut events,
+        );
+        self.record(shard, events);
+        gone
+    }
+
+    /// The room was destroyed: every entry vanishes (one KV-sync event with `optType` 3 if there
+    /// were any). The room's `version` keeps growing if the room is used again. Returns how many
+    /// entries were removed.
+    pub fn destroy_chatroom(&self, app_key: &str, chatroom_id: &ChatroomId, now_ms: u64) -> usize {
+        let ctx = self.ctx(app_key);
+        let mut shard = self.shards.lock(&(CHATROOM, app_key, chatroom_id.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
+        let Some(room) = shard.chatrooms.get_mut(&key) else {
+            return 0;
+        };
+        let mut events = Vec::new();
+        let count = room.destroyed(&ctx, chatroom_id.as_str(), now_ms, &mut events);
+        self.record(shard, events);
+        count
+    }
+
+    /// The attribute version of a room: the number of changes it has seen.
+    pub fn chatroom_version(&self, app_key: &str, chatroom_id: &ChatroomId) -> u64 {
+        let shard = self.shards.lock(&(CHATROOM, app_key, chatroom_id.as_str()));
+        shard
+            .chatrooms
+            .get(&(app_key.to_owned(), chatroom_id.as_str().to_owned()))
+            .map_or(0, |room| room.version)
+    }
+
+    // ---------------------------------------------------------------- RongCloud expansions
+
+    /// Registers (or replaces) a message the expansion endpoints may operate on.
+    pub fn register_message(
+        &self,
+        app_key: &str,
+        registration: &MessageRegistration,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        let ctx = self.ctx(app_key);
+        let message = Message::register(&ctx, registration, now_ms)?;
+        let msg_uid = registration.msg_uid.as_str();
+        let mut shard = self.shards.lock(&(MESSAGE, app_key, msg_uid));
+        shard
+            .messages
+            .insert((app_key.to_owned(), msg_uid.to_owned()), message);
+        Ok(())
+    }
+
+    fn message_missing(&self) -> ApiError {
+        ApiError::rongcloud(
+            self.rules.expansion_message_code,
+            "the message does not exist",
+            200,
+        )
+    }
+
+    /// `/message/expansion/set.json`. Fails entirely when the message would have more than 300
+    /// expansions.
+    pub fn expansion_set(
+        &self,
+        app_key: &str,
+        cmd: &ExpansionSet,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        let ctx = self.ctx(app_key);
+        Message::validate_set(&ctx, cmd)?;
+        let mut shard = self.shards.lock(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
+        let mut events = Vec::new();
+        let result = match shard.messages.get_mut(&key) {
+            Some(message) => message.set(&ctx, cmd, now_ms, &mut events),
+            None if self.auto_register => {
+                let mut message =
+                    Message::auto_registered(&cmd.user_id, cmd.conversation, &cmd.target_id);
+                let result = message.set(&ctx, cmd, now_ms, &mut events);
+                if result.is_ok() {
+                    shard.messages.insert(key, message);
+                }
+                result
+            }
+            None => Err(self.message_missing()),
+        };
+        self.record(shard, events);
+        result
+    }
+
+    /// `/message/expansion/delete.json`. Keys that do not exist are ignored.
+    pub fn expansion_delete(&self, app_key: &str, cmd: &ExpansionDelete) -> Result<(), ApiError> {
+        let ctx = self.ctx(app_key);
+        Message::validate_delete(&ctx, cmd)?;
+        let mut shard = self.shards.lock(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
+        let mut events = Vec::new();
+        let result = match shard.messages.get_mut(&key) {
+            Some(message) => message.delete(&ctx, cmd, &mut events),
+            None if self.auto_register => {
+                let mut message =
+                    Message::auto_registered(&cmd.user_id, cmd.conversation, &cmd.target_id);
+                let result = message.delete(&ctx, cmd, &mut events);
+                if result.is_ok() {
+                    shard.messages.insert(key, message);
+                }
+                result
+            }
+            None => Err(self.message_missing()),
+        };
+        self.record(shard, events);
+        result
+    }
+
+    /// `/message/expansion/query.json`: pages of 300 in key order, from page 1. An unknown
+    /// message reads as empty when auto-registration is on.
+    pub fn expansion_query(
+        &self,
+        app_key: &str,
+        cmd: &ExpansionQuery,
+    ) -> Result<ExpansionPage, ApiError> {
+        let ctx = self.ctx(app_key);
+        cmd.msg_uid
+            .validate(&self.limits)
+            .map_err(|e| ctx.invalid(&e))?;
+        let shard = self.shards.lock(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        match shard
+            .messages
+            .get(&(app_key.to_owned(), cmd.msg_uid.as_str().to_owned()))
+        {
+            Some(message) => Ok(message.page(&ctx, cmd.page)),
+            None if self.auto_register => Ok(ExpansionPage::default()),
+            None => Err(self.message_missing()),
+        }
+    }
+
+    // ---------------------------------------------------------------- Tencent rooms and metadata
+
+    fn room_missing(room_id: &RoomId) -> ApiError {
+        ApiError::tencent(
+            TencentCode::RoomNotFound,
+            format!("room {} does not exist or was destroyed", room_id.as_str()),
+        )
+    }
+
+    /// `create_room`: 100003 if the room exists. `operator` (the admin identifier of the
+    /// request) is the default owner.
+    pub fn room_create(
+        &self,
+        sdkappid: u64,
+        operator: &str,
+        cmd: &RoomCreate,
+        now_ms: u64,
+    ) -> Result<RoomInfo, ApiError> {
+        let room = tencent::new_room(cmd, operator, now_ms, &self.limits)?;
+        let id = cmd.room_id.as_str();
+        let mut shard = self.shards.lock(&(TENCENT_ROOM, sdkappid, id));
+        let key = (sdkappid, id.to_owned());
+        if shard.rooms.contains_key(&key) {
+            return Err(ApiError::tencent(
+                TencentCode::RoomIdExists,
+                format!("room {id} already exists"),
+            ));
+        }
+        let info = room.info.clone();
+        shard.rooms.insert(key, room);
+        Ok(info)
+    }
+
+    /// `destroy_room`: 100004 if the room does not exist. Its metadata goes with it.
+    pub fn room_destroy(&self, sdkappid: u64, room_id: &RoomId) -> Result<(), ApiError> {
+        tencent::check_room_id(room_id, &self.limits)?;
+        let mut shard = self
+            .shards
+            .lock(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
+        shard
+            .rooms
+            .remove(&(sdkappid, room_id.as_str().to_owned()))
+            .map(drop)
+            .ok_or_else(|| Self::room_missing(room_id))
+    }
+
+    /// `get_room_info`: 100004 if the room does not exist.
+    pub fn room_info(&self, sdkappid: u64, room_id: &RoomId) -> Result<RoomInfo, ApiError> {
+        tencent::check_room_id(room_id, &self.limits)?;
+        let shard = self
+            .shards
+            .lock(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
+        shard
+            .rooms
+            .get(&(sdkappid, room_id.as_str().to_owned()))
+            .map(|room| room.info.clone())
+            .ok_or_else(|| Self::room_missing(room_id))
+    }
+
+    /// `set_room_metadata`: upsert; at most 10 keys and 16 KB of values per room after the merge.
+    pub fn metadata_set(
+        &self,
+        sdkappid: u64,
+        operator: &str,
+        cmd: &MetadataSet,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        Room::validate_set(cmd, &self.limits)?;
+        let mut shard = self
+            .shards
+            .lock(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+        let shard = &mut *shard;
+        let room = shard
+            .rooms
+            .get_mut(&(sdkappid, cmd.room_id.as_str().to_owned()))
+            .ok_or_else(|| Self::room_missing(&cmd.room_id))?;
+        let mut events = Vec::new();
+        let result = room.set(cmd, operator, now_ms, &self.limits, sdkappid, &mut events);
+        self.record(shard, events);
+        result
+    }
+
+    /// `get_room_metadata`: everything when `keys` is empty, else the keys that exist.
+    pub fn metadata_get(
+        &self,
+        sdkappid: u64,
+        cmd: &MetadataGet,
+    ) -> Result<Vec<MetadataItem>, ApiError> {
+        Room::validate_keys(&cmd.room_id, &cmd.keys, &self.limits)?;
+        let shard = self
+            .shards
+            .lock(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+        shard
+            .rooms
+            .get(&(sdkappid, cmd.room_id.as_str().to_owned()))
+            .map(|room| room.get(&cmd.keys))
+            .ok_or_else(|| Self::room_missing(&cmd.room_id))
+    }
+
+    /// `del_room_metadata`: deletes the keys that exist; 100503 only when none do.
+    pub fn metadata_delete(
+        &self,
+        sdkappid: u64,
+        operator: &str,
+        cmd: &MetadataDelete,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        Room::validate_keys(&cmd.room_id, &cmd.keys, &self.limits)?;
+        let mut shard = self
+            .shards
+            .lock(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+        let shard = &mut *shard;
+        let room = shard
+            .rooms
+            .get_mut(&(sdkappid, cmd.room_id.as_str().to_owned()))
+            .ok_or_else(|| Self::room_missing(&cmd.room_id))?;
+        let mut events = Vec::new();
+        let result = room.delete(&cmd.keys, operator, now_ms, sdkappid, &mut events);
+        self.record(shard, events);
+        result
+    }
+
+    // ---------------------------------------------------------------- events and reset
+
+    /// The events with `seq > since`, in order. `next` in the answer is the `since` of the next
+    /// call; no event up to it can appear later.
+    pub fn events_since(&self, since: u64) -> EventPage {
+        let next = self.seq.load(Ordering::SeqCst);
+        let mut events: Vec<Event> = Vec::new();
+        for shard in self.shards.iter() {
+            events.extend(
+                shard
+                    .events
+                    .iter()
+                    .filter(|e| e.seq > since && e.seq <= next)
+                    .cloned(),
+            );
+        }
+        events.sort_unstable_by_key(|e| e.seq);
+        EventPage {
+            events,
+            next,
+            dropped: self.dropped.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Forgets everything: rooms, entries, messages, events (numbering restarts at 1) and the KV
+    /// service switches. Meant for quiet moments between tests: requests running concurrently
+    /// may land on either side of it.
+    pub fn reset(&self) {
+        for mut shard in self.shards.iter() {
+            *shard = Shard::default();
+        }
+        self.seq.store(0, Ordering::SeqCst);
+        self.dropped.store(0, Ordering::Relaxed);
+        lock_write(&self.kv_overrides).clear();
+        self.kv_overridden.store(false, Ordering::Release);
+    }
+}
+
+fn lock_write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
