@@ -214,6 +214,10 @@ impl ClientBuilder {
 
     /// How many attempts a request gets and how long to wait between them. Which failures are
     /// retried at all is fixed by retry safety (see [`WriteRetry`]).
+    ///
+    /// The one retry after Tencent rejects the UserSig (70001, 70052) is one of these
+    /// attempts: with [`RetryPolicy::no_retry`] the request fails, and the renewed UserSig
+    /// serves the next one.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
         self

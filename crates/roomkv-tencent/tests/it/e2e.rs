@@ -279,6 +279,8 @@ async fn every_operation_over_real_sockets() {
 
 #[tokio::test]
 async fn a_refused_connection_fails_over_to_the_backup_over_real_sockets() {
+    let logs = CaptureLogs::default();
+    let _guard = tracing::subscriber::set_default(logs.clone());
     let stub = Stub::start().await;
     // A port nothing listens on any more: connecting is refused.
     let dead = {
@@ -298,5 +300,10 @@ async fn a_refused_connection_fails_over_to_the_backup_over_real_sockets() {
     assert_eq!(client.active_host().to_string(), format!("{}/", stub.url()));
     // Remembered: the next request goes straight to the backup.
     client.destroy_room(&room("r")).await.unwrap();
-    assert_eq!(stub.state.lock().unwrap().usersigs.len(), 2);
+    let state = stub.state.lock().unwrap();
+    assert_eq!(state.usersigs.len(), 2);
+    // hyper's own error, logged by the transport, names no secret either.
+    let text = logs.text();
+    assert!(text.contains("exchange failed"), "{text}");
+    assert_no_usersigs(&text, &state.usersigs);
 }

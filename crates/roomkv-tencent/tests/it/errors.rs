@@ -175,6 +175,24 @@ async fn a_transient_error_after_the_usersig_retry_leaves_a_write_unknown() {
 }
 
 #[tokio::test]
+async fn without_retries_the_renewed_usersig_serves_the_next_request() {
+    let capture = CaptureClient::new();
+    let client = builder(&capture)
+        .clock(TickingClock::default())
+        .retry_policy(roomkv_tencent::RetryPolicy::no_retry())
+        .build()
+        .unwrap();
+    capture
+        .push_response(fail(70001, "expired"))
+        .push_response(ok());
+    let err = client.destroy_room(&room("r")).await.unwrap_err();
+    assert_eq!(err.api_code(), Some(TencentCode::UserSigExpired));
+    assert_eq!(err.attempts(), 1);
+    client.destroy_room(&room("r")).await.unwrap();
+    assert_eq!(distinct_usersigs(&capture.requests()), 2);
+}
+
+#[tokio::test]
 async fn not_an_admin_is_final() {
     let (client, capture) = client();
     capture.push_response(fail(60010, "identifier must be app admin"));
