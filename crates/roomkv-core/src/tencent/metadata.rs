@@ -15,8 +15,8 @@ use super::reply::{self, NoPayload};
 use super::{Command, Endpoint, MetadataKey, MetadataValue, RoomId};
 use crate::validate::{Unit, check_count};
 use crate::{
-    DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
-    ValidationError,
+    ApiCode, ApiError, DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily,
+    ResponseError, TencentCode, ValidationError,
 };
 
 /// One key and its value: `{"Key": ..., "Value": ...}`.
@@ -373,6 +373,12 @@ impl Operation for DelRoomMetadata {
 
     fn quota(&self) -> QuotaCost {
         quota(Command::DelRoomMetadata)
+    }
+
+    /// 100503 ("none of the keys to delete exist") to a repeat means the keys are gone: the
+    /// earlier attempt deleted them.
+    fn settles_repeat(&self, error: &ApiError) -> Option<()> {
+        (error.code == ApiCode::Tencent(TencentCode::MetadataKeysNotFound)).then_some(())
     }
 }
 

@@ -392,6 +392,22 @@ mod golden {
     }
 
     #[test]
+    fn only_a_repeated_delete_is_settled_by_its_not_found_answer() {
+        let none_exist = crate::ApiError::tencent(TencentCode::MetadataKeysNotFound, "");
+        let other = crate::ApiError::tencent(TencentCode::RoomNotFound, "");
+        let del = DelRoomMetadata::new(room("r"), [key("k")]);
+        assert_eq!(del.settles_repeat(&none_exist), Some(()));
+        assert_eq!(del.settles_repeat(&other), None);
+        assert_eq!(documented_set().settles_repeat(&none_exist), None);
+        assert_eq!(DestroyRoom::new(room("r")).settles_repeat(&other), None);
+        assert!(
+            GetRoomMetadata::all(room("r"))
+                .settles_repeat(&none_exist)
+                .is_none()
+        );
+    }
+
+    #[test]
     fn take_seat_mode_reads_both_forms() {
         assert_eq!(TakeSeatMode::from_code(1), TakeSeatMode::FreeToTake);
         assert_eq!(TakeSeatMode::from_code(2), TakeSeatMode::ApplyToTake);

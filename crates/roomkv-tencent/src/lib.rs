@@ -1,0 +1,114 @@
+//! The Tencent Cloud Live client of roomkv: create and destroy Live rooms, and set, read and
+//! delete their metadata (`live_engine_http_srv`), safely and quickly.
+//!
+//! - **Typed**: room ids, keys and values are parsed once ([`RoomId::parse`],
+//!   [`MetadataKey::parse`], [`MetadataValue::parse`]); requests are checked against Tencent's
+//!   documented [`Limits`] before anything is sent.
+//! - **Authenticated for you**: the admin UserSig is generated from the secret key, cached, and
+//!   renewed before it expires (or at once when Tencent rejects it); every attempt carries a
+//!   fresh `random`.
+//! - **Resilient**: each [`Region`] has a primary and a backup host; the client switches after
+//!   connection failures, timeouts and gateway errors, and remembers the switch.
+//! - **Safe retries**: reads are retried after transient failures; writes only when Tencent
+//!   provably did not process them, unless you opt in with [`WriteRetry::RepeatIdempotent`].
+//!   A write that failed with an unknown outcome says so ([`Error::is_outcome_unknown`]).
+//! - **No secret leaks**: the secret key and the UserSig never appear in `Debug`, `Display`,
+//!   errors or logs.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use roomkv_tencent::{
+//!     Client, CreateRoom, MetadataKey, MetadataValue, Region, RoomId, SecretKey, TencentCode,
+//! };
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .sdkappid(1400000000)
+//!     .secret_key(SecretKey::new(std::env::var("TENCENT_SECRET_KEY")?))
+//!     .region(Region::Singapore)
+//!     .build()?;
+//!
+//! let room = RoomId::parse("live-room")?;
+//! client.create_room(CreateRoom::new(room.clone()).room_name("Friday quiz")).await?;
+//!
+//! let stage = MetadataKey::parse("stage")?;
+//! client
+//!     .set_room_metadata(&room, [(stage.clone(), MetadataValue::parse("quiz")?)])
+//!     .await?;
+//! for entry in client.get_all_room_metadata(&room).await? {
+//!     println!("{} = {}", entry.key, entry.value);
+//! }
+//!
+//! match client.del_room_metadata(&room, [MetadataKey::parse("never-set")?]).await {
+//!     Ok(()) => {}
+//!     Err(err) if err.api_code() == Some(TencentCode::MetadataKeysNotFound) => {}
+//!     Err(err) if err.is_outcome_unknown() => eprintln!("may or may not be deleted: {err}"),
+//!     Err(err) => return Err(err.into()),
+//! }
+//! client.destroy_room(&room).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Against a local emulator, point the client at one host with
+//! [`ClientBuilder::base_url`]`("http://127.0.0.1:PORT")`; plain `http://` is accepted for
+//! loopback hosts only.
+//!
+//! # Modules
+//!
+//! | module | what |
+//! |---|---|
+//! | [`Client`], [`ClientBuilder`] | the client, its configuration, the typed methods and [`Client::send`] |
+//! | [`Region`] | Tencent's data centres: primary and backup hosts |
+//! | [`Error`], [`BuildError`] | why a request failed, why a client could not be built |
+//! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
+//! | re-exports | the operations and types of `roomkv-core`, [`SecretKey`], and the transport knobs |
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `hyper` | yes (through `rustls`) | the built-in HTTP client; without it, pass your own with [`ClientBuilder::http_client`] |
+//! | `rustls` | yes | HTTPS for the built-in client (rustls with `ring`) |
+//! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
+//! | `native-roots` | no | trust the platform's roots too |
+//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
+//!
+//! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
+
+mod auth;
+mod builder;
+mod client;
+mod error;
+mod policy;
+mod region;
+
+pub use builder::{
+    ClientBuilder, DEFAULT_ADMIN, DEFAULT_TIMEOUT, DEFAULT_USERSIG_LIFETIME, MIN_USERSIG_LIFETIME,
+};
+pub use client::Client;
+pub use error::{BuildError, Error};
+pub use policy::{Validation, WriteRetry};
+pub use region::{Region, UnknownRegion};
+
+// What users need in their signatures, so they need not depend on the inner crates.
+pub use roomkv_core::tencent::{
+    Command, CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomMetadata,
+    Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
+    TakeSeatMode,
+};
+pub use roomkv_core::{
+    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, TencentCode,
+    TencentLimits, ValidationError,
+};
+pub use roomkv_sign::tencent::SecretKey;
+#[cfg(feature = "hyper")]
+pub use roomkv_transport::KeepAlive;
+pub use roomkv_transport::{
+    Clock, HttpClient, NonceSource, RetryPolicy, SharedHttpClient, TransportError,
+};
+
+/// Deterministic clocks and nonces and a capturing HTTP client for tests (feature
+/// `test-util`): roomkv-transport's `test_util`, re-exported.
+#[cfg(feature = "test-util")]
+pub use roomkv_transport::test_util;
