@@ -1,0 +1,321 @@
+//! The command line: clap types for `roomkv` and its subcommands.
+//!
+//! Each subcommand has its own `Args` struct here and its own module that runs it (`emulator` is
+//! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
+
+use std::net::SocketAddr;
+
+use clap::builder::NonEmptyStringValueParser;
+use clap::{ArgAction, Args, Parser, Subcommand};
+use roomkv_emulator::config::DEFAULT_LISTEN;
+
+use crate::emulator_cmd::defaults;
+
+const ROOT_EXAMPLES: &str = "\
+Examples:
+  Run the local emulator of both vendors on http://127.0.0.1:8787:
+    roomkv emulator
+
+  The same on a free port, named by the first line on stdout:
+    roomkv emulator --listen 127.0.0.1:0
+
+  Log what the emulator does on stderr:
+    roomkv -vv emulator";
+
+const EMULATOR_EXAMPLES: &str = "\
+Examples:
+  Both vendors with the demo credentials on http://127.0.0.1:8787:
+    roomkv emulator
+
+  A free port (read it from the first line), strict signatures, ten times the vendor quotas:
+    roomkv emulator --listen 127.0.0.1:0 --strict --rate-scale 10
+
+  Your own RongCloud app key and secret (the secret is never printed), no quotas:
+    roomkv emulator --rongcloud-app-key my-app --rongcloud-app-secret \"$SECRET\" --no-rate-limit
+
+Output:
+  roomkv emulator listening on http://127.0.0.1:8787
+  rongcloud app key: demo-app-key
+  rongcloud app secret: demo-app-secret (default)
+  tencent sdkappid: 1400000000
+  tencent secret key: demo-secret-key (default)
+  tencent admin: administrator
+
+The control API (health, events, reset, fault injection, switches) lives under /_emulator/ on the
+same port; the roomkv-emulator crate's README documents it.";
+
+/// roomkv: room attributes of RongCloud / Nexconn and Tencent Cloud Live, from the command line.
+///
+/// Chat-room KV entries and message expansions (RongCloud / Nexconn) and room metadata (Tencent
+/// Cloud Live), plus a local emulator of both vendors for laptops and CI.
+#[derive(Debug, Parser)]
+#[command(
+    name = "roomkv",
+    version,
+    subcommand_required = true,
+    arg_required_else_help = true,
+    after_long_help = ROOT_EXAMPLES
+)]
+pub(crate) struct Cli {
+    /// More log output on stderr: -v info, -vv debug, -vvv trace (including dependencies)
+    ///
+    /// Without it nothing is logged; stdout carries only the command's own output either way.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    // Help text: the doc comment of `EmulatorArgs`.
+    Emulator(EmulatorArgs),
+}
+
+/// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.
+///
+/// Serves both vendors' room-attribute APIs, and the control API under /_emulator/, on one port
+/// until SIGINT (Ctrl-C) or SIGTERM, then shuts down gracefully and exits 0.
+///
+/// The first line on stdout is exactly `roomkv emulator listening on http://HOST:PORT`; the
+/// credentials in effect follow, one per line. A secret given by flag is never printed, only
+/// the built-in demo secrets are. If the address cannot be bound, one line on stderr and exit 1.
+#[derive(Debug, Args)]
+#[command(after_long_help = EMULATOR_EXAMPLES)]
+pub(crate) struct EmulatorArgs {
+    /// Address to listen on, as IP:PORT; port 0 picks a free port
+    ///
+    /// The emulator is a test double: anyone who can reach it can read and change its state. A
+    /// non-loopback address is allowed, with a warning on stderr.
+    #[arg(long, value_name = "ADDR", default_value_t = DEFAULT_LISTEN)]
+    pub(crate) listen: SocketAddr,
+
+    /// RongCloud / Nexconn app key, the `App-Key` header clients send
+    #[arg(
+        long,
+        value_name = "KEY",
+        default_value_t = defaults::rongcloud_app().app_key,
+        value_parser = NonEmptyStringValueParser::new(),
+        help_heading = "RongCloud / Nexconn"
+    )]
+    pub(crate) rongcloud_app_key: String,
+
+    /// RongCloud / Nexconn app secret that signatures are computed with [default: demo-app-secret]
+    ///
+    /// Never printed when set here. Mind that other local users can see command lines.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        value_parser = NonEmptyStringValueParser::new(),
+        help_heading = "RongCloud / Nexconn"
+    )]
+    pub(crate) rongcloud_app_secret: Option<String>,
+
+    /// Start with the chat-room KV service switched off: KV calls answer code 1009
+    ///
+    /// It can be switched on again at run time: POST /_emulator/rongcloud/kv-service
+    /// {"enabled": true}.
+    #[arg(long, help_heading = "RongCloud / Nexconn")]
+    pub(crate) rongcloud_kv_disabled: bool,
+
+    /// Do not register unknown msgUIDs on their first expansion set or delete
+    ///
+    /// Messages must then be registered first (POST /_emulator/rongcloud/messages); expansion
+    /// calls on an unregistered message answer code 1002.
+    #[arg(long, help_heading = "RongCloud / Nexconn")]
+    pub(crate) no_expansion_auto_register: bool,
+
+    /// Tencent SDKAppID
+    #[arg(
+        long,
+        value_name = "ID",
+        default_value_t = defaults::tencent_app().sdkappid,
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Tencent Cloud Live"
+    )]
+    pub(crate) tencent_sdkappid: u64,
+
+    /// Tencent secret key that UserSigs are computed with [default: demo-secret-key]
+    ///
+    /// Never printed when set here. Mind that other local users can see command lines.
+    #[arg(
+        long,
+        value_name = "KEY",
+        value_parser = NonEmptyStringValueParser::new(),
+        help_heading = "Tencent Cloud Live"
+    )]
+    pub(crate) tencent_secret_key: Option<String>,
+
+    /// Tencent App admin account that requests must be sent as (`identifier`)
+    #[arg(
+        long,
+        value_name = "USER",
+        default_value_t = defaults::tencent_app().admin,
+        value_parser = NonEmptyStringValueParser::new(),
+        help_heading = "Tencent Cloud Live"
+    )]
+    pub(crate) tencent_admin: String,
+
+    /// Strict RongCloud authentication: timestamp window and nonce replay check
+    ///
+    /// The `Timestamp` header must be within the window of the emulator's clock, the `Nonce` 1 to
+    /// 18 characters and not used again within the window. Without it the emulator is as lenient
+    /// as the real server.
+    #[arg(long, help_heading = "Behaviour")]
+    pub(crate) strict: bool,
+
+    /// Strict mode's timestamp window and nonce memory, in seconds [default: 300]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        requires = "strict",
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Behaviour"
+    )]
+    pub(crate) strict_window: Option<u64>,
+
+    /// Multiply every documented vendor rate limit by F (a number greater than 0)
+    ///
+    /// 0.5 halves the quotas, 10 allows ten times the documented rates.
+    #[arg(
+        long,
+        value_name = "F",
+        default_value_t = defaults::quota().rate_scale,
+        value_parser = positive_finite,
+        help_heading = "Behaviour"
+    )]
+    pub(crate) rate_scale: f64,
+
+    /// Do not enforce vendor rate limits
+    ///
+    /// They can be switched on at run time (POST /_emulator/rate-limits {"enabled": true}), with
+    /// --rate-scale applied.
+    #[arg(long, help_heading = "Behaviour")]
+    pub(crate) no_rate_limit: bool,
+
+    /// Seed of the generator that decides probabilistic faults, so runs repeat
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = defaults::config().fault_seed,
+        help_heading = "Behaviour"
+    )]
+    pub(crate) fault_seed: u64,
+}
+
+/// Parses a finite number greater than 0.
+fn positive_finite(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if value.is_finite() && value > 0.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} is not a finite number greater than 0 (--no-rate-limit switches quotas off)"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn the_command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    fn error_kind(args: &[&str]) -> ErrorKind {
+        match Cli::try_parse_from(args) {
+            Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
+            Err(err) => err.kind(),
+        }
+    }
+
+    #[test]
+    fn verbosity_counts_before_or_after_the_subcommand() {
+        let cli = Cli::try_parse_from(["roomkv", "-vv", "emulator"]).unwrap();
+        assert_eq!(cli.verbose, 2);
+        let cli = Cli::try_parse_from(["roomkv", "emulator", "-vvv"]).unwrap();
+        assert_eq!(cli.verbose, 3);
+        let cli = Cli::try_parse_from(["roomkv", "emulator"]).unwrap();
+        assert_eq!(cli.verbose, 0);
+    }
+
+    #[test]
+    fn a_subcommand_is_required() {
+        assert_eq!(
+            error_kind(&["roomkv"]),
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        );
+        assert_eq!(
+            error_kind(&["roomkv", "nope"]),
+            ErrorKind::InvalidSubcommand
+        );
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for (args, kind) in [
+            (&["--rate-scale", "0"][..], ErrorKind::ValueValidation),
+            (&["--rate-scale", "-1"], ErrorKind::UnknownArgument), // taken for a flag
+            (&["--rate-scale", "NaN"], ErrorKind::ValueValidation),
+            (&["--rate-scale", "inf"], ErrorKind::ValueValidation),
+            (&["--rate-scale", "fast"], ErrorKind::ValueValidation),
+            (&["--tencent-sdkappid", "0"], ErrorKind::ValueValidation),
+            (&["--tencent-sdkappid", "abc"], ErrorKind::ValueValidation),
+            (&["--tencent-sdkappid", "-5"], ErrorKind::UnknownArgument),
+            (&["--rongcloud-app-key", ""], ErrorKind::InvalidValue),
+            (&["--rongcloud-app-secret", ""], ErrorKind::InvalidValue),
+            (&["--tencent-secret-key", ""], ErrorKind::InvalidValue),
+            (&["--tencent-admin", ""], ErrorKind::InvalidValue),
+            (&["--listen", "localhost:80"], ErrorKind::ValueValidation),
+            (&["--listen", "127.0.0.1"], ErrorKind::ValueValidation),
+            (
+                &["--strict-window", "10"],
+                ErrorKind::MissingRequiredArgument,
+            ),
+            (
+                &["--strict", "--strict-window", "0"],
+                ErrorKind::ValueValidation,
+            ),
+            (&["--no-such-flag"], ErrorKind::UnknownArgument),
+        ] {
+            let mut argv = vec!["roomkv", "emulator"];
+            argv.extend_from_slice(args);
+            assert_eq!(error_kind(&argv), kind, "{argv:?}");
+            let err = Cli::try_parse_from(&argv).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn help_states_the_emulator_defaults() {
+        let mut command = Cli::command();
+        let emulator = command.find_subcommand_mut("emulator").unwrap();
+        let help = emulator.render_long_help().to_string();
+        let config = defaults::config();
+        let rongcloud = defaults::rongcloud_app();
+        let tencent = defaults::tencent_app();
+        for default in [
+            format!("[default: {}]", config.listen),
+            format!("[default: {}]", rongcloud.app_key),
+            format!("[default: {}]", rongcloud.app_secret.expose()),
+            format!("[default: {}]", tencent.sdkappid),
+            format!("[default: {}]", tencent.secret_key.expose()),
+            format!("[default: {}]", tencent.admin),
+            format!("[default: {}]", config.strict_window.as_secs()),
+            format!("[default: {}]", config.quota.rate_scale),
+        ] {
+            assert!(help.contains(&default), "{default} missing from:\n{help}");
+        }
+        assert!(help.contains("Examples:"), "{help}");
+    }
+}

@@ -1,0 +1,43 @@
+//! `roomkv`: the command-line tool of the roomkv workspace.
+//!
+//! `main` parses the command line ([`cli`]), sets up logging ([`logging`]) and a multi-thread
+//! tokio runtime, and hands over to the subcommand's module. A subcommand returns a
+//! [`failure::Failure`] (one line on stderr and an exit code) or succeeds with exit code 0;
+//! usage errors are clap's (exit code 2).
+
+mod cli;
+mod emulator_cmd;
+mod failure;
+mod logging;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::failure::Failure;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.verbose);
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("roomkv")
+        .build()
+        .map_err(|err| Failure::runtime(format!("cannot start the async runtime: {err}")))
+        .and_then(|runtime| runtime.block_on(run(cli.command)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let _ = writeln!(io::stderr(), "roomkv: {}", failure.message);
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Emulator(args) => emulator_cmd::run(args).await,
+    }
+}
