@@ -41,6 +41,12 @@ pub trait Operation {
 
     /// The vendor quota this call draws from.
     fn quota(&self) -> QuotaCost;
+
+    /// This error after an unknown attempt means the write was applied.
+    fn settles_repeat(&self, error: &ApiError) -> Option<Self::Output> {
+        let _ = error;
+        None
+    }
 }
 
 /// Decoding of requests and encoding of replies: the server's side of an [`Operation`], used by

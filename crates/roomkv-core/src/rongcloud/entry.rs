@@ -13,7 +13,8 @@ use super::reply::{self, NoPayload};
 use super::{ChatroomId, Endpoint, EntryKey, EntryValue, UserId, check_distinct, flag_text, units};
 use crate::validate::check_count;
 use crate::{
-    Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError,
+    ApiCode, ApiError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily,
+    ResponseError, RongCloudCode, ValidationError,
 };
 
 #[cfg(feature = "server")]
@@ -438,6 +439,13 @@ impl Operation for RemoveEntry {
 
     fn quota(&self) -> QuotaCost {
         QuotaCost::one(QuotaFamily::RongCloudEntryRemove, 1)
+    }
+
+    /// 1015 ("the data to delete does not exist") on a repeat after an attempt whose outcome is
+    /// unknown: the key is gone, most likely removed by that earlier attempt, so the remove is
+    /// done.
+    fn settles_repeat(&self, error: &ApiError) -> Option<()> {
+        (error.code == ApiCode::RongCloud(RongCloudCode::DataNotFound)).then_some(())
     }
 }
 

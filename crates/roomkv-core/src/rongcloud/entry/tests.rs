@@ -956,3 +956,20 @@ mod server {
         }
     }
 }
+
+// ---- repeats after an unknown outcome -----------------------------------------------------------
+
+#[test]
+fn a_repeated_remove_that_finds_the_key_gone_is_settled() {
+    let remove = RemoveEntry::new(room(), user(), key("k"));
+    let gone = ApiError::rongcloud(RongCloudCode::DataNotFound, "not exist", 200);
+    assert_eq!(remove.settles_repeat(&gone), Some(()));
+    let other = ApiError::rongcloud(RongCloudCode::InternalError, "", 200);
+    assert_eq!(remove.settles_repeat(&other), None);
+    // No other operation reads an error as success.
+    assert_eq!(set(key("k"), value("v")).settles_repeat(&gone), None);
+    assert_eq!(
+        BatchRemoveEntries::new(room(), user(), [key("k")]).settles_repeat(&gone),
+        None
+    );
+}
