@@ -151,7 +151,8 @@ impl Operation for SetEntry {
         self.user_id.validate(limits)?;
         self.key.validate(limits)?;
         self.value.validate(limits)?;
-        validate_notification(self.notification.as_ref(), limits)
+        validate_notification(self.notification.as_ref(), limits)?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -293,7 +294,8 @@ impl Operation for BatchSetEntries {
             "entryInfo",
             "key",
             self.entries.iter().map(|(k, _)| k.as_str()),
-        )
+        )?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -420,7 +422,8 @@ impl Operation for RemoveEntry {
         self.chatroom_id.validate(limits)?;
         self.user_id.validate(limits)?;
         self.key.validate(limits)?;
-        validate_notification(self.notification.as_ref(), limits)
+        validate_notification(self.notification.as_ref(), limits)?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -541,7 +544,8 @@ impl Operation for BatchRemoveEntries {
         for key in &self.keys {
             key.validate(limits)?;
         }
-        check_distinct("entryKeys", "key", self.keys.iter().map(EntryKey::as_str))
+        check_distinct("entryKeys", "key", self.keys.iter().map(EntryKey::as_str))?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -665,7 +669,8 @@ impl Operation for QueryEntries {
                 limits.rongcloud.query_keys_max,
             )?;
         }
-        self.keys.iter().try_for_each(|key| key.validate(limits))
+        self.keys.iter().try_for_each(|key| key.validate(limits))?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
