@@ -1,0 +1,1 @@
+//! Integration tests of roomkv-rongcloud: one binary, one module per area.
