@@ -7,7 +7,7 @@
 //! provider's error to an [`AttemptOutcome`]. Transport failures are classified here, since
 //! only transport knows whether a request may have been sent.
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::StatusCode;
 
@@ -78,7 +78,9 @@ impl Pipeline<'_> {
         P: Fn(HttpResponse, AttemptInfo) -> Result<T, E>,
         C: Fn(&E) -> AttemptOutcome,
     {
-        let after_unknown = Cell::new(false);
+        // An atomic, not a `Cell`: the closures hold a reference to it across `.await`, and the
+        // future must stay `Send` for callers on multi-threaded runtimes.
+        let after_unknown = AtomicBool::new(false);
         let parse = &parse;
         let done = retry::run(
             self.policy,
@@ -88,7 +90,7 @@ impl Pipeline<'_> {
                 let request = build(&endpoint, number);
                 let info = AttemptInfo {
                     number,
-                    after_unknown: after_unknown.get(),
+                    after_unknown: after_unknown.load(Ordering::Relaxed),
                 };
                 async move {
                     let request = match request {
@@ -126,8 +128,10 @@ impl Pipeline<'_> {
                 // the request was applied or provably not; "throttled" and "not sent" leave the
                 // first attempt's fate as it was.
                 match outcome {
-                    AttemptOutcome::Unknown => after_unknown.set(true),
-                    AttemptOutcome::Success | AttemptOutcome::Refused => after_unknown.set(false),
+                    AttemptOutcome::Unknown => after_unknown.store(true, Ordering::Relaxed),
+                    AttemptOutcome::Success | AttemptOutcome::Refused => {
+                        after_unknown.store(false, Ordering::Relaxed);
+                    }
                     AttemptOutcome::Throttled | AttemptOutcome::NotSent => {}
                 }
                 safety::decide(kind, outcome)
@@ -135,7 +139,7 @@ impl Pipeline<'_> {
         )
         .await;
         Executed {
-            outcome_unknown: after_unknown.get(),
+            outcome_unknown: after_unknown.load(Ordering::Relaxed),
             result: done.output.0,
             attempts: done.attempts,
             stop: done.stop,

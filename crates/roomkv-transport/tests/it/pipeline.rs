@@ -204,3 +204,27 @@ async fn final_refusals_are_not_retried() {
         "an expected status is no reason to fail over"
     );
 }
+
+#[test]
+fn the_request_future_is_send_so_providers_can_be_used_from_spawned_tasks() {
+    fn assert_send<T: Send>(_: &T) {}
+    let h = Harness::new();
+    let pipeline = Pipeline {
+        policy: &h.policy,
+        endpoints: &h.endpoints,
+        http: &h.http,
+        jitter: &h.jitter,
+        expected_statuses: &[],
+    };
+    let future = pipeline.execute(
+        RequestKind::Read,
+        |endpoint, _| -> Result<HttpRequest, TestError> {
+            Ok(http::Request::post(endpoint.base().clone())
+                .body(Vec::new())
+                .unwrap())
+        },
+        |_reply: HttpResponse, _info| Ok(()),
+        classify,
+    );
+    assert_send(&future);
+}
