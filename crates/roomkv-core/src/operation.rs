@@ -42,7 +42,12 @@ pub trait Operation {
     /// The vendor quota this call draws from.
     fn quota(&self) -> QuotaCost;
 
-    /// This error after an unknown attempt means the write was applied.
+    /// What a *repeated* write means when it meets `error`: `Some(output)` if the error shows
+    /// that an earlier attempt, whose outcome was unknown (a lost reply), was applied.
+    ///
+    /// A client that sends a write again after such an attempt calls this on the repeat's error
+    /// answer. A remove answering "none of the keys exist" has then in fact succeeded. The
+    /// default is `None`: the error stands.
     fn settles_repeat(&self, error: &ApiError) -> Option<Self::Output> {
         let _ = error;
         None
