@@ -61,9 +61,9 @@ enum Hosts {
 /// | setting | default |
 /// |---|---|
 /// | hosts | [`Region::Beijing`]; or [`region`](Self::region), [`base_url`](Self::base_url), [`hosts`](Self::hosts) |
-/// | [`timeout`](Self::timeout) | 5 s over the whole exchange ([`DEFAULT_TIMEOUT`], RongCloud's failover threshold) |
-/// | [`connect_timeout`](Self::connect_timeout) | 2 s |
-/// | [`keep_alive`](Self::keep_alive) | on, idle connections closed after 50 s (RongCloud asks for less than 55 s) |
+/// | `timeout` (feature `hyper`) | 5 s over the whole exchange ([`DEFAULT_TIMEOUT`], RongCloud's failover threshold) |
+/// | `connect_timeout` (feature `hyper`) | 2 s |
+/// | `keep_alive` (feature `hyper`) | on, idle connections closed after 50 s (RongCloud asks for less than 55 s) |
 /// | [`retry_policy`](Self::retry_policy) | 3 attempts, exponential backoff with full jitter ([`RetryPolicy::default`]) |
 /// | [`write_retry`](Self::write_retry) | [`WriteRetry::OnlyUnprocessed`] |
 /// | [`limits`](Self::limits) | RongCloud's documented limits ([`Limits::default`]) |
@@ -76,6 +76,7 @@ enum Hosts {
 /// and [`hosts`](Self::hosts) override each other.
 ///
 /// ```
+/// # #[cfg(feature = "hyper")] {
 /// use std::time::Duration;
 /// use roomkv_rongcloud::{AppKey, AppSecret, Client, Region, RetryPolicy, WriteRetry};
 ///
@@ -88,12 +89,14 @@ enum Hosts {
 ///     .write_retry(WriteRetry::RepeatIdempotent)
 ///     .build()?;
 /// # let _ = client;
+/// # }
 /// # Ok::<(), roomkv_rongcloud::BuildError>(())
 /// ```
 ///
 /// Against a local emulator (plain `http://` is accepted for loopback hosts only):
 ///
 /// ```
+/// # #[cfg(feature = "hyper")] {
 /// use roomkv_rongcloud::{AppKey, AppSecret, Client};
 ///
 /// let client = Client::builder()
@@ -102,6 +105,7 @@ enum Hosts {
 ///     .base_url("http://127.0.0.1:8787")
 ///     .build()?;
 /// # let _ = client;
+/// # }
 /// # Ok::<(), roomkv_rongcloud::BuildError>(())
 /// ```
 #[derive(Clone, Default)]
@@ -241,7 +245,7 @@ impl ClientBuilder {
 
     /// Sends requests with `client` instead of the built-in one: your own HTTP stack, an
     /// in-memory emulator, or `CaptureClient` in tests. It should enforce its own time limit;
-    /// [`timeout`](Self::timeout), [`connect_timeout`](Self::connect_timeout) and `keep_alive`
+    /// `timeout`, `connect_timeout` and `keep_alive`
     /// cannot be combined with it.
     pub fn http_client(mut self, client: SharedHttpClient) -> Self {
         self.http_client = Some(client);

@@ -165,10 +165,11 @@ impl Client {
             host = tracing::field::Empty,
             attempt = tracing::field::Empty,
         );
-        self.execute(&op).instrument(span).await
+        self.execute(&op, &span).instrument(span.clone()).await
     }
 
-    async fn execute<O>(&self, op: &O) -> Result<O::Output, Error>
+    /// The request path of [`send`](Self::send), inside its `span`.
+    async fn execute<O>(&self, op: &O, span: &tracing::Span) -> Result<O::Output, Error>
     where
         O: Operation<Endpoint = Endpoint>,
     {
@@ -180,7 +181,7 @@ impl Client {
         }
         // One id for all attempts of this operation, so RongCloud can correlate them.
         let request_id = auth::request_id(&inner.nonce);
-        tracing::Span::current().record("request_id", request_id.as_str());
+        span.record("request_id", request_id.as_str());
         let request_id_header =
             HeaderValue::from_str(&request_id).expect("hex digits are a valid header value");
         let kind = policy::request_kind(op.effect(), inner.write_retry);
@@ -195,7 +196,7 @@ impl Client {
         let executed = pipeline
             .execute(
                 kind,
-                |host, attempt| inner.build(op, &request_id_header, host, attempt),
+                |host, attempt| inner.build(op, span, &request_id_header, host, attempt),
                 |response, info| parse(op, &state, response, info),
                 classify,
             )
@@ -504,6 +505,7 @@ impl Inner {
     fn build<O: Operation<Endpoint = Endpoint>>(
         &self,
         op: &O,
+        span: &tracing::Span,
         request_id: &HeaderValue,
         host: &roomkv_transport::Endpoint,
         attempt: u32,
@@ -519,7 +521,6 @@ impl Inner {
             .sign(&mut parts, &nonce, &timestamp)
             .map_err(AttemptError::Signing)?;
         auth::label(&mut parts, request_id);
-        let span = tracing::Span::current();
         span.record("path", parts.uri.path());
         span.record("host", endpoint.as_str());
         span.record("attempt", attempt);

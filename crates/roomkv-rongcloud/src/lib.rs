@@ -128,7 +128,7 @@ pub use roomkv_core::rongcloud::{
 };
 pub use roomkv_core::{
     ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, RongCloudCode,
-    RongCloudLimits, ValidationError,
+    RongCloudLimits, Unit, ValidationError,
 };
 pub use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 #[cfg(feature = "hyper")]
