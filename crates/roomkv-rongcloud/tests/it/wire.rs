@@ -1,5 +1,5 @@
-//! Exact wire output of every operation with a fixed clock and nonce: method, URL, signature
-//! headers, request id, content type and body bytes.
+//! Exact wire output (golden requests) of every operation with a fixed clock and nonce: method,
+//! URL, signature headers, request id, content type and body bytes.
 
 use roomkv_rongcloud::{
     AppSecret, BatchSetEntries, ConversationType, DeleteExpansion, HeaderStyle, Notification,
