@@ -13,7 +13,8 @@ use super::reply::{self, NoPayload};
 use super::{ChatroomId, Endpoint, EntryKey, EntryValue, UserId, check_distinct, flag_text, units};
 use crate::validate::check_count;
 use crate::{
-    Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError,
+    ApiCode, ApiError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily,
+    ResponseError, RongCloudCode, ValidationError,
 };
 
 #[cfg(feature = "server")]
@@ -150,7 +151,8 @@ impl Operation for SetEntry {
         self.user_id.validate(limits)?;
         self.key.validate(limits)?;
         self.value.validate(limits)?;
-        validate_notification(self.notification.as_ref(), limits)
+        validate_notification(self.notification.as_ref(), limits)?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -292,7 +294,8 @@ impl Operation for BatchSetEntries {
             "entryInfo",
             "key",
             self.entries.iter().map(|(k, _)| k.as_str()),
-        )
+        )?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -419,7 +422,8 @@ impl Operation for RemoveEntry {
         self.chatroom_id.validate(limits)?;
         self.user_id.validate(limits)?;
         self.key.validate(limits)?;
-        validate_notification(self.notification.as_ref(), limits)
+        validate_notification(self.notification.as_ref(), limits)?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -438,6 +442,13 @@ impl Operation for RemoveEntry {
 
     fn quota(&self) -> QuotaCost {
         QuotaCost::one(QuotaFamily::RongCloudEntryRemove, 1)
+    }
+
+    /// 1015 ("the data to delete does not exist") on a repeat after an attempt whose outcome is
+    /// unknown: the key is gone, most likely removed by that earlier attempt, so the remove is
+    /// done.
+    fn settles_repeat(&self, error: &ApiError) -> Option<()> {
+        (error.code == ApiCode::RongCloud(RongCloudCode::DataNotFound)).then_some(())
     }
 }
 
@@ -533,7 +544,8 @@ impl Operation for BatchRemoveEntries {
         for key in &self.keys {
             key.validate(limits)?;
         }
-        check_distinct("entryKeys", "key", self.keys.iter().map(EntryKey::as_str))
+        check_distinct("entryKeys", "key", self.keys.iter().map(EntryKey::as_str))?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -657,7 +669,8 @@ impl Operation for QueryEntries {
                 limits.rongcloud.query_keys_max,
             )?;
         }
-        self.keys.iter().try_for_each(|key| key.validate(limits))
+        self.keys.iter().try_for_each(|key| key.validate(limits))?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {

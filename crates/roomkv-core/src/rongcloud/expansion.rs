@@ -229,7 +229,8 @@ impl Operation for SetExpansion {
             "extraKeyVal",
             "key",
             self.entries.iter().map(|(k, _)| k.as_str()),
-        )
+        )?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -346,7 +347,8 @@ impl Operation for DeleteExpansion {
             "extraKey",
             "key",
             self.keys.iter().map(ExpansionKey::as_str),
-        )
+        )?;
+        self.form().check_size(limits)
     }
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
@@ -445,7 +447,7 @@ impl Operation for QueryExpansion {
                 value: "0".to_owned(),
                 allowed: "page numbers from 1",
             }),
-            _ => Ok(()),
+            _ => self.form().check_size(limits),
         }
     }
 

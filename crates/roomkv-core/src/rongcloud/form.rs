@@ -26,6 +26,24 @@ impl FormBody {
     pub(crate) fn finish(mut self) -> Vec<u8> {
         self.0.finish().into_bytes()
     }
+
+    /// Refuses a body longer than
+    /// [`request_body_max_bytes`](crate::RongCloudLimits::request_body_max_bytes): RongCloud
+    /// answers such a request with 1508 (spec `rongcloud.md` §8.1). Every operation calls this
+    /// last in `validate`, on the body its `encode` sends.
+    pub(crate) fn check_size(self, limits: &crate::Limits) -> Result<(), crate::ValidationError> {
+        let max = limits.rongcloud.request_body_max_bytes;
+        let len = self.finish().len();
+        if len > max {
+            return Err(crate::ValidationError::TooLong {
+                field: "request body",
+                len,
+                max,
+                unit: crate::Unit::Bytes,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Builds a legacy form `POST` to `path` on `endpoint`.
@@ -86,5 +104,121 @@ impl FormFields {
                 format!("{name} must be 0 or 1, got {other:?}"),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rongcloud::{
+        BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion,
+        EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid, QueryEntries, QueryExpansion,
+        RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+    };
+    use crate::{BaseUrl, Limits, Operation, Unit, ValidationError};
+
+    /// The exact body `encode` sends.
+    fn body_len<O: Operation<Endpoint = BaseUrl>>(op: &O) -> usize {
+        let base = BaseUrl::parse("https://api.rong-api.com").unwrap();
+        op.encode(&base).unwrap().body().len()
+    }
+
+    fn with_body_max(max: usize) -> Limits {
+        let mut limits = Limits::default();
+        limits.rongcloud.request_body_max_bytes = max;
+        limits
+    }
+
+    /// Passes with the limit at the encoded length, fails one byte below it, naming the body,
+    /// its size and the limit.
+    fn assert_boundary<O: Operation<Endpoint = BaseUrl>>(op: &O) {
+        let len = body_len(op);
+        assert_eq!(op.validate(&with_body_max(len)), Ok(()));
+        let err = op.validate(&with_body_max(len - 1)).unwrap_err();
+        assert_eq!(
+            err,
+            ValidationError::TooLong {
+                field: "request body",
+                len,
+                max: len - 1,
+                unit: Unit::Bytes,
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("request body has {len} bytes, at most {} allowed", len - 1)
+        );
+    }
+
+    fn room() -> ChatroomId {
+        ChatroomId::parse("room1").unwrap()
+    }
+
+    fn user() -> UserId {
+        UserId::parse("anchor").unwrap()
+    }
+
+    fn msg() -> MsgUid {
+        MsgUid::parse("BRGM-DEN2-01E4-BN66").unwrap()
+    }
+
+    fn target() -> TargetId {
+        TargetId::parse("group1").unwrap()
+    }
+
+    #[test]
+    fn every_operation_checks_its_encoded_body_at_the_exact_limit() {
+        let key = EntryKey::parse("score").unwrap();
+        let value = EntryValue::parse("中文 & =").unwrap();
+        let xkey = ExpansionKey::parse("likes").unwrap();
+        let xvalue = ExpansionValue::parse("3 & 中").unwrap();
+        assert_boundary(&SetEntry::new(room(), user(), key.clone(), value.clone()));
+        assert_boundary(&BatchSetEntries::new(
+            room(),
+            user(),
+            [(key.clone(), value)],
+        ));
+        assert_boundary(&RemoveEntry::new(room(), user(), key.clone()));
+        assert_boundary(&BatchRemoveEntries::new(room(), user(), [key.clone()]));
+        assert_boundary(&QueryEntries::new(room()).with_keys([key]));
+        assert_boundary(&QueryEntries::new(room()));
+        assert_boundary(&SetExpansion::new(
+            msg(),
+            user(),
+            ConversationType::Group,
+            target(),
+            [(xkey.clone(), xvalue)],
+        ));
+        assert_boundary(&DeleteExpansion::new(
+            msg(),
+            user(),
+            ConversationType::Private,
+            target(),
+            [xkey],
+        ));
+        assert_boundary(&QueryExpansion::new(msg()).page(2));
+    }
+
+    #[test]
+    fn a_batch_within_every_field_limit_can_still_be_too_large_for_the_vendor() {
+        // 20 values of 4096 three-byte characters: each percent-encodes to 9 bytes.
+        let value = EntryValue::parse("中".repeat(4096)).unwrap();
+        let entries: Vec<_> = (0..20)
+            .map(|i| (EntryKey::parse(format!("k{i}")).unwrap(), value.clone()))
+            .collect();
+        let op = BatchSetEntries::new(room(), user(), entries);
+        let len = body_len(&op);
+        assert!(len > 100 * 1024, "{len}");
+        assert_eq!(
+            op.validate(&Limits::default()),
+            Err(ValidationError::TooLong {
+                field: "request body",
+                len,
+                max: 100 * 1024,
+                unit: Unit::Bytes,
+            })
+        );
+        // Two such pairs fit.
+        let small = BatchSetEntries::new(room(), user(), op.entries()[..2].to_vec());
+        assert_eq!(small.validate(&Limits::default()), Ok(()));
     }
 }

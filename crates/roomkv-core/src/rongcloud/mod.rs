@@ -18,6 +18,11 @@
 //! (`entryInfo`, `entryKeys`, `extraKeyVal`, `extraKey`) hold JSON text, written in the caller's
 //! order. Flags (`autoDelete`, `isSyncSender`) are always sent, `0` or `1`, so a request never
 //! depends on the server's default.
+//!
+//! Besides its fields, every operation's `validate` checks the size of the body `encode` would
+//! send against [`request_body_max_bytes`](crate::RongCloudLimits::request_body_max_bytes): a
+//! batch whose every key and value is within its limit can still exceed the 100 KB RongCloud
+//! accepts (code 1508).
 
 use std::collections::HashSet;
 

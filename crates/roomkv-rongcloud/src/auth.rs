@@ -1,0 +1,189 @@
+//! Signing: the App Key, the App Secret and the four signature headers every attempt carries,
+//! plus the request id of each operation.
+//!
+//! Every attempt is signed afresh ([`Credentials::sign`]): a new nonce of at most 18 decimal
+//! digits from the injected [`NonceSource`], the injected [`Clock`]'s time in milliseconds since
+//! the Unix epoch (as documented; the official SDKs send seconds), and the lowercase hex SHA1 of
+//! `AppSecret ‖ Nonce ‖ Timestamp`. Reusing one signature for every request, as an official SDK
+//! once did, is exactly what this avoids.
+
+use std::fmt;
+use std::time::UNIX_EPOCH;
+
+use http::HeaderValue;
+use http::header::{HeaderName, USER_AGENT};
+use http::request::Parts;
+use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderAuth, HeaderStyle, SigningError};
+use roomkv_transport::{Clock, NonceSource};
+
+use crate::BuildError;
+
+/// The request header carrying the request id (RongCloud accepts at most 36 characters).
+pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// `User-Agent` of every request: `roomkv-rongcloud/<version>`.
+const USER_AGENT_VALUE: &str = concat!("roomkv-rongcloud/", env!("CARGO_PKG_VERSION"));
+
+/// Nonces are below 10¹⁸: at most 18 decimal digits, as RongCloud documents.
+const NONCE_MODULUS: u64 = 1_000_000_000_000_000_000;
+
+/// The App Key, the App Secret and the header names, checked once when the client is built.
+pub(crate) struct Credentials {
+    app_key: AppKey,
+    app_secret: AppSecret,
+    style: HeaderStyle,
+}
+
+impl Credentials {
+    /// Checks that the App Key can be sent as a header value and that neither is empty, so
+    /// signing an attempt cannot fail later.
+    pub(crate) fn new(
+        app_key: AppKey,
+        app_secret: AppSecret,
+        style: HeaderStyle,
+    ) -> Result<Self, BuildError> {
+        if app_key.as_str().is_empty() || HeaderValue::from_str(app_key.as_str()).is_err() {
+            return Err(BuildError::InvalidAppKey);
+        }
+        if app_secret.expose_secret().is_empty() {
+            return Err(BuildError::MissingAppSecret);
+        }
+        Ok(Self {
+            app_key,
+            app_secret,
+            style,
+        })
+    }
+
+    pub(crate) fn app_key(&self) -> &AppKey {
+        &self.app_key
+    }
+
+    pub(crate) fn style(&self) -> HeaderStyle {
+        self.style
+    }
+
+    /// Puts `App-Key`, `Nonce`, `Timestamp` and `Signature` (marked sensitive), or their `RC-`
+    /// forms, on `parts`.
+    ///
+    /// # Errors
+    ///
+    /// Only if the App Key is not a header value, which [`Credentials::new`] already refused.
+    pub(crate) fn sign(
+        &self,
+        parts: &mut Parts,
+        nonce: &str,
+        timestamp: &str,
+    ) -> Result<(), SigningError> {
+        HeaderAuth::new(&self.app_key, &self.app_secret, nonce, timestamp)
+            .with_style(self.style)
+            .apply(parts)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("app_key", &self.app_key)
+            // `AppSecret`'s own Debug is redacted.
+            .field("app_secret", &self.app_secret)
+            .field("header_style", &self.style)
+            .finish()
+    }
+}
+
+/// A fresh nonce: a random number below 10¹⁸, in decimal.
+pub(crate) fn nonce(source: &dyn NonceSource) -> String {
+    (source.next_u64() % NONCE_MODULUS).to_string()
+}
+
+/// The clock's time in milliseconds since the Unix epoch, in decimal (`0` before the epoch).
+pub(crate) fn timestamp_millis(clock: &dyn Clock) -> String {
+    clock
+        .now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+        .to_string()
+}
+
+/// A fresh request id: 32 lowercase hex digits (128 random bits) from the nonce source, within
+/// RongCloud's 36-character limit.
+pub(crate) fn request_id(source: &dyn NonceSource) -> String {
+    format!("{:016x}{:016x}", source.next_u64(), source.next_u64())
+}
+
+/// Puts the operation's request id and the `User-Agent` on `parts`.
+pub(crate) fn label(parts: &mut Parts, request_id: &HeaderValue) {
+    parts.headers.insert(REQUEST_ID_HEADER, request_id.clone());
+    parts
+        .headers
+        .insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    #[derive(Debug)]
+    struct Fixed(u64);
+
+    impl NonceSource for Fixed {
+        fn next_u64(&self) -> u64 {
+            self.0
+        }
+    }
+
+    #[derive(Debug)]
+    struct At(SystemTime);
+
+    impl Clock for At {
+        fn now(&self) -> SystemTime {
+            self.0
+        }
+
+        fn monotonic(&self) -> Duration {
+            Duration::ZERO
+        }
+    }
+
+    #[test]
+    fn nonces_have_at_most_18_digits() {
+        assert_eq!(nonce(&Fixed(u64::MAX)), "446744073709551615");
+        assert_eq!(nonce(&Fixed(NONCE_MODULUS - 1)), "9".repeat(18));
+        assert_eq!(nonce(&Fixed(NONCE_MODULUS)), "0");
+        assert_eq!(nonce(&Fixed(14314)), "14314");
+    }
+
+    #[test]
+    fn timestamps_are_milliseconds() {
+        let at = UNIX_EPOCH + Duration::from_millis(1_408_710_653_000);
+        assert_eq!(timestamp_millis(&At(at)), "1408710653000");
+        let before = UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(timestamp_millis(&At(before)), "0");
+    }
+
+    #[test]
+    fn request_ids_are_32_hex_digits() {
+        let id = request_id(&Fixed(0xfe));
+        assert_eq!(id, "00000000000000fe00000000000000fe");
+        assert_eq!(request_id(&Fixed(u64::MAX)).len(), 32);
+    }
+
+    #[test]
+    fn credentials_are_checked_once() {
+        let secret = || AppSecret::new("s");
+        assert!(Credentials::new(AppKey::new("k"), secret(), HeaderStyle::Plain).is_ok());
+        for bad in ["", "k\n", "k\0"] {
+            assert!(matches!(
+                Credentials::new(AppKey::new(bad), secret(), HeaderStyle::Plain),
+                Err(BuildError::InvalidAppKey)
+            ));
+        }
+        assert!(matches!(
+            Credentials::new(AppKey::new("k"), AppSecret::new(""), HeaderStyle::Plain),
+            Err(BuildError::MissingAppSecret)
+        ));
+    }
+}

@@ -1,0 +1,603 @@
+//! [`Client`]: the one request path (`send`) and the typed shortcuts around it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use http::HeaderValue;
+use roomkv_core::rongcloud::{
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Endpoint,
+    Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid, QueryEntries,
+    QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+};
+use roomkv_core::{CodeClass, DecodeError, EncodeError, Limits, Operation, ResponseError};
+use roomkv_sign::rongcloud::{AppKey, SigningError};
+use roomkv_transport::pipeline::{AttemptInfo, Pipeline};
+use roomkv_transport::safety::{AttemptOutcome, RequestKind};
+use roomkv_transport::{
+    EndpointSet, HttpRequest, HttpResponse, RetryPolicy, SharedClock, SharedHttpClient,
+    SharedNonceSource, TransportError,
+};
+use tracing::Instrument as _;
+
+use crate::auth::{self, Credentials};
+use crate::policy;
+use crate::{BuildError, ClientBuilder, Error, Validation, WriteRetry};
+
+/// The statuses RongCloud itself answers with: 200 (business errors included), 401 (signature)
+/// and 429 (rate limit). Any other status, and every 5xx, comes from something in front of it
+/// and switches to the backup host.
+const EXPECTED_STATUSES: &[http::StatusCode] = &[
+    http::StatusCode::OK,
+    http::StatusCode::UNAUTHORIZED,
+    http::StatusCode::TOO_MANY_REQUESTS,
+];
+
+/// A RongCloud / Nexconn client for chat-room KV entries and message expansions.
+///
+/// Build one with [`Client::builder`] and share it: cloning is cheap (an [`Arc`] inside), and
+/// clones share the HTTP connection pool and the failover state. It is `Send + Sync`, and so
+/// are the futures of its methods.
+///
+/// Every method runs the same path as [`send`](Self::send):
+///
+/// 1. validate the request against the client's [`Limits`] (unless validation is
+///    [`Validation::Off`]); nothing is sent when this fails;
+/// 2. then, for every attempt: encode it for the active host; sign it with a fresh nonce and
+///    the current time in milliseconds; send it; parse RongCloud's answer;
+/// 3. retry by the safety rules of [`WriteRetry`], switching to the backup host after
+///    connection failures, timeouts and gateway errors.
+///
+/// Each operation gets one `X-Request-ID` (32 hex digits), sent on all its attempts so that
+/// RongCloud can correlate them, and surfaced in every error
+/// ([`Error::request_id`]) and in the debug logs.
+///
+/// ```no_run
+/// use roomkv_rongcloud::{AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, UserId};
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = Client::builder()
+///     .app_key(AppKey::new("your app key"))
+///     .app_secret(AppSecret::new("your app secret"))
+///     .build()?;
+/// let room = ChatroomId::parse("room1")?;
+/// let anchor = UserId::parse("anchor")?;
+/// client
+///     .set_entry(&room, &anchor, EntryKey::parse("stage")?, EntryValue::parse("quiz")?)
+///     .await?;
+/// for entry in client.query_all_entries(&room).await? {
+///     println!("{} = {} (set by {})", entry.key, entry.value, entry.user_id);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// What all clones of a client share.
+pub(crate) struct Inner {
+    pub(crate) credentials: Credentials,
+    /// Core's endpoint for each host, in the order of `hosts`.
+    pub(crate) endpoints: Vec<Endpoint>,
+    pub(crate) hosts: EndpointSet,
+    pub(crate) http: SharedHttpClient,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) write_retry: WriteRetry,
+    pub(crate) limits: Limits,
+    pub(crate) validation: Validation,
+    /// Each attempt's `Timestamp`.
+    pub(crate) clock: SharedClock,
+    /// Each attempt's `Nonce`, each operation's request id, and the retry jitter.
+    pub(crate) nonce: SharedNonceSource,
+}
+
+/// Why one attempt failed, before the failure of the whole request is known.
+#[derive(Debug)]
+enum AttemptError {
+    Encode(EncodeError),
+    Signing(SigningError),
+    Transport(TransportError),
+    Response(ResponseError),
+}
+
+impl From<TransportError> for AttemptError {
+    fn from(err: TransportError) -> Self {
+        // Transport classifies (and retries) its own failures without asking `classify`; this
+        // is the one place that sees each of them, inside the request's span.
+        tracing::debug!(
+            error = %err,
+            may_have_been_sent = err.may_have_been_sent(),
+            "attempt failed in transport"
+        );
+        Self::Transport(err)
+    }
+}
+
+/// What the attempts of one request share. An atomic rather than a cell, so the request's
+/// future stays `Send`.
+#[derive(Default)]
+struct RequestState {
+    /// The latest answer came after an attempt whose outcome is unknown.
+    answered_after_unknown: AtomicBool,
+}
+
+impl Client {
+    /// Starts configuring a client; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Sends any RongCloud [`Operation`] and returns its typed output.
+    ///
+    /// This is the path every other method takes; use it for requests with options the
+    /// shortcuts do not take (auto-delete, notifications, `isSyncSender`, a query page) or for
+    /// operations defined elsewhere.
+    ///
+    /// ```no_run
+    /// use roomkv_rongcloud::{ChatroomId, Client, EntryKey, EntryValue, Notification, SetEntry, UserId};
+    ///
+    /// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let set = SetEntry::new(
+    ///     ChatroomId::parse("room1")?,
+    ///     UserId::parse("anchor")?,
+    ///     EntryKey::parse("seat-1")?,
+    ///     EntryValue::parse("alice")?,
+    /// )
+    /// .auto_delete(true)
+    /// .notify(Notification::kv_change_with_extra("seat change"));
+    /// client.send(set).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`Error`]: [`Error::Validation`] before sending, then transport failures and
+    /// RongCloud's error codes after the retries the policy allows.
+    pub async fn send<O>(&self, op: O) -> Result<O::Output, Error>
+    where
+        O: Operation<Endpoint = Endpoint>,
+    {
+        let span = tracing::debug_span!(
+            "rongcloud_request",
+            path = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            host = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+        );
+        self.execute(&op, &span).instrument(span.clone()).await
+    }
+
+    /// The request path of [`send`](Self::send), inside its `span`.
+    async fn execute<O>(&self, op: &O, span: &tracing::Span) -> Result<O::Output, Error>
+    where
+        O: Operation<Endpoint = Endpoint>,
+    {
+        let inner = &*self.inner;
+        if inner.validation == Validation::Strict {
+            op.validate(&inner.limits).inspect_err(|err| {
+                tracing::debug!(error = %err, "request refused by validation; nothing sent");
+            })?;
+        }
+        // One id for all attempts of this operation, so RongCloud can correlate them.
+        let request_id = auth::request_id(&inner.nonce);
+        span.record("request_id", request_id.as_str());
+        let request_id_header =
+            HeaderValue::from_str(&request_id).expect("hex digits are a valid header value");
+        let kind = policy::request_kind(op.effect(), inner.write_retry);
+        let state = RequestState::default();
+        let pipeline = Pipeline {
+            policy: &inner.retry_policy,
+            endpoints: &inner.hosts,
+            http: &inner.http,
+            jitter: &inner.nonce,
+            expected_statuses: EXPECTED_STATUSES,
+        };
+        let executed = pipeline
+            .execute(
+                kind,
+                |host, attempt| inner.build(op, span, &request_id_header, host, attempt),
+                |response, info| parse(op, &state, response, info),
+                classify,
+            )
+            .await;
+
+        let is_write = kind != RequestKind::Read;
+        let refused_after_unknown = matches!(
+            &executed.result,
+            Err(AttemptError::Response(ResponseError::Api(api))) if api.class() == CodeClass::Final
+        ) && state.answered_after_unknown.load(Ordering::Relaxed);
+        let outcome_unknown = is_write && (executed.outcome_unknown || refused_after_unknown);
+        let attempts = executed.attempts;
+        let result = executed.result.map_err(|err| match err {
+            AttemptError::Encode(err) => Error::Encode(err),
+            // The App Key was checked when the client was built, and nonces and timestamps are
+            // digits, so this cannot happen; if it did, the configuration would be at fault.
+            AttemptError::Signing(err) => {
+                tracing::debug!(error = %err, "could not sign the request");
+                Error::Config(BuildError::InvalidAppKey)
+            }
+            AttemptError::Transport(source) => Error::Transport {
+                source,
+                attempts,
+                outcome_unknown,
+                request_id,
+            },
+            AttemptError::Response(ResponseError::Api(mut error)) => {
+                if error.request_id.is_none() {
+                    error.request_id = Some(request_id);
+                }
+                Error::Api {
+                    error,
+                    attempts,
+                    outcome_unknown,
+                }
+            }
+            AttemptError::Response(ResponseError::UnexpectedStatus { status }) => {
+                Error::UnexpectedStatus {
+                    status,
+                    attempts,
+                    outcome_unknown,
+                    request_id,
+                }
+            }
+            AttemptError::Response(ResponseError::Decode(source)) => Error::Decode {
+                source,
+                attempts,
+                outcome_unknown,
+                request_id,
+            },
+            AttemptError::Response(other) => Error::Decode {
+                source: DecodeError::new(other.to_string()),
+                attempts,
+                outcome_unknown,
+                request_id,
+            },
+        });
+        match &result {
+            Ok(_) => tracing::debug!(attempts, "request succeeded"),
+            Err(err) => tracing::debug!(attempts, outcome_unknown, error = %err, "request failed"),
+        }
+        result
+    }
+
+    /// Sets one entry of a chat room, owned by `user` (`/chatroom/entry/set.json`), without
+    /// auto-delete and without a notification; for those, [`send`](Self::send) a
+    /// [`SetEntry`].
+    ///
+    /// ```no_run
+    /// # use roomkv_rongcloud::{ChatroomId, Client, EntryKey, EntryValue, UserId};
+    /// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let room = ChatroomId::parse("room1")?;
+    /// let anchor = UserId::parse("anchor")?;
+    /// client.set_entry(&room, &anchor, EntryKey::parse("score")?, EntryValue::parse("42")?).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] before sending (a key of more than 128 characters or outside
+    /// `A-Z a-z 0-9 + = - _`, a value of more than 4096 characters, …); among RongCloud's codes
+    /// 1009 when chat-room KV is not enabled for the app.
+    pub async fn set_entry(
+        &self,
+        room: &ChatroomId,
+        user: &UserId,
+        key: EntryKey,
+        value: EntryValue,
+    ) -> Result<(), Error> {
+        self.send(SetEntry::new(room.clone(), user.clone(), key, value))
+            .await
+    }
+
+    /// Sets up to 20 entries at once, all owned by `owner`, overwriting existing owners and
+    /// values (`/chatroom/entry/batch/set.json`); without auto-delete (for that,
+    /// [`send`](Self::send) a [`BatchSetEntries`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for no entries, more than 20, a key given twice, or a body over
+    /// 100 KB.
+    pub async fn batch_set_entries(
+        &self,
+        room: &ChatroomId,
+        owner: &UserId,
+        entries: impl IntoIterator<Item = (EntryKey, EntryValue)>,
+    ) -> Result<(), Error> {
+        self.send(BatchSetEntries::new(room.clone(), owner.clone(), entries))
+            .await
+    }
+
+    /// Removes one entry (`/chatroom/entry/remove.json`), as `user`, who must own it; without a
+    /// notification (for that, [`send`](Self::send) a [`RemoveEntry`]).
+    ///
+    /// # Errors
+    ///
+    /// Among RongCloud's codes 1015 when the key does not exist, except to a repeat after a
+    /// lost reply (with [`WriteRetry::RepeatIdempotent`]), where it means the first attempt
+    /// removed it: then the call succeeds.
+    pub async fn remove_entry(
+        &self,
+        room: &ChatroomId,
+        user: &UserId,
+        key: EntryKey,
+    ) -> Result<(), Error> {
+        self.send(RemoveEntry::new(room.clone(), user.clone(), key))
+            .await
+    }
+
+    /// Removes up to 20 entries at once, whoever owns them
+    /// (`/chatroom/entry/batch/remove.json`; no official RongCloud SDK offers it). RongCloud
+    /// requires an `entryOwnerId` but does not check ownership.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for no keys, more than 20, or a key given twice.
+    pub async fn batch_remove_entries(
+        &self,
+        room: &ChatroomId,
+        owner: &UserId,
+        keys: impl IntoIterator<Item = EntryKey>,
+    ) -> Result<(), Error> {
+        self.send(BatchRemoveEntries::new(room.clone(), owner.clone(), keys))
+            .await
+    }
+
+    /// Reads the given entries of a chat room (`/chatroom/entry/query.json`), up to 100 keys.
+    /// Keys the room does not have are left out.
+    ///
+    /// As in RongCloud's API, **no keys means all entries**; prefer
+    /// [`query_all_entries`](Self::query_all_entries) to say so.
+    ///
+    /// ```no_run
+    /// # use roomkv_rongcloud::{ChatroomId, Client, EntryKey};
+    /// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let room = ChatroomId::parse("room1")?;
+    /// let keys = [EntryKey::parse("stage")?, EntryKey::parse("score")?];
+    /// for entry in client.query_entries(&room, keys).await? {
+    ///     println!("{} = {}", entry.key, entry.value);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for more than 100 keys.
+    pub async fn query_entries(
+        &self,
+        room: &ChatroomId,
+        keys: impl IntoIterator<Item = EntryKey>,
+    ) -> Result<Vec<Entry>, Error> {
+        self.send(QueryEntries::new(room.clone()).with_keys(keys))
+            .await
+    }
+
+    /// Reads every entry of a chat room (`/chatroom/entry/query.json` without keys).
+    ///
+    /// # Errors
+    ///
+    /// See [`Error`].
+    pub async fn query_all_entries(&self, room: &ChatroomId) -> Result<Vec<Entry>, Error> {
+        self.send(QueryEntries::new(room.clone())).await
+    }
+
+    /// Reads one entry; `None` when the room does not have it.
+    ///
+    /// # Errors
+    ///
+    /// See [`Error`].
+    pub async fn get_entry(
+        &self,
+        room: &ChatroomId,
+        key: &EntryKey,
+    ) -> Result<Option<Entry>, Error> {
+        let entries = self
+            .send(QueryEntries::new(room.clone()).with_keys([key.clone()]))
+            .await?;
+        Ok(entries.into_iter().find(|entry| entry.key == *key))
+    }
+
+    /// Sets up to 100 expansions of a one-to-one or group message
+    /// (`/message/expansion/set.json`), as `user`. RongCloud posts an expansion operation
+    /// message to the conversation, so this write is never repeated after an unknown outcome.
+    /// To sync it to the operator's own client, [`send`](Self::send) a [`SetExpansion`] with
+    /// [`sync_sender`](SetExpansion::sync_sender).
+    ///
+    /// ```no_run
+    /// # use roomkv_rongcloud::{Client, ConversationType, ExpansionKey, ExpansionValue, MsgUid, TargetId, UserId};
+    /// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let msg = MsgUid::parse("BRGM-DEN2-01E4-BN66")?;
+    /// let user = UserId::parse("alice")?;
+    /// let group = TargetId::parse("group1")?;
+    /// client
+    ///     .set_expansion(&msg, &user, ConversationType::Group, &group, [
+    ///         (ExpansionKey::parse("likes")?, ExpansionValue::parse("3")?),
+    ///     ])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for no entries, more than 100, a key of more than 32 characters,
+    /// or a key given twice.
+    pub async fn set_expansion(
+        &self,
+        msg: &MsgUid,
+        user: &UserId,
+        conversation: ConversationType,
+        target: &TargetId,
+        entries: impl IntoIterator<Item = (ExpansionKey, ExpansionValue)>,
+    ) -> Result<(), Error> {
+        self.send(SetExpansion::new(
+            msg.clone(),
+            user.clone(),
+            conversation,
+            target.clone(),
+            entries,
+        ))
+        .await
+    }
+
+    /// Deletes up to 100 expansions of a message (`/message/expansion/delete.json`), as
+    /// `user`. Like [`set_expansion`](Self::set_expansion), it posts an expansion operation
+    /// message and is never repeated after an unknown outcome.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for no keys, more than 100, or a key given twice.
+    pub async fn delete_expansion(
+        &self,
+        msg: &MsgUid,
+        user: &UserId,
+        conversation: ConversationType,
+        target: &TargetId,
+        keys: impl IntoIterator<Item = ExpansionKey>,
+    ) -> Result<(), Error> {
+        self.send(DeleteExpansion::new(
+            msg.clone(),
+            user.clone(),
+            conversation,
+            target.clone(),
+            keys,
+        ))
+        .await
+    }
+
+    /// Reads the expansions of a message (`/message/expansion/query.json`). A message has at
+    /// most 300 expansions and a page holds 300, so this first page has them all; for another
+    /// page, [`send`](Self::send) a [`QueryExpansion`] with [`page`](QueryExpansion::page).
+    ///
+    /// # Errors
+    ///
+    /// See [`Error`].
+    pub async fn query_expansion(&self, msg: &MsgUid) -> Result<ExpansionPage, Error> {
+        self.send(QueryExpansion::new(msg.clone())).await
+    }
+
+    /// The app's App Key.
+    pub fn app_key(&self) -> &AppKey {
+        self.inner.credentials.app_key()
+    }
+
+    /// The limits requests are checked against; parse ids with them
+    /// (`EntryKey::parse_with(text, client.limits())`) when they differ from the documented
+    /// ones.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The base URLs of all hosts, primary first.
+    pub fn hosts(&self) -> &[http::Uri] {
+        self.inner.hosts.hosts()
+    }
+
+    /// The base URL requests go to now: the primary, or a backup after a failure until the
+    /// cool-down has passed.
+    pub fn active_host(&self) -> http::Uri {
+        self.inner.hosts.current().base().clone()
+    }
+}
+
+impl Inner {
+    /// One attempt's request: encoded for `host`, signed with a fresh nonce and timestamp,
+    /// labelled with the operation's request id.
+    fn build<O: Operation<Endpoint = Endpoint>>(
+        &self,
+        op: &O,
+        span: &tracing::Span,
+        request_id: &HeaderValue,
+        host: &roomkv_transport::Endpoint,
+        attempt: u32,
+    ) -> Result<HttpRequest, AttemptError> {
+        let endpoint = &self.endpoints[host.index()];
+        let (mut parts, body) = op
+            .encode(endpoint)
+            .map_err(AttemptError::Encode)?
+            .into_parts();
+        let nonce = auth::nonce(&self.nonce);
+        let timestamp = auth::timestamp_millis(&self.clock);
+        self.credentials
+            .sign(&mut parts, &nonce, &timestamp)
+            .map_err(AttemptError::Signing)?;
+        auth::label(&mut parts, request_id);
+        span.record("path", parts.uri.path());
+        span.record("host", endpoint.as_str());
+        span.record("attempt", attempt);
+        tracing::debug!(host = endpoint.as_str(), attempt, "sending");
+        Ok(HttpRequest::from_parts(parts, body))
+    }
+}
+
+/// RongCloud's answer to one attempt. A repeat after an attempt with unknown outcome may be
+/// settled by an error that shows the first attempt was applied.
+fn parse<O: Operation<Endpoint = Endpoint>>(
+    op: &O,
+    state: &RequestState,
+    response: HttpResponse,
+    info: AttemptInfo,
+) -> Result<O::Output, AttemptError> {
+    let (head, body) = response.into_parts();
+    let status = head.status.as_u16();
+    state
+        .answered_after_unknown
+        .store(info.after_unknown, Ordering::Relaxed);
+    match op.parse(http::Response::from_parts(head, &body[..])) {
+        Ok(output) => {
+            tracing::debug!(attempt = info.number, status, "answered: success");
+            Ok(output)
+        }
+        Err(ResponseError::Api(error)) => {
+            let code = error.code.code();
+            if info.after_unknown
+                && let Some(output) = op.settles_repeat(&error)
+            {
+                tracing::debug!(
+                    attempt = info.number,
+                    status,
+                    code,
+                    "answered: the repeat shows the earlier attempt was applied"
+                );
+                return Ok(output);
+            }
+            tracing::debug!(
+                attempt = info.number,
+                status,
+                code,
+                class = ?error.class(),
+                "answered: error"
+            );
+            Err(AttemptError::Response(ResponseError::Api(error)))
+        }
+        Err(err) => {
+            tracing::debug!(attempt = info.number, status, error = %err, "answered: unreadable");
+            Err(AttemptError::Response(err))
+        }
+    }
+}
+
+/// What a failed attempt means for retrying.
+fn classify(err: &AttemptError) -> AttemptOutcome {
+    match err {
+        AttemptError::Response(err) => policy::outcome(err),
+        AttemptError::Encode(_) | AttemptError::Signing(_) => AttemptOutcome::Refused,
+        // Transport classifies its own failures; this arm is never reached through it.
+        AttemptError::Transport(err) if err.may_have_been_sent() => AttemptOutcome::Unknown,
+        AttemptError::Transport(_) => AttemptOutcome::NotSent,
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("app_key", self.app_key())
+            .field("header_style", &inner.credentials.style())
+            .field("hosts", &inner.hosts)
+            .field("http", &inner.http)
+            .field("retry_policy", &inner.retry_policy)
+            .field("write_retry", &inner.write_retry)
+            .field("validation", &inner.validation)
+            .finish_non_exhaustive()
+    }
+}

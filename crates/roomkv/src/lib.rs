@@ -1,0 +1,65 @@
+//! roomkv: the *room attribute* server APIs of chat vendors, from Rust.
+//!
+//! This crate re-exports the provider crates behind features, so one dependency gives the
+//! clients you need:
+//!
+//! | module | crate | feature | what |
+//! |---|---|---|---|
+//! | [`rongcloud`] | `roomkv-rongcloud` | `rongcloud` (default) | RongCloud / Nexconn chat-room KV entries and message expansions |
+//! | [`tencent`] | `roomkv-tencent` | `tencent` (default) | Tencent Cloud Live rooms and room metadata |
+//! | [`core`] | `roomkv-core` | always | the shared types: ids, keys and values, [`Limits`](roomkv_core::Limits), [`ApiError`](roomkv_core::ApiError), validation errors |
+//!
+//! Both providers look alike: a `Client` built with a `ClientBuilder` (region or base URL,
+//! timeouts, retry policy, limits, validation, failover cool-down, and injection points for
+//! the HTTP client, the clock and the nonce source), a `Region` with primary and backup hosts,
+//! and one `Error` type with `is_retryable()`, `is_throttled()`, `is_outcome_unknown()`,
+//! `api_code()`, `request_id()` and `attempts()`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # #[cfg(feature = "rongcloud")]
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use roomkv::rongcloud::{AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, Region, UserId};
+//!
+//! let client = Client::builder()
+//!     .app_key(AppKey::new("your app key"))
+//!     .app_secret(AppSecret::new("your app secret"))
+//!     .region(Region::Singapore)
+//!     .build()?;
+//! let room = ChatroomId::parse("room1")?;
+//! client
+//!     .set_entry(&room, &UserId::parse("anchor")?, EntryKey::parse("stage")?, EntryValue::parse("quiz")?)
+//!     .await?;
+//! let entries = client.query_all_entries(&room).await?;
+//! # let _ = entries;
+//! # Ok(()) }
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `rongcloud` | yes | [`rongcloud`] |
+//! | `tencent` | yes | [`tencent`] |
+//! | `hyper` | yes (through `rustls`) | the providers' built-in HTTP client |
+//! | `rustls` | yes | HTTPS for the built-in client (rustls with `ring`) |
+//! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
+//! | `native-roots` | no | trust the platform's roots too |
+//! | `test-util` | no | the providers' `test_util`: fixed clocks and nonces, `CaptureClient` |
+
+/// The shared, sans-IO types of all providers: typed ids, keys and values, [`Limits`],
+/// [`ApiError`] and the vendor code tables, validation errors, and the `Operation` trait.
+///
+/// [`Limits`]: roomkv_core::Limits
+/// [`ApiError`]: roomkv_core::ApiError
+pub use roomkv_core as core;
+
+/// The RongCloud / Nexconn client (feature `rongcloud`): chat-room KV entries and message
+/// expansions.
+#[cfg(feature = "rongcloud")]
+pub use roomkv_rongcloud as rongcloud;
+
+/// The Tencent Cloud Live client (feature `tencent`): rooms and room metadata.
+#[cfg(feature = "tencent")]
+pub use roomkv_tencent as tencent;
