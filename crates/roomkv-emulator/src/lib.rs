@@ -21,7 +21,8 @@
 //! Module map:
 //! - [`state`]: the vendors' state machines (chat-room KV with owners and `autoDelete`, message
 //!   expansions, Tencent rooms and metadata) and the event log. Pure and synchronous.
-//! - [`quota`]: per-app GCRA rate limits over an injected [`clock::Clock`].
+//! - [`quota`]: per-app GCRA rate limits over the monotonic time of an injected [`clock::Clock`]
+//!   (the project's one clock trait, `roomkv_transport::Clock`).
 //! - [`auth`]: the signature seam ([`auth::Authenticator`]) and strict-mode replay bookkeeping.
 //! - [`faults`]: fault-injection rules.
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
@@ -54,7 +55,7 @@ pub use crate::server::ServerHandle;
 pub use crate::service::Exchange;
 
 use crate::auth::{Authenticator, ReplayGuard, UncheckedSignatures};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{Clock, SharedClock, since_epoch, to_millis};
 use crate::config::Secret;
 use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
 use crate::quota::{AppQuota, RateLimiter};
@@ -81,7 +82,7 @@ struct TencentAppState {
 struct Inner {
     config: EmulatorConfig,
     state: State,
-    clock: Arc<dyn Clock>,
+    clock: SharedClock,
     authenticator: Arc<dyn Authenticator>,
     limiter: RateLimiter,
     rongcloud_apps: HashMap<String, RongCloudAppState>,
@@ -108,18 +109,16 @@ impl std::fmt::Debug for Emulator {
 /// Builds an [`Emulator`] with a non-default clock or authenticator.
 ///
 /// ```
-/// use std::sync::Arc;
-/// use std::time::Duration;
-/// use roomkv_emulator::clock::ManualClock;
 /// use roomkv_emulator::{Emulator, EmulatorConfig};
+/// use roomkv_transport::test_util::FixedClock;
 ///
-/// let clock = Arc::new(ManualClock::new(Duration::from_secs(1_700_000_000)));
-/// let emulator = Emulator::builder(EmulatorConfig::default()).clock(clock.clone()).build();
+/// let clock = FixedClock::from_unix_secs(1_700_000_000);
+/// let emulator = Emulator::builder(EmulatorConfig::default()).clock(clock).build();
 /// assert_eq!(emulator.now_ms(), 1_700_000_000_000);
 /// ```
 pub struct EmulatorBuilder {
     config: EmulatorConfig,
-    clock: Arc<dyn Clock>,
+    clock: SharedClock,
     authenticator: Arc<dyn Authenticator>,
 }
 
@@ -132,9 +131,10 @@ impl std::fmt::Debug for EmulatorBuilder {
 }
 
 impl EmulatorBuilder {
-    /// Uses `clock` for quotas, timestamps and strict-mode windows (default: the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+    /// Uses `clock` for quotas (its monotonic time), timestamps, strict-mode windows and UserSig
+    /// expiry (its wall-clock time). Default: the system clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = SharedClock::new(clock);
         self
     }
 
@@ -201,7 +201,7 @@ impl Emulator {
     pub fn builder(config: EmulatorConfig) -> EmulatorBuilder {
         EmulatorBuilder {
             config,
-            clock: Arc::new(SystemClock),
+            clock: SharedClock::default(),
             authenticator: Arc::new(UncheckedSignatures),
         }
     }
@@ -223,7 +223,12 @@ impl Emulator {
 
     /// The emulator's clock, in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> u64 {
-        self.inner.clock.now_ms()
+        to_millis(self.now())
+    }
+
+    /// The emulator's clock: wall-clock time since the Unix epoch.
+    pub(crate) fn now(&self) -> std::time::Duration {
+        since_epoch(&self.inner.clock)
     }
 
     /// Adds a fault rule (see [`faults`]).
@@ -278,7 +283,7 @@ impl Emulator {
     ) -> Result<(), ApiError> {
         self.inner
             .limiter
-            .try_charge(&app.quota, cost, self.inner.clock.now())
+            .try_charge(&app.quota, cost, self.inner.clock.monotonic())
             .map_err(|e| {
                 ApiError::rongcloud(
                     RongCloudCode::RateLimited,
@@ -300,7 +305,7 @@ impl Emulator {
     fn charge_tencent_app(&self, app: &TencentAppState, cost: QuotaCost) -> Result<(), ApiError> {
         self.inner
             .limiter
-            .try_charge(&app.quota, cost, self.inner.clock.now())
+            .try_charge(&app.quota, cost, self.inner.clock.monotonic())
             .map_err(|e| {
                 ApiError::tencent(
                     TencentCode::RestFrequencyLimit,

@@ -387,7 +387,7 @@ impl Emulator {
             let timestamp = headers.timestamp.as_deref().unwrap_or_default();
             inner
                 .replay
-                .check(&app.app_key, timestamp, nonce, inner.clock.now())
+                .check(&app.app_key, timestamp, nonce, self.now())
                 .map_err(|e| {
                     rc_error(
                         RongCloudCode::SignatureError,
@@ -537,7 +537,7 @@ impl Emulator {
             sdkappid,
             identifier,
             secret_key: &app.secret,
-            now_unix_secs: inner.clock.now().as_secs(),
+            now_unix_secs: self.now().as_secs(),
         };
         inner
             .authenticator

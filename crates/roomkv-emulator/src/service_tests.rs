@@ -1,7 +1,6 @@
 //! The operation adapters, driven by stand-in operations until core's codecs land: decode →
 //! quota → state → reply, with the vendors' codes at each step.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -16,9 +15,9 @@ use roomkv_core::{
 };
 
 use super::{RongCloudRequest, TencentRequest};
-use crate::clock::ManualClock;
 use crate::state::{EntrySet, RoomCreate, RoomInfo};
 use crate::{Emulator, EmulatorConfig};
+use roomkv_transport::test_util::ManualClock;
 
 /// Stands in for core's `SetEntry`: a form body with `chatroomId`, `userId`, `key`, `value`.
 struct FakeSet(EntrySet);
@@ -126,8 +125,8 @@ impl ServerOperation for FakeRoomInfo {
 
 const APP: &str = "demo-app-key";
 
-fn emulator() -> (Emulator, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(Duration::from_secs(1_700_000_000)));
+fn emulator() -> (Emulator, ManualClock) {
+    let clock = ManualClock::from_unix_secs(1_700_000_000);
     let emulator = Emulator::builder(EmulatorConfig::default())
         .clock(clock.clone())
         .build();

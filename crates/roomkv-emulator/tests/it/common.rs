@@ -1,6 +1,5 @@
 //! Builders shared by the tests.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,12 +9,12 @@ use roomkv_core::rongcloud::{
     TargetId, UserId,
 };
 use roomkv_core::tencent::{MetadataKey, MetadataValue, RoomId};
-use roomkv_emulator::clock::ManualClock;
 use roomkv_emulator::state::{
     EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, ExpansionDelete,
     ExpansionSet, MetadataDelete, MetadataGet, MetadataSet, RoomCreate,
 };
 use roomkv_emulator::{Emulator, EmulatorConfig};
+use roomkv_transport::test_util::ManualClock;
 
 pub(crate) const APP: &str = "demo-app-key";
 pub(crate) const SDKAPPID: u64 = 1_400_000_000;
@@ -24,8 +23,8 @@ pub(crate) const ADMIN: &str = "administrator";
 pub(crate) const T0: Duration = Duration::from_secs(1_700_000_000);
 pub(crate) const T0_MS: u64 = 1_700_000_000_000;
 
-pub(crate) fn emulator_with(config: EmulatorConfig) -> (Emulator, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(T0));
+pub(crate) fn emulator_with(config: EmulatorConfig) -> (Emulator, ManualClock) {
+    let clock = ManualClock::new(std::time::UNIX_EPOCH + T0);
     let emulator = Emulator::builder(config).clock(clock.clone()).build();
     (emulator, clock)
 }
