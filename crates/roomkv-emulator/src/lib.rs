@@ -54,9 +54,9 @@ pub use crate::config::EmulatorConfig;
 pub use crate::server::ServerHandle;
 pub use crate::service::Exchange;
 
-use crate::auth::{Authenticator, ReplayGuard, UncheckedSignatures};
+use crate::auth::{Authenticator, ReplayGuard, SignAuthenticator, UncheckedSignatures};
 use crate::clock::{Clock, SharedClock, since_epoch, to_millis};
-use crate::config::Secret;
+use crate::config::{Secret, SignatureCheck};
 use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
 use crate::quota::{AppQuota, RateLimiter};
 use crate::state::State;
@@ -119,7 +119,7 @@ impl std::fmt::Debug for Emulator {
 pub struct EmulatorBuilder {
     config: EmulatorConfig,
     clock: SharedClock,
-    authenticator: Arc<dyn Authenticator>,
+    authenticator: Option<Arc<dyn Authenticator>>,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -138,16 +138,23 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Uses `authenticator` for signature and UserSig checks (default:
-    /// [`UncheckedSignatures`]).
+    /// Uses `authenticator` for signature and UserSig checks, whatever
+    /// [`EmulatorConfig::signatures`] says (default: [`SignAuthenticator`], or
+    /// [`UncheckedSignatures`] with [`SignatureCheck::Unchecked`]).
     pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
-        self.authenticator = authenticator;
+        self.authenticator = Some(authenticator);
         self
     }
 
     /// The emulator.
     pub fn build(self) -> Emulator {
         let config = self.config;
+        let authenticator = self
+            .authenticator
+            .unwrap_or_else(|| match config.signatures {
+                SignatureCheck::Unchecked => Arc::new(UncheckedSignatures),
+                SignatureCheck::Verify => Arc::new(SignAuthenticator),
+            });
         let rongcloud_apps = config
             .rongcloud_apps
             .iter()
@@ -180,7 +187,7 @@ impl EmulatorBuilder {
             faults: FaultInjector::new(config.fault_seed),
             tencent_seq: AtomicU64::new(0),
             clock: self.clock,
-            authenticator: self.authenticator,
+            authenticator,
             rongcloud_apps,
             tencent_apps,
             config,
@@ -192,7 +199,8 @@ impl EmulatorBuilder {
 }
 
 impl Emulator {
-    /// An emulator with the system clock and [`UncheckedSignatures`].
+    /// An emulator with the system clock, checking signatures as `config` says (verified by
+    /// default).
     pub fn new(config: EmulatorConfig) -> Self {
         Self::builder(config).build()
     }
@@ -202,7 +210,7 @@ impl Emulator {
         EmulatorBuilder {
             config,
             clock: SharedClock::default(),
-            authenticator: Arc::new(UncheckedSignatures),
+            authenticator: None,
         }
     }
 
