@@ -43,6 +43,7 @@ mod server;
 mod service;
 mod shards;
 pub mod state;
+mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,7 +73,6 @@ struct RongCloudAppState {
 /// A Tencent app as the emulator holds it.
 #[derive(Debug)]
 struct TencentAppState {
-    #[cfg_attr(not(test), allow(dead_code))] // Read by the operation adapters.
     sdkappid: u64,
     secret: Secret,
     admin: String,

@@ -141,13 +141,7 @@ pub(crate) fn expansion_delete(
 }
 
 pub(crate) fn room_create(room: &str) -> RoomCreate {
-    RoomCreate {
-        room_id: RoomId::non_validated(room),
-        room_type: Some("Live".into()),
-        room_name: None,
-        owner_account: None,
-        other: serde_json::Map::new(),
-    }
+    RoomCreate::new(RoomId::non_validated(room))
 }
 
 pub(crate) fn metadata_set(room: &str, items: &[(&str, &str)]) -> MetadataSet {
