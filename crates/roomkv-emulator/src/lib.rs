@@ -32,6 +32,7 @@
 //! crate's README.
 
 pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod config;
 mod control;
@@ -51,6 +52,7 @@ use std::sync::atomic::AtomicU64;
 
 use roomkv_core::{ApiError, QuotaCost, RongCloudCode, TencentCode};
 
+pub use crate::client::EmulatorClient;
 pub use crate::config::EmulatorConfig;
 pub use crate::server::ServerHandle;
 pub use crate::service::Exchange;
