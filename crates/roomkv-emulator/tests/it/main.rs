@@ -12,3 +12,5 @@ mod served;
 mod server;
 mod state_codes;
 mod strict;
+mod wire_codes;
+mod wire_replies;
