@@ -8,6 +8,7 @@ mod concurrency;
 mod memory;
 mod model;
 mod quota;
+mod seeds;
 mod served;
 mod server;
 mod state_codes;
