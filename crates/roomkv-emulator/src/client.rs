@@ -1,5 +1,5 @@
 //! The in-memory HTTP client: [`Emulator::http_client`] hands the SDK an
-//! [`HttpClient`](roomkv_transport::HttpClient) that calls the emulator directly, without
+//! [`HttpClient`] that calls the emulator directly, without
 //! sockets, with the configured faults applied as a client would see them over a socket.
 //!
 //! | fault | what [`HttpClient::send`] returns |

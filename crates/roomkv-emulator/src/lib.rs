@@ -2,8 +2,14 @@
 //! expansions and of Tencent Cloud Live rooms and room metadata.
 //!
 //! One [`Emulator`] serves both vendors (their paths do not collide) from one state, either over
-//! HTTP ([`Emulator::serve`]) or in memory ([`Emulator::handle`], [`Emulator::respond`]), so SDK
-//! tests can run without sockets:
+//! HTTP ([`Emulator::serve`]) or in memory ([`Emulator::http_client`], an
+//! [`HttpClient`](roomkv_transport::HttpClient) for the SDK; [`Emulator::handle`],
+//! [`Emulator::respond`]), so SDK tests can run without sockets.
+//!
+//! Every vendor operation is routed, decoded, validated and answered through `roomkv-core`'s
+//! server codecs, and signatures and UserSigs are verified with `roomkv-sign` by default
+//! ([`auth::SignAuthenticator`]; [`config::SignatureCheck::Unchecked`] replays requests whose
+//! secrets are unknown):
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -23,10 +29,13 @@
 //!   expansions, Tencent rooms and metadata) and the event log. Pure and synchronous.
 //! - [`quota`]: per-app GCRA rate limits over the monotonic time of an injected [`clock::Clock`]
 //!   (the project's one clock trait, `roomkv_transport::Clock`).
-//! - [`auth`]: the signature seam ([`auth::Authenticator`]) and strict-mode replay bookkeeping.
+//! - [`auth`]: signature and UserSig verification ([`auth::SignAuthenticator`], the
+//!   [`auth::Authenticator`] seam) and strict-mode replay bookkeeping.
+//! - [`client`]: the in-memory HTTP client, [`EmulatorClient`].
 //! - [`faults`]: fault-injection rules.
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
 //! - [`config`]: [`EmulatorConfig`] and the codes chosen where vendors are silent.
+//! - [`clock`]: time through the project's one clock trait, `roomkv_transport::Clock`.
 //!
 //! The HTTP surface (vendor paths and the `/_emulator/…` control API) is described in the
 //! crate's README.
