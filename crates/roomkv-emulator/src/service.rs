@@ -252,13 +252,13 @@ impl Emulator {
         format!("Id-{hi:016x}{lo:016x}-O-Seq-{n}")
     }
 
-    /// Bodies must be smaller than this (RongCloud: "less than 100 KB", 1508 otherwise).
+    /// The largest accepted body (RongCloud: "less than 100 KB", 1508 otherwise).
     fn body_limit(&self) -> usize {
         self.inner.config.limits.rongcloud.request_body_max_bytes
     }
 
     fn body_too_large(&self, body: &[u8]) -> bool {
-        body.len() >= self.body_limit()
+        body.len() > self.body_limit()
     }
 
     /// The most body bytes [`Self::handle`] needs to see to tell a body too large.
@@ -301,7 +301,7 @@ impl Emulator {
             return Err(rc_error(
                 RongCloudCode::BodyTooLarge,
                 format!(
-                    "request body too large: it must be less than {} bytes",
+                    "request body too large: at most {} bytes allowed",
                     self.body_limit()
                 ),
                 200,
@@ -460,7 +460,7 @@ impl Emulator {
             return Err(tc_error(
                 inner.config.tencent.body_too_large_code,
                 format!(
-                    "request body too large: it must be less than {} bytes",
+                    "request body too large: at most {} bytes allowed",
                     self.body_limit()
                 ),
             ));
