@@ -760,6 +760,8 @@ fn cargo_package(
     let mut command = Command::new(cargo_program());
     command
         .current_dir(workspace)
+        // The `Packaging` status lines are how the order is read: a quiet cargo would hide them.
+        .env_remove("CARGO_TERM_QUIET")
         .args(["package", "--workspace", "--locked", "--color", "never"])
         .arg("--target-dir")
         .arg(target);
@@ -817,7 +819,20 @@ fn scratch_dir(root: &Path, version: &Version) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// `cargo xtask release`.
+/// What the checks on the real tree settled, for the rehearsal in the scratch copy.
+struct Plan {
+    root: PathBuf,
+    status_before: String,
+    old: Version,
+    new: Version,
+    date: String,
+    bumped: Bumped,
+    changelog: String,
+    verify: bool,
+}
+
+/// `cargo xtask release`: the checks on the real tree (read only), then the rehearsal in a
+/// scratch copy.
 pub(crate) fn run(options: &Options) -> Result<(), String> {
     if !options.dry_run {
         return Err(DRY_RUN_ONLY.to_owned());
@@ -828,7 +843,9 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
             .parent()
             .map(Path::to_path_buf)
             .ok_or("--manifest-path has no parent directory")?,
-        None => project_root(),
+        None => {
+            fs::canonicalize(project_root()).map_err(|err| format!("the workspace root: {err}"))?
+        }
     };
     if !is_git_checkout(&root) {
         return Err(format!(
@@ -860,14 +877,44 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
     let date = release_date()?;
     let changelog = move_unreleased(&read(&root.join("CHANGELOG.md"))?, &new, &date)?;
 
-    // Everything below happens in the scratch copy.
-    let scratch = scratch_dir(&root, &new)?;
+    let plan = Plan {
+        root,
+        status_before,
+        old,
+        new,
+        date,
+        bumped,
+        changelog,
+        verify: options.verify,
+    };
+    let scratch = scratch_dir(&plan.root, &plan.new)?;
+    rehearse(&plan, &scratch).map_err(|err| {
+        format!(
+            "{err}\n(the scratch copy is left in {} for inspection; remove it when done)",
+            scratch.display()
+        )
+    })
+}
+
+/// Everything that happens in the scratch copy.
+fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
+    let Plan {
+        root,
+        status_before,
+        old,
+        new,
+        date,
+        bumped,
+        changelog,
+        verify,
+    } = plan;
+    let root = root.as_path();
     let workspace = scratch.join("workspace");
     let target = scratch.join("target");
     eprintln!("release: dry run of {old} -> {new}, dated {date}");
     eprintln!("release: scratch copy in {}", workspace.display());
-    let head = capture(git(&root).args(["rev-parse", "HEAD"]))?;
-    let files = copy_tracked(&root, &workspace)?;
+    let head = capture(git(root).args(["rev-parse", "HEAD"]))?;
+    let files = copy_tracked(root, &workspace)?;
     capture(scratch_git(&workspace).args(["init", "--quiet"]))?;
     capture(scratch_git(&workspace).args(["add", "--all"]))?;
     capture(scratch_git(&workspace).args([
@@ -879,7 +926,7 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
     eprintln!("release: copied {files} tracked files of {}", head.trim());
 
     write(&workspace.join("Cargo.toml"), &bumped.manifest)?;
-    write(&workspace.join("CHANGELOG.md"), &changelog)?;
+    write(&workspace.join("CHANGELOG.md"), changelog)?;
     eprintln!(
         "release: bumped [workspace.package] version and {} internal dependenc{}: {}",
         bumped.dependencies.len(),
@@ -955,7 +1002,7 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
         );
     }
 
-    let cargo_stderr = cargo_package(&workspace, &target, &excluded, options.verify)?;
+    let cargo_stderr = cargo_package(&workspace, &target, &excluded, *verify)?;
     let order = packaged(&cargo_stderr);
     let mut names: Vec<&str> = order.iter().map(|(name, _)| name.as_str()).collect();
     let mut expected: Vec<&str> = publishable
@@ -981,8 +1028,8 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
         println!("{}", file.display());
     }
 
-    let status_after = porcelain(&root)?;
-    if status_after != status_before {
+    let status_after = porcelain(root)?;
+    if &status_after != status_before {
         return Err(format!(
             "the real tree changed during the dry run:\n{status_after}"
         ));
@@ -990,7 +1037,7 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
     eprintln!(
         "release: packaged {} crates in dependency order (paths on stdout), {}",
         order.len(),
-        if options.verify {
+        if *verify {
             "each built from its .crate (--verify)"
         } else {
             "not built (pass --verify to build each from its .crate)"
