@@ -21,8 +21,8 @@ use roomkv_transport::{
 use tracing::Instrument as _;
 
 use crate::auth::{self, Credentials};
-use crate::policy;
 use crate::{BuildError, ClientBuilder, Error, Validation, WriteRetry};
+use roomkv_provider::policy;
 
 /// The statuses RongCloud itself answers with: 200 (business errors included), 401 (signature)
 /// and 429 (rate limit). Any other status, and every 5xx, comes from something in front of it

@@ -20,8 +20,9 @@ use roomkv_transport::{
 use tracing::Instrument as _;
 
 use crate::auth::{self, UserSigCache};
-use crate::policy::{self, usersig_rejected};
+use crate::policy::usersig_rejected;
 use crate::{ClientBuilder, Error, Validation, WriteRetry};
+use roomkv_provider::policy;
 
 /// A Tencent Cloud Live client for rooms and room metadata.
 ///

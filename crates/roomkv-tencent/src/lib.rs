@@ -88,8 +88,8 @@ pub use builder::{
 };
 pub use client::Client;
 pub use error::{BuildError, Error};
-pub use policy::{Validation, WriteRetry};
 pub use region::{Region, UnknownRegion};
+pub use roomkv_provider::{Validation, WriteRetry};
 
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::tencent::{
