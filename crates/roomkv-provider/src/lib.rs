@@ -15,7 +15,19 @@
 //! | item | what |
 //! |---|---|
 //! | [`WriteRetry`], [`Validation`], [`policy`] | retry safety for writes; validation on or off; the mapping of answers to attempt outcomes |
+//! | [`Error`], [`Vendor`], [`build_error!`] | why a request failed, generic over what differs per vendor; each provider's `BuildError` |
+//! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
 
+mod engine;
+mod error;
 pub mod policy;
 
+pub use engine::{Engine, LoggedHttpClient, Signer};
+pub use error::{BuildErrorKind, Error, RequestId, Vendor};
 pub use policy::{Validation, WriteRetry};
+
+/// What the exported macros name; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use roomkv_transport::TransportError;
+}

@@ -15,6 +15,8 @@ use roomkv_transport::{
 #[cfg(feature = "hyper")]
 use roomkv_transport::{HyperClient, KeepAlive};
 
+use roomkv_provider::{Engine, LoggedHttpClient};
+
 use crate::auth::Credentials;
 use crate::client::{Client, Inner};
 use crate::{BuildError, Region, Validation, WriteRetry};
@@ -331,17 +333,20 @@ impl ClientBuilder {
             None => built_in_client(&self)?,
         };
 
-        let inner = Inner {
-            credentials,
+        let engine = Engine {
             endpoints,
             hosts: host_set,
-            http,
+            http: SharedHttpClient::new(LoggedHttpClient(http)),
             retry_policy: self.retry_policy,
             write_retry: self.write_retry,
             limits: self.limits,
             validation: self.validation,
             clock,
             nonce: self.nonce_source.unwrap_or_default(),
+        };
+        let inner = Inner {
+            credentials,
+            engine,
         };
         Ok(Client {
             inner: Arc::new(inner),

@@ -114,7 +114,7 @@ mod region;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
 pub use client::Client;
-pub use error::{BuildError, Error};
+pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{Validation, WriteRetry};
 

@@ -15,8 +15,10 @@ use roomkv_transport::{
 #[cfg(feature = "hyper")]
 use roomkv_transport::{HyperClient, KeepAlive};
 
+use roomkv_provider::{Engine, LoggedHttpClient};
+
 use crate::auth::UserSigCache;
-use crate::client::{Client, Inner, Logged};
+use crate::client::{Client, Inner};
 use crate::{BuildError, Region, Validation, WriteRetry};
 
 /// The admin account used when none is set: `administrator`, the account Tencent creates with
@@ -353,15 +355,18 @@ impl ClientBuilder {
         };
 
         let inner = Inner {
-            endpoints,
-            hosts: host_set,
-            http: SharedHttpClient::new(Logged(http)),
-            retry_policy: self.retry_policy,
-            write_retry: self.write_retry,
-            limits: self.limits,
-            validation: self.validation,
-            usersig: UserSigCache::new(sdkappid, admin, key, lifetime, clock),
-            nonce: self.nonce_source.unwrap_or_default(),
+            usersig: UserSigCache::new(sdkappid, admin, key, lifetime, clock.clone()),
+            engine: Engine {
+                endpoints,
+                hosts: host_set,
+                http: SharedHttpClient::new(LoggedHttpClient(http)),
+                retry_policy: self.retry_policy,
+                write_retry: self.write_retry,
+                limits: self.limits,
+                validation: self.validation,
+                clock,
+                nonce: self.nonce_source.unwrap_or_default(),
+            },
         };
         Ok(Client {
             inner: Arc::new(inner),

@@ -87,7 +87,7 @@ pub use builder::{
     ClientBuilder, DEFAULT_ADMIN, DEFAULT_TIMEOUT, DEFAULT_USERSIG_LIFETIME, MIN_USERSIG_LIFETIME,
 };
 pub use client::Client;
-pub use error::{BuildError, Error};
+pub use error::{BuildError, Error, Tencent};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{Validation, WriteRetry};
 
