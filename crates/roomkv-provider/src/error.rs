@@ -49,7 +49,7 @@ impl RequestId for () {
 }
 
 /// The variants every provider's `BuildError` has, as the common builder settings
-/// make them. Implemented by [`build_error!`](crate::build_error).
+/// ([`Settings`](crate::Settings)) make them. Implemented by [`build_error!`](crate::build_error).
 pub trait BuildErrorKind: StdError + Send + Sync + 'static {
     /// `InvalidUrl { url, reason }`.
     fn invalid_url(url: String, reason: String) -> Self;

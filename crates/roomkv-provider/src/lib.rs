@@ -17,17 +17,23 @@
 //! | [`WriteRetry`], [`Validation`], [`policy`] | retry safety for writes; validation on or off; the mapping of answers to attempt outcomes |
 //! | [`Error`], [`Vendor`], [`build_error!`] | why a request failed, generic over what differs per vendor; each provider's `BuildError` |
 //! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
+//! | [`Settings`], [`settings_methods!`] | the builder settings every provider shares, and the builder methods that set them |
 
 mod engine;
 mod error;
 pub mod policy;
+mod settings;
 
 pub use engine::{Engine, LoggedHttpClient, Signer};
 pub use error::{BuildErrorKind, Error, RequestId, Vendor};
 pub use policy::{Validation, WriteRetry};
+pub use settings::{DEFAULT_TIMEOUT, RegionHosts, Settings};
 
 /// What the exported macros name; not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    pub use roomkv_transport::TransportError;
+    pub use roomkv_core::Limits;
+    #[cfg(feature = "hyper")]
+    pub use roomkv_transport::KeepAlive;
+    pub use roomkv_transport::{Clock, NonceSource, RetryPolicy, SharedHttpClient, TransportError};
 }

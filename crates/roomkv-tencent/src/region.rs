@@ -99,6 +99,12 @@ impl Region {
     }
 }
 
+impl roomkv_provider::RegionHosts for Region {
+    fn region_hosts(self) -> [&'static str; 2] {
+        self.hosts()
+    }
+}
+
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
