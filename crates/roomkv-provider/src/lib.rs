@@ -17,11 +17,13 @@
 //! | [`WriteRetry`], [`Validation`], [`policy`] | retry safety for writes; validation on or off; the mapping of answers to attempt outcomes |
 //! | [`Error`], [`Vendor`], [`build_error!`] | why a request failed, generic over what differs per vendor; each provider's `BuildError` |
 //! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
+//! | [`regions!`] | a vendor's `Region` enum, declared as a table of hosts |
 //! | [`Settings`], [`settings_methods!`] | the builder settings every provider shares, and the builder methods that set them |
 
 mod engine;
 mod error;
 pub mod policy;
+mod region;
 mod settings;
 
 pub use engine::{Engine, LoggedHttpClient, Signer};

@@ -19,7 +19,7 @@ use crate::{Engine, LoggedHttpClient, Validation, WriteRetry};
 /// The default time limit over a whole exchange: 5 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A vendor's region: a primary and a backup host.
+/// A vendor's region: a primary and a backup host. Implemented by [`regions!`](crate::regions).
 pub trait RegionHosts: Copy + Default + fmt::Debug {
     /// Both base URLs, primary first.
     fn region_hosts(self) -> [&'static str; 2];
