@@ -12,4 +12,5 @@
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
 
+mod rongcloud;
 mod support;
