@@ -14,3 +14,4 @@
 
 mod rongcloud;
 mod support;
+mod tencent;
