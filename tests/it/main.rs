@@ -12,6 +12,7 @@
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
 
+mod failover;
 mod retry;
 mod rongcloud;
 mod support;
