@@ -2,11 +2,14 @@
 //! the emulator, and every documented error code as the client's typed error.
 
 use roomkv_emulator::faults::FaultEffect;
+use std::time::{Duration, SystemTime};
+
 use roomkv_rongcloud::{
-    AppKey, AppSecret, BatchSetEntries, ConversationType, EntryKey, EntryValue, Error,
-    KV_NOTIFICATION_OBJECT_NAME, Notification, QueryExpansion, RemoveEntry, RongCloudCode,
-    SetEntry, Validation,
+    AppKey, AppSecret, BatchSetEntries, ConversationType, Endpoint, EntryKey, EntryValue, Error,
+    HeaderStyle, KV_NOTIFICATION_OBJECT_NAME, Limits, Notification, Operation, QueryExpansion,
+    RemoveEntry, RongCloudCode, SetEntry, Validation, WriteRetry,
 };
+use roomkv_transport::test_util::ManualClock;
 
 use crate::support::*;
 
@@ -527,9 +530,9 @@ async fn kv_service_disabled_is_1009() {
 
 #[tokio::test]
 async fn over_quota_without_retries_is_429_1008_and_throttled() {
-    // A thousandth of the documented rates: the set family refills one request per 10 s, so the
-    // second set within the test is always over quota.
-    let served = Served::with(|c| c.quota.rate_scale = 0.001).await;
+    // A ten-thousandth of the documented rates: the set family refills one request per 100 s,
+    // so the second set within the test is always over quota.
+    let served = Served::with(|c| c.quota.rate_scale = 0.0001).await;
     let client = rc_builder()
         .base_url(served.url())
         .retry_policy(roomkv_rongcloud::RetryPolicy::no_retry())
@@ -574,4 +577,116 @@ async fn a_forced_vendor_code_reaches_the_caller_unchanged() {
     assert_refused(&err, RongCloudCode::AppUnavailable, 200);
     assert!(err.to_string().contains("app locked"), "{err}");
     assert!(served.entries("r").is_empty());
+}
+
+#[tokio::test]
+async fn the_largest_accepted_body_is_the_same_for_the_client_and_the_emulator() {
+    let served = Served::start().await;
+    let endpoint = Endpoint::parse(&served.url()).unwrap();
+    let max = Limits::default().rongcloud.request_body_max_bytes;
+    let checked = rc_client(&served.url());
+    let unchecked = rc_builder()
+        .base_url(served.url())
+        .validation(Validation::Off)
+        .build()
+        .unwrap();
+
+    // Exactly the largest body: accepted by both.
+    checked
+        .send(batch_with_body_len(max, &endpoint))
+        .await
+        .unwrap();
+    assert_eq!(served.entries("big").len(), 4);
+
+    // One byte more: refused by the client before sending, and by the emulator with 1508.
+    let too_large = batch_with_body_len(max + 1, &endpoint);
+    let err = checked.send(too_large.clone()).await.unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err}");
+    assert_eq!(err.attempts(), 0);
+    let err = unchecked.send(too_large).await.unwrap_err();
+    assert_refused(&err, RongCloudCode::BodyTooLarge, 200);
+}
+
+/// A batch set into room `big` whose form body is exactly `len` bytes (between about 74 KB and
+/// 110 KB): two values of 4096 `€` (9 bytes each once form-encoded), a third sized in `€`, and
+/// an ASCII value that pads to the byte.
+fn batch_with_body_len(len: usize, endpoint: &Endpoint) -> BatchSetEntries {
+    let build = |euros: usize, pad: usize| {
+        BatchSetEntries::new(
+            room("big"),
+            user("u"),
+            [
+                (key("a"), value(&"€".repeat(4096))),
+                (key("b"), value(&"€".repeat(4096))),
+                (key("c"), value(&"€".repeat(euros))),
+                (key("d"), value(&"p".repeat(pad))),
+            ],
+        )
+    };
+    let body_len = |op: &BatchSetEntries| op.encode(endpoint).unwrap().body().len();
+    let extra = len - body_len(&build(1, 1));
+    let op = build(1 + extra / 9, 1 + extra % 9);
+    assert_eq!(body_len(&op), len, "the body is the size asked for");
+    op
+}
+
+// ------------------------------------------------------------------------------ signatures
+
+#[tokio::test]
+async fn rc_prefixed_headers_are_accepted() {
+    let served = Served::start().await;
+    let client = rc_builder()
+        .header_style(HeaderStyle::RcPrefixed)
+        .base_url(served.url())
+        .build()
+        .unwrap();
+    client
+        .set_entry(&room("r"), &user("u"), key("k"), value("v"))
+        .await
+        .unwrap();
+    assert_eq!(client.query_all_entries(&room("r")).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn strict_mode_accepts_a_fresh_signature_on_every_attempt() {
+    // Strict: timestamps within 5 minutes, and a nonce never used twice within them.
+    let served = Served::with(|c| c.strict = true).await;
+    let client = rc_builder()
+        .base_url(served.url())
+        .write_retry(WriteRetry::RepeatIdempotent)
+        .build()
+        .unwrap();
+    let r = room("r");
+    for i in 0..5 {
+        client
+            .set_entry(&r, &user("u"), key(&format!("k{i}")), value("v"))
+            .await
+            .unwrap();
+    }
+    // The repeat after a lost reply is signed afresh: the first attempt's nonce would be a
+    // replay.
+    served.fault(
+        "/chatroom/entry/set.json",
+        FaultEffect::CloseAfterProcessing,
+        1,
+    );
+    client
+        .set_entry(&r, &user("u"), key("again"), value("v"))
+        .await
+        .unwrap();
+    assert!(served.faults_used_up());
+    assert_eq!(served.entries("r").len(), 6);
+}
+
+#[tokio::test]
+async fn strict_mode_refuses_a_client_clock_ten_minutes_behind() {
+    let served = Served::with(|c| c.strict = true).await;
+    let late = ManualClock::new(SystemTime::now() - Duration::from_secs(600));
+    let client = rc_builder()
+        .base_url(served.url())
+        .clock(late)
+        .build()
+        .unwrap();
+    let err = client.query_all_entries(&room("r")).await.unwrap_err();
+    assert_refused(&err, RongCloudCode::SignatureError, 401);
 }
