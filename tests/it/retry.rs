@@ -409,3 +409,34 @@ async fn tc_forced_60007_is_retried_and_succeeds() {
     assert_eq!(err.api_code(), Some(TencentCode::RestFrequencyLimit));
     assert!(!err.is_outcome_unknown());
 }
+
+#[tokio::test]
+async fn tc_a_rejected_usersig_is_renewed_and_the_write_repeated() {
+    // 70001 means the request was not processed: even a write is sent again, once, with a new
+    // UserSig.
+    let served = Served::start().await;
+    let client = tc_client(&served.url());
+    let r = live("r");
+    client
+        .create_room(CreateRoom::new(r.clone()))
+        .await
+        .unwrap();
+    served.fault(SET_METADATA, forced(70001), 1);
+    client
+        .set_room_metadata(&r, [(mkey("k"), mvalue("v"))])
+        .await
+        .unwrap();
+    assert!(served.faults_used_up());
+    assert_eq!(served.metadata("r").unwrap().len(), 1);
+
+    // A second rejection within the same request is final.
+    served.fault(SET_METADATA, forced(70001), 2);
+    let err = client
+        .set_room_metadata(&r, [(mkey("k2"), mvalue("v"))])
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some(TencentCode::UserSigExpired), "{err}");
+    assert_eq!(err.attempts(), 2);
+    assert!(!err.is_outcome_unknown());
+    assert_eq!(served.metadata("r").unwrap().len(), 1);
+}

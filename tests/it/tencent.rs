@@ -278,6 +278,28 @@ async fn server_side_validation_answers_100501_100502_100504_when_the_client_doe
 }
 
 #[tokio::test]
+async fn a_body_over_100_kb_is_60002() {
+    let served = Served::start().await;
+    let unchecked = tc_builder()
+        .base_url(served.url())
+        .validation(Validation::Off)
+        .build()
+        .unwrap();
+    let r = live("huge");
+    unchecked
+        .create_room(CreateRoom::new(r.clone()))
+        .await
+        .unwrap();
+    let huge = MetadataValue::non_validated("x".repeat(100 * 1024));
+    let err = unchecked
+        .set_room_metadata(&r, [(mkey("k"), huge)])
+        .await
+        .unwrap_err();
+    assert_refused(&err, TencentCode::HttpParseError);
+    assert_eq!(served.metadata("huge").unwrap(), []);
+}
+
+#[tokio::test]
 async fn deleting_only_missing_keys_is_100503() {
     let served = Served::start().await;
     let client = tc_client(&served.url());
@@ -300,8 +322,8 @@ async fn deleting_only_missing_keys_is_100503() {
 
 #[tokio::test]
 async fn over_quota_without_retries_is_60007_and_throttled() {
-    // A thousandth of the documented 200/s per command: one set_room_metadata per 5 s.
-    let served = Served::with(|c| c.quota.rate_scale = 0.001).await;
+    // A ten-thousandth of the documented 200/s per command: one set_room_metadata per 50 s.
+    let served = Served::with(|c| c.quota.rate_scale = 0.0001).await;
     let client = tc_builder()
         .base_url(served.url())
         .retry_policy(roomkv_tencent::RetryPolicy::no_retry())
