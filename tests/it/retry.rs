@@ -24,6 +24,7 @@ const EXPANSION_SET: &str = "/message/expansion/set.json";
 const SET_METADATA: &str = "/v4/live_engine_http_srv/set_room_metadata";
 const DEL_METADATA: &str = "/v4/live_engine_http_srv/del_room_metadata";
 const CREATE_ROOM: &str = "/v4/live_engine_http_srv/create_room";
+const DESTROY_ROOM: &str = "/v4/live_engine_http_srv/destroy_room";
 
 fn lost_reply() -> FaultEffect {
     FaultEffect::CloseAfterProcessing
@@ -376,6 +377,30 @@ async fn tc_repeated_create_after_a_lost_reply_is_reported_as_outcome_unknown() 
     assert!(err.is_outcome_unknown(), "{err}");
     assert_eq!(err.attempts(), 2, "{err}");
     client.get_room_info(&live("r")).await.unwrap();
+}
+
+#[tokio::test]
+async fn tc_repeated_destroy_after_a_lost_reply_is_reported_as_outcome_unknown() {
+    // Documented like create_room: the repeat's 100004 may be its own first attempt's doing.
+    let served = Served::start().await;
+    let client = tc_builder()
+        .base_url(served.url())
+        .write_retry(roomkv_tencent::WriteRetry::RepeatIdempotent)
+        .build()
+        .unwrap();
+    client
+        .create_room(CreateRoom::new(live("r")))
+        .await
+        .unwrap();
+    served.fault(DESTROY_ROOM, lost_reply(), 1);
+    let err = client.destroy_room(&live("r")).await.unwrap_err();
+    assert_eq!(err.api_code(), Some(TencentCode::RoomNotFound), "{err}");
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert_eq!(err.attempts(), 2, "{err}");
+    assert!(
+        served.metadata("r").is_none(),
+        "destroyed by the first attempt"
+    );
 }
 
 #[tokio::test]

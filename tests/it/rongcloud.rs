@@ -4,12 +4,13 @@
 use roomkv_emulator::faults::FaultEffect;
 use std::time::{Duration, SystemTime};
 
+use roomkv_emulator::events::EventKind;
 use roomkv_rongcloud::{
     AppKey, AppSecret, BatchSetEntries, ConversationType, Endpoint, EntryKey, EntryValue, Error,
     HeaderStyle, KV_NOTIFICATION_OBJECT_NAME, Limits, Notification, Operation, QueryExpansion,
-    RemoveEntry, RongCloudCode, SetEntry, Validation, WriteRetry,
+    RemoveEntry, RongCloudCode, SetEntry, SetExpansion, Validation, WriteRetry,
 };
-use roomkv_transport::test_util::ManualClock;
+use roomkv_transport::test_util::{FixedNonce, ManualClock};
 
 use crate::support::*;
 
@@ -210,6 +211,20 @@ async fn remove_by_the_owner_and_notifications_as_sent() {
         "{:?}",
         notes[1]
     );
+
+    // A custom message travels verbatim.
+    let content = r#"{"content":"seat 4 is free","extra":"x&y=z"}"#;
+    client
+        .send(
+            SetEntry::new(r.clone(), user("bob"), key("seat-4"), value("free"))
+                .notify(Notification::custom("RC:TxtMsg", content)),
+        )
+        .await
+        .unwrap();
+    let custom = served.notifications().pop().unwrap();
+    assert_eq!(custom.object_name, "RC:TxtMsg");
+    assert_eq!(custom.content, content);
+    assert_eq!(custom.from_user_id, "bob");
 }
 
 #[tokio::test]
@@ -275,11 +290,35 @@ async fn expansions_set_query_delete_with_growing_versions() {
     let keys: Vec<&str> = page.entries.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(keys, ["likes"]);
 
+    // `isSyncSender` reaches the expansion operation message.
+    client
+        .send(
+            SetExpansion::new(
+                m.clone(),
+                alice.clone(),
+                ConversationType::Group,
+                group.clone(),
+                [(ekey("synced"), evalue("1"))],
+            )
+            .sync_sender(true),
+        )
+        .await
+        .unwrap();
+    let flags: Vec<bool> = served
+        .events()
+        .into_iter()
+        .filter_map(|kind| match kind {
+            EventKind::RongCloudExpansion { body, .. } => Some(body.is_sync_sender),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(flags, [false, false, false, true]);
+
     // A message never touched reads as empty.
     let other = client.query_expansion(&msg("NEVER-SEEN")).await.unwrap();
     assert!(other.entries.is_empty());
     // Each write posted one expansion operation message.
-    assert_eq!(served.expansion_messages(), 3);
+    assert_eq!(served.expansion_messages(), 4);
 }
 
 // ------------------------------------------------------------------------------ error codes
@@ -689,4 +728,40 @@ async fn strict_mode_refuses_a_client_clock_ten_minutes_behind() {
         .unwrap();
     let err = client.query_all_entries(&room("r")).await.unwrap_err();
     assert_refused(&err, RongCloudCode::SignatureError, 401);
+}
+
+#[tokio::test]
+async fn errors_carry_the_request_id_the_client_sent() {
+    // With a fixed nonce source the request id is known: two draws of 14314 as 32 hex digits.
+    let served = Served::start().await;
+    let client = rc_builder()
+        .app_key(AppKey::new("no-such-app"))
+        .base_url(served.url())
+        .nonce_source(FixedNonce(14314))
+        .build()
+        .unwrap();
+    let expected = "00000000000037ea00000000000037ea";
+    let err = client.query_all_entries(&room("r")).await.unwrap_err();
+    assert_eq!(err.request_id(), Some(expected), "echoed by the emulator");
+    assert!(err.to_string().contains(expected), "{err}");
+
+    // A transport failure after sending names it too.
+    served.fault(
+        "/chatroom/entry/query.json",
+        FaultEffect::CloseAfterProcessing,
+        3,
+    );
+    let client = rc_builder()
+        .base_url(served.url())
+        .nonce_source(FixedNonce(14314))
+        .build()
+        .unwrap();
+    let err = client.query_all_entries(&room("r")).await.unwrap_err();
+    assert!(err.transport_error().is_some(), "{err}");
+    assert_eq!(err.attempts(), 3, "a read is retried: {err}");
+    assert!(
+        !err.is_outcome_unknown(),
+        "a read has no outcome to doubt: {err}"
+    );
+    assert_eq!(err.request_id(), Some(expected));
 }

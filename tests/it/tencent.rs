@@ -54,8 +54,14 @@ async fn room_lifecycle_and_metadata_set_get_delete() {
             CreateRoom::new(r.clone())
                 .room_name("Friday quiz")
                 .max_member_count(500)
+                .cover_url("https://example.invalid/cover.png")
+                .message_disabled(false)
+                .category([1, 2])
+                .public_visible(true)
+                .seat_enabled(true)
+                .take_seat_mode(TakeSeatMode::ApplyToTake)
                 .max_seat_count(8)
-                .take_seat_mode(TakeSeatMode::ApplyToTake),
+                .activity_status(3),
         )
         .await
         .unwrap();
@@ -68,9 +74,30 @@ async fn room_lifecycle_and_metadata_set_get_delete() {
         info.owner_account.as_ref().map(Identifier::as_str),
         Some(ADMIN)
     );
+    assert_eq!(info.room_type.as_deref(), Some("Live"));
     assert_eq!(info.max_member_count, Some(500));
-    assert_eq!(info.max_seat_count, Some(8));
+    assert_eq!(
+        info.cover_url.as_deref(),
+        Some("https://example.invalid/cover.png")
+    );
+    assert_eq!(info.is_message_disabled, Some(false));
+    assert_eq!(info.category.as_deref(), Some(&[1, 2][..]));
+    assert_eq!(info.is_public_visible, Some(true));
+    assert_eq!(info.is_seat_enabled, Some(true));
     assert_eq!(info.take_seat_mode, Some(TakeSeatMode::ApplyToTake));
+    assert_eq!(info.max_seat_count, Some(8));
+    assert_eq!(info.activity_status, Some(3));
+    // A room created with nothing but its id: named after it, owned by the caller.
+    client
+        .create_room(CreateRoom::new(live("bare")))
+        .await
+        .unwrap();
+    let bare = client.get_room_info(&live("bare")).await.unwrap();
+    assert_eq!(bare.room_name.as_deref(), Some("bare"));
+    assert_eq!(
+        bare.owner_account.as_ref().map(Identifier::as_str),
+        Some(ADMIN)
+    );
     let created = info.create_time.expect("CreateTime is answered");
     assert!((before..=after).contains(&created), "CreateTime {created}");
 
