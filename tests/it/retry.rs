@@ -20,6 +20,7 @@ use crate::support::*;
 
 const SET: &str = "/chatroom/entry/set.json";
 const REMOVE: &str = "/chatroom/entry/remove.json";
+const BATCH_REMOVE: &str = "/chatroom/entry/batch/remove.json";
 const EXPANSION_SET: &str = "/message/expansion/set.json";
 const SET_METADATA: &str = "/v4/live_engine_http_srv/set_room_metadata";
 const DEL_METADATA: &str = "/v4/live_engine_http_srv/del_room_metadata";
@@ -170,6 +171,45 @@ async fn rc_repeated_remove_after_a_lost_reply_counts_already_gone_as_done() {
         .unwrap_err();
     assert_eq!(err.api_code(), Some(RongCloudCode::DataNotFound));
     assert!(!err.is_outcome_unknown());
+}
+
+#[tokio::test]
+async fn rc_repeated_batch_remove_after_a_lost_reply_counts_already_gone_as_done() {
+    // The same rule for a batch remove: the first attempt removed every key and its reply was
+    // lost; the repeat finds none of them and the emulator answers 1015, which shows the
+    // first attempt was applied.
+    let served = Served::start().await;
+    let client = rc_builder()
+        .base_url(served.url())
+        .write_retry(WriteRetry::RepeatIdempotent)
+        .build()
+        .unwrap();
+    let r = room("r");
+    client
+        .batch_set_entries(
+            &r,
+            &user("u"),
+            [(key("a"), value("1")), (key("b"), value("2"))],
+        )
+        .await
+        .unwrap();
+    served.fault(BATCH_REMOVE, lost_reply(), 1);
+    let result = client
+        .batch_remove_entries(&r, &user("u"), [key("a"), key("b")])
+        .await;
+    assert!(served.faults_used_up());
+    assert!(
+        served.entries("r").is_empty(),
+        "the first attempt was applied"
+    );
+    if let Err(err) = result {
+        panic!(
+            "a repeated batch remove meeting 1015 after a lost reply should count as done, as a \
+             single remove does; got: {err} (code {:?}, outcome unknown: {})",
+            err.api_code(),
+            err.is_outcome_unknown()
+        );
+    }
 }
 
 #[tokio::test]
