@@ -321,6 +321,69 @@ async fn expansions_set_query_delete_with_growing_versions() {
     assert_eq!(served.expansion_messages(), 4);
 }
 
+/// Characters that form encoding, JSON inside a form field, or both must carry unchanged.
+const AWKWARD: &str = "a+b c=d&e%20f\\\"g\n\t\u{0}h€😀";
+
+#[tokio::test]
+async fn awkward_ids_keys_and_values_round_trip_unchanged() {
+    let served = Served::start().await;
+    let client = rc_client(&served.url());
+    let r = room("room #1/ä&x=y+z");
+    let u = user("user+1 ü&=");
+    let k = key("a+b=c-_");
+
+    client
+        .set_entry(&r, &u, k.clone(), value(AWKWARD))
+        .await
+        .unwrap();
+    let got = client.get_entry(&r, &k).await.unwrap().unwrap();
+    assert_eq!(got.value.as_str(), AWKWARD);
+    assert_eq!(got.user_id, u);
+    let stored = served.entry("room #1/ä&x=y+z", "a+b=c-_").unwrap();
+    assert_eq!(
+        (stored.value.as_str(), stored.user_id.as_str()),
+        (AWKWARD, "user+1 ü&=")
+    );
+
+    // Batch set carries its pairs as JSON inside a form field; an empty value is allowed.
+    client
+        .batch_set_entries(
+            &r,
+            &u,
+            [(key("b+="), value(AWKWARD)), (key("empty"), value(""))],
+        )
+        .await
+        .unwrap();
+    let got = client
+        .query_entries(&r, [key("b+="), key("empty")])
+        .await
+        .unwrap();
+    assert_eq!(got[0].value.as_str(), AWKWARD);
+    assert_eq!(got[1].value.as_str(), "");
+    client
+        .batch_remove_entries(&r, &u, [key("b+="), key("empty")])
+        .await
+        .unwrap();
+    client.remove_entry(&r, &u, k).await.unwrap();
+    assert!(served.entries("room #1/ä&x=y+z").is_empty());
+
+    // Expansions: JSON inside a form field as well.
+    let m = msg("msg 1/ü&=+");
+    client
+        .set_expansion(
+            &m,
+            &u,
+            ConversationType::Private,
+            &target("peer &=+ ü"),
+            [(ekey("k+="), evalue(AWKWARD)), (ekey("e"), evalue(""))],
+        )
+        .await
+        .unwrap();
+    let page = client.query_expansion(&m).await.unwrap();
+    assert_eq!(page.get("k+=").unwrap().value.as_str(), AWKWARD);
+    assert_eq!(page.get("e").unwrap().value.as_str(), "");
+}
+
 // ------------------------------------------------------------------------------ error codes
 
 #[tokio::test]

@@ -180,6 +180,45 @@ async fn room_lifecycle_and_metadata_set_get_delete() {
     assert_eq!(served.metadata("live-room-1"), None);
 }
 
+#[tokio::test]
+async fn awkward_ids_keys_and_values_round_trip_unchanged() {
+    let served = Served::start().await;
+    let client = tc_client(&served.url());
+    let r = live("room 1/&?=\"x\\");
+    let awkward = "a+b c=d&e%20f\\\"g\n\t\u{0}h€😀";
+    client
+        .create_room(CreateRoom::new(r.clone()))
+        .await
+        .unwrap();
+    client
+        .set_room_metadata(
+            &r,
+            [
+                (mkey("键 + space/&=?"), mvalue(awkward)),
+                (mkey("empty"), mvalue("")),
+            ],
+        )
+        .await
+        .unwrap();
+    let all = client.get_all_room_metadata(&r).await.unwrap();
+    assert_eq!(pairs(&all), [("键 + space/&=?", awkward), ("empty", "")]);
+    let one = client
+        .get_room_metadata(&r, [mkey("键 + space/&=?")])
+        .await
+        .unwrap();
+    assert_eq!(pairs(&one), [("键 + space/&=?", awkward)]);
+    assert_eq!(
+        served.metadata("room 1/&?=\"x\\").unwrap()[0],
+        ("键 + space/&=?".to_owned(), awkward.to_owned())
+    );
+    client
+        .del_room_metadata(&r, [mkey("键 + space/&=?"), mkey("empty")])
+        .await
+        .unwrap();
+    assert!(client.get_all_room_metadata(&r).await.unwrap().is_empty());
+    client.destroy_room(&r).await.unwrap();
+}
+
 // ------------------------------------------------------------------------------ error codes
 
 #[tokio::test]
