@@ -143,6 +143,31 @@ async fn rc_primary_answering_503_sends_requests_to_the_backup() {
     assert!(a.entries("r").is_empty());
 }
 
+#[tokio::test]
+async fn rc_a_primary_that_does_not_answer_in_time_sends_the_read_to_the_backup() {
+    // The one test that waits for a time limit: one second, against a primary held up for
+    // ten (the emulator's delay fault; the held request is dropped with the runtime).
+    let a = Served::start().await;
+    let b = Served::start().await;
+    rc_client(&b.url())
+        .set_entry(&room("r"), &user("u"), key("k"), value("on b"))
+        .await
+        .unwrap();
+    a.fault(
+        "/chatroom/entry/query.json",
+        FaultEffect::Delay { ms: 10_000 },
+        1,
+    );
+    let client = rc_builder()
+        .hosts([a.url(), b.url()])
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let entries = client.query_all_entries(&room("r")).await.unwrap();
+    assert_eq!(entries[0].value.as_str(), "on b");
+    assert_eq!(port_of(&client.active_host()), Some(b.addr().port()));
+}
+
 // ------------------------------------------------------------------------------ Tencent
 
 #[tokio::test]

@@ -19,10 +19,12 @@ use roomkv_transport::test_util::FixedNonce;
 use crate::support::*;
 
 const SET: &str = "/chatroom/entry/set.json";
+const QUERY: &str = "/chatroom/entry/query.json";
 const REMOVE: &str = "/chatroom/entry/remove.json";
 const BATCH_REMOVE: &str = "/chatroom/entry/batch/remove.json";
 const EXPANSION_SET: &str = "/message/expansion/set.json";
 const SET_METADATA: &str = "/v4/live_engine_http_srv/set_room_metadata";
+const GET_METADATA: &str = "/v4/live_engine_http_srv/get_room_metadata";
 const DEL_METADATA: &str = "/v4/live_engine_http_srv/del_room_metadata";
 const CREATE_ROOM: &str = "/v4/live_engine_http_srv/create_room";
 const DESTROY_ROOM: &str = "/v4/live_engine_http_srv/destroy_room";
@@ -306,6 +308,42 @@ async fn rc_exhausted_quota_is_waited_out_by_the_throttle_backoff() {
     assert_eq!(served.entries("r").len(), 2);
 }
 
+#[tokio::test]
+async fn rc_transient_codes_are_retried_for_reads_and_left_unknown_for_writes() {
+    let served = Served::start().await;
+    let client = rc_client(&served.url());
+    let r = room("r");
+
+    // 1050 "internal service timeout" on a read: retried.
+    served.fault(QUERY, forced(1050), 1);
+    assert!(client.query_all_entries(&r).await.unwrap().is_empty());
+    assert!(served.faults_used_up());
+
+    // 1000 on a write: RongCloud may have applied it, so it is not repeated by default.
+    served.fault(SET, forced(1000), 1);
+    let err = client
+        .set_entry(&r, &user("u"), key("k"), value("v"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some(RongCloudCode::InternalError), "{err}");
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert!(err.is_retryable(), "{err}");
+    assert_eq!(err.attempts(), 1);
+
+    // With the opt-in, a silent write is repeated.
+    let repeating = rc_builder()
+        .base_url(served.url())
+        .write_retry(WriteRetry::RepeatIdempotent)
+        .build()
+        .unwrap();
+    served.fault(SET, forced(1000), 1);
+    repeating
+        .set_entry(&r, &user("u"), key("k"), value("v"))
+        .await
+        .unwrap();
+    assert_eq!(served.entry("r", "k").unwrap().value, "v");
+}
+
 // ------------------------------------------------------------------------------ Tencent
 
 #[tokio::test]
@@ -504,4 +542,33 @@ async fn tc_a_rejected_usersig_is_renewed_and_the_write_repeated() {
     assert_eq!(err.attempts(), 2);
     assert!(!err.is_outcome_unknown());
     assert_eq!(served.metadata("r").unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn tc_transient_codes_are_retried_for_reads_and_left_unknown_for_writes() {
+    let served = Served::start().await;
+    let client = tc_client(&served.url());
+    let r = live("r");
+    client
+        .create_room(CreateRoom::new(r.clone()))
+        .await
+        .unwrap();
+
+    served.fault(GET_METADATA, forced(100001), 1);
+    assert!(client.get_all_room_metadata(&r).await.unwrap().is_empty());
+    assert!(served.faults_used_up());
+
+    served.fault(SET_METADATA, forced(100001), 1);
+    let err = client
+        .set_room_metadata(&r, [(mkey("k"), mvalue("v"))])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.api_code(),
+        Some(TencentCode::LiveInternalError),
+        "{err}"
+    );
+    assert!(err.is_outcome_unknown(), "{err}");
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(served.metadata("r").unwrap(), []);
 }

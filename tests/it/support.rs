@@ -11,8 +11,8 @@
 //! made short and bounded instead: backoffs of a few milliseconds ([`fast_retries`]), a time
 //! limit on every exchange ([`EXCHANGE_TIMEOUT`]), a few attempts per request. Nothing waits for
 //! a long duration to pass: the failover cool-down is crossed by advancing a `ManualClock` given
-//! to the client, and quota tests either use a quota that cannot refill within the test or wait
-//! for one refill of at most a second.
+//! to the client, quota tests either use a quota that cannot refill within the test or wait for
+//! one refill of at most a second, and the one timeout test waits for a one-second time limit.
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
