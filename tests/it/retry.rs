@@ -52,6 +52,15 @@ async fn rc_lost_reply_on_a_notifying_write_is_not_repeated() {
         .write_retry(WriteRetry::RepeatIdempotent)
         .build()
         .unwrap();
+    // A first exchange leaves a keep-alive connection in the pool, so the write below goes out
+    // on a reused connection: the HTTP client must not resend it on another one either.
+    assert!(
+        client
+            .query_all_entries(&room("r"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     served.fault(SET, lost_reply(), 1);
 
     let err = client

@@ -384,6 +384,37 @@ async fn awkward_ids_keys_and_values_round_trip_unchanged() {
     assert_eq!(page.get("e").unwrap().value.as_str(), "");
 }
 
+#[tokio::test]
+async fn concurrent_requests_share_one_client() {
+    // Clones share the connection pool; 64 writes at once, then every one is there.
+    let served = Served::with(|c| c.quota.enabled = false).await;
+    let client = rc_client(&served.url());
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..64 {
+        let client = client.clone();
+        tasks.spawn(async move {
+            client
+                .set_entry(
+                    &room("many"),
+                    &user("u"),
+                    key(&format!("k{i:02}")),
+                    value(&i.to_string()),
+                )
+                .await
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("the task ran").expect("the write succeeded");
+    }
+    let all = client.query_all_entries(&room("many")).await.unwrap();
+    assert_eq!(all.len(), 64);
+    assert!(
+        all.iter()
+            .enumerate()
+            .all(|(i, e)| e.value.as_str() == i.to_string())
+    );
+}
+
 // ------------------------------------------------------------------------------ error codes
 
 #[tokio::test]
