@@ -108,6 +108,9 @@ fn signatures(capture: &roomkv_transport::test_util::CaptureClient) -> Vec<Strin
 async fn no_secret_in_debug_display_or_trace_logs() {
     let recorder = Recorder::default();
     let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(recorder.clone()));
+    // Callsites first hit by other test threads (with no subscriber) may have cached
+    // "never"; recompute their interest now that this subscriber is installed.
+    tracing::callsite::rebuild_interest_cache();
 
     let capture = roomkv_transport::test_util::CaptureClient::new();
     let builder = Client::builder()

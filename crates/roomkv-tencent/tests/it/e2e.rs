@@ -207,6 +207,9 @@ fn pairs(entries: &[roomkv_tencent::MetadataEntry]) -> Vec<(&str, &str)> {
 async fn every_operation_over_real_sockets() {
     let logs = CaptureLogs::default();
     let _guard = tracing::subscriber::set_default(logs.clone());
+    // Callsites first hit by other test threads (with no subscriber) may have cached
+    // "never"; recompute their interest now that this subscriber is installed.
+    tracing::callsite::rebuild_interest_cache();
     let stub = Stub::start().await;
     // The production configuration: system clock, OS randomness, the built-in hyper client.
     let client = Client::builder()
@@ -281,6 +284,9 @@ async fn every_operation_over_real_sockets() {
 async fn a_refused_connection_fails_over_to_the_backup_over_real_sockets() {
     let logs = CaptureLogs::default();
     let _guard = tracing::subscriber::set_default(logs.clone());
+    // Callsites first hit by other test threads (with no subscriber) may have cached
+    // "never"; recompute their interest now that this subscriber is installed.
+    tracing::callsite::rebuild_interest_cache();
     let stub = Stub::start().await;
     // A port nothing listens on any more: connecting is refused.
     let dead = {

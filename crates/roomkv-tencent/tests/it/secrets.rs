@@ -180,6 +180,9 @@ async fn debug_of_the_builder_and_the_client_is_redacted() {
 async fn logs_at_trace_level_never_show_secrets() {
     let logs = CaptureLogs::default();
     let _guard = tracing::subscriber::set_default(logs.clone());
+    // Callsites first hit by other test threads (with no subscriber) may have cached
+    // "never"; recompute their interest now that this subscriber is installed.
+    tracing::callsite::rebuild_interest_cache();
 
     let (_, mut requests) = errors_of_every_kind().await;
     let (client, capture) = client();
