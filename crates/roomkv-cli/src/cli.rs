@@ -3,6 +3,10 @@
 //! Each subcommand has its own `Args` struct here and its own module that runs it (`emulator` is
 //! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
 
+// The vendor commands, run by `crate::rongcloud_cmd`.
+pub(crate) mod rongcloud;
+pub(crate) mod shared;
+
 use std::net::SocketAddr;
 
 use clap::builder::NonEmptyStringValueParser;
@@ -71,6 +75,10 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    // Help text: the doc comment of `RongCloudArgs`.
+    #[command(name = "rongcloud")]
+    RongCloud(rongcloud::RongCloudArgs),
+
     // Help text: the doc comment of `EmulatorArgs`.
     Emulator(EmulatorArgs),
 }

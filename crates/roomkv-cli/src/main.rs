@@ -9,6 +9,8 @@ mod cli;
 mod emulator_cmd;
 mod failure;
 mod logging;
+mod output;
+mod rongcloud_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
+        Command::RongCloud(args) => rongcloud_cmd::run(args).await,
         Command::Emulator(args) => emulator_cmd::run(args).await,
     }
 }
