@@ -3,9 +3,10 @@
 //! Each subcommand has its own `Args` struct here and its own module that runs it (`emulator` is
 //! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
 
-// The vendor commands, run by `crate::rongcloud_cmd`.
+// The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
 pub(crate) mod rongcloud;
 pub(crate) mod shared;
+pub(crate) mod tencent;
 
 use std::net::SocketAddr;
 
@@ -75,9 +76,10 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    // Help text: the doc comment of `RongCloudArgs`.
+    // Help texts: the doc comments of `RongCloudArgs` and `TencentArgs`.
     #[command(name = "rongcloud")]
     RongCloud(rongcloud::RongCloudArgs),
+    Tencent(tencent::TencentArgs),
 
     // Help text: the doc comment of `EmulatorArgs`.
     Emulator(EmulatorArgs),

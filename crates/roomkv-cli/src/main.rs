@@ -11,6 +11,7 @@ mod failure;
 mod logging;
 mod output;
 mod rongcloud_cmd;
+mod tencent_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::RongCloud(args) => rongcloud_cmd::run(args).await,
+        Command::Tencent(args) => tencent_cmd::run(args).await,
         Command::Emulator(args) => emulator_cmd::run(args).await,
     }
 }

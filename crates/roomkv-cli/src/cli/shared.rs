@@ -93,7 +93,7 @@ mod tests {
         let mut root = crate::cli::Cli::command();
         root.build();
         let mut all = Vec::new();
-        for vendor in ["rongcloud"] {
+        for vendor in ["rongcloud", "tencent"] {
             let command = root.find_subcommand(vendor).expect(vendor);
             walk(format!("roomkv {vendor}"), command, &mut all);
         }
@@ -103,10 +103,11 @@ mod tests {
     #[test]
     fn every_vendor_command_has_examples() {
         let all = vendor_commands();
-        // rongcloud: itself, entry + 5, expansion + 3.
+        // rongcloud: itself, entry + 5, expansion + 3; tencent: itself, room + 3,
+        // metadata + 3, usersig + 2.
         assert_eq!(
             all.len(),
-            1 + 6 + 4,
+            1 + 6 + 4 + 1 + 4 + 4 + 3,
             "{:?}",
             all.iter().map(|c| &c.0).collect::<Vec<_>>()
         );
@@ -130,5 +131,6 @@ mod tests {
     #[test]
     fn the_documented_timeout_default_is_the_clients() {
         assert_eq!(roomkv_rongcloud::DEFAULT_TIMEOUT, Duration::from_secs(5));
+        assert_eq!(roomkv_tencent::DEFAULT_TIMEOUT, Duration::from_secs(5));
     }
 }
