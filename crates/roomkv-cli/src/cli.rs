@@ -76,13 +76,13 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    // Help text: the doc comment of `EmulatorArgs`.
+    Emulator(EmulatorArgs),
+
     // Help texts: the doc comments of `RongCloudArgs` and `TencentArgs`.
     #[command(name = "rongcloud")]
     RongCloud(rongcloud::RongCloudArgs),
     Tencent(tencent::TencentArgs),
-
-    // Help text: the doc comment of `EmulatorArgs`.
-    Emulator(EmulatorArgs),
 }
 
 /// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.

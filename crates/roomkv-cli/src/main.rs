@@ -41,8 +41,8 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
+        Command::Emulator(args) => emulator_cmd::run(args).await,
         Command::RongCloud(args) => rongcloud_cmd::run(args).await,
         Command::Tencent(args) => tencent_cmd::run(args).await,
-        Command::Emulator(args) => emulator_cmd::run(args).await,
     }
 }
