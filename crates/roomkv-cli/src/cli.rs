@@ -3,6 +3,11 @@
 //! Each subcommand has its own `Args` struct here and its own module that runs it (`emulator` is
 //! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
 
+// The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
+pub(crate) mod rongcloud;
+pub(crate) mod shared;
+pub(crate) mod tencent;
+
 use std::net::SocketAddr;
 
 use clap::builder::NonEmptyStringValueParser;
@@ -73,6 +78,11 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     // Help text: the doc comment of `EmulatorArgs`.
     Emulator(EmulatorArgs),
+
+    // Help texts: the doc comments of `RongCloudArgs` and `TencentArgs`.
+    #[command(name = "rongcloud")]
+    RongCloud(rongcloud::RongCloudArgs),
+    Tencent(tencent::TencentArgs),
 }
 
 /// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.

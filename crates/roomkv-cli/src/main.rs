@@ -9,6 +9,9 @@ mod cli;
 mod emulator_cmd;
 mod failure;
 mod logging;
+mod output;
+mod rongcloud_cmd;
+mod tencent_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -39,5 +42,7 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Emulator(args) => emulator_cmd::run(args).await,
+        Command::RongCloud(args) => rongcloud_cmd::run(args).await,
+        Command::Tencent(args) => tencent_cmd::run(args).await,
     }
 }

@@ -15,6 +15,17 @@ pub(crate) const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a child may take to exit once it has been told to, or once it failed.
 pub(crate) const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The variables the vendor commands read credentials from. Every child starts without them,
+/// so the developer's own credentials never reach a test; a test sets them with
+/// [`Roomkv::spawn_with_env`].
+pub(crate) const CREDENTIAL_VARS: &[&str] = &[
+    "RONGCLOUD_APP_KEY",
+    "RONGCLOUD_APP_SECRET",
+    "TENCENT_SDKAPPID",
+    "TENCENT_SECRET_KEY",
+    "TENCENT_ADMIN",
+];
+
 /// A running `roomkv`. Dropping it kills the process (if it still runs) and reaps it.
 pub(crate) struct Roomkv {
     child: Child,
@@ -34,7 +45,18 @@ pub(crate) struct Finished {
 impl Roomkv {
     /// Starts `roomkv ARGS` with stdin closed and stdout and stderr captured.
     pub(crate) fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
+        Self::spawn_with_env(args, &[])
+    }
+
+    /// [`spawn`](Self::spawn) with environment variables `env` set (and the
+    /// [`CREDENTIAL_VARS`] it does not set removed).
+    pub(crate) fn spawn_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(BIN);
+        for var in CREDENTIAL_VARS {
+            command.env_remove(var);
+        }
+        let mut child = command
+            .envs(env.iter().copied())
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -143,6 +165,11 @@ impl Roomkv {
     /// Runs `roomkv ARGS` to its end (at most [`EXIT_TIMEOUT`]).
     pub(crate) fn run(args: &[&str]) -> Finished {
         Self::spawn(args).wait(EXIT_TIMEOUT)
+    }
+
+    /// Runs `roomkv ARGS` with `env` to its end (at most [`EXIT_TIMEOUT`]).
+    pub(crate) fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Finished {
+        Self::spawn_with_env(args, env).wait(EXIT_TIMEOUT)
     }
 }
 

@@ -1,0 +1,136 @@
+//! Argument types the vendor commands share: [`Secret`] and the `--timeout` parser.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A secret taken from a flag or the environment (an App Secret, a secret key, a UserSig).
+///
+/// `Debug` prints `Secret(***)`, there is no `Display`, so a dump of the parsed arguments (a
+/// `tracing` field, a test's panic message) never shows it. [`Secret::expose`] is the one way
+/// to the text: keep its callers few.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    /// The secret's text, for the one place that needs it (a client builder, a verifier).
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = &'static str;
+
+    /// Any non-empty text. The error never repeats the value (it is empty anyway).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() {
+            Err("the value is empty")
+        } else {
+            Ok(Self(s.to_owned()))
+        }
+    }
+}
+
+/// Parses `--timeout SECONDS`: a finite number of seconds greater than 0 (`0.5` is half a
+/// second), at most a day.
+pub(crate) fn timeout(text: &str) -> Result<Duration, String> {
+    const MAX_SECS: f64 = 86_400.0;
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if secs.is_finite() && secs > 0.0 && secs <= MAX_SECS {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "`{text}` is not a number of seconds greater than 0 and at most {MAX_SECS}"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_never_debug_printed() {
+        let secret: Secret = "s3cr3t".parse().unwrap();
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        assert_eq!(format!("{:?}", Some(secret.clone())), "Some(Secret(***))");
+        assert_eq!(secret.expose(), "s3cr3t");
+        assert_eq!("".parse::<Secret>(), Err("the value is empty"));
+    }
+
+    #[test]
+    fn timeouts_are_positive_seconds() {
+        assert_eq!(timeout("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(timeout("0.25"), Ok(Duration::from_millis(250)));
+        for bad in ["0", "-1", "NaN", "inf", "soon", "", "86401"] {
+            assert!(timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Every vendor command and subcommand, by its path from the root.
+    fn vendor_commands() -> Vec<(String, clap::Command)> {
+        use clap::CommandFactory;
+
+        fn walk(path: String, command: &clap::Command, all: &mut Vec<(String, clap::Command)>) {
+            for sub in command.get_subcommands() {
+                if sub.get_name() != "help" {
+                    walk(format!("{path} {}", sub.get_name()), sub, all);
+                }
+            }
+            all.push((path, command.clone()));
+        }
+
+        let mut root = crate::cli::Cli::command();
+        root.build();
+        let mut all = Vec::new();
+        for vendor in ["rongcloud", "tencent"] {
+            let command = root.find_subcommand(vendor).expect(vendor);
+            walk(format!("roomkv {vendor}"), command, &mut all);
+        }
+        all
+    }
+
+    #[test]
+    fn every_vendor_command_has_examples() {
+        let all = vendor_commands();
+        // rongcloud: itself, entry + 5, expansion + 3; tencent: itself, room + 3,
+        // metadata + 3, usersig + 2.
+        assert_eq!(
+            all.len(),
+            1 + 6 + 4 + 1 + 4 + 4 + 3,
+            "{:?}",
+            all.iter().map(|c| &c.0).collect::<Vec<_>>()
+        );
+        for (path, mut command) in all {
+            let examples = command
+                .get_after_long_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(examples.starts_with("Examples:"), "{path}: {examples}");
+            let help = command.render_long_help().to_string();
+            assert!(help.contains("Examples:"), "{path}: {help}");
+            if command.get_subcommands().next().is_none() {
+                assert!(
+                    examples.contains(path.as_str()),
+                    "{path} shows no use of itself: {examples}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_documented_timeout_default_is_the_clients() {
+        assert_eq!(roomkv_rongcloud::DEFAULT_TIMEOUT, Duration::from_secs(5));
+        assert_eq!(roomkv_tencent::DEFAULT_TIMEOUT, Duration::from_secs(5));
+    }
+}
