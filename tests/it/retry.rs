@@ -391,7 +391,7 @@ async fn tc_repeat_idempotent_repeats_a_metadata_set_after_a_lost_reply() {
     let served = Served::start().await;
     let client = tc_builder()
         .base_url(served.url())
-        .write_retry(roomkv_tencent::WriteRetry::RepeatIdempotent)
+        .write_retry(WriteRetry::RepeatIdempotent)
         .build()
         .unwrap();
     let r = live("r");
@@ -418,7 +418,7 @@ async fn tc_repeated_delete_after_a_lost_reply_counts_already_gone_as_done() {
     let served = Served::start().await;
     let client = tc_builder()
         .base_url(served.url())
-        .write_retry(roomkv_tencent::WriteRetry::RepeatIdempotent)
+        .write_retry(WriteRetry::RepeatIdempotent)
         .build()
         .unwrap();
     let r = live("r");
@@ -452,7 +452,7 @@ async fn tc_repeated_create_after_a_lost_reply_is_reported_as_outcome_unknown() 
     let served = Served::start().await;
     let client = tc_builder()
         .base_url(served.url())
-        .write_retry(roomkv_tencent::WriteRetry::RepeatIdempotent)
+        .write_retry(WriteRetry::RepeatIdempotent)
         .build()
         .unwrap();
     served.fault(CREATE_ROOM, lost_reply(), 1);
@@ -472,7 +472,7 @@ async fn tc_repeated_destroy_after_a_lost_reply_is_reported_as_outcome_unknown()
     let served = Served::start().await;
     let client = tc_builder()
         .base_url(served.url())
-        .write_retry(roomkv_tencent::WriteRetry::RepeatIdempotent)
+        .write_retry(WriteRetry::RepeatIdempotent)
         .build()
         .unwrap();
     client
