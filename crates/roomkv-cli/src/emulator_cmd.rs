@@ -227,6 +227,7 @@ mod tests {
         let argv = ["roomkv", "emulator"].iter().chain(flags);
         match Cli::try_parse_from(argv).unwrap().command {
             Command::Emulator(args) => args,
+            other => panic!("parsed as {other:?}"),
         }
     }
 

@@ -6,6 +6,7 @@
 //! usage errors are clap's (exit code 2).
 
 mod cli;
+mod demo;
 mod emulator_cmd;
 mod failure;
 mod logging;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
+        Command::Demo(args) => demo::run(args).await,
         Command::Emulator(args) => emulator_cmd::run(args).await,
     }
 }
