@@ -86,7 +86,8 @@ pub struct RongCloudLimits {
     pub expansion_page_size: usize,
     /// `extra` of the `RC:chrmKVNotiMsg` notification: at most 2048 bytes.
     pub notification_extra_max_bytes: usize,
-    /// Request body: less than 100 KB (code 1508 above it).
+    /// Largest accepted request body: RongCloud wants less than 100 KB, so 102399 bytes; a
+    /// larger body gets code 1508.
     pub request_body_max_bytes: usize,
     /// Request rates.
     pub rates: RongCloudRates,
@@ -109,7 +110,7 @@ impl RongCloudLimits {
         expansions_per_message_max: 300,
         expansion_page_size: 300,
         notification_extra_max_bytes: 2048,
-        request_body_max_bytes: 100 * 1024,
+        request_body_max_bytes: 100 * 1024 - 1,
         rates: RongCloudRates::DOCUMENTED,
     };
 }

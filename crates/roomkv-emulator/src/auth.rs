@@ -6,8 +6,17 @@
 //! clock injected.
 //!
 //! The cryptographic checks themselves (RongCloud SHA1 signature, Tencent UserSig) plug in
-//! through [`Authenticator`]. The default, [`UncheckedSignatures`], accepts every signature that
-//! is present: the emulator still requires the headers and parameters, resolves the app, and
+//! through [`Authenticator`]:
+//!
+//! - [`SignAuthenticator`], the default, verifies with `roomkv-sign`: the RongCloud `Signature`
+//!   must be the SHA1 hex (either case, compared in constant time) of the app secret, `Nonce` and
+//!   `Timestamp`; the Tencent UserSig is decoded and its HMAC recomputed with the app's secret
+//!   key, never compared as a string.
+//! - [`UncheckedSignatures`] accepts every signature that is present, for replaying requests
+//!   whose secrets are unknown (the vendors' documented examples). Choose it with
+//!   [`SignatureCheck::Unchecked`](crate::config::SignatureCheck::Unchecked).
+//!
+//! Either way the emulator itself requires the headers and parameters, resolves the app, and
 //! applies the strict-mode window, the admin check and everything after.
 
 use std::collections::{HashMap, VecDeque};
@@ -92,8 +101,72 @@ pub trait Authenticator: Send + Sync + 'static {
     fn verify_tencent(&self, check: &UserSigCheck<'_>) -> Result<(), UserSigRejection>;
 }
 
-/// Accepts every signature and UserSig that is present. The default until a verifying
-/// authenticator is configured.
+/// Verifies RongCloud signatures and Tencent UserSigs with `roomkv-sign`. The default.
+///
+/// ```
+/// use roomkv_core::rongcloud::server::AuthHeaders;
+/// use roomkv_emulator::auth::{Authenticator, SignAuthenticator};
+/// use roomkv_emulator::config::Secret;
+///
+/// let secret = Secret::new("Y1W2MeFwwwRxa0");
+/// let headers = |signature: &str| AuthHeaders {
+///     app_key: Some("app".into()),
+///     nonce: Some("14314".into()),
+///     timestamp: Some("1408710653000".into()),
+///     signature: Some(signature.into()),
+/// };
+/// // The vector of the RongCloud documentation, in either case.
+/// let good = "30be0bbca9c9b2e27578701e9fda2358a814c88f";
+/// assert!(SignAuthenticator.verify_rongcloud(&secret, &headers(good)).is_ok());
+/// assert!(SignAuthenticator.verify_rongcloud(&secret, &headers(&good.to_uppercase())).is_ok());
+/// assert!(SignAuthenticator.verify_rongcloud(&secret, &headers(&good.replace('3', "4"))).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignAuthenticator;
+
+impl Authenticator for SignAuthenticator {
+    fn verify_rongcloud(
+        &self,
+        app_secret: &Secret,
+        headers: &AuthHeaders,
+    ) -> Result<(), SignatureMismatch> {
+        let (Some(nonce), Some(timestamp), Some(signature)) = (
+            headers.nonce.as_deref(),
+            headers.timestamp.as_deref(),
+            headers.signature.as_deref(),
+        ) else {
+            return Err(SignatureMismatch);
+        };
+        let secret = roomkv_sign::rongcloud::AppSecret::new(app_secret.expose());
+        roomkv_sign::rongcloud::verify(&secret, nonce, timestamp, signature.trim())
+            .map_err(|_| SignatureMismatch)
+    }
+
+    fn verify_tencent(&self, check: &UserSigCheck<'_>) -> Result<(), UserSigRejection> {
+        use roomkv_sign::tencent::{SecretKey, VerifyError, verify};
+        let key = SecretKey::new(check.secret_key.expose().as_bytes());
+        verify(
+            check.usersig,
+            &key,
+            check.sdkappid,
+            check.identifier,
+            check.now_unix_secs,
+        )
+        .map(drop)
+        .map_err(|err| match err {
+            VerifyError::Expired { .. } => UserSigRejection::Expired,
+            VerifyError::SignatureMismatch => UserSigRejection::SignatureMismatch,
+            VerifyError::IdentifierMismatch { .. } => UserSigRejection::IdentifierMismatch,
+            VerifyError::SdkAppIdMismatch { .. } => UserSigRejection::SdkAppIdMismatch,
+            // `Malformed`, and whatever a later roomkv-sign adds: the UserSig is not usable.
+            _ => UserSigRejection::Malformed,
+        })
+    }
+}
+
+/// Accepts every signature and UserSig that is present, without checking it: for replaying
+/// requests whose secrets are unknown, such as the vendors' documented examples. Chosen with
+/// [`SignatureCheck::Unchecked`](crate::config::SignatureCheck::Unchecked).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct UncheckedSignatures;
 

@@ -88,6 +88,22 @@ impl TencentApp {
     }
 }
 
+/// How signatures and UserSigs are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SignatureCheck {
+    /// Verify them with `roomkv-sign` ([`crate::auth::SignAuthenticator`]): a RongCloud
+    /// `Signature` that is not the SHA1 of the app secret, `Nonce` and `Timestamp` answers HTTP
+    /// 401 / 1004; a Tencent UserSig is decoded and verified (70001, 70003, 70009, 70013, 70014).
+    /// The default.
+    #[default]
+    Verify,
+    /// Accept any signature or UserSig that is present ([`crate::auth::UncheckedSignatures`]),
+    /// to replay requests whose secrets are unknown, such as the vendors' documented examples.
+    /// Everything else (app, headers present, strict mode, admin, body) is still checked.
+    Unchecked,
+}
+
 /// Vendor rate limits.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -211,6 +227,9 @@ pub struct EmulatorConfig {
     pub rongcloud_apps: Vec<RongCloudApp>,
     /// The Tencent apps (default one: `1400000000` / `demo-secret-key` / admin `administrator`).
     pub tencent_apps: Vec<TencentApp>,
+    /// How signatures and UserSigs are checked (default [`SignatureCheck::Verify`]). An
+    /// authenticator given to [`crate::EmulatorBuilder::authenticator`] takes precedence.
+    pub signatures: SignatureCheck,
     /// Strict authentication: a RongCloud timestamp must be within `strict_window` of the
     /// emulator's clock (seconds or milliseconds, told apart by magnitude), a nonce at most 18
     /// characters and not seen again within the window (default `false`, as lenient as the real
@@ -252,6 +271,7 @@ impl Default for EmulatorConfig {
                 "demo-secret-key",
                 "administrator",
             )],
+            signatures: SignatureCheck::Verify,
             strict: false,
             strict_window: Duration::from_secs(5 * 60),
             quota: QuotaConfig::default(),

@@ -2,8 +2,14 @@
 //! expansions and of Tencent Cloud Live rooms and room metadata.
 //!
 //! One [`Emulator`] serves both vendors (their paths do not collide) from one state, either over
-//! HTTP ([`Emulator::serve`]) or in memory ([`Emulator::handle`], [`Emulator::respond`]), so SDK
-//! tests can run without sockets:
+//! HTTP ([`Emulator::serve`]) or in memory ([`Emulator::http_client`], an
+//! [`HttpClient`](roomkv_transport::HttpClient) for the SDK; [`Emulator::handle`],
+//! [`Emulator::respond`]), so SDK tests can run without sockets.
+//!
+//! Every vendor operation is routed, decoded, validated and answered through `roomkv-core`'s
+//! server codecs, and signatures and UserSigs are verified with `roomkv-sign` by default
+//! ([`auth::SignAuthenticator`]; [`config::SignatureCheck::Unchecked`] replays requests whose
+//! secrets are unknown):
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -21,16 +27,21 @@
 //! Module map:
 //! - [`state`]: the vendors' state machines (chat-room KV with owners and `autoDelete`, message
 //!   expansions, Tencent rooms and metadata) and the event log. Pure and synchronous.
-//! - [`quota`]: per-app GCRA rate limits over an injected [`clock::Clock`].
-//! - [`auth`]: the signature seam ([`auth::Authenticator`]) and strict-mode replay bookkeeping.
+//! - [`quota`]: per-app GCRA rate limits over the monotonic time of an injected [`clock::Clock`]
+//!   (the project's one clock trait, `roomkv_transport::Clock`).
+//! - [`auth`]: signature and UserSig verification ([`auth::SignAuthenticator`], the
+//!   [`auth::Authenticator`] seam) and strict-mode replay bookkeeping.
+//! - [`client`]: the in-memory HTTP client, [`EmulatorClient`].
 //! - [`faults`]: fault-injection rules.
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
 //! - [`config`]: [`EmulatorConfig`] and the codes chosen where vendors are silent.
+//! - [`clock`]: time through the project's one clock trait, `roomkv_transport::Clock`.
 //!
 //! The HTTP surface (vendor paths and the `/_emulator/…` control API) is described in the
 //! crate's README.
 
 pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod config;
 mod control;
@@ -42,6 +53,7 @@ mod server;
 mod service;
 mod shards;
 pub mod state;
+mod wire;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,13 +61,14 @@ use std::sync::atomic::AtomicU64;
 
 use roomkv_core::{ApiError, QuotaCost, RongCloudCode, TencentCode};
 
+pub use crate::client::EmulatorClient;
 pub use crate::config::EmulatorConfig;
 pub use crate::server::ServerHandle;
 pub use crate::service::Exchange;
 
-use crate::auth::{Authenticator, ReplayGuard, UncheckedSignatures};
-use crate::clock::{Clock, SystemClock};
-use crate::config::Secret;
+use crate::auth::{Authenticator, ReplayGuard, SignAuthenticator, UncheckedSignatures};
+use crate::clock::{Clock, SharedClock, since_epoch, to_millis};
+use crate::config::{Secret, SignatureCheck};
 use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
 use crate::quota::{AppQuota, RateLimiter};
 use crate::state::State;
@@ -71,7 +84,6 @@ struct RongCloudAppState {
 /// A Tencent app as the emulator holds it.
 #[derive(Debug)]
 struct TencentAppState {
-    #[cfg_attr(not(test), allow(dead_code))] // Read by the operation adapters.
     sdkappid: u64,
     secret: Secret,
     admin: String,
@@ -81,7 +93,7 @@ struct TencentAppState {
 struct Inner {
     config: EmulatorConfig,
     state: State,
-    clock: Arc<dyn Clock>,
+    clock: SharedClock,
     authenticator: Arc<dyn Authenticator>,
     limiter: RateLimiter,
     rongcloud_apps: HashMap<String, RongCloudAppState>,
@@ -108,19 +120,17 @@ impl std::fmt::Debug for Emulator {
 /// Builds an [`Emulator`] with a non-default clock or authenticator.
 ///
 /// ```
-/// use std::sync::Arc;
-/// use std::time::Duration;
-/// use roomkv_emulator::clock::ManualClock;
 /// use roomkv_emulator::{Emulator, EmulatorConfig};
+/// use roomkv_transport::test_util::FixedClock;
 ///
-/// let clock = Arc::new(ManualClock::new(Duration::from_secs(1_700_000_000)));
-/// let emulator = Emulator::builder(EmulatorConfig::default()).clock(clock.clone()).build();
+/// let clock = FixedClock::from_unix_secs(1_700_000_000);
+/// let emulator = Emulator::builder(EmulatorConfig::default()).clock(clock).build();
 /// assert_eq!(emulator.now_ms(), 1_700_000_000_000);
 /// ```
 pub struct EmulatorBuilder {
     config: EmulatorConfig,
-    clock: Arc<dyn Clock>,
-    authenticator: Arc<dyn Authenticator>,
+    clock: SharedClock,
+    authenticator: Option<Arc<dyn Authenticator>>,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -132,22 +142,30 @@ impl std::fmt::Debug for EmulatorBuilder {
 }
 
 impl EmulatorBuilder {
-    /// Uses `clock` for quotas, timestamps and strict-mode windows (default: the system clock).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+    /// Uses `clock` for quotas (its monotonic time), timestamps, strict-mode windows and UserSig
+    /// expiry (its wall-clock time). Default: the system clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = SharedClock::new(clock);
         self
     }
 
-    /// Uses `authenticator` for signature and UserSig checks (default:
-    /// [`UncheckedSignatures`]).
+    /// Uses `authenticator` for signature and UserSig checks, whatever
+    /// [`EmulatorConfig::signatures`] says (default: [`SignAuthenticator`], or
+    /// [`UncheckedSignatures`] with [`SignatureCheck::Unchecked`]).
     pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
-        self.authenticator = authenticator;
+        self.authenticator = Some(authenticator);
         self
     }
 
     /// The emulator.
     pub fn build(self) -> Emulator {
         let config = self.config;
+        let authenticator = self
+            .authenticator
+            .unwrap_or_else(|| match config.signatures {
+                SignatureCheck::Unchecked => Arc::new(UncheckedSignatures),
+                SignatureCheck::Verify => Arc::new(SignAuthenticator),
+            });
         let rongcloud_apps = config
             .rongcloud_apps
             .iter()
@@ -180,7 +198,7 @@ impl EmulatorBuilder {
             faults: FaultInjector::new(config.fault_seed),
             tencent_seq: AtomicU64::new(0),
             clock: self.clock,
-            authenticator: self.authenticator,
+            authenticator,
             rongcloud_apps,
             tencent_apps,
             config,
@@ -192,7 +210,8 @@ impl EmulatorBuilder {
 }
 
 impl Emulator {
-    /// An emulator with the system clock and [`UncheckedSignatures`].
+    /// An emulator with the system clock, checking signatures as `config` says (verified by
+    /// default).
     pub fn new(config: EmulatorConfig) -> Self {
         Self::builder(config).build()
     }
@@ -201,8 +220,8 @@ impl Emulator {
     pub fn builder(config: EmulatorConfig) -> EmulatorBuilder {
         EmulatorBuilder {
             config,
-            clock: Arc::new(SystemClock),
-            authenticator: Arc::new(UncheckedSignatures),
+            clock: SharedClock::default(),
+            authenticator: None,
         }
     }
 
@@ -223,7 +242,12 @@ impl Emulator {
 
     /// The emulator's clock, in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> u64 {
-        self.inner.clock.now_ms()
+        to_millis(self.now())
+    }
+
+    /// The emulator's clock: wall-clock time since the Unix epoch.
+    pub(crate) fn now(&self) -> std::time::Duration {
+        since_epoch(&self.inner.clock)
     }
 
     /// Adds a fault rule (see [`faults`]).
@@ -278,7 +302,7 @@ impl Emulator {
     ) -> Result<(), ApiError> {
         self.inner
             .limiter
-            .try_charge(&app.quota, cost, self.inner.clock.now())
+            .try_charge(&app.quota, cost, self.inner.clock.monotonic())
             .map_err(|e| {
                 ApiError::rongcloud(
                     RongCloudCode::RateLimited,
@@ -300,7 +324,7 @@ impl Emulator {
     fn charge_tencent_app(&self, app: &TencentAppState, cost: QuotaCost) -> Result<(), ApiError> {
         self.inner
             .limiter
-            .try_charge(&app.quota, cost, self.inner.clock.now())
+            .try_charge(&app.quota, cost, self.inner.clock.monotonic())
             .map_err(|e| {
                 ApiError::tencent(
                     TencentCode::RestFrequencyLimit,

@@ -45,8 +45,8 @@ fn slot(family: QuotaFamily) -> Option<usize> {
     }
 }
 
-/// The quota state of one app: a theoretical arrival time per family, in nanoseconds since the
-/// Unix epoch.
+/// The quota state of one app: a theoretical arrival time per family, in nanoseconds on the
+/// time scale the charges are made at (the emulator charges at its clock's monotonic time).
 #[derive(Debug, Default)]
 pub struct AppQuota {
     tat: [AtomicU64; SLOTS],

@@ -1,17 +1,22 @@
 //! The request handler: routing by path, the size limit, authentication, quotas, and the
 //! dispatch of vendor operations to [`crate::state`].
 //!
-//! Pipeline of a RongCloud request: method (`POST`, else HTTP 405 / 1007) → body size (1508) →
-//! route (HTTP 404 / 404) → `App-Key` (1002 "Invalidate App-Key.") → signature headers present
-//! and genuine (HTTP 401 / 1004) → strict timestamp window and nonce replay (HTTP 401 / 1004) →
-//! decode (1002) → quota (HTTP 429 / 1008) → state (1009 when the KV service is off, then the
-//! operation's own codes).
+//! Every vendor operation is routed, decoded, validated and answered through `roomkv-core`'s
+//! codecs (`rongcloud::server`, `tencent::server`), so the emulator and the SDK share one list of
+//! paths, one set of field names and one set of reply shapes.
+//!
+//! Pipeline of a RongCloud request: method (`POST`, else HTTP 405 / 1007) → body size (at least
+//! 100 KB: 1508) → route (core's `PATHS`, else HTTP 404 / 404) → `App-Key` (HTTP 401 / 1002
+//! "Invalidate App-Key.") → signature headers present and genuine (HTTP 401 / 1004) → strict
+//! timestamp window and nonce replay (HTTP 401 / 1004) → decode (1002) → core's validation (1005
+//! for too long / too many, 1002 otherwise) → quota (HTTP 429 / 1008) → state (1009 when the KV
+//! service is off, then the operation's own codes).
 //!
 //! Pipeline of a Tencent request (always HTTP 200): method (`POST`, else 60002) → body size
 //! (60002) → route (60009) → `sdkappid` (missing 60012, not a number 60006, unknown 70020) →
 //! `usersig` (empty 70002, then the [`Authenticator`](crate::auth::Authenticator): 70003, 70001,
-//! 70009, 70013, 70014) → `identifier` is the admin (60010) → body is JSON (60003) → quota
-//! (60007) → decode (100002) → state.
+//! 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
+//! quota (60007) → decode (100002) → core's validation (100500–100504, 100015, 100002) → state.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::Ordering;
@@ -19,14 +24,15 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use roomkv_core::rongcloud::server::{self as rc_server, AuthHeaders};
+use roomkv_core::tencent::SERVICE_PATH;
 use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
-use roomkv_core::tencent::{Command, SERVICE_PATH};
-use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, TencentCode};
+use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
 
 use crate::auth::UserSigCheck;
 use crate::faults::{FaultAction, gateway_page};
 use crate::rng::mix;
-use crate::{Emulator, RongCloudAppState, TencentAppState};
+use crate::state::{RoomCreate, State, rongcloud_validation_error, tencent_validation_error};
+use crate::{Emulator, RongCloudAppState, TencentAppState, wire};
 
 /// What happened to a request handled with faults ([`Emulator::respond`]).
 #[derive(Debug)]
@@ -38,46 +44,6 @@ pub enum Exchange {
         /// Whether the request was processed (its writes applied) before the close.
         processed: bool,
     },
-}
-
-/// A RongCloud legacy operation, by path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RongCloudOp {
-    EntrySet,
-    EntryBatchSet,
-    EntryRemove,
-    EntryBatchRemove,
-    EntryQuery,
-    ExpansionSet,
-    ExpansionDelete,
-    ExpansionQuery,
-}
-
-impl RongCloudOp {
-    const ALL: [(Self, &'static str); 8] = [
-        (Self::EntrySet, "/chatroom/entry/set.json"),
-        (Self::EntryBatchSet, "/chatroom/entry/batch/set.json"),
-        (Self::EntryRemove, "/chatroom/entry/remove.json"),
-        (Self::EntryBatchRemove, "/chatroom/entry/batch/remove.json"),
-        (Self::EntryQuery, "/chatroom/entry/query.json"),
-        (Self::ExpansionSet, "/message/expansion/set.json"),
-        (Self::ExpansionDelete, "/message/expansion/delete.json"),
-        (Self::ExpansionQuery, "/message/expansion/query.json"),
-    ];
-
-    fn of(path: &str) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .find(|(_, p)| *p == path)
-            .map(|(op, _)| *op)
-    }
-
-    pub(crate) fn path(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(op, _)| *op == self)
-            .map_or("", |(_, p)| p)
-    }
 }
 
 /// Which surface a path belongs to.
@@ -111,20 +77,16 @@ impl Vendor {
 }
 
 /// A RongCloud request that passed authentication.
-#[cfg_attr(not(test), allow(dead_code))] // Read by the operation adapters, wired when core's codecs land.
 pub(crate) struct RongCloudRequest<'a> {
     pub(crate) app: &'a RongCloudAppState,
-    pub(crate) request: &'a Request<Bytes>,
     pub(crate) request_id: Option<&'a str>,
     pub(crate) now_ms: u64,
 }
 
 /// A Tencent request that passed authentication, the body check and the quota.
-#[cfg_attr(not(test), allow(dead_code))] // Read by the operation adapters, wired when core's codecs land.
 pub(crate) struct TencentRequest<'a> {
     pub(crate) app: &'a TencentAppState,
     pub(crate) identifier: &'a str,
-    pub(crate) request: &'a Request<Bytes>,
     pub(crate) request_id: &'a str,
     pub(crate) now_ms: u64,
 }
@@ -137,8 +99,15 @@ fn tc_error(code: TencentCode, message: impl Into<String>) -> ApiError {
     ApiError::tencent(code, message)
 }
 
-/// The request as core's `ServerOperation::decode` takes it.
-#[cfg_attr(not(test), allow(dead_code))] // Used by the operation adapters.
+fn not_found(path: &str) -> ApiError {
+    rc_error(
+        RongCloudCode::EndpointNotFound,
+        format!("endpoint {path} not found"),
+        404,
+    )
+}
+
+/// The request as core's decoders take it.
 pub(crate) fn borrowed(request: &Request<Bytes>) -> Request<&[u8]> {
     let mut borrowed = Request::new(request.body().as_ref());
     *borrowed.method_mut() = request.method().clone();
@@ -283,11 +252,16 @@ impl Emulator {
         format!("Id-{hi:016x}{lo:016x}-O-Seq-{n}")
     }
 
+    /// The largest accepted body (RongCloud: "less than 100 KB", 1508 otherwise).
     fn body_limit(&self) -> usize {
         self.inner.config.limits.rongcloud.request_body_max_bytes
     }
 
-    /// The most body bytes [`Self::handle`] needs to see: one more than the limit.
+    fn body_too_large(&self, body: &[u8]) -> bool {
+        body.len() > self.body_limit()
+    }
+
+    /// The most body bytes [`Self::handle`] needs to see to tell a body too large.
     pub(crate) fn body_keep(&self) -> usize {
         self.body_limit().saturating_add(1)
     }
@@ -323,29 +297,38 @@ impl Emulator {
                 405,
             ));
         }
-        let limit = self.body_limit();
-        if request.body().len() > limit {
+        if self.body_too_large(request.body()) {
             return Err(rc_error(
                 RongCloudCode::BodyTooLarge,
-                format!("request body exceeds {limit} bytes"),
+                format!(
+                    "request body too large: at most {} bytes allowed",
+                    self.body_limit()
+                ),
                 200,
             ));
         }
-        let Some(op) = RongCloudOp::of(request.uri().path()) else {
-            return Err(rc_error(
-                RongCloudCode::EndpointNotFound,
-                format!("endpoint {} not found", request.uri().path()),
-                404,
-            ));
-        };
+        let path = request.uri().path();
+        if !rc_server::PATHS.contains(&path) {
+            return Err(not_found(path));
+        }
         let app = self.authenticate_rongcloud(request)?;
+        let decoded = match rc_server::Request::decode(&borrowed(request)) {
+            Some(Ok(decoded)) => decoded,
+            Some(Err(err)) => {
+                return Err(rc_error(
+                    RongCloudCode::ParameterError,
+                    err.to_string(),
+                    200,
+                ));
+            }
+            None => return Err(not_found(path)),
+        };
         let ctx = RongCloudRequest {
             app,
-            request,
             request_id: AuthHeaders::request_id(request.headers()),
             now_ms: self.now_ms(),
         };
-        self.dispatch_rongcloud(op, &ctx)
+        self.dispatch_rongcloud(decoded, &ctx)
     }
 
     fn authenticate_rongcloud(
@@ -387,7 +370,7 @@ impl Emulator {
             let timestamp = headers.timestamp.as_deref().unwrap_or_default();
             inner
                 .replay
-                .check(&app.app_key, timestamp, nonce, inner.clock.now())
+                .check(&app.app_key, timestamp, nonce, self.now())
                 .map_err(|e| {
                     rc_error(
                         RongCloudCode::SignatureError,
@@ -399,41 +382,63 @@ impl Emulator {
         Ok(app)
     }
 
-    /// Runs one operation. Each arm becomes `self.serve_rongcloud::<CoreOp, _>(ctx, |state,
-    /// app, op, now| …)` when core's codecs land; until then the operation answers like an
-    /// unknown endpoint.
+    /// Runs one decoded operation: one arm per operation, each through [`Self::serve_rongcloud`].
     fn dispatch_rongcloud(
         &self,
-        op: RongCloudOp,
-        _ctx: &RongCloudRequest<'_>,
+        request: rc_server::Request,
+        ctx: &RongCloudRequest<'_>,
     ) -> Result<Response<Vec<u8>>, ApiError> {
-        Err(rc_error(
-            RongCloudCode::EndpointNotFound,
-            format!(
-                "endpoint {} is not served by this emulator build",
-                op.path()
-            ),
-            404,
-        ))
+        use rc_server::Request as R;
+        match request {
+            R::SetEntry(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.entry_set(app, &wire::entry_set(op), now)
+            }),
+            R::BatchSetEntries(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.entry_batch_set(app, &wire::entry_batch_set(op), now)
+            }),
+            R::RemoveEntry(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.entry_remove(app, &wire::entry_remove(op), now)
+            }),
+            R::BatchRemoveEntries(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.entry_batch_remove(app, &wire::entry_batch_remove(op), now)
+            }),
+            R::QueryEntries(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
+                state
+                    .entry_query(app, &wire::entry_query(op))
+                    .map(wire::entries)
+            }),
+            R::SetExpansion(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.expansion_set(app, &wire::expansion_set(op), now)
+            }),
+            R::DeleteExpansion(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
+                state.expansion_delete(app, &wire::expansion_delete(op))
+            }),
+            R::QueryExpansion(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
+                state
+                    .expansion_query(app, &wire::expansion_query(op))
+                    .map(wire::expansion_page)
+            }),
+        }
     }
 
-    /// The adapter every RongCloud operation goes through: decode with core's codec (1002 on
-    /// failure) → charge the operation's quota (HTTP 429 / 1008) → apply to the state → encode
-    /// core's reply (echoing `X-Request-ID`).
-    #[cfg_attr(not(test), allow(dead_code))] // Called by dispatch_rongcloud once wired.
+    /// The adapter every RongCloud operation goes through: core's validation (1005 for a text
+    /// too long or too many items, 1002 otherwise) → the operation's quota (HTTP 429 / 1008) →
+    /// the state → core's reply (echoing `X-Request-ID`).
     pub(crate) fn serve_rongcloud<O, F>(
         &self,
         ctx: &RongCloudRequest<'_>,
+        op: O,
         apply: F,
     ) -> Result<Response<Vec<u8>>, ApiError>
     where
-        O: roomkv_core::ServerOperation,
-        F: FnOnce(&crate::state::State, &str, O, u64) -> Result<O::Output, ApiError>,
+        O: ServerOperation,
+        F: FnOnce(&State, &str, &O, u64) -> Result<O::Output, ApiError>,
     {
-        let op = O::decode(&borrowed(ctx.request))
-            .map_err(|e| rc_error(RongCloudCode::ParameterError, e.to_string(), 200))?;
-        self.charge_rongcloud_app(ctx.app, roomkv_core::Operation::quota(&op))?;
-        let output = apply(&self.inner.state, &ctx.app.app_key, op, ctx.now_ms)?;
+        let config = &self.inner.config;
+        op.validate(&config.limits)
+            .map_err(|e| rongcloud_validation_error(&config.rongcloud, &e))?;
+        self.charge_rongcloud_app(ctx.app, op.quota())?;
+        let output = apply(&self.inner.state, &ctx.app.app_key, &op, ctx.now_ms)?;
         Ok(O::encode_reply(&output, ctx.request_id))
     }
 
@@ -451,11 +456,13 @@ impl Emulator {
                 format!("method {} not allowed, use POST", request.method()),
             ));
         }
-        let limit = self.body_limit();
-        if request.body().len() > limit {
+        if self.body_too_large(request.body()) {
             return Err(tc_error(
                 inner.config.tencent.body_too_large_code,
-                format!("request body exceeds {limit} bytes"),
+                format!(
+                    "request body too large: at most {} bytes allowed",
+                    self.body_limit()
+                ),
             ));
         }
         let path = request.uri().path();
@@ -479,24 +486,26 @@ impl Emulator {
         };
         let query = AuthQuery::from_uri(request.uri());
         let (app, identifier) = self.authenticate_tencent(&query)?;
-        let body = request.body();
-        if body.iter().all(u8::is_ascii_whitespace)
-            || serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
+        let decoded = tc_server::decode(command, &borrowed(request));
+        // An error without a field: the body is not a JSON object at all.
+        if let Err(err) = &decoded
+            && err.field_name().is_none()
         {
             return Err(tc_error(
                 TencentCode::JsonParseError,
-                "request JSON parse error: the body must be a JSON document ({} at least)",
+                format!("request JSON parse error ({{}} at least): {err}"),
             ));
         }
         self.charge_tencent_app(app, QuotaCost::one(QuotaFamily::Tencent(command), 1))?;
+        let decoded =
+            decoded.map_err(|err| tc_error(TencentCode::InvalidParameter, err.to_string()))?;
         let ctx = TencentRequest {
             app,
             identifier,
-            request,
             request_id,
             now_ms: self.now_ms(),
         };
-        self.dispatch_tencent(command, &ctx)
+        self.dispatch_tencent(decoded, &ctx)
     }
 
     fn authenticate_tencent<'q>(
@@ -537,7 +546,7 @@ impl Emulator {
             sdkappid,
             identifier,
             secret_key: &app.secret,
-            now_unix_secs: inner.clock.now().as_secs(),
+            now_unix_secs: self.now().as_secs(),
         };
         inner
             .authenticator
@@ -552,43 +561,72 @@ impl Emulator {
         Ok((app, identifier))
     }
 
-    /// Runs one command. Each arm becomes `self.serve_tencent::<CoreOp, _>(ctx, |state,
-    /// sdkappid, operator, op, now| …)` when core's codecs land; until then the command answers
-    /// like an unknown one (60009).
+    /// Runs one decoded command: one arm per command, each through [`Self::serve_tencent`].
     fn dispatch_tencent(
         &self,
-        command: Command,
-        _ctx: &TencentRequest<'_>,
+        request: tc_server::Request,
+        ctx: &TencentRequest<'_>,
     ) -> Result<Response<Vec<u8>>, ApiError> {
-        Err(tc_error(
-            TencentCode::ResourceError,
-            format!(
-                "command {} is not served by this emulator build",
-                command.as_str()
-            ),
-        ))
+        use tc_server::Request as R;
+        match request {
+            R::CreateRoom(op) => self.serve_tencent(ctx, op, |state, app, operator, op, now| {
+                let create = RoomCreate {
+                    info: op.room_info().clone(),
+                };
+                state.room_create(app, operator, &create, now).map(drop)
+            }),
+            R::DestroyRoom(op) => self.serve_tencent(ctx, op, |state, app, _, op, _| {
+                state.room_destroy(app, op.room_id())
+            }),
+            R::GetRoomInfo(op) => self.serve_tencent(ctx, op, |state, app, _, op, _| {
+                state.room_info(app, op.room_id())
+            }),
+            R::GetRoomMetadata(op) => self.serve_tencent(ctx, op, |state, app, _, op, _| {
+                state
+                    .metadata_get(app, &wire::metadata_get(op))
+                    .map(wire::metadata_entries)
+            }),
+            R::SetRoomMetadata(op) => {
+                self.serve_tencent(ctx, op, |state, app, operator, op, now| {
+                    state.metadata_set(app, operator, &wire::metadata_set(op), now)
+                })
+            }
+            R::DelRoomMetadata(op) => {
+                self.serve_tencent(ctx, op, |state, app, operator, op, now| {
+                    state.metadata_delete(app, operator, &wire::metadata_delete(op), now)
+                })
+            }
+            // A command core learned after this emulator was written.
+            other => Err(tc_error(
+                TencentCode::ResourceError,
+                format!(
+                    "command {} is not served by this emulator",
+                    other.command().as_str()
+                ),
+            )),
+        }
     }
 
-    /// The adapter every Tencent command goes through (its quota is already charged): decode
-    /// with core's codec (100002 on failure) → apply to the state → encode core's reply with the
+    /// The adapter every Tencent command goes through (its quota is already charged): core's
+    /// validation (100500–100504, 100015, 100002) → the state → core's reply with the
     /// `RequestId`.
-    #[cfg_attr(not(test), allow(dead_code))] // Called by dispatch_tencent once wired.
     pub(crate) fn serve_tencent<O, F>(
         &self,
         ctx: &TencentRequest<'_>,
+        op: O,
         apply: F,
     ) -> Result<Response<Vec<u8>>, ApiError>
     where
-        O: roomkv_core::ServerOperation,
-        F: FnOnce(&crate::state::State, u64, &str, O, u64) -> Result<O::Output, ApiError>,
+        O: ServerOperation,
+        F: FnOnce(&State, u64, &str, &O, u64) -> Result<O::Output, ApiError>,
     {
-        let op = O::decode(&borrowed(ctx.request))
-            .map_err(|e| tc_error(TencentCode::InvalidParameter, e.to_string()))?;
+        op.validate(&self.inner.config.limits)
+            .map_err(|e| tencent_validation_error(&e))?;
         let output = apply(
             &self.inner.state,
             ctx.app.sdkappid,
             ctx.identifier,
-            op,
+            &op,
             ctx.now_ms,
         )?;
         Ok(O::encode_reply(&output, Some(ctx.request_id)))

@@ -213,7 +213,7 @@ mod tests {
             Err(ValidationError::TooLong {
                 field: "request body",
                 len,
-                max: 100 * 1024,
+                max: 100 * 1024 - 1,
                 unit: Unit::Bytes,
             })
         );

@@ -45,12 +45,12 @@ use self::rongcloud::{ChatRoom, Ctx, Message};
 pub use self::rongcloud::{
     EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, EntryView, ExpansionDelete,
     ExpansionItem, ExpansionPage, ExpansionQuery, ExpansionSet, MessageRegistration,
-    NotificationMessage,
+    NotificationMessage, validation_error as rongcloud_validation_error,
 };
 use self::tencent::Room;
 pub use self::tencent::{
-    CATEGORY_MAX, MetadataDelete, MetadataGet, MetadataSet, ROOM_NAME_MAX_BYTES, RoomCreate,
-    RoomInfo,
+    MetadataDelete, MetadataGet, MetadataSet, RoomCreate, RoomInfo,
+    validation_error as tencent_validation_error,
 };
 use crate::config::{EmulatorConfig, RongCloudRules};
 use crate::events::{Event, EventKind, EventPage, MetadataItem};
@@ -437,7 +437,7 @@ impl State {
         now_ms: u64,
     ) -> Result<RoomInfo, ApiError> {
         let room = tencent::new_room(cmd, operator, now_ms, &self.limits)?;
-        let id = cmd.room_id.as_str();
+        let id = cmd.info.room_id.as_str();
         let mut shard = self.shards.lock(&(TENCENT_ROOM, sdkappid, id));
         let key = (sdkappid, id.to_owned());
         if shard.rooms.contains_key(&key) {

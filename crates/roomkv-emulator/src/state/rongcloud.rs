@@ -19,15 +19,9 @@ use crate::events::{
     EventKind, ExpansionChange, ExpansionOperation, KvSync, Notification, OptType,
 };
 
-/// A notification message to send to the room with a set or remove (`objectName` and
-/// `content`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotificationMessage {
-    /// The message type, such as `RC:chrmKVNotiMsg`.
-    pub object_name: String,
-    /// The content, a JSON string (`{"type":1,"key":"k","value":"v","extra":""}`).
-    pub content: String,
-}
+/// A notification message to send to the room with a set or remove: `objectName` and `content`
+/// exactly as the request sent them (core's type, so the wire and the state agree).
+pub use roomkv_core::rongcloud::NotificationMessage;
 
 /// `/chatroom/entry/set.json`: set one entry, owned by `user_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +201,20 @@ impl Serialize for ExpansionPage {
     }
 }
 
+/// A validation failure as RongCloud answers it (HTTP 200): `rules.too_long_code` (default 1005
+/// "parameter exceeds its maximum length") for a text too long or too many items, 1002
+/// "parameter error" for everything else (an invalid character, an empty value, a value out of
+/// range, a key given twice, no items).
+pub fn validation_error(rules: &RongCloudRules, err: &ValidationError) -> ApiError {
+    let code = match err {
+        ValidationError::TooLong { .. }
+        | ValidationError::TooMany { .. }
+        | ValidationError::TotalTooLong { .. } => rules.too_long_code,
+        _ => RongCloudCode::ParameterError,
+    };
+    ApiError::rongcloud(code, err.to_string(), 200)
+}
+
 /// What the state functions need besides the command.
 pub(crate) struct Ctx<'a> {
     pub(crate) app_key: &'a str,
@@ -219,16 +227,9 @@ impl Ctx<'_> {
         ApiError::rongcloud(code, message, 200)
     }
 
-    /// A validation failure as the vendor answers it: 1005 (configurable) for lengths and counts,
-    /// 1002 for everything else.
+    /// A validation failure as the vendor answers it ([`validation_error`]).
     pub(crate) fn invalid(&self, err: &ValidationError) -> ApiError {
-        let code = match err {
-            ValidationError::TooLong { .. } | ValidationError::TooMany { .. } => {
-                self.rules.too_long_code
-            }
-            _ => RongCloudCode::ParameterError,
-        };
-        self.error(code, err.to_string())
+        validation_error(self.rules, err)
     }
 
     fn check_count(

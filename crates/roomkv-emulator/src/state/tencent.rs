@@ -1,56 +1,35 @@
 //! Tencent Live rooms and room metadata: commands, results and the per-room state machine
 //! (spec `tencent.md` §2.2, §2.3).
 
-use roomkv_core::tencent::{MetadataKey, MetadataValue, RoomId};
+use roomkv_core::tencent::room::ROOM_TYPE_LIVE;
+use roomkv_core::tencent::{Identifier, MetadataKey, MetadataValue, RoomId};
 use roomkv_core::{ApiError, Limits, TencentCode, ValidationError};
-use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::events::{EventKind, MetadataItem, TencentCallback};
 
-/// `RoomName`: at most 100 bytes (documented on `create_room`).
-pub const ROOM_NAME_MAX_BYTES: usize = 100;
-/// `Category`: at most 3 entries (documented on `create_room`).
-pub const CATEGORY_MAX: usize = 3;
-
-/// `create_room`.
-#[derive(Debug, Clone, PartialEq)]
+/// `create_room`: the `RoomInfo` object of the request.
+///
+/// The room is stored as sent, with Tencent's defaults filled in: `RoomType` `Live`, `RoomName`
+/// the room id, `Owner_Account` the caller (the admin identifier), `CreateTime` the creation
+/// time in seconds. `get_room_info` returns it as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomCreate {
-    /// `RoomId`.
-    pub room_id: RoomId,
-    /// `RoomType`: `Live` (absent is taken as `Live`; anything else answers 100015).
-    pub room_type: Option<String>,
-    /// `RoomName` (defaults to the room id).
-    pub room_name: Option<String>,
-    /// `Owner_Account` (defaults to the caller, the admin identifier).
-    pub owner_account: Option<String>,
-    /// Every other `RoomInfo` field as sent (`MaxMemberCount`, `CoverURL`, `Category`,
-    /// `IsMessageDisabled`, `TakeSeatMode`, ...), stored and returned verbatim.
-    pub other: Map<String, Value>,
+    /// The settings as sent (core's `RoomInfo`; `CreateTime` and `ViewCount` are ignored).
+    pub info: RoomInfo,
 }
 
-/// A room as `get_room_info` returns it (`Response.RoomInfo`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RoomInfo {
-    /// `RoomId`.
-    #[serde(rename = "RoomId")]
-    pub room_id: String,
-    /// `RoomName`.
-    #[serde(rename = "RoomName")]
-    pub room_name: String,
-    /// `RoomType`.
-    #[serde(rename = "RoomType")]
-    pub room_type: String,
-    /// `Owner_Account`.
-    #[serde(rename = "Owner_Account")]
-    pub owner_account: String,
-    /// `CreateTime`, seconds since the Unix epoch.
-    #[serde(rename = "CreateTime")]
-    pub create_time: u64,
-    /// The optional fields given at creation.
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
+impl RoomCreate {
+    /// A Live room `room_id` with every setting left to Tencent's default.
+    pub fn new(room_id: RoomId) -> Self {
+        let mut info = RoomInfo::new(room_id);
+        info.room_type = Some(ROOM_TYPE_LIVE.to_owned());
+        Self { info }
+    }
 }
+
+/// A room as `get_room_info` returns it (`Response.RoomInfo`): core's type, so the reply is
+/// encoded by core's codec.
+pub use roomkv_core::tencent::RoomInfo;
 
 /// `set_room_metadata`: upsert.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,88 +62,99 @@ pub(crate) fn error(code: TencentCode, message: impl Into<String>) -> ApiError {
     ApiError::tencent(code, message)
 }
 
-fn invalid(err: &ValidationError) -> ApiError {
-    error(TencentCode::InvalidParameter, err.to_string())
+/// A validation failure as Tencent answers it (HTTP 200):
+///
+/// | failure | code |
+/// |---|---|
+/// | metadata key longer than 50 bytes (`Key`) | 100504 |
+/// | metadata value longer than 2048 bytes (`Value`) | 100501 |
+/// | more than 10 metadata pairs (`Metadata`) | 100500 |
+/// | metadata values over 16 KB together (`Metadata`) | 100502 |
+/// | `RoomType` other than `Live` | 100015 "invalid room type" |
+/// | anything else | 100002 "invalid parameter" |
+pub fn validation_error(err: &ValidationError) -> ApiError {
+    let code = match err {
+        ValidationError::TooLong { field: "Key", .. } => TencentCode::MetadataKeyTooLong,
+        ValidationError::TooLong { field: "Value", .. } => TencentCode::MetadataValueTooLarge,
+        ValidationError::TooMany {
+            field: "Metadata", ..
+        } => TencentCode::MetadataKeyCountExceeded,
+        ValidationError::TotalTooLong {
+            field: "Metadata", ..
+        } => TencentCode::MetadataTotalTooLarge,
+        ValidationError::OutOfRange {
+            field: "RoomType", ..
+        } => TencentCode::InvalidRoomType,
+        _ => TencentCode::InvalidParameter,
+    };
+    error(code, err.to_string())
 }
 
 pub(crate) fn check_room_id(room_id: &RoomId, limits: &Limits) -> Result<(), ApiError> {
-    room_id.validate(limits).map_err(|e| invalid(&e))
+    room_id.validate(limits).map_err(|e| validation_error(&e))
 }
 
 fn check_key(key: &MetadataKey, limits: &Limits) -> Result<(), ApiError> {
-    key.validate(limits).map_err(|e| match e {
-        ValidationError::TooLong { .. } => error(TencentCode::MetadataKeyTooLong, e.to_string()),
-        other => invalid(&other),
-    })
+    key.validate(limits).map_err(|e| validation_error(&e))
 }
 
 fn check_value(value: &MetadataValue, limits: &Limits) -> Result<(), ApiError> {
-    value.validate(limits).map_err(|e| match e {
-        ValidationError::TooLong { .. } => error(TencentCode::MetadataValueTooLarge, e.to_string()),
-        other => invalid(&other),
-    })
+    value.validate(limits).map_err(|e| validation_error(&e))
 }
 
-/// Checks a create request; the room's existence is checked by the caller.
+/// Checks a create request and fills in Tencent's defaults; the room's existence is checked by
+/// the caller.
 pub(crate) fn new_room(
     cmd: &RoomCreate,
     operator: &str,
     now_ms: u64,
     limits: &Limits,
 ) -> Result<Room, ApiError> {
-    check_room_id(&cmd.room_id, limits)?;
-    let room_type = cmd.room_type.as_deref().unwrap_or("Live");
-    if room_type != "Live" {
+    let mut info = cmd.info.clone();
+    check_room_id(&info.room_id, limits)?;
+    let room_type = info
+        .room_type
+        .get_or_insert_with(|| ROOM_TYPE_LIVE.to_owned());
+    if room_type != ROOM_TYPE_LIVE {
         return Err(error(
             TencentCode::InvalidRoomType,
             format!("RoomType {room_type:?} is invalid, only \"Live\" is allowed"),
         ));
     }
-    if let Some(name) = &cmd.room_name
-        && name.len() > ROOM_NAME_MAX_BYTES
+    if let Some(name) = &info.room_name
+        && name.len() > limits.tencent.room_name_max_bytes
     {
         return Err(error(
             TencentCode::InvalidParameter,
             format!(
-                "RoomName has {} bytes, at most {ROOM_NAME_MAX_BYTES} allowed",
-                name.len()
+                "RoomName has {} bytes, at most {} allowed",
+                name.len(),
+                limits.tencent.room_name_max_bytes
             ),
         ));
     }
-    if let Some(Value::Array(category)) = cmd.other.get("Category")
-        && category.len() > CATEGORY_MAX
+    if let Some(category) = &info.category
+        && category.len() > limits.tencent.categories_max
     {
         return Err(error(
             TencentCode::InvalidParameter,
             format!(
-                "Category has {} entries, at most {CATEGORY_MAX} allowed",
-                category.len()
+                "Category has {} entries, at most {} allowed",
+                category.len(),
+                limits.tencent.categories_max
             ),
         ));
     }
-    let room_id = cmd.room_id.as_str().to_owned();
-    let mut other = cmd.other.clone();
-    for reserved in [
-        "RoomId",
-        "RoomName",
-        "RoomType",
-        "Owner_Account",
-        "CreateTime",
-    ] {
-        other.remove(reserved);
+    if info.room_name.is_none() {
+        info.room_name = Some(info.room_id.as_str().to_owned());
     }
+    if info.owner_account.is_none() {
+        info.owner_account = Some(Identifier::non_validated(operator));
+    }
+    info.create_time = Some(now_ms / 1000);
+    info.view_count = None;
     Ok(Room {
-        info: RoomInfo {
-            room_name: cmd.room_name.clone().unwrap_or_else(|| room_id.clone()),
-            room_id,
-            room_type: room_type.to_owned(),
-            owner_account: cmd
-                .owner_account
-                .clone()
-                .unwrap_or_else(|| operator.to_owned()),
-            create_time: now_ms / 1000,
-            other,
-        },
+        info,
         metadata: Vec::new(),
     })
 }
@@ -232,7 +222,7 @@ impl Room {
             sdkappid,
             body: TencentCallback::AfterSetMetadata {
                 operator_account: operator.to_owned(),
-                room_id: self.info.room_id.clone(),
+                room_id: self.info.room_id.as_str().to_owned(),
                 metadata: cmd
                     .items
                     .iter()
@@ -310,7 +300,7 @@ impl Room {
             sdkappid,
             body: TencentCallback::AfterDelMetadata {
                 operator_account: operator.to_owned(),
-                room_id: self.info.room_id.clone(),
+                room_id: self.info.room_id.as_str().to_owned(),
                 keys: deleted,
                 event_time: now_ms,
             },

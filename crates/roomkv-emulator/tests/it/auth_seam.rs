@@ -44,7 +44,7 @@ impl Authenticator for Scripted {
 }
 
 fn emulator() -> Emulator {
-    let clock = Arc::new(roomkv_emulator::clock::ManualClock::new(T0));
+    let clock = roomkv_transport::test_util::ManualClock::new(std::time::UNIX_EPOCH + T0);
     Emulator::builder(EmulatorConfig::default())
         .clock(clock)
         .authenticator(Arc::new(Scripted))

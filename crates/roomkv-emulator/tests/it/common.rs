@@ -1,6 +1,5 @@
 //! Builders shared by the tests.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,12 +9,12 @@ use roomkv_core::rongcloud::{
     TargetId, UserId,
 };
 use roomkv_core::tencent::{MetadataKey, MetadataValue, RoomId};
-use roomkv_emulator::clock::ManualClock;
 use roomkv_emulator::state::{
     EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, ExpansionDelete,
     ExpansionSet, MetadataDelete, MetadataGet, MetadataSet, RoomCreate,
 };
 use roomkv_emulator::{Emulator, EmulatorConfig};
+use roomkv_transport::test_util::ManualClock;
 
 pub(crate) const APP: &str = "demo-app-key";
 pub(crate) const SDKAPPID: u64 = 1_400_000_000;
@@ -24,8 +23,8 @@ pub(crate) const ADMIN: &str = "administrator";
 pub(crate) const T0: Duration = Duration::from_secs(1_700_000_000);
 pub(crate) const T0_MS: u64 = 1_700_000_000_000;
 
-pub(crate) fn emulator_with(config: EmulatorConfig) -> (Emulator, Arc<ManualClock>) {
-    let clock = Arc::new(ManualClock::new(T0));
+pub(crate) fn emulator_with(config: EmulatorConfig) -> (Emulator, ManualClock) {
+    let clock = ManualClock::new(std::time::UNIX_EPOCH + T0);
     let emulator = Emulator::builder(config).clock(clock.clone()).build();
     (emulator, clock)
 }
@@ -142,13 +141,7 @@ pub(crate) fn expansion_delete(
 }
 
 pub(crate) fn room_create(room: &str) -> RoomCreate {
-    RoomCreate {
-        room_id: RoomId::non_validated(room),
-        room_type: Some("Live".into()),
-        room_name: None,
-        owner_account: None,
-        other: serde_json::Map::new(),
-    }
+    RoomCreate::new(RoomId::non_validated(room))
 }
 
 pub(crate) fn metadata_set(room: &str, items: &[(&str, &str)]) -> MetadataSet {
@@ -186,25 +179,77 @@ pub(crate) fn metadata_delete(room: &str, keys: &[&str]) -> MetadataDelete {
     }
 }
 
-/// A RongCloud request with the signature headers present (their content is not verified by the
-/// default authenticator).
+/// The default app's secrets (`EmulatorConfig::default()`).
+pub(crate) const APP_SECRET: &str = "demo-app-secret";
+pub(crate) const SECRET_KEY: &str = "demo-secret-key";
+
+/// `Signature` for `nonce` and `timestamp` under the default app secret (lowercase hex).
+pub(crate) fn rc_signature(nonce: &str, timestamp: &str) -> String {
+    roomkv_sign::rongcloud::signature(
+        &roomkv_sign::rongcloud::AppSecret::new(APP_SECRET),
+        nonce,
+        timestamp,
+    )
+}
+
+/// A RongCloud request of the default app, signed with nonce `14314` at T0 (seconds).
 pub(crate) fn rc_request(path: &str, body: impl Into<Bytes>) -> Request<Bytes> {
+    rc_request_signed(path, "14314", "1700000000", body)
+}
+
+/// A RongCloud request of the default app signed with `nonce` and `timestamp`.
+pub(crate) fn rc_request_signed(
+    path: &str,
+    nonce: &str,
+    timestamp: &str,
+    body: impl Into<Bytes>,
+) -> Request<Bytes> {
     Request::post(path)
         .header("App-Key", APP)
-        .header("Nonce", "14314")
-        .header("Timestamp", "1700000000")
-        .header("Signature", "30be0bbca9c9b2e27578701e9fda2358a814c88f")
+        .header("Nonce", nonce)
+        .header("Timestamp", timestamp)
+        .header("Signature", rc_signature(nonce, timestamp))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .body(body.into())
         .unwrap()
 }
 
-/// A Tencent request as the admin with a UserSig present.
+/// A UserSig of `identifier` for the default Tencent app, issued at T0 and valid for 30 years
+/// (so the system clock of the over-the-wire tests accepts it too).
+pub(crate) fn usersig(identifier: &str) -> String {
+    usersig_with(
+        SDKAPPID,
+        identifier,
+        SECRET_KEY,
+        30 * 365 * 86_400,
+        T0.as_secs(),
+    )
+}
+
+pub(crate) fn usersig_with(
+    sdkappid: u64,
+    identifier: &str,
+    key: &str,
+    expire: u64,
+    time: u64,
+) -> String {
+    let key = roomkv_sign::tencent::SecretKey::new(key.as_bytes());
+    roomkv_sign::tencent::generate(sdkappid, identifier, &key, expire, time)
+        .expose_secret()
+        .to_owned()
+}
+
+/// The URI of a Tencent command as the admin of the default app, with a valid UserSig.
+pub(crate) fn tc_uri(command: &str) -> String {
+    format!(
+        "/v4/live_engine_http_srv/{command}?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig={}&random=99999999&contenttype=json",
+        usersig(ADMIN)
+    )
+}
+
+/// A Tencent request as the admin with a valid UserSig.
 pub(crate) fn tc_request(command: &str, body: impl Into<Bytes>) -> Request<Bytes> {
-    let uri = format!(
-        "/v4/live_engine_http_srv/{command}?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig=eJyrVgrxCdYrSy1SslIy0jNQ0gHzM1NS80oy0zLBwhWZiflZpXlQqeKU7MSCgswUJStDEwMogMiUZOamKlkZmqOKplYUZBaBxE1NTY3gosWZ6UpWSj5ljuYp%2Ap7l5unBxXnF2WVhVU4uAf7Ozi5JpX7O5SbuHuUhzgZJmQXaTia2SrUAohcx8g__&random=99999999&contenttype=json"
-    );
-    Request::post(uri)
+    Request::post(tc_uri(command))
         .header("Content-Type", "application/json")
         .body(body.into())
         .unwrap()

@@ -115,3 +115,82 @@ fn concurrent_tencent_metadata_writers_respect_the_room_limits() {
         10
     );
 }
+
+/// The same 16 × 1,000 writes over loopback HTTP: 16 clients, each with its own keep-alive
+/// connection (bounded: one request in flight per client), quotas off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_clients_over_http_lose_nothing() {
+    use crate::served::{Served, keep_alive_client, send_with, sign_rc};
+
+    let served = Served::unlimited().await;
+    let base = served.base_url();
+    let mut tasks = Vec::new();
+    for writer in 0..WRITERS {
+        let base = base.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = keep_alive_client(1);
+            for i in 0..WRITES {
+                let form = format!(
+                    "chatroomId=r{}&userId=u{writer}&key=w{writer}-{}&value={i}",
+                    i % ROOMS,
+                    i % KEYS_PER_WRITER
+                );
+                let request = http::Request::post("/chatroom/entry/set.json")
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(form)
+                    .unwrap();
+                let reply = send_with(&client, &base, sign_rc(request)).await;
+                assert_eq!(
+                    reply.text(),
+                    r#"{"code":200}"#,
+                    "writer {writer}, write {i}"
+                );
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+
+    let mut model: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for writer in 0..WRITERS {
+        for i in 0..WRITES {
+            model.insert(
+                (
+                    format!("r{}", i % ROOMS),
+                    format!("w{writer}-{}", i % KEYS_PER_WRITER),
+                ),
+                (format!("{i}"), format!("u{writer}")),
+            );
+        }
+    }
+    // Read back over HTTP too.
+    let mut actual = BTreeMap::new();
+    for room in 0..ROOMS {
+        let room = format!("r{room}");
+        let reply = served
+            .rc("/chatroom/entry/query.json", &format!("chatroomId={room}"))
+            .await
+            .json();
+        for entry in reply["keys"].as_array().unwrap() {
+            actual.insert(
+                (room.clone(), entry["key"].as_str().unwrap().to_owned()),
+                (
+                    entry["value"].as_str().unwrap().to_owned(),
+                    entry["userId"].as_str().unwrap().to_owned(),
+                ),
+            );
+        }
+        let version = served
+            .emulator
+            .state()
+            .chatroom_version(APP, &ChatroomId::non_validated(room));
+        assert_eq!(version, (WRITERS * WRITES / ROOMS) as u64);
+    }
+    assert_eq!(actual, model);
+    assert_eq!(
+        served.emulator.state().events_since(0).events.len(),
+        WRITERS * WRITES
+    );
+    served.shutdown().await;
+}

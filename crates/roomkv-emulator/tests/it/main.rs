@@ -1,11 +1,17 @@
 //! Integration tests of the emulator: state codes, a model-based property test, quotas, strict
-//! mode, concurrency, and the server over real loopback sockets.
+//! mode, concurrency, the server over real loopback sockets (every documented code, every
+//! operation's reply, the vendors' own example requests) and the in-memory HTTP client.
 
 mod auth_seam;
 mod common;
 mod concurrency;
+mod memory;
 mod model;
 mod quota;
+mod seeds;
+mod served;
 mod server;
 mod state_codes;
 mod strict;
+mod wire_codes;
+mod wire_replies;

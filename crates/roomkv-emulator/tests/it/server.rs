@@ -47,7 +47,7 @@ fn rongcloud_pipeline_codes() {
         .header("RC-App-Key", APP)
         .header("RC-Nonce", "1")
         .header("RC-Timestamp", "1")
-        .header("RC-Signature", "ab")
+        .header("RC-Signature", rc_signature("1", "1").to_uppercase())
         .body(Bytes::from_static(b"chatroomId=r"))
         .unwrap();
     let reply = emulator.handle(prefixed);
@@ -106,21 +106,30 @@ fn tencent_pipeline_codes_and_request_ids() {
     );
     assert_eq!(
         tencent(
-            &format!("{base}?sdkappid={SDKAPPID}&identifier=bob&usersig=x"),
+            &format!(
+                "{base}?sdkappid={SDKAPPID}&identifier=bob&usersig={}",
+                usersig("bob")
+            ),
             "{}"
         ),
         60010
     );
     assert_eq!(
         tencent(
-            &format!("{base}?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig=x"),
+            &format!(
+                "{base}?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig={}",
+                usersig(ADMIN)
+            ),
             ""
         ),
         60003
     );
     assert_eq!(
         tencent(
-            &format!("{base}?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig=x"),
+            &format!(
+                "{base}?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig={}",
+                usersig(ADMIN)
+            ),
             "{\"RoomId\":"
         ),
         60003
@@ -189,17 +198,18 @@ fn tencent_quota_answers_60007_per_command() {
 }
 
 #[test]
-fn bodies_over_100_kb_are_refused_with_the_vendor_code() {
+fn bodies_of_100_kb_are_refused_with_the_vendor_code() {
     let (emulator, _) = emulator_with(EmulatorConfig::default());
+    // RongCloud: "less than 100 KB", 1508 otherwise.
     let limit = 100 * 1024;
+    let reply = emulator.handle(rc_request("/chatroom/entry/set.json", vec![b'a'; limit]));
+    assert_eq!((reply.status().as_u16(), code(&reply)), (200, 1508));
     let reply = emulator.handle(rc_request(
         "/chatroom/entry/set.json",
-        vec![b'a'; limit + 1],
+        vec![b'a'; limit - 1],
     ));
-    assert_eq!((reply.status().as_u16(), code(&reply)), (200, 1508));
-    let reply = emulator.handle(rc_request("/chatroom/entry/set.json", vec![b'a'; limit]));
-    assert_ne!(code(&reply), 1508);
-    let reply = emulator.handle(tc_request("set_room_metadata", vec![b' '; limit + 1]));
+    assert_eq!(code(&reply), 1002, "read, and refused for its fields");
+    let reply = emulator.handle(tc_request("set_room_metadata", vec![b' '; limit]));
     assert_eq!((reply.status().as_u16(), code(&reply)), (200, 60002));
 }
 
@@ -297,14 +307,14 @@ async fn send(
     base: &str,
     method: Method,
     path: &str,
-    headers: &[(&str, &str)],
+    headers: &[(&str, String)],
     body: impl Into<Bytes>,
 ) -> Result<Reply, hyper_util::client::legacy::Error> {
     let mut request = Request::builder()
         .method(method)
         .uri(format!("{base}{path}"));
     for (name, value) in headers {
-        request = request.header(*name, *value);
+        request = request.header(*name, value.as_str());
     }
     let response = client
         .request(request.body(Full::new(body.into())).unwrap())
@@ -319,13 +329,19 @@ async fn send(
     Ok(Reply { status, body })
 }
 
-const RC_HEADERS: &[(&str, &str)] = &[
-    ("App-Key", APP),
-    ("Nonce", "1"),
-    ("Timestamp", "1700000000"),
-    ("Signature", "00"),
-    ("Content-Type", "application/x-www-form-urlencoded"),
-];
+/// Signed RongCloud headers of the default app.
+fn rc_headers() -> Vec<(&'static str, String)> {
+    vec![
+        ("App-Key", APP.to_owned()),
+        ("Nonce", "1".to_owned()),
+        ("Timestamp", "1700000000".to_owned()),
+        ("Signature", rc_signature("1", "1700000000")),
+        (
+            "Content-Type",
+            "application/x-www-form-urlencoded".to_owned(),
+        ),
+    ]
+}
 
 #[tokio::test]
 async fn serves_on_a_free_port_and_shuts_down_cleanly() {
@@ -567,13 +583,13 @@ async fn large_bodies_are_refused_over_the_wire() {
     let server = emulator.serve("127.0.0.1:0").await.unwrap();
     let base = server.base_url();
     let client = client();
-    for size in [100 * 1024 + 1, 1024 * 1024] {
+    for size in [100 * 1024, 1024 * 1024] {
         let reply = send(
             &client,
             &base,
             Method::POST,
             "/chatroom/entry/set.json",
-            RC_HEADERS,
+            &rc_headers(),
             vec![b'a'; size],
         )
         .await
@@ -585,7 +601,8 @@ async fn large_bodies_are_refused_over_the_wire() {
         );
     }
     let uri = format!(
-        "/v4/live_engine_http_srv/set_room_metadata?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig=x"
+        "/v4/live_engine_http_srv/set_room_metadata?sdkappid={SDKAPPID}&identifier={ADMIN}&usersig={}",
+        usersig(ADMIN)
     );
     let reply = send(
         &client,
@@ -603,12 +620,12 @@ async fn large_bodies_are_refused_over_the_wire() {
         &base,
         Method::POST,
         "/chatroom/entry/set.json",
-        RC_HEADERS,
-        vec![b'a'; 100 * 1024],
+        &rc_headers(),
+        vec![b'a'; 100 * 1024 - 1],
     )
     .await
     .unwrap();
-    assert_ne!(reply.json()["code"], 1508);
+    assert_eq!(reply.json()["code"], 1002);
     server.shutdown().await;
 }
 
@@ -684,7 +701,7 @@ async fn gateway_status_and_forced_vendor_errors() {
         &base,
         Method::POST,
         "/chatroom/entry/set.json",
-        RC_HEADERS,
+        &rc_headers(),
         "x=1",
     )
     .await

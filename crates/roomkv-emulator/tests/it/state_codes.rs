@@ -530,11 +530,11 @@ fn tencent_rooms_answer_100003_and_100004() {
         .unwrap();
     assert_eq!(
         (
-            info.room_name.as_str(),
-            info.owner_account.as_str(),
+            info.room_name.as_deref(),
+            info.owner_account.as_ref().map(|o| o.as_str()),
             info.create_time
         ),
-        ("live", ADMIN, 1_700_000_000)
+        (Some("live"), Some(ADMIN), Some(1_700_000_000))
     );
     assert_tc(
         s.room_create(SDKAPPID, ADMIN, &room_create("live"), T0_MS),
@@ -562,30 +562,24 @@ fn tencent_rooms_answer_100003_and_100004() {
     );
 
     let mut create = room_create("typed");
-    create.room_type = Some("Conference".into());
+    create.info.room_type = Some("Conference".into());
     assert_tc(
         s.room_create(SDKAPPID, ADMIN, &create, T0_MS),
         TencentCode::InvalidRoomType,
     );
     let mut create = room_create("named");
-    create.room_name = Some("Stage".into());
-    create.owner_account = Some("host".into());
-    create
-        .other
-        .insert("Category".into(), serde_json::json!([1, 2, 3]));
-    create
-        .other
-        .insert("MaxSeatCount".into(), serde_json::json!(8));
+    create.info.room_name = Some("Stage".into());
+    create.info.owner_account = Some(roomkv_core::tencent::Identifier::non_validated("host"));
+    create.info.category = Some(vec![1, 2, 3]);
+    create.info.max_seat_count = Some(8);
     let info = s.room_create(SDKAPPID, ADMIN, &create, T0_MS).unwrap();
     let value = serde_json::to_value(&info).unwrap();
     assert_eq!(value["RoomName"], "Stage");
     assert_eq!(value["Owner_Account"], "host");
     assert_eq!(value["MaxSeatCount"], 8);
     assert_eq!(value["RoomType"], "Live");
-    create.room_id = RoomId::non_validated("four");
-    create
-        .other
-        .insert("Category".into(), serde_json::json!([1, 2, 3, 4]));
+    create.info.room_id = RoomId::non_validated("four");
+    create.info.category = Some(vec![1, 2, 3, 4]);
     assert_tc(
         s.room_create(SDKAPPID, ADMIN, &create, T0_MS),
         TencentCode::InvalidParameter,

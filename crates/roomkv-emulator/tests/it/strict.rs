@@ -121,14 +121,12 @@ fn a_replay_inside_the_window_is_refused_and_accepted_after_it() {
 }
 
 fn strict_request(timestamp: &str, nonce: &str) -> http::Request<bytes::Bytes> {
-    let mut request = rc_request("/chatroom/entry/query.json", "chatroomId=r");
-    request
-        .headers_mut()
-        .insert("Timestamp", timestamp.parse().unwrap());
-    request
-        .headers_mut()
-        .insert("Nonce", nonce.parse().unwrap());
-    request
+    rc_request_signed(
+        "/chatroom/entry/query.json",
+        nonce,
+        timestamp,
+        "chatroomId=r",
+    )
 }
 
 #[test]

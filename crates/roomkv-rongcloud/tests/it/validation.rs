@@ -57,7 +57,7 @@ async fn a_body_over_the_vendor_limit_is_refused_before_sending() {
     };
     assert_eq!(
         (*field, *max, *unit),
-        ("request body", 100 * 1024, Unit::Bytes)
+        ("request body", 100 * 1024 - 1, Unit::Bytes)
     );
     assert_eq!(h.capture.request_count(), 0);
 }
