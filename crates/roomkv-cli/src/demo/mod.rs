@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use roomkv_emulator::{Emulator, EmulatorConfig, ServerHandle};
-use roomkv_rongcloud::{AppKey, AppSecret};
+use roomkv_rongcloud::{AppKey, AppSecret, RetryPolicy};
 use roomkv_tencent::{Identifier, SecretKey};
 
 use crate::failure::Failure;
@@ -38,6 +38,19 @@ const HTTP_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// How long stopping the emulator may take.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// The retry policy of every client of the demo: patient with throttling, which the vendors
+/// answer when a quota is spent, so that a burst over the quota (or `--quota-scale 0.05`, where
+/// group expansion writes get one per second) is absorbed by backoff. Retry safety is the
+/// clients' own: writes whose outcome is unknown are still never repeated.
+fn retry_policy() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(15)
+        .with_initial_backoff(Duration::from_millis(50))
+        .with_throttle_backoff(Duration::from_millis(250))
+        .with_max_backoff(Duration::from_secs(1))
+        .with_total_budget(Some(Duration::from_secs(20)))
+}
 
 const DEMO_EXAMPLES: &str = "\
 Examples:
@@ -139,6 +152,7 @@ impl Demo {
             .app_secret(AppSecret::new(rongcloud_app.app_secret.expose()))
             .base_url(base_url.clone())
             .http_client(http_client(&[&traffic])?)
+            .retry_policy(retry_policy())
             .build()
             .map_err(|err| Failure::runtime(format!("cannot build the RongCloud client: {err}")))?;
         let admin = Identifier::parse(tencent_app.admin.clone())
@@ -149,6 +163,7 @@ impl Demo {
             .admin(admin)
             .base_url(base_url.clone())
             .http_client(http_client(&[&traffic])?)
+            .retry_policy(retry_policy())
             .build()
             .map_err(|err| Failure::runtime(format!("cannot build the Tencent client: {err}")))?;
         let demo = Self {
@@ -163,8 +178,8 @@ impl Demo {
         Ok((demo, server))
     }
 
-    /// A builder of another RongCloud client of the demo app (for a wrong secret, a patient
-    /// retry policy), counting into the demo's traffic and `own` too.
+    /// A builder of another RongCloud client of the demo app (for a wrong secret, for counting a
+    /// burst apart), counting into the demo's traffic and `own` too.
     pub(crate) fn rongcloud_builder(
         &self,
         own: &Arc<Traffic>,
@@ -173,7 +188,8 @@ impl Demo {
             .app_key(AppKey::new(self.rongcloud_app_key.clone()))
             .app_secret(AppSecret::new(self.rongcloud_secret.clone()))
             .base_url(self.base_url.clone())
-            .http_client(http_client(&[&self.traffic, own])?))
+            .http_client(http_client(&[&self.traffic, own])?)
+            .retry_policy(retry_policy()))
     }
 }
 

@@ -14,8 +14,8 @@ use roomkv_emulator::events::{EventKind, TencentCallback};
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
 use roomkv_rongcloud::{
     AppSecret, ChatroomId, ConversationType, Entry, EntryKey, EntryValue, ExpansionKey,
-    ExpansionValue, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, RetryPolicy, RongCloudCode,
-    SetEntry, TargetId, UserId, ValidationError,
+    ExpansionValue, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, RongCloudCode, SetEntry,
+    TargetId, UserId, ValidationError,
 };
 use roomkv_tencent::{CreateRoom, MetadataEntry, MetadataKey, MetadataValue, RoomId, TencentCode};
 
@@ -562,21 +562,15 @@ fn burst_size(emulator: &Emulator) -> usize {
     2 * quota
 }
 
-/// `writes` entry sets at once through a client whose retry policy backs off when throttled:
+/// `writes` entry sets at once through a client whose retry policy backs off when throttled
+/// (the demo's `retry_policy`):
 /// the first second's quota passes, the rest are answered HTTP 429 / 1008 (not processed) and
 /// retried after backoff until the quota lets them through.
 async fn burst(demo: &Demo, writes: usize) -> Seen {
     let own = Arc::new(Traffic::default());
-    let patient = RetryPolicy::default()
-        .with_max_attempts(15)
-        .with_initial_backoff(Duration::from_millis(50))
-        .with_throttle_backoff(Duration::from_millis(250))
-        .with_max_backoff(Duration::from_secs(1))
-        .with_total_budget(Some(BURST_BUDGET - Duration::from_secs(5)));
     let client = demo
         .rongcloud_builder(&own)
         .map_err(|failure| failure.message)?
-        .retry_policy(patient)
         .build()
         .map_err(|err| format!("cannot build the client: {err}"))?;
     let user = anchor()?;
@@ -605,7 +599,7 @@ async fn burst(demo: &Demo, writes: usize) -> Seen {
     }
     let throttled = own.throttled();
     let mut seen = format!(
-        "{succeeded} of {writes} ok; {throttled} throttled (429, 1008) and retried; {} sent",
+        "{succeeded} of {writes} ok; {throttled} throttled answers (429/1008) retried; {} sent",
         own.requests()
     );
     if let Some(error) = first_error {
