@@ -61,12 +61,14 @@ Examples:
     roomkv -v demo --json
 
 Output (abridged):
-  roomkv demo: emulator on http://127.0.0.1:41234 (RongCloud app key demo-app-key, Tencent SDKAppID 1400000000)
+  roomkv demo: emulator on http://127.0.0.1:37501 (RongCloud app key demo-app-key, Tencent SDKAppID 1400000000)
 
-   #  vendor     operation       expected                         observed                         latency  result
-   1  rongcloud  entry set       ok; 1 RC:chrmKVNotiMsg recorded  ok; 1 RC:chrmKVNotiMsg recorded   1.9 ms  PASS
+   #  vendor     operation                      expected                                   observed                                                                latency  result
+   1  rongcloud  entry set                      ok; 1 RC:chrmKVNotiMsg recorded            ok; 1 RC:chrmKVNotiMsg recorded                                         0.70 ms  PASS
   ...
-  summary: 21 of 21 steps behaved as documented; 391 HTTP requests; total time 1.93 s";
+  20  rongcloud  entry set x200, burst          200 of 200 ok; throttled ones retried      200 of 200 ok; 236 throttled answers (429/1008) retried; 436 sent        1.41 s  PASS
+
+  summary: 20 of 20 steps behaved as documented; 461 HTTP requests; total time 1.42 s";
 
 /// Show every operation of both vendors against an in-process emulator, and what happened.
 ///
