@@ -1,1 +1,19 @@
-//! End-to-end tests: one integration binary with one module per area.
+//! End-to-end tests: the real clients, over real sockets, against the emulator on `127.0.0.1:0`.
+//!
+//! One integration binary with one module per area:
+//!
+//! | module | what |
+//! |---|---|
+//! | [`rongcloud`] | every RongCloud operation and error code |
+//! | [`tencent`] | every Tencent operation and error code |
+//! | [`retry`] | the retry rules of both clients, shown with fault injection |
+//! | [`failover`] | host failover and the cool-down, with two emulator instances |
+//! | [`support`] | the harness (and why the tests run on real time) |
+//!
+//! Nothing here touches the internet: every socket is on the loopback interface.
+
+mod failover;
+mod retry;
+mod rongcloud;
+mod support;
+mod tencent;

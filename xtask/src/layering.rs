@@ -101,6 +101,11 @@ pub(crate) const RULES: &[Rule] = &[
         why: "transport knows no vendor",
     },
     Rule {
+        from: "roomkv-provider",
+        forbidden: &["roomkv-rongcloud", "roomkv-tencent", "roomkv-emulator"],
+        why: "the vendor-neutral half of a client knows no vendor's client, nor the emulator",
+    },
+    Rule {
         from: "roomkv-rongcloud",
         forbidden: &["roomkv-tencent", "roomkv-emulator", "roomkv-testkit"],
         why: PROVIDER,
@@ -382,6 +387,9 @@ mod tests {
             ("roomkv-rongcloud", "roomkv-core", Kind::Normal),
             ("roomkv-rongcloud", "roomkv-sign", Kind::Normal),
             ("roomkv-rongcloud", "roomkv-transport", Kind::Normal),
+            ("roomkv-rongcloud", "roomkv-provider", Kind::Normal),
+            ("roomkv-provider", "roomkv-core", Kind::Normal),
+            ("roomkv-provider", "roomkv-transport", Kind::Normal),
             ("roomkv-emulator", "roomkv-core", Kind::Normal),
             ("roomkv-emulator", "roomkv-transport", Kind::Normal),
             ("roomkv-cli", "roomkv-rongcloud", Kind::Normal),
@@ -397,6 +405,7 @@ mod tests {
             ("roomkv-rongcloud", "roomkv-tencent", Kind::Normal),
             ("roomkv-tencent", "roomkv-emulator", Kind::Normal),
             ("roomkv-emulator", "roomkv-rongcloud", Kind::Normal),
+            ("roomkv-provider", "roomkv-rongcloud", Kind::Normal),
         ]);
         let found: BTreeSet<_> = check(&g, RULES)
             .iter()
@@ -410,6 +419,9 @@ mod tests {
         let expected = [
             ("roomkv-emulator", "roomkv-rongcloud"),
             ("roomkv-emulator", "roomkv-tencent"),
+            ("roomkv-provider", "roomkv-emulator"),
+            ("roomkv-provider", "roomkv-rongcloud"),
+            ("roomkv-provider", "roomkv-tencent"),
             ("roomkv-rongcloud", "roomkv-emulator"),
             ("roomkv-rongcloud", "roomkv-tencent"),
             ("roomkv-tencent", "roomkv-emulator"),

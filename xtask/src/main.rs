@@ -7,7 +7,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod ci;
+mod json;
 mod layering;
+mod release;
 mod tidy;
 
 use std::ffi::OsString;
@@ -26,9 +28,18 @@ tasks:
                --manifest-path PATH   check another workspace (used by xtask's own tests)
   tidy       repository hygiene: workspace-inherited manifests, committed
              proptest-regressions, no dbg! calls, no trailing whitespace
+  release    <VERSION> --dry-run [--verify] [--manifest-path PATH]
+             rehearse a release in a scratch copy; the real tree is only read.
+             Refuses a dirty tree and a VERSION that is not SemVer or not above the
+             workspace version; bumps [workspace.package] version and the internal
+             [workspace.dependencies] versions, moves the CHANGELOG's Unreleased entries
+             under `## [VERSION] - DATE` (UTC today, or RELEASE_DATE=YYYY-MM-DD), then
+             `cargo package`s the publishable crates in dependency order and prints the
+             .crate files. --verify also builds each package (slow). Publishing,
+             tagging and pushing are out of scope: only --dry-run is supported
   help       print this text
 
-planned, not implemented yet: bench, release <version> [--dry-run]
+planned, not implemented yet: bench
 ";
 
 fn main() -> ExitCode {
@@ -46,7 +57,15 @@ fn main() -> ExitCode {
         ("layering", []) => layering::run(&project_root().join("Cargo.toml")),
         ("layering", [flag, path]) if flag == "--manifest-path" => layering::run(Path::new(path)),
         ("tidy", []) => tidy::run(&project_root()),
-        ("bench" | "release", _) => {
+        ("release", rest) => match release::parse_args(rest) {
+            Ok(options) => release::run(&options),
+            Err(message) => {
+                eprintln!("xtask: {message}\n");
+                eprint!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        ("bench", _) => {
             eprintln!("xtask: task `{task}` is planned but not implemented yet");
             return ExitCode::from(2);
         }

@@ -87,20 +87,20 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
     ))
 }
 
-fn git(root: &Path) -> Command {
+pub(crate) fn git(root: &Path) -> Command {
     let mut command = Command::new("git");
     command.arg("-C").arg(root);
     command
 }
 
-fn is_git_checkout(root: &Path) -> bool {
+pub(crate) fn is_git_checkout(root: &Path) -> bool {
     git(root)
         .args(["rev-parse", "--is-inside-work-tree"])
         .output()
         .is_ok_and(|out| out.status.success() && out.stdout.starts_with(b"true"))
 }
 
-fn split_nul(listing: &str) -> impl Iterator<Item = PathBuf> + '_ {
+pub(crate) fn split_nul(listing: &str) -> impl Iterator<Item = PathBuf> + '_ {
     listing
         .split('\0')
         .filter(|path| !path.is_empty())
@@ -258,7 +258,7 @@ fn join_key(table: &str, key: &str) -> String {
 }
 
 /// `a . "b"` as `a.b`.
-fn dotted(key: &str) -> String {
+pub(crate) fn dotted(key: &str) -> String {
     let parts: Vec<&str> = key
         .split('.')
         .map(|part| part.trim().trim_matches('"'))
@@ -267,7 +267,7 @@ fn dotted(key: &str) -> String {
 }
 
 /// The line without a `#` comment (a `#` inside a basic or literal string is kept).
-fn strip_comment(line: &str) -> &str {
+pub(crate) fn strip_comment(line: &str) -> &str {
     let mut quote = None;
     for (index, c) in line.char_indices() {
         match (quote, c) {
@@ -281,7 +281,7 @@ fn strip_comment(line: &str) -> &str {
 }
 
 /// `[` minus `]` outside strings.
-fn bracket_balance(text: &str) -> i32 {
+pub(crate) fn bracket_balance(text: &str) -> i32 {
     let mut quote = None;
     let mut balance = 0;
     for c in text.chars() {

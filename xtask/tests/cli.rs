@@ -1,5 +1,5 @@
-//! The `xtask` binary end to end: usage and exit codes, and `layering` on the fixture workspaces
-//! in `tests/fixtures/` (path dependencies only, so no network).
+//! The `xtask` binary end to end: usage and exit codes, and `layering` and `release` on the
+//! fixture workspaces in `tests/fixtures/` (path dependencies only, so no network).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -107,7 +107,7 @@ fn layering_passes_on_the_clean_fixture() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("skipped: roomkv-sign, roomkv-tencent"),
+        stderr.contains("skipped: roomkv-sign, roomkv-provider, roomkv-tencent"),
         "{stderr}"
     );
 }
@@ -118,7 +118,7 @@ fn help_succeeds_and_lists_the_tasks() {
         let output = xtask(args);
         assert!(output.status.success());
         let stdout = String::from_utf8_lossy(&output.stdout);
-        for task in ["ci", "layering", "tidy", "help"] {
+        for task in ["ci", "layering", "tidy", "release", "help"] {
             assert!(
                 stdout.contains(&format!("\n  {task} ")),
                 "{task} missing from:\n{stdout}"
@@ -143,4 +143,269 @@ fn no_task_or_an_unknown_one_is_a_usage_error() {
     let output = xtask(&["bench"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("not implemented yet"));
+}
+
+/// The `release` fixture, copied to a fresh temporary directory and committed there as a git
+/// repository (`repo/`), with a temporary directory of its own (`tmp/`, the `TMPDIR` of the
+/// `release` runs) for their scratch copies. Removed on drop.
+struct ReleaseFixture {
+    base: PathBuf,
+}
+
+impl ReleaseFixture {
+    fn new(tag: &str) -> Self {
+        let base = std::env::temp_dir().join(format!(
+            "xtask-fixture-release-{tag}-{}",
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&base);
+        copy_dir(&fixtures().join("release"), &base.join("repo"));
+        fs::create_dir_all(base.join("tmp")).expect("create the fixture's TMPDIR");
+        let fixture = Self { base };
+        fixture.git(&["init", "--quiet"]);
+        fixture.commit_all("fixture");
+        fixture
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.base.join("repo")
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .arg("-C")
+            .arg(self.repo())
+            .args([
+                "-c",
+                "user.name=xtask tests",
+                "-c",
+                "user.email=tests@roomkv.invalid",
+            ])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn commit_all(&self, message: &str) {
+        self.git(&["add", "--all"]);
+        self.git(&["commit", "--quiet", "--message", message]);
+    }
+
+    fn release(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg("release")
+            .args(args)
+            .arg("--manifest-path")
+            .arg(self.repo().join("Cargo.toml"))
+            .env("CARGO_NET_OFFLINE", "true")
+            .env("RELEASE_DATE", "2030-01-02")
+            .env("TMPDIR", self.base.join("tmp"))
+            .output()
+            .expect("the xtask binary runs")
+    }
+
+    /// The scratch directories `release` left in the fixture's TMPDIR.
+    fn scratch_dirs(&self) -> Vec<PathBuf> {
+        fs::read_dir(self.base.join("tmp"))
+            .expect("read the fixture's TMPDIR")
+            .map(|entry| entry.expect("TMPDIR entry").path())
+            .collect()
+    }
+}
+
+impl Drop for ReleaseFixture {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.base);
+    }
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+#[test]
+fn release_dry_run_packages_the_publishable_crates_in_dependency_order() {
+    let fixture = ReleaseFixture::new("ok");
+    let output = fixture.release(&["0.2.0", "--dry-run"]);
+    let stderr = stderr(&output);
+    assert!(output.status.success(), "{stderr}");
+
+    // stdout: the .crate files, dependencies first; the `publish = false` member is left out.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let crates: Vec<PathBuf> = stdout.lines().map(PathBuf::from).collect();
+    let names: Vec<_> = crates
+        .iter()
+        .map(|path| path.file_name().expect("a file name").to_string_lossy())
+        .collect();
+    assert_eq!(
+        names,
+        ["roomkv-wire-0.2.0.crate", "roomkv-app-0.2.0.crate"],
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not packaged (publish = false): roomkv-internal"),
+        "{stderr}"
+    );
+
+    // The packaged manifests carry the new versions, including the internal dependency's.
+    let unpacked = fixture.base.join("unpacked");
+    fs::create_dir_all(&unpacked).expect("create the unpack directory");
+    for file in &crates {
+        let tar = Command::new("tar")
+            .arg("-xzf")
+            .arg(file)
+            .arg("-C")
+            .arg(&unpacked)
+            .output()
+            .expect("tar runs");
+        assert!(tar.status.success(), "tar: {}", self::stderr(&tar));
+    }
+    let wire = read(&unpacked.join("roomkv-wire-0.2.0/Cargo.toml"));
+    assert!(
+        wire.contains("\nname = \"roomkv-wire\"\nversion = \"0.2.0\"\n"),
+        "{wire}"
+    );
+    let app = read(&unpacked.join("roomkv-app-0.2.0/Cargo.toml"));
+    assert!(
+        app.contains("\nname = \"roomkv-app\"\nversion = \"0.2.0\"\n"),
+        "{app}"
+    );
+    assert!(
+        app.contains("[dependencies.roomkv-wire]\nversion = \"0.2.0\"\n"),
+        "{app}"
+    );
+    // The path-only dev-dependency on the unpublished helper is dropped from the package.
+    assert!(!app.contains("roomkv-internal"), "{app}");
+
+    // The scratch copy holds the release commit: bumped manifest, moved changelog.
+    let [scratch] = &fixture.scratch_dirs()[..] else {
+        panic!(
+            "expected one scratch directory: {:?}",
+            fixture.scratch_dirs()
+        );
+    };
+    assert!(crates.iter().all(|file| file.starts_with(scratch)));
+    let manifest = read(&scratch.join("workspace/Cargo.toml"));
+    let original = read(&fixtures().join("release/Cargo.toml"));
+    assert_eq!(
+        manifest,
+        original
+            .replace(
+                "version = \"0.1.0\"\nedition",
+                "version = \"0.2.0\"\nedition"
+            )
+            .replace(
+                "roomkv-wire = { version = \"0.1.0\"",
+                "roomkv-wire = { version = \"0.2.0\""
+            )
+            .replace(
+                "roomkv-app = { version = \"0.1.0\"",
+                "roomkv-app = { version = \"0.2.0\""
+            )
+    );
+    assert!(manifest.contains("tokio = { version = \"0.1.0\", default-features = false }"));
+    let changelog = read(&scratch.join("workspace/CHANGELOG.md"));
+    assert!(
+        changelog.contains("## Unreleased\n\n## [0.2.0] - 2030-01-02\n\n### Added\n- `roomkv-app`"),
+        "{changelog}"
+    );
+
+    // The fixture itself is untouched: clean, and byte for byte the committed files.
+    assert_eq!(fixture.git(&["status", "--porcelain"]), "");
+    for file in ["Cargo.toml", "CHANGELOG.md", "crates/roomkv-app/Cargo.toml"] {
+        assert_eq!(
+            read(&fixture.repo().join(file)),
+            read(&fixtures().join("release").join(file)),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn release_refuses_a_dirty_tree_in_one_line() {
+    let fixture = ReleaseFixture::new("dirty");
+    let lib = fixture.repo().join("crates/roomkv-wire/src/lib.rs");
+    fs::write(&lib, read(&lib) + "// an uncommitted edit\n").expect("edit the fixture");
+    for _ in ["modified", "untracked"] {
+        let output = fixture.release(&["0.2.0", "--dry-run"]);
+        let stderr = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with("xtask release: FAILED: the working tree has uncommitted changes"),
+            "{stderr}"
+        );
+        // Second round: committed edit, but an untracked file.
+        fixture.commit_all("edit");
+        fs::write(fixture.repo().join("notes.txt"), "untracked\n").expect("add a file");
+    }
+    assert_eq!(fixture.scratch_dirs(), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn release_refuses_versions_that_are_not_above_the_current_one() {
+    let fixture = ReleaseFixture::new("versions");
+    for (version, message) in [
+        (
+            "0.1.0",
+            "0.1.0 is not above the current workspace version 0.1.0",
+        ),
+        (
+            "0.0.9",
+            "0.0.9 is not above the current workspace version 0.1.0",
+        ),
+        (
+            "0.1.0-rc.1",
+            "0.1.0-rc.1 is not above the current workspace version 0.1.0",
+        ),
+        ("0.2", "`0.2` is not a SemVer version"),
+        ("v0.2.0", "write it without the `v`"),
+    ] {
+        let output = fixture.release(&[version, "--dry-run"]);
+        let stderr = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{version}: {stderr}");
+        assert!(stderr.contains(message), "{version}: {stderr}");
+    }
+    assert_eq!(fixture.scratch_dirs(), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn release_refuses_an_empty_unreleased_section() {
+    let fixture = ReleaseFixture::new("empty");
+    let changelog = fixture.repo().join("CHANGELOG.md");
+    let emptied = read(&changelog).replace(
+        "### Added\n- `roomkv-app`: `greeting`, built on `roomkv-wire`.\n",
+        "",
+    );
+    fs::write(&changelog, emptied).expect("empty the Unreleased section");
+    fixture.commit_all("nothing unreleased");
+    let output = fixture.release(&["0.2.0", "--dry-run"]);
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the `## Unreleased` section of CHANGELOG.md is empty"),
+        "{stderr}"
+    );
+    assert_eq!(fixture.scratch_dirs(), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn release_without_dry_run_is_refused_before_anything_else() {
+    let output = xtask(&["release", "0.2.0"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "xtask release: FAILED: only --dry-run is supported here (no registry credentials, no \
+         remote)\n"
+    );
+    let output = xtask(&["release", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("needs a VERSION"));
 }

@@ -1,7 +1,7 @@
 //! Signing: the App Key, the App Secret and the four signature headers every attempt carries,
 //! plus the request id of each operation.
 //!
-//! Every attempt is signed afresh ([`Credentials::sign`]): a new nonce of at most 18 decimal
+//! Every attempt is signed afresh ([`Credentials::sign_headers`]): a new nonce of at most 18 decimal
 //! digits from the injected [`NonceSource`], the injected [`Clock`]'s time in milliseconds since
 //! the Unix epoch (as documented; the official SDKs send seconds), and the lowercase hex SHA1 of
 //! `AppSecret ‖ Nonce ‖ Timestamp`. Reusing one signature for every request, as an official SDK
@@ -69,7 +69,7 @@ impl Credentials {
     /// # Errors
     ///
     /// Only if the App Key is not a header value, which [`Credentials::new`] already refused.
-    pub(crate) fn sign(
+    pub(crate) fn sign_headers(
         &self,
         parts: &mut Parts,
         nonce: &str,

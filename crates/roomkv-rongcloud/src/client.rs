@@ -1,37 +1,25 @@
-//! [`Client`]: the one request path (`send`) and the typed shortcuts around it.
+//! [`Client`]: the typed shortcuts around the one request path (`send`), which is
+//! roomkv-provider's [`Engine`].
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use http::HeaderValue;
+use roomkv_core::Operation;
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Endpoint,
     Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid, QueryEntries,
     QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
-use roomkv_core::{CodeClass, DecodeError, EncodeError, Limits, Operation, ResponseError};
-use roomkv_sign::rongcloud::{AppKey, SigningError};
-use roomkv_transport::pipeline::{AttemptInfo, Pipeline};
-use roomkv_transport::safety::{AttemptOutcome, RequestKind};
-use roomkv_transport::{
-    EndpointSet, HttpRequest, HttpResponse, RetryPolicy, SharedClock, SharedHttpClient,
-    SharedNonceSource, TransportError,
-};
+use roomkv_provider::{Engine, Signer};
+use roomkv_sign::rongcloud::AppKey;
+use roomkv_transport::HttpRequest;
 use tracing::Instrument as _;
 
 use crate::auth::{self, Credentials};
-use crate::policy;
-use crate::{BuildError, ClientBuilder, Error, Validation, WriteRetry};
-
-/// The statuses RongCloud itself answers with: 200 (business errors included), 401 (signature)
-/// and 429 (rate limit). Any other status, and every 5xx, comes from something in front of it
-/// and switches to the backup host.
-const EXPECTED_STATUSES: &[http::StatusCode] = &[
-    http::StatusCode::OK,
-    http::StatusCode::UNAUTHORIZED,
-    http::StatusCode::TOO_MANY_REQUESTS,
-];
+use crate::{BuildError, ClientBuilder, Error, Limits, RongCloud};
+#[cfg(doc)]
+use crate::{Validation, WriteRetry};
 
 /// A RongCloud / Nexconn client for chat-room KV entries and message expansions.
 ///
@@ -78,48 +66,48 @@ pub struct Client {
 /// What all clones of a client share.
 pub(crate) struct Inner {
     pub(crate) credentials: Credentials,
-    /// Core's endpoint for each host, in the order of `hosts`.
-    pub(crate) endpoints: Vec<Endpoint>,
-    pub(crate) hosts: EndpointSet,
-    pub(crate) http: SharedHttpClient,
-    pub(crate) retry_policy: RetryPolicy,
-    pub(crate) write_retry: WriteRetry,
-    pub(crate) limits: Limits,
-    pub(crate) validation: Validation,
-    /// Each attempt's `Timestamp`.
-    pub(crate) clock: SharedClock,
-    /// Each attempt's `Nonce`, each operation's request id, and the retry jitter.
-    pub(crate) nonce: SharedNonceSource,
+    pub(crate) engine: Engine<RongCloud>,
 }
 
-/// Why one attempt failed, before the failure of the whole request is known.
-#[derive(Debug)]
-enum AttemptError {
-    Encode(EncodeError),
-    Signing(SigningError),
-    Transport(TransportError),
-    Response(ResponseError),
+/// One operation's request id, for all its attempts, so that RongCloud can correlate them.
+pub(crate) struct RequestId {
+    id: String,
+    header: HeaderValue,
 }
 
-impl From<TransportError> for AttemptError {
-    fn from(err: TransportError) -> Self {
-        // Transport classifies (and retries) its own failures without asking `classify`; this
-        // is the one place that sees each of them, inside the request's span.
-        tracing::debug!(
-            error = %err,
-            may_have_been_sent = err.may_have_been_sent(),
-            "attempt failed in transport"
-        );
-        Self::Transport(err)
+impl Signer<RongCloud> for Credentials {
+    type Request = RequestId;
+
+    fn begin(&self, engine: &Engine<RongCloud>) -> RequestId {
+        let id = auth::request_id(&engine.nonce);
+        let header = HeaderValue::from_str(&id).expect("hex digits are a valid header value");
+        RequestId { id, header }
     }
-}
 
-/// What the attempts of one request share. An atomic rather than a cell, so the request's
-/// future stays `Send`.
-#[derive(Default)]
-struct RequestState {
-    /// The latest answer came after an attempt whose outcome is unknown.
-    answered_after_unknown: AtomicBool,
+    fn request_id(&self, request: &RequestId) -> String {
+        request.id.clone()
+    }
+
+    /// Signs with a fresh nonce and timestamp, and labels with the operation's request id.
+    fn sign(
+        &self,
+        request: &RequestId,
+        http: HttpRequest,
+        engine: &Engine<RongCloud>,
+    ) -> Result<HttpRequest, Error> {
+        let (mut parts, body) = http.into_parts();
+        let nonce = auth::nonce(&engine.nonce);
+        let timestamp = auth::timestamp_millis(&engine.clock);
+        // The App Key was checked when the client was built, and nonces and timestamps are
+        // digits, so this cannot fail; if it did, the configuration would be at fault.
+        self.sign_headers(&mut parts, &nonce, &timestamp)
+            .map_err(|err| {
+                tracing::debug!(error = %err, "could not sign the request");
+                Error::Config(BuildError::InvalidAppKey)
+            })?;
+        auth::label(&mut parts, &request.header);
+        Ok(HttpRequest::from_parts(parts, body))
+    }
 }
 
 impl Client {
@@ -165,100 +153,12 @@ impl Client {
             host = tracing::field::Empty,
             attempt = tracing::field::Empty,
         );
-        self.execute(&op, &span).instrument(span.clone()).await
-    }
-
-    /// The request path of [`send`](Self::send), inside its `span`.
-    async fn execute<O>(&self, op: &O, span: &tracing::Span) -> Result<O::Output, Error>
-    where
-        O: Operation<Endpoint = Endpoint>,
-    {
         let inner = &*self.inner;
-        if inner.validation == Validation::Strict {
-            op.validate(&inner.limits).inspect_err(|err| {
-                tracing::debug!(error = %err, "request refused by validation; nothing sent");
-            })?;
-        }
-        // One id for all attempts of this operation, so RongCloud can correlate them.
-        let request_id = auth::request_id(&inner.nonce);
-        span.record("request_id", request_id.as_str());
-        let request_id_header =
-            HeaderValue::from_str(&request_id).expect("hex digits are a valid header value");
-        let kind = policy::request_kind(op.effect(), inner.write_retry);
-        let state = RequestState::default();
-        let pipeline = Pipeline {
-            policy: &inner.retry_policy,
-            endpoints: &inner.hosts,
-            http: &inner.http,
-            jitter: &inner.nonce,
-            expected_statuses: EXPECTED_STATUSES,
-        };
-        let executed = pipeline
-            .execute(
-                kind,
-                |host, attempt| inner.build(op, span, &request_id_header, host, attempt),
-                |response, info| parse(op, &state, response, info),
-                classify,
-            )
-            .await;
-
-        let is_write = kind != RequestKind::Read;
-        let refused_after_unknown = matches!(
-            &executed.result,
-            Err(AttemptError::Response(ResponseError::Api(api))) if api.class() == CodeClass::Final
-        ) && state.answered_after_unknown.load(Ordering::Relaxed);
-        let outcome_unknown = is_write && (executed.outcome_unknown || refused_after_unknown);
-        let attempts = executed.attempts;
-        let result = executed.result.map_err(|err| match err {
-            AttemptError::Encode(err) => Error::Encode(err),
-            // The App Key was checked when the client was built, and nonces and timestamps are
-            // digits, so this cannot happen; if it did, the configuration would be at fault.
-            AttemptError::Signing(err) => {
-                tracing::debug!(error = %err, "could not sign the request");
-                Error::Config(BuildError::InvalidAppKey)
-            }
-            AttemptError::Transport(source) => Error::Transport {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
-            AttemptError::Response(ResponseError::Api(mut error)) => {
-                if error.request_id.is_none() {
-                    error.request_id = Some(request_id);
-                }
-                Error::Api {
-                    error,
-                    attempts,
-                    outcome_unknown,
-                }
-            }
-            AttemptError::Response(ResponseError::UnexpectedStatus { status }) => {
-                Error::UnexpectedStatus {
-                    status,
-                    attempts,
-                    outcome_unknown,
-                    request_id,
-                }
-            }
-            AttemptError::Response(ResponseError::Decode(source)) => Error::Decode {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
-            AttemptError::Response(other) => Error::Decode {
-                source: DecodeError::new(other.to_string()),
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
-        });
-        match &result {
-            Ok(_) => tracing::debug!(attempts, "request succeeded"),
-            Err(err) => tracing::debug!(attempts, outcome_unknown, error = %err, "request failed"),
-        }
-        result
+        inner
+            .engine
+            .execute(&op, &inner.credentials, &span)
+            .instrument(span.clone())
+            .await
     }
 
     /// Sets one entry of a chat room, owned by `user` (`/chatroom/entry/set.json`), without
@@ -484,106 +384,18 @@ impl Client {
     /// (`EntryKey::parse_with(text, client.limits())`) when they differ from the documented
     /// ones.
     pub fn limits(&self) -> &Limits {
-        &self.inner.limits
+        &self.inner.engine.limits
     }
 
     /// The base URLs of all hosts, primary first.
     pub fn hosts(&self) -> &[http::Uri] {
-        self.inner.hosts.hosts()
+        self.inner.engine.hosts()
     }
 
     /// The base URL requests go to now: the primary, or a backup after a failure until the
     /// cool-down has passed.
     pub fn active_host(&self) -> http::Uri {
-        self.inner.hosts.current().base().clone()
-    }
-}
-
-impl Inner {
-    /// One attempt's request: encoded for `host`, signed with a fresh nonce and timestamp,
-    /// labelled with the operation's request id.
-    fn build<O: Operation<Endpoint = Endpoint>>(
-        &self,
-        op: &O,
-        span: &tracing::Span,
-        request_id: &HeaderValue,
-        host: &roomkv_transport::Endpoint,
-        attempt: u32,
-    ) -> Result<HttpRequest, AttemptError> {
-        let endpoint = &self.endpoints[host.index()];
-        let (mut parts, body) = op
-            .encode(endpoint)
-            .map_err(AttemptError::Encode)?
-            .into_parts();
-        let nonce = auth::nonce(&self.nonce);
-        let timestamp = auth::timestamp_millis(&self.clock);
-        self.credentials
-            .sign(&mut parts, &nonce, &timestamp)
-            .map_err(AttemptError::Signing)?;
-        auth::label(&mut parts, request_id);
-        span.record("path", parts.uri.path());
-        span.record("host", endpoint.as_str());
-        span.record("attempt", attempt);
-        tracing::debug!(host = endpoint.as_str(), attempt, "sending");
-        Ok(HttpRequest::from_parts(parts, body))
-    }
-}
-
-/// RongCloud's answer to one attempt. A repeat after an attempt with unknown outcome may be
-/// settled by an error that shows the first attempt was applied.
-fn parse<O: Operation<Endpoint = Endpoint>>(
-    op: &O,
-    state: &RequestState,
-    response: HttpResponse,
-    info: AttemptInfo,
-) -> Result<O::Output, AttemptError> {
-    let (head, body) = response.into_parts();
-    let status = head.status.as_u16();
-    state
-        .answered_after_unknown
-        .store(info.after_unknown, Ordering::Relaxed);
-    match op.parse(http::Response::from_parts(head, &body[..])) {
-        Ok(output) => {
-            tracing::debug!(attempt = info.number, status, "answered: success");
-            Ok(output)
-        }
-        Err(ResponseError::Api(error)) => {
-            let code = error.code.code();
-            if info.after_unknown
-                && let Some(output) = op.settles_repeat(&error)
-            {
-                tracing::debug!(
-                    attempt = info.number,
-                    status,
-                    code,
-                    "answered: the repeat shows the earlier attempt was applied"
-                );
-                return Ok(output);
-            }
-            tracing::debug!(
-                attempt = info.number,
-                status,
-                code,
-                class = ?error.class(),
-                "answered: error"
-            );
-            Err(AttemptError::Response(ResponseError::Api(error)))
-        }
-        Err(err) => {
-            tracing::debug!(attempt = info.number, status, error = %err, "answered: unreadable");
-            Err(AttemptError::Response(err))
-        }
-    }
-}
-
-/// What a failed attempt means for retrying.
-fn classify(err: &AttemptError) -> AttemptOutcome {
-    match err {
-        AttemptError::Response(err) => policy::outcome(err),
-        AttemptError::Encode(_) | AttemptError::Signing(_) => AttemptOutcome::Refused,
-        // Transport classifies its own failures; this arm is never reached through it.
-        AttemptError::Transport(err) if err.may_have_been_sent() => AttemptOutcome::Unknown,
-        AttemptError::Transport(_) => AttemptOutcome::NotSent,
+        self.inner.engine.active_host()
     }
 }
 
@@ -593,11 +405,11 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("app_key", self.app_key())
             .field("header_style", &inner.credentials.style())
-            .field("hosts", &inner.hosts)
-            .field("http", &inner.http)
-            .field("retry_policy", &inner.retry_policy)
-            .field("write_retry", &inner.write_retry)
-            .field("validation", &inner.validation)
+            .field("hosts", &inner.engine.hosts)
+            .field("http", &inner.engine.http)
+            .field("retry_policy", &inner.engine.retry_policy)
+            .field("write_retry", &inner.engine.write_retry)
+            .field("validation", &inner.engine.validation)
             .finish_non_exhaustive()
     }
 }

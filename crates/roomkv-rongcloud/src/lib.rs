@@ -110,14 +110,13 @@ mod auth;
 mod builder;
 mod client;
 mod error;
-mod policy;
 mod region;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
 pub use client::Client;
-pub use error::{BuildError, Error};
-pub use policy::{Validation, WriteRetry};
+pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
+pub use roomkv_provider::{Validation, WriteRetry};
 
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::rongcloud::{

@@ -1,4 +1,5 @@
-//! [`Client`]: the one request path (`send`) and the typed shortcuts around it.
+//! [`Client`]: the typed shortcuts around the one request path (`send`), which is
+//! roomkv-provider's [`Engine`].
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,20 +9,17 @@ use roomkv_core::tencent::{
     CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomMetadata, Identifier,
     MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
 };
-use roomkv_core::{
-    ApiCode, CodeClass, DecodeError, EncodeError, Limits, Operation, QuotaFamily, ResponseError,
-};
-use roomkv_transport::pipeline::{AttemptInfo, Pipeline};
-use roomkv_transport::safety::{AttemptOutcome, RequestKind};
-use roomkv_transport::{
-    EndpointSet, HttpClient, HttpRequest, HttpResponse, NonceSource, RetryPolicy, SharedHttpClient,
-    SharedNonceSource, TransportError,
-};
+use roomkv_core::{ApiCode, ApiError, EncodeError, Limits, Operation, QuotaFamily};
+use roomkv_provider::{Engine, Signer};
+use roomkv_transport::safety::AttemptOutcome;
+use roomkv_transport::{HttpRequest, NonceSource};
 use tracing::Instrument as _;
 
 use crate::auth::{self, UserSigCache};
-use crate::policy::{self, usersig_rejected};
-use crate::{ClientBuilder, Error, Validation, WriteRetry};
+use crate::policy::usersig_rejected;
+use crate::{ClientBuilder, Error, Tencent};
+#[cfg(doc)]
+use crate::{Validation, WriteRetry};
 
 /// A Tencent Cloud Live client for rooms and room metadata.
 ///
@@ -62,63 +60,62 @@ pub struct Client {
 
 /// What all clones of a client share.
 pub(crate) struct Inner {
-    /// Core's endpoint for each host, in the order of `hosts`.
-    pub(crate) endpoints: Vec<Endpoint>,
-    pub(crate) hosts: EndpointSet,
-    pub(crate) http: SharedHttpClient,
-    pub(crate) retry_policy: RetryPolicy,
-    pub(crate) write_retry: WriteRetry,
-    pub(crate) limits: Limits,
-    pub(crate) validation: Validation,
+    pub(crate) engine: Engine<Tencent>,
     pub(crate) usersig: UserSigCache,
-    /// Each attempt's `random`, and the retry jitter.
-    pub(crate) nonce: SharedNonceSource,
-}
-
-/// The client's HTTP client, logging each exchange's outcome (never the URL, whose query
-/// carries the UserSig).
-#[derive(Debug)]
-pub(crate) struct Logged(pub(crate) SharedHttpClient);
-
-impl HttpClient for Logged {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let result = self.0.send(request).await;
-        match &result {
-            Ok(response) => tracing::trace!(status = response.status().as_u16(), "exchange done"),
-            Err(err) => tracing::debug!(
-                error = %err,
-                may_have_been_sent = err.may_have_been_sent(),
-                "exchange failed"
-            ),
-        }
-        result
-    }
-}
-
-/// Why one attempt failed, before the failure of the whole request is known.
-#[derive(Debug)]
-enum AttemptError {
-    Encode(EncodeError),
-    Transport(TransportError),
-    Response(ResponseError),
-}
-
-impl From<TransportError> for AttemptError {
-    fn from(err: TransportError) -> Self {
-        Self::Transport(err)
-    }
 }
 
 /// What the attempts of one request share. Atomics rather than cells, so the request's future
 /// stays `Send`.
 #[derive(Default)]
-struct RequestState {
+pub(crate) struct RequestState {
     /// The generation of the UserSig the latest attempt was signed with.
     usersig_generation: AtomicU64,
     /// The UserSig was renewed for this request already; a second rejection is final.
     renewed: AtomicBool,
-    /// The latest answer came after an attempt whose outcome is unknown.
-    answered_after_unknown: AtomicBool,
+}
+
+impl Signer<Tencent> for UserSigCache {
+    type Request = RequestState;
+
+    fn begin(&self, _: &Engine<Tencent>) -> RequestState {
+        RequestState::default()
+    }
+
+    /// Tencent's requests carry no id of the client's; its answers carry Tencent's.
+    fn request_id(&self, _: &RequestState) {}
+
+    /// Signs with the cached admin UserSig and a fresh `random`.
+    fn sign(
+        &self,
+        state: &RequestState,
+        http: HttpRequest,
+        engine: &Engine<Tencent>,
+    ) -> Result<HttpRequest, Error> {
+        let ticket = self.current();
+        state
+            .usersig_generation
+            .store(ticket.generation, Ordering::Relaxed);
+        // `random`: the low 32 bits of a fresh value, every attempt.
+        let random = engine.nonce.next_u64() as u32;
+        auth::sign(http, &ticket.usersig, random)
+            .map_err(|err| Error::Encode(EncodeError::from(err)))
+    }
+
+    /// A rejected UserSig (70001, 70052) is renewed once and the attempt sent again.
+    fn classify(&self, state: &RequestState, api: &ApiError) -> Option<AttemptOutcome> {
+        if !matches!(api.code, ApiCode::Tencent(code) if usersig_rejected(code)) {
+            return None;
+        }
+        if state.renewed.swap(true, Ordering::Relaxed) {
+            return Some(AttemptOutcome::Refused);
+        }
+        tracing::debug!(
+            code = api.code.code(),
+            "Tencent rejected the UserSig; renewing it for one more attempt"
+        );
+        self.renew(state.usersig_generation.load(Ordering::Relaxed));
+        Some(AttemptOutcome::NotSent)
+    }
 }
 
 impl Client {
@@ -155,80 +152,12 @@ impl Client {
     {
         let command = command_name(&op);
         let span = tracing::debug_span!("tencent_request", command);
-        self.execute(&op).instrument(span).await
-    }
-
-    async fn execute<O>(&self, op: &O) -> Result<O::Output, Error>
-    where
-        O: Operation<Endpoint = Endpoint>,
-    {
         let inner = &*self.inner;
-        if inner.validation == Validation::Strict {
-            op.validate(&inner.limits).inspect_err(|err| {
-                tracing::debug!(error = %err, "request refused by validation; nothing sent");
-            })?;
-        }
-        let kind = policy::request_kind(op.effect(), inner.write_retry);
-        let state = RequestState::default();
-        let pipeline = Pipeline {
-            policy: &inner.retry_policy,
-            endpoints: &inner.hosts,
-            http: &inner.http,
-            jitter: &inner.nonce,
-            // Tencent answers everything with 200; any other status is a gateway's.
-            expected_statuses: &[],
-        };
-        let executed = pipeline
-            .execute(
-                kind,
-                |host, attempt| inner.build(op, &state, host, attempt),
-                |response, info| inner.parse(op, &state, response, info),
-                |err| inner.classify(&state, err),
-            )
-            .await;
-
-        let is_write = kind != RequestKind::Read;
-        let refused_after_unknown = matches!(
-            &executed.result,
-            Err(AttemptError::Response(ResponseError::Api(api))) if api.class() == CodeClass::Final
-        ) && state.answered_after_unknown.load(Ordering::Relaxed);
-        let outcome_unknown = is_write && (executed.outcome_unknown || refused_after_unknown);
-        let attempts = executed.attempts;
-        let result = executed.result.map_err(|err| match err {
-            AttemptError::Encode(err) => Error::Encode(err),
-            AttemptError::Transport(source) => Error::Transport {
-                source,
-                attempts,
-                outcome_unknown,
-            },
-            AttemptError::Response(ResponseError::Api(error)) => Error::Api {
-                error,
-                attempts,
-                outcome_unknown,
-            },
-            AttemptError::Response(ResponseError::UnexpectedStatus { status }) => {
-                Error::UnexpectedStatus {
-                    status,
-                    attempts,
-                    outcome_unknown,
-                }
-            }
-            AttemptError::Response(ResponseError::Decode(source)) => Error::Decode {
-                source,
-                attempts,
-                outcome_unknown,
-            },
-            AttemptError::Response(other) => Error::Decode {
-                source: DecodeError::new(other.to_string()),
-                attempts,
-                outcome_unknown,
-            },
-        });
-        match &result {
-            Ok(_) => tracing::debug!(attempts, "request succeeded"),
-            Err(err) => tracing::debug!(attempts, outcome_unknown, error = %err, "request failed"),
-        }
-        result
+        inner
+            .engine
+            .execute(&op, &inner.usersig, &span)
+            .instrument(span.clone())
+            .await
     }
 
     /// Creates a Live room (`create_room`). Settings left unset take Tencent's defaults.
@@ -356,129 +285,29 @@ impl Client {
 
     /// The app's SDKAppID.
     pub fn sdkappid(&self) -> u64 {
-        self.inner.endpoints[0].sdkappid
+        self.inner.engine.endpoints[0].sdkappid
     }
 
     /// The App admin account requests are sent as.
     pub fn admin(&self) -> &Identifier {
-        &self.inner.endpoints[0].admin
+        &self.inner.engine.endpoints[0].admin
     }
 
     /// The limits requests are checked against; parse ids with them
     /// (`RoomId::parse_with(text, client.limits())`) when they differ from the documented ones.
     pub fn limits(&self) -> &Limits {
-        &self.inner.limits
+        &self.inner.engine.limits
     }
 
     /// The base URLs of all hosts, primary first.
     pub fn hosts(&self) -> &[http::Uri] {
-        self.inner.hosts.hosts()
+        self.inner.engine.hosts()
     }
 
     /// The base URL requests go to now: the primary, or a backup after a failure until the
     /// cool-down has passed.
     pub fn active_host(&self) -> http::Uri {
-        self.inner.hosts.current().base().clone()
-    }
-}
-
-impl Inner {
-    /// One attempt's request: encoded for `host`, signed with the cached UserSig and a fresh
-    /// `random`.
-    fn build<O: Operation<Endpoint = Endpoint>>(
-        &self,
-        op: &O,
-        state: &RequestState,
-        host: &roomkv_transport::Endpoint,
-        attempt: u32,
-    ) -> Result<HttpRequest, AttemptError> {
-        let endpoint = &self.endpoints[host.index()];
-        let request = op.encode(endpoint).map_err(AttemptError::Encode)?;
-        let ticket = self.usersig.current();
-        state
-            .usersig_generation
-            .store(ticket.generation, Ordering::Relaxed);
-        // `random`: the low 32 bits of a fresh value, every attempt.
-        let random = self.nonce.next_u64() as u32;
-        tracing::debug!(host = %endpoint.base, attempt, "sending");
-        auth::sign(request, &ticket.usersig, random)
-            .map_err(|err| AttemptError::Encode(EncodeError::from(err)))
-    }
-
-    /// Tencent's answer to one attempt. A repeat after an attempt with unknown outcome may be
-    /// settled by an error that shows the first attempt was applied.
-    fn parse<O: Operation<Endpoint = Endpoint>>(
-        &self,
-        op: &O,
-        state: &RequestState,
-        response: HttpResponse,
-        info: AttemptInfo,
-    ) -> Result<O::Output, AttemptError> {
-        let (head, body) = response.into_parts();
-        let status = head.status.as_u16();
-        state
-            .answered_after_unknown
-            .store(info.after_unknown, Ordering::Relaxed);
-        match op.parse(http::Response::from_parts(head, &body[..])) {
-            Ok(output) => {
-                tracing::debug!(attempt = info.number, status, "answered: success");
-                Ok(output)
-            }
-            Err(ResponseError::Api(error)) => {
-                let code = error.code.code();
-                let request_id = error.request_id.as_deref().unwrap_or("");
-                if info.after_unknown
-                    && let Some(output) = op.settles_repeat(&error)
-                {
-                    tracing::debug!(
-                        attempt = info.number,
-                        code,
-                        request_id,
-                        "answered: the repeat shows the earlier attempt was applied"
-                    );
-                    return Ok(output);
-                }
-                tracing::debug!(
-                    attempt = info.number,
-                    status,
-                    code,
-                    request_id,
-                    "answered: error"
-                );
-                Err(AttemptError::Response(ResponseError::Api(error)))
-            }
-            Err(err) => {
-                tracing::debug!(attempt = info.number, status, error = %err, "answered: unreadable");
-                Err(AttemptError::Response(err))
-            }
-        }
-    }
-
-    /// What a failed attempt means for retrying. The first 70001 / 70052 of a request renews
-    /// the UserSig and counts as "not processed", so exactly one fresh attempt follows.
-    fn classify(&self, state: &RequestState, err: &AttemptError) -> AttemptOutcome {
-        let outcome = match err {
-            AttemptError::Response(ResponseError::Api(api)) if matches!(api.code, ApiCode::Tencent(code) if usersig_rejected(code)) => {
-                if state.renewed.swap(true, Ordering::Relaxed) {
-                    AttemptOutcome::Refused
-                } else {
-                    tracing::debug!(
-                        code = api.code.code(),
-                        "Tencent rejected the UserSig; renewing it for one more attempt"
-                    );
-                    self.usersig
-                        .renew(state.usersig_generation.load(Ordering::Relaxed));
-                    AttemptOutcome::NotSent
-                }
-            }
-            AttemptError::Response(err) => policy::outcome(err),
-            AttemptError::Encode(_) => AttemptOutcome::Refused,
-            // Transport classifies its own failures; this arm is never reached through it.
-            AttemptError::Transport(err) if err.may_have_been_sent() => AttemptOutcome::Unknown,
-            AttemptError::Transport(_) => AttemptOutcome::NotSent,
-        };
-        tracing::debug!(?outcome, "attempt failed");
-        outcome
+        self.inner.engine.active_host()
     }
 }
 
@@ -499,11 +328,11 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("sdkappid", &self.sdkappid())
             .field("admin", self.admin())
-            .field("hosts", &inner.hosts)
-            .field("http", &inner.http)
-            .field("retry_policy", &inner.retry_policy)
-            .field("write_retry", &inner.write_retry)
-            .field("validation", &inner.validation)
+            .field("hosts", &inner.engine.hosts)
+            .field("http", &inner.engine.http)
+            .field("retry_policy", &inner.engine.retry_policy)
+            .field("write_retry", &inner.engine.write_retry)
+            .field("validation", &inner.engine.validation)
             .field("usersig", &inner.usersig)
             .field("usersig_lifetime", &inner.usersig.lifetime())
             .finish_non_exhaustive()

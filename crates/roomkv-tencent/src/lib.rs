@@ -87,9 +87,9 @@ pub use builder::{
     ClientBuilder, DEFAULT_ADMIN, DEFAULT_TIMEOUT, DEFAULT_USERSIG_LIFETIME, MIN_USERSIG_LIFETIME,
 };
 pub use client::Client;
-pub use error::{BuildError, Error};
-pub use policy::{Validation, WriteRetry};
+pub use error::{BuildError, Error, Tencent};
 pub use region::{Region, UnknownRegion};
+pub use roomkv_provider::{Validation, WriteRetry};
 
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::tencent::{

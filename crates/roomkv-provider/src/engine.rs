@@ -1,0 +1,342 @@
+//! [`Engine`]: the one request path of every provider client, and the [`Signer`] hook through
+//! which a provider signs each attempt.
+//!
+//! For one operation the engine validates it against the limits (unless validation is off),
+//! then runs [`Pipeline::execute`]: for every attempt, encode for the active host, sign, send,
+//! parse (a repeat after an unknown outcome may be settled by
+//! [`Operation::settles_repeat`]), classify; and finally turns the last attempt into an
+//! [`Error`] that says whether a write may have been applied.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use roomkv_core::{ApiError, CodeClass, DecodeError, Limits, Operation, ResponseError};
+use roomkv_transport::pipeline::{AttemptInfo, Pipeline};
+use roomkv_transport::safety::{AttemptOutcome, RequestKind};
+use roomkv_transport::{
+    EndpointSet, HttpClient, HttpRequest, HttpResponse, RetryPolicy, SharedClock, SharedHttpClient,
+    SharedNonceSource, TransportError,
+};
+
+use crate::error::{RequestId as _, Vendor};
+use crate::{Error, Validation, WriteRetry, policy};
+
+/// How a provider signs the attempts of its requests: RongCloud's signature headers, Tencent's
+/// `usersig` and `random`.
+pub trait Signer<V: Vendor>: Sync {
+    /// What the attempts of one request share (a request id, which UserSig was used, …).
+    type Request: Send + Sync;
+
+    /// Starts a request, before its first attempt.
+    fn begin(&self, engine: &Engine<V>) -> Self::Request;
+
+    /// The id the request carries, for [`Error`]s and the `request_id` span field.
+    fn request_id(&self, request: &Self::Request) -> V::RequestId;
+
+    /// Signs one attempt's encoded `http` request, with the engine's clock and nonce source.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error::Encode`] or [`Error::Config`] when the request cannot be signed; the
+    /// attempt is then not sent and the request fails with it.
+    fn sign(
+        &self,
+        request: &Self::Request,
+        http: HttpRequest,
+        engine: &Engine<V>,
+    ) -> Result<HttpRequest, Error<V>>;
+
+    /// What an error answer means for retrying, when the provider knows better than
+    /// [`policy::outcome`] (Tencent renews a rejected UserSig and sends again). `None`, the
+    /// default, leaves it to the policy.
+    fn classify(&self, request: &Self::Request, error: &ApiError) -> Option<AttemptOutcome> {
+        let _ = (request, error);
+        None
+    }
+}
+
+/// Everything a built client shares across its clones, and the request path.
+pub struct Engine<V: Vendor> {
+    /// Core's endpoint for each host, in the order of `hosts`.
+    pub endpoints: Vec<V::Endpoint>,
+    /// The hosts, and which one is active.
+    pub hosts: EndpointSet,
+    /// Where requests are sent.
+    pub http: SharedHttpClient,
+    /// How many attempts and how long between them.
+    pub retry_policy: RetryPolicy,
+    /// Whether writes with an unknown outcome are repeated.
+    pub write_retry: WriteRetry,
+    /// The limits requests are checked against.
+    pub limits: Limits,
+    /// Whether requests are checked against the limits.
+    pub validation: Validation,
+    /// The time, for signing and the failover cool-down.
+    pub clock: SharedClock,
+    /// Randomness: nonces, request ids and the retry jitter.
+    pub nonce: SharedNonceSource,
+}
+
+impl<V: Vendor> fmt::Debug for Engine<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("hosts", &self.hosts)
+            .field("http", &self.http)
+            .field("retry_policy", &self.retry_policy)
+            .field("write_retry", &self.write_retry)
+            .field("validation", &self.validation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why one attempt failed, before the failure of the whole request is known.
+enum AttemptError<V: Vendor> {
+    /// Refused before sending (encoding, signing).
+    Local(Error<V>),
+    Transport(TransportError),
+    Response(ResponseError),
+}
+
+impl<V: Vendor> From<TransportError> for AttemptError<V> {
+    fn from(err: TransportError) -> Self {
+        // Transport classifies (and retries) its own failures without asking `classify`; this
+        // is the one place that sees each of them, inside the request's span.
+        tracing::debug!(
+            error = %err,
+            may_have_been_sent = err.may_have_been_sent(),
+            "attempt failed in transport"
+        );
+        Self::Transport(err)
+    }
+}
+
+impl<V: Vendor> Engine<V> {
+    /// The base URLs of all hosts, primary first.
+    pub fn hosts(&self) -> &[http::Uri] {
+        self.hosts.hosts()
+    }
+
+    /// The base URL requests go to now: the primary, or a backup after a failure until the
+    /// cool-down has passed.
+    pub fn active_host(&self) -> http::Uri {
+        self.hosts.current().base().clone()
+    }
+
+    /// Sends `op`, signed by `signer`, and returns its typed output. Call it inside `span`
+    /// (the provider names it); the fields `request_id`, `path`, `host` and `attempt` are
+    /// recorded on it when it has them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] before sending, then transport failures and the vendor's error
+    /// codes after the retries the policy allows.
+    pub async fn execute<O, S>(
+        &self,
+        op: &O,
+        signer: &S,
+        span: &tracing::Span,
+    ) -> Result<O::Output, Error<V>>
+    where
+        O: Operation<Endpoint = V::Endpoint>,
+        S: Signer<V>,
+    {
+        if self.validation == Validation::Strict {
+            op.validate(&self.limits).inspect_err(|err| {
+                tracing::debug!(error = %err, "request refused by validation; nothing sent");
+            })?;
+        }
+        let request = signer.begin(self);
+        let request_id = signer.request_id(&request);
+        if let Some(id) = request_id.as_id() {
+            span.record("request_id", id);
+        }
+        let kind = policy::request_kind(op.effect(), self.write_retry);
+        // An atomic rather than a cell, so the request's future stays `Send`: the latest
+        // answer came after an attempt whose outcome is unknown.
+        let answered_after_unknown = AtomicBool::new(false);
+        let pipeline = Pipeline {
+            policy: &self.retry_policy,
+            endpoints: &self.hosts,
+            http: &self.http,
+            jitter: &self.nonce,
+            expected_statuses: V::EXPECTED_STATUSES,
+        };
+        let executed = pipeline
+            .execute(
+                kind,
+                |host, attempt| self.build(op, signer, &request, span, host, attempt),
+                |response, info| parse(op, &answered_after_unknown, response, info),
+                |err| classify(signer, &request, err),
+            )
+            .await;
+
+        let is_write = kind != RequestKind::Read;
+        let refused_after_unknown = matches!(
+            &executed.result,
+            Err(AttemptError::Response(ResponseError::Api(api))) if api.class() == CodeClass::Final
+        ) && answered_after_unknown.load(Ordering::Relaxed);
+        let outcome_unknown = is_write && (executed.outcome_unknown || refused_after_unknown);
+        let attempts = executed.attempts;
+        let result = executed.result.map_err(|err| match err {
+            AttemptError::Local(err) => err,
+            AttemptError::Transport(source) => Error::Transport {
+                source,
+                attempts,
+                outcome_unknown,
+                request_id,
+            },
+            AttemptError::Response(ResponseError::Api(mut error)) => {
+                if error.request_id.is_none() {
+                    error.request_id = request_id.as_id().map(str::to_owned);
+                }
+                Error::Api {
+                    error,
+                    attempts,
+                    outcome_unknown,
+                }
+            }
+            AttemptError::Response(ResponseError::UnexpectedStatus { status }) => {
+                Error::UnexpectedStatus {
+                    status,
+                    attempts,
+                    outcome_unknown,
+                    request_id,
+                }
+            }
+            AttemptError::Response(ResponseError::Decode(source)) => Error::Decode {
+                source,
+                attempts,
+                outcome_unknown,
+                request_id,
+            },
+            AttemptError::Response(other) => Error::Decode {
+                source: DecodeError::new(other.to_string()),
+                attempts,
+                outcome_unknown,
+                request_id,
+            },
+        });
+        match &result {
+            Ok(_) => tracing::debug!(attempts, "request succeeded"),
+            Err(err) => tracing::debug!(attempts, outcome_unknown, error = %err, "request failed"),
+        }
+        result
+    }
+
+    /// One attempt's request: encoded for `host`, then signed.
+    fn build<O, S>(
+        &self,
+        op: &O,
+        signer: &S,
+        request: &S::Request,
+        span: &tracing::Span,
+        host: &roomkv_transport::Endpoint,
+        attempt: u32,
+    ) -> Result<HttpRequest, AttemptError<V>>
+    where
+        O: Operation<Endpoint = V::Endpoint>,
+        S: Signer<V>,
+    {
+        let endpoint = &self.endpoints[host.index()];
+        let encoded = op
+            .encode(endpoint)
+            .map_err(|err| AttemptError::Local(Error::Encode(err)))?;
+        let signed = signer
+            .sign(request, encoded, self)
+            .map_err(AttemptError::Local)?;
+        span.record("path", signed.uri().path());
+        span.record("host", tracing::field::display(host.base()));
+        span.record("attempt", attempt);
+        tracing::debug!(host = %host.base(), attempt, "sending");
+        Ok(signed)
+    }
+}
+
+/// The vendor's answer to one attempt. A repeat after an attempt with unknown outcome may be
+/// settled by an error that shows the first attempt was applied.
+fn parse<O: Operation, V: Vendor>(
+    op: &O,
+    answered_after_unknown: &AtomicBool,
+    response: HttpResponse,
+    info: AttemptInfo,
+) -> Result<O::Output, AttemptError<V>> {
+    let (head, body) = response.into_parts();
+    let status = head.status.as_u16();
+    answered_after_unknown.store(info.after_unknown, Ordering::Relaxed);
+    match op.parse(http::Response::from_parts(head, &body[..])) {
+        Ok(output) => {
+            tracing::debug!(attempt = info.number, status, "answered: success");
+            Ok(output)
+        }
+        Err(ResponseError::Api(error)) => {
+            let code = error.code.code();
+            let request_id = error.request_id.as_deref().unwrap_or("");
+            if info.after_unknown
+                && let Some(output) = op.settles_repeat(&error)
+            {
+                tracing::debug!(
+                    attempt = info.number,
+                    status,
+                    code,
+                    request_id,
+                    "answered: the repeat shows the earlier attempt was applied"
+                );
+                return Ok(output);
+            }
+            tracing::debug!(
+                attempt = info.number,
+                status,
+                code,
+                request_id,
+                class = ?error.class(),
+                "answered: error"
+            );
+            Err(AttemptError::Response(ResponseError::Api(error)))
+        }
+        Err(err) => {
+            tracing::debug!(attempt = info.number, status, error = %err, "answered: unreadable");
+            Err(AttemptError::Response(err))
+        }
+    }
+}
+
+/// What a failed attempt means for retrying.
+fn classify<V: Vendor, S: Signer<V>>(
+    signer: &S,
+    request: &S::Request,
+    err: &AttemptError<V>,
+) -> AttemptOutcome {
+    let outcome = match err {
+        AttemptError::Response(err) => match err {
+            ResponseError::Api(api) => signer.classify(request, api),
+            _ => None,
+        }
+        .unwrap_or_else(|| policy::outcome(err)),
+        AttemptError::Local(_) => AttemptOutcome::Refused,
+        // Transport classifies its own failures; this arm is never reached through it.
+        AttemptError::Transport(err) if err.may_have_been_sent() => AttemptOutcome::Unknown,
+        AttemptError::Transport(_) => AttemptOutcome::NotSent,
+    };
+    tracing::debug!(?outcome, "attempt failed");
+    outcome
+}
+
+/// A client's HTTP client, logging each exchange's outcome (never the URL, whose query may
+/// carry a signature).
+#[derive(Debug)]
+pub struct LoggedHttpClient(pub SharedHttpClient);
+
+impl HttpClient for LoggedHttpClient {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let result = self.0.send(request).await;
+        match &result {
+            Ok(response) => tracing::trace!(status = response.status().as_u16(), "exchange done"),
+            Err(err) => tracing::debug!(
+                error = %err,
+                may_have_been_sent = err.may_have_been_sent(),
+                "exchange failed"
+            ),
+        }
+        result
+    }
+}

@@ -1,0 +1,41 @@
+//! The vendor-neutral half of a roomkv client.
+//!
+//! roomkv-core is sans-IO (operations, codes and limits, no HTTP stack), and roomkv-transport
+//! knows no vendor (an HTTP client, host failover, retries). A client needs both, and most of
+//! what it does with them is the same for every vendor: check a request against the limits,
+//! run the attempts through [`Pipeline`](roomkv_transport::pipeline::Pipeline), decide which
+//! answers may be retried, and turn the last one into an error that says whether a write may
+//! have been applied. That half lives here, once, so the provider crates (`roomkv-rongcloud`,
+//! `roomkv-tencent`) keep only what is theirs: credentials and signing, their region table,
+//! their typed methods and their docs.
+//!
+//! Users never need this crate directly: the provider crates re-export what they need under
+//! their own names (`roomkv_rongcloud::Error` is `roomkv_provider::Error<RongCloud>`, …).
+//!
+//! | item | what |
+//! |---|---|
+//! | [`WriteRetry`], [`Validation`], [`policy`] | retry safety for writes; validation on or off; the mapping of answers to attempt outcomes |
+//! | [`Error`], [`Vendor`], [`build_error!`] | why a request failed, generic over what differs per vendor; each provider's `BuildError` |
+//! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
+//! | [`regions!`] | a vendor's `Region` enum, declared as a table of hosts |
+//! | [`Settings`], [`settings_methods!`] | the builder settings every provider shares, and the builder methods that set them |
+
+mod engine;
+mod error;
+pub mod policy;
+mod region;
+mod settings;
+
+pub use engine::{Engine, LoggedHttpClient, Signer};
+pub use error::{BuildErrorKind, Error, RequestId, Vendor};
+pub use policy::{Validation, WriteRetry};
+pub use settings::{DEFAULT_TIMEOUT, RegionHosts, Settings};
+
+/// What the exported macros name; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use roomkv_core::Limits;
+    #[cfg(feature = "hyper")]
+    pub use roomkv_transport::KeepAlive;
+    pub use roomkv_transport::{Clock, NonceSource, RetryPolicy, SharedHttpClient, TransportError};
+}
