@@ -564,6 +564,13 @@ impl Operation for BatchRemoveEntries {
     fn quota(&self) -> QuotaCost {
         QuotaCost::one(QuotaFamily::RongCloudEntryRemove, units(self.keys.len()))
     }
+
+    /// 1015 ("the data to delete does not exist") on a repeat after an attempt whose outcome is
+    /// unknown: none of the keys are left, most likely removed by that earlier attempt, so the
+    /// batch remove is done.
+    fn settles_repeat(&self, error: &ApiError) -> Option<()> {
+        (error.code == ApiCode::RongCloud(RongCloudCode::DataNotFound)).then_some(())
+    }
 }
 
 #[cfg(feature = "server")]

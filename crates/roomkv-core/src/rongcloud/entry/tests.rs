@@ -964,16 +964,15 @@ mod server {
 // ---- repeats after an unknown outcome -----------------------------------------------------------
 
 #[test]
-fn a_repeated_remove_that_finds_the_key_gone_is_settled() {
-    let remove = RemoveEntry::new(room(), user(), key("k"));
+fn a_repeated_remove_that_finds_the_keys_gone_is_settled() {
     let gone = ApiError::rongcloud(RongCloudCode::DataNotFound, "not exist", 200);
-    assert_eq!(remove.settles_repeat(&gone), Some(()));
     let other = ApiError::rongcloud(RongCloudCode::InternalError, "", 200);
+    let remove = RemoveEntry::new(room(), user(), key("k"));
+    assert_eq!(remove.settles_repeat(&gone), Some(()));
     assert_eq!(remove.settles_repeat(&other), None);
-    // No other operation reads an error as success.
+    let batch = BatchRemoveEntries::new(room(), user(), [key("k"), key("j")]);
+    assert_eq!(batch.settles_repeat(&gone), Some(()));
+    assert_eq!(batch.settles_repeat(&other), None);
+    // No write that adds state reads an error as success.
     assert_eq!(set(key("k"), value("v")).settles_repeat(&gone), None);
-    assert_eq!(
-        BatchRemoveEntries::new(room(), user(), [key("k")]).settles_repeat(&gone),
-        None
-    );
 }
