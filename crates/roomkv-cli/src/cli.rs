@@ -76,6 +76,7 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    Demo(crate::demo::DemoArgs),
     // Help text: the doc comment of `EmulatorArgs`.
     Emulator(EmulatorArgs),
 

@@ -6,6 +6,7 @@
 //! usage errors are clap's (exit code 2).
 
 mod cli;
+mod demo;
 mod emulator_cmd;
 mod failure;
 mod logging;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
+        Command::Demo(args) => demo::run(args).await,
         Command::Emulator(args) => emulator_cmd::run(args).await,
         Command::RongCloud(args) => rongcloud_cmd::run(args).await,
         Command::Tencent(args) => tencent_cmd::run(args).await,
