@@ -18,6 +18,13 @@ use crate::emulator_cmd::defaults;
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
+  Every operation of both vendors and their failure paths against an in-process emulator:
+    roomkv demo
+
+  Set a chat-room entry on the emulator, with its demo credentials:
+    roomkv rongcloud entry set --base-url http://127.0.0.1:8787 --app-key demo-app-key \\
+      --app-secret demo-app-secret --room r1 --user u1 --key stage --value quiz
+
   Run the local emulator of both vendors on http://127.0.0.1:8787:
     roomkv emulator
 

@@ -63,3 +63,8 @@ pub use roomkv_rongcloud as rongcloud;
 /// The Tencent Cloud Live client (feature `tencent`): rooms and room metadata.
 #[cfg(feature = "tencent")]
 pub use roomkv_tencent as tencent;
+
+/// The repository README's Rust examples, compiled as doctests so the quick start cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
