@@ -62,12 +62,12 @@ fn client(connection: &Connection) -> Result<Client, Failure> {
     let mut builder = Client::builder()
         .app_key(AppKey::new(app_key))
         .app_secret(AppSecret::new(app_secret.expose()));
-    if let Some(url) = &connection.base_url {
+    if let Some(url) = &connection.host.base_url {
         builder = builder.base_url(url.as_str());
     } else if let Some(region) = connection.region {
         builder = builder.region(region);
     }
-    if let Some(timeout) = connection.timeout {
+    if let Some(timeout) = connection.host.timeout {
         builder = builder.timeout(timeout);
     }
     builder
@@ -480,6 +480,7 @@ mod tests {
 
     use super::*;
     use crate::cli::rongcloud::Conversation;
+    use crate::cli::shared::HostArgs;
 
     fn json<T: Serialize>(value: &T) -> String {
         serde_json::to_string(value).unwrap()
@@ -658,8 +659,7 @@ mod tests {
             app_key: None,
             app_secret: None,
             region: None,
-            base_url: None,
-            timeout: None,
+            host: HostArgs::default(),
         };
         let failure = client(&connection).unwrap_err();
         assert_eq!(failure.exit_code, 2);
@@ -680,7 +680,10 @@ mod tests {
         );
         let connection = Connection {
             app_secret: Some("s".parse().unwrap()),
-            base_url: Some("http://example.com".to_owned()),
+            host: HostArgs {
+                base_url: Some("http://example.com".to_owned()),
+                timeout: None,
+            },
             ..connection
         };
         let failure = client(&connection).unwrap_err();
@@ -693,7 +696,10 @@ mod tests {
             failure.message
         );
         let connection = Connection {
-            base_url: Some("http://127.0.0.1:1".to_owned()),
+            host: HostArgs {
+                base_url: Some("http://127.0.0.1:1".to_owned()),
+                timeout: None,
+            },
             ..connection
         };
         assert!(client(&connection).is_ok());

@@ -86,12 +86,12 @@ fn client(connection: &Connection) -> Result<Client, Failure> {
         .sdkappid(app.sdkappid)
         .secret_key(app.secret_key())
         .admin(app.admin);
-    if let Some(url) = &connection.base_url {
+    if let Some(url) = &connection.host.base_url {
         builder = builder.base_url(url.as_str());
     } else if let Some(region) = connection.region {
         builder = builder.region(region);
     }
-    if let Some(timeout) = connection.timeout {
+    if let Some(timeout) = connection.host.timeout {
         builder = builder.timeout(timeout);
     }
     builder
@@ -344,6 +344,7 @@ mod tests {
     use roomkv_tencent::RoomInfo;
 
     use super::*;
+    use crate::cli::shared::HostArgs;
 
     fn json<T: Serialize>(value: &T) -> String {
         serde_json::to_string(value).unwrap()
@@ -355,8 +356,7 @@ mod tests {
             secret_key: secret.map(|s| s.parse().unwrap()),
             admin: admin.to_owned(),
             region: None,
-            base_url: None,
-            timeout: None,
+            host: HostArgs::default(),
         }
     }
 
@@ -492,7 +492,7 @@ mod tests {
             assert!(failure.message.contains(needle), "{}", failure.message);
         }
         let mut bad_url = connection(Some(1), Some("s"), "administrator");
-        bad_url.base_url = Some("ftp://127.0.0.1".to_owned());
+        bad_url.host.base_url = Some("ftp://127.0.0.1".to_owned());
         let failure = client(&bad_url).unwrap_err();
         assert_eq!(failure.exit_code, 2);
         assert!(

@@ -4,8 +4,6 @@
 //! the client's typed values when the command runs, so that a bad one is refused the same way
 //! as any other request that breaks a documented limit (exit code 2, one line, nothing sent).
 
-use std::time::Duration;
-
 use clap::{Args, Subcommand, ValueEnum};
 use roomkv_rongcloud::{ConversationType, Region};
 
@@ -174,22 +172,9 @@ pub(crate) struct Connection {
     )]
     pub(crate) region: Option<Region>,
 
-    /// Send every request to this one host instead, such as the emulator
-    /// (http://127.0.0.1:8787)
-    ///
-    /// `https://`, or `http://` to a loopback host only; no failover.
-    #[arg(long, value_name = "URL", global = true, help_heading = "Connection")]
-    pub(crate) base_url: Option<String>,
-
-    /// Time limit of each HTTP exchange, in seconds [default: 5]
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        global = true,
-        value_parser = shared::timeout,
-        help_heading = "Connection"
-    )]
-    pub(crate) timeout: Option<Duration>,
+    /// `--base-url` and `--timeout`.
+    #[command(flatten)]
+    pub(crate) host: shared::HostArgs,
 }
 
 /// The RongCloud subcommands.
@@ -536,7 +521,7 @@ mod tests {
                 Some("secret")
             );
             assert_eq!(args.connection.region, Some(Region::Singapore));
-            assert_eq!(args.connection.base_url, None);
+            assert_eq!(args.connection.host.base_url, None);
         }
         let args = parse(
             &[
@@ -546,10 +531,13 @@ mod tests {
             .concat(),
         );
         assert_eq!(
-            args.connection.base_url.as_deref(),
+            args.connection.host.base_url.as_deref(),
             Some("http://127.0.0.1:1")
         );
-        assert_eq!(args.connection.timeout, Some(Duration::from_millis(500)));
+        assert_eq!(
+            args.connection.host.timeout,
+            Some(std::time::Duration::from_millis(500))
+        );
     }
 
     #[test]

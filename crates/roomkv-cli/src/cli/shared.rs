@@ -1,4 +1,4 @@
-//! Argument types the vendor commands share: [`Secret`] and the `--timeout` parser.
+//! Argument types the vendor commands share: [`Secret`], [`HostArgs`] and the `--timeout` parser.
 
 use std::fmt;
 use std::str::FromStr;
@@ -133,4 +133,25 @@ mod tests {
         assert_eq!(roomkv_rongcloud::DEFAULT_TIMEOUT, Duration::from_secs(5));
         assert_eq!(roomkv_tencent::DEFAULT_TIMEOUT, Duration::from_secs(5));
     }
+}
+
+/// The connection options both vendors take beside their credentials and region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub(crate) struct HostArgs {
+    /// Send every request to this one host instead, such as the emulator
+    /// (http://127.0.0.1:8787)
+    ///
+    /// `https://`, or `http://` to a loopback host only; no failover.
+    #[arg(long, value_name = "URL", global = true, help_heading = "Connection")]
+    pub(crate) base_url: Option<String>,
+
+    /// Time limit of each HTTP exchange, in seconds [default: 5]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        global = true,
+        value_parser = timeout,
+        help_heading = "Connection"
+    )]
+    pub(crate) timeout: Option<Duration>,
 }

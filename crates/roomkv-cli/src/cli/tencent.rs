@@ -3,8 +3,6 @@
 //! Run by [`crate::tencent_cmd`]. As for RongCloud, ids, keys and values stay text here and are
 //! parsed when the command runs.
 
-use std::time::Duration;
-
 use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Subcommand};
 use roomkv_tencent::{DEFAULT_ADMIN, Region};
@@ -200,22 +198,9 @@ pub(crate) struct Connection {
     )]
     pub(crate) region: Option<Region>,
 
-    /// Send every request to this one host instead, such as the emulator
-    /// (http://127.0.0.1:8787)
-    ///
-    /// `https://`, or `http://` to a loopback host only; no failover.
-    #[arg(long, value_name = "URL", global = true, help_heading = "Connection")]
-    pub(crate) base_url: Option<String>,
-
-    /// Time limit of each HTTP exchange, in seconds [default: 5]
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        global = true,
-        value_parser = shared::timeout,
-        help_heading = "Connection"
-    )]
-    pub(crate) timeout: Option<Duration>,
+    /// `--base-url` and `--timeout`.
+    #[command(flatten)]
+    pub(crate) host: shared::HostArgs,
 }
 
 /// The Tencent subcommands.
