@@ -70,6 +70,9 @@ fn client(connection: &Connection) -> Result<Client, Failure> {
     if let Some(timeout) = connection.host.timeout {
         builder = builder.timeout(timeout);
     }
+    if let Some(dialect) = connection.dialect {
+        builder = builder.dialect(dialect);
+    }
     builder
         .build()
         .map_err(|err| Failure::refused(one_line(&format!("invalid client configuration: {err}"))))
