@@ -229,6 +229,78 @@ impl<'de> Deserialize<'de> for LenientFlag {
     }
 }
 
+/// The members of a JSON request body (Nexconn v4), in document order, each kept as raw JSON so
+/// that it is read with the reader it needs and a failure names its field.
+#[cfg(feature = "server")]
+pub(crate) struct JsonFields(Vec<(String, Box<serde_json::value::RawValue>)>);
+
+#[cfg(feature = "server")]
+impl JsonFields {
+    /// Reads a body that must be one JSON object; anything else is an error without a field.
+    pub(crate) fn parse(body: &[u8]) -> Result<Self, crate::DecodeError> {
+        serde_json::from_slice::<PairsInOrder<Box<serde_json::value::RawValue>>>(body)
+            .map(|pairs| Self(pairs.0))
+            .map_err(|err| crate::DecodeError::json("the request body (a JSON object)", err))
+    }
+
+    /// The first member whose name is one of `names` (the documented spellings of one field),
+    /// with the spelling found. A `null` member counts as absent.
+    fn raw(&self, names: &[&'static str]) -> Option<(&'static str, &serde_json::value::RawValue)> {
+        self.0.iter().find_map(|(name, raw)| {
+            let spelling = names.iter().find(|n| **n == name.as_str())?;
+            (raw.get() != "null").then_some((*spelling, &**raw))
+        })
+    }
+
+    /// The field under any of `names`, read as `T`; `None` when absent.
+    pub(crate) fn optional<T: de::DeserializeOwned>(
+        &self,
+        names: &[&'static str],
+    ) -> Result<Option<T>, crate::DecodeError> {
+        self.raw(names)
+            .map(|(name, raw)| {
+                serde_json::from_str(raw.get())
+                    .map_err(|err| crate::DecodeError::json(name, err).in_field(name))
+            })
+            .transpose()
+    }
+
+    /// The field under any of `names`, which must be present; a missing field is named by its
+    /// first spelling.
+    pub(crate) fn require<T: de::DeserializeOwned>(
+        &self,
+        names: &[&'static str],
+    ) -> Result<T, crate::DecodeError> {
+        self.optional(names)?
+            .ok_or_else(|| crate::DecodeError::field(names[0], format!("{} is required", names[0])))
+    }
+
+    /// A text field (a string, or a number kept as its JSON text) that must be present.
+    pub(crate) fn text(&self, names: &[&'static str]) -> Result<String, crate::DecodeError> {
+        self.require::<LenientText>(names).map(|t| t.0)
+    }
+
+    /// An optional `0`/`1` flag (also `"0"`/`"1"` or a boolean); absent is `false`.
+    pub(crate) fn flag(&self, names: &[&'static str]) -> Result<bool, crate::DecodeError> {
+        Ok(self
+            .optional::<LenientFlag>(names)?
+            .is_some_and(|flag| flag.0))
+    }
+}
+
+/// A JSON array of [`LenientText`], as a field of a JSON body.
+#[cfg(feature = "server")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LenientTexts(pub(crate) Vec<String>);
+
+#[cfg(feature = "server")]
+impl<'de> Deserialize<'de> for LenientTexts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<LenientText>::deserialize(deserializer)
+            .map(|items| Self(items.into_iter().map(|t| t.0).collect()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

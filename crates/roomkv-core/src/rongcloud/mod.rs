@@ -1,4 +1,5 @@
-//! RongCloud / Nexconn: chat-room KV entries and message expansions (legacy form API).
+//! RongCloud / Nexconn: chat-room KV entries and message expansions (legacy form API here, the
+//! Nexconn v4 JSON API in [`v4`]; [`Dialect`] names the two).
 //!
 //! Typed identifiers and values live here; the operations live in [`entry`] and [`expansion`], the
 //! built-in change notification in [`notification`]. All of them are re-exported here.
@@ -39,6 +40,7 @@ mod reply;
 pub mod server;
 #[cfg(test)]
 mod test_support;
+pub mod v4;
 
 pub use entry::{BatchRemoveEntries, BatchSetEntries, Entry, QueryEntries, RemoveEntry, SetEntry};
 pub use expansion::{DeleteExpansion, ExpansionEntry, ExpansionPage, QueryExpansion, SetExpansion};
@@ -49,6 +51,61 @@ pub use notification::{
 
 /// Where RongCloud requests go: one host of a data centre, or the emulator.
 pub type Endpoint = BaseUrl;
+
+/// Which RongCloud / Nexconn API a client speaks: the legacy form API (the operations of this
+/// module) or the Nexconn v4 JSON API (the operations of [`v4`]).
+///
+/// ```
+/// use roomkv_core::rongcloud::Dialect;
+///
+/// assert_eq!(Dialect::default(), Dialect::Legacy);
+/// assert_eq!("v4".parse::<Dialect>()?, Dialect::V4);
+/// assert_eq!(Dialect::V4.to_string(), "v4");
+/// assert!("V5".parse::<Dialect>().is_err());
+/// # Ok::<(), roomkv_core::ValidationError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// The legacy RongCloud form API: `/chatroom/entry/*.json`, `/message/expansion/*.json`.
+    #[default]
+    Legacy,
+    /// The Nexconn v4 JSON API: `/v4/open-channel/metadata/*`,
+    /// `/v4/channel-type/message/metadata/*`.
+    V4,
+}
+
+impl Dialect {
+    /// The name `FromStr` accepts and `Display` writes: `legacy` or `v4`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Legacy => "legacy",
+            Self::V4 => "v4",
+        }
+    }
+}
+
+impl std::fmt::Display for Dialect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Dialect {
+    type Err = ValidationError;
+
+    /// Accepts `legacy` and `v4`, exactly.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "legacy" => Ok(Self::Legacy),
+            "v4" => Ok(Self::V4),
+            _ => Err(ValidationError::OutOfRange {
+                field: "dialect",
+                value: s.to_owned(),
+                allowed: "legacy and v4",
+            }),
+        }
+    }
+}
 
 text_newtype! {
     /// A chat-room (open channel) id: 1 to 64 bytes.

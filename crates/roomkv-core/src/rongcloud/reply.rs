@@ -1,8 +1,10 @@
-//! The legacy RongCloud reply envelope, client side: `{"code":200, ...payload}` on success,
-//! `{"code":N,"errorMessage":"..."}` otherwise.
+//! The RongCloud reply envelopes, client side. Legacy: `{"code":200, ...payload}` on success;
+//! Nexconn v4: `{"code":0,"result":{...}}`. Errors are `{"code":N,"errorMessage":"..."}` in
+//! both.
 
 use serde::de::DeserializeOwned;
 
+use super::Dialect;
 use crate::{ApiError, DecodeError, ResponseError, RongCloudCode};
 
 /// The response header RongCloud echoes the request id in.
@@ -22,6 +24,41 @@ struct Envelope {
 pub(crate) fn parse<T: DeserializeOwned>(
     response: http::Response<&[u8]>,
 ) -> Result<T, ResponseError> {
+    let body = *response.body();
+    parse_envelope(response, Dialect::Legacy)?;
+    serde_json::from_slice(body)
+        .map_err(|err| DecodeError::json("the RongCloud reply payload", err).into())
+}
+
+/// Parses a Nexconn v4 reply: the payload `T` from `result` on code 0 (an absent or `null`
+/// `result` is `T::default()`), a typed error otherwise.
+///
+/// v4 gives HTTP statuses a meaning (spec `rongcloud.md` §1), so an answer without a vendor code
+/// (no JSON body, or JSON without `code`) is still typed by its status: 400 parameter error
+/// (1002), 401 signature error (1004), 403 method restricted (1007), 404 endpoint not found
+/// (404, the Nexconn business code), 429 rate limited (1008), 430 service not enabled (1009).
+/// Any other status without a vendor code (a gateway's 502 page, a bare 500 or 504) is
+/// [`ResponseError::UnexpectedStatus`]. A JSON `code` always wins over the status.
+pub(crate) fn parse_v4<T: DeserializeOwned + Default>(
+    response: http::Response<&[u8]>,
+) -> Result<T, ResponseError> {
+    #[derive(serde::Deserialize)]
+    #[serde(bound = "T: DeserializeOwned")]
+    struct WithResult<T> {
+        #[serde(default = "Option::default")]
+        result: Option<T>,
+    }
+
+    let body = *response.body();
+    parse_envelope(response, Dialect::V4)?;
+    serde_json::from_slice::<WithResult<T>>(body)
+        .map(|reply| reply.result.unwrap_or_default())
+        .map_err(|err| DecodeError::json("the Nexconn v4 reply result", err).into())
+}
+
+/// The envelope check both dialects share: `Ok` on the dialect's success code, the typed error
+/// otherwise.
+fn parse_envelope(response: http::Response<&[u8]>, dialect: Dialect) -> Result<(), ResponseError> {
     let status = response.status().as_u16();
     let request_id = response
         .headers()
@@ -29,26 +66,43 @@ pub(crate) fn parse<T: DeserializeOwned>(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let body = *response.body();
-    let envelope: Envelope = match serde_json::from_slice(body) {
-        Ok(envelope) => envelope,
-        Err(err) => {
-            let code = match status {
-                401 => RongCloudCode::SignatureError,
-                429 => RongCloudCode::RateLimited,
-                200..=299 => return Err(DecodeError::json("the RongCloud reply", err).into()),
-                _ => return Err(ResponseError::UnexpectedStatus { status }),
-            };
-            let error = ApiError::rongcloud(code, format!("HTTP {status} without a body"), status);
-            return Err(with_id(error, request_id).into());
+    let (success, vendor) = match dialect {
+        Dialect::Legacy => (RongCloudCode::Success, "the RongCloud reply"),
+        Dialect::V4 => (RongCloudCode::SuccessV4, "the Nexconn v4 reply"),
+    };
+    let envelope = serde_json::from_slice::<Envelope>(body);
+    let envelope = match (envelope, dialect) {
+        // v4: a code 0 sent with an error status is no success; the status decides.
+        (Ok(envelope), Dialect::V4)
+            if envelope.code == success.code() && !(200..=299).contains(&status) =>
+        {
+            None
         }
+        (Ok(envelope), _) => Some(envelope),
+        (Err(err), _) if (200..=299).contains(&status) => {
+            return Err(DecodeError::json(vendor, err).into());
+        }
+        (Err(_), _) => None,
+    };
+    let Some(envelope) = envelope else {
+        let code = match (status, dialect) {
+            (401, _) => RongCloudCode::SignatureError,
+            (429, _) => RongCloudCode::RateLimited,
+            (400, Dialect::V4) => RongCloudCode::ParameterError,
+            (403, Dialect::V4) => RongCloudCode::MethodRestricted,
+            (404, Dialect::V4) => RongCloudCode::EndpointNotFound,
+            (430, Dialect::V4) => RongCloudCode::ServiceNotEnabled,
+            _ => return Err(ResponseError::UnexpectedStatus { status }),
+        };
+        let error = ApiError::rongcloud(code, format!("HTTP {status} without a body"), status);
+        return Err(with_id(error, request_id).into());
     };
     let code = RongCloudCode::from_code(envelope.code);
-    if code != RongCloudCode::Success {
+    if code != success {
         let error = ApiError::rongcloud(code, envelope.error_message.unwrap_or_default(), status);
         return Err(with_id(error, request_id).into());
     }
-    serde_json::from_slice(body)
-        .map_err(|err| DecodeError::json("the RongCloud reply payload", err).into())
+    Ok(())
 }
 
 fn with_id(error: ApiError, request_id: Option<String>) -> ApiError {
@@ -59,7 +113,7 @@ fn with_id(error: ApiError, request_id: Option<String>) -> ApiError {
 }
 
 /// The payload of replies that carry nothing but the code.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 pub(crate) struct NoPayload {}
 
 #[cfg(test)]

@@ -22,6 +22,8 @@
 
 use serde::Serialize;
 
+pub mod v4;
+
 use super::reply::REQUEST_ID_HEADER;
 use super::{
     BatchRemoveEntries, BatchSetEntries, DeleteExpansion, QueryEntries, QueryExpansion,
@@ -220,7 +222,11 @@ pub fn error_reply(error: &ApiError) -> http::Response<Vec<u8>> {
     json_reply(error.http_status, body, error.request_id.as_deref())
 }
 
-fn json_reply(status: u16, body: Vec<u8>, request_id: Option<&str>) -> http::Response<Vec<u8>> {
+pub(crate) fn json_reply(
+    status: u16,
+    body: Vec<u8>,
+    request_id: Option<&str>,
+) -> http::Response<Vec<u8>> {
     let mut reply = http::Response::new(body);
     *reply.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);

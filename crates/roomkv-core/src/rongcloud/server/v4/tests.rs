@@ -1,0 +1,1 @@
+//! Tests of the v4 router and replies.

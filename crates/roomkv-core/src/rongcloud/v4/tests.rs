@@ -1,0 +1,1 @@
+//! Tests of the Nexconn v4 operations.
