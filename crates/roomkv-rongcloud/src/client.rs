@@ -8,9 +8,8 @@ use http::HeaderValue;
 use roomkv_core::Operation;
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
-    Endpoint,
-    Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid, QueryEntries,
-    QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+    Endpoint, Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid,
+    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
 use roomkv_provider::{Engine, Signer};
 use roomkv_sign::rongcloud::AppKey;

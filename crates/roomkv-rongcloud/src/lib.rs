@@ -137,10 +137,10 @@ pub mod v4 {
 
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::rongcloud::{
-    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect, Endpoint,
-    Entry, EntryKey, EntryValue, ExpansionEntry, ExpansionKey, ExpansionPage, ExpansionValue,
-    KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, NotificationMessage, QueryEntries,
-    QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
+    Endpoint, Entry, EntryKey, EntryValue, ExpansionEntry, ExpansionKey, ExpansionPage,
+    ExpansionValue, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, NotificationMessage,
+    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
 pub use roomkv_core::{
     ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, RongCloudCode,
