@@ -4,12 +4,12 @@
 //! state takes its own command types, which use the same typed identifiers. These functions copy
 //! one into the other, and the state's results back into the outputs core's reply encoders take.
 
+use roomkv_core::rongcloud::v4;
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, DeleteExpansion, Entry, EntryKey, EntryValue,
     ExpansionEntry, ExpansionKey, ExpansionPage as CoreExpansionPage, ExpansionValue, QueryEntries,
     QueryExpansion, RemoveEntry, SetEntry, SetExpansion, UserId,
 };
-use roomkv_core::rongcloud::v4;
 use roomkv_core::tencent::{
     DelRoomMetadata, GetRoomMetadata, MetadataEntry, MetadataKey, MetadataValue, SetRoomMetadata,
 };
