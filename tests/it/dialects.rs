@@ -11,7 +11,7 @@ use crate::support::*;
 
 fn client(served: &Served, dialect: Dialect) -> Client {
     rc_builder()
-        .base_url(&served.url())
+        .base_url(served.url())
         .dialect(dialect)
         .build()
         .expect("the client builds")

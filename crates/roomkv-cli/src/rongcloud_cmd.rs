@@ -662,6 +662,7 @@ mod tests {
             app_key: None,
             app_secret: None,
             region: None,
+            dialect: None,
             host: HostArgs::default(),
         };
         let failure = client(&connection).unwrap_err();
