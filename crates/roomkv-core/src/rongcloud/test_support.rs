@@ -195,6 +195,17 @@ fn json_field_name() -> impl Strategy<Value = String> {
                 "ts",
                 "type",
                 "extra",
+                "result",
+                "metadata",
+                "metadataKeys",
+                "metadataOwnerId",
+                "shouldAutoDelete",
+                "updatedAt",
+                "channelId",
+                "channelType",
+                "messageUID",
+                "messageId",
+                "page",
             ][..]
         )
         .prop_map(str::to_owned),

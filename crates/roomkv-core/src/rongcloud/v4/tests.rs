@@ -1,1 +1,1023 @@
-//! Tests of the Nexconn v4 operations.
+//! Tests of the Nexconn v4 operations: exact wire output, validation boundaries, reply and error
+//! parsing, and (with `server`) decode and reply round trips.
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+use super::*;
+use crate::rongcloud::test_support::*;
+use crate::{ApiCode, CodeClass, QuotaFamily};
+
+fn room() -> ChatroomId {
+    ChatroomId::parse("room1").unwrap()
+}
+
+fn user() -> UserId {
+    UserId::parse("anchor").unwrap()
+}
+
+fn msg() -> MsgUid {
+    MsgUid::parse("BRGM-DEN2-01E4-BN66").unwrap()
+}
+
+fn operator() -> UserId {
+    UserId::parse("tjw3zbMrU").unwrap()
+}
+
+fn ekey(text: &str) -> EntryKey {
+    EntryKey::parse(text).unwrap()
+}
+
+fn evalue(text: &str) -> EntryValue {
+    EntryValue::parse(text).unwrap()
+}
+
+fn xkey(text: &str) -> ExpansionKey {
+    ExpansionKey::parse(text).unwrap()
+}
+
+fn xvalue(text: &str) -> ExpansionValue {
+    ExpansionValue::parse(text).unwrap()
+}
+
+fn limits() -> Limits {
+    Limits::default()
+}
+
+macro_rules! v4data {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/rongcloud/v4/",
+            $name
+        ))
+    };
+}
+
+/// Asserts the exact wire form of an encoded v4 request: `POST`, URL, JSON content type, body.
+fn assert_json_wire(request: &http::Request<Vec<u8>>, path: &str, golden_body: &str) {
+    assert_eq!(request.method(), http::Method::POST);
+    assert_eq!(
+        request.uri().to_string(),
+        format!("https://api.rong-api.com{path}")
+    );
+    assert_eq!(
+        request.headers()[http::header::CONTENT_TYPE],
+        "application/json"
+    );
+    assert_eq!(request.headers().len(), 1, "only the content type is set");
+    assert_eq!(std::str::from_utf8(request.body()).unwrap(), golden_body);
+}
+
+// ---- golden requests -------------------------------------------------------------------------
+
+#[test]
+fn golden_set_metadata() {
+    let op = SetMetadata::new(
+        room(),
+        user(),
+        [
+            (ekey("score"), evalue("42")),
+            (ekey("stage"), evalue("中文 & \"q\"")),
+        ],
+    )
+    .auto_delete(true);
+    assert_eq!(op.validate(&limits()), Ok(()));
+    assert_json_wire(
+        &op.encode(&endpoint()).unwrap(),
+        "/v4/open-channel/metadata/batch/set",
+        v4data!("encode/set-metadata.json"),
+    );
+}
+
+#[test]
+fn golden_remove_metadata() {
+    let op = RemoveMetadata::new(room(), user(), [ekey("score"), ekey("stage")]);
+    assert_eq!(op.validate(&limits()), Ok(()));
+    assert_json_wire(
+        &op.encode(&endpoint()).unwrap(),
+        "/v4/open-channel/metadata/batch/remove",
+        v4data!("encode/remove-metadata.json"),
+    );
+}
+
+#[test]
+fn golden_get_metadata() {
+    let op = GetMetadata::new(room()).with_keys([ekey("score"), ekey("stage")]);
+    assert_eq!(op.validate(&limits()), Ok(()));
+    assert_json_wire(
+        &op.encode(&endpoint()).unwrap(),
+        "/v4/open-channel/metadata/batch/get",
+        v4data!("encode/get-metadata.json"),
+    );
+    let all = GetMetadata::new(room());
+    assert_eq!(all.validate(&limits()), Ok(()));
+    assert_json_wire(
+        &all.encode(&endpoint()).unwrap(),
+        "/v4/open-channel/metadata/batch/get",
+        v4data!("encode/get-metadata-all.json"),
+    );
+}
+
+#[test]
+fn golden_set_message_metadata() {
+    let op = SetMessageMetadata::new(
+        msg(),
+        operator(),
+        ConversationType::Group,
+        TargetId::parse("group1").unwrap(),
+        [(xkey("likes"), xvalue("3")), (xkey("mood"), xvalue("好"))],
+    )
+    .sync_sender(true);
+    assert_eq!(op.validate(&limits()), Ok(()));
+    assert_json_wire(
+        &op.encode(&endpoint()).unwrap(),
+        "/v4/channel-type/message/metadata/set",
+        v4data!("encode/set-message-metadata.json"),
+    );
+}
+
+#[test]
+fn golden_delete_message_metadata() {
+    let op = DeleteMessageMetadata::new(
+        msg(),
+        operator(),
+        ConversationType::Private,
+        TargetId::parse("user2").unwrap(),
+        [xkey("likes"), xkey("mood")],
+    );
+    assert_eq!(op.validate(&limits()), Ok(()));
+    assert_json_wire(
+        &op.encode(&endpoint()).unwrap(),
+        "/v4/channel-type/message/metadata/delete",
+        v4data!("encode/delete-message-metadata.json"),
+    );
+}
+
+#[test]
+fn golden_list_message_metadata() {
+    let op = ListMessageMetadata::new(msg()).page(2);
+    assert_eq!(op.validate(&limits()), Ok(()));
+    assert_json_wire(
+        &op.encode(&endpoint()).unwrap(),
+        "/v4/channel-type/message/metadata/list",
+        v4data!("encode/list-message-metadata.json"),
+    );
+    assert_json_wire(
+        &ListMessageMetadata::new(msg()).encode(&endpoint()).unwrap(),
+        "/v4/channel-type/message/metadata/list",
+        v4data!("encode/list-message-metadata-first.json"),
+    );
+    assert_eq!(
+        ListMessageMetadata::new(msg()).page(0).validate(&limits()),
+        Err(ValidationError::OutOfRange {
+            field: "page",
+            value: "0".to_owned(),
+            allowed: "page numbers from 1",
+        })
+    );
+}
+
+// ---- validation boundaries --------------------------------------------------------------------
+
+fn entry_pairs(count: usize) -> Vec<(EntryKey, EntryValue)> {
+    (0..count)
+        .map(|i| (ekey(&format!("k{i}")), evalue("v")))
+        .collect()
+}
+
+fn entry_keys(count: usize) -> Vec<EntryKey> {
+    (0..count).map(|i| ekey(&format!("k{i}"))).collect()
+}
+
+fn expansion_keys(count: usize) -> Vec<ExpansionKey> {
+    (0..count).map(|i| xkey(&format!("k{i}"))).collect()
+}
+
+fn set_message(pairs: Vec<(ExpansionKey, ExpansionValue)>) -> SetMessageMetadata {
+    SetMessageMetadata::new(
+        msg(),
+        operator(),
+        ConversationType::Group,
+        TargetId::parse("g").unwrap(),
+        pairs,
+    )
+}
+
+fn delete_message(keys: Vec<ExpansionKey>) -> DeleteMessageMetadata {
+    DeleteMessageMetadata::new(
+        msg(),
+        operator(),
+        ConversationType::Private,
+        TargetId::parse("u").unwrap(),
+        keys,
+    )
+}
+
+#[test]
+fn twenty_pairs_pass_and_twenty_one_fail() {
+    assert_eq!(
+        SetMetadata::new(room(), user(), entry_pairs(20)).validate(&limits()),
+        Ok(())
+    );
+    assert_eq!(
+        SetMetadata::new(room(), user(), entry_pairs(21)).validate(&limits()),
+        Err(ValidationError::TooMany {
+            field: "metadata",
+            len: 21,
+            max: 20,
+            item: "pair",
+        })
+    );
+    assert_eq!(
+        RemoveMetadata::new(room(), user(), entry_keys(20)).validate(&limits()),
+        Ok(())
+    );
+    assert_eq!(
+        RemoveMetadata::new(room(), user(), entry_keys(21)).validate(&limits()),
+        Err(ValidationError::TooMany {
+            field: "metadataKeys",
+            len: 21,
+            max: 20,
+            item: "key",
+        })
+    );
+    assert_eq!(
+        SetMetadata::new(room(), user(), []).validate(&limits()),
+        Err(ValidationError::NoItems {
+            field: "metadata",
+            item: "pair",
+        })
+    );
+    assert_eq!(
+        RemoveMetadata::new(room(), user(), []).validate(&limits()),
+        Err(ValidationError::NoItems {
+            field: "metadataKeys",
+            item: "key",
+        })
+    );
+}
+
+#[test]
+fn hundred_query_keys_pass_and_hundred_one_fail() {
+    assert_eq!(
+        GetMetadata::new(room())
+            .with_keys(entry_keys(100))
+            .validate(&limits()),
+        Ok(())
+    );
+    assert_eq!(
+        GetMetadata::new(room())
+            .with_keys(entry_keys(101))
+            .validate(&limits()),
+        Err(ValidationError::TooMany {
+            field: "metadataKeys",
+            len: 101,
+            max: 100,
+            item: "key",
+        })
+    );
+}
+
+#[test]
+fn hundred_expansion_keys_pass_and_hundred_one_fail() {
+    let pairs = |n| {
+        expansion_keys(n)
+            .into_iter()
+            .map(|k| (k, xvalue("v")))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(set_message(pairs(100)).validate(&limits()), Ok(()));
+    assert_eq!(
+        set_message(pairs(101)).validate(&limits()),
+        Err(ValidationError::TooMany {
+            field: "metadata",
+            len: 101,
+            max: 100,
+            item: "pair",
+        })
+    );
+    assert_eq!(
+        delete_message(expansion_keys(100)).validate(&limits()),
+        Ok(())
+    );
+    assert_eq!(
+        delete_message(expansion_keys(101)).validate(&limits()),
+        Err(ValidationError::TooMany {
+            field: "keys",
+            len: 101,
+            max: 100,
+            item: "key",
+        })
+    );
+}
+
+#[test]
+fn duplicate_keys_are_refused_in_writes_and_allowed_in_get() {
+    let dup = [ekey("a"), ekey("a")];
+    assert!(matches!(
+        RemoveMetadata::new(room(), user(), dup.clone()).validate(&limits()),
+        Err(ValidationError::Duplicate { .. })
+    ));
+    assert!(matches!(
+        SetMetadata::new(room(), user(), dup.clone().map(|k| (k, evalue("v")))).validate(&limits()),
+        Err(ValidationError::Duplicate { .. })
+    ));
+    assert!(matches!(
+        delete_message(vec![xkey("a"), xkey("a")]).validate(&limits()),
+        Err(ValidationError::Duplicate { .. })
+    ));
+    assert_eq!(
+        GetMetadata::new(room()).with_keys(dup).validate(&limits()),
+        Ok(())
+    );
+}
+
+#[test]
+fn the_json_body_is_checked_against_the_body_limit() {
+    let op = SetMetadata::new(room(), user(), entry_pairs(3));
+    let len = op.encode(&endpoint()).unwrap().body().len();
+    let mut tight = limits();
+    tight.rongcloud.request_body_max_bytes = len;
+    assert_eq!(op.validate(&tight), Ok(()));
+    tight.rongcloud.request_body_max_bytes = len - 1;
+    assert_eq!(
+        op.validate(&tight),
+        Err(ValidationError::TooLong {
+            field: "request body",
+            len,
+            max: len - 1,
+            unit: Unit::Bytes,
+        })
+    );
+}
+
+proptest! {
+    #[test]
+    fn key_of_128_characters_passes_and_129_fails(
+        key in key_text(128, 128),
+        one_more in key_text(1, 1),
+    ) {
+        let ops = |k: &str| {
+            let k = EntryKey::non_validated(k);
+            [
+                SetMetadata::new(room(), user(), [(k.clone(), evalue("v"))]).validate(&limits()),
+                RemoveMetadata::new(room(), user(), [k.clone()]).validate(&limits()),
+                GetMetadata::new(room()).with_keys([k]).validate(&limits()),
+            ]
+        };
+        for result in ops(&key) {
+            prop_assert_eq!(result, Ok(()));
+        }
+        for result in ops(&format!("{key}{one_more}")) {
+            prop_assert_eq!(result, Err(ValidationError::TooLong {
+                field: "key", len: 129, max: 128, unit: Unit::Chars,
+            }));
+        }
+    }
+
+    #[test]
+    fn expansion_key_of_32_characters_passes_and_33_fails(
+        key in key_text(32, 32),
+        one_more in key_text(1, 1),
+    ) {
+        let ops = |k: &str| {
+            let k = ExpansionKey::non_validated(k);
+            [
+                set_message(vec![(k.clone(), xvalue("v"))]).validate(&limits()),
+                delete_message(vec![k]).validate(&limits()),
+            ]
+        };
+        for result in ops(&key) {
+            prop_assert_eq!(result, Ok(()));
+        }
+        for result in ops(&format!("{key}{one_more}")) {
+            prop_assert_eq!(result, Err(ValidationError::TooLong {
+                field: "extraKey", len: 33, max: 32, unit: Unit::Chars,
+            }));
+        }
+    }
+}
+
+// ---- quotas, effects, settles_repeat ----------------------------------------------------------
+
+#[test]
+fn quotas_and_effects_are_those_of_the_legacy_twins() {
+    let set = SetMetadata::new(room(), user(), entry_pairs(3));
+    assert_eq!(
+        set.quota().charges().collect::<Vec<_>>(),
+        [(QuotaFamily::RongCloudEntrySet, 3)]
+    );
+    assert_eq!(set.effect(), Effect::Write { notifies: false });
+    let remove = RemoveMetadata::new(room(), user(), entry_keys(2));
+    assert_eq!(
+        remove.quota().charges().collect::<Vec<_>>(),
+        [(QuotaFamily::RongCloudEntryRemove, 2)]
+    );
+    assert_eq!(remove.effect(), Effect::Write { notifies: false });
+    let get = GetMetadata::new(room());
+    assert_eq!(
+        get.quota().charges().collect::<Vec<_>>(),
+        [(QuotaFamily::RongCloudEntryQuery, 1)]
+    );
+    assert_eq!(get.effect(), Effect::Read);
+    let group = set_message(vec![(xkey("k"), xvalue("v"))]);
+    assert_eq!(
+        group.quota().charges().collect::<Vec<_>>(),
+        [
+            (QuotaFamily::RongCloudExpansionWrite, 1),
+            (QuotaFamily::RongCloudExpansionGroupWrite, 1)
+        ]
+    );
+    assert_eq!(group.effect(), Effect::Write { notifies: true });
+    let private = delete_message(vec![xkey("k")]);
+    assert_eq!(
+        private.quota().charges().collect::<Vec<_>>(),
+        [(QuotaFamily::RongCloudExpansionWrite, 1)]
+    );
+    assert_eq!(private.effect(), Effect::Write { notifies: true });
+    let list = ListMessageMetadata::new(msg());
+    assert_eq!(
+        list.quota().charges().collect::<Vec<_>>(),
+        [(QuotaFamily::RongCloudExpansionQuery, 1)]
+    );
+    assert_eq!(list.effect(), Effect::Read);
+}
+
+#[test]
+fn remove_settles_on_data_not_found_with_either_status() {
+    let op = RemoveMetadata::new(room(), user(), [ekey("k")]);
+    for status in [200, 404] {
+        let err = ApiError::rongcloud(RongCloudCode::DataNotFound, "", status);
+        assert_eq!(op.settles_repeat(&err), Some(()), "{status}");
+    }
+    let endpoint_missing = ApiError::rongcloud(RongCloudCode::EndpointNotFound, "", 404);
+    assert_eq!(op.settles_repeat(&endpoint_missing), None);
+    let set = SetMetadata::new(room(), user(), entry_pairs(1));
+    assert_eq!(
+        set.settles_repeat(&ApiError::rongcloud(RongCloudCode::DataNotFound, "", 200)),
+        None
+    );
+}
+
+// ---- replies ---------------------------------------------------------------------------------
+
+#[test]
+fn the_spec_reply_shapes_parse() {
+    let op = GetMetadata::new(room());
+    let entries = op
+        .parse(response(
+            200,
+            v4data!("spec-get-metadata-reply.json").as_bytes(),
+        ))
+        .unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].key.as_str(), "name");
+    assert_eq!(entries[0].user_id.as_str(), "user001");
+    assert!(!entries[0].auto_delete);
+    assert_eq!(entries[1].last_set_time_ms, 1_700_000_000_001);
+    assert!(entries[1].auto_delete);
+    let by_user_id = op
+        .parse(response(
+            200,
+            v4data!("spec-get-metadata-reply-userId.json").as_bytes(),
+        ))
+        .unwrap();
+    assert_eq!(by_user_id[0].user_id.as_str(), "user001");
+
+    let page = ListMessageMetadata::new(msg())
+        .parse(response(
+            200,
+            v4data!("spec-list-message-metadata-reply.json").as_bytes(),
+        ))
+        .unwrap();
+    let keys: Vec<_> = page.entries.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["likes", "mood"]);
+    assert_eq!(page.get("mood").unwrap().version, 1_700_000_000_005);
+}
+
+#[test]
+fn lenient_and_empty_replies() {
+    let op = GetMetadata::new(room());
+    for body in [
+        r#"{"code":0}"#,
+        r#"{"code":0,"result":null}"#,
+        r#"{"code":0,"result":{}}"#,
+        r#"{"code":0,"result":{"metadata":null}}"#,
+    ] {
+        assert_eq!(op.parse(response(200, body.as_bytes())).unwrap(), vec![]);
+    }
+    let entries = op
+        .parse(response(
+            200,
+            br#"{"code":0,"result":{"metadata":[{"key":"k","value":"v","userId":"u","shouldAutoDelete":"1","updatedAt":"7"}]}}"#,
+        ))
+        .unwrap();
+    assert!(entries[0].auto_delete);
+    assert_eq!(entries[0].last_set_time_ms, 7);
+    assert!(matches!(
+        op.parse(response(
+            200,
+            br#"{"code":0,"result":{"metadata":[{"key":"k","value":"v","updatedAt":1}]}}"#
+        )),
+        Err(ResponseError::Decode(_))
+    ));
+    assert!(matches!(
+        ListMessageMetadata::new(msg()).parse(response(
+            200,
+            br#"{"code":0,"result":{"metadata":{"k":"v"}}}"#
+        )),
+        Err(ResponseError::Decode(_))
+    ));
+    // The legacy success code is no v4 success.
+    assert!(matches!(
+        SetMetadata::new(room(), user(), entry_pairs(1)).parse(response(200, br#"{"code":200}"#)),
+        Err(ResponseError::Api(_))
+    ));
+}
+
+fn api_error(result: Result<(), ResponseError>) -> ApiError {
+    match result {
+        Err(ResponseError::Api(err)) => err,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_v4_status_with_a_json_body_keeps_its_code_and_status() {
+    let op = SetMetadata::new(room(), user(), entry_pairs(1));
+    let cases: [(u16, i64, CodeClass); 9] = [
+        (200, 1002, CodeClass::Final),
+        (400, 1002, CodeClass::Final),
+        (401, 1004, CodeClass::Final),
+        (403, 1007, CodeClass::Final),
+        (404, 1015, CodeClass::Final),
+        (429, 1008, CodeClass::Throttled),
+        (430, 1009, CodeClass::Final),
+        (500, 1000, CodeClass::Retryable),
+        (504, 1050, CodeClass::Retryable),
+    ];
+    for (status, code, class) in cases {
+        let body = format!(r#"{{"code":{code},"errorMessage":"m"}}"#);
+        let err = api_error(op.parse(response(status, body.as_bytes())));
+        assert_eq!(err.code.code(), code, "{status}");
+        assert_eq!(err.http_status, status);
+        assert_eq!(err.message, "m");
+        assert_eq!(err.class(), class, "{status}");
+    }
+    let err = api_error(op.parse(response(
+        200,
+        v4data!("error-1002-parameter.json").as_bytes(),
+    )));
+    assert_eq!(err.code, ApiCode::RongCloud(RongCloudCode::ParameterError));
+    assert_eq!(err.message, "channelId is required");
+    // Code 0 with an error status is no success: the status decides.
+    let err = api_error(op.parse(response(430, br#"{"code":0}"#)));
+    assert_eq!(
+        err.code,
+        ApiCode::RongCloud(RongCloudCode::ServiceNotEnabled)
+    );
+}
+
+#[test]
+fn every_v4_status_without_a_json_body_is_typed_by_the_status() {
+    let op = RemoveMetadata::new(room(), user(), [ekey("k")]);
+    for body in [&b""[..], b"<html>error</html>", br#"{"message":"no code"}"#] {
+        let cases = [
+            (400, RongCloudCode::ParameterError),
+            (401, RongCloudCode::SignatureError),
+            (403, RongCloudCode::MethodRestricted),
+            (404, RongCloudCode::EndpointNotFound),
+            (429, RongCloudCode::RateLimited),
+            (430, RongCloudCode::ServiceNotEnabled),
+        ];
+        for (status, code) in cases {
+            let err = api_error(op.parse(response(status, body)));
+            assert_eq!(err.code, ApiCode::RongCloud(code), "{status}");
+            assert_eq!(err.http_status, status);
+        }
+        let throttled = api_error(op.parse(response(429, body)));
+        assert!(throttled.is_throttled());
+        // A bare 404 is not "the data does not exist": the repeat is not settled.
+        assert_eq!(
+            op.settles_repeat(&api_error(op.parse(response(404, body)))),
+            None
+        );
+        for status in [500, 502, 504] {
+            assert!(
+                matches!(
+                    op.parse(response(status, body)),
+                    Err(ResponseError::UnexpectedStatus { status: s }) if s == status
+                ),
+                "{status}"
+            );
+        }
+    }
+    assert!(matches!(
+        op.parse(response(200, b"<html>")),
+        Err(ResponseError::Decode(_))
+    ));
+}
+
+#[test]
+fn the_request_id_header_is_kept() {
+    let reply = http::Response::builder()
+        .status(429)
+        .header("x-request-id", "rid-1")
+        .body(&br#"{"code":1008,"errorMessage":"slow down"}"#[..])
+        .unwrap();
+    let err = api_error(ListMessageMetadata::new(msg()).parse(reply).map(drop));
+    assert_eq!(err.request_id.as_deref(), Some("rid-1"));
+}
+
+proptest! {
+    #[test]
+    fn parsers_never_panic_on_arbitrary_bytes(
+        status in prop_oneof![Just(200u16), Just(400), Just(401), Just(404), Just(429), Just(430), Just(500), 100u16..600],
+        body in vec(any::<u8>(), 0..200),
+    ) {
+        let r = || response(status, &body);
+        let _ = SetMetadata::new(room(), user(), entry_pairs(1)).parse(r());
+        let _ = RemoveMetadata::new(room(), user(), entry_keys(1)).parse(r());
+        let _ = GetMetadata::new(room()).parse(r());
+        let _ = set_message(vec![]).parse(r());
+        let _ = delete_message(vec![]).parse(r());
+        let _ = ListMessageMetadata::new(msg()).parse(r());
+    }
+
+    #[test]
+    fn parsers_never_panic_on_arbitrary_json(status in 100u16..600, value in json_value()) {
+        let body = serde_json::to_vec(&serde_json::json!({"code": 0, "result": value})).unwrap();
+        let _ = GetMetadata::new(room()).parse(response(status, &body));
+        let _ = ListMessageMetadata::new(msg()).parse(response(status, &body));
+        let body = serde_json::to_vec(&value).unwrap();
+        let _ = GetMetadata::new(room()).parse(response(status, &body));
+    }
+}
+
+// ---- server side -----------------------------------------------------------------------------
+
+#[cfg(feature = "server")]
+mod server {
+    use super::*;
+    use crate::ServerOperation;
+
+    fn json_request<'a>(path: &str, body: &'a [u8]) -> http::Request<&'a [u8]> {
+        http::Request::post(path)
+            .header("content-type", "application/json")
+            .body(body)
+            .unwrap()
+    }
+
+    fn decode<O: ServerOperation>(body: &str) -> Result<O, DecodeError> {
+        O::decode(&json_request("/", body.as_bytes()))
+    }
+
+    fn round_trip<O>(op: &O) -> O
+    where
+        O: ServerOperation<Endpoint = Endpoint> + std::fmt::Debug,
+    {
+        let request = op.encode(&endpoint()).unwrap();
+        O::decode(&as_received(&request)).unwrap()
+    }
+
+    #[test]
+    fn the_spec_request_shapes_decode() {
+        let set: SetMetadata = decode(v4data!("spec-set-metadata.json")).unwrap();
+        assert_eq!(set.channel_id().as_str(), "chatroom001");
+        assert_eq!(set.owner().as_str(), "user001");
+        assert_eq!(
+            set.entries(),
+            [
+                (ekey("name"), evalue("Nexconn")),
+                (ekey("level"), evalue("5"))
+            ]
+        );
+        assert!(!set.is_auto_delete());
+        assert_eq!(set.validate(&limits()), Ok(()));
+
+        let remove: RemoveMetadata = decode(v4data!("spec-remove-metadata.json")).unwrap();
+        assert_eq!(remove.keys(), [ekey("name"), ekey("level")]);
+
+        let get: GetMetadata = decode(v4data!("spec-get-metadata.json")).unwrap();
+        assert_eq!(get.keys(), [ekey("name"), ekey("level")]);
+
+        let by_id: SetMessageMetadata =
+            decode(v4data!("spec-set-message-metadata-messageId.json")).unwrap();
+        assert_eq!(by_id.msg_uid().as_str(), "C1CR-KT1I-0V4A-BOO8");
+        assert_eq!(by_id.conversation_type(), ConversationType::Group);
+        assert_eq!(by_id.target_id().as_str(), "group001");
+        assert!(by_id.is_sync_sender());
+        let by_uid: SetMessageMetadata =
+            decode(v4data!("spec-set-message-metadata-messageUID.json")).unwrap();
+        assert_eq!(by_uid.msg_uid(), by_id.msg_uid());
+        assert_eq!(by_uid.conversation_type(), ConversationType::Private);
+        assert!(!by_uid.is_sync_sender());
+
+        let delete: DeleteMessageMetadata =
+            decode(v4data!("spec-delete-message-metadata.json")).unwrap();
+        assert_eq!(delete.keys(), [xkey("likes")]);
+        assert!(delete.is_sync_sender());
+
+        let list: ListMessageMetadata = decode(v4data!("spec-list-message-metadata.json")).unwrap();
+        assert_eq!(list.msg_uid().as_str(), "C1CR-KT1I-0V4A-BOO8");
+        assert_eq!(list.page_no(), Some(1));
+    }
+
+    #[test]
+    fn every_spelling_and_lenient_scalars_are_accepted() {
+        let set: SetMetadata = decode(
+            r#"{"channelId":"r","userId":"u","metadata":{"k":1,"k":"2"},"shouldAutoDelete":true,"extra":[1]}"#,
+        )
+        .unwrap();
+        assert_eq!(set.owner().as_str(), "u");
+        assert_eq!(
+            set.entries().len(),
+            2,
+            "duplicates kept for the server to refuse"
+        );
+        assert!(set.is_auto_delete());
+        assert!(set.validate(&limits()).is_err());
+
+        let remove: RemoveMetadata =
+            decode(r#"{"channelId":"r","userId":"u","metadataKeys":["a",2]}"#).unwrap();
+        assert_eq!(remove.keys(), [ekey("a"), ekey("2")]);
+
+        let get: GetMetadata = decode(r#"{"channelId":"r","metadataKeys":null}"#).unwrap();
+        assert!(get.keys().is_empty());
+
+        let set: SetMessageMetadata = decode(
+            r#"{"messageUID":"m","userId":"u","channelType":"3","channelId":"g","metadata":{"k":"v"},"syncToSender":"1"}"#,
+        )
+        .unwrap();
+        assert!(set.is_sync_sender());
+        assert_eq!(set.conversation_type(), ConversationType::Group);
+        let delete: DeleteMessageMetadata = decode(
+            r#"{"messageId":"m","userId":"u","channelType":1,"channelId":"t","keys":["k"],"isEchoToSender":true}"#,
+        )
+        .unwrap();
+        assert!(delete.is_sync_sender());
+        let list: ListMessageMetadata = decode(r#"{"messageUID":"m","page":"3"}"#).unwrap();
+        assert_eq!(list.page_no(), Some(3));
+    }
+
+    #[test]
+    fn decode_errors_name_the_field_or_the_body() {
+        for body in ["", "[]", "\"x\"", "{", "null", "{\"channelId\":\"r\"} x"] {
+            let err = decode::<SetMetadata>(body).unwrap_err();
+            assert_eq!(err.field_name(), None, "{body:?}");
+        }
+        let cases: [(&str, Result<(), DecodeError>); 9] = [
+            (
+                "channelId",
+                decode::<SetMetadata>(r#"{"metadataOwnerId":"u","metadata":{}}"#).map(drop),
+            ),
+            (
+                "metadataOwnerId",
+                decode::<SetMetadata>(r#"{"channelId":"r","metadata":{}}"#).map(drop),
+            ),
+            (
+                "metadata",
+                decode::<SetMetadata>(r#"{"channelId":"r","userId":"u","metadata":[]}"#).map(drop),
+            ),
+            (
+                "shouldAutoDelete",
+                decode::<SetMetadata>(
+                    r#"{"channelId":"r","userId":"u","metadata":{},"shouldAutoDelete":2}"#,
+                )
+                .map(drop),
+            ),
+            (
+                "metadataKeys",
+                decode::<RemoveMetadata>(r#"{"channelId":"r","userId":"u"}"#).map(drop),
+            ),
+            (
+                "metadataKeys",
+                decode::<GetMetadata>(r#"{"channelId":"r","metadataKeys":"k"}"#).map(drop),
+            ),
+            (
+                "channelType",
+                decode::<SetMessageMetadata>(
+                    r#"{"messageUID":"m","userId":"u","channelType":2,"channelId":"g","metadata":{}}"#,
+                )
+                .map(drop),
+            ),
+            (
+                "messageUID",
+                decode::<DeleteMessageMetadata>(
+                    r#"{"userId":"u","channelType":1,"channelId":"g","keys":[]}"#,
+                )
+                .map(drop),
+            ),
+            (
+                "page",
+                decode::<ListMessageMetadata>(r#"{"messageUID":"m","page":-1}"#).map(drop),
+            ),
+        ];
+        for (field, result) in cases {
+            assert_eq!(result.unwrap_err().field_name(), Some(field));
+        }
+    }
+
+    #[test]
+    fn read_replies_round_trip() {
+        let entries = vec![
+            Entry {
+                key: ekey("a"),
+                value: evalue("中 \"x\""),
+                user_id: user(),
+                auto_delete: true,
+                last_set_time_ms: 1_700_000_000_000,
+            },
+            Entry {
+                key: ekey("b"),
+                value: evalue(""),
+                user_id: operator(),
+                auto_delete: false,
+                last_set_time_ms: 0,
+            },
+        ];
+        let reply = GetMetadata::encode_reply(&entries, Some("rid"));
+        assert_eq!(reply.status(), 200);
+        assert_eq!(reply.headers()["x-request-id"], "rid");
+        assert_eq!(
+            GetMetadata::new(room()).parse(as_response(&reply)).unwrap(),
+            entries
+        );
+        let page = ExpansionPage {
+            entries: vec![
+                ExpansionEntry {
+                    key: xkey("z"),
+                    value: xvalue("1"),
+                    version: 5,
+                },
+                ExpansionEntry {
+                    key: xkey("a"),
+                    value: xvalue("2"),
+                    version: -1,
+                },
+            ],
+        };
+        let reply = ListMessageMetadata::encode_reply(&page, None);
+        assert_eq!(
+            std::str::from_utf8(reply.body()).unwrap(),
+            r#"{"code":0,"result":{"metadata":[{"key":"z","value":"1","updatedAt":5},{"key":"a","value":"2","updatedAt":-1}]}}"#
+        );
+        assert_eq!(
+            ListMessageMetadata::new(msg())
+                .parse(as_response(&reply))
+                .unwrap(),
+            page
+        );
+        let ok = SetMetadata::encode_reply(&(), None);
+        assert_eq!(ok.body().as_slice(), br#"{"code":0}"#);
+        assert_eq!(
+            SetMetadata::new(room(), user(), entry_pairs(1))
+                .parse(as_response(&ok))
+                .unwrap(),
+            ()
+        );
+    }
+
+    fn entry_pairs_strategy() -> impl Strategy<Value = Vec<(EntryKey, EntryValue)>> {
+        (1usize..=20).prop_flat_map(|n| {
+            (distinct_keys(n, 128), vec(entry_value(), n)).prop_map(|(keys, values)| {
+                keys.into_iter()
+                    .map(EntryKey::non_validated)
+                    .zip(values)
+                    .collect()
+            })
+        })
+    }
+
+    fn expansion_pairs_strategy() -> impl Strategy<Value = Vec<(ExpansionKey, ExpansionValue)>> {
+        (1usize..=30).prop_flat_map(|n| {
+            (distinct_keys(n, 32), vec(expansion_value(), n)).prop_map(|(keys, values)| {
+                keys.into_iter()
+                    .map(ExpansionKey::non_validated)
+                    .zip(values)
+                    .collect()
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn set_metadata_round_trips(
+            room in chatroom_id(), owner in user_id(), pairs in entry_pairs_strategy(),
+            auto in any::<bool>(),
+        ) {
+            let op = SetMetadata::new(room, owner, pairs).auto_delete(auto);
+            prop_assert_eq!(op.validate(&limits()), Ok(()));
+            prop_assert_eq!(round_trip(&op), op);
+        }
+
+        #[test]
+        fn remove_metadata_round_trips(
+            room in chatroom_id(), owner in user_id(), keys in (1usize..=20).prop_flat_map(|n| distinct_keys(n, 128)),
+        ) {
+            let op = RemoveMetadata::new(room, owner, keys.into_iter().map(EntryKey::non_validated));
+            prop_assert_eq!(op.validate(&limits()), Ok(()));
+            prop_assert_eq!(round_trip(&op), op);
+        }
+
+        #[test]
+        fn get_metadata_round_trips(room in chatroom_id(), keys in vec(entry_key(), 0..=100)) {
+            let op = GetMetadata::new(room).with_keys(keys);
+            prop_assert_eq!(op.validate(&limits()), Ok(()));
+            prop_assert_eq!(round_trip(&op), op);
+        }
+
+        #[test]
+        fn set_message_metadata_round_trips(
+            msg in msg_uid(), user in user_id(), conversation in conversation_type(),
+            target in target_id(), pairs in expansion_pairs_strategy(), sync in any::<bool>(),
+        ) {
+            let op = SetMessageMetadata::new(msg, user, conversation, target, pairs).sync_sender(sync);
+            prop_assert_eq!(op.validate(&limits()), Ok(()));
+            prop_assert_eq!(round_trip(&op), op);
+        }
+
+        #[test]
+        fn delete_message_metadata_round_trips(
+            msg in msg_uid(), user in user_id(), conversation in conversation_type(),
+            target in target_id(), keys in (1usize..=100).prop_flat_map(|n| distinct_keys(n, 32)),
+            sync in any::<bool>(),
+        ) {
+            let op = DeleteMessageMetadata::new(
+                msg, user, conversation, target, keys.into_iter().map(ExpansionKey::non_validated),
+            )
+            .sync_sender(sync);
+            prop_assert_eq!(op.validate(&limits()), Ok(()));
+            prop_assert_eq!(round_trip(&op), op);
+        }
+
+        #[test]
+        fn list_message_metadata_round_trips(msg in msg_uid(), page in proptest::option::of(1u32..)) {
+            let mut op = ListMessageMetadata::new(msg);
+            if let Some(page) = page {
+                op = op.page(page);
+            }
+            prop_assert_eq!(op.validate(&limits()), Ok(()));
+            prop_assert_eq!(round_trip(&op), op);
+        }
+
+        #[test]
+        fn get_reply_round_trips(
+            entries in vec(
+                (entry_key(), entry_value(), user_id(), any::<bool>(), any::<u64>()),
+                0..10,
+            ),
+        ) {
+            let entries: Vec<Entry> = entries
+                .into_iter()
+                .map(|(key, value, user_id, auto_delete, last_set_time_ms)| Entry {
+                    key, value, user_id, auto_delete, last_set_time_ms,
+                })
+                .collect();
+            let reply = GetMetadata::encode_reply(&entries, None);
+            prop_assert_eq!(GetMetadata::new(room()).parse(as_response(&reply)).unwrap(), entries);
+        }
+
+        #[test]
+        fn list_reply_round_trips(
+            entries in vec((key_text(1, 32), expansion_value(), any::<i64>()), 0..10),
+        ) {
+            let page = ExpansionPage {
+                entries: entries
+                    .into_iter()
+                    .map(|(key, value, version)| ExpansionEntry {
+                        key: ExpansionKey::non_validated(key), value, version,
+                    })
+                    .collect(),
+            };
+            let reply = ListMessageMetadata::encode_reply(&page, None);
+            prop_assert_eq!(ListMessageMetadata::new(msg()).parse(as_response(&reply)).unwrap(), page);
+        }
+
+        #[test]
+        fn decoders_never_panic_on_arbitrary_bytes(body in vec(any::<u8>(), 0..300)) {
+            let _ = decode_bytes::<SetMetadata>(&body);
+            let _ = decode_bytes::<RemoveMetadata>(&body);
+            let _ = decode_bytes::<GetMetadata>(&body);
+            let _ = decode_bytes::<SetMessageMetadata>(&body);
+            let _ = decode_bytes::<DeleteMessageMetadata>(&body);
+            let _ = decode_bytes::<ListMessageMetadata>(&body);
+        }
+
+        #[test]
+        fn decoders_never_panic_on_arbitrary_json(value in json_value()) {
+            let body = serde_json::to_vec(&value).unwrap();
+            let _ = decode_bytes::<SetMetadata>(&body);
+            let _ = decode_bytes::<RemoveMetadata>(&body);
+            let _ = decode_bytes::<GetMetadata>(&body);
+            let _ = decode_bytes::<SetMessageMetadata>(&body);
+            let _ = decode_bytes::<DeleteMessageMetadata>(&body);
+            let _ = decode_bytes::<ListMessageMetadata>(&body);
+        }
+    }
+
+    fn decode_bytes<O: ServerOperation>(body: &[u8]) -> Result<O, DecodeError> {
+        O::decode(&json_request("/", body))
+    }
+}
