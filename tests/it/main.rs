@@ -4,6 +4,7 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`dialects`] | one behavioural suite run in both RongCloud dialects (legacy and Nexconn v4) |
 //! | [`rongcloud`] | every RongCloud operation and error code |
 //! | [`tencent`] | every Tencent operation and error code |
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
@@ -12,6 +13,7 @@
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
 
+mod dialects;
 mod failover;
 mod retry;
 mod rongcloud;

@@ -70,6 +70,9 @@ fn client(connection: &Connection) -> Result<Client, Failure> {
     if let Some(timeout) = connection.host.timeout {
         builder = builder.timeout(timeout);
     }
+    if let Some(dialect) = connection.dialect {
+        builder = builder.dialect(dialect);
+    }
     builder
         .build()
         .map_err(|err| Failure::refused(one_line(&format!("invalid client configuration: {err}"))))
@@ -659,6 +662,7 @@ mod tests {
             app_key: None,
             app_secret: None,
             region: None,
+            dialect: None,
             host: HostArgs::default(),
         };
         let failure = client(&connection).unwrap_err();

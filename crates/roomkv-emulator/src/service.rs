@@ -12,6 +12,14 @@
 //! for too long / too many, 1002 otherwise) → quota (HTTP 429 / 1008) → state (1009 when the KV
 //! service is off, then the operation's own codes).
 //!
+//! Nexconn v4 requests (core's `rongcloud::server::v4::PATHS`, JSON bodies) take the same
+//! pipeline and run on the same state as the legacy ones, so a key set through one dialect is
+//! read through the other. They are answered in the v4 envelope (`{"code":0,"result":{…}}`),
+//! and their errors carry meaningful HTTP statuses ([`v4_status`]): 400 parameter errors
+//! (1002, 1005, 1501, 1502, 1508, and 1015 "does not exist"), 401 signature or App Key, 403 app
+//! unavailable, 404 unknown path, 405 method, 429 rate limit (1008), 430 KV service not enabled
+//! (1009), 500 / 504 internal errors.
+//!
 //! Pipeline of a Tencent request (always HTTP 200): method (`POST`, else 60002) → body size
 //! (60002) → route (60009) → `sdkappid` (missing 60012, not a number 60006, unknown 70020) →
 //! `usersig` (empty 70002, then the [`Authenticator`](crate::auth::Authenticator): 70003, 70001,
@@ -23,7 +31,7 @@ use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use roomkv_core::rongcloud::server::{self as rc_server, AuthHeaders};
+use roomkv_core::rongcloud::server::{self as rc_server, AuthHeaders, v4 as rc_v4};
 use roomkv_core::tencent::SERVICE_PATH;
 use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
@@ -91,6 +99,51 @@ pub(crate) struct TencentRequest<'a> {
     pub(crate) now_ms: u64,
 }
 
+/// Whether `path` is in Nexconn's v4 surface (answered in the v4 envelope and statuses).
+fn is_v4(path: &str) -> bool {
+    path.starts_with("/v4/")
+}
+
+/// The HTTP status of a RongCloud error in the Nexconn v4 API, which gives statuses meaning:
+/// 401, 404 and 405 the pipeline chose are kept; otherwise the code decides.
+pub(crate) fn v4_status(code: RongCloudCode, legacy_status: u16) -> u16 {
+    use RongCloudCode as C;
+    match (code, legacy_status) {
+        (_, status @ (401 | 404 | 405)) => status,
+        (C::SignatureError | C::IncorrectAppSecret, _) => 401,
+        (C::RateLimited, _) => 429,
+        (C::ServiceNotEnabled, _) => 430,
+        (C::EndpointNotFound, _) => 404,
+        (C::AppUnavailable | C::MethodRestricted, _) => 403,
+        (C::InternalError, _) => 500,
+        (C::InternalTimeout, _) => 504,
+        (
+            C::ParameterError
+            | C::NoPostData
+            | C::ParameterTooLong
+            | C::ParameterTypeError
+            | C::QuantityExceeded
+            | C::BodyTooLarge
+            | C::UserNotFound
+            | C::DataNotFound,
+            _,
+        ) => 400,
+        (_, status) => status,
+    }
+}
+
+/// A RongCloud error reply in the dialect of `path`.
+fn rc_error_reply(path: &str, mut error: ApiError) -> Response<Vec<u8>> {
+    if is_v4(path) {
+        if let roomkv_core::ApiCode::RongCloud(code) = error.code {
+            error.http_status = v4_status(code, error.http_status);
+        }
+        rc_v4::error_reply(&error)
+    } else {
+        rc_server::error_reply(&error)
+    }
+}
+
 fn rc_error(code: RongCloudCode, message: impl Into<String>, status: u16) -> ApiError {
     ApiError::rongcloud(code, message, status)
 }
@@ -141,10 +194,13 @@ impl Emulator {
             Err(_) => {
                 tracing::error!(uri = %request.uri(), "the emulator panicked while handling a request");
                 match vendor {
-                    Vendor::RongCloud => rc_server::error_reply(&self.with_rc_id(
-                        rc_error(RongCloudCode::InternalError, "internal logic error", 200),
-                        &request,
-                    )),
+                    Vendor::RongCloud => rc_error_reply(
+                        request.uri().path(),
+                        self.with_rc_id(
+                            rc_error(RongCloudCode::InternalError, "internal logic error", 200),
+                            &request,
+                        ),
+                    ),
                     Vendor::Tencent => tc_server::error_reply(
                         &tc_error(TencentCode::LiveInternalError, "internal server error"),
                         &self.next_tencent_request_id(),
@@ -231,6 +287,13 @@ impl Emulator {
                 {
                     error = error.with_request_id(id);
                 }
+                if vendor == Vendor::RongCloud && http_status.is_none() {
+                    // A forced code on a v4 path gets the status v4 gives it.
+                    return rc_error_reply(request.uri().path(), error);
+                }
+                if vendor == Vendor::RongCloud && is_v4(request.uri().path()) {
+                    return rc_v4::error_reply(&error);
+                }
                 rc_server::error_reply(&error)
             }
         }
@@ -274,7 +337,9 @@ impl Emulator {
 
                 match result {
                     Ok(response) => response,
-                    Err(error) => rc_server::error_reply(&self.with_rc_id(error, request)),
+                    Err(error) => {
+                        rc_error_reply(request.uri().path(), self.with_rc_id(error, request))
+                    }
                 }
             }
             Vendor::Tencent => {
@@ -308,6 +373,9 @@ impl Emulator {
             ));
         }
         let path = request.uri().path();
+        if rc_v4::PATHS.contains(&path) {
+            return self.rongcloud_v4(request);
+        }
         if !rc_server::PATHS.contains(&path) {
             return Err(not_found(path));
         }
@@ -329,6 +397,63 @@ impl Emulator {
             now_ms: self.now_ms(),
         };
         self.dispatch_rongcloud(decoded, &ctx)
+    }
+
+    /// A Nexconn v4 request, after the method and size checks: authenticated as a legacy one,
+    /// decoded by core's v4 decoder (every documented spelling), then the same adapter and state.
+    fn rongcloud_v4(&self, request: &Request<Bytes>) -> Result<Response<Vec<u8>>, ApiError> {
+        let path = request.uri().path();
+        let app = self.authenticate_rongcloud(request)?;
+        let decoded = match rc_v4::Request::decode(&borrowed(request)) {
+            Some(Ok(decoded)) => decoded,
+            Some(Err(err)) => {
+                return Err(rc_error(
+                    RongCloudCode::ParameterError,
+                    err.to_string(),
+                    400,
+                ));
+            }
+            None => return Err(not_found(path)),
+        };
+        let ctx = RongCloudRequest {
+            app,
+            request_id: AuthHeaders::request_id(request.headers()),
+            now_ms: self.now_ms(),
+        };
+        self.dispatch_rongcloud_v4(decoded, &ctx)
+    }
+
+    /// Runs one decoded v4 operation on the legacy state commands (see [`wire`]).
+    fn dispatch_rongcloud_v4(
+        &self,
+        request: rc_v4::Request,
+        ctx: &RongCloudRequest<'_>,
+    ) -> Result<Response<Vec<u8>>, ApiError> {
+        use rc_v4::Request as R;
+        match request {
+            R::SetMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.entry_batch_set(app, &wire::metadata_v4_set(op), now)
+            }),
+            R::RemoveMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.entry_batch_remove(app, &wire::metadata_v4_remove(op), now)
+            }),
+            R::GetMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
+                state
+                    .entry_query(app, &wire::metadata_v4_get(op))
+                    .map(wire::entries)
+            }),
+            R::SetMessageMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
+                state.expansion_set(app, &wire::message_metadata_v4_set(op), now)
+            }),
+            R::DeleteMessageMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
+                state.expansion_delete(app, &wire::message_metadata_v4_delete(op))
+            }),
+            R::ListMessageMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
+                state
+                    .expansion_query(app, &wire::message_metadata_v4_list(op))
+                    .map(wire::expansion_page)
+            }),
+        }
     }
 
     fn authenticate_rongcloud(

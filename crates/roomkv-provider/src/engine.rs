@@ -71,6 +71,11 @@ pub struct Engine<V: Vendor> {
     pub limits: Limits,
     /// Whether requests are checked against the limits.
     pub validation: Validation,
+    /// The HTTP statuses the vendor itself answers with, whose bodies are parsed: any other
+    /// non-2xx status switches hosts. [`Settings::build`](crate::Settings::build) starts from
+    /// [`Vendor::EXPECTED_STATUSES`]; a provider whose API version gives statuses meaning (a
+    /// RongCloud client in the Nexconn v4 dialect) replaces it after building.
+    pub expected_statuses: &'static [http::StatusCode],
     /// The time, for signing and the failover cool-down.
     pub clock: SharedClock,
     /// Randomness: nonces, request ids and the retry jitter.
@@ -85,6 +90,7 @@ impl<V: Vendor> fmt::Debug for Engine<V> {
             .field("retry_policy", &self.retry_policy)
             .field("write_retry", &self.write_retry)
             .field("validation", &self.validation)
+            .field("expected_statuses", &self.expected_statuses)
             .finish_non_exhaustive()
     }
 }
@@ -159,7 +165,7 @@ impl<V: Vendor> Engine<V> {
             endpoints: &self.hosts,
             http: &self.http,
             jitter: &self.nonce,
-            expected_statuses: V::EXPECTED_STATUSES,
+            expected_statuses: self.expected_statuses,
         };
         let executed = pipeline
             .execute(

@@ -14,6 +14,8 @@ pub trait Vendor: fmt::Debug + Send + Sync + Sized + 'static {
     const NAME: &'static str;
     /// The HTTP statuses the vendor itself answers with (business errors, 401, 429). Any other
     /// non-2xx status, and every 5xx, comes from something in front of it and switches hosts.
+    /// The default of [`Engine::expected_statuses`](crate::Engine::expected_statuses), which a
+    /// provider may replace when they depend on its configuration.
     const EXPECTED_STATUSES: &'static [http::StatusCode];
     /// The vendor's typed error code, which [`Error::api_code`] returns.
     type Code: fmt::Debug + Copy + PartialEq;

@@ -207,6 +207,7 @@ impl<R: RegionHosts> Settings<R> {
             write_retry: self.write_retry,
             limits: self.limits,
             validation: self.validation,
+            expected_statuses: V::EXPECTED_STATUSES,
             clock,
             nonce: self.nonce_source.unwrap_or_default(),
         })

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use roomkv_core::rongcloud::Endpoint;
+use roomkv_core::rongcloud::{Dialect, Endpoint};
 use roomkv_provider::Settings;
 use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 
@@ -34,6 +34,7 @@ pub const DEFAULT_TIMEOUT: Duration = roomkv_provider::DEFAULT_TIMEOUT;
 /// | [`limits`](Self::limits) | RongCloud's documented limits ([`Limits::default`]) |
 /// | [`validation`](Self::validation) | [`Validation::Strict`] |
 /// | [`failover_cool_down`](Self::failover_cool_down) | 60 s |
+/// | [`dialect`](Self::dialect) | [`Dialect::Legacy`]: the form-encoded `/chatroom/…` and `/message/expansion/…` API |
 /// | [`header_style`](Self::header_style) | [`HeaderStyle::Plain`]: `App-Key`, `Nonce`, `Timestamp`, `Signature` |
 /// | [`http_client`](Self::http_client), [`clock`](Self::clock), [`nonce_source`](Self::nonce_source) | hyper + rustls, the system clock, the OS random source |
 ///
@@ -78,6 +79,7 @@ pub struct ClientBuilder {
     app_key: Option<AppKey>,
     app_secret: Option<AppSecret>,
     header_style: HeaderStyle,
+    dialect: Dialect,
     settings: Settings<Region>,
 }
 
@@ -110,6 +112,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Which API the client speaks; default [`Dialect::Legacy`] (RongCloud's form-encoded
+    /// API). [`Dialect::V4`] speaks Nexconn's JSON `/v4/…` API instead.
+    ///
+    /// The typed methods, and [`Client::send`] of core's legacy operations, work the same in
+    /// both: in v4 a single-key set or remove is sent as a batch of one, since v4 has no
+    /// single-key endpoints. What v4 cannot express is refused before sending with
+    /// [`Error::Validation`](crate::Error::Validation): a [`SetEntry`](crate::SetEntry) or
+    /// [`RemoveEntry`](crate::RemoveEntry) carrying a notification (v4 batch set and remove
+    /// have no `objectName` or `content`), never silently sent without it. A single-key remove
+    /// in v4 is a batch remove, which does not check the entry's owner.
+    ///
+    /// In v4 the server answers 400, 401, 403, 404, 429 and 430 (service not enabled) itself,
+    /// with a JSON body: those become [`Error::Api`](crate::Error::Api) and do not switch hosts;
+    /// other statuses, and every 5xx, switch to the backup host as in the legacy dialect.
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = dialect;
+        self
+    }
+
     roomkv_provider::settings_methods!(settings, Region, "RongCloud");
 
     /// Builds the client. Needs no runtime; sending needs a Tokio runtime with time (and, for
@@ -125,12 +146,16 @@ impl ClientBuilder {
         let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
         let app_secret = self.app_secret.ok_or(BuildError::MissingAppSecret)?;
         let credentials = Credentials::new(app_key, app_secret, self.header_style)?;
-        let engine = self
+        let mut engine = self
             .settings
             .build(|url| Endpoint::parse(url).map_err(|e| e.to_string()))?;
+        if self.dialect == Dialect::V4 {
+            engine.expected_statuses = crate::dialect::V4_EXPECTED_STATUSES.as_slice();
+        }
         Ok(Client {
             inner: Arc::new(Inner {
                 credentials,
+                dialect: self.dialect,
                 engine,
             }),
         })
@@ -144,6 +169,7 @@ impl fmt::Debug for ClientBuilder {
             // `AppSecret`'s own Debug is redacted; say only whether one is set.
             .field("app_secret", &self.app_secret.as_ref().map(|_| "***"))
             .field("header_style", &self.header_style)
+            .field("dialect", &self.dialect)
             .field("settings", &self.settings)
             .finish()
     }

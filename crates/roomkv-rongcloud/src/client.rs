@@ -7,9 +7,9 @@ use std::sync::Arc;
 use http::HeaderValue;
 use roomkv_core::Operation;
 use roomkv_core::rongcloud::{
-    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Endpoint,
-    Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid, QueryEntries,
-    QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
+    Endpoint, Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid,
+    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
 use roomkv_provider::{Engine, Signer};
 use roomkv_sign::rongcloud::AppKey;
@@ -17,6 +17,7 @@ use roomkv_transport::HttpRequest;
 use tracing::Instrument as _;
 
 use crate::auth::{self, Credentials};
+use crate::dialect::{self, V4Op};
 use crate::{BuildError, ClientBuilder, Error, Limits, RongCloud};
 #[cfg(doc)]
 use crate::{Validation, WriteRetry};
@@ -66,6 +67,7 @@ pub struct Client {
 /// What all clones of a client share.
 pub(crate) struct Inner {
     pub(crate) credentials: Credentials,
+    pub(crate) dialect: Dialect,
     pub(crate) engine: Engine<RongCloud>,
 }
 
@@ -118,6 +120,11 @@ impl Client {
 
     /// Sends any RongCloud [`Operation`] and returns its typed output.
     ///
+    /// In [`Dialect::V4`] (see [`ClientBuilder::dialect`]) core's legacy operations
+    /// ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as their v4 equivalents
+    /// (a single-key set or remove as a batch of one); any other operation, the v4 ones
+    /// ([`crate::v4`]) included, is sent as it is.
+    ///
     /// This is the path every other method takes; use it for requests with options the
     /// shortcuts do not take (auto-delete, notifications, `isSyncSender`, a query page) or for
     /// operations defined elsewhere.
@@ -141,8 +148,32 @@ impl Client {
     /// # Errors
     ///
     /// See [`Error`]: [`Error::Validation`] before sending, then transport failures and
-    /// RongCloud's error codes after the retries the policy allows.
+    /// RongCloud's error codes after the retries the policy allows. In [`Dialect::V4`], also
+    /// [`Error::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
+    /// which v4 cannot send.
     pub async fn send<O>(&self, op: O) -> Result<O::Output, Error>
+    where
+        O: Operation<Endpoint = Endpoint> + 'static,
+        O::Output: 'static,
+    {
+        if self.inner.dialect == Dialect::V4
+            && let Some(v4) = dialect::to_v4(&op)
+        {
+            let output = match v4? {
+                V4Op::Set(op) => dialect::same_output(self.execute(op).await?),
+                V4Op::Remove(op) => dialect::same_output(self.execute(op).await?),
+                V4Op::Get(op) => dialect::same_output(self.execute(op).await?),
+                V4Op::SetExpansion(op) => dialect::same_output(self.execute(op).await?),
+                V4Op::DeleteExpansion(op) => dialect::same_output(self.execute(op).await?),
+                V4Op::ListExpansion(op) => dialect::same_output(self.execute(op).await?),
+            };
+            return Ok(output);
+        }
+        self.execute(op).await
+    }
+
+    /// Sends `op` as it is, in a `rongcloud_request` span.
+    async fn execute<O>(&self, op: O) -> Result<O::Output, Error>
     where
         O: Operation<Endpoint = Endpoint>,
     {
@@ -405,6 +436,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("app_key", self.app_key())
             .field("header_style", &inner.credentials.style())
+            .field("dialect", &inner.dialect)
             .field("hosts", &inner.engine.hosts)
             .field("http", &inner.engine.http)
             .field("retry_policy", &inner.engine.retry_policy)

@@ -74,6 +74,13 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Dialects
+//!
+//! The client speaks RongCloud's legacy form API by default, or Nexconn's JSON `/v4/…` API
+//! with [`ClientBuilder::dialect`]`(`[`Dialect::V4`]`)`. The typed methods are the same in both;
+//! see [`ClientBuilder::dialect`] for the differences (no notifications on single-key writes in
+//! v4).
+//!
 //! Against a local emulator, point the client at one host with
 //! [`ClientBuilder::base_url`]`("http://127.0.0.1:PORT")`; plain `http://` is accepted for
 //! loopback hosts only.
@@ -109,6 +116,7 @@
 mod auth;
 mod builder;
 mod client;
+mod dialect;
 mod error;
 mod region;
 
@@ -118,12 +126,21 @@ pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{Validation, WriteRetry};
 
+/// The Nexconn v4 operations (JSON, `/v4/…`), for [`Client::send`]; the typed methods choose
+/// them by themselves in [`Dialect::V4`].
+pub mod v4 {
+    pub use roomkv_core::rongcloud::v4::{
+        DeleteMessageMetadata, GetMetadata, ListMessageMetadata, RemoveMetadata,
+        SetMessageMetadata, SetMetadata,
+    };
+}
+
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::rongcloud::{
-    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Endpoint,
-    Entry, EntryKey, EntryValue, ExpansionEntry, ExpansionKey, ExpansionPage, ExpansionValue,
-    KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, NotificationMessage, QueryEntries,
-    QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
+    Endpoint, Entry, EntryKey, EntryValue, ExpansionEntry, ExpansionKey, ExpansionPage,
+    ExpansionValue, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, NotificationMessage,
+    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
 pub use roomkv_core::{
     ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, RongCloudCode,

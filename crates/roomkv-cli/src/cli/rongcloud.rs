@@ -4,8 +4,9 @@
 //! the client's typed values when the command runs, so that a bad one is refused the same way
 //! as any other request that breaks a documented limit (exit code 2, one line, nothing sent).
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Subcommand, ValueEnum};
-use roomkv_rongcloud::{ConversationType, Region};
+use roomkv_rongcloud::{ConversationType, Dialect, Region};
 
 use super::shared::{self, Secret};
 
@@ -14,6 +15,9 @@ Examples:
   Credentials from the environment, requests to the Singapore data centre:
     export RONGCLOUD_APP_KEY=your-app-key RONGCLOUD_APP_SECRET=your-app-secret
     roomkv rongcloud --region singapore entry query --room room1
+
+  Nexconn's v4 JSON API instead of the legacy form API (or RONGCLOUD_DIALECT=v4):
+    roomkv rongcloud --dialect v4 entry query --room room1
 
   Against the local emulator (`roomkv emulator`) with its demo credentials:
     roomkv rongcloud entry set --room room1 --user anchor --key stage --value quiz \\
@@ -172,6 +176,22 @@ pub(crate) struct Connection {
     )]
     pub(crate) region: Option<Region>,
 
+    /// API dialect: legacy (RongCloud's form API) or v4 (Nexconn's JSON /v4 API) [default:
+    /// legacy]
+    ///
+    /// Every command works in both. v4 has no single-key set or remove (they are sent as a
+    /// batch of one) and cannot carry a notification: `--notify` is refused in v4.
+    #[arg(
+        long,
+        value_name = "DIALECT",
+        env = "RONGCLOUD_DIALECT",
+        global = true,
+        value_parser = clap::builder::PossibleValuesParser::new(["legacy", "v4"])
+            .map(|s| s.parse::<Dialect>().expect("a possible value")),
+        help_heading = "Connection"
+    )]
+    pub(crate) dialect: Option<Dialect>,
+
     /// `--base-url` and `--timeout`.
     #[command(flatten)]
     pub(crate) host: shared::HostArgs,
@@ -263,7 +283,7 @@ pub(crate) struct NotifyArgs {
     /// Post RongCloud's KV change notification (RC:chrmKVNotiMsg) to the room
     ///
     /// A write that notifies is never sent twice: after a lost reply it fails with `outcome
-    /// unknown` instead.
+    /// unknown` instead. Refused with `--dialect v4`, whose writes carry no notification.
     #[arg(long)]
     pub(crate) notify: bool,
 

@@ -386,3 +386,82 @@ fn an_unreachable_host_names_the_transport_cause() {
     assert!(line.contains("could not connect"), "{line}");
     assert!(!line.contains("outcome unknown"), "{line}");
 }
+
+/// `--dialect v4`: the same commands over Nexconn's v4 API, on the same emulator state as the
+/// legacy dialect; `--notify` is refused (exit code 2) since v4 writes carry no notification.
+#[test]
+fn dialect_v4_sets_queries_and_removes_on_the_shared_state() {
+    let emulator = Emulator::start();
+    let set = emulator.rongcloud(&[
+        "--dialect",
+        "v4",
+        "entry",
+        "set",
+        "--room",
+        "room1",
+        "--user",
+        "anchor",
+        "--key",
+        "stage",
+        "--value",
+        "quiz",
+    ]);
+    assert_eq!(
+        success(&set),
+        json!({"ok": true, "room": "room1", "user": "anchor", "key": "stage",
+               "value": "quiz", "auto_delete": false, "notify": false})
+    );
+    // Written through v4, read through legacy (the default dialect).
+    let query = success(&emulator.rongcloud(&["entry", "query", "--room", "room1"]));
+    assert_eq!(query["entries"][0]["value"], "quiz", "{query}");
+    assert_eq!(query["entries"][0]["user_id"], "anchor", "{query}");
+    let query =
+        success(&emulator.rongcloud(&["entry", "query", "--room", "room1", "--dialect", "v4"]));
+    assert_eq!(query["entries"][0]["value"], "quiz", "{query}");
+
+    let notify = emulator.rongcloud(&[
+        "entry",
+        "set",
+        "--room",
+        "room1",
+        "--user",
+        "anchor",
+        "--key",
+        "stage",
+        "--value",
+        "x",
+        "--notify",
+        "--dialect",
+        "v4",
+    ]);
+    let line = failure(&notify, 2);
+    assert!(line.contains("v4"), "{line}");
+
+    let remove = emulator.rongcloud(&[
+        "--dialect",
+        "v4",
+        "entry",
+        "remove",
+        "--room",
+        "room1",
+        "--user",
+        "anchor",
+        "--key",
+        "stage",
+    ]);
+    success(&remove);
+    let again = emulator.rongcloud(&[
+        "--dialect",
+        "v4",
+        "entry",
+        "remove",
+        "--room",
+        "room1",
+        "--user",
+        "anchor",
+        "--key",
+        "stage",
+    ]);
+    let line = failure(&again, 1);
+    assert!(line.contains("1015"), "{line}");
+}

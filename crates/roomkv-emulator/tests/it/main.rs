@@ -13,5 +13,6 @@ mod served;
 mod server;
 mod state_codes;
 mod strict;
+mod v4;
 mod wire_codes;
 mod wire_replies;

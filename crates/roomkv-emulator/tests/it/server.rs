@@ -52,9 +52,12 @@ fn rongcloud_pipeline_codes() {
         .unwrap();
     let reply = emulator.handle(prefixed);
     assert_ne!(reply.status(), 401);
-    // Nexconn's kebab-case v4 paths are RongCloud paths.
+    // Nexconn's kebab-case v4 paths are RongCloud paths, served since issue 8: an empty body
+    // is a parameter error with v4's HTTP 400; an unknown v4 path is 404.
     let reply = emulator.handle(rc_request("/v4/open-channel/metadata/batch/set", "{}"));
-    assert_eq!(code(&reply), 404);
+    assert_eq!((reply.status().as_u16(), code(&reply)), (400, 1002));
+    let reply = emulator.handle(rc_request("/v4/open-channel/metadata/unknown", "{}"));
+    assert_eq!((reply.status().as_u16(), code(&reply)), (404, 404));
 }
 
 #[test]

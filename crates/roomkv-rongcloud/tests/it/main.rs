@@ -9,5 +9,6 @@ mod failover;
 mod retry;
 mod secrets;
 mod support;
+mod v4;
 mod validation;
 mod wire;
