@@ -203,7 +203,7 @@ async fn notifications_are_refused_not_dropped() {
 /// and the client stays on the primary host.
 #[tokio::test]
 async fn v4_statuses_are_typed_errors() {
-    let cases: [(u16, &str, RongCloudCode); 6] = [
+    let cases: [(u16, &str, RongCloudCode); 7] = [
         (
             400,
             r#"{"code":1002,"errorMessage":"bad"}"#,
@@ -223,6 +223,11 @@ async fn v4_statuses_are_typed_errors() {
             404,
             r#"{"code":404,"errorMessage":"no such path"}"#,
             RongCloudCode::EndpointNotFound,
+        ),
+        (
+            409,
+            r#"{"code":1002,"errorMessage":"conflict"}"#,
+            RongCloudCode::ParameterError,
         ),
         (
             429,
