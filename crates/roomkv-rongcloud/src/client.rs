@@ -17,7 +17,7 @@ use roomkv_transport::HttpRequest;
 use tracing::Instrument as _;
 
 use crate::auth::{self, Credentials};
-use crate::dialect::{self, V4Op};
+use crate::dialect::DialectOperation;
 use crate::{BuildError, ClientBuilder, Error, Limits, RongCloud};
 #[cfg(doc)]
 use crate::{Validation, WriteRetry};
@@ -118,12 +118,13 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// Sends any RongCloud [`Operation`] and returns its typed output.
+    /// Sends any RongCloud operation and returns its typed output.
     ///
     /// In [`Dialect::V4`] (see [`ClientBuilder::dialect`]) core's legacy operations
     /// ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as their v4 equivalents
-    /// (a single-key set or remove as a batch of one); any other operation, the v4 ones
-    /// ([`crate::v4`]) included, is sent as it is.
+    /// (a single-key set or remove as a batch of one); the v4 ones ([`crate::v4`]) are sent as
+    /// they are. [`DialectOperation`] says which operation goes on the wire; an operation
+    /// defined elsewhere implements it with `type V4 = Self`.
     ///
     /// This is the path every other method takes; use it for requests with options the
     /// shortcuts do not take (auto-delete, notifications, `isSyncSender`, a query page) or for
@@ -151,25 +152,11 @@ impl Client {
     /// RongCloud's error codes after the retries the policy allows. In [`Dialect::V4`], also
     /// [`Error::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
     /// which v4 cannot send.
-    pub async fn send<O>(&self, op: O) -> Result<O::Output, Error>
-    where
-        O: Operation<Endpoint = Endpoint> + 'static,
-        O::Output: 'static,
-    {
-        if self.inner.dialect == Dialect::V4
-            && let Some(v4) = dialect::to_v4(&op)
-        {
-            let output = match v4? {
-                V4Op::Set(op) => dialect::same_output(self.execute(op).await?),
-                V4Op::Remove(op) => dialect::same_output(self.execute(op).await?),
-                V4Op::Get(op) => dialect::same_output(self.execute(op).await?),
-                V4Op::SetExpansion(op) => dialect::same_output(self.execute(op).await?),
-                V4Op::DeleteExpansion(op) => dialect::same_output(self.execute(op).await?),
-                V4Op::ListExpansion(op) => dialect::same_output(self.execute(op).await?),
-            };
-            return Ok(output);
+    pub async fn send<O: DialectOperation>(&self, op: O) -> Result<O::Output, Error> {
+        match self.inner.dialect {
+            Dialect::V4 => self.execute(op.to_v4()?).await,
+            Dialect::Legacy => self.execute(op).await,
         }
-        self.execute(op).await
     }
 
     /// Sends `op` as it is, in a `rongcloud_request` span.

@@ -1,12 +1,11 @@
 //! The Nexconn v4 dialect: which statuses its server answers itself, and the v4 operation that
-//! stands for each legacy one, so that the typed methods and [`Client::send`](crate::Client::send)
-//! of legacy operations work in both dialects.
+//! stands for each legacy one ([`DialectOperation`]), so that the typed methods and
+//! [`Client::send`](crate::Client::send) of legacy operations work in both dialects.
 
-use std::any::Any;
 use std::sync::LazyLock;
 
 use http::StatusCode;
-use roomkv_core::ValidationError;
+use roomkv_core::rongcloud::Endpoint;
 use roomkv_core::rongcloud::v4::{
     DeleteMessageMetadata, GetMetadata, ListMessageMetadata, RemoveMetadata, SetMessageMetadata,
     SetMetadata,
@@ -15,6 +14,7 @@ use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, DeleteExpansion, QueryEntries, QueryExpansion,
     RemoveEntry, SetEntry, SetExpansion,
 };
+use roomkv_core::{Operation, ValidationError};
 
 /// The statuses a v4 server answers with a JSON body: 200, and 400 (parameters), 401
 /// (signature), 403, 404, 409 (conflict, which Nexconn's own Python SDK types), 429 (rate
@@ -27,15 +27,42 @@ pub(crate) static V4_EXPECTED_STATUSES: LazyLock<Vec<StatusCode>> = LazyLock::ne
         .collect()
 });
 
-/// The v4 operation that does what a legacy one does.
-pub(crate) enum V4Op {
-    Set(SetMetadata),
-    Remove(RemoveMetadata),
-    Get(GetMetadata),
-    SetExpansion(SetMessageMetadata),
-    DeleteExpansion(DeleteMessageMetadata),
-    ListExpansion(ListMessageMetadata),
+/// An operation [`Client::send`](crate::Client::send) can send in either dialect: it names the
+/// operation that goes on the wire in [`Dialect::V4`](roomkv_core::rongcloud::Dialect::V4),
+/// whose output is the same.
+///
+/// Every operation of `roomkv_core::rongcloud` implements it: a legacy operation stands for its
+/// v4 twin (v4 has no single-key set or remove, so those become a batch of one), a v4 operation
+/// for itself. An operation defined elsewhere implements it with `type V4 = Self` and
+/// `fn to_v4(self) -> Result<Self, ValidationError> { Ok(self) }`.
+pub trait DialectOperation: Operation<Endpoint = Endpoint> + Sized {
+    /// What is sent in the v4 dialect.
+    type V4: Operation<Endpoint = Endpoint, Output = Self::Output>;
+
+    /// The v4 operation, or why this one cannot be sent in v4.
+    fn to_v4(self) -> Result<Self::V4, ValidationError>;
 }
+
+/// v4 operations are sent as they are, in either dialect.
+macro_rules! v4_is_itself {
+    ($($op:ty),* $(,)?) => {$(
+        impl DialectOperation for $op {
+            type V4 = Self;
+            fn to_v4(self) -> Result<Self, ValidationError> {
+                Ok(self)
+            }
+        }
+    )*};
+}
+
+v4_is_itself!(
+    SetMetadata,
+    RemoveMetadata,
+    GetMetadata,
+    SetMessageMetadata,
+    DeleteMessageMetadata,
+    ListMessageMetadata,
+);
 
 /// Why a legacy operation has no v4 equivalent: it carries a notification, which v4 cannot send.
 fn notification_refused(operation: &'static str) -> ValidationError {
@@ -47,90 +74,101 @@ fn notification_refused(operation: &'static str) -> ValidationError {
     }
 }
 
-/// The v4 operation standing for `op`, when `op` is one of core's legacy operations; `None` for
-/// any other operation (a v4 one, or one defined elsewhere), which is sent as it is.
-///
-/// v4 has no single-key set or remove: those become a batch of one. A single set or remove
-/// carrying a notification is refused, never sent without it.
-pub(crate) fn to_v4(op: &dyn Any) -> Option<Result<V4Op, ValidationError>> {
-    if let Some(op) = op.downcast_ref::<SetEntry>() {
-        if op.notification().is_some() {
-            return Some(Err(notification_refused("a single-key set")));
+/// A single set carrying a notification is refused, never sent without it.
+impl DialectOperation for SetEntry {
+    type V4 = SetMetadata;
+    fn to_v4(self) -> Result<SetMetadata, ValidationError> {
+        if self.notification().is_some() {
+            return Err(notification_refused("a single-key set"));
         }
-        let pair = (op.key().clone(), op.value().clone());
-        let set = SetMetadata::new(op.chatroom_id().clone(), op.user_id().clone(), [pair])
-            .auto_delete(op.is_auto_delete());
-        return Some(Ok(V4Op::Set(set)));
-    }
-    if let Some(op) = op.downcast_ref::<BatchSetEntries>() {
-        let set = SetMetadata::new(
-            op.chatroom_id().clone(),
-            op.owner().clone(),
-            op.entries().iter().cloned(),
+        let pair = (self.key().clone(), self.value().clone());
+        Ok(
+            SetMetadata::new(self.chatroom_id().clone(), self.user_id().clone(), [pair])
+                .auto_delete(self.is_auto_delete()),
         )
-        .auto_delete(op.is_auto_delete());
-        return Some(Ok(V4Op::Set(set)));
     }
-    if let Some(op) = op.downcast_ref::<RemoveEntry>() {
-        if op.notification().is_some() {
-            return Some(Err(notification_refused("a single-key remove")));
-        }
-        let remove = RemoveMetadata::new(
-            op.chatroom_id().clone(),
-            op.user_id().clone(),
-            [op.key().clone()],
-        );
-        return Some(Ok(V4Op::Remove(remove)));
-    }
-    if let Some(op) = op.downcast_ref::<BatchRemoveEntries>() {
-        let remove = RemoveMetadata::new(
-            op.chatroom_id().clone(),
-            op.owner().clone(),
-            op.keys().iter().cloned(),
-        );
-        return Some(Ok(V4Op::Remove(remove)));
-    }
-    if let Some(op) = op.downcast_ref::<QueryEntries>() {
-        let get = GetMetadata::new(op.chatroom_id().clone()).with_keys(op.keys().iter().cloned());
-        return Some(Ok(V4Op::Get(get)));
-    }
-    if let Some(op) = op.downcast_ref::<SetExpansion>() {
-        let set = SetMessageMetadata::new(
-            op.msg_uid().clone(),
-            op.user_id().clone(),
-            op.conversation_type(),
-            op.target_id().clone(),
-            op.entries().iter().cloned(),
-        )
-        .sync_sender(op.is_sync_sender());
-        return Some(Ok(V4Op::SetExpansion(set)));
-    }
-    if let Some(op) = op.downcast_ref::<DeleteExpansion>() {
-        let delete = DeleteMessageMetadata::new(
-            op.msg_uid().clone(),
-            op.user_id().clone(),
-            op.conversation_type(),
-            op.target_id().clone(),
-            op.keys().iter().cloned(),
-        )
-        .sync_sender(op.is_sync_sender());
-        return Some(Ok(V4Op::DeleteExpansion(delete)));
-    }
-    if let Some(op) = op.downcast_ref::<QueryExpansion>() {
-        let mut list = ListMessageMetadata::new(op.msg_uid().clone());
-        if let Some(page) = op.page_no() {
-            list = list.page(page);
-        }
-        return Some(Ok(V4Op::ListExpansion(list)));
-    }
-    None
 }
 
-/// `value` as `U`, which is its own type: a v4 operation's output is the output of the legacy
-/// operation it stands for.
-pub(crate) fn same_output<T: Any, U: Any>(value: T) -> U {
-    match (Box::new(value) as Box<dyn Any>).downcast::<U>() {
-        Ok(value) => *value,
-        Err(_) => unreachable!("a v4 operation's output is its legacy operation's output"),
+impl DialectOperation for BatchSetEntries {
+    type V4 = SetMetadata;
+    fn to_v4(self) -> Result<SetMetadata, ValidationError> {
+        Ok(SetMetadata::new(
+            self.chatroom_id().clone(),
+            self.owner().clone(),
+            self.entries().iter().cloned(),
+        )
+        .auto_delete(self.is_auto_delete()))
+    }
+}
+
+/// A single remove carrying a notification is refused, never sent without it.
+impl DialectOperation for RemoveEntry {
+    type V4 = RemoveMetadata;
+    fn to_v4(self) -> Result<RemoveMetadata, ValidationError> {
+        if self.notification().is_some() {
+            return Err(notification_refused("a single-key remove"));
+        }
+        Ok(RemoveMetadata::new(
+            self.chatroom_id().clone(),
+            self.user_id().clone(),
+            [self.key().clone()],
+        ))
+    }
+}
+
+impl DialectOperation for BatchRemoveEntries {
+    type V4 = RemoveMetadata;
+    fn to_v4(self) -> Result<RemoveMetadata, ValidationError> {
+        Ok(RemoveMetadata::new(
+            self.chatroom_id().clone(),
+            self.owner().clone(),
+            self.keys().iter().cloned(),
+        ))
+    }
+}
+
+impl DialectOperation for QueryEntries {
+    type V4 = GetMetadata;
+    fn to_v4(self) -> Result<GetMetadata, ValidationError> {
+        Ok(GetMetadata::new(self.chatroom_id().clone()).with_keys(self.keys().iter().cloned()))
+    }
+}
+
+impl DialectOperation for SetExpansion {
+    type V4 = SetMessageMetadata;
+    fn to_v4(self) -> Result<SetMessageMetadata, ValidationError> {
+        Ok(SetMessageMetadata::new(
+            self.msg_uid().clone(),
+            self.user_id().clone(),
+            self.conversation_type(),
+            self.target_id().clone(),
+            self.entries().iter().cloned(),
+        )
+        .sync_sender(self.is_sync_sender()))
+    }
+}
+
+impl DialectOperation for DeleteExpansion {
+    type V4 = DeleteMessageMetadata;
+    fn to_v4(self) -> Result<DeleteMessageMetadata, ValidationError> {
+        Ok(DeleteMessageMetadata::new(
+            self.msg_uid().clone(),
+            self.user_id().clone(),
+            self.conversation_type(),
+            self.target_id().clone(),
+            self.keys().iter().cloned(),
+        )
+        .sync_sender(self.is_sync_sender()))
+    }
+}
+
+impl DialectOperation for QueryExpansion {
+    type V4 = ListMessageMetadata;
+    fn to_v4(self) -> Result<ListMessageMetadata, ValidationError> {
+        let list = ListMessageMetadata::new(self.msg_uid().clone());
+        Ok(match self.page_no() {
+            Some(page) => list.page(page),
+            None => list,
+        })
     }
 }

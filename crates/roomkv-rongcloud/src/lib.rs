@@ -122,6 +122,7 @@ mod region;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
 pub use client::Client;
+pub use dialect::DialectOperation;
 pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{Validation, WriteRetry};
