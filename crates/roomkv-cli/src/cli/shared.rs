@@ -155,3 +155,17 @@ pub(crate) struct HostArgs {
     )]
     pub(crate) timeout: Option<Duration>,
 }
+
+/// The kind of usage error `roomkv VENDOR ARGS...` ends with; panics when it parses.
+#[cfg(test)]
+pub(crate) fn usage_error_kind(vendor: &str, args: &[&str]) -> clap::error::ErrorKind {
+    use clap::Parser;
+    let argv = ["roomkv", vendor].into_iter().chain(args.iter().copied());
+    match crate::cli::Cli::try_parse_from(argv) {
+        Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
+        Err(err) => {
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            err.kind()
+        }
+    }
+}

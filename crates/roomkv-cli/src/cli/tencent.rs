@@ -379,14 +379,7 @@ mod tests {
     }
 
     fn error_kind(args: &[&str]) -> ErrorKind {
-        let argv = ["roomkv", "tencent"].iter().chain(args);
-        match Cli::try_parse_from(argv) {
-            Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
-            Err(err) => {
-                assert_eq!(err.exit_code(), 2, "{args:?}");
-                err.kind()
-            }
-        }
+        shared::usage_error_kind("tencent", args)
     }
 
     #[test]
