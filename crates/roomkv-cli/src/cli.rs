@@ -3,6 +3,8 @@
 //! Each subcommand has its own `Args` struct here and its own module that runs it (`emulator` is
 //! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
 
+// The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
+pub(crate) mod bulk;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
 pub(crate) mod rongcloud;
 pub(crate) mod shared;
@@ -91,6 +93,8 @@ pub(crate) enum Command {
     #[command(name = "rongcloud")]
     RongCloud(rongcloud::RongCloudArgs),
     Tencent(tencent::TencentArgs),
+    // Help text: the doc comment of `CopyArgs`.
+    Copy(bulk::CopyArgs),
 }
 
 /// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.
