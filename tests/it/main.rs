@@ -4,6 +4,7 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`campaign`] | the fault campaign: 10,000 operations under faults and a primary outage |
 //! | [`dialects`] | one behavioural suite run in both RongCloud dialects (legacy and Nexconn v4) |
 //! | [`rongcloud`] | every RongCloud operation and error code |
 //! | [`tencent`] | every Tencent operation and error code |
@@ -13,6 +14,7 @@
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
 
+mod campaign;
 mod dialects;
 mod failover;
 mod retry;
