@@ -269,12 +269,14 @@ impl Recording {
 impl HttpClient for Recording {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let port = request.uri().port_u16().unwrap_or(0);
+        // The phase the attempt started in: one sent just before the primary went down may be
+        // answered by it after the phase changed.
+        let phase = PHASE.load(Ordering::Acquire);
         let result = self.inner.send(request).await;
         let attempt = Attempt {
             port,
             end: End::of(&result),
         };
-        let phase = PHASE.load(Ordering::Acquire);
         *lock(&self.tally)
             .entry((phase, port, attempt.end))
             .or_default() += 1;
