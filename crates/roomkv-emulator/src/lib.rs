@@ -63,7 +63,7 @@ use roomkv_core::{ApiError, QuotaCost, RongCloudCode, TencentCode};
 
 pub use crate::client::EmulatorClient;
 pub use crate::config::EmulatorConfig;
-pub use crate::server::ServerHandle;
+pub use crate::server::{ServerHandle, ServerStats};
 pub use crate::service::Exchange;
 
 use crate::auth::{Authenticator, ReplayGuard, SignAuthenticator, UncheckedSignatures};
