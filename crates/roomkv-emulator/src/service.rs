@@ -222,7 +222,11 @@ impl Emulator {
             tokio::time::sleep(plan.delay).await;
         }
         match plan.action {
-            None => Exchange::Reply(self.handle(request)),
+            None => {
+                let response = self.handle(request);
+                self.durable().await;
+                Exchange::Reply(response)
+            }
             Some(FaultAction::CloseAfterProcessing) => {
                 drop(self.handle(request));
                 Exchange::Closed { processed: true }

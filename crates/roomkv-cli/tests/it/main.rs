@@ -7,6 +7,7 @@
 
 mod demo;
 mod emulator;
+mod persist;
 mod process;
 mod refused;
 mod rongcloud;

@@ -7,6 +7,7 @@ mod common;
 mod concurrency;
 mod memory;
 mod model;
+mod persist;
 mod quota;
 mod seeds;
 mod served;
