@@ -5,6 +5,7 @@
 mod auth_seam;
 mod common;
 mod concurrency;
+mod hostile;
 mod memory;
 mod model;
 mod persist;
