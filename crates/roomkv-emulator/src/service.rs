@@ -192,7 +192,11 @@ impl Emulator {
         match catch_unwind(AssertUnwindSafe(|| self.route(vendor, &request))) {
             Ok(response) => response,
             Err(_) => {
-                tracing::error!(uri = %request.uri(), "the emulator panicked while handling a request");
+                // The path only: a Tencent query carries the UserSig, a bearer credential.
+                tracing::error!(
+                    path = request.uri().path(),
+                    "the emulator panicked while handling a request"
+                );
                 match vendor {
                     Vendor::RongCloud => rc_error_reply(
                         request.uri().path(),
