@@ -119,7 +119,7 @@ async fn write_until_stopped(
             let sent = rc
                 .set_entry(
                     &ChatroomId::parse(&room).unwrap(),
-                    &UserId::parse(&format!("u{writer}")).unwrap(),
+                    &UserId::parse(format!("u{writer}")).unwrap(),
                     EntryKey::parse(&key).unwrap(),
                     EntryValue::parse(&value).unwrap(),
                 )

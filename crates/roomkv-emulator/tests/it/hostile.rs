@@ -38,7 +38,7 @@ use crate::served::{sign_rc, sign_tc};
 /// Requests sent, in total (over all workers).
 const REQUESTS: usize = 50_400;
 const WORKERS: usize = 8;
-const SEED: u64 = 0x5eed_11_2024;
+const SEED: u64 = 0x005e_ed11_2024;
 /// The server's runtime threads, named so the panic hook counts only their panics.
 const SERVER_THREAD: &str = "hostile-emulator";
 /// The longest any single exchange may take (bounds the test; never expected to fire).
@@ -79,7 +79,7 @@ impl Template {
         let target = parts
             .uri
             .path_and_query()
-            .map_or("/".to_owned(), |pq| pq.as_str().to_owned());
+            .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned());
         Self {
             method: parts.method.as_str().to_owned(),
             target,
@@ -161,14 +161,14 @@ fn templates() -> Vec<Template> {
         signed_rc(&BatchSetEntries::new(
             room.clone(),
             user.clone(),
-            [(key.clone(), value.clone())],
+            [(key.clone(), value)],
         )),
         signed_rc(&BatchRemoveEntries::new(
             room.clone(),
             user.clone(),
             [key.clone()],
         )),
-        signed_rc(&QueryEntries::new(room.clone()).with_keys([key.clone()])),
+        signed_rc(&QueryEntries::new(room).with_keys([key])),
         signed_rc(&SetExpansion::new(
             msg.clone(),
             user.clone(),
@@ -178,7 +178,7 @@ fn templates() -> Vec<Template> {
         )),
         signed_rc(&DeleteExpansion::new(
             msg.clone(),
-            user.clone(),
+            user,
             ConversationType::Group,
             target,
             [xkey],
