@@ -226,6 +226,14 @@ pub(crate) struct EmulatorArgs {
         help_heading = "Behaviour"
     )]
     pub(crate) fault_seed: u64,
+
+    /// Keep the state (rooms, entries, expansions, metadata) in FILE across restarts
+    ///
+    /// Loaded at start (created if missing); a request is answered only after its changes are in
+    /// FILE on disk, written atomically (temporary file, fsync, rename). A file that is not a
+    /// valid state file stops the emulator instead of being overwritten.
+    #[arg(long, value_name = "FILE", help_heading = "Behaviour")]
+    pub(crate) state: Option<std::path::PathBuf>,
 }
 
 /// Parses a finite number greater than 0.

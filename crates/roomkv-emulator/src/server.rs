@@ -267,6 +267,8 @@ async fn serve_request(
         }
     };
     let response = emulator.handle(Request::from_parts(parts, body));
+    // With a state file, a change is on disk before it is acknowledged.
+    emulator.durable().await;
     if close_after {
         return Err(DropConnection);
     }

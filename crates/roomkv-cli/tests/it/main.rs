@@ -8,6 +8,7 @@
 mod bulk;
 mod demo;
 mod emulator;
+mod persist;
 mod process;
 mod refused;
 mod rongcloud;
