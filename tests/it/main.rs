@@ -10,6 +10,7 @@
 //! | [`rongcloud`] | every RongCloud operation and error code |
 //! | [`tencent`] | every Tencent operation and error code |
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
+//! | [`secrets`] | no secret in any `Debug`, `Display`, error or TRACE log line of full runs of both clients and the emulator |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
 //! | [`support`] | the harness (and why the tests run on real time) |
 //!
@@ -21,5 +22,6 @@ mod dialects;
 mod failover;
 mod retry;
 mod rongcloud;
+mod secrets;
 mod support;
 mod tencent;
