@@ -4,8 +4,11 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use roomkv_core::{ApiCode, ApiError, CodeClass, DecodeError, EncodeError, ValidationError};
+use roomkv_core::{
+    ApiCode, ApiError, CodeClass, DecodeError, EncodeError, QuotaFamily, ValidationError,
+};
 use roomkv_transport::TransportError;
+use roomkv_transport::limiter::RateLimited;
 
 /// What differs between vendors in an [`Error`] and in the request engine. Implemented by a
 /// marker type in each provider crate (`roomkv_rongcloud::RongCloud`, `roomkv_tencent::Tencent`).
@@ -162,7 +165,7 @@ macro_rules! build_error {
 /// Why a request failed.
 ///
 /// The variants say where it failed: before anything was sent ([`Error::Validation`],
-/// [`Error::Encode`], [`Error::Config`]), on the way ([`Error::Transport`]), or in the vendor's
+/// [`Error::Encode`], [`Error::Config`], [`Error::RateLimited`]), on the way ([`Error::Transport`]), or in the vendor's
 /// answer ([`Error::Api`], [`Error::UnexpectedStatus`], [`Error::Decode`]). The methods answer
 /// the questions callers ask whatever the variant:
 ///
@@ -227,6 +230,23 @@ pub enum Error<V: Vendor> {
         /// The request id the request carried (`()` for a vendor without one).
         request_id: V::RequestId,
     },
+    /// The client's rate limiter did not admit an attempt, which was therefore not sent: its
+    /// quota family had no room within the longest wait allowed (`max_rate_wait` of the
+    /// `ClientBuilder`), or the shared quota store was unreachable and the limiter fails
+    /// closed. [`is_throttled`](Self::is_throttled) is true. When an earlier attempt of a
+    /// write ended with an unknown outcome, it still did.
+    #[non_exhaustive]
+    RateLimited {
+        /// The quota family that had no room.
+        family: QuotaFamily,
+        /// The limiter's refusal: the bucket, its rate, the wait it would have needed.
+        source: RateLimited,
+        /// How many requests were sent before (0 when the first attempt was refused).
+        attempts: u32,
+        /// A write may have been applied by an earlier attempt (see
+        /// [`Error::is_outcome_unknown`]).
+        outcome_unknown: bool,
+    },
     /// The answer could not be read as a vendor reply.
     #[non_exhaustive]
     Decode {
@@ -264,6 +284,9 @@ impl<V: Vendor> Error<V> {
             }
             | Self::Decode {
                 outcome_unknown, ..
+            }
+            | Self::RateLimited {
+                outcome_unknown, ..
             } => *outcome_unknown,
             Self::Validation(_) | Self::Config(_) | Self::Encode(_) => false,
         }
@@ -279,7 +302,7 @@ impl<V: Vendor> Error<V> {
         match self {
             Self::Transport { source, .. } => !source.is_invalid(),
             Self::Api { error, .. } => error.is_retryable(),
-            Self::UnexpectedStatus { .. } | Self::Decode { .. } => true,
+            Self::UnexpectedStatus { .. } | Self::Decode { .. } | Self::RateLimited { .. } => true,
             Self::Validation(_) | Self::Config(_) | Self::Encode(_) => false,
         }
     }
@@ -290,6 +313,7 @@ impl<V: Vendor> Error<V> {
         match self {
             Self::Api { error, .. } => error.is_throttled(),
             Self::UnexpectedStatus { status, .. } => *status == 429,
+            Self::RateLimited { .. } => true,
             _ => false,
         }
     }
@@ -318,7 +342,17 @@ impl<V: Vendor> Error<V> {
             Self::Transport { request_id, .. }
             | Self::UnexpectedStatus { request_id, .. }
             | Self::Decode { request_id, .. } => request_id.as_id(),
-            Self::Validation(_) | Self::Config(_) | Self::Encode(_) => None,
+            Self::Validation(_) | Self::Config(_) | Self::Encode(_) | Self::RateLimited { .. } => {
+                None
+            }
+        }
+    }
+
+    /// The client rate limiter's refusal, for [`Error::RateLimited`].
+    pub fn rate_limited(&self) -> Option<(QuotaFamily, &RateLimited)> {
+        match self {
+            Self::RateLimited { family, source, .. } => Some((*family, source)),
+            _ => None,
         }
     }
 
@@ -328,7 +362,8 @@ impl<V: Vendor> Error<V> {
             Self::Transport { attempts, .. }
             | Self::Api { attempts, .. }
             | Self::UnexpectedStatus { attempts, .. }
-            | Self::Decode { attempts, .. } => *attempts,
+            | Self::Decode { attempts, .. }
+            | Self::RateLimited { attempts, .. } => *attempts,
             Self::Validation(_) | Self::Config(_) | Self::Encode(_) => 0,
         }
     }
@@ -445,6 +480,18 @@ impl<V: Vendor> fmt::Display for Error<V> {
                 "{name} request failed{}: HTTP {status} without a {name} reply (a gateway answered){}{}",
                 After(*attempts),
                 Id(request_id.as_id()),
+                Unknown(*outcome_unknown)
+            ),
+            Self::RateLimited {
+                family,
+                source,
+                attempts,
+                outcome_unknown,
+            } => write!(
+                f,
+                "{name} request not sent{}: {} {source}{}",
+                After(*attempts + 1),
+                family.name(),
                 Unknown(*outcome_unknown)
             ),
             Self::Decode {

@@ -125,7 +125,10 @@ pub use client::Client;
 pub use dialect::DialectOperation;
 pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
-pub use roomkv_provider::{Validation, WriteRetry};
+pub use roomkv_provider::{RateLimit, Validation, WriteRetry};
+/// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
+/// [`limiter`](roomkv_transport::limiter) module.
+pub use roomkv_transport::limiter;
 
 /// The Nexconn v4 operations (JSON, `/v4/…`), for [`Client::send`]; the typed methods choose
 /// them by themselves in [`Dialect::V4`].

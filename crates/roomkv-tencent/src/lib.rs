@@ -89,7 +89,10 @@ pub use builder::{
 pub use client::Client;
 pub use error::{BuildError, Error, Tencent};
 pub use region::{Region, UnknownRegion};
-pub use roomkv_provider::{Validation, WriteRetry};
+pub use roomkv_provider::{RateLimit, Validation, WriteRetry};
+/// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
+/// [`limiter`](roomkv_transport::limiter) module.
+pub use roomkv_transport::limiter;
 
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::tencent::{
