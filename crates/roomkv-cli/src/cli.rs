@@ -4,6 +4,7 @@
 //! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
 
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
+pub(crate) mod quota;
 pub(crate) mod rongcloud;
 pub(crate) mod shared;
 pub(crate) mod tencent;

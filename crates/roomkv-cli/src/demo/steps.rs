@@ -13,10 +13,10 @@ use roomkv_emulator::Emulator;
 use roomkv_emulator::events::{EventKind, TencentCallback};
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
 use roomkv_rongcloud::limiter::{LocalLimiter, SharedRateLimiter};
-use roomkv_rongcloud::{RateLimit, 
+use roomkv_rongcloud::{
     AppSecret, ChatroomId, ConversationType, Entry, EntryKey, EntryValue, ExpansionKey,
-    ExpansionValue, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, RongCloudCode, SetEntry,
-    TargetId, UserId, ValidationError,
+    ExpansionValue, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, RateLimit, RongCloudCode,
+    SetEntry, TargetId, UserId, ValidationError,
 };
 use roomkv_tencent::{CreateRoom, MetadataEntry, MetadataKey, MetadataValue, RoomId, TencentCode};
 

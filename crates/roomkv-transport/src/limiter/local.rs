@@ -120,7 +120,9 @@ impl LocalLimiter {
             };
             let bucket = buckets
                 .entry(key)
-                .or_insert_with(|| Arc::new(Bucket::new(charge.rate_per_sec, self.burst, &self.clock)))
+                .or_insert_with(|| {
+                    Arc::new(Bucket::new(charge.rate_per_sec, self.burst, &self.clock))
+                })
                 .clone();
             let before = bucket.tat.get();
             match bucket.take(units) {
@@ -202,8 +204,12 @@ impl StateStore for Tat {
     }
 }
 
-type Gcra =
-    governor::RateLimiter<NotKeyed, Tat, MonotonicClock, governor::middleware::NoOpMiddleware<Duration>>;
+type Gcra = governor::RateLimiter<
+    NotKeyed,
+    Tat,
+    MonotonicClock,
+    governor::middleware::NoOpMiddleware<Duration>,
+>;
 
 /// One bucket: governor's GCRA over a [`Tat`] this module can read and restore.
 struct Bucket {
@@ -221,8 +227,8 @@ impl Bucket {
         // Rounded up, so that the client is never faster than the vendor's rate.
         let interval = 1_000_000_000u64.div_ceil(u64::from(rate_per_sec.max(1)));
         let units = (u128::from(rate_per_sec) * burst.as_nanos() / 1_000_000_000) as u64;
-        let capacity = NonZeroU32::new(u32::try_from(units).unwrap_or(u32::MAX))
-            .unwrap_or(NonZeroU32::MIN);
+        let capacity =
+            NonZeroU32::new(u32::try_from(units).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(Duration::from_nanos(interval))
             .expect("the interval is at least one nanosecond")
             .allow_burst(capacity);
@@ -289,7 +295,12 @@ mod tests {
     /// A limiter on a manual clock, and the clock.
     fn manual(burst: Duration) -> (LocalLimiter, ManualClock) {
         let clock = ManualClock::from_unix_secs(1_700_000_000);
-        (LocalLimiter::new().with_burst(burst).with_clock(clock.clone()), clock)
+        (
+            LocalLimiter::new()
+                .with_burst(burst)
+                .with_clock(clock.clone()),
+            clock,
+        )
     }
 
     #[test]
@@ -343,7 +354,11 @@ mod tests {
         assert_eq!(limiter.try_take(&[charge("a:set", 10, 1)]), Ok(()));
         assert!(limiter.try_take(&[charge("a:set", 10, 1)]).is_err());
         assert_eq!(limiter.try_take(&[charge("b:set", 10, 1)]), Ok(()));
-        assert_eq!(limiter.try_take(&[charge("a:set", 20, 1)]), Ok(()), "a raised quota");
+        assert_eq!(
+            limiter.try_take(&[charge("a:set", 20, 1)]),
+            Ok(()),
+            "a raised quota"
+        );
         for _ in 0..1000 {
             assert_eq!(limiter.try_take(&[charge("a:free", 0, 5)]), Ok(()));
         }

@@ -26,9 +26,7 @@ use std::time::Duration;
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, Script};
 
-use super::{
-    Charge, DEFAULT_BURST, LocalLimiter, RateLimitReason, RateLimited, RateLimiter,
-};
+use super::{Charge, DEFAULT_BURST, LocalLimiter, RateLimitReason, RateLimited, RateLimiter};
 use crate::{BoxError, BoxFuture};
 
 /// The decision script. `KEYS[i]` is the bucket of charge `i`; `ARGV[1]` the longest wait in
@@ -283,7 +281,8 @@ impl RedisLimiter {
             let interval = 1_000_000u64.div_ceil(u64::from(charge.rate_per_sec));
             let burst_units =
                 (u128::from(charge.rate_per_sec) * self.burst.as_micros() / 1_000_000).max(1);
-            let tolerance = u64::try_from(burst_units).unwrap_or(u64::MAX / 2 / interval) * interval;
+            let tolerance =
+                u64::try_from(burst_units).unwrap_or(u64::MAX / 2 / interval) * interval;
             invocation
                 .key(redis_key(&charge.bucket))
                 .arg(interval)
@@ -294,7 +293,9 @@ impl RedisLimiter {
         if indices.is_empty() {
             return Ok(Decision::Admitted(Duration::ZERO));
         }
-        let result = invocation.invoke_async::<(i64, i64, i64)>(&mut connection).await;
+        let result = invocation
+            .invoke_async::<(i64, i64, i64)>(&mut connection)
+            .await;
         let (admitted, wait, worst) = match result {
             Ok(answer) => answer,
             Err(err) => {
@@ -424,7 +425,9 @@ mod tests {
 
     #[test]
     fn a_bad_url_is_refused_at_build_without_echoing_a_password() {
-        let err = RedisLimiter::builder("http://:hunter2@host").build().unwrap_err();
+        let err = RedisLimiter::builder("http://:hunter2@host")
+            .build()
+            .unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
         let limiter = RedisLimiter::builder("redis://:hunter2@127.0.0.1:1")
             .build()
