@@ -147,8 +147,8 @@ pub use roomkv_core::rongcloud::{
     QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
 pub use roomkv_core::{
-    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, RongCloudCode,
-    RongCloudLimits, Unit, ValidationError,
+    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, QuotaFamily,
+    RongCloudCode, RongCloudLimits, Unit, ValidationError,
 };
 pub use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 #[cfg(feature = "hyper")]

@@ -101,8 +101,8 @@ pub use roomkv_core::tencent::{
     TakeSeatMode,
 };
 pub use roomkv_core::{
-    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, TencentCode,
-    TencentLimits, ValidationError,
+    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, QuotaFamily,
+    TencentCode, TencentLimits, ValidationError,
 };
 pub use roomkv_sign::tencent::SecretKey;
 #[cfg(feature = "hyper")]
