@@ -62,6 +62,7 @@
 //! | [`Region`] | Tencent's data centres: primary and backup hosts |
 //! | [`Error`], [`BuildError`] | why a request failed, why a client could not be built |
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
+//! | [`RateLimit`], [`limiter`] | the client-side rate limiter (on by default): requests wait for their slot in the vendor's quotas; `RedisLimiter` (feature `redis`) shares them with a fleet |
 //! | re-exports | the operations and types of `roomkv-core`, [`SecretKey`], and the transport knobs |
 //!
 //! # Features
@@ -72,6 +73,7 @@
 //! | `rustls` | yes | HTTPS for the built-in client (rustls with `ring`) |
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | trust the platform's roots too |
+//! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
