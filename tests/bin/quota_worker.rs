@@ -10,6 +10,9 @@
 //! one line: `ok=N throttled=N rate_limited=N failed=N first_ms=T last_ms=T` (Unix
 //! milliseconds of the first request's start and the last one's end). Warnings go to stderr.
 
+// A helper process for tests: its stdout line and stderr are its interface.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -14,8 +14,8 @@
 //! `is_throttled()`) and in the emulator's own count of quota refusals.
 
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use roomkv_emulator::config::{RongCloudApp, TencentApp};
@@ -55,6 +55,7 @@ struct Tally {
     units: AtomicU64,
     throttled: AtomicU64,
     other: AtomicU64,
+    first_error: Mutex<Option<String>>,
 }
 
 impl Tally {
@@ -63,15 +64,22 @@ impl Tally {
             Ok(()) => {
                 self.units.fetch_add(units, Ordering::Relaxed);
             }
-            Err(err) if throttled => {
-                eprintln!("throttled: {err}");
-                self.throttled.fetch_add(1, Ordering::Relaxed);
-            }
             Err(err) => {
-                eprintln!("failed: {err}");
-                self.other.fetch_add(1, Ordering::Relaxed);
+                let counter = if throttled {
+                    &self.throttled
+                } else {
+                    &self.other
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+                let mut first = self.first_error.lock().unwrap();
+                first.get_or_insert_with(|| err.to_string());
             }
         }
+    }
+
+    /// The first error, for assertion messages.
+    fn first_error(&self) -> Option<String> {
+        self.first_error.lock().unwrap().clone()
     }
 }
 
@@ -130,12 +138,17 @@ async fn rongcloud_single_and_batch_sets_use_the_whole_quota_and_are_never_throt
     let elapsed = start.elapsed();
 
     let units = tally.units.load(Ordering::Relaxed);
+    let first_error = tally.first_error();
     assert_eq!(
         tally.throttled.load(Ordering::Relaxed),
         0,
-        "throttled answers"
+        "throttled answers: {first_error:?}"
     );
-    assert_eq!(tally.other.load(Ordering::Relaxed), 0, "other failures");
+    assert_eq!(
+        tally.other.load(Ordering::Relaxed),
+        0,
+        "other failures: {first_error:?}"
+    );
     assert_eq!(units, (TASKS * ROUNDS * 21) as u64);
     assert_eq!(
         served.emulator.rate_limiter().refusals(),
@@ -199,12 +212,17 @@ async fn tencent_metadata_sets_use_the_whole_command_quota_and_are_never_throttl
     let elapsed = start.elapsed();
 
     let units = tally.units.load(Ordering::Relaxed);
+    let first_error = tally.first_error();
     assert_eq!(
         tally.throttled.load(Ordering::Relaxed),
         0,
-        "throttled answers (60007)"
+        "throttled answers (60007): {first_error:?}"
     );
-    assert_eq!(tally.other.load(Ordering::Relaxed), 0, "other failures");
+    assert_eq!(
+        tally.other.load(Ordering::Relaxed),
+        0,
+        "other failures: {first_error:?}"
+    );
     assert_eq!(units, (TASKS * ROUNDS) as u64);
     assert_eq!(
         served.emulator.rate_limiter().refusals(),

@@ -120,15 +120,14 @@ impl Pipeline<'_> {
             |number| {
                 let after_unknown = &after_unknown;
                 async move {
-                    if let Some(admission) = &self.admission {
-                        if let Err(refused) = admission
+                    if let Some(admission) = &self.admission
+                        && let Err(refused) = admission
                             .limiter
                             .admit(admission.charges, admission.max_wait)
                             .await
-                        {
-                            tracing::debug!(error = %refused, "attempt not admitted by the rate limiter");
-                            return (Err(E::from(refused)), Ended::NotAdmitted);
-                        }
+                    {
+                        tracing::debug!(error = %refused, "attempt not admitted by the rate limiter");
+                        return (Err(E::from(refused)), Ended::NotAdmitted);
                     }
                     let endpoint = self.endpoints.current();
                     let request = match build(&endpoint, number) {
