@@ -129,7 +129,7 @@ pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{RateLimit, Validation, WriteRetry};
 /// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
-/// [`limiter`](roomkv_transport::limiter) module.
+/// `limiter` module.
 pub use roomkv_transport::limiter;
 
 /// The Nexconn v4 operations (JSON, `/v4/…`), for [`Client::send`]; the typed methods choose

@@ -93,7 +93,7 @@ pub use error::{BuildError, Error, Tencent};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{RateLimit, Validation, WriteRetry};
 /// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
-/// [`limiter`](roomkv_transport::limiter) module.
+/// `limiter` module.
 pub use roomkv_transport::limiter;
 
 // What users need in their signatures, so they need not depend on the inner crates.

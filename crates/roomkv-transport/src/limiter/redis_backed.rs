@@ -1,23 +1,4 @@
 //! [`RedisLimiter`]: one quota shared by every process of a fleet, through Redis.
-//!
-//! An app's quota is the vendor's, shared by every server that uses the app's key. Each
-//! decision is one Lua script run atomically by Redis: it reads the buckets' theoretical arrival
-//! times, computes how long the request must wait for every charge to fit (GCRA, the same
-//! arithmetic as [`LocalLimiter`](super::LocalLimiter)), and either *reserves* that future slot
-//! in every bucket at once and answers the wait, or refuses without changing anything when the
-//! wait would exceed the caller's maximum. Time is Redis's own `TIME`, one clock for the whole
-//! fleet, so the processes' clocks need not agree.
-//!
-//! Keys are `roomkv:quota:{APP}:FAMILY` for a bucket named `APP:FAMILY` (the part after the
-//! last `:` is the family). The braces make the app a hash tag: every key of one app lives in
-//! one Redis Cluster slot, as a multi-key script needs. Keys expire once their bucket is full
-//! again.
-//!
-//! When Redis cannot be reached (connect or command timeout, refused connection, an error
-//! answer), the limiter by default falls back to an in-process [`LocalLimiter`] at the quota
-//! divided by the fleet size, so that the fleet together stays within the quota; it logs one
-//! warning per outage and asks Redis again a second later. With
-//! [`WhenUnavailable::FailClosed`] requests fail with [`RateLimitReason::Unavailable`] instead.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -164,8 +145,26 @@ impl fmt::Display for InvalidRedisUrl {
 
 impl std::error::Error for InvalidRedisUrl {}
 
-/// A rate limiter whose buckets live in Redis, shared by every process that uses it (see the
-/// [module docs](self)).
+/// A rate limiter whose buckets live in Redis, shared by every process that uses it.
+///
+/// An app's quota is the vendor's, shared by every server that uses the app's key. Each
+/// decision is one Lua script run atomically by Redis: it reads the buckets' theoretical arrival
+/// times, computes how long the request must wait for every charge to fit (GCRA, the same
+/// arithmetic as [`LocalLimiter`]), and either *reserves* that future slot
+/// in every bucket at once and answers the wait, or refuses without changing anything when the
+/// wait would exceed the caller's maximum. Time is Redis's own `TIME`, one clock for the whole
+/// fleet, so the processes' clocks need not agree.
+///
+/// Keys are `roomkv:quota:{APP}:FAMILY` for a bucket named `APP:FAMILY` (the part after the
+/// last `:` is the family). The braces make the app a hash tag: every key of one app lives in
+/// one Redis Cluster slot, as a multi-key script needs. Keys expire once their bucket is full
+/// again.
+///
+/// When Redis cannot be reached (connect or command timeout, refused connection, an error
+/// answer), the limiter by default falls back to an in-process [`LocalLimiter`] at the quota
+/// divided by the fleet size, so that the fleet together stays within the quota; it logs one
+/// warning per outage and asks Redis again a second later. With
+/// [`WhenUnavailable::FailClosed`] requests fail with [`RateLimitReason::Unavailable`] instead.
 ///
 /// ```no_run
 /// use roomkv_transport::limiter::{RedisLimiter, SharedRateLimiter, WhenUnavailable};
