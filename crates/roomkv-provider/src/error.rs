@@ -487,13 +487,13 @@ impl<V: Vendor> fmt::Display for Error<V> {
                 source,
                 attempts,
                 outcome_unknown,
-            } => write!(
-                f,
-                "{name} request not sent{}: {} {source}{}",
-                After(*attempts + 1),
-                family.name(),
-                Unknown(*outcome_unknown)
-            ),
+            } => {
+                write!(f, "{name} {} request not sent: {source}", family.name())?;
+                if *attempts > 0 {
+                    write!(f, "; earlier attempts sent: {attempts}")?;
+                }
+                write!(f, "{}", Unknown(*outcome_unknown))
+            }
             Self::Decode {
                 source,
                 attempts,
@@ -614,5 +614,42 @@ mod tests {
         );
         let config = Error::from(BuildError::no_hosts());
         assert!(matches!(config, Error::Config(BuildError::NoHosts)));
+    }
+
+    #[test]
+    fn a_refusal_of_the_rate_limiter_names_the_family_and_the_wait() {
+        use roomkv_transport::limiter::{Charge, RateLimitReason};
+        let charges = [Charge {
+            bucket: "rongcloud:app:entry-set".into(),
+            rate_per_sec: 100,
+            units: 20,
+        }];
+        let refusal = RateLimited::new(
+            &charges,
+            0,
+            RateLimitReason::WaitTooLong {
+                wait: std::time::Duration::from_millis(12_500),
+                max_wait: std::time::Duration::from_secs(10),
+            },
+        );
+        let err = Error::RateLimited {
+            family: QuotaFamily::RongCloudEntrySet,
+            source: refusal,
+            attempts: 1,
+            outcome_unknown: true,
+        };
+        assert_eq!(
+            err.to_string(),
+            "RongCloud entry-set request not sent: quota rongcloud:app:entry-set (100/s) has no \
+             room for 12500 ms, longer than the maximum wait of 10000 ms; nothing sent; earlier \
+             attempts sent: 1; the write may or may not have been applied"
+        );
+        assert!(err.is_throttled() && err.is_retryable() && err.is_outcome_unknown());
+        assert_eq!(err.attempts(), 1);
+        assert_eq!(err.request_id(), None);
+        assert_eq!(
+            err.rate_limited().unwrap().0,
+            QuotaFamily::RongCloudEntrySet
+        );
     }
 }
