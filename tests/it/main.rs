@@ -12,6 +12,7 @@
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
 //! | [`secrets`] | no secret in any `Debug`, `Display`, error or TRACE log line of full runs of both clients and the emulator |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
+//! | [`quota`] | client-side rate limiting at the emulator's quotas, in one process and in a fleet sharing Redis |
 //! | [`support`] | the harness (and why the tests run on real time) |
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
@@ -20,6 +21,7 @@ mod attributes;
 mod campaign;
 mod dialects;
 mod failover;
+mod quota;
 mod retry;
 mod rongcloud;
 mod secrets;

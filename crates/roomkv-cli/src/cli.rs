@@ -6,6 +6,7 @@
 // The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
 pub(crate) mod bulk;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
+pub(crate) mod quota;
 pub(crate) mod rongcloud;
 pub(crate) mod shared;
 pub(crate) mod tencent;

@@ -46,6 +46,7 @@
 //! | `rustls` | yes | HTTPS for the built-in client (rustls with `ring`) |
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | trust the platform's roots too |
+//! | `redis` | no | `limiter::RedisLimiter` in the providers: one quota shared by a fleet through Redis |
 //! | `test-util` | no | the providers' `test_util`: fixed clocks and nonces, `CaptureClient` |
 
 /// The shared, sans-IO types of all providers: typed ids, keys and values, [`Limits`],
