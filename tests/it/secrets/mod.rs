@@ -1,6 +1,7 @@
-//! The secret scan of issue 11: no secret (RongCloud app secret, Tencent secret key, UserSig)
-//! appears in any `Debug`, `Display`, error (with its whole `source()` chain) or log line, at
-//! the most verbose level, across full runs of both clients against the in-process emulator.
+//! The secret scan of issue 11: no secret (RongCloud app secret, Tencent secret key, UserSig,
+//! the password in a Redis URL) appears in any `Debug`, `Display`, error (with its whole
+//! `source()` chain) or log line, at the most verbose level, across full runs of both clients
+//! against the in-process emulator.
 //!
 //! How:
 //! - The run uses distinctive secrets with characters that URL encodings change, so an encoded
@@ -11,10 +12,11 @@
 //! - `tracing` output at TRACE (every event, every span with its fields, span open and close) is
 //!   captured into memory for the whole run with a subscriber scoped to the test's thread, which
 //!   runs a current-thread runtime: so it holds the clients' logs *and* the emulator's.
-//! - The runs ([`rongcloud_run`], [`tencent_run`]) cover success, vendor errors, authentication
+//! - The runs ([`rongcloud_run`], [`tencent_run`], [`limiter_run`]) cover success, vendor errors, authentication
 //!   failures (RongCloud 1004, Tencent 70001 and 70009), validation, retries under injected
 //!   faults, failover between two hosts, transport failures, UserSig renewal after a rejection
-//!   and strict-mode refusals. Every error they meet goes into the corpus, and so do `Debug` and
+//!   and strict-mode refusals; and the Redis-shared rate limiter, whose URL carries a password,
+//!   with the right and the wrong password and without Redis. Every error they meet goes into the corpus, and so do `Debug` and
 //!   `Display` of every public type that holds or derives from a secret ([`holders`]).
 //! - The corpus must not contain any secret; a leak is reported with its place and the text
 //!   around it. The corpus must also contain what the runs are known to produce (paths, codes,
@@ -27,6 +29,7 @@
 
 mod corpus;
 mod holders;
+mod limiter_run;
 mod recorder;
 mod rongcloud_run;
 mod tencent_run;
@@ -54,6 +57,11 @@ pub(crate) const SDKAPPID: u64 = 1_400_000_777;
 pub(crate) const TC_SECRET: &str = "Tc/Scan+S3cret&k=8 y";
 pub(crate) const TC_WRONG_SECRET: &str = "Tc/Wr0ng+S3cret&j=6 v";
 pub(crate) const ADMIN: &str = "administrator";
+/// The password of the run's Redis (the shared rate limiter), in its URL
+/// `redis://:PASSWORD@HOST:PORT`. Only unreserved URL characters, so the URL needs no escaping
+/// (the scan still looks for every encoding).
+pub(crate) const REDIS_PASSWORD: &str = "Rds-Scan_S3cret.8~w";
+pub(crate) const REDIS_WRONG_PASSWORD: &str = "Rds-Wr0ng_S3cret.6~v";
 
 /// The time limit of an exchange, except in the one timeout scenario.
 pub(crate) const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,6 +74,8 @@ fn secrets(sent: &recorder::SentLog, made: &[String]) -> Secrets {
     secrets.raw("wrong RongCloud app secret", RC_WRONG_SECRET);
     secrets.raw("Tencent secret key", TC_SECRET);
     secrets.raw("wrong Tencent secret key", TC_WRONG_SECRET);
+    secrets.raw("Redis password", REDIS_PASSWORD);
+    secrets.raw("wrong Redis password", REDIS_WRONG_PASSWORD);
     for usersig in sent.usersigs.iter().chain(made) {
         secrets.derived("UserSig", usersig);
     }
@@ -150,6 +160,7 @@ fn no_secret_in_any_debug_display_error_or_trace_log() {
                 holders::values(&mut run);
                 rongcloud_run::run(&mut run).await;
                 tencent_run::run(&mut run).await;
+                limiter_run::run(&mut run).await;
                 holders::emulators(&mut run);
                 run
             })
@@ -227,6 +238,10 @@ fn no_secret_in_any_debug_display_error_or_trace_log() {
         "could not connect to the server",
         "no response from the server",
         "App Secret is missing",
+        // The Redis-backed limiter: its outage warning and its refusal.
+        "Redis quota store unavailable",
+        "the shared quota store is unavailable",
+        "invalid Redis URL",
     ] {
         assert!(
             text.contains(expected),

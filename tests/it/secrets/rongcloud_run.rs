@@ -19,7 +19,7 @@ use crate::support::{
 };
 
 /// A builder of the run's app sending through the recorder.
-fn builder(sent: &Sent, secret: &str, timeout: Duration) -> ClientBuilder {
+pub(crate) fn builder(sent: &Sent, secret: &str, timeout: Duration) -> ClientBuilder {
     Client::builder()
         .app_key(AppKey::new(RC_KEY))
         .app_secret(AppSecret::new(secret))
@@ -28,7 +28,7 @@ fn builder(sent: &Sent, secret: &str, timeout: Duration) -> ClientBuilder {
 }
 
 /// Builds the client, rendering the builder before and the client after.
-fn build(corpus: &mut Corpus, label: &str, builder: ClientBuilder) -> Client {
+pub(crate) fn build(corpus: &mut Corpus, label: &str, builder: ClientBuilder) -> Client {
     corpus.debug(&format!("rongcloud {label} ClientBuilder"), &builder);
     let client = builder.build().expect("the client builds");
     corpus.debug(&format!("rongcloud {label} Client"), &client);
