@@ -96,8 +96,8 @@ pub use client::Client;
 pub use error::{BuildError, Error, Tencent};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{
-    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit,
-    RoomAttributes, Validation, Violation, WriteRetry, attributes,
+    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
+    Validation, Violation, WriteRetry, attributes,
 };
 /// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
 /// `limiter` module.
