@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use roomkv_emulator::faults::FaultEffect;
 use roomkv_rongcloud::{
     AppKey, AppSecret, Client, ClientBuilder, ConversationType, Dialect, HeaderStyle, RetryPolicy,
-    RongCloudCode, SharedHttpClient,
+    RongCloudCode, RoomAttributes, SharedHttpClient,
 };
 use roomkv_transport::test_util::{FixedNonce, ManualClock};
 
@@ -48,6 +48,7 @@ pub(crate) async fn run(run: &mut Run) {
         );
         operations(run, &label, &client).await;
         faults(run, &label, &client).await;
+        bulk(run, &label, &client, dialect).await;
         run.corpus
             .debug(&format!("rongcloud {label} Client after"), &client);
     }
@@ -156,7 +157,61 @@ async fn faults(run: &mut Run, label: &str, client: &Client) {
         client.query_all_entries(&r).await,
     );
     assert_eq!(err.attempts(), 3, "{err}");
-    assert!(run.main.faults_used_up());
+    assert!(
+        run.main.faults_used_up(),
+        "{:?}",
+        run.main.emulator.faults()
+    );
+}
+
+/// A bulk write whose one request loses its reply (a report with the failed chunk), a bulk
+/// write refused by validation, and the vendor-neutral `RoomAttributes` view failing.
+async fn bulk(run: &mut Run, label: &str, client: &Client, dialect: Dialect) {
+    let batch_set = match dialect {
+        Dialect::V4 => "/v4/open-channel/metadata/batch/set",
+        _ => "/chatroom/entry/batch/set.json",
+    };
+    let (r, u) = (room("scan-bulk"), user("carol"));
+    run.main
+        .fault(batch_set, FaultEffect::CloseAfterProcessing, 1);
+    let report = client
+        .set_entries(&r, &u, [(key("x"), value("1")), (key("y"), value("2"))])
+        .await
+        .expect("a report");
+    run.corpus
+        .shown(&format!("rongcloud {label} bulk report"), &report);
+    let failed = report.error().expect("the chunk failed");
+    run.corpus
+        .error(&format!("rongcloud {label} bulk chunk error"), failed);
+    run.errors += 1;
+    let err = run.failed(
+        &format!("rongcloud {label} bulk with a key twice"),
+        client
+            .set_entries(&r, &u, [(key("x"), value("1")), (key("x"), value("2"))])
+            .await,
+    );
+    assert!(err.validation_error().is_some(), "{err}");
+
+    let view = client.room_attributes(u);
+    run.corpus
+        .debug(&format!("rongcloud {label} RoomAttributesView"), &view);
+    run.main
+        .fault(batch_set, FaultEffect::Status { status: 502 }, 1);
+    let report = view
+        .set_many("scan-bulk", vec![("z".into(), "3".into())])
+        .await
+        .expect("a report");
+    run.corpus
+        .shown(&format!("rongcloud {label} attribute report"), &report);
+    run.failed(
+        &format!("rongcloud {label} attributes, invalid room"),
+        view.get_all("").await,
+    );
+    assert!(
+        run.main.faults_used_up(),
+        "{:?}",
+        run.main.emulator.faults()
+    );
 }
 
 /// A wrong App Secret (1004) and a wrong App Key.

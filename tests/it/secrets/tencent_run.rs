@@ -6,8 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use roomkv_emulator::faults::FaultEffect;
 use roomkv_tencent::{
-    Client, ClientBuilder, CreateRoom, Identifier, RetryPolicy, SecretKey, SharedHttpClient,
-    TencentCode,
+    Client, ClientBuilder, CreateRoom, Identifier, RetryPolicy, RoomAttributes, SecretKey,
+    SharedHttpClient, TencentCode,
 };
 use roomkv_transport::test_util::ManualClock;
 
@@ -46,6 +46,7 @@ pub(crate) async fn run(run: &mut Run) {
     );
     operations(run, &client).await;
     faults(run, &client).await;
+    bulk(run, &client).await;
     run.corpus.debug("tencent main Client after", &client);
     usersigs(run).await;
     hosts(run).await;
@@ -134,7 +135,53 @@ async fn faults(run: &mut Run, client: &Client) {
     // Two attempts; the renewed UserSig is made in the same second from the same inputs, so
     // it may be the same string (generation is deterministic): the log shows the renewal.
     assert_eq!(run.sent.usersigs().len(), before.len() + 2);
-    assert!(run.main.faults_used_up());
+    assert!(
+        run.main.faults_used_up(),
+        "{:?}",
+        run.main.emulator.faults()
+    );
+}
+
+/// A bulk write Tencent refuses (a report with the failed chunk), a bulk write refused by
+/// validation, and the vendor-neutral `RoomAttributes` failing.
+async fn bulk(run: &mut Run, client: &Client) {
+    let r = live("scan-bulk");
+    client
+        .create_room(CreateRoom::new(r.clone()))
+        .await
+        .expect("create");
+    run.main.fault(
+        SET,
+        FaultEffect::VendorError {
+            code: 100_004,
+            message: None,
+            http_status: None,
+        },
+        1,
+    );
+    let report = client
+        .set_room_metadata_bulk(&r, [(mkey("x"), mvalue("1"))])
+        .await
+        .expect("a report");
+    run.corpus.shown("tencent bulk report", &report);
+    let failed = report.error().expect("the chunk failed");
+    run.corpus.error("tencent bulk chunk error", failed);
+    run.errors += 1;
+    let err = run.failed(
+        "tencent bulk with a key twice",
+        client
+            .set_room_metadata_bulk(&r, [(mkey("x"), mvalue("1")), (mkey("x"), mvalue("2"))])
+            .await,
+    );
+    assert!(err.validation_error().is_some(), "{err}");
+    run.failed(
+        "tencent attributes, missing room",
+        RoomAttributes::get_all(client, "scan-no-such-room").await,
+    );
+    run.failed(
+        "tencent attributes, invalid key",
+        RoomAttributes::set_many(client, "scan-bulk", vec![(String::new(), "v".into())]).await,
+    );
 }
 
 /// UserSigs Tencent refuses: expired (70001, on the lenient and the strict emulator) and made

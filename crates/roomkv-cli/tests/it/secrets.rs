@@ -1,5 +1,6 @@
-//! The App Secret and the Tencent secret key never appear in any output of any vendor command,
-//! not even with `-vvv` (which logs everything, dependencies included, on stderr), nor in help.
+//! The App Secret, the Tencent secret key and the password in a Redis URL never appear in any
+//! output of any vendor command, not even with `-vvv` (which logs everything, dependencies
+//! included, on stderr), nor in help.
 
 use crate::process::{Finished, Roomkv};
 use crate::vendor::{Emulator, Stub, TC_SDKAPPID};
@@ -7,12 +8,13 @@ use crate::vendor::{Emulator, Stub, TC_SDKAPPID};
 const RC_KEY: &str = "my-app";
 const RC_SECRET: &str = "Rc-S3cr3t-7f1d2";
 const TC_SECRET: &str = "Tc-S3cr3t-9a4b8";
+const REDIS_PASSWORD: &str = "Rd-S3cr3t-5c6d7";
 
 /// Both secrets, and a UserSig query parameter (a UserSig is a bearer credential; its text
 /// always starts with `eJ`, zlib's header in base64).
 fn assert_no_secret(what: &str, out: &Finished) {
     for text in [&out.stdout, &out.stderr] {
-        for secret in [RC_SECRET, TC_SECRET, "usersig=eJ"] {
+        for secret in [RC_SECRET, TC_SECRET, REDIS_PASSWORD, "usersig=eJ"] {
             assert!(!text.contains(secret), "{what}: {secret} leaked:\n{text}");
         }
     }
@@ -145,6 +147,37 @@ fn no_secret_in_any_output_even_with_vvv() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_no_secret("rongcloud with the wrong secret", &out);
 
+    // A Redis URL with a password, by flag and by environment: nothing listens on port 1, so
+    // the limiter falls back (a warning) or, failing closed, refuses (an error naming Redis's
+    // reason). And URLs the limiter cannot use.
+    let redis_url = format!("redis://:{REDIS_PASSWORD}@127.0.0.1:1");
+    let query = ["-vvv", "entry", "query", "--room", "r"];
+    for (extra, exit) in [(&[][..], 0), (&["--redis-fail-closed"][..], 1)] {
+        let by_flag = [&query[..], &["--redis-url", &redis_url], extra].concat();
+        let out = emulator.run("rongcloud", &by_flag, &rc_flags, &[]);
+        assert_eq!(out.status.code(), Some(exit), "{out:?}");
+        assert_no_secret("rongcloud --redis-url", &out);
+        let by_env = [&query[..], extra].concat();
+        let env = [&rc_env[..], &[("ROOMKV_REDIS_URL", redis_url.as_str())]].concat();
+        let out = emulator.run("rongcloud", &by_env, &[], &env);
+        assert_eq!(out.status.code(), Some(exit), "{out:?}");
+        assert_no_secret("rongcloud with ROOMKV_REDIS_URL", &out);
+        assert!(
+            out.stderr.contains("Redis"),
+            "Redis was tried: {}",
+            out.stderr
+        );
+    }
+    for bad in [
+        format!("http://:{REDIS_PASSWORD}@127.0.0.1:1"),
+        format!("redis://:{REDIS_PASSWORD}@127.0.0.1:port"),
+    ] {
+        let args = [&query[..], &["--redis-url", &bad]].concat();
+        let out = emulator.run("rongcloud", &args, &rc_flags, &[]);
+        assert_ne!(out.status.code(), Some(0), "{out:?}");
+        assert_no_secret("a bad --redis-url", &out);
+    }
+
     // `usersig generate` prints a UserSig, which is its point, but not the key.
     let out = Roomkv::run_with_env(&["-vvv", "tencent", "usersig", "generate"], &tc_env);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -175,11 +208,13 @@ fn no_secret_in_any_output_even_with_vvv() {
 
 #[test]
 fn help_never_shows_a_secret_from_the_environment() {
+    let redis_url = format!("redis://:{REDIS_PASSWORD}@127.0.0.1:1");
     let env = [
         ("RONGCLOUD_APP_KEY", RC_KEY),
         ("RONGCLOUD_APP_SECRET", RC_SECRET),
         ("TENCENT_SDKAPPID", TC_SDKAPPID),
         ("TENCENT_SECRET_KEY", TC_SECRET),
+        ("ROOMKV_REDIS_URL", &redis_url),
     ];
     for args in [
         &["rongcloud", "--help"][..],
