@@ -190,12 +190,11 @@ fn no_secret_in_any_debug_display_error_or_trace_log() {
         "{} signatures",
         sent.signatures.len()
     );
-    let distinct_usersigs = {
-        let mut all = sent.usersigs.clone();
-        all.sort();
-        all.dedup();
-        all.len()
-    };
+    let distinct_usersigs = sent
+        .usersigs
+        .iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
     assert!(
         distinct_usersigs >= 4,
         "renewals and other clients make new UserSigs: {distinct_usersigs}"
