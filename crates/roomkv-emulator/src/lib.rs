@@ -34,6 +34,8 @@
 //! - [`client`]: the in-memory HTTP client, [`EmulatorClient`].
 //! - [`faults`]: fault-injection rules.
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
+//! - [`webhooks`]: delivery of the recorded callbacks to application servers, with the vendors'
+//!   signatures and retry rules.
 //! - [`config`]: [`EmulatorConfig`] and the codes chosen where vendors are silent.
 //! - [`clock`]: time through the project's one clock trait, `roomkv_transport::Clock`.
 //!
@@ -53,6 +55,7 @@ mod server;
 mod service;
 mod shards;
 pub mod state;
+pub mod webhooks;
 mod wire;
 
 use std::collections::HashMap;
@@ -72,6 +75,8 @@ use crate::config::{Secret, SignatureCheck};
 use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
 use crate::quota::{AppQuota, RateLimiter};
 use crate::state::State;
+use crate::webhooks::Webhooks;
+use roomkv_transport::SharedHttpClient;
 
 /// A RongCloud app as the emulator holds it.
 #[derive(Debug)]
@@ -101,6 +106,7 @@ struct Inner {
     replay: ReplayGuard,
     faults: FaultInjector,
     tencent_seq: AtomicU64,
+    webhooks: Option<Webhooks>,
 }
 
 /// The emulator: state, configuration and the request handler. Cheap to clone (shared state).
@@ -131,6 +137,7 @@ pub struct EmulatorBuilder {
     config: EmulatorConfig,
     clock: SharedClock,
     authenticator: Option<Arc<dyn Authenticator>>,
+    webhook_client: Option<SharedHttpClient>,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -157,7 +164,15 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The emulator.
+    /// Delivers callbacks ([`webhooks`]) with `client` instead of the built-in `HyperClient`
+    /// (an in-memory receiver for tests, or a client with TLS).
+    pub fn webhook_client(mut self, client: SharedHttpClient) -> Self {
+        self.webhook_client = Some(client);
+        self
+    }
+
+    /// The emulator. Callback delivery, when configured, starts at once inside a tokio runtime,
+    /// otherwise at the first [`Emulator::serve`] or [`Emulator::http_client`].
     pub fn build(self) -> Emulator {
         let config = self.config;
         let authenticator = self
@@ -191,8 +206,11 @@ impl EmulatorBuilder {
                 (app.sdkappid, state)
             })
             .collect();
+        let state = State::new(&config);
+        let webhooks = Webhooks::install(&config.webhooks, &state, self.webhook_client);
         let inner = Inner {
-            state: State::new(&config),
+            webhooks,
+            state,
             limiter: RateLimiter::new(&config.limits, &config.quota),
             replay: ReplayGuard::new(config.strict_window),
             faults: FaultInjector::new(config.fault_seed),
@@ -203,9 +221,11 @@ impl EmulatorBuilder {
             tencent_apps,
             config,
         };
-        Emulator {
+        let emulator = Emulator {
             inner: Arc::new(inner),
-        }
+        };
+        emulator.start_webhooks();
+        emulator
     }
 }
 
@@ -222,6 +242,7 @@ impl Emulator {
             config,
             clock: SharedClock::default(),
             authenticator: None,
+            webhook_client: None,
         }
     }
 
@@ -284,6 +305,9 @@ impl Emulator {
             app.quota.reset();
         }
         inner.limiter.restore();
+        if let Some(webhooks) = &inner.webhooks {
+            webhooks.reset();
+        }
     }
 
     /// Charges `cost` to a RongCloud app's quotas at the emulator's clock: HTTP 429 with code

@@ -102,6 +102,7 @@ impl Emulator {
     /// Serves on an already bound listener.
     pub fn serve_listener(&self, listener: TcpListener) -> std::io::Result<ServerHandle> {
         let addr = listener.local_addr()?;
+        self.start_webhooks();
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(self.clone(), listener, stopped));
         tracing::info!(%addr, "roomkv emulator listening");

@@ -34,8 +34,8 @@ mod rongcloud;
 mod tencent;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{OnceLock, RwLock};
 
 use roomkv_core::rongcloud::{ChatroomId, UserId};
 use roomkv_core::tencent::RoomId;
@@ -66,7 +66,6 @@ struct Shard {
 }
 
 /// The state of every app of both vendors. See the [module documentation](self).
-#[derive(Debug)]
 pub struct State {
     limits: Limits,
     rules: RongCloudRules,
@@ -80,6 +79,20 @@ pub struct State {
     seq: AtomicU64,
     dropped: AtomicU64,
     events_per_shard: usize,
+    /// Called with every event as it is recorded (shard locked: must not block), to hand
+    /// callbacks to the webhook delivery queue.
+    on_record: OnceLock<Box<dyn Fn(&Event) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("limits", &self.limits)
+            .field("rules", &self.rules)
+            .field("shards", &self.shards.len())
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
 }
 
 const CHATROOM: u8 = 1;
@@ -102,6 +115,7 @@ impl State {
             seq: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             events_per_shard,
+            on_record: OnceLock::new(),
         }
     }
 
@@ -127,8 +141,25 @@ impl State {
                 shard.events.pop_front();
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }
-            shard.events.push_back(Event { seq, kind });
+            let event = Event { seq, kind };
+            if let Some(on_record) = self.on_record.get() {
+                on_record(&event);
+            }
+            shard.events.push_back(event);
         }
+    }
+
+    /// Installs the function every recorded event is shown to (once; later calls are ignored).
+    /// It runs with a shard locked and must not block or touch the state.
+    pub(crate) fn on_record(&self, f: Box<dyn Fn(&Event) + Send + Sync>) {
+        let _ = self.on_record.set(f);
+    }
+
+    /// Records an event that concerns no room (a webhook delivery attempt).
+    pub(crate) fn record_unrelated(&self, kind: EventKind) {
+        let key = self.seq.load(Ordering::Relaxed);
+        let mut shard = self.shards.lock(&("unrelated", key));
+        self.record(&mut shard, vec![kind]);
     }
 
     // ---------------------------------------------------------------- RongCloud KV service switch
