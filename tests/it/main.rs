@@ -9,6 +9,7 @@
 //! | [`tencent`] | every Tencent operation and error code |
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
+//! | [`webhooks`] | the emulator's callbacks, verified by the SDK's verifiers in a hyper receiver |
 //! | [`support`] | the harness (and why the tests run on real time) |
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
@@ -19,3 +20,4 @@ mod retry;
 mod rongcloud;
 mod support;
 mod tencent;
+mod webhooks;
