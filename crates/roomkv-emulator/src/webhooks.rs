@@ -333,7 +333,7 @@ impl Emulator {
                 let command = json["CallbackCommand"].as_str().unwrap_or_default();
                 let sdkappid = sdkappid.to_string();
                 let mut params = vec![
-                    ("SdkAppid", sdkappid.clone()),
+                    ("SdkAppid", sdkappid),
                     ("CallbackCommand", command.to_owned()),
                     ("contenttype", "json".to_owned()),
                     ("ClientIP", "127.0.0.1".to_owned()),

@@ -81,8 +81,11 @@ pub struct State {
     events_per_shard: usize,
     /// Called with every event as it is recorded (shard locked: must not block), to hand
     /// callbacks to the webhook delivery queue.
-    on_record: OnceLock<Box<dyn Fn(&Event) + Send + Sync>>,
+    on_record: OnceLock<OnRecord>,
 }
+
+/// What [`State::on_record`] installs.
+pub(crate) type OnRecord = Box<dyn Fn(&Event) + Send + Sync>;
 
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -151,7 +154,7 @@ impl State {
 
     /// Installs the function every recorded event is shown to (once; later calls are ignored).
     /// It runs with a shard locked and must not block or touch the state.
-    pub(crate) fn on_record(&self, f: Box<dyn Fn(&Event) + Send + Sync>) {
+    pub(crate) fn on_record(&self, f: OnRecord) {
         let _ = self.on_record.set(f);
     }
 
