@@ -198,9 +198,11 @@ async fn delivered_callbacks_verify_and_equal_the_writes() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let stats = served.emulator.webhook_stats();
+    let log = served.state().events_since(0).events;
     assert_eq!(
         (stats.queued, stats.delivered, stats.failed, stats.attempts),
-        (7, 7, 0, 8)
+        (7, 7, 0, 8),
+        "{log:#?}"
     );
 
     let seen = receiver.seen.lock().unwrap();

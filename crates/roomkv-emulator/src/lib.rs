@@ -207,7 +207,8 @@ impl EmulatorBuilder {
             })
             .collect();
         let state = State::new(&config);
-        let webhooks = Webhooks::install(&config.webhooks, &state, self.webhook_client);
+        let nonce_base = clock::to_nanos(since_epoch(&self.clock));
+        let webhooks = Webhooks::install(&config.webhooks, &state, self.webhook_client, nonce_base);
         let inner = Inner {
             webhooks,
             state,

@@ -76,6 +76,9 @@ pub(crate) struct Webhooks {
     queue: Mutex<Option<mpsc::Receiver<Event>>>,
     client: Option<SharedHttpClient>,
     counters: Arc<Counters>,
+    /// Nonces are `mix(nonce_base + n)` for the n-th signature: distinct within a run (`mix` is
+    /// a bijection), and different across runs because the base is the start time.
+    nonce_base: u64,
     nonces: AtomicU64,
 }
 
@@ -93,6 +96,7 @@ impl Webhooks {
         config: &WebhookConfig,
         state: &State,
         client: Option<SharedHttpClient>,
+        nonce_base: u64,
     ) -> Option<Self> {
         let rongcloud = config.rongcloud_url.is_some();
         let tencent = config.tencent_url.is_some();
@@ -119,6 +123,7 @@ impl Webhooks {
             queue: Mutex::new(Some(rx)),
             client,
             counters,
+            nonce_base,
             nonces: AtomicU64::new(0),
         })
     }
@@ -313,7 +318,8 @@ impl Emulator {
                     .ok_or_else(|| format!("unknown app key {app_key}"))?;
                 let base = config.rongcloud_url.as_deref().unwrap_or_default();
                 let n = webhooks.nonces.fetch_add(1, Ordering::Relaxed);
-                let nonce = (mix(n ^ self.now_ms()) % 1_000_000_000_000_000_000).to_string();
+                let nonce = mix(webhooks.nonce_base.wrapping_add(n)) % 1_000_000_000_000_000_000;
+                let nonce = nonce.to_string();
                 let timestamp = self.now_ms().to_string();
                 let secret = AppSecret::new(app.secret.expose());
                 let sig = signature(&secret, &nonce, &timestamp);
