@@ -1,5 +1,5 @@
 //! Callback delivery: the emulator `POST`s the callbacks it records to the URLs of
-//! [`WebhookConfig`](crate::config::WebhookConfig), the way the vendors do.
+//! [`WebhookConfig`], the way the vendors do.
 //!
 //! - **RongCloud KV sync webhook** (spec `rongcloud.md` §7.2): the recorded body as JSON, with
 //!   `nonce`, `timestamp` (milliseconds) and `signature` (hex SHA1 of app secret, nonce and
