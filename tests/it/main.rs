@@ -12,6 +12,7 @@
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
 //! | [`quota`] | client-side rate limiting at the emulator's quotas, in one process and in a fleet sharing Redis |
+//! | [`webhooks`] | the emulator's callbacks, verified by the SDK's verifiers in a hyper receiver |
 //! | [`support`] | the harness (and why the tests run on real time) |
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
@@ -25,3 +26,4 @@ mod retry;
 mod rongcloud;
 mod support;
 mod tencent;
+mod webhooks;
