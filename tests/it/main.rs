@@ -13,6 +13,7 @@
 //! | [`secrets`] | no secret in any `Debug`, `Display`, error or TRACE log line of full runs of both clients and the emulator |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
 //! | [`quota`] | client-side rate limiting at the emulator's quotas, in one process and in a fleet sharing Redis |
+//! | [`webhooks`] | the emulator's callbacks, verified by the SDK's verifiers in a hyper receiver |
 //! | [`support`] | the harness (and why the tests run on real time) |
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
@@ -27,3 +28,4 @@ mod rongcloud;
 mod secrets;
 mod support;
 mod tencent;
+mod webhooks;
