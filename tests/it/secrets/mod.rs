@@ -12,11 +12,14 @@
 //! - `tracing` output at TRACE (every event, every span with its fields, span open and close) is
 //!   captured into memory for the whole run with a subscriber scoped to the test's thread, which
 //!   runs a current-thread runtime: so it holds the clients' logs *and* the emulator's.
-//! - The runs ([`rongcloud_run`], [`tencent_run`], [`limiter_run`]) cover success, vendor errors, authentication
+//! - The runs ([`rongcloud_run`], [`tencent_run`], [`limiter_run`], [`webhook_run`]) cover success, vendor errors, authentication
 //!   failures (RongCloud 1004, Tencent 70001 and 70009), validation, retries under injected
 //!   faults, failover between two hosts, transport failures, UserSig renewal after a rejection
 //!   and strict-mode refusals; and the Redis-shared rate limiter, whose URL carries a password,
-//!   with the right and the wrong password and without Redis. Every error they meet goes into the corpus, and so do `Debug` and
+//!   with the right and the wrong password and without Redis. The main emulator delivers every
+//!   callback the runs cause (signed RongCloud webhooks; Tencent callbacks signed with a token)
+//!   to a receiver that verifies them with `roomkv-webhook`, one delivery retried; and the
+//!   verifiers refuse forged callbacks. Every error they meet goes into the corpus, and so do `Debug` and
 //!   `Display` of every public type that holds or derives from a secret ([`holders`]).
 //! - The corpus must not contain any secret; a leak is reported with its place and the text
 //!   around it. The corpus must also contain what the runs are known to produce (paths, codes,
@@ -33,18 +36,22 @@ mod limiter_run;
 mod recorder;
 mod rongcloud_run;
 mod tencent_run;
+mod webhook_run;
 
 use std::error::Error as StdError;
 use std::fmt::Debug;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use roomkv_emulator::EmulatorConfig;
-use roomkv_emulator::config::{RongCloudApp, TencentApp};
+use roomkv_emulator::config::{RongCloudApp, Secret, TencentApp};
 use tracing_subscriber::fmt::format::FmtSpan;
 
 use self::corpus::{Corpus, LogBuffer, Secrets};
 use self::recorder::Sent;
 use crate::support::Served;
+use crate::webhooks::{Receiver, receiver_for};
 
 /// The RongCloud app of the run. `/`, `+`, `&`, `=` and the space change under every URL
 /// encoding.
@@ -62,6 +69,8 @@ pub(crate) const ADMIN: &str = "administrator";
 /// (the scan still looks for every encoding).
 pub(crate) const REDIS_PASSWORD: &str = "Rds-Scan_S3cret.8~w";
 pub(crate) const REDIS_WRONG_PASSWORD: &str = "Rds-Wr0ng_S3cret.6~v";
+/// The token that signs the main emulator's Tencent callbacks.
+pub(crate) const TC_CALLBACK_TOKEN: &str = "Tc/Callback+T0ken&t=3 u";
 
 /// The time limit of an exchange, except in the one timeout scenario.
 pub(crate) const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -76,6 +85,7 @@ fn secrets(sent: &recorder::SentLog, made: &[String]) -> Secrets {
     secrets.raw("wrong Tencent secret key", TC_WRONG_SECRET);
     secrets.raw("Redis password", REDIS_PASSWORD);
     secrets.raw("wrong Redis password", REDIS_WRONG_PASSWORD);
+    secrets.raw("Tencent callback token", TC_CALLBACK_TOKEN);
     for usersig in sent.usersigs.iter().chain(made) {
         secrets.derived("UserSig", usersig);
     }
@@ -91,13 +101,27 @@ fn configure(config: &mut EmulatorConfig) {
     config.tencent_apps = vec![TencentApp::new(SDKAPPID, TC_SECRET, ADMIN)];
 }
 
-/// What the runs share: the corpus being built, the recorder's log, and the emulators (a main
-/// one, a second host for failover, a strict one).
+/// The run's apps, with every callback delivered to `receiver` (signed RongCloud webhooks,
+/// Tencent callbacks signed with the token), retried after a few milliseconds.
+fn configure_webhooks(config: &mut EmulatorConfig, receiver: SocketAddr) {
+    configure(config);
+    let webhooks = &mut config.webhooks;
+    webhooks.rongcloud_url = Some(format!("http://{receiver}/rc"));
+    webhooks.tencent_url = Some(format!("http://{receiver}/tc"));
+    webhooks.tencent_token = Some(Secret::new(TC_CALLBACK_TOKEN));
+    for policy in [&mut webhooks.rongcloud_policy, &mut webhooks.tencent_policy] {
+        policy.retry_delay = Duration::from_millis(5);
+    }
+}
+
+/// What the runs share: the corpus being built, the recorder's log, the emulators (a main one
+/// that delivers its callbacks, a strict one) and the callback receiver.
 pub(crate) struct Run {
     pub(crate) corpus: Corpus,
     pub(crate) sent: Sent,
     pub(crate) main: Served,
     pub(crate) strict: Served,
+    pub(crate) receiver: Arc<Receiver>,
     /// UserSigs made directly with roomkv-sign (not sent).
     pub(crate) made: Vec<String>,
     /// How many errors went into the corpus.
@@ -106,7 +130,9 @@ pub(crate) struct Run {
 
 impl Run {
     async fn start() -> Self {
-        let main = Served::with(configure).await;
+        // The first RongCloud webhook is answered 500, so a delivery is retried.
+        let (receiver, addr) = receiver_for(RC_SECRET, TC_CALLBACK_TOKEN, SDKAPPID, 1).await;
+        let main = Served::with(|c| configure_webhooks(c, addr)).await;
         let strict = Served::with(|c| {
             configure(c);
             c.strict = true;
@@ -117,6 +143,7 @@ impl Run {
             sent: Sent::default(),
             main,
             strict,
+            receiver,
             made: Vec::new(),
             errors: 0,
         }
@@ -161,6 +188,7 @@ fn no_secret_in_any_debug_display_error_or_trace_log() {
                 rongcloud_run::run(&mut run).await;
                 tencent_run::run(&mut run).await;
                 limiter_run::run(&mut run).await;
+                webhook_run::run(&mut run).await;
                 holders::emulators(&mut run);
                 run
             })
@@ -241,6 +269,12 @@ fn no_secret_in_any_debug_display_error_or_trace_log() {
         "Redis quota store unavailable",
         "the shared quota store is unavailable",
         "invalid Redis URL",
+        // Callbacks: delivered, retried, verified; and refused by the verifiers.
+        "webhook delivery",
+        "WebhookDelivery",
+        "AfterSetMetadata",
+        "CallbackToken(***)",
+        "signature does not match",
     ] {
         assert!(
             text.contains(expected),
