@@ -10,6 +10,7 @@
 //! | [`rongcloud`] | every RongCloud operation and error code |
 //! | [`tencent`] | every Tencent operation and error code |
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
+//! | [`secrets`] | no secret in any `Debug`, `Display`, error or TRACE log line of full runs of both clients and the emulator |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
 //! | [`quota`] | client-side rate limiting at the emulator's quotas, in one process and in a fleet sharing Redis |
 //! | [`webhooks`] | the emulator's callbacks, verified by the SDK's verifiers in a hyper receiver |
@@ -24,6 +25,7 @@ mod failover;
 mod quota;
 mod retry;
 mod rongcloud;
+mod secrets;
 mod support;
 mod tencent;
 mod webhooks;

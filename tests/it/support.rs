@@ -90,6 +90,11 @@ impl Served {
         self.server.base_url()
     }
 
+    /// The handle of the server task.
+    pub(crate) fn server(&self) -> &ServerHandle {
+        &self.server
+    }
+
     pub(crate) fn addr(&self) -> SocketAddr {
         self.server.local_addr()
     }

@@ -32,18 +32,20 @@ const TOKEN: &str = "e2e-callback-token";
 
 /// What the receiver saw.
 #[derive(Default)]
-struct Seen {
-    kv: Vec<KvSyncEvent>,
-    live: Vec<TencentCallback>,
-    rejected: Vec<String>,
+pub(crate) struct Seen {
+    pub(crate) kv: Vec<KvSyncEvent>,
+    pub(crate) live: Vec<TencentCallback>,
+    pub(crate) rejected: Vec<String>,
     /// RongCloud requests still to answer with 500 before verifying.
     fail_next: u32,
 }
 
-struct Receiver {
-    rongcloud: RongCloudWebhookVerifier,
-    tencent: TencentCallbackVerifier,
-    seen: Mutex<Seen>,
+/// A callback receiver (also used by the secret scan, with its own app): `/rc` verifies
+/// RongCloud KV sync webhooks, `/tc` Tencent callbacks.
+pub(crate) struct Receiver {
+    pub(crate) rongcloud: RongCloudWebhookVerifier,
+    pub(crate) tencent: TencentCallbackVerifier,
+    pub(crate) seen: Mutex<Seen>,
 }
 
 async fn handle(
@@ -92,14 +94,25 @@ async fn handle(
 }
 
 async fn receiver(fail_next: u32) -> (Arc<Receiver>, SocketAddr) {
+    receiver_for(APP_SECRET, TOKEN, SDKAPPID, fail_next).await
+}
+
+/// A receiver on `127.0.0.1:0` for an app with these credentials, answering the first
+/// `fail_next` RongCloud webhooks with 500.
+pub(crate) async fn receiver_for(
+    app_secret: &str,
+    token: &str,
+    sdkappid: u64,
+    fail_next: u32,
+) -> (Arc<Receiver>, SocketAddr) {
     let window = Duration::from_secs(60);
     let receiver = Arc::new(Receiver {
         rongcloud: RongCloudWebhookVerifier::new(
-            roomkv_rongcloud::AppSecret::new(APP_SECRET),
+            roomkv_rongcloud::AppSecret::new(app_secret),
             window,
         ),
-        tencent: TencentCallbackVerifier::new(CallbackToken::new(TOKEN), window)
-            .expect_sdkappid(SDKAPPID),
+        tencent: TencentCallbackVerifier::new(CallbackToken::new(token), window)
+            .expect_sdkappid(sdkappid),
         seen: Mutex::new(Seen {
             fail_next,
             ..Seen::default()

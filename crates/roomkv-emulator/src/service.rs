@@ -12,7 +12,7 @@
 //! for too long / too many, 1002 otherwise) → quota (HTTP 429 / 1008) → state (1009 when the KV
 //! service is off, then the operation's own codes).
 //!
-//! Nexconn v4 requests (core's `rongcloud::server::v4::PATHS`, JSON bodies) take the same
+//! Nexconn v4 requests (core's `rongcloud::server::v4::is_routed`, JSON bodies) take the same
 //! pipeline and run on the same state as the legacy ones, so a key set through one dialect is
 //! read through the other. They are answered in the v4 envelope (`{"code":0,"result":{…}}`),
 //! and their errors carry meaningful HTTP statuses ([`v4_status`]): 400 parameter errors
@@ -381,7 +381,7 @@ impl Emulator {
             ));
         }
         let path = request.uri().path();
-        if rc_v4::PATHS.contains(&path) {
+        if rc_v4::is_routed(path) {
             return self.rongcloud_v4(request);
         }
         if !rc_server::PATHS.contains(&path) {

@@ -1,18 +1,29 @@
-//! The App Secret and the Tencent secret key never appear in any output of any vendor command,
-//! not even with `-vvv` (which logs everything, dependencies included, on stderr), nor in help.
+//! The App Secret, the Tencent secret key, the password in a Redis URL and the Tencent callback
+//! token never appear in any output of any vendor command or of the emulator, not even with
+//! `-vvv` (which logs everything, dependencies included, on stderr), nor in help.
+
+use std::time::{Duration, Instant};
 
 use crate::process::{Finished, Roomkv};
-use crate::vendor::{Emulator, Stub, TC_SDKAPPID};
+use crate::vendor::{Emulator, Stub, TC_SDKAPPID, success};
 
 const RC_KEY: &str = "my-app";
 const RC_SECRET: &str = "Rc-S3cr3t-7f1d2";
 const TC_SECRET: &str = "Tc-S3cr3t-9a4b8";
+const REDIS_PASSWORD: &str = "Rd-S3cr3t-5c6d7";
+const CALLBACK_TOKEN: &str = "Cb-T0k3n-3e4f5";
 
 /// Both secrets, and a UserSig query parameter (a UserSig is a bearer credential; its text
 /// always starts with `eJ`, zlib's header in base64).
 fn assert_no_secret(what: &str, out: &Finished) {
     for text in [&out.stdout, &out.stderr] {
-        for secret in [RC_SECRET, TC_SECRET, "usersig=eJ"] {
+        for secret in [
+            RC_SECRET,
+            TC_SECRET,
+            REDIS_PASSWORD,
+            CALLBACK_TOKEN,
+            "usersig=eJ",
+        ] {
             assert!(!text.contains(secret), "{what}: {secret} leaked:\n{text}");
         }
     }
@@ -145,6 +156,37 @@ fn no_secret_in_any_output_even_with_vvv() {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert_no_secret("rongcloud with the wrong secret", &out);
 
+    // A Redis URL with a password, by flag and by environment: nothing listens on port 1, so
+    // the limiter falls back (a warning) or, failing closed, refuses (an error naming Redis's
+    // reason). And URLs the limiter cannot use.
+    let redis_url = format!("redis://:{REDIS_PASSWORD}@127.0.0.1:1");
+    let query = ["-vvv", "entry", "query", "--room", "r"];
+    for (extra, exit) in [(&[][..], 0), (&["--redis-fail-closed"][..], 1)] {
+        let by_flag = [&query[..], &["--redis-url", &redis_url], extra].concat();
+        let out = emulator.run("rongcloud", &by_flag, &rc_flags, &[]);
+        assert_eq!(out.status.code(), Some(exit), "{out:?}");
+        assert_no_secret("rongcloud --redis-url", &out);
+        let by_env = [&query[..], extra].concat();
+        let env = [&rc_env[..], &[("ROOMKV_REDIS_URL", redis_url.as_str())]].concat();
+        let out = emulator.run("rongcloud", &by_env, &[], &env);
+        assert_eq!(out.status.code(), Some(exit), "{out:?}");
+        assert_no_secret("rongcloud with ROOMKV_REDIS_URL", &out);
+        assert!(
+            out.stderr.contains("Redis"),
+            "Redis was tried: {}",
+            out.stderr
+        );
+    }
+    for bad in [
+        format!("http://:{REDIS_PASSWORD}@127.0.0.1:1"),
+        format!("redis://:{REDIS_PASSWORD}@127.0.0.1:port"),
+    ] {
+        let args = [&query[..], &["--redis-url", &bad]].concat();
+        let out = emulator.run("rongcloud", &args, &rc_flags, &[]);
+        assert_ne!(out.status.code(), Some(0), "{out:?}");
+        assert_no_secret("a bad --redis-url", &out);
+    }
+
     // `usersig generate` prints a UserSig, which is its point, but not the key.
     let out = Roomkv::run_with_env(&["-vvv", "tencent", "usersig", "generate"], &tc_env);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -173,13 +215,63 @@ fn no_secret_in_any_output_even_with_vvv() {
     assert_no_secret("tencent against a silent stub", &out);
 }
 
+/// `roomkv emulator -vvv` with callbacks to deliver: nothing it prints, the delivery attempts
+/// log lines included, shows an app secret, the secret key or the callback token.
+#[test]
+fn the_emulator_never_shows_a_secret_or_its_callback_token_even_with_vvv() {
+    let emulator = Emulator::start_with(&[
+        "-vvv",
+        "--rongcloud-app-key",
+        RC_KEY,
+        "--rongcloud-app-secret",
+        RC_SECRET,
+        "--tencent-secret-key",
+        TC_SECRET,
+        // Nothing listens on port 1: every delivery fails and is retried.
+        "--rongcloud-webhook-url",
+        "http://127.0.0.1:1/rc",
+        "--tencent-callback-url",
+        "http://127.0.0.1:1/tc",
+        "--tencent-callback-token",
+        CALLBACK_TOKEN,
+    ]);
+    let rc = ["--app-key", RC_KEY, "--app-secret", RC_SECRET];
+    let tc = ["--sdkappid", TC_SDKAPPID, "--secret-key", TC_SECRET];
+    let set = [
+        "entry", "set", "--room", "r", "--user", "u", "--key", "k", "--value", "v",
+    ];
+    success(&emulator.run("rongcloud", &set, &rc, &[]));
+    success(&emulator.run("tencent", &["room", "create", "--room", "live"], &tc, &[]));
+    success(&emulator.run(
+        "tencent",
+        &["metadata", "set", "--room", "live", "k=v"],
+        &tc,
+        &[],
+    ));
+    // Both vendors' deliveries were attempted (bounded wait; no fixed sleep decides it).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while emulator.control_get("/_emulator/webhooks")["attempts"].as_u64() < Some(2) {
+        assert!(Instant::now() < deadline, "no delivery attempts");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = emulator.stop();
+    assert_no_secret("roomkv emulator -vvv", &out);
+    assert!(
+        out.stderr.contains("webhook delivery"),
+        "-vvv logged the deliveries:\n{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn help_never_shows_a_secret_from_the_environment() {
+    let redis_url = format!("redis://:{REDIS_PASSWORD}@127.0.0.1:1");
     let env = [
         ("RONGCLOUD_APP_KEY", RC_KEY),
         ("RONGCLOUD_APP_SECRET", RC_SECRET),
         ("TENCENT_SDKAPPID", TC_SDKAPPID),
         ("TENCENT_SECRET_KEY", TC_SECRET),
+        ("ROOMKV_REDIS_URL", &redis_url),
     ];
     for args in [
         &["rongcloud", "--help"][..],

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::process::{Finished, READY_TIMEOUT, Roomkv};
+use crate::process::{EXIT_TIMEOUT, Finished, READY_TIMEOUT, Roomkv};
 
 /// The emulator's demo RongCloud credentials.
 pub(crate) const RC_KEY: &str = "demo-app-key";
@@ -18,7 +18,7 @@ pub(crate) const TC_SECRET: &str = "demo-secret-key";
 
 /// `roomkv emulator --listen 127.0.0.1:0 [FLAGS]`, killed on drop.
 pub(crate) struct Emulator {
-    _process: Roomkv,
+    process: Roomkv,
     pub(crate) addr: SocketAddr,
     pub(crate) url: String,
 }
@@ -42,11 +42,13 @@ impl Emulator {
             .strip_prefix("http://")
             .and_then(|addr| addr.parse().ok())
             .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Self {
-            _process: process,
-            addr,
-            url,
-        }
+        Self { process, addr, url }
+    }
+
+    /// Stops the emulator with SIGTERM; everything it printed.
+    pub(crate) fn stop(self) -> Finished {
+        self.process.signal("TERM");
+        self.process.wait(EXIT_TIMEOUT)
     }
 
     /// `roomkv rongcloud ARGS` against the emulator with the demo credentials (as flags).

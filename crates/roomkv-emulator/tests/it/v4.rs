@@ -76,6 +76,34 @@ async fn every_v4_path_answers_in_the_v4_envelope() {
     s.shutdown().await;
 }
 
+/// The other documented path of set-message-metadata (core's `SET_MESSAGE_METADATA_ALT_PATH`)
+/// reaches the same handler as the main one: it sets, and a read through the main family sees it.
+#[tokio::test]
+async fn the_alternative_message_metadata_path_sets_like_the_main_one() {
+    let s = Served::unlimited().await;
+    let reply = v4(
+        &s,
+        "/v4/message/metadata/set",
+        r#"{"messageUID":"M2","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"7"},"isEchoToSender":0}"#,
+    )
+    .await;
+    assert_eq!((reply.status.as_u16(), reply.text().as_str()), (200, OK));
+    let reply = v4(
+        &s,
+        "/v4/channel-type/message/metadata/list",
+        r#"{"messageUID":"M2"}"#,
+    )
+    .await;
+    let body = reply.json();
+    assert_eq!(body["result"]["metadata"][0]["key"], "likes");
+    assert_eq!(body["result"]["metadata"][0]["value"], "7");
+    // Its errors are the v4 dialect's too: a missing field is a 400 naming it.
+    let reply = v4(&s, "/v4/message/metadata/set", r#"{"userId":"alice"}"#).await;
+    assert_eq!(reply.status.as_u16(), 400, "{}", reply.text());
+    assert_eq!(reply.json()["code"], 1002);
+    s.shutdown().await;
+}
+
 #[tokio::test]
 async fn both_dialects_share_one_state() {
     let s = Served::unlimited().await;

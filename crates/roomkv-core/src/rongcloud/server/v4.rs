@@ -45,6 +45,21 @@ pub const PATHS: [&str; 6] = [
 /// routed to it as well.
 pub const SET_MESSAGE_METADATA_ALT_PATH: &str = "/v4/message/metadata/set";
 
+/// Whether [`Request::decode`] routes `path`: one of [`PATHS`] or
+/// [`SET_MESSAGE_METADATA_ALT_PATH`]. A server asks this to send a request to the v4 dialect,
+/// so that every path the decoder knows is reachable.
+///
+/// ```
+/// use roomkv_core::rongcloud::server::v4::{SET_MESSAGE_METADATA_ALT_PATH, is_routed};
+///
+/// assert!(is_routed("/v4/channel-type/message/metadata/set"));
+/// assert!(is_routed(SET_MESSAGE_METADATA_ALT_PATH));
+/// assert!(!is_routed("/chatroom/entry/set.json"));
+/// ```
+pub fn is_routed(path: &str) -> bool {
+    PATHS.contains(&path) || path == SET_MESSAGE_METADATA_ALT_PATH
+}
+
 /// A decoded v4 request: one variant per operation. Exhaustive on purpose, so an emulator that
 /// matches on it stops compiling when an operation is added.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -67,6 +67,33 @@ fn paths_are_distinct_and_each_routes_to_its_operation() {
     );
 }
 
+/// `is_routed` is what a server asks before handing a path to the v4 decoder: it must say yes
+/// exactly for the paths the decoder knows, the alternative spelling included.
+#[test]
+fn is_routed_agrees_with_the_decoder() {
+    let known = PATHS.into_iter().chain([SET_MESSAGE_METADATA_ALT_PATH]);
+    for path in known {
+        assert!(is_routed(path), "{path}");
+        assert!(
+            Request::decode(&json_request(path, b"{}")).is_some(),
+            "{path}"
+        );
+    }
+    for path in [
+        "/",
+        "/v4/message/metadata/set/",
+        "/v4/message/metadata/delete",
+        "/chatroom/entry/set.json",
+        "/v4/live_engine_http_srv/create_room",
+    ] {
+        assert!(!is_routed(path), "{path}");
+        assert!(
+            Request::decode(&json_request(path, b"{}")).is_none(),
+            "{path}"
+        );
+    }
+}
+
 #[test]
 fn other_paths_are_not_routed_and_bad_bodies_are_errors() {
     for path in [
