@@ -67,8 +67,19 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
 
     step("section 1: micro-benchmarks (divan)");
     let mut bench = cargo();
+    // With roomkv-cli selected too, features resolve as in the build step: nothing but the
+    // benchmark itself is compiled again.
     bench
-        .args(["bench", "-p", "roomkv-bench", "--bench", "request_build", "--"])
+        .args([
+            "bench",
+            "-p",
+            "roomkv-cli",
+            "-p",
+            "roomkv-bench",
+            "--bench",
+            "request_build",
+            "--",
+        ])
         .args(DIVAN_ARGS)
         .stderr(Stdio::inherit());
     let divan = capture(&mut bench)?;
@@ -185,11 +196,14 @@ mod tests {
 
     #[test]
     fn the_table_replaces_only_the_marked_section() {
-        let doc = format!("# Benchmarks\n\nintro\n\n{BEGIN}\n\nold table\n\n{END}\n\n## How to read\n");
+        let doc =
+            format!("# Benchmarks\n\nintro\n\n{BEGIN}\n\nold table\n\n{END}\n\n## How to read\n");
         let new = splice(&doc, "| new | table |\n").unwrap();
         assert_eq!(
             new,
-            format!("# Benchmarks\n\nintro\n\n{BEGIN}\n\n| new | table |\n{END}\n\n## How to read\n")
+            format!(
+                "# Benchmarks\n\nintro\n\n{BEGIN}\n\n| new | table |\n{END}\n\n## How to read\n"
+            )
         );
         // Splicing again gives the same document.
         assert_eq!(splice(&new, "| new | table |").unwrap(), new);

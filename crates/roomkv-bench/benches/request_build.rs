@@ -26,7 +26,9 @@ use roomkv_core::tencent::{
     GetRoomMetadata, MetadataEntry, MetadataKey, MetadataValue, RoomId, SetRoomMetadata,
 };
 use roomkv_core::{Limits, Operation};
-use roomkv_rongcloud::{AppKey, AppSecret, HttpClient, SharedHttpClient, TransportError};
+use roomkv_rongcloud::{
+    AppKey, AppSecret, HttpClient, NonceSource, SharedHttpClient, TransportError,
+};
 use roomkv_sign::rongcloud::HeaderAuth;
 use roomkv_sign::tencent::{SecretKey, generate, verify};
 
@@ -112,37 +114,88 @@ fn rongcloud_entry_set_build(bencher: Bencher<'_, '_>) {
     });
 }
 
-/// RongCloud entry set through the real client: validate, encode, sign, request id, retry
-/// pipeline, parse `{"code":200}`.
-#[divan::bench]
-fn rongcloud_entry_set_send(bencher: Bencher<'_, '_>) {
-    let client = roomkv_rongcloud::Client::builder()
+/// A nonce source in user space (splitmix64 over a counter), to show what the client's default
+/// source, one `getrandom` system call per value, costs per request.
+#[derive(Debug, Default)]
+struct UserSpaceNonces(std::sync::atomic::AtomicU64);
+
+impl NonceSource for UserSpaceNonces {
+    fn next_u64(&self) -> u64 {
+        let n = self
+            .0
+            .fetch_add(0x9E37_79B9_7F4A_7C15, std::sync::atomic::Ordering::Relaxed);
+        let z = (n ^ (n >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+fn rongcloud_client(nonces: Option<UserSpaceNonces>) -> roomkv_rongcloud::Client {
+    let builder = roomkv_rongcloud::Client::builder()
         .app_key(AppKey::new(APP_KEY))
         .app_secret(AppSecret::new(APP_SECRET))
         .base_url("http://127.0.0.1:1")
-        .http_client(SharedHttpClient::new(Answers(r#"{"code":200}"#)))
-        .build()
-        .unwrap();
-    bencher
-        .with_inputs(entry_set)
-        .bench_local_values(|op| ready(client.send(op)).unwrap());
+        .http_client(SharedHttpClient::new(Answers(r#"{"code":200}"#)));
+    match nonces {
+        Some(nonces) => builder.nonce_source(nonces),
+        None => builder,
+    }
+    .build()
+    .unwrap()
 }
 
-/// Tencent set_room_metadata through the real client with its cached admin UserSig: validate,
-/// encode, append `usersig` and `random`, retry pipeline, parse the reply.
-#[divan::bench]
-fn tencent_set_room_metadata_send(bencher: Bencher<'_, '_>) {
-    let client = roomkv_tencent::Client::builder()
+fn tencent_client(nonces: Option<UserSpaceNonces>) -> roomkv_tencent::Client {
+    let builder = roomkv_tencent::Client::builder()
         .sdkappid(SDKAPPID)
         .secret_key(SecretKey::new(TENCENT_KEY))
         .base_url("http://127.0.0.1:1")
         .http_client(SharedHttpClient::new(Answers(
             r#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"r-1"}"#,
-        )))
-        .build()
-        .unwrap();
+        )));
+    let client = match nonces {
+        Some(nonces) => builder.nonce_source(nonces),
+        None => builder,
+    }
+    .build()
+    .unwrap();
     // The first request generates the UserSig; every measured one uses the cached one.
     ready(client.send(metadata_set())).unwrap();
+    client
+}
+
+/// RongCloud entry set through the real client as built by default: validate, encode, sign,
+/// request id, retry pipeline, parse `{"code":200}`.
+#[divan::bench]
+fn rongcloud_entry_set_send(bencher: Bencher<'_, '_>) {
+    let client = rongcloud_client(None);
+    bencher
+        .with_inputs(entry_set)
+        .bench_local_values(|op| ready(client.send(op)).unwrap());
+}
+
+/// The same with nonces and request ids drawn in user space instead of from the OS.
+#[divan::bench]
+fn rongcloud_entry_set_send_user_space_nonces(bencher: Bencher<'_, '_>) {
+    let client = rongcloud_client(Some(UserSpaceNonces::default()));
+    bencher
+        .with_inputs(entry_set)
+        .bench_local_values(|op| ready(client.send(op)).unwrap());
+}
+
+/// Tencent set_room_metadata through the real client as built by default, with its cached
+/// admin UserSig: validate, encode, append `usersig` and `random`, retry pipeline, parse.
+#[divan::bench]
+fn tencent_set_room_metadata_send(bencher: Bencher<'_, '_>) {
+    let client = tencent_client(None);
+    bencher
+        .with_inputs(metadata_set)
+        .bench_local_values(|op| ready(client.send(op)).unwrap());
+}
+
+/// The same with `random` drawn in user space instead of from the OS.
+#[divan::bench]
+fn tencent_set_room_metadata_send_user_space_nonces(bencher: Bencher<'_, '_>) {
+    let client = tencent_client(Some(UserSpaceNonces::default()));
     bencher
         .with_inputs(metadata_set)
         .bench_local_values(|op| ready(client.send(op)).unwrap());

@@ -1,23 +1,38 @@
-//! Reads the medians out of the table divan prints (divan has no machine-readable output yet).
+//! Reads the fastest and median times out of the table divan prints (divan has no
+//! machine-readable output yet).
 //!
 //! A row looks like `├─ name   1.2 µs │ 3.4 µs │ 1.3 µs │ 1.31 µs │ 100 │ 1600`: name and
 //! fastest, then slowest, median, mean, samples and iterations, after the tree glyphs.
 
-/// `(benchmark name, median in nanoseconds)` for every row of divan's table.
-pub(crate) fn medians(table: &str) -> Vec<(String, f64)> {
+/// One row of divan's table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    /// The benchmark's name.
+    pub(crate) name: String,
+    /// The fastest sample, per call, in nanoseconds.
+    pub(crate) fastest_ns: f64,
+    /// The median sample, per call, in nanoseconds.
+    pub(crate) median_ns: f64,
+}
+
+/// Every benchmark row of divan's table.
+pub(crate) fn rows(table: &str) -> Vec<Row> {
     table.lines().filter_map(row).collect()
 }
 
-fn row(line: &str) -> Option<(String, f64)> {
+fn row(line: &str) -> Option<Row> {
     let line = line.trim_start_matches(['│', '├', '╰', '─', ' ']);
     let columns: Vec<&str> = line.split('│').map(str::trim).collect();
     if columns.len() != 6 {
         return None;
     }
-    let name = columns[0].split_whitespace().next()?;
+    let (name, fastest) = columns[0].split_once(char::is_whitespace)?;
     // The header row names the columns; its "median" is not a time.
-    let median = duration_ns(columns[2])?;
-    Some((name.to_owned(), median))
+    Some(Row {
+        name: name.to_owned(),
+        fastest_ns: duration_ns(fastest.trim())?,
+        median_ns: duration_ns(columns[2])?,
+    })
 }
 
 /// `1.234 µs` and the like, in nanoseconds.
@@ -48,20 +63,29 @@ request_build                      fastest       │ slowest       │ median   
 ";
 
     #[test]
-    fn medians_are_read_in_nanoseconds() {
-        let rows = medians(SAMPLE);
+    fn times_are_read_in_nanoseconds() {
+        let rows = rows(SAMPLE);
         assert_eq!(rows.len(), 3);
-        assert_eq!(rows[0].0, "rongcloud_entry_set_build");
-        assert!((rows[0].1 - 1224.0).abs() < 1e-6);
-        assert_eq!(rows[1].0, "tencent_parse_set_reply");
-        assert!((rows[1].1 - 99.3).abs() < 1e-9);
-        assert!((rows[2].1 - 10_700_000.0).abs() < 1e-3);
+        assert_eq!(rows[0].name, "rongcloud_entry_set_build");
+        assert!((rows[0].fastest_ns - 1187.0).abs() < 1e-6);
+        assert!((rows[0].median_ns - 1224.0).abs() < 1e-6);
+        assert_eq!(rows[1].name, "tencent_parse_set_reply");
+        assert!((rows[1].fastest_ns - 98.12).abs() < 1e-9);
+        assert!((rows[1].median_ns - 99.3).abs() < 1e-9);
+        assert!((rows[2].median_ns - 10_700_000.0).abs() < 1e-3);
     }
 
     #[test]
     fn nested_rows_and_odd_lines_are_handled() {
         let text = "group\n│  ├─ inner   1 ns │ 2 ns │ 3 ns │ 4 ns │ 5 │ 6\nnot a table\n";
-        assert_eq!(medians(text), vec![("inner".to_owned(), 3.0)]);
-        assert!(medians("a │ b │ c │ d │ e │ f").is_empty());
+        assert_eq!(
+            rows(text),
+            vec![Row {
+                name: "inner".to_owned(),
+                fastest_ns: 1.0,
+                median_ns: 3.0
+            }]
+        );
+        assert!(rows("a │ b │ c │ d │ e │ f").is_empty());
     }
 }

@@ -19,8 +19,8 @@
 mod bare;
 mod divan_table;
 mod load;
-mod memory;
 mod process;
+mod procfs;
 mod report;
 mod scenarios;
 mod stats;
@@ -138,6 +138,7 @@ async fn run(options: RunOptions) -> Result<(), String> {
     let divan = std::fs::read_to_string(&options.divan)
         .map_err(|err| format!("{}: {err}", options.divan.display()))?;
     let cpu = scenarios::cpu(&divan)?;
+    let load_average = procfs::load_average()?;
     let timing = Timing {
         warm_up: Duration::from_millis(500),
         measure: options.measure,
@@ -153,6 +154,7 @@ async fn run(options: RunOptions) -> Result<(), String> {
         machine: Machine {
             date: options.date,
             cores: std::thread::available_parallelism().map_or(1, usize::from),
+            load_average,
             measure_secs: options.measure.as_secs_f64(),
         },
         cpu,

@@ -81,7 +81,7 @@ impl Server {
 
     /// Its resident memory, in bytes.
     pub(crate) fn rss_bytes(&self) -> Result<u64, String> {
-        crate::memory::rss_of(self.child.id())
+        crate::procfs::rss_of(self.child.id())
     }
 }
 
@@ -109,7 +109,10 @@ mod tests {
     fn ready_lines_give_the_address() {
         let prefix = "roomkv emulator listening on ";
         assert_eq!(
-            parse_ready("roomkv emulator listening on http://127.0.0.1:4242\n", prefix),
+            parse_ready(
+                "roomkv emulator listening on http://127.0.0.1:4242\n",
+                prefix
+            ),
             Some("127.0.0.1:4242".parse().unwrap())
         );
         assert_eq!(parse_ready("something else\n", prefix), None);

@@ -14,7 +14,7 @@ use crate::report::{
     REQUEST_BUILD_TARGET_NS,
 };
 use crate::stats::{Outcome, Recorder, Summary, Window};
-use crate::{divan_table, memory};
+use crate::{divan_table, procfs};
 
 /// How long each load run warms up and measures.
 #[derive(Debug, Clone, Copy)]
@@ -41,14 +41,25 @@ const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
     ),
     (
         "rongcloud_entry_set_send",
-        "RongCloud entry set through the client, transport answering at once: build + \
-         request id + retry pipeline + parse",
+        "RongCloud entry set through the client as built by default, transport answering at \
+         once: build + request id + retry pipeline + parse",
+        true,
+    ),
+    (
+        "rongcloud_entry_set_send_user_space_nonces",
+        "the same, nonce and request id drawn in user space instead of by `getrandom` system \
+         calls",
         true,
     ),
     (
         "tencent_set_room_metadata_send",
-        "Tencent set_room_metadata through the client with its cached UserSig, transport \
-         answering at once: build + retry pipeline + parse",
+        "Tencent set_room_metadata through the client as built by default, cached UserSig, \
+         transport answering at once: build + retry pipeline + parse",
+        true,
+    ),
+    (
+        "tencent_set_room_metadata_send_user_space_nonces",
+        "the same, `random` drawn in user space instead of by a `getrandom` system call",
         true,
     ),
     (
@@ -83,29 +94,31 @@ const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
     ),
 ];
 
-/// Section 1: the medians of divan's table, every benchmark of [`CPU_BENCHMARKS`] present.
+/// Section 1: divan's table, every benchmark of [`CPU_BENCHMARKS`] present.
 pub(crate) fn cpu(divan_output: &str) -> Result<Vec<CpuFigure>, String> {
-    let medians = divan_table::medians(divan_output);
-    if let Some((unknown, _)) = medians
-        .iter()
-        .find(|(name, _)| !CPU_BENCHMARKS.iter().any(|(known, _, _)| known == name))
-    {
+    let rows = divan_table::rows(divan_output);
+    if let Some(unknown) = rows.iter().find(|row| {
+        !CPU_BENCHMARKS
+            .iter()
+            .any(|(known, _, _)| *known == row.name)
+    }) {
         return Err(format!(
-            "divan reported `{unknown}`, which the report does not describe"
+            "divan reported `{}`, which the report does not describe",
+            unknown.name
         ));
     }
     CPU_BENCHMARKS
         .iter()
         .map(|&(name, what, targeted)| {
-            let median_ns = medians
+            let row = rows
                 .iter()
-                .find(|(measured, _)| measured == name)
-                .map(|(_, median)| *median)
+                .find(|row| row.name == name)
                 .ok_or_else(|| format!("divan's output has no row for `{name}`"))?;
             Ok(CpuFigure {
                 name: name.to_owned(),
                 what,
-                median_ns,
+                fastest_ns: row.fastest_ns,
+                median_ns: row.median_ns,
                 target_ns: targeted.then_some(REQUEST_BUILD_TARGET_NS),
             })
         })
@@ -394,10 +407,10 @@ pub(crate) async fn measure_client_memory(
         .map_err(|err| format!("RongCloud client: {err}"))?;
     concurrent_sets(&unpooled, requests).await?;
     settle().await;
-    let (rss_before, sockets_before) = (memory::own_rss()?, memory::own_sockets()?);
+    let (rss_before, sockets_before) = (procfs::own_rss()?, procfs::own_sockets()?);
     concurrent_sets(&pooled, requests).await?;
     settle().await;
-    let (rss_after, sockets_after) = (memory::own_rss()?, memory::own_sockets()?);
+    let (rss_after, sockets_after) = (procfs::own_rss()?, procfs::own_sockets()?);
     Ok(ClientMemory {
         requests,
         connections: sockets_after.saturating_sub(sockets_before),
@@ -453,15 +466,23 @@ mod tests {
     #[test]
     fn every_cpu_benchmark_must_be_reported() {
         let row = |name: &str| format!("├─ {name}  1 µs │ 2 µs │ 1.5 µs │ 1.6 µs │ 100 │ 100\n");
-        let all: String = CPU_BENCHMARKS.iter().map(|(name, _, _)| row(name)).collect();
+        let all: String = CPU_BENCHMARKS
+            .iter()
+            .map(|(name, _, _)| row(name))
+            .collect();
         let figures = cpu(&all).unwrap();
         assert_eq!(figures.len(), CPU_BENCHMARKS.len());
         assert_eq!(figures[0].median_ns, 1_500.0);
+        assert_eq!(figures[0].fastest_ns, 1_000.0);
         assert_eq!(figures[0].target_ns, Some(REQUEST_BUILD_TARGET_NS));
-        assert_eq!(figures[3].target_ns, None);
+        assert_eq!(figures[5].target_ns, None);
 
         let missing: String = all.lines().skip(1).map(|l| format!("{l}\n")).collect();
-        assert!(cpu(&missing).unwrap_err().contains("rongcloud_entry_set_build"));
+        assert!(
+            cpu(&missing)
+                .unwrap_err()
+                .contains("rongcloud_entry_set_build")
+        );
         let extra = format!("{all}{}", row("something_new"));
         assert!(cpu(&extra).unwrap_err().contains("something_new"));
     }

@@ -1,4 +1,4 @@
-//! Resident memory and open sockets, read from `/proc` (Linux).
+//! Figures read from `/proc` (Linux): resident memory, open sockets, the load average.
 
 use std::fs;
 
@@ -25,6 +25,17 @@ fn vm_rss(status: &str) -> Option<u64> {
     (words.next()? == "kB").then_some(kib * 1024)
 }
 
+/// The one-minute load average (`/proc/loadavg`).
+pub(crate) fn load_average() -> Result<f64, String> {
+    let text =
+        fs::read_to_string("/proc/loadavg").map_err(|err| format!("/proc/loadavg: {err}"))?;
+    first_number(&text).ok_or_else(|| format!("/proc/loadavg says {text:?}"))
+}
+
+fn first_number(text: &str) -> Option<f64> {
+    text.split_whitespace().next()?.parse().ok()
+}
+
 /// How many sockets this process has open (its file descriptors that are sockets).
 pub(crate) fn own_sockets() -> Result<usize, String> {
     let dir = fs::read_dir("/proc/self/fd").map_err(|err| format!("/proc/self/fd: {err}"))?;
@@ -45,6 +56,13 @@ mod tests {
         assert_eq!(vm_rss(status), Some(1234 * 1024));
         assert_eq!(vm_rss("Name:\tx\n"), None);
         assert_eq!(vm_rss("VmRSS:\t12 MB\n"), None);
+    }
+
+    #[test]
+    fn the_load_average_is_the_first_figure() {
+        assert_eq!(first_number("5.12 4.03 2.00 3/812 4242\n"), Some(5.12));
+        assert_eq!(first_number(""), None);
+        assert!(load_average().unwrap() >= 0.0);
     }
 
     #[test]
