@@ -4,6 +4,8 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`attributes`] | the `RoomAttributes` conformance suite, run against both clients; bulk writes and their partial failures |
+//! | [`campaign`] | the fault campaign: 10,000 operations under faults and a primary outage |
 //! | [`dialects`] | one behavioural suite run in both RongCloud dialects (legacy and Nexconn v4) |
 //! | [`rongcloud`] | every RongCloud operation and error code |
 //! | [`tencent`] | every Tencent operation and error code |
@@ -13,6 +15,8 @@
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
 
+mod attributes;
+mod campaign;
 mod dialects;
 mod failover;
 mod retry;

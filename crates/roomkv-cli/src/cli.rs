@@ -3,6 +3,8 @@
 //! Each subcommand has its own `Args` struct here and its own module that runs it (`emulator` is
 //! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
 
+// The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
+pub(crate) mod bulk;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
 pub(crate) mod rongcloud;
 pub(crate) mod shared;
@@ -91,6 +93,8 @@ pub(crate) enum Command {
     #[command(name = "rongcloud")]
     RongCloud(rongcloud::RongCloudArgs),
     Tencent(tencent::TencentArgs),
+    // Help text: the doc comment of `CopyArgs`.
+    Copy(bulk::CopyArgs),
 }
 
 /// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.
@@ -222,6 +226,14 @@ pub(crate) struct EmulatorArgs {
         help_heading = "Behaviour"
     )]
     pub(crate) fault_seed: u64,
+
+    /// Keep the state (rooms, entries, expansions, metadata) in FILE across restarts
+    ///
+    /// Loaded at start (created if missing); a request is answered only after its changes are in
+    /// FILE on disk, written atomically (temporary file, fsync, rename). A file that is not a
+    /// valid state file stops the emulator instead of being overwritten.
+    #[arg(long, value_name = "FILE", help_heading = "Behaviour")]
+    pub(crate) state: Option<std::path::PathBuf>,
 }
 
 /// Parses a finite number greater than 0.

@@ -133,7 +133,15 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<(), Failure> {
         );
     }
 
-    let server = Emulator::new(config)
+    let mut builder = Emulator::builder(config);
+    if let Some(file) = &args.state {
+        builder = builder
+            .state_file(file)
+            .map_err(|err| Failure::runtime(err.to_string()))?;
+    }
+    // Kept until the end: dropping the last handle saves what is left to the state file.
+    let emulator = builder.build();
+    let server = emulator
         .serve_configured()
         .await
         .map_err(|err| Failure::runtime(format!("cannot listen on {listen}: {err}")))?;
@@ -154,6 +162,7 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<(), Failure> {
             tracing::warn!(signal, "second signal: requests in flight were abandoned");
         }
     }
+    drop(emulator);
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! [`failure::Failure`] (one line on stderr and an exit code) or succeeds with exit code 0;
 //! usage errors are clap's (exit code 2).
 
+mod bulk_cmd;
 mod cli;
 mod demo;
 mod emulator_cmd;
@@ -46,5 +47,6 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Emulator(args) => emulator_cmd::run(args).await,
         Command::RongCloud(args) => rongcloud_cmd::run(args).await,
         Command::Tencent(args) => tencent_cmd::run(args).await,
+        Command::Copy(args) => bulk_cmd::copy(args).await,
     }
 }

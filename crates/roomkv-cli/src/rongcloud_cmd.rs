@@ -48,7 +48,7 @@ impl From<Error> for Failure {
 
 /// The client the connection flags describe. Missing credentials or an invalid `--base-url`
 /// are refusals: nothing was sent.
-fn client(connection: &Connection) -> Result<Client, Failure> {
+pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
     let app_key = connection.app_key.as_deref().ok_or_else(|| {
         Failure::refused(
             "the RongCloud App Key is missing: pass --app-key or set RONGCLOUD_APP_KEY",
@@ -178,6 +178,8 @@ async fn entry(connection: &Connection, command: EntryCommand) -> Result<(), Fai
             let entries = client(connection)?.send(op).await?;
             print_json(&EntryQueryOut::of(&room, &entries))
         }
+        EntryCommand::Export(args) => crate::bulk_cmd::export_entries(connection, args).await,
+        EntryCommand::Import(args) => crate::bulk_cmd::import_entries(connection, args).await,
     }
 }
 

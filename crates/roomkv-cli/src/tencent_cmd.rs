@@ -80,7 +80,7 @@ impl<'a> App<'a> {
 }
 
 /// The client the connection flags describe. An invalid `--base-url` is a refusal.
-fn client(connection: &Connection) -> Result<Client, Failure> {
+pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
     let app = App::of(connection)?;
     let mut builder = Client::builder()
         .sdkappid(app.sdkappid)
@@ -166,6 +166,8 @@ async fn metadata(connection: &Connection, command: MetadataCommand) -> Result<(
             client(connection)?.send(op.clone()).await?;
             print_json(&done)
         }
+        MetadataCommand::Export(args) => crate::bulk_cmd::export_metadata(connection, args).await,
+        MetadataCommand::Import(args) => crate::bulk_cmd::import_metadata(connection, args).await,
     }
 }
 

@@ -33,6 +33,7 @@
 //!   [`auth::Authenticator`] seam) and strict-mode replay bookkeeping.
 //! - [`client`]: the in-memory HTTP client, [`EmulatorClient`].
 //! - [`faults`]: fault-injection rules.
+//! - [`persist`]: the state file that keeps the state across restarts (`--state FILE`).
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
 //! - [`config`]: [`EmulatorConfig`] and the codes chosen where vendors are silent.
 //! - [`clock`]: time through the project's one clock trait, `roomkv_transport::Clock`.
@@ -47,6 +48,7 @@ pub mod config;
 mod control;
 pub mod events;
 pub mod faults;
+pub mod persist;
 pub mod quota;
 mod rng;
 mod server;
@@ -56,6 +58,7 @@ pub mod state;
 mod wire;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -63,15 +66,16 @@ use roomkv_core::{ApiError, QuotaCost, RongCloudCode, TencentCode};
 
 pub use crate::client::EmulatorClient;
 pub use crate::config::EmulatorConfig;
-pub use crate::server::ServerHandle;
+pub use crate::server::{ServerHandle, ServerStats};
 pub use crate::service::Exchange;
 
 use crate::auth::{Authenticator, ReplayGuard, SignAuthenticator, UncheckedSignatures};
 use crate::clock::{Clock, SharedClock, since_epoch, to_millis};
 use crate::config::{Secret, SignatureCheck};
 use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
+use crate::persist::{PersistError, Persister};
 use crate::quota::{AppQuota, RateLimiter};
-use crate::state::State;
+use crate::state::{Snapshot, State};
 
 /// A RongCloud app as the emulator holds it.
 #[derive(Debug)]
@@ -92,7 +96,7 @@ struct TencentAppState {
 
 struct Inner {
     config: EmulatorConfig,
-    state: State,
+    state: Arc<State>,
     clock: SharedClock,
     authenticator: Arc<dyn Authenticator>,
     limiter: RateLimiter,
@@ -101,6 +105,8 @@ struct Inner {
     replay: ReplayGuard,
     faults: FaultInjector,
     tencent_seq: AtomicU64,
+    /// Set with a state file: saves the state and tells when a change is on disk.
+    persister: Option<Persister>,
 }
 
 /// The emulator: state, configuration and the request handler. Cheap to clone (shared state).
@@ -131,17 +137,53 @@ pub struct EmulatorBuilder {
     config: EmulatorConfig,
     clock: SharedClock,
     authenticator: Option<Arc<dyn Authenticator>>,
+    state_file: Option<(PathBuf, Option<Snapshot>)>,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EmulatorBuilder")
             .field("config", &self.config)
+            .field(
+                "state_file",
+                &self.state_file.as_ref().map(|(path, _)| path),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl EmulatorBuilder {
+    /// Keeps the state in the file `path` across restarts (see [`persist`] for the durability
+    /// promise and the format): reads it now if it exists, or creates it with empty state.
+    ///
+    /// Fails, naming the file, when it cannot be read or written, is not a state file, is
+    /// corrupt, or has another format version; a damaged file is never overwritten.
+    ///
+    /// ```
+    /// use roomkv_emulator::{Emulator, EmulatorConfig};
+    /// let dir = std::env::temp_dir().join(format!("roomkv-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let file = dir.join("state.json");
+    /// let emulator = Emulator::builder(EmulatorConfig::default())
+    ///     .state_file(&file)
+    ///     .unwrap()
+    ///     .build();
+    /// assert!(file.exists());
+    /// # drop(emulator);
+    /// std::fs::write(&file, "not json").unwrap();
+    /// assert!(Emulator::builder(EmulatorConfig::default()).state_file(&file).is_err());
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Result<Self, PersistError> {
+        let path = path.into();
+        let snapshot = persist::load(&path)?;
+        if snapshot.is_none() {
+            persist::save(&path, &State::new(&self.config).snapshot())?;
+        }
+        self.state_file = Some((path, snapshot));
+        Ok(self)
+    }
+
     /// Uses `clock` for quotas (its monotonic time), timestamps, strict-mode windows and UserSig
     /// expiry (its wall-clock time). Default: the system clock.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -191,8 +233,16 @@ impl EmulatorBuilder {
                 (app.sdkappid, state)
             })
             .collect();
+        let state = Arc::new(State::new(&config));
+        let persister = self.state_file.map(|(path, snapshot)| {
+            if let Some(snapshot) = snapshot {
+                state.restore(snapshot);
+            }
+            Persister::start(path, Arc::clone(&state))
+        });
         let inner = Inner {
-            state: State::new(&config),
+            state,
+            persister,
             limiter: RateLimiter::new(&config.limits, &config.quota),
             replay: ReplayGuard::new(config.strict_window),
             faults: FaultInjector::new(config.fault_seed),
@@ -222,6 +272,7 @@ impl Emulator {
             config,
             clock: SharedClock::default(),
             authenticator: None,
+            state_file: None,
         }
     }
 
@@ -233,6 +284,14 @@ impl Emulator {
     /// The state, for direct inspection and manipulation in tests.
     pub fn state(&self) -> &State {
         &self.inner.state
+    }
+
+    /// With a state file, returns once every change made so far is on disk (at once without).
+    /// The server calls it before answering each request.
+    pub(crate) async fn durable(&self) {
+        if let Some(persister) = &self.inner.persister {
+            persister.durable().await;
+        }
     }
 
     /// The rate limiter (to switch enforcement at run time).

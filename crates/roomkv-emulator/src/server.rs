@@ -1,6 +1,8 @@
 //! Serving over HTTP/1.1 with hyper: [`Emulator::serve`] and [`ServerHandle`].
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -35,10 +37,53 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
+/// What one server (one listener) received: several servers of one [`Emulator`] share its
+/// state, and these counters tell which of them served what (a region's primary and backup
+/// host in a failover test). Cheap to clone; it outlives the [`ServerHandle`], so the counts
+/// stay readable after a shutdown.
+#[derive(Debug, Clone, Default)]
+pub struct ServerStats(Arc<Counters>);
+
+#[derive(Debug, Default)]
+struct Counters {
+    received: AtomicU64,
+    in_flight: AtomicU64,
+}
+
+impl ServerStats {
+    /// How many HTTP requests this server received, faulted ones included.
+    pub fn received(&self) -> u64 {
+        self.0.received.load(Ordering::Acquire)
+    }
+
+    /// How many of them it is still handling (a delayed request counts until it is processed
+    /// or its connection is gone).
+    pub fn in_flight(&self) -> u64 {
+        self.0.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Counts a request until the returned guard is dropped.
+    fn start(&self) -> InFlight {
+        self.0.received.fetch_add(1, Ordering::AcqRel);
+        self.0.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight(self.clone())
+    }
+}
+
+/// One request being handled; see [`ServerStats::in_flight`].
+struct InFlight(ServerStats);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        (self.0).0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// A running server. Dropping it also stops the server (without waiting).
 #[derive(Debug)]
 pub struct ServerHandle {
     addr: SocketAddr,
+    stats: ServerStats,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -52,6 +97,11 @@ impl ServerHandle {
     /// `http://HOST:PORT`, the base URL clients should use.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// This server's request counters.
+    pub fn stats(&self) -> ServerStats {
+        self.stats.clone()
     }
 
     /// Stops accepting connections, lets requests in flight finish, closes idle keep-alive
@@ -103,17 +153,24 @@ impl Emulator {
     pub fn serve_listener(&self, listener: TcpListener) -> std::io::Result<ServerHandle> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(accept_loop(self.clone(), listener, stopped));
+        let stats = ServerStats::default();
+        let task = tokio::spawn(accept_loop(self.clone(), listener, stats.clone(), stopped));
         tracing::info!(%addr, "roomkv emulator listening");
         Ok(ServerHandle {
             addr,
+            stats,
             stop: Some(stop),
             task: Some(task),
         })
     }
 }
 
-async fn accept_loop(emulator: Emulator, listener: TcpListener, mut stop: oneshot::Receiver<()>) {
+async fn accept_loop(
+    emulator: Emulator,
+    listener: TcpListener,
+    stats: ServerStats,
+    mut stop: oneshot::Receiver<()>,
+) {
     let graceful = GracefulShutdown::new();
     loop {
         tokio::select! {
@@ -121,9 +178,15 @@ async fn accept_loop(emulator: Emulator, listener: TcpListener, mut stop: onesho
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
                     let emulator = emulator.clone();
+                    let stats = stats.clone();
                     let service = service_fn(move |request| {
                         let emulator = emulator.clone();
-                        async move { serve_request(emulator, request).await }
+                        let counted = stats.start();
+                        async move {
+                            let response = serve_request(emulator, request).await;
+                            drop(counted);
+                            response
+                        }
                     });
                     let connection = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service);
@@ -204,6 +267,8 @@ async fn serve_request(
         }
     };
     let response = emulator.handle(Request::from_parts(parts, body));
+    // With a state file, a change is on disk before it is acknowledged.
+    emulator.durable().await;
     if close_after {
         return Err(DropConnection);
     }

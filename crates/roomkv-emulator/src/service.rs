@@ -192,7 +192,11 @@ impl Emulator {
         match catch_unwind(AssertUnwindSafe(|| self.route(vendor, &request))) {
             Ok(response) => response,
             Err(_) => {
-                tracing::error!(uri = %request.uri(), "the emulator panicked while handling a request");
+                // The path only: a Tencent query carries the UserSig, a bearer credential.
+                tracing::error!(
+                    path = request.uri().path(),
+                    "the emulator panicked while handling a request"
+                );
                 match vendor {
                     Vendor::RongCloud => rc_error_reply(
                         request.uri().path(),
@@ -222,7 +226,11 @@ impl Emulator {
             tokio::time::sleep(plan.delay).await;
         }
         match plan.action {
-            None => Exchange::Reply(self.handle(request)),
+            None => {
+                let response = self.handle(request);
+                self.durable().await;
+                Exchange::Reply(response)
+            }
             Some(FaultAction::CloseAfterProcessing) => {
                 drop(self.handle(request));
                 Exchange::Closed { processed: true }

@@ -117,6 +117,43 @@ impl<V: Vendor> From<TransportError> for AttemptError<V> {
 }
 
 impl<V: Vendor> Engine<V> {
+    /// Runs `check` against the limits, unless validation is [`Validation::Off`]: what a bulk
+    /// write checks about all its items before sending its first chunk.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] with the rule `check` found broken.
+    pub fn check_all(
+        &self,
+        check: impl FnOnce(&Limits) -> Result<(), roomkv_core::ValidationError>,
+    ) -> Result<(), Error<V>> {
+        match self.validation {
+            Validation::Off => Ok(()),
+            Validation::Strict => check(&self.limits).map_err(Error::Validation),
+        }
+    }
+
+    /// Splits `items` into chunks of at most `max` whose `weight`s add up to at most
+    /// `max_weight` ([`bulk::chunks`](crate::bulk::chunks)), then halves each chunk while the
+    /// request `op` makes of it fails validation ([`bulk::refine`](crate::bulk::refine); a
+    /// limit that is not a sum, such as a body size). With validation off, by count and weight
+    /// alone.
+    pub fn plan<T: Clone, O: Operation>(
+        &self,
+        items: Vec<T>,
+        (max, max_weight): (usize, usize),
+        weight: impl Fn(&T) -> usize,
+        op: impl Fn(Vec<T>) -> O,
+    ) -> Vec<Vec<T>> {
+        let chunks = crate::bulk::chunks(items, max, max_weight, weight);
+        match self.validation {
+            Validation::Off => chunks,
+            Validation::Strict => crate::bulk::refine(chunks, |chunk| {
+                op(chunk.to_vec()).validate(&self.limits).is_ok()
+            }),
+        }
+    }
+
     /// The base URLs of all hosts, primary first.
     pub fn hosts(&self) -> &[http::Uri] {
         self.hosts.hosts()

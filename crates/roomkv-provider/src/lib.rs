@@ -19,13 +19,19 @@
 //! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
 //! | [`regions!`] | a vendor's `Region` enum, declared as a table of hosts |
 //! | [`Settings`], [`settings_methods!`] | the builder settings every provider shares, and the builder methods that set them |
+//! | [`bulk`] | writes of any size: splitting into chunks within the limits, the key-by-key [`BulkReport`] |
+//! | [`attributes`] | [`RoomAttributes`]: one interface to both vendors' room attributes, with a vendor-neutral [`AttributeError`] |
 
+pub mod attributes;
+pub mod bulk;
 mod engine;
 mod error;
 pub mod policy;
 mod region;
 mod settings;
 
+pub use attributes::{AttributeError, AttributeReport, Capacity, RoomAttributes, Violation};
+pub use bulk::{BulkReport, ChunkFailure};
 pub use engine::{Engine, LoggedHttpClient, Signer};
 pub use error::{BuildErrorKind, Error, RequestId, Vendor};
 pub use policy::{Validation, WriteRetry};

@@ -93,6 +93,8 @@
 //! | [`Region`] | RongCloud's data centres: primary and backup hosts |
 //! | [`Error`], [`BuildError`] | why a request failed, why a client could not be built |
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
+//! | [`Client::set_entries`], [`Client::remove_entries`], [`Client::set_expansions`], [`Client::delete_expansions`] | writes of any size, split within the limits, with a key-by-key [`BulkReport`] |
+//! | [`RoomAttributesView`] ([`Client::room_attributes`]) | the vendor-neutral [`RoomAttributes`] of chat-room entries, shared with the Tencent client |
 //! | re-exports | the operations and types of `roomkv-core`, [`AppKey`], [`AppSecret`], [`HeaderStyle`], and the transport knobs |
 //!
 //! # Features
@@ -115,17 +117,22 @@
 
 mod auth;
 mod builder;
+mod bulk;
 mod client;
 mod dialect;
 mod error;
 mod region;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
+pub use bulk::{EntryReport, ExpansionReport, RoomAttributesView};
 pub use client::Client;
 pub use dialect::DialectOperation;
 pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
-pub use roomkv_provider::{Validation, WriteRetry};
+pub use roomkv_provider::{
+    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RoomAttributes,
+    Validation, Violation, WriteRetry, attributes,
+};
 
 /// The Nexconn v4 operations (JSON, `/v4/…`), for [`Client::send`]; the typed methods choose
 /// them by themselves in [`Dialect::V4`].

@@ -62,6 +62,8 @@
 //! | [`Region`] | Tencent's data centres: primary and backup hosts |
 //! | [`Error`], [`BuildError`] | why a request failed, why a client could not be built |
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
+//! | [`Client::set_room_metadata_bulk`], [`Client::del_room_metadata_bulk`] | metadata writes of any size, split within the limits, with a key-by-key [`BulkReport`] |
+//! | [`RoomAttributes`] for [`Client`] | the vendor-neutral interface to room metadata, shared with the RongCloud client |
 //! | re-exports | the operations and types of `roomkv-core`, [`SecretKey`], and the transport knobs |
 //!
 //! # Features
@@ -78,6 +80,7 @@
 
 mod auth;
 mod builder;
+mod bulk;
 mod client;
 mod error;
 mod policy;
@@ -86,10 +89,14 @@ mod region;
 pub use builder::{
     ClientBuilder, DEFAULT_ADMIN, DEFAULT_TIMEOUT, DEFAULT_USERSIG_LIFETIME, MIN_USERSIG_LIFETIME,
 };
+pub use bulk::MetadataReport;
 pub use client::Client;
 pub use error::{BuildError, Error, Tencent};
 pub use region::{Region, UnknownRegion};
-pub use roomkv_provider::{Validation, WriteRetry};
+pub use roomkv_provider::{
+    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RoomAttributes,
+    Validation, Violation, WriteRetry, attributes,
+};
 
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::tencent::{

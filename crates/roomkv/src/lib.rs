@@ -55,6 +55,15 @@
 /// [`ApiError`]: roomkv_core::ApiError
 pub use roomkv_core as core;
 
+/// [`RoomAttributes`](roomkv_provider::attributes::RoomAttributes): one interface to the room
+/// attributes of both vendors, implemented by `rongcloud::RoomAttributesView` and
+/// `tencent::Client`, with its vendor-neutral error and the pre-write capacity check.
+pub use roomkv_provider::attributes;
+
+/// Writes of any size: splitting into requests within the vendor limits and the key-by-key
+/// [`BulkReport`](roomkv_provider::bulk::BulkReport).
+pub use roomkv_provider::bulk;
+
 /// The RongCloud / Nexconn client (feature `rongcloud`): chat-room KV entries and message
 /// expansions.
 #[cfg(feature = "rongcloud")]

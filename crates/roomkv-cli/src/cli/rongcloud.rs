@@ -248,6 +248,19 @@ pub(crate) enum EntryCommand {
     /// Read the given entries of a chat room, or all of them (/chatroom/entry/query.json)
     #[command(after_long_help = ENTRY_QUERY_EXAMPLES)]
     Query(EntryQueryArgs),
+
+    /// Write every entry of a chat room as JSON lines (key, value, owner, auto_delete)
+    #[command(after_long_help = super::bulk::ENTRY_EXPORT_EXAMPLES)]
+    Export(super::bulk::ExportArgs),
+
+    /// Set the entries of a JSON lines file in a chat room, skipping those already set
+    ///
+    /// The whole file is checked first (a bad line is refused with its line number, exit 2,
+    /// nothing sent). Then the room is read and only keys whose value differs are set, in
+    /// batches of at most 20, so a rerun after an interruption skips what was applied and
+    /// loses nothing. A progress bar on stderr when it is a terminal; a summary line always.
+    #[command(after_long_help = super::bulk::ENTRY_IMPORT_EXAMPLES)]
+    Import(super::bulk::EntryImportArgs),
 }
 
 /// `roomkv rongcloud entry set`.

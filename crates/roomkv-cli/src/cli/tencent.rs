@@ -277,6 +277,20 @@ pub(crate) enum MetadataCommand {
     /// Delete keys of a room's metadata (del_room_metadata)
     #[command(after_long_help = METADATA_DELETE_EXAMPLES)]
     Delete(MetadataDeleteArgs),
+
+    /// Write every metadata key of a room as JSON lines (key, value)
+    #[command(after_long_help = super::bulk::METADATA_EXPORT_EXAMPLES)]
+    Export(super::bulk::ExportArgs),
+
+    /// Set the keys of a JSON lines file in a room's metadata, skipping those already set
+    ///
+    /// The whole file is checked first (a bad line is refused with its line number, exit 2,
+    /// nothing sent). Then the room is read and only keys whose value differs are set, in
+    /// requests within Tencent's limits, so a rerun after an interruption skips what was
+    /// applied and loses nothing. A progress bar on stderr when it is a terminal; a summary
+    /// line always.
+    #[command(after_long_help = super::bulk::METADATA_IMPORT_EXAMPLES)]
+    Import(super::bulk::MetadataImportArgs),
 }
 
 /// `roomkv tencent metadata set`.

@@ -5,8 +5,10 @@
 //! Every child is killed when its guard drops, and every wait is bounded, so a failing test
 //! neither hangs nor leaks a process.
 
+mod bulk;
 mod demo;
 mod emulator;
+mod persist;
 mod process;
 mod refused;
 mod rongcloud;

@@ -173,6 +173,20 @@ impl RoomInfo {
         }
     }
 
+    /// Reads a `RoomInfo` from the JSON its `Serialize` implementation writes (the reply's
+    /// `RoomInfo` object), as leniently as a reply is read.
+    ///
+    /// ```
+    /// use roomkv_core::tencent::{RoomId, RoomInfo};
+    /// let mut info = RoomInfo::new(RoomId::non_validated("live"));
+    /// info.max_member_count = Some(300);
+    /// let json = serde_json::to_value(&info).unwrap();
+    /// assert_eq!(RoomInfo::from_json(&json).unwrap(), info);
+    /// ```
+    pub fn from_json(value: &Value) -> Result<Self, DecodeError> {
+        Self::read(json::object(value, "RoomInfo")?)
+    }
+
     /// Reads a `RoomInfo` object; text is taken as sent.
     fn read(object: &Object) -> Result<Self, DecodeError> {
         use json::{boolean, integer, optional, string};

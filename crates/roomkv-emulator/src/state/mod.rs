@@ -31,6 +31,7 @@
 //! numbered from one global atomic counter; reading the log merges the shards.
 
 mod rongcloud;
+mod snapshot;
 mod tencent;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -47,6 +48,7 @@ pub use self::rongcloud::{
     ExpansionItem, ExpansionPage, ExpansionQuery, ExpansionSet, MessageRegistration,
     NotificationMessage, validation_error as rongcloud_validation_error,
 };
+pub(crate) use self::snapshot::Snapshot;
 use self::tencent::Room;
 pub use self::tencent::{
     MetadataDelete, MetadataGet, MetadataSet, RoomCreate, RoomInfo,
@@ -80,6 +82,9 @@ pub struct State {
     seq: AtomicU64,
     dropped: AtomicU64,
     events_per_shard: usize,
+    /// Counts the operations that may have changed the state (bumped under the lock they change
+    /// it under), so that persistence knows what a snapshot covers.
+    changes: AtomicU64,
 }
 
 const CHATROOM: u8 = 1;
@@ -102,12 +107,27 @@ impl State {
             seq: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             events_per_shard,
+            changes: AtomicU64::new(0),
         }
     }
 
     /// The limits enforced.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Locks the shard of `key` to change it, counting the change (see [`Self::change_count`]).
+    fn lock_mut<K: std::hash::Hash + ?Sized>(&self, key: &K) -> std::sync::MutexGuard<'_, Shard> {
+        let shard = self.shards.lock(key);
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        shard
+    }
+
+    /// How many operations that may have changed the state have run (refused ones included).
+    /// Every change counted here is visible to a snapshot (what `--state` saves) that starts
+    /// after reading it.
+    pub fn change_count(&self) -> u64 {
+        self.changes.load(Ordering::SeqCst)
     }
 
     fn ctx<'a>(&'a self, app_key: &'a str) -> Ctx<'a> {
@@ -159,6 +179,7 @@ impl State {
         }
         self.kv_overridden
             .store(!overrides.is_empty(), Ordering::Release);
+        self.changes.fetch_add(1, Ordering::SeqCst);
     }
 
     fn kv_service(&self, app_key: &str) -> Result<(), ApiError> {
@@ -182,7 +203,7 @@ impl State {
     ) -> Result<T, ApiError> {
         self.kv_service(app_key)?;
         let ctx = self.ctx(app_key);
-        let mut shard = self.shards.lock(&(CHATROOM, app_key, room.as_str()));
+        let mut shard = self.lock_mut(&(CHATROOM, app_key, room.as_str()));
         let shard = &mut *shard;
         let key = (app_key.to_owned(), room.as_str().to_owned());
         let chatroom = shard.chatrooms.entry(key.clone()).or_default();
@@ -269,7 +290,7 @@ impl State {
         now_ms: u64,
     ) -> Vec<String> {
         let ctx = self.ctx(app_key);
-        let mut shard = self.shards.lock(&(CHATROOM, app_key, chatroom_id.as_str()));
+        let mut shard = self.lock_mut(&(CHATROOM, app_key, chatroom_id.as_str()));
         let shard = &mut *shard;
         let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
         let Some(room) = shard.chatrooms.get_mut(&key) else {
@@ -292,7 +313,7 @@ impl State {
     /// entries were removed.
     pub fn destroy_chatroom(&self, app_key: &str, chatroom_id: &ChatroomId, now_ms: u64) -> usize {
         let ctx = self.ctx(app_key);
-        let mut shard = self.shards.lock(&(CHATROOM, app_key, chatroom_id.as_str()));
+        let mut shard = self.lock_mut(&(CHATROOM, app_key, chatroom_id.as_str()));
         let shard = &mut *shard;
         let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
         let Some(room) = shard.chatrooms.get_mut(&key) else {
@@ -325,7 +346,7 @@ impl State {
         let ctx = self.ctx(app_key);
         let message = Message::register(&ctx, registration, now_ms)?;
         let msg_uid = registration.msg_uid.as_str();
-        let mut shard = self.shards.lock(&(MESSAGE, app_key, msg_uid));
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, msg_uid));
         shard
             .messages
             .insert((app_key.to_owned(), msg_uid.to_owned()), message);
@@ -350,7 +371,7 @@ impl State {
     ) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
         Message::validate_set(&ctx, cmd)?;
-        let mut shard = self.shards.lock(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
         let shard = &mut *shard;
         let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
         let mut events = Vec::new();
@@ -375,7 +396,7 @@ impl State {
     pub fn expansion_delete(&self, app_key: &str, cmd: &ExpansionDelete) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
         Message::validate_delete(&ctx, cmd)?;
-        let mut shard = self.shards.lock(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
         let shard = &mut *shard;
         let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
         let mut events = Vec::new();
@@ -438,7 +459,7 @@ impl State {
     ) -> Result<RoomInfo, ApiError> {
         let room = tencent::new_room(cmd, operator, now_ms, &self.limits)?;
         let id = cmd.info.room_id.as_str();
-        let mut shard = self.shards.lock(&(TENCENT_ROOM, sdkappid, id));
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, id));
         let key = (sdkappid, id.to_owned());
         if shard.rooms.contains_key(&key) {
             return Err(ApiError::tencent(
@@ -454,9 +475,7 @@ impl State {
     /// `destroy_room`: 100004 if the room does not exist. Its metadata goes with it.
     pub fn room_destroy(&self, sdkappid: u64, room_id: &RoomId) -> Result<(), ApiError> {
         tencent::check_room_id(room_id, &self.limits)?;
-        let mut shard = self
-            .shards
-            .lock(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
         shard
             .rooms
             .remove(&(sdkappid, room_id.as_str().to_owned()))
@@ -486,9 +505,7 @@ impl State {
         now_ms: u64,
     ) -> Result<(), ApiError> {
         Room::validate_set(cmd, &self.limits)?;
-        let mut shard = self
-            .shards
-            .lock(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
         let shard = &mut *shard;
         let room = shard
             .rooms
@@ -526,9 +543,7 @@ impl State {
         now_ms: u64,
     ) -> Result<(), ApiError> {
         Room::validate_keys(&cmd.room_id, &cmd.keys, &self.limits)?;
-        let mut shard = self
-            .shards
-            .lock(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
         let shard = &mut *shard;
         let room = shard
             .rooms
@@ -575,6 +590,7 @@ impl State {
         self.dropped.store(0, Ordering::Relaxed);
         lock_write(&self.kv_overrides).clear();
         self.kv_overridden.store(false, Ordering::Release);
+        self.changes.fetch_add(1, Ordering::SeqCst);
     }
 }
 

@@ -11,8 +11,8 @@ use roomkv_core::rongcloud::{
     TargetId, UserId,
 };
 use roomkv_core::{ApiError, Limits, RongCloudCode, ValidationError};
-use serde::Serialize;
 use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{MissingKeys, RongCloudRules};
 use crate::events::{
@@ -176,7 +176,7 @@ pub struct ExpansionQuery {
 }
 
 /// One expansion: `{v, ts}` under its key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpansionItem {
     /// The value.
     pub v: String,
@@ -303,7 +303,7 @@ macro_rules! check {
 }
 
 /// One stored entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Entry {
     pub(crate) value: String,
     pub(crate) owner: String,
@@ -313,7 +313,7 @@ pub(crate) struct Entry {
 
 /// The KV of one chat room. The room record outlives its entries, so that `version` keeps
 /// growing across destroy and re-creation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ChatRoom {
     pub(crate) entries: BTreeMap<String, Entry>,
     pub(crate) version: u64,
@@ -623,9 +623,10 @@ impl ChatRoom {
 }
 
 /// One message of the expansion registry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Message {
     sender: String,
+    #[serde(with = "conversation_code")]
     conversation: ConversationType,
     target: String,
     expansion: bool,
@@ -888,5 +889,25 @@ mod tests {
             serde_json::to_string(&page).unwrap(),
             r#"{"a":{"v":"x","ts":5}}"#
         );
+    }
+}
+
+/// A conversation type as its wire code (`1`, `3`) in the state file.
+mod conversation_code {
+    use roomkv_core::rongcloud::ConversationType;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        conversation: &ConversationType,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u8(conversation.code())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<ConversationType, D::Error> {
+        ConversationType::from_code(i64::deserialize(deserializer)?)
+            .map_err(serde::de::Error::custom)
     }
 }

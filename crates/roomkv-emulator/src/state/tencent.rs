@@ -160,8 +160,9 @@ pub(crate) fn new_room(
 }
 
 /// One live room and its metadata, in insertion order.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Room {
+    #[serde(with = "room_info_json")]
     pub(crate) info: RoomInfo,
     pub(crate) metadata: Vec<(String, String)>,
 }
@@ -306,5 +307,25 @@ impl Room {
             },
         });
         Ok(())
+    }
+}
+
+/// A `RoomInfo` in the state file: core's reply encoding, read back with core's reader.
+mod room_info_json {
+    use roomkv_core::tencent::RoomInfo;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(
+        info: &RoomInfo,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        info.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<RoomInfo, D::Error> {
+        RoomInfo::from_json(&serde_json::Value::deserialize(deserializer)?)
+            .map_err(serde::de::Error::custom)
     }
 }

@@ -5,8 +5,10 @@
 mod auth_seam;
 mod common;
 mod concurrency;
+mod hostile;
 mod memory;
 mod model;
+mod persist;
 mod quota;
 mod seeds;
 mod served;

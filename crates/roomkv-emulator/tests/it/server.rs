@@ -391,6 +391,63 @@ async fn serves_on_a_free_port_and_shuts_down_cleanly() {
 }
 
 #[tokio::test]
+async fn two_servers_share_one_state_and_count_their_own_requests() {
+    let emulator = Emulator::new(EmulatorConfig::default());
+    let primary = emulator.serve("127.0.0.1:0").await.unwrap();
+    let backup = emulator.serve("127.0.0.1:0").await.unwrap();
+    let (primary_stats, backup_stats) = (primary.stats(), backup.stats());
+    let client = client();
+    // Written through the primary, read through the backup: one state behind both.
+    let set = send(
+        &client,
+        &primary.base_url(),
+        Method::POST,
+        "/chatroom/entry/set.json",
+        &rc_headers(),
+        "chatroomId=r&userId=u&key=k&value=v",
+    )
+    .await
+    .unwrap();
+    assert_eq!(set.json()["code"], 200);
+    for _ in 0..2 {
+        let query = send(
+            &client,
+            &backup.base_url(),
+            Method::POST,
+            "/chatroom/entry/query.json",
+            &rc_headers(),
+            "chatroomId=r",
+        )
+        .await
+        .unwrap();
+        assert_eq!(query.json()["keys"][0]["value"], "v");
+    }
+    assert_eq!((primary_stats.received(), backup_stats.received()), (1, 2));
+    assert_eq!(
+        (primary_stats.in_flight(), backup_stats.in_flight()),
+        (0, 0)
+    );
+
+    // A delayed request is in flight until it is processed; the counters outlive the handle.
+    emulator
+        .add_fault(FaultRule::new("/_emulator/health", FaultEffect::Delay { ms: 200 }).times(1))
+        .unwrap();
+    let base = backup.base_url();
+    let slow = tokio::spawn(async move {
+        send(&client, &base, Method::GET, "/_emulator/health", &[], "").await
+    });
+    while backup_stats.in_flight() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(backup_stats.received(), 3);
+    assert_eq!(slow.await.unwrap().unwrap().status, StatusCode::OK);
+    assert!(backup.shutdown_within(Duration::from_secs(10)).await);
+    assert_eq!((backup_stats.received(), backup_stats.in_flight()), (3, 0));
+    assert_eq!(primary_stats.received(), 1);
+    drop(primary);
+}
+
+#[tokio::test]
 async fn control_api_events_and_reset() {
     let emulator = Emulator::new(EmulatorConfig::default());
     let server = emulator.serve("127.0.0.1:0").await.unwrap();

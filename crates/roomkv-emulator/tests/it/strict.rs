@@ -159,3 +159,127 @@ fn the_server_answers_strict_failures_with_401_and_1004() {
         ))));
     }
 }
+
+// ------------------------------------------------------------------------------ over HTTP
+
+mod over_http {
+    use std::time::Duration;
+
+    use http::Request;
+    use roomkv_emulator::EmulatorConfig;
+
+    use crate::common::*;
+    use crate::served::Served;
+
+    const QUERY: &str = "/chatroom/entry/query.json";
+
+    async fn strict() -> Served {
+        let mut config = EmulatorConfig::default();
+        config.strict = true;
+        config.quota.enabled = false;
+        Served::start(config).await
+    }
+
+    /// A query signed by hand with `nonce` and `timestamp` (seconds or milliseconds).
+    async fn query_signed(s: &Served, nonce: &str, timestamp: &str) -> (u16, i64) {
+        let request = Request::post(QUERY)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("App-Key", APP)
+            .header("Nonce", nonce)
+            .header("Timestamp", timestamp)
+            .header("Signature", rc_signature(nonce, timestamp))
+            .body("chatroomId=room".to_owned())
+            .unwrap();
+        s.send(request).await.status_code()
+    }
+
+    #[tokio::test]
+    async fn stale_future_and_replayed_requests_are_401_1004() {
+        let s = strict().await;
+        let t0 = T0.as_secs();
+        // Fresh, in seconds and milliseconds: accepted.
+        assert_eq!(query_signed(&s, "n1", &t0.to_string()).await, (200, 200));
+        assert_eq!(
+            query_signed(&s, "n2", &format!("{t0}000")).await,
+            (200, 200)
+        );
+        // The same nonce again, even with another timestamp: a replay.
+        assert_eq!(
+            query_signed(&s, "n1", &(t0 + 1).to_string()).await,
+            (401, 1004)
+        );
+        // Stale and future beyond the 300 s window (edges are inside it).
+        assert_eq!(
+            query_signed(&s, "n3", &(t0 - 301).to_string()).await,
+            (401, 1004)
+        );
+        assert_eq!(
+            query_signed(&s, "n4", &(t0 + 301).to_string()).await,
+            (401, 1004)
+        );
+        assert_eq!(
+            query_signed(&s, "n5", &(t0 - 300).to_string()).await,
+            (200, 200)
+        );
+        assert_eq!(
+            query_signed(&s, "n6", &(t0 + 300).to_string()).await,
+            (200, 200)
+        );
+        // Nonce length and a timestamp that is no number.
+        assert_eq!(
+            query_signed(&s, &"9".repeat(19), &t0.to_string()).await,
+            (401, 1004)
+        );
+        assert_eq!(query_signed(&s, "n7", "soon").await, (401, 1004));
+        // Once the window has passed, the old nonce is forgotten (with a current timestamp).
+        s.clock.advance(Duration::from_secs(301));
+        let now = (t0 + 301).to_string();
+        assert_eq!(query_signed(&s, "n1", &now).await, (200, 200));
+        // Refused requests changed nothing: a refused replay of a write is not applied.
+        assert!(
+            s.emulator
+                .state()
+                .entry_query(APP, &query("room", &[]))
+                .unwrap()
+                .is_empty()
+        );
+        s.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn lenient_mode_accepts_what_strict_mode_refuses() {
+        let mut config = EmulatorConfig::default();
+        config.quota.enabled = false;
+        let s = Served::start(config).await;
+        let t0 = T0.as_secs();
+        assert_eq!(query_signed(&s, "n1", &t0.to_string()).await, (200, 200));
+        assert_eq!(query_signed(&s, "n1", &t0.to_string()).await, (200, 200));
+        assert_eq!(query_signed(&s, "n2", "1").await, (200, 200));
+        s.shutdown().await;
+    }
+
+    /// Tencent's equivalent is the UserSig's own expiry (`TLS.time + TLS.expire`), checked in
+    /// every mode; Tencent documents no replay check of `random`, so the emulator has none.
+    #[tokio::test]
+    async fn tencent_refuses_an_expired_usersig_and_ignores_a_repeated_random() {
+        let s = strict().await;
+        let t0 = T0.as_secs();
+        let uri = |sig: &str| {
+            format!(
+                "/v4/live_engine_http_srv/get_room_info?sdkappid={SDKAPPID}&identifier={ADMIN}\
+                 &usersig={sig}&random=42&contenttype=json"
+            )
+        };
+        let body = r#"{"RoomId":"nowhere"}"#;
+        let expired = usersig_with(SDKAPPID, ADMIN, SECRET_KEY, 60, t0 - 61);
+        assert_eq!(s.tc_raw(&uri(&expired), body).await.status_code().1, 70001);
+        let fresh = usersig_with(SDKAPPID, ADMIN, SECRET_KEY, 60, t0);
+        // The same `random` twice: both authenticated (100004: the room does not exist).
+        assert_eq!(s.tc_raw(&uri(&fresh), body).await.status_code().1, 100_004);
+        assert_eq!(s.tc_raw(&uri(&fresh), body).await.status_code().1, 100_004);
+        // Past its expiry the same UserSig is refused.
+        s.clock.advance(Duration::from_secs(61));
+        assert_eq!(s.tc_raw(&uri(&fresh), body).await.status_code().1, 70001);
+        s.shutdown().await;
+    }
+}

@@ -1,0 +1,304 @@
+//! Keeping the state across restarts: the state file (`roomkv emulator --state FILE`,
+//! [`EmulatorBuilder::state_file`](crate::EmulatorBuilder::state_file)).
+//!
+//! **The promise.** A request served over HTTP ([`Emulator::serve`](crate::Emulator::serve),
+//! [`Emulator::respond`](crate::Emulator::respond)) is answered only after every change it made
+//! is in the state file on disk (fsync'd). So a write the client saw acknowledged survives a
+//! crash, a `kill -9` or a power cut, and nothing appears in the file that no request made.
+//! Saves are group commits: one background thread writes a full snapshot covering every change
+//! made so far, and all requests waiting for any of those changes are answered together, so
+//! throughput does not collapse to one fsync per request. [`Emulator::handle`](crate::Emulator::handle)
+//! (synchronous, in memory) does not wait; its changes reach the file with the next save (at most
+//! [`IDLE_FLUSH`] later).
+//!
+//! **Atomicity.** A save writes the whole file next to the target (same directory, so the rename
+//! cannot cross file systems), fsyncs it, renames it over the target and fsyncs the directory. A
+//! crash at any moment leaves either the previous complete file or the new one (at worst plus a
+//! stale temporary file, overwritten by the next save).
+//!
+//! **What is kept.** Chat rooms (entries with value, owner, `autoDelete`, `lastSetTime`, and the
+//! room `version`), the message-expansion registry (expansions with their `ts`), Tencent rooms
+//! (`RoomInfo` and metadata), the KV service switches and the event numbering. Not kept: the
+//! event log (notifications, KV-sync and callbacks are a record of one run), quota buckets,
+//! strict-mode nonces and fault rules — a restart begins with fresh ones.
+//!
+//! **Format.** JSON: `{"format": "roomkv-emulator-state", "version": 1, "state": {...}}`. A file
+//! that is not this format, is corrupt, or has another version is refused with a
+//! [`PersistError`] naming the file: the emulator does not start rather than silently begin
+//! empty and overwrite it. A missing file starts empty state and is created at once (so an
+//! unwritable path is reported at start).
+
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::shards::lock;
+use crate::state::{Snapshot, State};
+
+/// The `format` field of a state file.
+pub const FORMAT: &str = "roomkv-emulator-state";
+
+/// The `version` of the state files this emulator writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// How long changes nobody waits for (made through [`Emulator::handle`](crate::Emulator::handle))
+/// may stay unsaved.
+pub const IDLE_FLUSH: Duration = Duration::from_millis(200);
+
+/// How long the saver waits before trying again after a failed save (disk full, file removed).
+const RETRY_AFTER: Duration = Duration::from_millis(100);
+
+/// Why a state file cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PersistError {
+    /// The file exists but cannot be read.
+    #[error("cannot read the state file {}: {source}", path.display())]
+    Read {
+        /// The state file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The file (or its temporary file) cannot be written.
+    #[error("cannot write the state file {}: {source}", path.display())]
+    Write {
+        /// The state file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The file is not a roomkv emulator state file, or is damaged.
+    #[error("{} is not a valid roomkv emulator state file: {reason}", path.display())]
+    Corrupt {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The file was written by an emulator with another format version.
+    #[error(
+        "{} has state format version {found}; this emulator reads version {FORMAT_VERSION}",
+        path.display()
+    )]
+    Incompatible {
+        /// The state file.
+        path: PathBuf,
+        /// The version in the file.
+        found: u64,
+    },
+}
+
+/// The file as written.
+#[derive(Serialize)]
+struct FileOut<'a> {
+    format: &'static str,
+    version: u64,
+    state: &'a Snapshot,
+}
+
+/// The header of a file, read before the state so that a version mismatch is named as such.
+#[derive(Deserialize)]
+struct Header {
+    format: String,
+    version: u64,
+}
+
+#[derive(Deserialize)]
+struct FileIn {
+    state: Snapshot,
+}
+
+/// Reads the state file: `None` if it does not exist.
+pub(crate) fn load(path: &Path) -> Result<Option<Snapshot>, PersistError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(PersistError::Read {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    let corrupt = |reason: String| PersistError::Corrupt {
+        path: path.to_owned(),
+        reason,
+    };
+    let header: Header = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    if header.format != FORMAT {
+        return Err(corrupt(format!(
+            "format is {:?}, expected {FORMAT:?}",
+            header.format
+        )));
+    }
+    if header.version != FORMAT_VERSION {
+        return Err(PersistError::Incompatible {
+            path: path.to_owned(),
+            found: header.version,
+        });
+    }
+    let file: FileIn = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+    Ok(Some(file.state))
+}
+
+/// Writes `snapshot` to `path` atomically (see the [module documentation](self)).
+pub(crate) fn save(path: &Path, snapshot: &Snapshot) -> Result<(), PersistError> {
+    let file = FileOut {
+        format: FORMAT,
+        version: FORMAT_VERSION,
+        state: snapshot,
+    };
+    let bytes = serde_json::to_vec(&file).map_err(|e| PersistError::Write {
+        path: path.to_owned(),
+        source: io::Error::other(e),
+    })?;
+    write_atomically(path, &bytes).map_err(|source| PersistError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Temporary file in the target's directory, fsync, rename over the target, fsync the directory.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let mut temporary = name.to_owned();
+    temporary.push(".tmp");
+    let temporary = dir.join(temporary);
+    let mut file = File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(&temporary, path)?;
+    sync_directory(dir)
+}
+
+#[cfg(unix)]
+fn sync_directory(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_directory(_: &Path) -> io::Result<()> {
+    // Directories cannot be opened for syncing here; the rename is as durable as the OS makes it.
+    Ok(())
+}
+
+/// What the saver thread is asked to do.
+#[derive(Default)]
+struct Wake {
+    wanted: bool,
+    stop: bool,
+}
+
+#[derive(Default)]
+struct Signal {
+    wake: Mutex<Wake>,
+    condvar: Condvar,
+}
+
+/// The background saver of one emulator: group commits of the whole state to its file.
+pub(crate) struct Persister {
+    state: Arc<State>,
+    signal: Arc<Signal>,
+    durable: watch::Receiver<u64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Persister {
+    /// Starts saving `state` to `path`; everything up to the current change count is taken as
+    /// already saved (just loaded, or just written).
+    pub(crate) fn start(path: PathBuf, state: Arc<State>) -> Self {
+        let saved = state.change_count();
+        let (sender, durable) = watch::channel(saved);
+        let signal = Arc::new(Signal::default());
+        let thread = {
+            let state = Arc::clone(&state);
+            let signal = Arc::clone(&signal);
+            std::thread::Builder::new()
+                .name("roomkv-emulator-persist".into())
+                .spawn(move || saver(&path, &state, &signal, &sender, saved))
+                .expect("spawning the emulator's persistence thread")
+        };
+        Self {
+            state,
+            signal,
+            durable,
+            thread: Some(thread),
+        }
+    }
+
+    /// Returns once every change made so far is on disk.
+    pub(crate) async fn durable(&self) {
+        let target = self.state.change_count();
+        if *self.durable.borrow() >= target {
+            return;
+        }
+        lock(&self.signal.wake).wanted = true;
+        self.signal.condvar.notify_one();
+        let mut durable = self.durable.clone();
+        // An error means the saver is gone (the emulator is being dropped): nothing to wait for.
+        let _ = durable.wait_for(|saved| *saved >= target).await;
+    }
+}
+
+impl Drop for Persister {
+    /// Saves what is left, then stops the saver.
+    fn drop(&mut self) {
+        lock(&self.signal.wake).stop = true;
+        self.signal.condvar.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn saver(path: &Path, state: &State, signal: &Signal, durable: &watch::Sender<u64>, saved: u64) {
+    let mut saved = saved;
+    loop {
+        let stop = {
+            let mut wake = lock(&signal.wake);
+            while !wake.wanted && !wake.stop && state.change_count() <= saved {
+                wake = signal
+                    .condvar
+                    .wait_timeout(wake, IDLE_FLUSH)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            wake.wanted = false;
+            wake.stop
+        };
+        let target = state.change_count();
+        if target > saved {
+            match save(path, &state.snapshot()) {
+                Ok(()) => {
+                    saved = target;
+                    durable.send_replace(saved);
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "saving the emulator state failed; retrying");
+                    if stop {
+                        return;
+                    }
+                    std::thread::sleep(RETRY_AFTER);
+                    continue;
+                }
+            }
+        }
+        if stop {
+            return;
+        }
+    }
+}
