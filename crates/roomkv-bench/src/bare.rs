@@ -35,6 +35,11 @@ pub(crate) async fn run() -> Result<(), String> {
         for _ in io::stdin().lock().lines() {}
         std::process::exit(0);
     });
+    serve(listener).await
+}
+
+/// Answers every connection `listener` accepts, forever.
+pub(crate) async fn serve(listener: TcpListener) -> Result<(), String> {
     loop {
         let Ok((stream, _peer)) = listener.accept().await else {
             continue;

@@ -51,7 +51,7 @@ pub(crate) async fn drive_raw(
         async move {
             let mut recorder = Recorder::default();
             let Ok(mut sender) = connect(addr).await else {
-                recorder.record(&window, Instant::now(), Outcome::Failed);
+                recorder.count_failed_start();
                 return recorder;
             };
             let mut seq = 0u64;
@@ -148,7 +148,40 @@ pub(crate) const MAX_CONNECTIONS: usize = 256;
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_raw_generator_counts_answers_and_failures() {
+        let bounded = Duration::from_secs(20);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(crate::bare::serve(listener));
+        let window = Window::after(Duration::from_millis(50), Duration::from_millis(300));
+        let run = drive_raw(addr, 4, window, signed_entry_sets(addr));
+        let summary = tokio::time::timeout(bounded, run)
+            .await
+            .unwrap()
+            .summary(window.length());
+        assert!(summary.ok > 0, "{summary:?}");
+        assert_eq!((summary.failed, summary.throttled), (0, 0), "{summary:?}");
+        assert!(summary.p50_us > 0.0 && summary.p50_us <= summary.p99_us);
+        server.abort();
+
+        // A port nobody listens on: every connection is a counted failure.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let window = Window::after(Duration::ZERO, Duration::from_millis(100));
+        let run = drive_raw(closed, 3, window, signed_entry_sets(closed));
+        let summary = tokio::time::timeout(bounded, run)
+            .await
+            .unwrap()
+            .summary(window.length());
+        assert_eq!((summary.ok, summary.failed), (0, 3), "{summary:?}");
+    }
 
     #[test]
     fn the_success_marker_is_found_anywhere_in_the_body() {

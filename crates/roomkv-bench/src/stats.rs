@@ -68,6 +68,12 @@ impl Recorder {
         }
     }
 
+    /// Counts a failure that stopped a worker before it could send anything (a connection
+    /// refused during the warm-up), so that a run that could not start shows its errors.
+    pub(crate) fn count_failed_start(&mut self) {
+        self.failed += 1;
+    }
+
     /// Adds another recorder's counts and latencies to this one.
     pub(crate) fn merge(&mut self, other: Self) {
         self.latencies.extend(other.latencies);
@@ -163,6 +169,10 @@ mod tests {
         recorder.record(&window, Instant::now(), Outcome::Failed);
         let summary = recorder.summary(window.length());
         assert_eq!((summary.ok, summary.failed), (0, 0));
+
+        let mut recorder = Recorder::default();
+        recorder.count_failed_start();
+        assert_eq!(recorder.summary(window.length()).failed, 1);
     }
 
     #[test]
