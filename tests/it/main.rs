@@ -11,6 +11,8 @@
 //! | [`tencent`] | every Tencent operation and error code |
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
+//! | [`quota`] | client-side rate limiting at the emulator's quotas, in one process and in a fleet sharing Redis |
+//! | [`webhooks`] | the emulator's callbacks, verified by the SDK's verifiers in a hyper receiver |
 //! | [`support`] | the harness (and why the tests run on real time) |
 //!
 //! Nothing here touches the internet: every socket is on the loopback interface.
@@ -19,7 +21,9 @@ mod attributes;
 mod campaign;
 mod dialects;
 mod failover;
+mod quota;
 mod retry;
 mod rongcloud;
 mod support;
 mod tencent;
+mod webhooks;

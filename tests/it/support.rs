@@ -119,9 +119,14 @@ impl Served {
 
     /// Every entry of a chat room of the default app, read from the state directly.
     pub(crate) fn entries(&self, room: &str) -> Vec<EntryView> {
+        self.entries_of(APP_KEY, room)
+    }
+
+    /// Every entry of a chat room of `app`, read from the state directly.
+    pub(crate) fn entries_of(&self, app: &str, room: &str) -> Vec<EntryView> {
         self.state()
             .entry_query(
-                APP_KEY,
+                app,
                 &EntryQuery {
                     chatroom_id: ChatroomId::non_validated(room),
                     keys: Vec::new(),

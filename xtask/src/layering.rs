@@ -96,6 +96,11 @@ pub(crate) const RULES: &[Rule] = &[
         why: SANS_IO,
     },
     Rule {
+        from: "roomkv-webhook",
+        forbidden: SANS_IO_FORBIDDEN,
+        why: "the webhook verifier is sans-IO like core and sign: the caller reads the request and the clock",
+    },
+    Rule {
         from: "roomkv-transport",
         forbidden: &["roomkv-core", "roomkv-sign"],
         why: "transport knows no vendor",

@@ -6,6 +6,7 @@
 // The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
 pub(crate) mod bulk;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
+pub(crate) mod quota;
 pub(crate) mod rongcloud;
 pub(crate) mod shared;
 pub(crate) mod tencent;
@@ -234,6 +235,32 @@ pub(crate) struct EmulatorArgs {
     /// valid state file stops the emulator instead of being overwritten.
     #[arg(long, value_name = "FILE", help_heading = "Behaviour")]
     pub(crate) state: Option<std::path::PathBuf>,
+    /// POST every RongCloud KV sync webhook to URL, signed with the app secret, with RongCloud's
+    /// delivery rule (5 s timeout, 2 retries, then dropped)
+    #[arg(long, value_name = "URL", value_parser = callback_url, help_heading = "Webhooks")]
+    pub(crate) rongcloud_webhook_url: Option<String>,
+
+    /// POST every Tencent Live metadata callback to URL (2 s timeout, no retry)
+    #[arg(long, value_name = "URL", value_parser = callback_url, help_heading = "Webhooks")]
+    pub(crate) tencent_callback_url: Option<String>,
+
+    /// Sign Tencent callbacks with this callback authentication token (adds RequestTime and Sign)
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        requires = "tencent_callback_url",
+        help_heading = "Webhooks"
+    )]
+    pub(crate) tencent_callback_token: Option<String>,
+}
+
+/// Parses an absolute `http://` or `https://` URL.
+fn callback_url(text: &str) -> Result<String, String> {
+    let uri: http::Uri = text.parse().map_err(|e| format!("not a URL: {e}"))?;
+    match (uri.scheme_str(), uri.host()) {
+        (Some("http" | "https"), Some(_)) => Ok(text.to_owned()),
+        _ => Err("expected an absolute http:// or https:// URL".to_owned()),
+    }
 }
 
 /// Parses a finite number greater than 0.

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use roomkv_emulator::config::{RongCloudApp, TencentApp};
+use roomkv_emulator::config::{RongCloudApp, Secret, TencentApp};
 use roomkv_emulator::{Emulator, EmulatorConfig};
 
 use crate::cli::EmulatorArgs;
@@ -78,6 +78,9 @@ pub(crate) fn config_from(args: &EmulatorArgs) -> EmulatorConfig {
     config.quota.rate_scale = args.rate_scale;
     config.quota.enabled = !args.no_rate_limit;
     config.fault_seed = args.fault_seed;
+    config.webhooks.rongcloud_url = args.rongcloud_webhook_url.clone();
+    config.webhooks.tencent_url = args.tencent_callback_url.clone();
+    config.webhooks.tencent_token = args.tencent_callback_token.clone().map(Secret::new);
     config
 }
 
@@ -242,6 +245,42 @@ mod tests {
 
     fn config(flags: &[&str]) -> EmulatorConfig {
         config_from(&args(flags))
+    }
+
+    #[test]
+    fn webhook_flags() {
+        let none = config(&[]);
+        assert_eq!(none.webhooks.rongcloud_url, None);
+        assert_eq!(none.webhooks.tencent_url, None);
+        let set = config(&[
+            "--rongcloud-webhook-url",
+            "http://127.0.0.1:9000/rc",
+            "--tencent-callback-url",
+            "https://app.example/tc?x=1",
+            "--tencent-callback-token",
+            "tok",
+        ]);
+        assert_eq!(
+            set.webhooks.rongcloud_url.as_deref(),
+            Some("http://127.0.0.1:9000/rc")
+        );
+        assert_eq!(
+            set.webhooks.tencent_url.as_deref(),
+            Some("https://app.example/tc?x=1")
+        );
+        assert_eq!(
+            set.webhooks.tencent_token.as_ref().map(|t| t.expose()),
+            Some("tok")
+        );
+        let parse = |flags: &[&str]| {
+            Cli::try_parse_from(["roomkv", "emulator"].iter().chain(flags)).is_ok()
+        };
+        assert!(!parse(&["--rongcloud-webhook-url", "/relative"]));
+        assert!(!parse(&["--rongcloud-webhook-url", "ftp://h/x"]));
+        assert!(
+            !parse(&["--tencent-callback-token", "tok"]),
+            "needs the URL"
+        );
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
     if let Some(timeout) = connection.host.timeout {
         builder = builder.timeout(timeout);
     }
+    let quota = &connection.host.quota;
+    builder = builder.rate_limit(quota.rate_limit().map_err(Failure::refused)?);
+    if let Some(max_wait) = quota.max_rate_wait {
+        builder = builder.max_rate_wait(max_wait);
+    }
     if let Some(dialect) = connection.dialect {
         builder = builder.dialect(dialect);
     }
@@ -689,6 +694,7 @@ mod tests {
             host: HostArgs {
                 base_url: Some("http://example.com".to_owned()),
                 timeout: None,
+                ..HostArgs::default()
             },
             ..connection
         };
@@ -705,6 +711,7 @@ mod tests {
             host: HostArgs {
                 base_url: Some("http://127.0.0.1:1".to_owned()),
                 timeout: None,
+                ..HostArgs::default()
             },
             ..connection
         };

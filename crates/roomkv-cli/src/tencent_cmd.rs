@@ -94,6 +94,11 @@ pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
     if let Some(timeout) = connection.host.timeout {
         builder = builder.timeout(timeout);
     }
+    let quota = &connection.host.quota;
+    builder = builder.rate_limit(quota.rate_limit().map_err(Failure::refused)?);
+    if let Some(max_wait) = quota.max_rate_wait {
+        builder = builder.max_rate_wait(max_wait);
+    }
     builder
         .build()
         .map_err(|err| Failure::refused(one_line(&format!("invalid client configuration: {err}"))))

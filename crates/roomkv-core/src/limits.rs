@@ -46,6 +46,44 @@ impl Limits {
             QuotaFamily::Tencent(_) => self.tencent.command_per_sec,
         }
     }
+
+    /// These limits with every rate multiplied by `factor`, rounded down and at least 1 (a
+    /// rate of 0, "not limited", stays 0): a client's limits for an emulator whose quotas are
+    /// scaled by `factor` (its `rate_scale`), or for an app whose quotas the vendor raised
+    /// uniformly. A factor that is not a positive number leaves the rates as they are.
+    ///
+    /// ```
+    /// use roomkv_core::{Limits, QuotaFamily};
+    ///
+    /// let ten_times = Limits::DOCUMENTED.scale_rates(10.0);
+    /// assert_eq!(ten_times.rate_per_sec(QuotaFamily::RongCloudEntrySet), 1000);
+    /// assert_eq!(ten_times.tencent.command_per_sec, 2000);
+    /// assert_eq!(Limits::DOCUMENTED.scale_rates(0.001).rongcloud.rates.entry_query_per_sec, 1);
+    /// ```
+    #[must_use]
+    pub fn scale_rates(mut self, factor: f64) -> Self {
+        if !(factor.is_finite() && factor > 0.0) {
+            return self;
+        }
+        let scale = |rate: &mut u32| {
+            if *rate > 0 {
+                *rate = ((f64::from(*rate) * factor).floor() as u32).max(1);
+            }
+        };
+        let rc = &mut self.rongcloud.rates;
+        for rate in [
+            &mut rc.entry_set_kv_per_sec,
+            &mut rc.entry_remove_kv_per_sec,
+            &mut rc.entry_query_per_sec,
+            &mut rc.expansion_write_per_sec,
+            &mut rc.expansion_group_write_per_sec,
+            &mut rc.expansion_query_per_sec,
+            &mut self.tencent.command_per_sec,
+        ] {
+            scale(rate);
+        }
+        self
+    }
 }
 
 impl Default for Limits {
@@ -220,6 +258,22 @@ pub enum QuotaFamily {
     RongCloudExpansionQuery,
     /// One Tencent `live_engine_http_srv` command (per request).
     Tencent(Command),
+}
+
+impl QuotaFamily {
+    /// A stable, short name for the family, for logs and the keys of a shared quota store:
+    /// `entry-set`, `expansion-group-write`, or the Tencent command (`set_room_metadata`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::RongCloudEntrySet => "entry-set",
+            Self::RongCloudEntryRemove => "entry-remove",
+            Self::RongCloudEntryQuery => "entry-query",
+            Self::RongCloudExpansionWrite => "expansion-write",
+            Self::RongCloudExpansionGroupWrite => "expansion-group-write",
+            Self::RongCloudExpansionQuery => "expansion-query",
+            Self::Tencent(command) => command.as_str(),
+        }
+    }
 }
 
 /// What one request costs: up to two quota families, each with a number of units.

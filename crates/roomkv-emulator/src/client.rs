@@ -80,6 +80,7 @@ impl Emulator {
     /// An in-memory [`HttpClient`] of this emulator (see [`EmulatorClient`]), for SDK tests
     /// without sockets.
     pub fn http_client(&self) -> EmulatorClient {
+        self.start_webhooks();
         EmulatorClient::new(self.clone())
     }
 }

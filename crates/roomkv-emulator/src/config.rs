@@ -215,6 +215,85 @@ impl Default for TencentRules {
     }
 }
 
+/// When and how often a callback is attempted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeliveryPolicy {
+    /// How long one attempt may take (connect, send, full answer).
+    pub timeout: Duration,
+    /// How many more attempts follow a failed one (a status other than 200, a timeout, a
+    /// connection error) before the callback is dropped.
+    pub retries: u32,
+    /// The pause between a failed attempt and the next.
+    pub retry_delay: Duration,
+}
+
+impl DeliveryPolicy {
+    /// RongCloud's documented rule for the KV sync webhook (spec `rongcloud.md` §7.2): a 5 s
+    /// timeout, 2 retries, then the event is dropped. The pause between attempts is not
+    /// documented; 1 s is the emulator's choice.
+    pub const RONGCLOUD: Self = Self {
+        timeout: Duration::from_secs(5),
+        retries: 2,
+        retry_delay: Duration::from_secs(1),
+    };
+
+    /// The emulator's choice for Tencent's after-event callbacks, whose delivery rules are not in
+    /// the spec: a 2 s timeout and no retry (Tencent ignores the answer to after-event callbacks).
+    pub const TENCENT: Self = Self {
+        timeout: Duration::from_secs(2),
+        retries: 0,
+        retry_delay: Duration::from_secs(1),
+    };
+
+    /// A policy with these values.
+    pub fn new(timeout: Duration, retries: u32, retry_delay: Duration) -> Self {
+        Self {
+            timeout,
+            retries,
+            retry_delay,
+        }
+    }
+}
+
+/// Callbacks the emulator delivers to application servers, as the vendors do. Off by default
+/// (no URL); the events are recorded in the event log either way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebhookConfig {
+    /// Where the RongCloud KV sync webhook is `POST`ed (with `nonce`, `timestamp` and
+    /// `signature` appended to the query, signed with the app's secret).
+    pub rongcloud_url: Option<String>,
+    /// Where Tencent Live metadata callbacks are `POST`ed.
+    pub tencent_url: Option<String>,
+    /// The Tencent callback authentication token; with one, `RequestTime` and `Sign` are appended
+    /// to the callback URL.
+    pub tencent_token: Option<Secret>,
+    /// RongCloud delivery (default [`DeliveryPolicy::RONGCLOUD`]).
+    pub rongcloud_policy: DeliveryPolicy,
+    /// Tencent delivery (default [`DeliveryPolicy::TENCENT`]).
+    pub tencent_policy: DeliveryPolicy,
+    /// How many callbacks may wait for delivery (default 10,000). Beyond that, new callbacks are
+    /// dropped and counted; the request that caused them is never slowed down.
+    pub queue_capacity: usize,
+    /// How many callbacks are delivered at the same time (default 16).
+    pub concurrency: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            rongcloud_url: None,
+            tencent_url: None,
+            tencent_token: None,
+            rongcloud_policy: DeliveryPolicy::RONGCLOUD,
+            tencent_policy: DeliveryPolicy::TENCENT,
+            queue_capacity: 10_000,
+            concurrency: 16,
+        }
+    }
+}
+
 /// Everything the emulator can be told at start.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -259,6 +338,8 @@ pub struct EmulatorConfig {
     /// The seed of the fault-injection random generator (default 0), so probabilistic faults
     /// repeat run after run.
     pub fault_seed: u64,
+    /// Callback delivery to application servers (default: none).
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -283,6 +364,7 @@ impl Default for EmulatorConfig {
             shards: 64,
             event_capacity: 200_000,
             fault_seed: 0,
+            webhooks: WebhookConfig::default(),
         }
     }
 }

@@ -127,6 +127,7 @@ impl Emulator {
         let allowed = match path {
             "/_emulator/health" => &[Method::GET][..],
             "/_emulator/events" => &[Method::GET],
+            "/_emulator/webhooks" => &[Method::GET],
             "/_emulator/reset" => &[Method::POST],
             "/_emulator/faults" => &[Method::GET, Method::POST, Method::DELETE],
             "/_emulator/rate-limits" => &[Method::GET, Method::POST],
@@ -160,6 +161,9 @@ impl Emulator {
                     .unwrap_or(0);
                 serde_json::to_value(state.events_since(since))
                     .map_err(|e| bad_request(e.to_string()))
+            }
+            ("/_emulator/webhooks", _) => {
+                serde_json::to_value(self.webhook_stats()).map_err(|e| bad_request(e.to_string()))
             }
             ("/_emulator/reset", _) => {
                 self.reset();

@@ -61,6 +61,63 @@ pub enum EventKind {
         /// The webhook body.
         body: TencentCallback,
     },
+    /// One attempt to deliver a recorded callback to the configured URL (see
+    /// [`crate::config::WebhookConfig`]).
+    #[serde(rename = "webhook.delivery")]
+    WebhookDelivery(Delivery),
+}
+
+/// One delivery attempt of a callback and its outcome.
+///
+/// ```json
+/// {"seq":7,"type":"webhook.delivery","vendor":"rongcloud","eventSeq":3,"attempt":1,
+///  "outcome":"status","status":500,"final":false}
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// Whose callback: `rongcloud` or `tencent`.
+    pub vendor: WebhookVendor,
+    /// The `seq` of the recorded callback event being delivered.
+    #[serde(rename = "eventSeq")]
+    pub event_seq: u64,
+    /// The attempt, from 1.
+    pub attempt: u32,
+    /// What happened.
+    #[serde(flatten)]
+    pub outcome: DeliveryOutcome,
+    /// Whether this was the last attempt (delivered, or failed with no retry left: dropped).
+    #[serde(rename = "final")]
+    pub is_final: bool,
+}
+
+/// The vendor a callback is delivered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookVendor {
+    /// The RongCloud KV sync webhook.
+    RongCloud,
+    /// A Tencent Live callback.
+    Tencent,
+}
+
+/// The outcome of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "lowercase")]
+pub enum DeliveryOutcome {
+    /// The receiver answered HTTP 200.
+    Delivered,
+    /// The receiver answered another status.
+    Status {
+        /// The status.
+        status: u16,
+    },
+    /// No answer within the policy's timeout.
+    Timeout,
+    /// The exchange failed (connection refused, reset, bad URL).
+    Error {
+        /// Why.
+        message: String,
+    },
 }
 
 /// A chat-room notification message.

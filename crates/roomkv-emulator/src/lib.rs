@@ -35,6 +35,8 @@
 //! - [`faults`]: fault-injection rules.
 //! - [`persist`]: the state file that keeps the state across restarts (`--state FILE`).
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
+//! - [`webhooks`]: delivery of the recorded callbacks to application servers, with the vendors'
+//!   signatures and retry rules.
 //! - [`config`]: [`EmulatorConfig`] and the codes chosen where vendors are silent.
 //! - [`clock`]: time through the project's one clock trait, `roomkv_transport::Clock`.
 //!
@@ -55,6 +57,7 @@ mod server;
 mod service;
 mod shards;
 pub mod state;
+pub mod webhooks;
 mod wire;
 
 use std::collections::HashMap;
@@ -76,6 +79,8 @@ use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
 use crate::persist::{PersistError, Persister};
 use crate::quota::{AppQuota, RateLimiter};
 use crate::state::{Snapshot, State};
+use crate::webhooks::Webhooks;
+use roomkv_transport::SharedHttpClient;
 
 /// A RongCloud app as the emulator holds it.
 #[derive(Debug)]
@@ -107,6 +112,7 @@ struct Inner {
     tencent_seq: AtomicU64,
     /// Set with a state file: saves the state and tells when a change is on disk.
     persister: Option<Persister>,
+    webhooks: Option<Webhooks>,
 }
 
 /// The emulator: state, configuration and the request handler. Cheap to clone (shared state).
@@ -138,6 +144,7 @@ pub struct EmulatorBuilder {
     clock: SharedClock,
     authenticator: Option<Arc<dyn Authenticator>>,
     state_file: Option<(PathBuf, Option<Snapshot>)>,
+    webhook_client: Option<SharedHttpClient>,
 }
 
 impl std::fmt::Debug for EmulatorBuilder {
@@ -199,7 +206,15 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The emulator.
+    /// Delivers callbacks ([`webhooks`]) with `client` instead of the built-in `HyperClient`
+    /// (an in-memory receiver for tests, or a client with TLS).
+    pub fn webhook_client(mut self, client: SharedHttpClient) -> Self {
+        self.webhook_client = Some(client);
+        self
+    }
+
+    /// The emulator. Callback delivery, when configured, starts at once inside a tokio runtime,
+    /// otherwise at the first [`Emulator::serve`] or [`Emulator::http_client`].
     pub fn build(self) -> Emulator {
         let config = self.config;
         let authenticator = self
@@ -234,13 +249,18 @@ impl EmulatorBuilder {
             })
             .collect();
         let state = Arc::new(State::new(&config));
+        // Restored before the webhooks are installed: a restart delivers no callbacks for
+        // changes made before it.
         let persister = self.state_file.map(|(path, snapshot)| {
             if let Some(snapshot) = snapshot {
                 state.restore(snapshot);
             }
             Persister::start(path, Arc::clone(&state))
         });
+        let nonce_base = clock::to_nanos(since_epoch(&self.clock));
+        let webhooks = Webhooks::install(&config.webhooks, &state, self.webhook_client, nonce_base);
         let inner = Inner {
+            webhooks,
             state,
             persister,
             limiter: RateLimiter::new(&config.limits, &config.quota),
@@ -253,9 +273,11 @@ impl EmulatorBuilder {
             tencent_apps,
             config,
         };
-        Emulator {
+        let emulator = Emulator {
             inner: Arc::new(inner),
-        }
+        };
+        emulator.start_webhooks();
+        emulator
     }
 }
 
@@ -273,6 +295,7 @@ impl Emulator {
             clock: SharedClock::default(),
             authenticator: None,
             state_file: None,
+            webhook_client: None,
         }
     }
 
@@ -343,6 +366,9 @@ impl Emulator {
             app.quota.reset();
         }
         inner.limiter.restore();
+        if let Some(webhooks) = &inner.webhooks {
+            webhooks.reset();
+        }
     }
 
     /// Charges `cost` to a RongCloud app's quotas at the emulator's clock: HTTP 429 with code

@@ -85,6 +85,8 @@ pub struct RateLimiter {
     interval: [Option<u64>; SLOTS],
     families: [Option<QuotaFamily>; SLOTS],
     tolerance: u64,
+    /// Requests refused so far, over every app.
+    refusals: AtomicU64,
 }
 
 impl RateLimiter {
@@ -117,6 +119,7 @@ impl RateLimiter {
             interval,
             families,
             tolerance: to_nanos(config.burst),
+            refusals: AtomicU64::new(0),
         }
     }
 
@@ -162,6 +165,7 @@ impl RateLimiter {
                 for (j, amount) in taken.iter().flatten() {
                     release(&app.tat[*j], *amount);
                 }
+                self.refusals.fetch_add(1, Ordering::Relaxed);
                 return Err(QuotaExceeded {
                     family,
                     rate_per_sec: 1_000_000_000 / interval,
@@ -169,6 +173,12 @@ impl RateLimiter {
             }
         }
         Ok(())
+    }
+
+    /// How many requests were refused for an exhausted quota since the emulator started, over
+    /// every app: what a client that keeps to the quotas must leave at zero.
+    pub fn refusals(&self) -> u64 {
+        self.refusals.load(Ordering::Relaxed)
     }
 
     /// The family stored in a slot (for diagnostics).

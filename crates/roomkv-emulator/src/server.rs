@@ -152,6 +152,7 @@ impl Emulator {
     /// Serves on an already bound listener.
     pub fn serve_listener(&self, listener: TcpListener) -> std::io::Result<ServerHandle> {
         let addr = listener.local_addr()?;
+        self.start_webhooks();
         let (stop, stopped) = oneshot::channel();
         let stats = ServerStats::default();
         let task = tokio::spawn(accept_loop(self.clone(), listener, stats.clone(), stopped));

@@ -11,7 +11,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use roomkv_core::{ApiError, CodeClass, DecodeError, Limits, Operation, ResponseError};
-use roomkv_transport::pipeline::{AttemptInfo, Pipeline};
+use roomkv_transport::limiter::RateLimited;
+use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::{
     EndpointSet, HttpClient, HttpRequest, HttpResponse, RetryPolicy, SharedClock, SharedHttpClient,
@@ -19,7 +20,7 @@ use roomkv_transport::{
 };
 
 use crate::error::{RequestId as _, Vendor};
-use crate::{Error, Validation, WriteRetry, policy};
+use crate::{Error, QuotaGate, Validation, WriteRetry, policy};
 
 /// How a provider signs the attempts of its requests: RongCloud's signature headers, Tencent's
 /// `usersig` and `random`.
@@ -80,6 +81,8 @@ pub struct Engine<V: Vendor> {
     pub clock: SharedClock,
     /// Randomness: nonces, request ids and the retry jitter.
     pub nonce: SharedNonceSource,
+    /// The client-side rate limiter every attempt waits for; `None` when it is off.
+    pub quota: Option<QuotaGate>,
 }
 
 impl<V: Vendor> fmt::Debug for Engine<V> {
@@ -91,6 +94,7 @@ impl<V: Vendor> fmt::Debug for Engine<V> {
             .field("write_retry", &self.write_retry)
             .field("validation", &self.validation)
             .field("expected_statuses", &self.expected_statuses)
+            .field("quota", &self.quota)
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +105,14 @@ enum AttemptError<V: Vendor> {
     Local(Error<V>),
     Transport(TransportError),
     Response(ResponseError),
+    /// Not admitted by the rate limiter; not sent.
+    Limited(RateLimited),
+}
+
+impl<V: Vendor> From<RateLimited> for AttemptError<V> {
+    fn from(err: RateLimited) -> Self {
+        Self::Limited(err)
+    }
 }
 
 impl<V: Vendor> From<TransportError> for AttemptError<V> {
@@ -197,12 +209,21 @@ impl<V: Vendor> Engine<V> {
         // An atomic rather than a cell, so the request's future stays `Send`: the latest
         // answer came after an attempt whose outcome is unknown.
         let answered_after_unknown = AtomicBool::new(false);
+        let (charges, families) = match &self.quota {
+            Some(quota) => quota.charges(op.quota(), &self.limits),
+            None => Default::default(),
+        };
         let pipeline = Pipeline {
             policy: &self.retry_policy,
             endpoints: &self.hosts,
             http: &self.http,
             jitter: &self.nonce,
             expected_statuses: self.expected_statuses,
+            admission: self.quota.as_ref().map(|quota| Admission {
+                limiter: &quota.limiter,
+                charges: &charges,
+                max_wait: quota.max_wait,
+            }),
         };
         let executed = pipeline
             .execute(
@@ -222,6 +243,13 @@ impl<V: Vendor> Engine<V> {
         let attempts = executed.attempts;
         let result = executed.result.map_err(|err| match err {
             AttemptError::Local(err) => err,
+            AttemptError::Limited(source) => Error::RateLimited {
+                family: families[source.charge],
+                source,
+                // The refused attempt was not sent.
+                attempts: attempts - 1,
+                outcome_unknown,
+            },
             AttemptError::Transport(source) => Error::Transport {
                 source,
                 attempts,
@@ -356,6 +384,8 @@ fn classify<V: Vendor, S: Signer<V>>(
         }
         .unwrap_or_else(|| policy::outcome(err)),
         AttemptError::Local(_) => AttemptOutcome::Refused,
+        // The pipeline stops on a refusal of the limiter without asking; never reached.
+        AttemptError::Limited(_) => AttemptOutcome::NotSent,
         // Transport classifies its own failures; this arm is never reached through it.
         AttemptError::Transport(err) if err.may_have_been_sent() => AttemptOutcome::Unknown,
         AttemptError::Transport(_) => AttemptOutcome::NotSent,

@@ -4,8 +4,11 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use roomkv_core::{ApiCode, ApiError, CodeClass, DecodeError, EncodeError, ValidationError};
+use roomkv_core::{
+    ApiCode, ApiError, CodeClass, DecodeError, EncodeError, QuotaFamily, ValidationError,
+};
 use roomkv_transport::TransportError;
+use roomkv_transport::limiter::RateLimited;
 
 /// What differs between vendors in an [`Error`] and in the request engine. Implemented by a
 /// marker type in each provider crate (`roomkv_rongcloud::RongCloud`, `roomkv_tencent::Tencent`).
@@ -162,7 +165,7 @@ macro_rules! build_error {
 /// Why a request failed.
 ///
 /// The variants say where it failed: before anything was sent ([`Error::Validation`],
-/// [`Error::Encode`], [`Error::Config`]), on the way ([`Error::Transport`]), or in the vendor's
+/// [`Error::Encode`], [`Error::Config`], [`Error::RateLimited`]), on the way ([`Error::Transport`]), or in the vendor's
 /// answer ([`Error::Api`], [`Error::UnexpectedStatus`], [`Error::Decode`]). The methods answer
 /// the questions callers ask whatever the variant:
 ///
@@ -227,6 +230,23 @@ pub enum Error<V: Vendor> {
         /// The request id the request carried (`()` for a vendor without one).
         request_id: V::RequestId,
     },
+    /// The client's rate limiter did not admit an attempt, which was therefore not sent: its
+    /// quota family had no room within the longest wait allowed (`max_rate_wait` of the
+    /// `ClientBuilder`), or the shared quota store was unreachable and the limiter fails
+    /// closed. [`is_throttled`](Self::is_throttled) is true. When an earlier attempt of a
+    /// write ended with an unknown outcome, it still did.
+    #[non_exhaustive]
+    RateLimited {
+        /// The quota family that had no room.
+        family: QuotaFamily,
+        /// The limiter's refusal: the bucket, its rate, the wait it would have needed.
+        source: RateLimited,
+        /// How many requests were sent before (0 when the first attempt was refused).
+        attempts: u32,
+        /// A write may have been applied by an earlier attempt (see
+        /// [`Error::is_outcome_unknown`]).
+        outcome_unknown: bool,
+    },
     /// The answer could not be read as a vendor reply.
     #[non_exhaustive]
     Decode {
@@ -264,6 +284,9 @@ impl<V: Vendor> Error<V> {
             }
             | Self::Decode {
                 outcome_unknown, ..
+            }
+            | Self::RateLimited {
+                outcome_unknown, ..
             } => *outcome_unknown,
             Self::Validation(_) | Self::Config(_) | Self::Encode(_) => false,
         }
@@ -279,7 +302,7 @@ impl<V: Vendor> Error<V> {
         match self {
             Self::Transport { source, .. } => !source.is_invalid(),
             Self::Api { error, .. } => error.is_retryable(),
-            Self::UnexpectedStatus { .. } | Self::Decode { .. } => true,
+            Self::UnexpectedStatus { .. } | Self::Decode { .. } | Self::RateLimited { .. } => true,
             Self::Validation(_) | Self::Config(_) | Self::Encode(_) => false,
         }
     }
@@ -290,6 +313,7 @@ impl<V: Vendor> Error<V> {
         match self {
             Self::Api { error, .. } => error.is_throttled(),
             Self::UnexpectedStatus { status, .. } => *status == 429,
+            Self::RateLimited { .. } => true,
             _ => false,
         }
     }
@@ -318,7 +342,17 @@ impl<V: Vendor> Error<V> {
             Self::Transport { request_id, .. }
             | Self::UnexpectedStatus { request_id, .. }
             | Self::Decode { request_id, .. } => request_id.as_id(),
-            Self::Validation(_) | Self::Config(_) | Self::Encode(_) => None,
+            Self::Validation(_) | Self::Config(_) | Self::Encode(_) | Self::RateLimited { .. } => {
+                None
+            }
+        }
+    }
+
+    /// The client rate limiter's refusal, for [`Error::RateLimited`].
+    pub fn rate_limited(&self) -> Option<(QuotaFamily, &RateLimited)> {
+        match self {
+            Self::RateLimited { family, source, .. } => Some((*family, source)),
+            _ => None,
         }
     }
 
@@ -328,7 +362,8 @@ impl<V: Vendor> Error<V> {
             Self::Transport { attempts, .. }
             | Self::Api { attempts, .. }
             | Self::UnexpectedStatus { attempts, .. }
-            | Self::Decode { attempts, .. } => *attempts,
+            | Self::Decode { attempts, .. }
+            | Self::RateLimited { attempts, .. } => *attempts,
             Self::Validation(_) | Self::Config(_) | Self::Encode(_) => 0,
         }
     }
@@ -447,6 +482,18 @@ impl<V: Vendor> fmt::Display for Error<V> {
                 Id(request_id.as_id()),
                 Unknown(*outcome_unknown)
             ),
+            Self::RateLimited {
+                family,
+                source,
+                attempts,
+                outcome_unknown,
+            } => {
+                write!(f, "{name} {} request not sent: {source}", family.name())?;
+                if *attempts > 0 {
+                    write!(f, "; earlier attempts sent: {attempts}")?;
+                }
+                write!(f, "{}", Unknown(*outcome_unknown))
+            }
             Self::Decode {
                 source,
                 attempts,
@@ -567,5 +614,42 @@ mod tests {
         );
         let config = Error::from(BuildError::no_hosts());
         assert!(matches!(config, Error::Config(BuildError::NoHosts)));
+    }
+
+    #[test]
+    fn a_refusal_of_the_rate_limiter_names_the_family_and_the_wait() {
+        use roomkv_transport::limiter::{Charge, RateLimitReason};
+        let charges = [Charge {
+            bucket: "rongcloud:app:entry-set".into(),
+            rate_per_sec: 100,
+            units: 20,
+        }];
+        let refusal = RateLimited::new(
+            &charges,
+            0,
+            RateLimitReason::WaitTooLong {
+                wait: std::time::Duration::from_millis(12_500),
+                max_wait: std::time::Duration::from_secs(10),
+            },
+        );
+        let err = Error::RateLimited {
+            family: QuotaFamily::RongCloudEntrySet,
+            source: refusal,
+            attempts: 1,
+            outcome_unknown: true,
+        };
+        assert_eq!(
+            err.to_string(),
+            "RongCloud entry-set request not sent: quota rongcloud:app:entry-set (100/s) has no \
+             room for 12500 ms, longer than the maximum wait of 10000 ms; nothing sent; earlier \
+             attempts sent: 1; the write may or may not have been applied"
+        );
+        assert!(err.is_throttled() && err.is_retryable() && err.is_outcome_unknown());
+        assert_eq!(err.attempts(), 1);
+        assert_eq!(err.request_id(), None);
+        assert_eq!(
+            err.rate_limited().unwrap().0,
+            QuotaFamily::RongCloudEntrySet
+        );
     }
 }

@@ -18,6 +18,7 @@
 //! | [`Error`], [`Vendor`], [`build_error!`] | why a request failed, generic over what differs per vendor; each provider's `BuildError` |
 //! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
 //! | [`regions!`] | a vendor's `Region` enum, declared as a table of hosts |
+//! | [`RateLimit`], [`QuotaGate`] | the client-side rate limiter, and how each attempt is charged to the app's quotas |
 //! | [`Settings`], [`settings_methods!`] | the builder settings every provider shares, and the builder methods that set them |
 //! | [`bulk`] | writes of any size: splitting into chunks within the limits, the key-by-key [`BulkReport`] |
 //! | [`attributes`] | [`RoomAttributes`]: one interface to both vendors' room attributes, with a vendor-neutral [`AttributeError`] |
@@ -27,6 +28,7 @@ pub mod bulk;
 mod engine;
 mod error;
 pub mod policy;
+mod quota;
 mod region;
 mod settings;
 
@@ -35,6 +37,7 @@ pub use bulk::{BulkReport, ChunkFailure};
 pub use engine::{Engine, LoggedHttpClient, Signer};
 pub use error::{BuildErrorKind, Error, RequestId, Vendor};
 pub use policy::{Validation, WriteRetry};
+pub use quota::{QuotaGate, RateLimit};
 pub use settings::{DEFAULT_TIMEOUT, RegionHosts, Settings};
 
 /// What the exported macros name; not part of the API.

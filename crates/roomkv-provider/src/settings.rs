@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use roomkv_core::Limits;
+use roomkv_transport::limiter::DEFAULT_MAX_WAIT;
 use roomkv_transport::{
     Clock, DEFAULT_COOL_DOWN, EndpointSet, NonceSource, RetryPolicy, SharedClock, SharedHttpClient,
     SharedNonceSource,
@@ -14,7 +15,7 @@ use roomkv_transport::{
 use roomkv_transport::{HyperClient, KeepAlive};
 
 use crate::error::{BuildErrorKind, Vendor};
-use crate::{Engine, LoggedHttpClient, Validation, WriteRetry};
+use crate::{Engine, LoggedHttpClient, QuotaGate, RateLimit, Validation, WriteRetry};
 
 /// The default time limit over a whole exchange: 5 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -72,6 +73,8 @@ pub struct Settings<R> {
     http_client: Option<SharedHttpClient>,
     clock: Option<SharedClock>,
     nonce_source: Option<SharedNonceSource>,
+    rate_limit: RateLimit,
+    max_rate_wait: Option<Duration>,
 }
 
 impl<R: RegionHosts> Settings<R> {
@@ -148,9 +151,23 @@ impl<R: RegionHosts> Settings<R> {
         self.nonce_source = Some(SharedNonceSource::new(source));
     }
 
+    /// Which rate limiter admits requests into the vendor's quotas.
+    pub fn rate_limit(&mut self, rate_limit: RateLimit) {
+        self.rate_limit = rate_limit;
+    }
+
+    /// The longest a request waits for its slot in a quota.
+    pub fn max_rate_wait(&mut self, max_wait: Duration) {
+        self.max_rate_wait = Some(max_wait);
+    }
+
     /// Builds the engine: checks every host URL (transport's rules first, then `endpoint`,
     /// the vendor's parser of core's endpoint), sets up failover, and builds the built-in HTTP
     /// client unless one was given.
+    ///
+    ///
+    /// `app` names the app in the rate limiter's buckets (`rongcloud:APPKEY`), so that
+    /// every client of one app shares its quotas.
     ///
     /// # Errors
     ///
@@ -158,6 +175,7 @@ impl<R: RegionHosts> Settings<R> {
     /// settings with a custom HTTP client), `NoHttpClient` or `HttpClient`.
     pub fn build<V: Vendor>(
         self,
+        app: &str,
         endpoint: impl Fn(&str) -> Result<V::Endpoint, String>,
     ) -> Result<Engine<V>, V::BuildError> {
         let clock = self.clock.unwrap_or_default();
@@ -210,6 +228,11 @@ impl<R: RegionHosts> Settings<R> {
             expected_statuses: V::EXPECTED_STATUSES,
             clock,
             nonce: self.nonce_source.unwrap_or_default(),
+            quota: self.rate_limit.limiter().map(|limiter| QuotaGate {
+                limiter,
+                max_wait: self.max_rate_wait.unwrap_or(DEFAULT_MAX_WAIT),
+                app: app.into(),
+            }),
         })
     }
 }
@@ -241,6 +264,8 @@ impl<R: fmt::Debug> fmt::Debug for Settings<R> {
             .field("http_client", &self.http_client)
             .field("clock", &self.clock)
             .field("nonce_source", &self.nonce_source)
+            .field("rate_limit", &self.rate_limit)
+            .field("max_rate_wait", &self.max_rate_wait)
             .finish()
     }
 }
@@ -248,7 +273,8 @@ impl<R: fmt::Debug> fmt::Debug for Settings<R> {
 /// The methods of a provider's `ClientBuilder` that set its [`Settings`], with their docs:
 /// `region`, `base_url`, `hosts`, `timeout`, `connect_timeout` and `keep_alive` (feature
 /// `hyper` of the calling crate), `retry_policy`, `write_retry`, `limits`, `validation`,
-/// `failover_cool_down`, `http_client`, `clock`, `nonce_source`.
+/// `failover_cool_down`, `http_client`, `clock`, `nonce_source`, `rate_limit`,
+/// `max_rate_wait`.
 ///
 /// Invoke it inside `impl ClientBuilder { … }` with the field holding the settings, the
 /// region type and the vendor's name. The docs link to `WriteRetry`, `Validation` and
@@ -373,6 +399,27 @@ macro_rules! settings_methods {
         /// and the retry jitter. For tests (`FixedNonce`, `SequenceNonce`).
         pub fn nonce_source(mut self, source: impl $crate::__private::NonceSource + 'static) -> Self {
             self.$field.nonce_source(source);
+            self
+        }
+
+        #[doc = concat!(
+            "Which client-side rate limiter admits requests into ", $vendor, "'s quotas; \
+             default [`RateLimit::Process`](crate::RateLimit::Process): an in-memory limiter \
+             shared by every client in this process, at the rates of [`limits`](Self::limits). \
+             Every attempt, a retry too, waits for its slot before it is signed and sent, so \
+             it is never sent just to be refused. [`RateLimit::With`](crate::RateLimit::With) \
+             takes another limiter, such as a Redis-backed one shared by a fleet (feature \
+             `redis`); [`RateLimit::Off`](crate::RateLimit::Off) sends at once."
+        )]
+        pub fn rate_limit(mut self, rate_limit: $crate::RateLimit) -> Self {
+            self.$field.rate_limit(rate_limit);
+            self
+        }
+
+        /// The longest a request waits for its slot in a quota; default 10 s. A request that
+        /// would wait longer is not sent and fails at once with `Error::RateLimited`.
+        pub fn max_rate_wait(mut self, max_wait: ::std::time::Duration) -> Self {
+            self.$field.max_rate_wait(max_wait);
             self
         }
     };

@@ -146,9 +146,10 @@ impl ClientBuilder {
         let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
         let app_secret = self.app_secret.ok_or(BuildError::MissingAppSecret)?;
         let credentials = Credentials::new(app_key, app_secret, self.header_style)?;
+        let app = format!("rongcloud:{}", credentials.app_key().as_str());
         let mut engine = self
             .settings
-            .build(|url| Endpoint::parse(url).map_err(|e| e.to_string()))?;
+            .build(&app, |url| Endpoint::parse(url).map_err(|e| e.to_string()))?;
         if self.dialect == Dialect::V4 {
             engine.expected_statuses = crate::dialect::V4_EXPECTED_STATUSES.as_slice();
         }

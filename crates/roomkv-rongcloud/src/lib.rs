@@ -95,6 +95,7 @@
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
 //! | [`Client::set_entries`], [`Client::remove_entries`], [`Client::set_expansions`], [`Client::delete_expansions`] | writes of any size, split within the limits, with a key-by-key [`BulkReport`] |
 //! | [`RoomAttributesView`] ([`Client::room_attributes`]) | the vendor-neutral [`RoomAttributes`] of chat-room entries, shared with the Tencent client |
+//! | [`RateLimit`], [`limiter`] | the client-side rate limiter (on by default): requests wait for their slot in the vendor's quotas; `RedisLimiter` (feature `redis`) shares them with a fleet |
 //! | re-exports | the operations and types of `roomkv-core`, [`AppKey`], [`AppSecret`], [`HeaderStyle`], and the transport knobs |
 //!
 //! # Features
@@ -105,6 +106,7 @@
 //! | `rustls` | yes | HTTPS for the built-in client (rustls with `ring`) |
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | trust the platform's roots too |
+//! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
@@ -130,9 +132,12 @@ pub use dialect::DialectOperation;
 pub use error::{BuildError, Error, RongCloud};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{
-    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RoomAttributes,
+    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
     Validation, Violation, WriteRetry, attributes,
 };
+/// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
+/// `limiter` module.
+pub use roomkv_transport::limiter;
 
 /// The Nexconn v4 operations (JSON, `/v4/…`), for [`Client::send`]; the typed methods choose
 /// them by themselves in [`Dialect::V4`].
@@ -151,8 +156,8 @@ pub use roomkv_core::rongcloud::{
     QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
 pub use roomkv_core::{
-    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, RongCloudCode,
-    RongCloudLimits, Unit, ValidationError,
+    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, QuotaFamily,
+    RongCloudCode, RongCloudLimits, Unit, ValidationError,
 };
 pub use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 #[cfg(feature = "hyper")]

@@ -3,7 +3,8 @@
 //! * [`rongcloud`]: the RongCloud / Nexconn API `Signature`, the lowercase hex SHA1 of
 //!   `AppSecret ‖ Nonce ‖ Timestamp`, its constant-time verification, and a helper that puts the
 //!   four signature headers on an [`http::request::Parts`].
-//! * [`tencent`]: Tencent Cloud Chat UserSig v2 (TLSSigAPIv2) generation and verification.
+//! * [`tencent`]: Tencent Cloud Chat UserSig v2 (TLSSigAPIv2) generation and verification, and
+//!   the callback authentication `Sign` (hex SHA256 of token and `RequestTime`).
 //!
 //! The crate is sans-IO: there is no clock, no randomness, no environment access and no network.
 //! The current time, nonces and keys are always arguments, so every result is reproducible and

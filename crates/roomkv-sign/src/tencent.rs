@@ -26,6 +26,10 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use sha2::Sha256;
 
+mod callback;
+pub use callback::{CALLBACK_SIGN_LEN, CallbackToken, callback_sign};
+#[cfg(feature = "verify")]
+pub use callback::{CallbackSignError, verify_callback_sign};
 #[cfg(feature = "verify")]
 mod verify;
 #[cfg(feature = "verify")]

@@ -154,7 +154,7 @@ impl ClientBuilder {
                 secs: lifetime.as_secs(),
             });
         }
-        let engine = self.settings.build(|url| {
+        let engine = self.settings.build(&format!("tencent:{sdkappid}"), |url| {
             let base = BaseUrl::parse(url).map_err(|e| e.to_string())?;
             Ok(Endpoint {
                 base,

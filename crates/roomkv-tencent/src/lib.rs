@@ -64,6 +64,7 @@
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
 //! | [`Client::set_room_metadata_bulk`], [`Client::del_room_metadata_bulk`] | metadata writes of any size, split within the limits, with a key-by-key [`BulkReport`] |
 //! | [`RoomAttributes`] for [`Client`] | the vendor-neutral interface to room metadata, shared with the RongCloud client |
+//! | [`RateLimit`], [`limiter`] | the client-side rate limiter (on by default): requests wait for their slot in the vendor's quotas; `RedisLimiter` (feature `redis`) shares them with a fleet |
 //! | re-exports | the operations and types of `roomkv-core`, [`SecretKey`], and the transport knobs |
 //!
 //! # Features
@@ -74,6 +75,7 @@
 //! | `rustls` | yes | HTTPS for the built-in client (rustls with `ring`) |
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | trust the platform's roots too |
+//! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
@@ -94,9 +96,12 @@ pub use client::Client;
 pub use error::{BuildError, Error, Tencent};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{
-    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RoomAttributes,
+    AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
     Validation, Violation, WriteRetry, attributes,
 };
+/// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
+/// `limiter` module.
+pub use roomkv_transport::limiter;
 
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::tencent::{
@@ -105,8 +110,8 @@ pub use roomkv_core::tencent::{
     TakeSeatMode,
 };
 pub use roomkv_core::{
-    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, TencentCode,
-    TencentLimits, ValidationError,
+    ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, QuotaFamily,
+    TencentCode, TencentLimits, ValidationError,
 };
 pub use roomkv_sign::tencent::SecretKey;
 #[cfg(feature = "hyper")]

@@ -15,6 +15,9 @@
 //!   primary after a cool-down.
 //! - [`retry::run`]: a retry loop with exponential backoff and full jitter; the caller
 //!   classifies each attempt.
+//! - [`limiter`]: client-side rate limiting, so a request waits for its slot in the vendor's
+//!   quota instead of being refused: [`LocalLimiter`](limiter::LocalLimiter) in process,
+//!   `RedisLimiter` (feature `redis`) across a fleet.
 //! - [`Clock`] and [`NonceSource`]: injectable time and randomness, with deterministic versions
 //!   in [`test_util`] (feature `test-util`).
 //!
@@ -28,6 +31,7 @@
 //! | `rustls` | yes | HTTPS for [`HyperClient`] through rustls with the `ring` provider |
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | also trust the platform's roots (through `rustls-native-certs`) |
+//! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `test-util` | no | `FixedClock`, `ManualClock`, `FixedNonce`, `SequenceNonce`, `CaptureClient`, … |
 //!
 //! Without default features the crate still offers the traits, failover and retry, for use
@@ -81,6 +85,7 @@ mod error;
 mod failover;
 #[cfg(feature = "hyper")]
 mod hyper_client;
+pub mod limiter;
 pub mod pipeline;
 pub mod retry;
 pub mod safety;

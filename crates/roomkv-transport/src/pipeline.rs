@@ -1,6 +1,11 @@
-//! The one request path every provider runs: pick the host, build and sign the request afresh,
+//! The one request path every provider runs: wait for a slot in the vendor's quota (when a
+//! [rate limiter](crate::limiter) is given), pick the host, build and sign the request afresh,
 //! send it, report host failures, parse, classify, and retry by the [`safety`]
 //! rules.
+//!
+//! Every attempt is admitted by the limiter before it is built, so a retry costs quota like the
+//! first attempt, and the signature and timestamp are made after the wait, not before it. An
+//! attempt the limiter refuses is not sent and ends the request with the limiter's error.
 //!
 //! The vendor parts are closures: `build` encodes and signs for the chosen host (a new nonce,
 //! timestamp or `random` every attempt), `parse` reads the vendor's reply, `classify` maps the
@@ -8,10 +13,12 @@
 //! only transport knows whether a request may have been sent.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::retry::{self, RetryPolicy, StopReason};
+use crate::limiter::{Charge, RateLimited, RateLimiter};
+use crate::retry::{self, RetryDecision, RetryPolicy, StopReason};
 use crate::safety::{self, AttemptOutcome, RequestKind};
 use crate::{
     Endpoint, EndpointSet, HttpClient, HttpRequest, HttpResponse, NonceSource, SharedHttpClient,
@@ -32,6 +39,29 @@ pub struct Pipeline<'a> {
     /// Statuses that are part of the vendor's protocol (business errors, 401, 429); any other
     /// non-2xx status, and every 5xx, makes the client switch hosts.
     pub expected_statuses: &'a [StatusCode],
+    /// The quota every attempt of this request waits for, if any.
+    pub admission: Option<Admission<'a>>,
+}
+
+/// What an attempt must be admitted for before it is built and sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Admission<'a> {
+    /// The limiter that admits it.
+    pub limiter: &'a dyn RateLimiter,
+    /// What one attempt costs.
+    pub charges: &'a [Charge],
+    /// The longest an attempt waits for its slot; a longer wait fails the request at once.
+    pub max_wait: Duration,
+}
+
+/// How an attempt ended, before the provider's classification.
+enum Ended {
+    /// The server answered; the provider classifies the answer.
+    Answered,
+    /// Transport (or the build step) already knows the outcome.
+    Outcome(AttemptOutcome),
+    /// The rate limiter refused the attempt: it was not sent, and the request stops.
+    NotAdmitted,
 }
 
 /// One attempt, as the `parse` closure sees it.
@@ -62,19 +92,20 @@ pub struct Executed<T, E> {
 impl Pipeline<'_> {
     /// Runs one request to completion.
     ///
-    /// `build` is called for every attempt with the active host; `parse` turns the reply into
-    /// the output or the provider's error; `classify` says what a provider error means for
-    /// retrying. Transport errors become `E` through `From<TransportError>`.
+    /// Every attempt first waits for its [`Admission`], if any. `build` is then called with the
+    /// active host; `parse` turns the reply into the output or the provider's error; `classify`
+    /// says what a provider error means for retrying. Transport errors become `E` through
+    /// `From<TransportError>`, a refusal of the limiter through `From<RateLimited>`.
     pub async fn execute<T, E, B, P, C>(
         &self,
         kind: RequestKind,
-        mut build: B,
+        build: B,
         parse: P,
         classify: C,
     ) -> Executed<T, E>
     where
-        E: From<TransportError>,
-        B: FnMut(&Endpoint, u32) -> Result<HttpRequest, E>,
+        E: From<TransportError> + From<RateLimited>,
+        B: Fn(&Endpoint, u32) -> Result<HttpRequest, E>,
         P: Fn(HttpResponse, AttemptInfo) -> Result<T, E>,
         C: Fn(&E) -> AttemptOutcome,
     {
@@ -82,27 +113,37 @@ impl Pipeline<'_> {
         // future must stay `Send` for callers on multi-threaded runtimes.
         let after_unknown = AtomicBool::new(false);
         let parse = &parse;
+        let build = &build;
         let done = retry::run(
             self.policy,
             self.jitter,
             |number| {
-                let endpoint = self.endpoints.current();
-                let request = build(&endpoint, number);
-                let info = AttemptInfo {
-                    number,
-                    after_unknown: after_unknown.load(Ordering::Relaxed),
-                };
+                let after_unknown = &after_unknown;
                 async move {
-                    let request = match request {
+                    if let Some(admission) = &self.admission
+                        && let Err(refused) = admission
+                            .limiter
+                            .admit(admission.charges, admission.max_wait)
+                            .await
+                    {
+                        tracing::debug!(error = %refused, "attempt not admitted by the rate limiter");
+                        return (Err(E::from(refused)), Ended::NotAdmitted);
+                    }
+                    let endpoint = self.endpoints.current();
+                    let request = match build(&endpoint, number) {
                         Ok(request) => request,
-                        Err(err) => return (Err(err), Some(AttemptOutcome::Refused)),
+                        Err(err) => return (Err(err), Ended::Outcome(AttemptOutcome::Refused)),
+                    };
+                    let info = AttemptInfo {
+                        number,
+                        after_unknown: after_unknown.load(Ordering::Relaxed),
                     };
                     match self.http.send(request).await {
                         Ok(response) => {
                             if self.is_failover_status(response.status()) {
                                 self.endpoints.report_failure(&endpoint);
                             }
-                            (parse(response, info), None)
+                            (parse(response, info), Ended::Answered)
                         }
                         Err(err) => {
                             if err.is_timeout() || err.is_connect() {
@@ -113,16 +154,18 @@ impl Pipeline<'_> {
                             } else {
                                 AttemptOutcome::NotSent
                             };
-                            (Err(E::from(err)), Some(outcome))
+                            (Err(E::from(err)), Ended::Outcome(outcome))
                         }
                     }
                 }
             },
-            |(result, transport_outcome): &(Result<T, E>, Option<AttemptOutcome>)| {
-                let outcome = match (result, transport_outcome) {
-                    (_, Some(outcome)) => *outcome,
-                    (Ok(_), None) => AttemptOutcome::Success,
-                    (Err(err), None) => classify(err),
+            |(result, ended): &(Result<T, E>, Ended)| {
+                let outcome = match (result, ended) {
+                    // Nothing was sent: an earlier unknown outcome stays unknown.
+                    (_, Ended::NotAdmitted) => return RetryDecision::Done,
+                    (_, Ended::Outcome(outcome)) => *outcome,
+                    (Ok(_), Ended::Answered) => AttemptOutcome::Success,
+                    (Err(err), Ended::Answered) => classify(err),
                 };
                 // An answer that is not "unknown" settles the earlier unknown only when it shows
                 // the request was applied or provably not; "throttled" and "not sent" leave the

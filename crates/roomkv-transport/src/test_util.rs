@@ -320,3 +320,87 @@ impl HttpClient for CaptureClient {
         }
     }
 }
+
+/// A `redis-server` of its own on a free loopback port, without persistence, stopped when
+/// dropped (features `test-util` and `redis`).
+///
+/// Tests that need Redis fail with a clear message when `redis-server` is not installed; they
+/// never skip (`.ci/run` installs it).
+#[cfg(feature = "redis")]
+#[derive(Debug)]
+pub struct RedisServer {
+    child: Option<std::process::Child>,
+    port: u16,
+}
+
+#[cfg(feature = "redis")]
+impl RedisServer {
+    /// Starts a server and waits until it answers `PING`.
+    ///
+    /// # Panics
+    ///
+    /// When `redis-server` cannot be started or does not answer within 10 s.
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a loopback port is free")
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| {
+                panic!(
+                    "this test needs `redis-server` on the PATH ({err}); install it, e.g. \
+                     `apt-get install -y redis-server` (.ci/run does)"
+                )
+            });
+        let server = Self {
+            child: Some(child),
+            port,
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !server.answers_ping() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server on port {port} did not answer PING within 10 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server
+    }
+
+    fn answers_ping(&self) -> bool {
+        use std::io::{Read, Write};
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+        let mut reply = [0u8; 7];
+        stream.write_all(b"PING\r\n").is_ok()
+            && stream.read_exact(&mut reply).is_ok()
+            && &reply == b"+PONG\r\n"
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server now (to test what happens when Redis goes away).
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+#[cfg(feature = "redis")]
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

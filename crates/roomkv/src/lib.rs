@@ -7,6 +7,7 @@
 //! |---|---|---|---|
 //! | [`rongcloud`] | `roomkv-rongcloud` | `rongcloud` (default) | RongCloud / Nexconn chat-room KV entries and message expansions |
 //! | [`tencent`] | `roomkv-tencent` | `tencent` (default) | Tencent Cloud Live rooms and room metadata |
+//! | `webhook` | `roomkv-webhook` | `webhook` | verifiers and typed events for the vendors' callbacks to your server |
 //! | [`core`] | `roomkv-core` | always | the shared types: ids, keys and values, [`Limits`](roomkv_core::Limits), [`ApiError`](roomkv_core::ApiError), validation errors |
 //!
 //! Both providers look alike: a `Client` built with a `ClientBuilder` (region or base URL,
@@ -46,6 +47,8 @@
 //! | `rustls` | yes | HTTPS for the built-in client (rustls with `ring`) |
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | trust the platform's roots too |
+//! | `redis` | no | `limiter::RedisLimiter` in the providers: one quota shared by a fleet through Redis |
+//! | `webhook` | no | [`webhook`]: verify and parse the vendors' callbacks (RongCloud KV sync, Tencent Live metadata) |
 //! | `test-util` | no | the providers' `test_util`: fixed clocks and nonces, `CaptureClient` |
 
 /// The shared, sans-IO types of all providers: typed ids, keys and values, [`Limits`],
@@ -77,3 +80,9 @@ pub use roomkv_tencent as tencent;
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
+
+/// Verifiers for the callbacks the vendors send to application servers (feature `webhook`):
+/// the RongCloud KV sync webhook and Tencent Live metadata callbacks, checked in constant time
+/// against a replay window, returned as typed events.
+#[cfg(feature = "webhook")]
+pub use roomkv_webhook as webhook;

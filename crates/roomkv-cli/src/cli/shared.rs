@@ -154,6 +154,10 @@ pub(crate) struct HostArgs {
         help_heading = "Connection"
     )]
     pub(crate) timeout: Option<Duration>,
+
+    /// The client-side rate limiter.
+    #[command(flatten)]
+    pub(crate) quota: super::quota::QuotaArgs,
 }
 
 /// The kind of usage error `roomkv VENDOR ARGS...` ends with; panics when it parses.

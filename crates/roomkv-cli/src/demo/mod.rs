@@ -66,9 +66,10 @@ Output (abridged):
    #  vendor     operation                      expected                                   observed                                                                latency  result
    1  rongcloud  entry set                      ok; 1 RC:chrmKVNotiMsg recorded            ok; 1 RC:chrmKVNotiMsg recorded                                         0.70 ms  PASS
   ...
-  20  rongcloud  entry set x200, burst          200 of 200 ok; throttled ones retried      200 of 200 ok; 236 throttled answers (429/1008) retried; 436 sent        1.41 s  PASS
+  20  rongcloud  entry set x200, paced          200 of 200 ok; 0 throttled answers (429/1008)  200 of 200 ok; 0 throttled answers (429/1008) retried; 200 sent          1.81 s  PASS
+  21  rongcloud  entry set x200, unpaced        200 of 200 ok; throttled ones retried          200 of 200 ok; 204 throttled answers (429/1008) retried; 404 sent        1.78 s  PASS
 
-  summary: 20 of 20 steps behaved as documented; 461 HTTP requests; total time 1.42 s";
+  summary: 21 of 21 steps behaved as documented; 629 HTTP requests; total time 3.72 s";
 
 /// Show every operation of both vendors against an in-process emulator, and what happened.
 ///
@@ -78,8 +79,9 @@ Output (abridged):
 /// delete; Tencent room create, info, metadata set, get, delete, room destroy. Then the
 /// documented failure paths: an oversize key refused before sending, a wrong secret (HTTP 401,
 /// 1004), deleting Tencent keys that do not exist (100503), a reply lost after the write was
-/// applied (outcome unknown, no duplicate notification), and a burst over the vendor's quota
-/// absorbed by backoff.
+/// applied (outcome unknown, no duplicate notification), and a burst over the vendor's quota,
+/// once paced by the client's rate limiter (never throttled) and once without it (throttled
+/// answers absorbed by backoff).
 ///
 /// Prints a table (vendor, operation, expected, observed, latency, result) and a summary line on
 /// stdout; logs (-v) go to stderr. Exits 0 when every step behaved as documented, 1 otherwise.

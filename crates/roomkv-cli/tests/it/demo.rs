@@ -29,7 +29,8 @@ const ROWS: &[(&str, &str)] = &[
     ("tencent", "metadata delete, missing keys"),
     ("rongcloud", "entry set, reply lost"),
     ("rongcloud", "read back after lost reply"),
-    ("rongcloud", "entry set x200, burst"),
+    ("rongcloud", "entry set x200, paced"),
+    ("rongcloud", "entry set x200, unpaced"),
 ];
 
 /// The table row of `vendor` `operation`: its cells are separated by two or more spaces.

@@ -35,8 +35,8 @@ mod snapshot;
 mod tencent;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{OnceLock, RwLock};
 
 use roomkv_core::rongcloud::{ChatroomId, UserId};
 use roomkv_core::tencent::RoomId;
@@ -68,7 +68,6 @@ struct Shard {
 }
 
 /// The state of every app of both vendors. See the [module documentation](self).
-#[derive(Debug)]
 pub struct State {
     limits: Limits,
     rules: RongCloudRules,
@@ -85,6 +84,23 @@ pub struct State {
     /// Counts the operations that may have changed the state (bumped under the lock they change
     /// it under), so that persistence knows what a snapshot covers.
     changes: AtomicU64,
+    /// Called with every event as it is recorded (shard locked: must not block), to hand
+    /// callbacks to the webhook delivery queue.
+    on_record: OnceLock<OnRecord>,
+}
+
+/// What [`State::on_record`] installs.
+pub(crate) type OnRecord = Box<dyn Fn(&Event) + Send + Sync>;
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("limits", &self.limits)
+            .field("rules", &self.rules)
+            .field("shards", &self.shards.len())
+            .field("seq", &self.seq)
+            .finish_non_exhaustive()
+    }
 }
 
 const CHATROOM: u8 = 1;
@@ -108,6 +124,7 @@ impl State {
             dropped: AtomicU64::new(0),
             events_per_shard,
             changes: AtomicU64::new(0),
+            on_record: OnceLock::new(),
         }
     }
 
@@ -147,8 +164,25 @@ impl State {
                 shard.events.pop_front();
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }
-            shard.events.push_back(Event { seq, kind });
+            let event = Event { seq, kind };
+            if let Some(on_record) = self.on_record.get() {
+                on_record(&event);
+            }
+            shard.events.push_back(event);
         }
+    }
+
+    /// Installs the function every recorded event is shown to (once; later calls are ignored).
+    /// It runs with a shard locked and must not block or touch the state.
+    pub(crate) fn on_record(&self, f: OnRecord) {
+        let _ = self.on_record.set(f);
+    }
+
+    /// Records an event that concerns no room (a webhook delivery attempt).
+    pub(crate) fn record_unrelated(&self, kind: EventKind) {
+        let key = self.seq.load(Ordering::Relaxed);
+        let mut shard = self.shards.lock(&("unrelated", key));
+        self.record(&mut shard, vec![kind]);
     }
 
     // ---------------------------------------------------------------- RongCloud KV service switch

@@ -16,5 +16,6 @@ mod server;
 mod state_codes;
 mod strict;
 mod v4;
+mod webhooks;
 mod wire_codes;
 mod wire_replies;

@@ -4,6 +4,7 @@ mod failover;
 #[cfg(feature = "hyper")]
 mod hyper_client;
 mod pipeline;
+mod redis_limiter;
 mod retry;
 #[cfg(feature = "hyper")]
 mod stub;

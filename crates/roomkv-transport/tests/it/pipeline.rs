@@ -2,8 +2,10 @@
 //! attempt is built afresh.
 
 use std::cell::RefCell;
+use std::time::Duration;
 
-use roomkv_transport::pipeline::{AttemptInfo, Pipeline};
+use roomkv_transport::limiter::{Charge, LocalLimiter, RateLimited};
+use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::retry::RetryPolicy;
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::test_util::{CaptureClient, FixedNonce, response};
@@ -14,6 +16,13 @@ use roomkv_transport::{EndpointSet, HttpRequest, HttpResponse, SharedHttpClient,
 enum TestError {
     Transport(TransportError),
     Status(u16),
+    Limited(RateLimited),
+}
+
+impl From<RateLimited> for TestError {
+    fn from(err: RateLimited) -> Self {
+        Self::Limited(err)
+    }
 }
 
 impl From<TransportError> for TestError {
@@ -55,6 +64,14 @@ impl Harness {
         &self,
         kind: RequestKind,
     ) -> (Result<u16, TestError>, u32, bool, Vec<AttemptInfo>) {
+        self.run_admitted(kind, None).await
+    }
+
+    async fn run_admitted(
+        &self,
+        kind: RequestKind,
+        admission: Option<Admission<'_>>,
+    ) -> (Result<u16, TestError>, u32, bool, Vec<AttemptInfo>) {
         let infos = RefCell::new(Vec::new());
         let pipeline = Pipeline {
             policy: &self.policy,
@@ -65,6 +82,7 @@ impl Harness {
                 http::StatusCode::TOO_MANY_REQUESTS,
                 http::StatusCode::NOT_FOUND,
             ],
+            admission,
         };
         let done = pipeline
             .execute(
@@ -215,6 +233,7 @@ fn the_request_future_is_send_so_providers_can_be_used_from_spawned_tasks() {
         http: &h.http,
         jitter: &h.jitter,
         expected_statuses: &[],
+        admission: None,
     };
     let future = pipeline.execute(
         RequestKind::Read,
@@ -227,4 +246,74 @@ fn the_request_future_is_send_so_providers_can_be_used_from_spawned_tasks() {
         classify,
     );
     assert_send(&future);
+}
+
+/// A bucket of 10/s with room for one request at a time: each attempt takes 100 ms of it.
+fn one_per_100ms() -> (LocalLimiter, [Charge; 1]) {
+    let limiter = LocalLimiter::new().with_burst(Duration::from_millis(100));
+    let charge = Charge {
+        bucket: "test:op".into(),
+        rate_per_sec: 10,
+        units: 1,
+    };
+    (limiter, [charge])
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_attempt_waits_for_its_own_slot_before_it_is_built() {
+    let h = Harness::new();
+    h.capture
+        .push_error(TransportError::reset_after_send("reset"))
+        .push_response(response(200, "ok"));
+    let (limiter, charges) = one_per_100ms();
+    let start = tokio::time::Instant::now();
+    let admission = Admission {
+        limiter: &limiter,
+        charges: &charges,
+        max_wait: Duration::from_secs(1),
+    };
+    let (result, attempts, _, _) = h
+        .run_admitted(RequestKind::Write { repeatable: true }, Some(admission))
+        .await;
+    assert_eq!(result.unwrap(), 200);
+    assert_eq!(attempts, 2);
+    assert!(
+        start.elapsed() >= Duration::from_millis(100),
+        "the retry waited for the bucket to refill: {:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_the_limiter_refuses_is_not_sent_and_leaves_the_outcome_unknown() {
+    let h = Harness::new();
+    h.capture
+        .push_error(TransportError::reset_after_send("reset"))
+        .push_response(response(200, "ok"));
+    let (limiter, charges) = one_per_100ms();
+    let admission = Admission {
+        limiter: &limiter,
+        charges: &charges,
+        max_wait: Duration::from_millis(50),
+    };
+    let start = tokio::time::Instant::now();
+    let (result, _, unknown, _) = h
+        .run_admitted(RequestKind::Write { repeatable: true }, Some(admission))
+        .await;
+    let Err(TestError::Limited(refused)) = result else {
+        panic!("expected a refusal of the limiter, got {result:?}");
+    };
+    assert_eq!(refused.bucket.as_ref(), "test:op");
+    assert!(refused.wait().unwrap() > Duration::from_millis(50));
+    assert!(unknown, "the first attempt's fate is still unknown");
+    assert_eq!(
+        h.capture.request_count(),
+        1,
+        "the refused retry was not sent"
+    );
+    assert_eq!(
+        start.elapsed(),
+        Duration::ZERO,
+        "a wait beyond the maximum is not taken"
+    );
 }
