@@ -7,8 +7,8 @@
 //! roomkv-bench client-memory BASE_URL REQUESTS
 //! ```
 //!
-//! `run` reads the micro-benchmarks' table (section 1, from divan), measures sections 2, 3
-//! and 5 against release `roomkv emulator` processes and a bare hyper server, each started
+//! `run` reads the micro-benchmarks' table (section 1, from divan), measures sections 2 to 5
+//! against release `roomkv emulator` processes and a bare hyper server, each started
 //! here in a process of its own on a loopback port, and writes the JSON report and its
 //! markdown. `bare-server` and `client-memory` are those helper processes. Progress goes to
 //! stderr. `cargo xtask bench` builds everything in release mode and calls `run`.
@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::report::{Machine, Memory, QuotaUse, Report};
+use crate::report::{Machine, Memory, Report};
 use crate::scenarios::Timing;
 
 /// The emulator's default RongCloud credentials.
@@ -38,11 +38,6 @@ const RONGCLOUD_APP_SECRET: &str = "demo-app-secret";
 /// The emulator's default Tencent credentials.
 const TENCENT_SDKAPPID: u64 = 1_400_000_000;
 const TENCENT_SECRET_KEY: &str = "demo-secret-key";
-
-/// Why section 4 has no figures yet.
-const QUOTA_NOT_MEASURED: &str = "not measured: needs the client limiter of issue 9 (the \
-     clients do not yet limit their own rate, so there is no client rate to set equal to the \
-     emulator's quota)";
 
 const USAGE: &str = "\
 usage: roomkv-bench run --roomkv PATH --divan FILE --json FILE --markdown FILE --date YYYY-MM-DD [--measure-secs S]
@@ -147,6 +142,8 @@ async fn run(options: RunOptions) -> Result<(), String> {
     let client_load = scenarios::client_load(&options.roomkv, timing).await?;
     eprintln!("bench: section 3, emulator capacity against a bare hyper server");
     let capacity = scenarios::capacity(&options.roomkv, timing).await?;
+    eprintln!("bench: section 4, quota use");
+    let quota = scenarios::quota_use(&options.roomkv, timing).await?;
     eprintln!("bench: section 5, memory");
     let emulator = scenarios::emulator_memory(&options.roomkv).await?;
     let client = scenarios::client_memory(&options.roomkv)?;
@@ -160,9 +157,7 @@ async fn run(options: RunOptions) -> Result<(), String> {
         cpu,
         client_load,
         capacity,
-        quota: QuotaUse {
-            not_measured: QUOTA_NOT_MEASURED,
-        },
+        quota,
         memory: Memory { emulator, client },
     };
     let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;

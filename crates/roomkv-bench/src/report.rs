@@ -11,6 +11,8 @@ use crate::stats::Summary;
 pub(crate) const REQUEST_BUILD_TARGET_NS: f64 = 2_000.0;
 /// Section 3's target: the emulator serves at least 60 % of the bare server's rate.
 pub(crate) const CAPACITY_TARGET: f64 = 0.6;
+/// Section 4's target: the clients use at least 97 % of the quota.
+pub(crate) const QUOTA_USE_TARGET: f64 = 0.97;
 
 /// Everything one run measured.
 #[derive(Debug, Serialize)]
@@ -24,7 +26,7 @@ pub(crate) struct Report {
     /// Section 3: the emulator against a bare hyper server.
     pub(crate) capacity: Capacity,
     /// Section 4: quota use.
-    pub(crate) quota: QuotaUse,
+    pub(crate) quota: Vec<QuotaRun>,
     /// Section 5: memory.
     pub(crate) memory: Memory,
 }
@@ -121,11 +123,24 @@ impl Capacity {
     }
 }
 
-/// Section 4, not measured until the clients limit their own rate.
+/// One run of section 4: a client whose limiter has the emulator's quota.
 #[derive(Debug, Serialize)]
-pub(crate) struct QuotaUse {
-    /// Why there is no figure.
-    pub(crate) not_measured: &'static str,
+pub(crate) struct QuotaRun {
+    /// `RongCloud entry set` or `Tencent set_room_metadata`.
+    pub(crate) operation: &'static str,
+    /// Requests in flight at once.
+    pub(crate) concurrency: usize,
+    /// The quota, on the emulator and in the client's limiter, per second.
+    pub(crate) quota_per_sec: u32,
+    /// What was measured; `throttled` counts 429 / 1008 / 60007 answers.
+    pub(crate) summary: Summary,
+}
+
+impl QuotaRun {
+    /// Achieved rate / quota.
+    pub(crate) fn use_ratio(&self) -> f64 {
+        self.summary.ok_per_sec / f64::from(self.quota_per_sec.max(1))
+    }
 }
 
 /// Section 5.
@@ -286,11 +301,33 @@ impl Report {
     }
 
     fn quota_section(&self, out: &mut String) {
+        out.push_str(
+            "### 4. Quota use\n\nThe emulator's quotas and the client's limiter at the same rate; \
+             one attempt per request, so every throttling answer counts.\n\n",
+        );
         let _ = writeln!(
             out,
-            "### 4. Quota use\n\n{}.\n",
-            capitalized(self.quota.not_measured)
+            "| operation | concurrency | quota | achieved | achieved / quota (target ≥ \
+             {QUOTA_USE_TARGET}) | 429 / 1008 / 60007 (target 0) | other errors |"
         );
+        out.push_str("|---|---:|---:|---:|---|---|---:|\n");
+        for run in &self.quota {
+            let s = &run.summary;
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {:.3}: {} | {}: {} | {} |",
+                run.operation,
+                run.concurrency,
+                rate(f64::from(run.quota_per_sec)),
+                rate(s.ok_per_sec),
+                run.use_ratio(),
+                verdict(run.use_ratio() >= QUOTA_USE_TARGET),
+                s.throttled,
+                verdict(s.throttled == 0),
+                s.failed
+            );
+        }
+        out.push('\n');
     }
 
     fn memory_section(&self, out: &mut String) {
@@ -326,13 +363,6 @@ impl Report {
 
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "**missed**" }
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 /// `850 ns`, `1.22 µs`, `10.7 µs`, `3.40 ms`.
@@ -445,9 +475,20 @@ mod tests {
                 summary: summary(12_345.6),
             }],
             capacity: Capacity::from_rounds(64, rounds).unwrap(),
-            quota: QuotaUse {
-                not_measured: "not measured: needs the client limiter of issue 9",
-            },
+            quota: vec![QuotaRun {
+                operation: "RongCloud entry set",
+                concurrency: 16,
+                quota_per_sec: 1_000,
+                summary: Summary {
+                    ok: 2_970,
+                    throttled: 0,
+                    failed: 0,
+                    seconds: 3.0,
+                    ok_per_sec: 990.0,
+                    p50_us: 10_000.0,
+                    p99_us: 20_000.0,
+                },
+            }],
             memory: Memory {
                 emulator: EmulatorMemory {
                     kv: 100_000,
@@ -496,7 +537,8 @@ mod tests {
             "### 3. Emulator capacity",
             "best of 2 alternating rounds",
             "Ratio a/b: **0.80** (target ≥ 0.6: met)",
-            "### 4. Quota use\n\nNot measured: needs the client limiter of issue 9.",
+            "### 4. Quota use",
+            "| RongCloud entry set | 16 | 1,000/s | 990/s | 0.990: met | 0: met | 0 |",
             "### 5. Memory",
             "| emulator resident memory per 100,000 stored KV | 23.8 MiB | 100,000 KV",
             "(250 bytes per KV)",
@@ -511,7 +553,13 @@ mod tests {
         let mut report = report();
         report.cpu[0].median_ns = 2_500.0;
         report.capacity.ratio = 0.5;
+        report.quota[0].summary.ok_per_sec = 900.0;
+        report.quota[0].summary.throttled = 3;
         let text = report.markdown();
+        assert!(
+            text.contains("| 900/s | 0.900: **missed** | 3: **missed** |"),
+            "{text}"
+        );
         assert!(
             text.contains("| 2.50 µs | 1.40 µs | < 2.00 µs: **missed** |"),
             "{text}"

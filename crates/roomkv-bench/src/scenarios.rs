@@ -4,13 +4,16 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use roomkv_rongcloud::{ChatroomId, EntryKey, EntryValue, KeepAlive, UserId};
-use roomkv_tencent::{CreateRoom, MetadataKey, MetadataValue, RoomId};
+use roomkv_rongcloud::{
+    ChatroomId, EntryKey, EntryValue, KeepAlive, Limits, QuotaFamily, RateLimit, RetryPolicy,
+    UserId,
+};
+use roomkv_tencent::{Command as TencentCommand, CreateRoom, MetadataKey, MetadataValue, RoomId};
 
 use crate::load::{drive_raw, run_workers, signed_entry_sets};
 use crate::process::Server;
 use crate::report::{
-    Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory,
+    Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory, QuotaRun,
     REQUEST_BUILD_TARGET_NS,
 };
 use crate::stats::{Outcome, Recorder, Summary, Window};
@@ -128,26 +131,62 @@ pub(crate) fn cpu(divan_output: &str) -> Result<Vec<CpuFigure>, String> {
 /// The concurrencies of section 2.
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 
-/// The RongCloud client every scenario uses against the emulator at `base_url`.
-fn rongcloud_client(base_url: &str) -> Result<roomkv_rongcloud::Client, String> {
-    roomkv_rongcloud::Client::builder()
+/// How a scenario's client treats the vendor quotas.
+#[derive(Debug, Clone, Copy)]
+enum Quotas<'a> {
+    /// Against an emulator without quotas: the client's rate limiter explicitly off.
+    Off,
+    /// Against an emulator enforcing these limits' rates: the client's default limiter at the
+    /// same rates, and one attempt per request, so that every throttling answer is seen.
+    Limited(&'a Limits),
+}
+
+/// The RongCloud client the scenarios use against the emulator at `base_url`.
+fn rongcloud_client(
+    base_url: &str,
+    quotas: Quotas<'_>,
+) -> Result<roomkv_rongcloud::Client, String> {
+    let builder = roomkv_rongcloud::Client::builder()
         .app_key(roomkv_rongcloud::AppKey::new(crate::RONGCLOUD_APP_KEY))
         .app_secret(roomkv_rongcloud::AppSecret::new(
             crate::RONGCLOUD_APP_SECRET,
         ))
-        .base_url(base_url)
-        .build()
-        .map_err(|err| format!("RongCloud client: {err}"))
+        .base_url(base_url);
+    match quotas {
+        Quotas::Off => builder.rate_limit(RateLimit::Off),
+        Quotas::Limited(limits) => builder
+            .limits(limits.clone())
+            .retry_policy(RetryPolicy::default().with_max_attempts(1)),
+    }
+    .build()
+    .map_err(|err| format!("RongCloud client: {err}"))
 }
 
-/// The Tencent client every scenario uses against the emulator at `base_url`.
-fn tencent_client(base_url: &str) -> Result<roomkv_tencent::Client, String> {
-    roomkv_tencent::Client::builder()
+/// The Tencent client the scenarios use against the emulator at `base_url`.
+fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::Client, String> {
+    let builder = roomkv_tencent::Client::builder()
         .sdkappid(crate::TENCENT_SDKAPPID)
         .secret_key(roomkv_tencent::SecretKey::new(crate::TENCENT_SECRET_KEY))
-        .base_url(base_url)
-        .build()
-        .map_err(|err| format!("Tencent client: {err}"))
+        .base_url(base_url);
+    match quotas {
+        Quotas::Off => builder.rate_limit(RateLimit::Off),
+        Quotas::Limited(limits) => builder
+            .limits(limits.clone())
+            .retry_policy(RetryPolicy::default().with_max_attempts(1)),
+    }
+    .build()
+    .map_err(|err| format!("Tencent client: {err}"))
+}
+
+/// Whether the server refused for a quota (429 / 1008, 60007); a request the client's own
+/// limiter gave up waiting for is not one, and counts as failed.
+fn rongcloud_throttled(err: &roomkv_rongcloud::Error) -> bool {
+    err.is_throttled() && !matches!(err, roomkv_rongcloud::Error::RateLimited { .. })
+}
+
+/// [`rongcloud_throttled`] for Tencent.
+fn tencent_throttled(err: &roomkv_tencent::Error) -> bool {
+    err.is_throttled() && !matches!(err, roomkv_tencent::Error::RateLimited { .. })
 }
 
 fn outcome<T, E>(result: &Result<T, E>, throttled: impl Fn(&E) -> bool) -> Outcome {
@@ -162,10 +201,12 @@ fn outcome<T, E>(result: &Result<T, E>, throttled: impl Fn(&E) -> bool) -> Outco
 pub(crate) async fn client_load(roomkv: &Path, timing: Timing) -> Result<Vec<ClientRun>, String> {
     let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
     let base_url = emulator.base_url();
+    let rongcloud = rongcloud_client(&base_url, Quotas::Off)?;
+    let tencent = tencent_client(&base_url, Quotas::Off)?;
     let mut runs = Vec::new();
     for concurrency in CONCURRENCY {
         eprintln!("bench: RongCloud entry set, concurrency {concurrency}");
-        let summary = rongcloud_entry_sets(&base_url, concurrency, timing).await?;
+        let summary = rongcloud_entry_sets(&rongcloud, concurrency, timing).await;
         runs.push(ClientRun {
             operation: "RongCloud entry set",
             concurrency,
@@ -174,7 +215,7 @@ pub(crate) async fn client_load(roomkv: &Path, timing: Timing) -> Result<Vec<Cli
     }
     for concurrency in CONCURRENCY {
         eprintln!("bench: Tencent set_room_metadata, concurrency {concurrency}");
-        let summary = tencent_metadata_sets(&base_url, concurrency, timing).await?;
+        let summary = tencent_metadata_sets(&tencent, concurrency, timing).await?;
         runs.push(ClientRun {
             operation: "Tencent set_room_metadata",
             concurrency,
@@ -186,11 +227,10 @@ pub(crate) async fn client_load(roomkv: &Path, timing: Timing) -> Result<Vec<Cli
 
 /// `concurrency` workers sharing one client, each setting one key of its own room.
 async fn rongcloud_entry_sets(
-    base_url: &str,
+    client: &roomkv_rongcloud::Client,
     concurrency: usize,
     timing: Timing,
-) -> Result<Summary, String> {
-    let client = rongcloud_client(base_url)?;
+) -> Summary {
     let window = timing.window();
     let recorder = run_workers(concurrency, |worker| {
         let client = client.clone();
@@ -205,22 +245,21 @@ async fn rongcloud_entry_sets(
                 let result = client
                     .set_entry(&room, &user, key.clone(), value.clone())
                     .await;
-                recorder.record(&window, started, outcome(&result, |e| e.is_throttled()));
+                recorder.record(&window, started, outcome(&result, rongcloud_throttled));
             }
             recorder
         }
     })
     .await;
-    Ok(recorder.summary(window.length()))
+    recorder.summary(window.length())
 }
 
 /// `concurrency` workers sharing one client, each setting one key of its own Live room.
 async fn tencent_metadata_sets(
-    base_url: &str,
+    client: &roomkv_tencent::Client,
     concurrency: usize,
     timing: Timing,
 ) -> Result<Summary, String> {
-    let client = tencent_client(base_url)?;
     let rooms: Vec<RoomId> = (0..concurrency)
         .map(|i| RoomId::parse(format!("load-{concurrency}-{i}")).expect("a valid room id"))
         .collect();
@@ -243,13 +282,53 @@ async fn tencent_metadata_sets(
                 let result = client
                     .set_room_metadata(&room, [(key.clone(), value.clone())])
                     .await;
-                recorder.record(&window, started, outcome(&result, |e| e.is_throttled()));
+                recorder.record(&window, started, outcome(&result, tencent_throttled));
             }
             recorder
         }
     })
     .await;
     Ok(recorder.summary(window.length()))
+}
+
+/// Section 4's quotas: ten times the documented rates (RongCloud entry set 1,000 KV/s, each
+/// Tencent command 2,000/s), high enough for a short run, low enough for two cores.
+const QUOTA_SCALE: f64 = 10.0;
+/// Requests in flight in section 4.
+const QUOTA_CONCURRENCY: usize = 16;
+
+/// Section 4: both clients, their limiters at the emulator's quotas, against an emulator that
+/// enforces them. The warm-up outlasts the one-second burst both sides allow, so the measured
+/// stretch is the steady rate.
+pub(crate) async fn quota_use(roomkv: &Path, timing: Timing) -> Result<Vec<QuotaRun>, String> {
+    let scale = QUOTA_SCALE.to_string();
+    let emulator = Server::emulator(roomkv, &["--rate-scale", &scale])?;
+    let limits = Limits::default().scale_rates(QUOTA_SCALE);
+    let timing = Timing {
+        warm_up: Duration::from_millis(1_500),
+        ..timing
+    };
+    eprintln!("bench: RongCloud entry set at the quota");
+    let rongcloud = rongcloud_client(&emulator.base_url(), Quotas::Limited(&limits))?;
+    let rongcloud = rongcloud_entry_sets(&rongcloud, QUOTA_CONCURRENCY, timing).await;
+    eprintln!("bench: Tencent set_room_metadata at the quota");
+    let tencent = tencent_client(&emulator.base_url(), Quotas::Limited(&limits))?;
+    let tencent = tencent_metadata_sets(&tencent, QUOTA_CONCURRENCY, timing).await?;
+    Ok(vec![
+        QuotaRun {
+            operation: "RongCloud entry set",
+            concurrency: QUOTA_CONCURRENCY,
+            quota_per_sec: limits.rate_per_sec(QuotaFamily::RongCloudEntrySet),
+            summary: rongcloud,
+        },
+        QuotaRun {
+            operation: "Tencent set_room_metadata",
+            concurrency: QUOTA_CONCURRENCY,
+            quota_per_sec: limits
+                .rate_per_sec(QuotaFamily::Tencent(TencentCommand::SetRoomMetadata)),
+            summary: tencent,
+        },
+    ])
 }
 
 /// Connections of section 3.
@@ -310,7 +389,7 @@ fn memory_value(room: usize, i: usize) -> String {
 /// Section 5, emulator side: resident memory before and after storing 100,000 KV.
 pub(crate) async fn emulator_memory(roomkv: &Path) -> Result<EmulatorMemory, String> {
     let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
-    let client = rongcloud_client(&emulator.base_url())?;
+    let client = rongcloud_client(&emulator.base_url(), Quotas::Off)?;
     // Warm the request path (and the allocator) without storing anything.
     client
         .query_all_entries(&ChatroomId::parse("warm-up").expect("a valid room id"))
@@ -335,7 +414,7 @@ pub(crate) async fn emulator_memory(roomkv: &Path) -> Result<EmulatorMemory, Str
                     });
                     let started = Instant::now();
                     let result = client.batch_set_entries(&id, &owner, entries).await;
-                    recorder.record(&window, started, outcome(&result, |e| e.is_throttled()));
+                    recorder.record(&window, started, outcome(&result, rongcloud_throttled));
                 }
             }
             recorder
@@ -395,13 +474,14 @@ pub(crate) async fn measure_client_memory(
     base_url: &str,
     requests: usize,
 ) -> Result<ClientMemory, String> {
-    let pooled = rongcloud_client(base_url)?;
+    let pooled = rongcloud_client(base_url, Quotas::Off)?;
     let unpooled = roomkv_rongcloud::Client::builder()
         .app_key(roomkv_rongcloud::AppKey::new(crate::RONGCLOUD_APP_KEY))
         .app_secret(roomkv_rongcloud::AppSecret::new(
             crate::RONGCLOUD_APP_SECRET,
         ))
         .base_url(base_url)
+        .rate_limit(RateLimit::Off)
         .keep_alive(KeepAlive::Disabled)
         .build()
         .map_err(|err| format!("RongCloud client: {err}"))?;
