@@ -44,8 +44,8 @@ const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
     ),
     (
         "rongcloud_entry_set_send",
-        "RongCloud entry set through the client as built by default, transport answering at \
-         once: build + request id + retry pipeline + parse",
+        "RongCloud entry set through the client as built by default but with the rate limiter \
+         off, transport answering at once: build + request id + retry pipeline + parse",
         true,
     ),
     (
@@ -56,8 +56,9 @@ const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
     ),
     (
         "tencent_set_room_metadata_send",
-        "Tencent set_room_metadata through the client as built by default, cached UserSig, \
-         transport answering at once: build + retry pipeline + parse",
+        "Tencent set_room_metadata through the client as built by default but with the rate \
+         limiter off, cached UserSig, transport answering at once: build + retry pipeline + \
+         parse",
         true,
     ),
     (
