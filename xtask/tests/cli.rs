@@ -107,7 +107,9 @@ fn layering_passes_on_the_clean_fixture() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("skipped: roomkv-sign, roomkv-provider, roomkv-tencent"),
+        stderr.contains(
+            "skipped: roomkv-sign, roomkv-webhook, roomkv-provider, roomkv-tencent, roomkv-bench"
+        ),
         "{stderr}"
     );
 }
