@@ -125,6 +125,12 @@ pub(crate) const RULES: &[Rule] = &[
         forbidden: &["roomkv-rongcloud", "roomkv-tencent"],
         why: "the emulator must not share code with the clients it checks",
     },
+    Rule {
+        from: "roomkv-bench",
+        forbidden: &["roomkv-emulator"],
+        why: "the benchmarks measure the release `roomkv emulator` in a process of its own, \
+              over loopback like any client, never linked in",
+    },
 ];
 
 /// A forbidden crate reachable from a rule's crate.
@@ -438,6 +444,19 @@ mod tests {
             .map(|&(a, b)| (a.to_owned(), b.to_owned()))
             .collect();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn the_benchmarks_reach_the_emulator_only_as_a_dev_dependency_or_not_at_all() {
+        let linked = graph(&[
+            ("roomkv-bench", "roomkv-rongcloud", Kind::Normal),
+            ("roomkv-bench", "roomkv-emulator", Kind::Normal),
+        ]);
+        let found = check(&linked, RULES);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path, ["roomkv-bench", "roomkv-emulator"]);
+        let dev_only = graph(&[("roomkv-bench", "roomkv-emulator", Kind::Dev)]);
+        assert_eq!(check(&dev_only, RULES), []);
     }
 
     #[test]

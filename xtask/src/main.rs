@@ -6,6 +6,7 @@
 // Printing progress, diagnostics and usage is the whole point of this binary.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench;
 mod ci;
 mod json;
 mod layering;
@@ -37,9 +38,13 @@ tasks:
              `cargo package`s the publishable crates in dependency order and prints the
              .crate files. --verify also builds each package (slow). Publishing,
              tagging and pushing are out of scope: only --dry-run is supported
+  bench      [--write] [--measure-secs S]
+             build in release mode, then measure on loopback only: divan micro-benchmarks of
+             the request path, both clients against `roomkv emulator`, the emulator against a
+             bare hyper server, quota use with the client limiter, memory. Prints a markdown table and writes
+             <target>/bench/report.json; --write also puts the table into BENCHMARKS.md.
+             S: seconds each load run measures (default 2)
   help       print this text
-
-planned, not implemented yet: bench
 ";
 
 fn main() -> ExitCode {
@@ -65,10 +70,14 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        ("bench", _) => {
-            eprintln!("xtask: task `{task}` is planned but not implemented yet");
-            return ExitCode::from(2);
-        }
+        ("bench", rest) => match bench::parse_args(rest) {
+            Ok(options) => bench::run(&options),
+            Err(message) => {
+                eprintln!("xtask: {message}\n");
+                eprint!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
         ("ci" | "layering" | "tidy" | "help", _) => {
             eprintln!(
                 "xtask: unexpected arguments for `{task}`: {}\n",

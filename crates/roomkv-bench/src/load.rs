@@ -1,0 +1,210 @@
+//! The load generator: a fixed number of workers, each running requests back to back inside a
+//! [`Window`]; and the raw HTTP/1.1 driver that sends prepared requests over its own keep-alive
+//! connections (one hyper `SendRequest` per connection), for measuring servers.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HOST};
+use http::{HeaderValue, Request};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use roomkv_rongcloud::{
+    AppKey, AppSecret, ChatroomId, Endpoint, EntryKey, EntryValue, Operation, SetEntry, UserId,
+};
+use roomkv_sign::rongcloud::HeaderAuth;
+use tokio::net::TcpStream;
+
+use crate::stats::{Outcome, Recorder, Window};
+
+/// Runs `count` workers (`worker(i)` for each `i`) as tasks and merges what they recorded.
+pub(crate) async fn run_workers<F, Fut>(count: usize, worker: F) -> Recorder
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Recorder> + Send + 'static,
+{
+    let tasks: Vec<_> = (0..count).map(|i| tokio::spawn(worker(i))).collect();
+    let mut all = Recorder::default();
+    for task in tasks {
+        all.merge(task.await.expect("a load worker panicked"));
+    }
+    all
+}
+
+/// Builds the `seq`-th request of connection `connection`.
+pub(crate) type RequestFactory = dyn Fn(usize, u64) -> Request<Full<Bytes>> + Send + Sync;
+
+/// Drives `addr` over `connections` HTTP/1.1 keep-alive connections, one request in flight on
+/// each, until the window closes. A request counts as `Ok` when the answer is `200` with a body
+/// containing `"code":200`.
+pub(crate) async fn drive_raw(
+    addr: SocketAddr,
+    connections: usize,
+    window: Window,
+    requests: Arc<RequestFactory>,
+) -> Recorder {
+    run_workers(connections, |connection| {
+        let requests = Arc::clone(&requests);
+        async move {
+            let mut recorder = Recorder::default();
+            let Ok(mut sender) = connect(addr).await else {
+                recorder.count_failed_start();
+                return recorder;
+            };
+            let mut seq = 0u64;
+            while window.running() {
+                seq += 1;
+                let started = Instant::now();
+                let outcome = match sender.send_request(requests(connection, seq)).await {
+                    Ok(response) => {
+                        let ok = response.status() == http::StatusCode::OK;
+                        match response.into_body().collect().await {
+                            Ok(body) => {
+                                if ok && says_code_200(&body.to_bytes()) {
+                                    Outcome::Ok
+                                } else {
+                                    Outcome::Failed
+                                }
+                            }
+                            Err(_) => Outcome::Failed,
+                        }
+                    }
+                    Err(_) => Outcome::Failed,
+                };
+                recorder.record(&window, started, outcome);
+                if outcome == Outcome::Failed && sender.is_closed() {
+                    break;
+                }
+            }
+            recorder
+        }
+    })
+    .await
+}
+
+async fn connect(
+    addr: SocketAddr,
+) -> Result<hyper::client::conn::http1::SendRequest<Full<Bytes>>, String> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|err| format!("connect {addr}: {err}"))?;
+    stream.set_nodelay(true).map_err(|err| err.to_string())?;
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|err| format!("handshake with {addr}: {err}"))?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+fn says_code_200(body: &[u8]) -> bool {
+    body.windows(10).any(|w| w == br#""code":200"#)
+}
+
+/// RongCloud entry sets, signed afresh for every request (nonce and millisecond timestamp) with
+/// the emulator's demo credentials: one room and key per connection, so connections do not
+/// contend for one room.
+pub(crate) fn signed_entry_sets(addr: SocketAddr) -> Arc<RequestFactory> {
+    let base = format!("http://{addr}");
+    let endpoint = Endpoint::parse(&base).expect("a loopback base URL");
+    let host = HeaderValue::from_str(&addr.to_string()).expect("an address is a header value");
+    let key = AppKey::new(crate::RONGCLOUD_APP_KEY);
+    let secret = AppSecret::new(crate::RONGCLOUD_APP_SECRET);
+    let bodies: Vec<(HeaderValue, Bytes)> = (0..MAX_CONNECTIONS)
+        .map(|connection| {
+            let op = SetEntry::new(
+                ChatroomId::parse(format!("raw-{connection}")).expect("a valid room id"),
+                UserId::parse("bench").expect("a valid user id"),
+                EntryKey::parse("stage").expect("a valid key"),
+                EntryValue::parse("quiz round 3").expect("a valid value"),
+            );
+            let request = op.encode(&endpoint).expect("an encodable entry set");
+            let content_type = request.headers()[CONTENT_TYPE].clone();
+            (content_type, Bytes::from(request.into_body()))
+        })
+        .collect();
+    let path = SetEntry::PATH;
+    Arc::new(move |connection, seq| {
+        let (content_type, body) = &bodies[connection % bodies.len()];
+        let request = Request::post(path)
+            .header(HOST, host.clone())
+            .header(CONTENT_TYPE, content_type.clone())
+            .body(Full::new(body.clone()))
+            .expect("a valid request");
+        let (mut parts, body) = request.into_parts();
+        let nonce = seq.to_string();
+        let timestamp = crate::unix_millis().to_string();
+        HeaderAuth::new(&key, &secret, &nonce, &timestamp)
+            .apply(&mut parts)
+            .expect("demo credentials are header values");
+        Request::from_parts(parts, body)
+    })
+}
+
+/// The most connections a raw run opens.
+pub(crate) const MAX_CONNECTIONS: usize = 256;
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_raw_generator_counts_answers_and_failures() {
+        let bounded = Duration::from_secs(20);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(crate::bare::serve(listener));
+        let window = Window::after(Duration::from_millis(50), Duration::from_millis(300));
+        let run = drive_raw(addr, 4, window, signed_entry_sets(addr));
+        let summary = tokio::time::timeout(bounded, run)
+            .await
+            .unwrap()
+            .summary(window.length());
+        assert!(summary.ok > 0, "{summary:?}");
+        assert_eq!((summary.failed, summary.throttled), (0, 0), "{summary:?}");
+        assert!(summary.p50_us > 0.0 && summary.p50_us <= summary.p99_us);
+        server.abort();
+
+        // A port nobody listens on: every connection is a counted failure.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let window = Window::after(Duration::ZERO, Duration::from_millis(100));
+        let run = drive_raw(closed, 3, window, signed_entry_sets(closed));
+        let summary = tokio::time::timeout(bounded, run)
+            .await
+            .unwrap()
+            .summary(window.length());
+        assert_eq!((summary.ok, summary.failed), (0, 3), "{summary:?}");
+    }
+
+    #[test]
+    fn the_success_marker_is_found_anywhere_in_the_body() {
+        assert!(says_code_200(br#"{"code":200}"#));
+        assert!(says_code_200(br#"{"requestId":"x","code":200}"#));
+        assert!(!says_code_200(br#"{"code":1004}"#));
+        assert!(!says_code_200(b""));
+    }
+
+    #[test]
+    fn entry_sets_are_signed_afresh() {
+        let addr: SocketAddr = "127.0.0.1:8787".parse().unwrap();
+        let requests = signed_entry_sets(addr);
+        let first = requests(0, 1);
+        let second = requests(0, 2);
+        assert_eq!(first.uri(), "/chatroom/entry/set.json");
+        assert_eq!(first.headers()[HOST], "127.0.0.1:8787");
+        assert_eq!(first.headers()["nonce"], "1");
+        assert_eq!(second.headers()["nonce"], "2");
+        assert_ne!(first.headers()["signature"], second.headers()["signature"]);
+        assert_eq!(
+            first.headers()[CONTENT_TYPE],
+            "application/x-www-form-urlencoded"
+        );
+    }
+}

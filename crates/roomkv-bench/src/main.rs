@@ -1,0 +1,228 @@
+//! `roomkv-bench`: the load side of `cargo xtask bench`.
+//!
+//! ```text
+//! roomkv-bench run --roomkv PATH --divan FILE --json FILE --markdown FILE --date YYYY-MM-DD
+//!                  [--measure-secs S]
+//! roomkv-bench bare-server
+//! roomkv-bench client-memory BASE_URL REQUESTS
+//! ```
+//!
+//! `run` reads the micro-benchmarks' table (section 1, from divan), measures sections 2 to 5
+//! against release `roomkv emulator` processes and a bare hyper server, each started
+//! here in a process of its own on a loopback port, and writes the JSON report and its
+//! markdown. `bare-server` and `client-memory` are those helper processes. Progress goes to
+//! stderr. `cargo xtask bench` builds everything in release mode and calls `run`.
+
+// Progress on stderr and the helpers' one line on stdout are the point of this binary.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bare;
+mod divan_table;
+mod load;
+mod process;
+mod procfs;
+mod report;
+mod scenarios;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::report::{Machine, Memory, Report};
+use crate::scenarios::Timing;
+
+/// The emulator's default RongCloud credentials.
+const RONGCLOUD_APP_KEY: &str = "demo-app-key";
+const RONGCLOUD_APP_SECRET: &str = "demo-app-secret";
+/// The emulator's default Tencent credentials.
+const TENCENT_SDKAPPID: u64 = 1_400_000_000;
+const TENCENT_SECRET_KEY: &str = "demo-secret-key";
+
+const USAGE: &str = "\
+usage: roomkv-bench run --roomkv PATH --divan FILE --json FILE --markdown FILE --date YYYY-MM-DD [--measure-secs S]
+       roomkv-bench bare-server
+       roomkv-bench client-memory BASE_URL REQUESTS
+";
+
+/// Options of `run`.
+#[derive(Debug, PartialEq)]
+struct RunOptions {
+    roomkv: PathBuf,
+    divan: PathBuf,
+    json: PathBuf,
+    markdown: PathBuf,
+    date: String,
+    measure: Duration,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => parse_run(&args[1..]).and_then(|options| runtime()?.block_on(run(options))),
+        Some("bare-server") if args.len() == 1 => runtime().and_then(|rt| rt.block_on(bare::run())),
+        Some("client-memory") if args.len() == 3 => client_memory(&args[1], &args[2]),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("roomkv-bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A multi-thread runtime with one worker per core, as `roomkv emulator` has.
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| format!("cannot start the async runtime: {err}"))
+}
+
+fn parse_run(args: &[String]) -> Result<RunOptions, String> {
+    let mut options = RunOptions {
+        roomkv: PathBuf::new(),
+        divan: PathBuf::new(),
+        json: PathBuf::new(),
+        markdown: PathBuf::new(),
+        date: String::new(),
+        measure: Duration::from_secs(2),
+    };
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        match flag.as_str() {
+            "--roomkv" => options.roomkv = value.into(),
+            "--divan" => options.divan = value.into(),
+            "--json" => options.json = value.into(),
+            "--markdown" => options.markdown = value.into(),
+            "--date" => options.date.clone_from(value),
+            "--measure-secs" => {
+                let secs: f64 = value
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 60.0)
+                    .ok_or_else(|| format!("--measure-secs {value}: not 0 < S ≤ 60"))?;
+                options.measure = Duration::from_secs_f64(secs);
+            }
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    for (name, missing) in [
+        ("--roomkv", options.roomkv.as_os_str().is_empty()),
+        ("--divan", options.divan.as_os_str().is_empty()),
+        ("--json", options.json.as_os_str().is_empty()),
+        ("--markdown", options.markdown.as_os_str().is_empty()),
+        ("--date", options.date.is_empty()),
+    ] {
+        if missing {
+            return Err(format!("{name} is required\n{USAGE}"));
+        }
+    }
+    Ok(options)
+}
+
+async fn run(options: RunOptions) -> Result<(), String> {
+    let divan = std::fs::read_to_string(&options.divan)
+        .map_err(|err| format!("{}: {err}", options.divan.display()))?;
+    let cpu = scenarios::cpu(&divan)?;
+    let load_average = procfs::load_average()?;
+    let timing = Timing {
+        warm_up: Duration::from_millis(500),
+        measure: options.measure,
+    };
+    eprintln!("bench: section 2, client to emulator");
+    let client_load = scenarios::client_load(&options.roomkv, timing).await?;
+    eprintln!("bench: section 3, emulator capacity against a bare hyper server");
+    let capacity = scenarios::capacity(&options.roomkv, timing).await?;
+    eprintln!("bench: section 4, quota use");
+    let quota = scenarios::quota_use(&options.roomkv, timing).await?;
+    eprintln!("bench: section 5, memory");
+    let emulator = scenarios::emulator_memory(&options.roomkv).await?;
+    let client = scenarios::client_memory(&options.roomkv)?;
+    let report = Report {
+        machine: Machine {
+            date: options.date,
+            cores: std::thread::available_parallelism().map_or(1, usize::from),
+            load_average,
+            measure_secs: options.measure.as_secs_f64(),
+        },
+        cpu,
+        client_load,
+        capacity,
+        quota,
+        memory: Memory { emulator, client },
+    };
+    let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
+    write(&options.json, &json)?;
+    write(&options.markdown, &report.markdown())
+}
+
+fn write(path: &std::path::Path, text: &str) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+    }
+    std::fs::write(path, text).map_err(|err| format!("{}: {err}", path.display()))
+}
+
+/// `client-memory BASE_URL REQUESTS`: prints [`report::ClientMemory`] as JSON.
+fn client_memory(base_url: &str, requests: &str) -> Result<(), String> {
+    let requests: usize = requests
+        .parse()
+        .ok()
+        .filter(|n| (1..=load::MAX_CONNECTIONS).contains(n))
+        .ok_or_else(|| format!("REQUESTS must be 1 to {}", load::MAX_CONNECTIONS))?;
+    let measured = runtime()?.block_on(scenarios::measure_client_memory(base_url, requests))?;
+    println!(
+        "{}",
+        serde_json::to_string(&measured).map_err(|err| err.to_string())?
+    );
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch, for RongCloud timestamps.
+fn unix_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn run_options_are_parsed_and_checked() {
+        let options = parse_run(&args(
+            "--roomkv r --divan d --json j --markdown m --date 2026-11-23 --measure-secs 0.5",
+        ))
+        .unwrap();
+        assert_eq!(options.roomkv, PathBuf::from("r"));
+        assert_eq!(options.date, "2026-11-23");
+        assert_eq!(options.measure, Duration::from_millis(500));
+
+        let options = parse_run(&args("--roomkv r --divan d --json j --markdown m --date x"));
+        assert_eq!(options.unwrap().measure, Duration::from_secs(2));
+
+        for bad in [
+            "--roomkv r --divan d --json j --markdown m",
+            "--roomkv r --divan d --json j --markdown m --date x --measure-secs 0",
+            "--roomkv r --divan d --json j --markdown m --date x --measure-secs 600",
+            "--roomkv r --divan d --json j --markdown m --date x --bogus 1",
+            "--roomkv",
+        ] {
+            assert!(parse_run(&args(bad)).is_err(), "{bad}");
+        }
+    }
+}

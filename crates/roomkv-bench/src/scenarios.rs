@@ -1,0 +1,570 @@
+//! The five sections of the report, each measured here against servers in their own processes.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use roomkv_rongcloud::{
+    ChatroomId, EntryKey, EntryValue, KeepAlive, Limits, QuotaFamily, RateLimit, RetryPolicy,
+    UserId,
+};
+use roomkv_tencent::{Command as TencentCommand, CreateRoom, MetadataKey, MetadataValue, RoomId};
+
+use crate::load::{drive_raw, run_workers, signed_entry_sets};
+use crate::process::Server;
+use crate::report::{
+    Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory, QuotaRun,
+    REQUEST_BUILD_TARGET_NS,
+};
+use crate::stats::{Outcome, Recorder, Summary, Window};
+use crate::{divan_table, procfs};
+
+/// How long each load run warms up and measures.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timing {
+    /// Requests before the window opens, not counted: connections open, caches fill.
+    pub(crate) warm_up: Duration,
+    /// The measured stretch.
+    pub(crate) measure: Duration,
+}
+
+impl Timing {
+    fn window(self) -> Window {
+        Window::after(self.warm_up, self.measure)
+    }
+}
+
+/// The micro-benchmarks `benches/request_build.rs` defines: name, what it measures, and
+/// whether section 1's target applies.
+const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
+    (
+        "rongcloud_entry_set_build",
+        "RongCloud entry set: validate + encode + sign (fresh nonce and timestamp)",
+        true,
+    ),
+    (
+        "rongcloud_entry_set_send",
+        "RongCloud entry set through the client as built by default but with the rate limiter \
+         off, transport answering at once: build + request id + retry pipeline + parse",
+        true,
+    ),
+    (
+        "rongcloud_entry_set_send_user_space_nonces",
+        "the same, nonce and request id drawn in user space instead of by `getrandom` system \
+         calls",
+        true,
+    ),
+    (
+        "tencent_set_room_metadata_send",
+        "Tencent set_room_metadata through the client as built by default but with the rate \
+         limiter off, cached UserSig, transport answering at once: build + retry pipeline + \
+         parse",
+        true,
+    ),
+    (
+        "tencent_set_room_metadata_send_user_space_nonces",
+        "the same, `random` drawn in user space instead of by a `getrandom` system call",
+        true,
+    ),
+    (
+        "usersig_generate",
+        "Tencent UserSig generation (HMAC-SHA256, zlib, base64)",
+        false,
+    ),
+    (
+        "usersig_verify",
+        "Tencent UserSig verification (the emulator's side)",
+        false,
+    ),
+    (
+        "rongcloud_parse_set_reply",
+        "parse RongCloud's `{\"code\":200}`",
+        false,
+    ),
+    (
+        "rongcloud_parse_query_100",
+        "parse a RongCloud query answer with 100 entries",
+        false,
+    ),
+    (
+        "tencent_parse_set_reply",
+        "parse Tencent's answer to set_room_metadata",
+        false,
+    ),
+    (
+        "tencent_parse_get_10",
+        "parse a Tencent get_room_metadata answer with 10 keys",
+        false,
+    ),
+];
+
+/// Section 1: divan's table, every benchmark of [`CPU_BENCHMARKS`] present.
+pub(crate) fn cpu(divan_output: &str) -> Result<Vec<CpuFigure>, String> {
+    let rows = divan_table::rows(divan_output);
+    if let Some(unknown) = rows.iter().find(|row| {
+        !CPU_BENCHMARKS
+            .iter()
+            .any(|(known, _, _)| *known == row.name)
+    }) {
+        return Err(format!(
+            "divan reported `{}`, which the report does not describe",
+            unknown.name
+        ));
+    }
+    CPU_BENCHMARKS
+        .iter()
+        .map(|&(name, what, targeted)| {
+            let row = rows
+                .iter()
+                .find(|row| row.name == name)
+                .ok_or_else(|| format!("divan's output has no row for `{name}`"))?;
+            Ok(CpuFigure {
+                name: name.to_owned(),
+                what,
+                fastest_ns: row.fastest_ns,
+                median_ns: row.median_ns,
+                target_ns: targeted.then_some(REQUEST_BUILD_TARGET_NS),
+            })
+        })
+        .collect()
+}
+
+/// The concurrencies of section 2.
+const CONCURRENCY: [usize; 3] = [1, 16, 64];
+
+/// How a scenario's client treats the vendor quotas.
+#[derive(Debug, Clone, Copy)]
+enum Quotas<'a> {
+    /// Against an emulator without quotas: the client's rate limiter explicitly off.
+    Off,
+    /// Against an emulator enforcing these limits' rates: the client's default limiter at the
+    /// same rates, and one attempt per request, so that every throttling answer is seen.
+    Limited(&'a Limits),
+}
+
+/// The RongCloud client the scenarios use against the emulator at `base_url`.
+fn rongcloud_client(
+    base_url: &str,
+    quotas: Quotas<'_>,
+) -> Result<roomkv_rongcloud::Client, String> {
+    let builder = roomkv_rongcloud::Client::builder()
+        .app_key(roomkv_rongcloud::AppKey::new(crate::RONGCLOUD_APP_KEY))
+        .app_secret(roomkv_rongcloud::AppSecret::new(
+            crate::RONGCLOUD_APP_SECRET,
+        ))
+        .base_url(base_url);
+    match quotas {
+        Quotas::Off => builder.rate_limit(RateLimit::Off),
+        Quotas::Limited(limits) => builder
+            .limits(limits.clone())
+            .retry_policy(RetryPolicy::default().with_max_attempts(1)),
+    }
+    .build()
+    .map_err(|err| format!("RongCloud client: {err}"))
+}
+
+/// The Tencent client the scenarios use against the emulator at `base_url`.
+fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::Client, String> {
+    let builder = roomkv_tencent::Client::builder()
+        .sdkappid(crate::TENCENT_SDKAPPID)
+        .secret_key(roomkv_tencent::SecretKey::new(crate::TENCENT_SECRET_KEY))
+        .base_url(base_url);
+    match quotas {
+        Quotas::Off => builder.rate_limit(RateLimit::Off),
+        Quotas::Limited(limits) => builder
+            .limits(limits.clone())
+            .retry_policy(RetryPolicy::default().with_max_attempts(1)),
+    }
+    .build()
+    .map_err(|err| format!("Tencent client: {err}"))
+}
+
+/// Whether the server refused for a quota (429 / 1008, 60007); a request the client's own
+/// limiter gave up waiting for is not one, and counts as failed.
+fn rongcloud_throttled(err: &roomkv_rongcloud::Error) -> bool {
+    err.is_throttled() && !matches!(err, roomkv_rongcloud::Error::RateLimited { .. })
+}
+
+/// [`rongcloud_throttled`] for Tencent.
+fn tencent_throttled(err: &roomkv_tencent::Error) -> bool {
+    err.is_throttled() && !matches!(err, roomkv_tencent::Error::RateLimited { .. })
+}
+
+fn outcome<T, E>(result: &Result<T, E>, throttled: impl Fn(&E) -> bool) -> Outcome {
+    match result {
+        Ok(_) => Outcome::Ok,
+        Err(err) if throttled(err) => Outcome::Throttled,
+        Err(_) => Outcome::Failed,
+    }
+}
+
+/// Section 2: both clients against an emulator without quotas, at each concurrency.
+pub(crate) async fn client_load(roomkv: &Path, timing: Timing) -> Result<Vec<ClientRun>, String> {
+    let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
+    let base_url = emulator.base_url();
+    let rongcloud = rongcloud_client(&base_url, Quotas::Off)?;
+    let tencent = tencent_client(&base_url, Quotas::Off)?;
+    let mut runs = Vec::new();
+    for concurrency in CONCURRENCY {
+        eprintln!("bench: RongCloud entry set, concurrency {concurrency}");
+        let summary = rongcloud_entry_sets(&rongcloud, concurrency, timing).await;
+        runs.push(ClientRun {
+            operation: "RongCloud entry set",
+            concurrency,
+            summary,
+        });
+    }
+    for concurrency in CONCURRENCY {
+        eprintln!("bench: Tencent set_room_metadata, concurrency {concurrency}");
+        let summary = tencent_metadata_sets(&tencent, concurrency, timing).await?;
+        runs.push(ClientRun {
+            operation: "Tencent set_room_metadata",
+            concurrency,
+            summary,
+        });
+    }
+    Ok(runs)
+}
+
+/// `concurrency` workers sharing one client, each setting one key of its own room.
+async fn rongcloud_entry_sets(
+    client: &roomkv_rongcloud::Client,
+    concurrency: usize,
+    timing: Timing,
+) -> Summary {
+    let window = timing.window();
+    let recorder = run_workers(concurrency, |worker| {
+        let client = client.clone();
+        async move {
+            let room = ChatroomId::parse(format!("load-{worker}")).expect("a valid room id");
+            let user = UserId::parse("bench").expect("a valid user id");
+            let key = EntryKey::parse("stage").expect("a valid key");
+            let value = EntryValue::parse("quiz round 3").expect("a valid value");
+            let mut recorder = Recorder::default();
+            while window.running() {
+                let started = Instant::now();
+                let result = client
+                    .set_entry(&room, &user, key.clone(), value.clone())
+                    .await;
+                recorder.record(&window, started, outcome(&result, rongcloud_throttled));
+            }
+            recorder
+        }
+    })
+    .await;
+    recorder.summary(window.length())
+}
+
+/// `concurrency` workers sharing one client, each setting one key of its own Live room.
+async fn tencent_metadata_sets(
+    client: &roomkv_tencent::Client,
+    concurrency: usize,
+    timing: Timing,
+) -> Result<Summary, String> {
+    let rooms: Vec<RoomId> = (0..concurrency)
+        .map(|i| RoomId::parse(format!("load-{concurrency}-{i}")).expect("a valid room id"))
+        .collect();
+    for room in &rooms {
+        client
+            .create_room(CreateRoom::new(room.clone()))
+            .await
+            .map_err(|err| format!("create_room {room}: {err}"))?;
+    }
+    let window = timing.window();
+    let recorder = run_workers(concurrency, |worker| {
+        let client = client.clone();
+        let room = rooms[worker].clone();
+        async move {
+            let key = MetadataKey::parse("stage").expect("a valid key");
+            let value = MetadataValue::parse("quiz round 3").expect("a valid value");
+            let mut recorder = Recorder::default();
+            while window.running() {
+                let started = Instant::now();
+                let result = client
+                    .set_room_metadata(&room, [(key.clone(), value.clone())])
+                    .await;
+                recorder.record(&window, started, outcome(&result, tencent_throttled));
+            }
+            recorder
+        }
+    })
+    .await;
+    Ok(recorder.summary(window.length()))
+}
+
+/// Section 4's quotas: ten times the documented rates (RongCloud entry set 1,000 KV/s, each
+/// Tencent command 2,000/s), high enough for a short run, low enough for two cores.
+const QUOTA_SCALE: f64 = 10.0;
+/// Requests in flight in section 4.
+const QUOTA_CONCURRENCY: usize = 16;
+
+/// Section 4: both clients, their limiters at the emulator's quotas, against an emulator that
+/// enforces them. The warm-up outlasts the one-second burst both sides allow, so the measured
+/// stretch is the steady rate.
+pub(crate) async fn quota_use(roomkv: &Path, timing: Timing) -> Result<Vec<QuotaRun>, String> {
+    let scale = QUOTA_SCALE.to_string();
+    let emulator = Server::emulator(roomkv, &["--rate-scale", &scale])?;
+    let limits = Limits::default().scale_rates(QUOTA_SCALE);
+    let timing = Timing {
+        warm_up: Duration::from_millis(1_500),
+        ..timing
+    };
+    eprintln!("bench: RongCloud entry set at the quota");
+    let rongcloud = rongcloud_client(&emulator.base_url(), Quotas::Limited(&limits))?;
+    let rongcloud = rongcloud_entry_sets(&rongcloud, QUOTA_CONCURRENCY, timing).await;
+    eprintln!("bench: Tencent set_room_metadata at the quota");
+    let tencent = tencent_client(&emulator.base_url(), Quotas::Limited(&limits))?;
+    let tencent = tencent_metadata_sets(&tencent, QUOTA_CONCURRENCY, timing).await?;
+    Ok(vec![
+        QuotaRun {
+            operation: "RongCloud entry set",
+            concurrency: QUOTA_CONCURRENCY,
+            quota_per_sec: limits.rate_per_sec(QuotaFamily::RongCloudEntrySet),
+            summary: rongcloud,
+        },
+        QuotaRun {
+            operation: "Tencent set_room_metadata",
+            concurrency: QUOTA_CONCURRENCY,
+            quota_per_sec: limits
+                .rate_per_sec(QuotaFamily::Tencent(TencentCommand::SetRoomMetadata)),
+            summary: tencent,
+        },
+    ])
+}
+
+/// Connections of section 3.
+pub(crate) const CAPACITY_CONNECTIONS: usize = 64;
+/// Rounds of section 3 (each runs both servers).
+const CAPACITY_ROUNDS: usize = 2;
+
+/// Section 3: the raw generator against (a) the emulator's entry set, signatures verified and
+/// quotas off, and (b) the bare server, in alternating rounds.
+pub(crate) async fn capacity(roomkv: &Path, timing: Timing) -> Result<Capacity, String> {
+    let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
+    let bare = Server::bare()?;
+    let mut rounds = Vec::new();
+    for round in 1..=CAPACITY_ROUNDS {
+        eprintln!("bench: capacity round {round}/{CAPACITY_ROUNDS}: emulator");
+        let a = raw_run(&emulator, timing).await;
+        eprintln!("bench: capacity round {round}/{CAPACITY_ROUNDS}: bare hyper server");
+        let b = raw_run(&bare, timing).await;
+        rounds.push(CapacityRound {
+            emulator: a,
+            bare: b,
+        });
+    }
+    Capacity::from_rounds(CAPACITY_CONNECTIONS, rounds)
+        .ok_or_else(|| "no capacity round ran".to_owned())
+}
+
+async fn raw_run(server: &Server, timing: Timing) -> Summary {
+    let window = timing.window();
+    drive_raw(
+        server.addr(),
+        CAPACITY_CONNECTIONS,
+        window,
+        signed_entry_sets(server.addr()),
+    )
+    .await
+    .summary(window.length())
+}
+
+/// KV stored in section 5: 1,000 rooms of 100 (RongCloud's cap per room).
+const MEMORY_ROOMS: usize = 1_000;
+const KV_PER_ROOM: usize = 100;
+/// RongCloud's batch set takes at most 20 entries.
+const BATCH: usize = 20;
+/// Workers storing them.
+const STORE_WORKERS: usize = 16;
+
+/// Key `key-000` … `key-099`: 7 bytes.
+fn memory_key(i: usize) -> String {
+    format!("key-{i:03}")
+}
+
+/// Value `value-0000000042`: 16 bytes.
+fn memory_value(room: usize, i: usize) -> String {
+    format!("value-{:010}", room * KV_PER_ROOM + i)
+}
+
+/// Section 5, emulator side: resident memory before and after storing 100,000 KV.
+pub(crate) async fn emulator_memory(roomkv: &Path) -> Result<EmulatorMemory, String> {
+    let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
+    let client = rongcloud_client(&emulator.base_url(), Quotas::Off)?;
+    // Warm the request path (and the allocator) without storing anything.
+    client
+        .query_all_entries(&ChatroomId::parse("warm-up").expect("a valid room id"))
+        .await
+        .map_err(|err| format!("warm-up query: {err}"))?;
+    settle().await;
+    let rss_before = emulator.rss_bytes()?;
+    let recorder = run_workers(STORE_WORKERS, |worker| {
+        let client = client.clone();
+        async move {
+            let window = Window::after(Duration::ZERO, Duration::from_secs(3600));
+            let owner = UserId::parse("bench").expect("a valid user id");
+            let mut recorder = Recorder::default();
+            for room in (worker..MEMORY_ROOMS).step_by(STORE_WORKERS) {
+                let id = ChatroomId::parse(format!("mem-{room}")).expect("a valid room id");
+                for start in (0..KV_PER_ROOM).step_by(BATCH) {
+                    let entries = (start..start + BATCH).map(|i| {
+                        (
+                            EntryKey::parse(memory_key(i)).expect("a valid key"),
+                            EntryValue::parse(memory_value(room, i)).expect("a valid value"),
+                        )
+                    });
+                    let started = Instant::now();
+                    let result = client.batch_set_entries(&id, &owner, entries).await;
+                    recorder.record(&window, started, outcome(&result, rongcloud_throttled));
+                }
+            }
+            recorder
+        }
+    })
+    .await;
+    let stored = recorder.summary(Duration::from_secs(1));
+    if stored.failed + stored.throttled > 0 {
+        return Err(format!(
+            "storing KV: {} batch sets failed",
+            stored.failed + stored.throttled
+        ));
+    }
+    settle().await;
+    Ok(EmulatorMemory {
+        kv: stored.ok * BATCH as u64,
+        key_bytes: memory_key(0).len(),
+        value_bytes: memory_value(0, 0).len(),
+        rss_before,
+        rss_after: emulator.rss_bytes()?,
+    })
+}
+
+/// Concurrent requests that open the pooled connections of section 5.
+const CLIENT_CONNECTIONS: usize = 200;
+
+/// Section 5, client side: `roomkv-bench client-memory` in a fresh process, against a fresh
+/// emulator.
+pub(crate) fn client_memory(roomkv: &Path) -> Result<ClientMemory, String> {
+    let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
+    let exe = std::env::current_exe().map_err(|err| format!("own executable: {err}"))?;
+    let output = Command::new(exe)
+        .args([
+            "client-memory",
+            &emulator.base_url(),
+            &CLIENT_CONNECTIONS.to_string(),
+        ])
+        .output()
+        .map_err(|err| format!("client-memory: {err}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "client-memory failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim_end()
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|err| format!("client-memory's output: {err}"))
+}
+
+/// What `roomkv-bench client-memory BASE_URL N` measures in its own process: resident memory
+/// before and after `N` concurrent requests leave `N` connections idle in a client's pool.
+///
+/// The heap is first grown by the same `N` concurrent requests through a client that keeps no
+/// connection, so that the difference is the pooled connections, not the transient peak of
+/// `N` requests in flight.
+pub(crate) async fn measure_client_memory(
+    base_url: &str,
+    requests: usize,
+) -> Result<ClientMemory, String> {
+    let pooled = rongcloud_client(base_url, Quotas::Off)?;
+    let unpooled = roomkv_rongcloud::Client::builder()
+        .app_key(roomkv_rongcloud::AppKey::new(crate::RONGCLOUD_APP_KEY))
+        .app_secret(roomkv_rongcloud::AppSecret::new(
+            crate::RONGCLOUD_APP_SECRET,
+        ))
+        .base_url(base_url)
+        .rate_limit(RateLimit::Off)
+        .keep_alive(KeepAlive::Disabled)
+        .build()
+        .map_err(|err| format!("RongCloud client: {err}"))?;
+    concurrent_sets(&unpooled, requests).await?;
+    settle().await;
+    let (rss_before, sockets_before) = (procfs::own_rss()?, procfs::own_sockets()?);
+    concurrent_sets(&pooled, requests).await?;
+    settle().await;
+    let (rss_after, sockets_after) = (procfs::own_rss()?, procfs::own_sockets()?);
+    Ok(ClientMemory {
+        requests,
+        connections: sockets_after.saturating_sub(sockets_before),
+        rss_before,
+        rss_after,
+    })
+}
+
+/// `count` entry sets in flight at once, each in a room of its own.
+async fn concurrent_sets(client: &roomkv_rongcloud::Client, count: usize) -> Result<(), String> {
+    let tasks: Vec<_> = (0..count)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let room = ChatroomId::parse(format!("pool-{i}")).expect("a valid room id");
+                client
+                    .set_entry(
+                        &room,
+                        &UserId::parse("bench").expect("a valid user id"),
+                        EntryKey::parse("stage").expect("a valid key"),
+                        EntryValue::parse("quiz").expect("a valid value"),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await
+            .map_err(|err| format!("request task: {err}"))?
+            .map_err(|err| format!("entry set: {err}"))?;
+    }
+    Ok(())
+}
+
+/// Lets freed memory and closed sockets settle before a reading.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_keys_and_values_have_the_documented_sizes() {
+        assert_eq!(memory_key(99), "key-099");
+        assert_eq!(memory_value(999, 99).len(), 16);
+        assert!(EntryKey::parse(memory_key(0)).is_ok());
+        assert_eq!(MEMORY_ROOMS * KV_PER_ROOM, 100_000);
+        assert_eq!(KV_PER_ROOM % BATCH, 0);
+    }
+
+    #[test]
+    fn every_cpu_benchmark_must_be_reported() {
+        let row = |name: &str| format!("├─ {name}  1 µs │ 2 µs │ 1.5 µs │ 1.6 µs │ 100 │ 100\n");
+        let all: String = CPU_BENCHMARKS
+            .iter()
+            .map(|(name, _, _)| row(name))
+            .collect();
+        let figures = cpu(&all).unwrap();
+        assert_eq!(figures.len(), CPU_BENCHMARKS.len());
+        assert_eq!(figures[0].median_ns, 1_500.0);
+        assert_eq!(figures[0].fastest_ns, 1_000.0);
+        assert_eq!(figures[0].target_ns, Some(REQUEST_BUILD_TARGET_NS));
+        assert_eq!(figures[5].target_ns, None);
+
+        let missing: String = all.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        assert!(
+            cpu(&missing)
+                .unwrap_err()
+                .contains("rongcloud_entry_set_build")
+        );
+        let extra = format!("{all}{}", row("something_new"));
+        assert!(cpu(&extra).unwrap_err().contains("something_new"));
+    }
+}
