@@ -34,6 +34,7 @@ use std::time::Duration;
 
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
 use roomkv_emulator::{Emulator, EmulatorConfig};
+use roomkv_provider::{Error as ProviderError, Vendor};
 use roomkv_rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ConversationType, DeleteExpansion, Notification,
     RemoveEntry, RongCloudCode, SetEntry, SetExpansion, WriteRetry,
@@ -440,7 +441,13 @@ impl Task {
                     op = op.notify(Notification::kv_change_with_extra(&marker));
                 }
                 let (result, attempts) = recorded(self.rc.send(op)).await;
-                let fate = self.rc_fate(result.err(), &attempts, &[], true);
+                let fate = self.fate(
+                    result.err(),
+                    RongCloudCode::DataNotFound,
+                    &attempts,
+                    &[],
+                    true,
+                );
                 self.wrote(&marker, &[(rc_cell(k), set)], fate, &attempts, notify);
             }
             Op::RcRemove { notify } => {
@@ -450,7 +457,13 @@ impl Task {
                     op = op.notify(Notification::kv_change_with_extra(&marker));
                 }
                 let (result, attempts) = recorded(self.rc.send(op)).await;
-                let fate = self.rc_fate(result.err(), &attempts, &[rc_cell(k)], true);
+                let fate = self.fate(
+                    result.err(),
+                    RongCloudCode::DataNotFound,
+                    &attempts,
+                    &[rc_cell(k)],
+                    true,
+                );
                 self.wrote(&marker, &[(rc_cell(k), None)], fate, &attempts, notify);
             }
             Op::RcBatchSet => {
@@ -459,7 +472,13 @@ impl Task {
                 let entries = keys.iter().map(|k| (key(&format!("k{k}")), value(&marker)));
                 let op = BatchSetEntries::new(chatroom, owner, entries);
                 let (result, attempts) = recorded(self.rc.send(op)).await;
-                let fate = self.rc_fate(result.err(), &attempts, &[], true);
+                let fate = self.fate(
+                    result.err(),
+                    RongCloudCode::DataNotFound,
+                    &attempts,
+                    &[],
+                    true,
+                );
                 let effects: Vec<_> = keys.iter().map(|k| (rc_cell(*k), set.clone())).collect();
                 self.wrote(&marker, &effects, fate, &attempts, false);
             }
@@ -473,7 +492,13 @@ impl Task {
                 );
                 let (result, attempts) = recorded(self.rc.send(op)).await;
                 let cells: Vec<_> = keys.iter().map(|k| rc_cell(*k)).collect();
-                let fate = self.rc_fate(result.err(), &attempts, &cells, true);
+                let fate = self.fate(
+                    result.err(),
+                    RongCloudCode::DataNotFound,
+                    &attempts,
+                    &cells,
+                    true,
+                );
                 let effects: Vec<_> = cells.into_iter().map(|c| (c, None)).collect();
                 self.wrote(&marker, &effects, fate, &attempts, false);
             }
@@ -488,7 +513,13 @@ impl Task {
                         self.saw_all("entry query", "entry/", &seen, RC_KEYS, "k");
                     }
                     Err(err) => {
-                        self.rc_fate(Some(err), &attempts, &[], false);
+                        self.fate(
+                            Some(err),
+                            RongCloudCode::DataNotFound,
+                            &attempts,
+                            &[],
+                            false,
+                        );
                     }
                 }
             }
@@ -504,7 +535,13 @@ impl Task {
                         .map(|k| (ekey(&format!("e{k}")), evalue(&marker))),
                 );
                 let (result, attempts) = recorded(self.rc.send(op)).await;
-                let fate = self.rc_fate(result.err(), &attempts, &[], true);
+                let fate = self.fate(
+                    result.err(),
+                    RongCloudCode::DataNotFound,
+                    &attempts,
+                    &[],
+                    true,
+                );
                 let effects: Vec<_> = keys.iter().map(|k| (exp_cell(*k), set.clone())).collect();
                 self.wrote(&marker, &effects, fate, &attempts, true);
             }
@@ -519,7 +556,13 @@ impl Task {
                     keys.iter().map(|k| ekey(&format!("e{k}"))),
                 );
                 let (result, attempts) = recorded(self.rc.send(op)).await;
-                let fate = self.rc_fate(result.err(), &attempts, &[], true);
+                let fate = self.fate(
+                    result.err(),
+                    RongCloudCode::DataNotFound,
+                    &attempts,
+                    &[],
+                    true,
+                );
                 let effects: Vec<_> = keys.iter().map(|k| (exp_cell(*k), None)).collect();
                 self.wrote(&marker, &effects, fate, &attempts, true);
             }
@@ -535,7 +578,13 @@ impl Task {
                         self.saw_all("expansion query", "expansion/", &seen, EXP_KEYS, "e");
                     }
                     Err(err) => {
-                        self.rc_fate(Some(err), &attempts, &[], false);
+                        self.fate(
+                            Some(err),
+                            RongCloudCode::DataNotFound,
+                            &attempts,
+                            &[],
+                            false,
+                        );
                     }
                 }
             }
@@ -546,7 +595,13 @@ impl Task {
                     .iter()
                     .map(|k| (mkey(&format!("m{k}")), mvalue(&marker)));
                 let (result, attempts) = recorded(self.tc.set_room_metadata(&stage, entries)).await;
-                let fate = self.tc_fate(result.err(), &attempts, &[], true);
+                let fate = self.fate(
+                    result.err(),
+                    TencentCode::MetadataKeysNotFound,
+                    &attempts,
+                    &[],
+                    true,
+                );
                 let effects: Vec<_> = keys.iter().map(|k| (tc_cell(*k), set.clone())).collect();
                 self.wrote(&marker, &effects, fate, &attempts, false);
             }
@@ -559,7 +614,13 @@ impl Task {
                 )
                 .await;
                 let cells: Vec<_> = keys.iter().map(|k| tc_cell(*k)).collect();
-                let fate = self.tc_fate(result.err(), &attempts, &cells, true);
+                let fate = self.fate(
+                    result.err(),
+                    TencentCode::MetadataKeysNotFound,
+                    &attempts,
+                    &cells,
+                    true,
+                );
                 let effects: Vec<_> = cells.into_iter().map(|c| (c, None)).collect();
                 self.wrote(&marker, &effects, fate, &attempts, false);
             }
@@ -574,7 +635,13 @@ impl Task {
                         self.saw_all("metadata get", "metadata/", &seen, TC_KEYS, "m");
                     }
                     Err(err) => {
-                        self.tc_fate(Some(err), &attempts, &[], false);
+                        self.fate(
+                            Some(err),
+                            TencentCode::MetadataKeysNotFound,
+                            &attempts,
+                            &[],
+                            false,
+                        );
                     }
                 }
             }
@@ -633,12 +700,13 @@ impl Task {
         }
     }
 
-    /// The fate of a RongCloud request; for an error, checks that it is typed and that its
-    /// `is_outcome_unknown()` matches the attempts. A "does not exist" refusal of a remove is a
-    /// read of `absent_cells`.
-    fn rc_fate(
+    /// The fate of a request; for an error, checks that it is typed and that its
+    /// `is_outcome_unknown()` matches the attempts. The vendor's "does not exist" refusal
+    /// (`absent`: RongCloud 1015, Tencent 100503) of a remove is a read of `absent_cells`.
+    fn fate<V: Vendor>(
         &mut self,
-        err: Option<roomkv_rongcloud::Error>,
+        err: Option<ProviderError<V>>,
+        absent: V::Code,
         attempts: &[Attempt],
         absent_cells: &[String],
         is_write: bool,
@@ -646,14 +714,11 @@ impl Task {
         let Some(err) = err else {
             return Fate::Acked;
         };
-        use roomkv_rongcloud::Error as E;
+        use ProviderError as E;
         let kind = match &err {
             E::Transport { source, .. } => transport_kind(source),
             E::UnexpectedStatus { status, .. } => format!("status {status}"),
-            E::Api { error, .. }
-                if !absent_cells.is_empty()
-                    && err.api_code() == Some(RongCloudCode::DataNotFound) =>
-            {
+            E::Api { error, .. } if !absent_cells.is_empty() && err.api_code() == Some(absent) => {
                 for cell in absent_cells {
                     self.model.observe(
                         &format!("task {} refusal {error}", self.index),
@@ -661,46 +726,7 @@ impl Task {
                         &None,
                     );
                 }
-                "rongcloud 1015".to_owned()
-            }
-            other => format!("UNTYPED {other:?}"),
-        };
-        self.settle(
-            kind,
-            err.is_outcome_unknown(),
-            err.to_string(),
-            attempts,
-            is_write,
-        )
-    }
-
-    /// [`Self::rc_fate`] for Tencent.
-    fn tc_fate(
-        &mut self,
-        err: Option<roomkv_tencent::Error>,
-        attempts: &[Attempt],
-        absent_cells: &[String],
-        is_write: bool,
-    ) -> Fate {
-        let Some(err) = err else {
-            return Fate::Acked;
-        };
-        use roomkv_tencent::Error as E;
-        let kind = match &err {
-            E::Transport { source, .. } => transport_kind(source),
-            E::UnexpectedStatus { status, .. } => format!("status {status}"),
-            E::Api { error, .. }
-                if !absent_cells.is_empty()
-                    && err.api_code() == Some(TencentCode::MetadataKeysNotFound) =>
-            {
-                for cell in absent_cells {
-                    self.model.observe(
-                        &format!("task {} refusal {error}", self.index),
-                        cell,
-                        &None,
-                    );
-                }
-                "tencent 100503".to_owned()
+                format!("{} {}", V::NAME, error.code.code())
             }
             other => format!("UNTYPED {other:?}"),
         };
