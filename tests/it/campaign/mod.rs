@@ -718,6 +718,9 @@ impl Task {
         let kind = match &err {
             E::Transport { source, .. } => transport_kind(source),
             E::UnexpectedStatus { status, .. } => format!("status {status}"),
+            // The client's own limiter (on by default) at the vendor's quota: group expansion
+            // writes (20/s) can queue past the longest wait when retries pile up.
+            E::RateLimited { .. } => "client rate limited".to_owned(),
             E::Api { error, .. } if !absent_cells.is_empty() && err.api_code() == Some(absent) => {
                 for cell in absent_cells {
                     self.model.observe(
