@@ -165,7 +165,7 @@ impl NonceSource for OsNonceSource {
 
 /// Bytes from the OS random source, each handed out once (see [`OsNonceSource`]).
 struct RandomBuffer {
-    bytes: [u8; RandomBuffer::LEN],
+    bytes: [u8; Self::LEN],
     /// Index of the first unused byte; `LEN` when empty.
     next: usize,
 }
