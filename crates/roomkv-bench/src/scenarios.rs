@@ -50,8 +50,8 @@ const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
     ),
     (
         "rongcloud_entry_set_send_user_space_nonces",
-        "the same, nonce and request id drawn in user space instead of by `getrandom` system \
-         calls",
+        "the same, nonce and request id from a user-space counter instead of the default \
+         buffered OS source",
         true,
     ),
     (
@@ -63,7 +63,7 @@ const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
     ),
     (
         "tencent_set_room_metadata_send_user_space_nonces",
-        "the same, `random` drawn in user space instead of by a `getrandom` system call",
+        "the same, `random` from a user-space counter instead of the default buffered OS source",
         true,
     ),
     (
