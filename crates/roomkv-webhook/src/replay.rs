@@ -132,6 +132,9 @@ impl NonceStore for MemoryNonceStore {
     }
 }
 
+/// How long past the end of the replay window a key stays remembered.
+const KEPT_PAST_WINDOW: Duration = Duration::from_secs(1);
+
 /// Remembers `key`, the identity of a callback signed at `sent`, in `store` for as long as the
 /// replay `window` accepts `sent`: [`WebhookError::Replayed`] when it is remembered already,
 /// [`WebhookError::ReplayStoreFull`] when there is no room. Called last, once every other check
@@ -143,7 +146,9 @@ pub(crate) fn remember(
     now: SystemTime,
     window: Duration,
 ) -> Result<(), WebhookError> {
-    let expires_at = sent.checked_add(window).unwrap_or(sent);
+    // The window still accepts `sent + window` itself, and a store forgets a key at its expiry:
+    // keep it a little longer (a whole second, which every platform's `SystemTime` can add).
+    let expires_at = sent.checked_add(window + KEPT_PAST_WINDOW).unwrap_or(sent);
     match store.insert(key, now, expires_at) {
         Insert::New => Ok(()),
         Insert::Seen => Err(WebhookError::Replayed),
