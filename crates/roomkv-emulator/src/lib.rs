@@ -185,7 +185,7 @@ impl EmulatorBuilder {
         let path = path.into();
         let snapshot = persist::load(&path)?;
         if snapshot.is_none() {
-            persist::save(&path, &State::new(&self.config).snapshot())?;
+            persist::save(&path, &Snapshot::default())?;
         }
         self.state_file = Some((path, snapshot));
         Ok(self)

@@ -76,8 +76,10 @@ pub(crate) struct Webhooks {
     queue: Mutex<Option<mpsc::Receiver<Event>>>,
     client: Option<SharedHttpClient>,
     counters: Arc<Counters>,
-    /// Nonces are `mix(nonce_base + n)` for the n-th signature: distinct within a run (`mix` is
-    /// a bijection), and different across runs because the base is the start time.
+    /// Nonces are `mix(nonce_base + n) % 10¹⁸` for the n-th signature (at most 18 digits, as
+    /// RongCloud documents): `mix` is a bijection, so a repeat within a run takes about 10⁹
+    /// signatures (the modulo's birthday bound), and runs differ because the base is the start
+    /// time.
     nonce_base: u64,
     nonces: AtomicU64,
 }

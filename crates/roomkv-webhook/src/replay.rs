@@ -3,7 +3,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+
+use crate::WebhookError;
 
 /// What [`NonceStore::insert`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +129,30 @@ impl NonceStore for MemoryNonceStore {
         expiry.insert(key.to_owned(), expires_at);
         order.push_back((key.to_owned(), expires_at));
         Insert::New
+    }
+}
+
+/// How long past the end of the replay window a key stays remembered.
+const KEPT_PAST_WINDOW: Duration = Duration::from_secs(1);
+
+/// Remembers `key`, the identity of a callback signed at `sent`, in `store` for as long as the
+/// replay `window` accepts `sent`: [`WebhookError::Replayed`] when it is remembered already,
+/// [`WebhookError::ReplayStoreFull`] when there is no room. Called last, once every other check
+/// has passed, so a forged or malformed callback never uses up a key.
+pub(crate) fn remember(
+    store: &dyn NonceStore,
+    key: &str,
+    sent: SystemTime,
+    now: SystemTime,
+    window: Duration,
+) -> Result<(), WebhookError> {
+    // The window still accepts `sent + window` itself, and a store forgets a key at its expiry:
+    // keep it a little longer (a whole second, which every platform's `SystemTime` can add).
+    let expires_at = sent.checked_add(window + KEPT_PAST_WINDOW).unwrap_or(sent);
+    match store.insert(key, now, expires_at) {
+        Insert::New => Ok(()),
+        Insert::Seen => Err(WebhookError::Replayed),
+        Insert::Full { capacity } => Err(WebhookError::ReplayStoreFull { capacity }),
     }
 }
 

@@ -27,7 +27,7 @@ use roomkv_sign::rongcloud::{AppSecret, verify};
 use serde::Deserialize;
 
 use crate::WebhookError;
-use crate::replay::{Insert, MemoryNonceStore, NonceStore};
+use crate::replay::{MemoryNonceStore, NonceStore, remember};
 use crate::request::{Query, check_window, json_body, parse_u64, require_json, unix_time};
 
 /// Timestamps at least this large are milliseconds; smaller ones are seconds (10¹¹ seconds is
@@ -199,15 +199,13 @@ impl RongCloudWebhookVerifier {
                 ));
             }
         };
-        let expires_at = sent.checked_add(self.window).unwrap_or(sent);
-        match self
-            .nonces
-            .insert(&format!("rongcloud:{nonce}"), now, expires_at)
-        {
-            Insert::New => {}
-            Insert::Seen => return Err(WebhookError::Replayed),
-            Insert::Full { capacity } => return Err(WebhookError::ReplayStoreFull { capacity }),
-        }
+        remember(
+            &*self.nonces,
+            &format!("rongcloud:{nonce}"),
+            sent,
+            now,
+            self.window,
+        )?;
         Ok(KvSyncEvent {
             chatroom_id: body.chatroom_id,
             change,

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::WebhookError;
-use crate::replay::{Insert, MemoryNonceStore, NonceStore};
+use crate::replay::{MemoryNonceStore, NonceStore, remember};
 use crate::request::{Query, check_window, json_body, parse_u64, require_json, unix_time};
 
 /// `Live.CallbackAfterSetMetadata`.
@@ -246,11 +246,13 @@ impl TencentCallbackVerifier {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let expires_at = sent.checked_add(self.window).unwrap_or(sent);
-        match self.seen.insert(&format!("tencent:{key}"), now, expires_at) {
-            Insert::New => Ok(event),
-            Insert::Seen => Err(WebhookError::Replayed),
-            Insert::Full { capacity } => Err(WebhookError::ReplayStoreFull { capacity }),
-        }
+        remember(
+            &*self.seen,
+            &format!("tencent:{key}"),
+            sent,
+            now,
+            self.window,
+        )?;
+        Ok(event)
     }
 }

@@ -549,3 +549,33 @@ proptest! {
         let _ = tc().verify(&post(tc_uri(TOKEN, &ts, SET_CMD), body), now());
     }
 }
+
+#[test]
+fn replays_at_the_window_edge_are_rejected() {
+    // The window accepts a timestamp exactly `WINDOW` old, so the replay store must still
+    // remember the callback at that instant.
+    let edge = now() + WINDOW;
+    let verifier = rc();
+    let ts = NOW_SECS.to_string();
+    assert!(
+        verifier
+            .verify(&rc_request("edge", &ts, &kv_body(1)), now())
+            .is_ok()
+    );
+    assert_eq!(
+        verifier.verify(&rc_request("edge", &ts, &kv_body(2)), edge),
+        Err(WebhookError::Replayed)
+    );
+
+    let verifier = tc();
+    let time = NOW_SECS.to_string();
+    assert!(
+        verifier
+            .verify(&tc_request(&time, SET_CMD, SET_BODY), now())
+            .is_ok()
+    );
+    assert_eq!(
+        verifier.verify(&tc_request(&time, SET_CMD, SET_BODY), edge),
+        Err(WebhookError::Replayed)
+    );
+}

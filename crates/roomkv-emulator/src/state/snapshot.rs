@@ -64,10 +64,7 @@ impl State {
     /// [`change_count`](Self::change_count) read before the call is in it. Shards are copied
     /// one at a time, so other rooms keep being served meanwhile.
     pub(crate) fn snapshot(&self) -> Snapshot {
-        let mut snapshot = Snapshot {
-            event_seq: self.seq.load(Ordering::SeqCst),
-            ..Snapshot::default()
-        };
+        let mut snapshot = Snapshot::default();
         for shard in self.shards.iter() {
             for ((app_key, chatroom_id), room) in &shard.chatrooms {
                 snapshot.chatrooms.push(ChatRoomRecord {
@@ -91,6 +88,9 @@ impl State {
                 });
             }
         }
+        // Read after the shards: a change copied above may have numbered its events after the
+        // copy began, and a restart must not hand those numbers out again.
+        snapshot.event_seq = self.seq.load(Ordering::SeqCst);
         let overrides = self
             .kv_overrides
             .read()
