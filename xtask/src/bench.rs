@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use crate::json::Json;
 use crate::{capture, cargo, project_root, show};
@@ -100,7 +100,7 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
         .arg(&json)
         .arg("--markdown")
         .arg(&markdown)
-        .args(["--date", &today()?]);
+        .args(["--date", &crate::release::today()?]);
     if let Some(secs) = &options.measure_secs {
         load.args(["--measure-secs", secs]);
     }
@@ -149,17 +149,6 @@ fn target_dir() -> Result<PathBuf, String> {
         .and_then(Json::as_str)
         .map(PathBuf::from)
         .ok_or_else(|| "`cargo metadata` names no target_directory".to_owned())
-}
-
-/// Today in UTC, `YYYY-MM-DD`.
-fn today() -> Result<String, String> {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|_| "the system clock is before 1970".to_owned())?
-        .as_secs();
-    let (year, month, day) =
-        crate::release::civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0));
-    Ok(format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// `doc` with the text between its bench markers replaced by `table`.
@@ -214,12 +203,5 @@ mod tests {
         assert!(splice("# Benchmarks\n", "x").is_err());
         assert!(splice(&format!("{BEGIN}\nno end"), "x").is_err());
         assert!(splice(&format!("{END}\n{BEGIN}"), "x").is_err());
-    }
-
-    #[test]
-    fn today_is_a_date() {
-        let today = today().unwrap();
-        assert_eq!(today.len(), 10);
-        assert_eq!(&today[4..5], "-");
     }
 }

@@ -41,8 +41,9 @@ tasks:
   bench      [--write] [--measure-secs S]
              build in release mode, then measure on loopback only: divan micro-benchmarks of
              the request path, both clients against `roomkv emulator`, the emulator against a
-             bare hyper server, quota use with the client limiter, memory. Prints a markdown table and writes
-             <target>/bench/report.json; --write also puts the table into BENCHMARKS.md.
+             bare hyper server, quota use with the client limiter, memory. Prints a markdown
+             table and writes <target>/bench/report.json; --write also puts the table into
+             BENCHMARKS.md.
              S: seconds each load run measures (default 2)
   help       print this text
 ";

@@ -528,7 +528,7 @@ pub(crate) fn move_unreleased(
 // The date
 
 /// The proleptic Gregorian date of `days` since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -578,15 +578,18 @@ fn release_date() -> Result<String, String> {
     match std::env::var(DATE_VAR) {
         Ok(date) => check_date(&date),
         Err(std::env::VarError::NotUnicode(_)) => Err(format!("{DATE_VAR} is not UTF-8")),
-        Err(std::env::VarError::NotPresent) => {
-            let seconds = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_err(|_| "the system clock is before 1970".to_owned())?
-                .as_secs();
-            let (year, month, day) = civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0));
-            Ok(format!("{year:04}-{month:02}-{day:02}"))
-        }
+        Err(std::env::VarError::NotPresent) => today(),
     }
+}
+
+/// Today in UTC, `YYYY-MM-DD`.
+pub(crate) fn today() -> Result<String, String> {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| "the system clock is before 1970".to_owned())?
+        .as_secs();
+    let (year, month, day) = civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0));
+    Ok(format!("{year:04}-{month:02}-{day:02}"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1326,6 +1329,13 @@ version = "0.1.0"
         ] {
             assert!(check_date(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn today_is_a_date() {
+        let today = today().unwrap();
+        assert_eq!(today.len(), 10);
+        assert_eq!(&today[4..5], "-");
     }
 
     #[test]

@@ -452,17 +452,14 @@ fn endpoint(text: &str) -> Result<(&str, &str), Failure> {
 fn attrs(vendor: &str, args: &CopyArgs, owner: Option<&UserId>) -> Result<Attrs, Failure> {
     if vendor == "tencent" {
         let connection = tencent::Connection {
-            sdkappid: args.sdkappid,
-            secret_key: args.secret_key.clone(),
-            admin: args.admin.clone(),
+            credentials: args.tencent.clone(),
             region: None,
             host: args.host.clone(),
         };
         return Ok(Attrs::Tencent(tencent_cmd::client(&connection)?));
     }
     let connection = rongcloud::Connection {
-        app_key: args.app_key.clone(),
-        app_secret: args.app_secret.clone(),
+        credentials: args.rongcloud.clone(),
         region: None,
         dialect: None,
         host: args.host.clone(),

@@ -251,7 +251,7 @@ pub(crate) struct EmulatorArgs {
         requires = "tencent_callback_url",
         help_heading = "Webhooks"
     )]
-    pub(crate) tencent_callback_token: Option<String>,
+    pub(crate) tencent_callback_token: Option<shared::Secret>,
 }
 
 /// Parses an absolute `http://` or `https://` URL.

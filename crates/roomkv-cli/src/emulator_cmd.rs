@@ -80,7 +80,10 @@ pub(crate) fn config_from(args: &EmulatorArgs) -> EmulatorConfig {
     config.fault_seed = args.fault_seed;
     config.webhooks.rongcloud_url = args.rongcloud_webhook_url.clone();
     config.webhooks.tencent_url = args.tencent_callback_url.clone();
-    config.webhooks.tencent_token = args.tencent_callback_token.clone().map(Secret::new);
+    config.webhooks.tencent_token = args
+        .tencent_callback_token
+        .as_ref()
+        .map(|token| Secret::new(token.expose()));
     config
 }
 
@@ -280,6 +283,22 @@ mod tests {
         assert!(
             !parse(&["--tencent-callback-token", "tok"]),
             "needs the URL"
+        );
+    }
+
+    #[test]
+    fn the_callback_token_is_not_in_the_arguments_debug() {
+        let parsed = args(&[
+            "--tencent-callback-url",
+            "http://127.0.0.1:9000/tc",
+            "--tencent-callback-token",
+            "s3cr3t-callback-token",
+        ]);
+        let shown = format!("{parsed:?}");
+        assert!(!shown.contains("s3cr3t-callback-token"), "{shown}");
+        assert_eq!(
+            parsed.tencent_callback_token.as_ref().map(|t| t.expose()),
+            Some("s3cr3t-callback-token")
         );
     }
 

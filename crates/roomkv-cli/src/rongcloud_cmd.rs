@@ -49,12 +49,12 @@ impl From<Error> for Failure {
 /// The client the connection flags describe. Missing credentials or an invalid `--base-url`
 /// are refusals: nothing was sent.
 pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
-    let app_key = connection.app_key.as_deref().ok_or_else(|| {
+    let app_key = connection.credentials.app_key.as_deref().ok_or_else(|| {
         Failure::refused(
             "the RongCloud App Key is missing: pass --app-key or set RONGCLOUD_APP_KEY",
         )
     })?;
-    let app_secret = connection.app_secret.as_ref().ok_or_else(|| {
+    let app_secret = connection.credentials.app_secret.as_ref().ok_or_else(|| {
         Failure::refused(
             "the RongCloud App Secret is missing: pass --app-secret or set RONGCLOUD_APP_SECRET",
         )
@@ -489,7 +489,7 @@ mod tests {
     use roomkv_rongcloud::ConversationType;
 
     use super::*;
-    use crate::cli::rongcloud::Conversation;
+    use crate::cli::rongcloud::{Conversation, Credentials};
     use crate::cli::shared::HostArgs;
 
     fn json<T: Serialize>(value: &T) -> String {
@@ -666,8 +666,10 @@ mod tests {
     #[test]
     fn missing_credentials_are_refused() {
         let connection = Connection {
-            app_key: None,
-            app_secret: None,
+            credentials: Credentials {
+                app_key: None,
+                app_secret: None,
+            },
             region: None,
             dialect: None,
             host: HostArgs::default(),
@@ -680,7 +682,10 @@ mod tests {
             failure.message
         );
         let connection = Connection {
-            app_key: Some("k".to_owned()),
+            credentials: Credentials {
+                app_key: Some("k".to_owned()),
+                ..connection.credentials
+            },
             ..connection
         };
         let failure = client(&connection).unwrap_err();
@@ -690,7 +695,10 @@ mod tests {
             failure.message
         );
         let connection = Connection {
-            app_secret: Some("s".parse().unwrap()),
+            credentials: Credentials {
+                app_secret: Some("s".parse().unwrap()),
+                ..connection.credentials
+            },
             host: HostArgs {
                 base_url: Some("http://example.com".to_owned()),
                 timeout: None,

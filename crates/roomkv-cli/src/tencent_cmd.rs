@@ -57,12 +57,12 @@ struct App<'a> {
 
 impl<'a> App<'a> {
     fn of(connection: &'a Connection) -> Result<Self, Failure> {
-        let sdkappid = connection.sdkappid.ok_or_else(|| {
+        let sdkappid = connection.credentials.sdkappid.ok_or_else(|| {
             Failure::refused(
                 "the Tencent SDKAppID is missing: pass --sdkappid or set TENCENT_SDKAPPID",
             )
         })?;
-        let secret_key = connection.secret_key.as_ref().ok_or_else(|| {
+        let secret_key = connection.credentials.secret_key.as_ref().ok_or_else(|| {
             Failure::refused(
                 "the Tencent secret key is missing: pass --secret-key or set TENCENT_SECRET_KEY",
             )
@@ -70,7 +70,7 @@ impl<'a> App<'a> {
         Ok(Self {
             sdkappid,
             secret_key,
-            admin: Identifier::parse(connection.admin.as_str())?,
+            admin: Identifier::parse(connection.credentials.admin.as_str())?,
         })
     }
 
@@ -352,6 +352,7 @@ mod tests {
 
     use super::*;
     use crate::cli::shared::HostArgs;
+    use crate::cli::tencent::Credentials;
 
     fn json<T: Serialize>(value: &T) -> String {
         serde_json::to_string(value).unwrap()
@@ -359,9 +360,11 @@ mod tests {
 
     fn connection(sdkappid: Option<u64>, secret: Option<&str>, admin: &str) -> Connection {
         Connection {
-            sdkappid,
-            secret_key: secret.map(|s| s.parse().unwrap()),
-            admin: admin.to_owned(),
+            credentials: Credentials {
+                sdkappid,
+                secret_key: secret.map(|s| s.parse().unwrap()),
+                admin: admin.to_owned(),
+            },
             region: None,
             host: HostArgs::default(),
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::shared::{self, Secret};
+use super::{rongcloud, shared, tencent};
 
 pub(crate) const ENTRY_EXPORT_EXAMPLES: &str = "\
 Examples:
@@ -117,53 +117,13 @@ pub(crate) struct CopyArgs {
     #[arg(long, value_name = "USER")]
     pub(crate) owner: Option<String>,
 
-    /// RongCloud App Key
-    #[arg(
-        long,
-        env = "RONGCLOUD_APP_KEY",
-        value_name = "KEY",
-        help_heading = "Connection"
-    )]
-    pub(crate) app_key: Option<String>,
+    /// `--app-key` and `--app-secret`, when RongCloud is involved.
+    #[command(flatten)]
+    pub(crate) rongcloud: rongcloud::Credentials,
 
-    /// RongCloud App Secret; never printed
-    #[arg(
-        long,
-        env = "RONGCLOUD_APP_SECRET",
-        hide_env_values = true,
-        value_name = "SECRET",
-        help_heading = "Connection"
-    )]
-    pub(crate) app_secret: Option<Secret>,
-
-    /// Tencent SDKAppID
-    #[arg(
-        long,
-        env = "TENCENT_SDKAPPID",
-        value_name = "ID",
-        help_heading = "Connection"
-    )]
-    pub(crate) sdkappid: Option<u64>,
-
-    /// Tencent secret key; never printed
-    #[arg(
-        long,
-        env = "TENCENT_SECRET_KEY",
-        hide_env_values = true,
-        value_name = "KEY",
-        help_heading = "Connection"
-    )]
-    pub(crate) secret_key: Option<Secret>,
-
-    /// Tencent App admin account requests are sent as
-    #[arg(
-        long,
-        env = "TENCENT_ADMIN",
-        value_name = "USER",
-        default_value = roomkv_tencent::DEFAULT_ADMIN,
-        help_heading = "Connection"
-    )]
-    pub(crate) admin: String,
+    /// `--sdkappid`, `--secret-key` and `--admin`, when Tencent is involved.
+    #[command(flatten)]
+    pub(crate) tencent: tencent::Credentials,
 
     /// `--base-url` and `--timeout`, for both vendors.
     #[command(flatten)]

@@ -139,29 +139,9 @@ pub(crate) struct RongCloudArgs {
 /// Credentials and where requests go; accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub(crate) struct Connection {
-    /// App Key, from the RongCloud / Nexconn console
-    #[arg(
-        long,
-        env = "RONGCLOUD_APP_KEY",
-        value_name = "KEY",
-        global = true,
-        value_parser = clap::builder::NonEmptyStringValueParser::new(),
-        help_heading = "Connection"
-    )]
-    pub(crate) app_key: Option<String>,
-
-    /// App Secret, which signs every request; never printed
-    ///
-    /// Prefer the environment variable: other local users can see command lines.
-    #[arg(
-        long,
-        env = "RONGCLOUD_APP_SECRET",
-        hide_env_values = true,
-        value_name = "SECRET",
-        global = true,
-        help_heading = "Connection"
-    )]
-    pub(crate) app_secret: Option<Secret>,
+    /// `--app-key` and `--app-secret`.
+    #[command(flatten)]
+    pub(crate) credentials: Credentials,
 
     /// Data centre: beijing, singapore, singapore-b, north-america, saudi-arabia (or bj, sg,
     /// sg-b, na, sau) [default: beijing]
@@ -195,6 +175,35 @@ pub(crate) struct Connection {
     /// `--base-url` and `--timeout`.
     #[command(flatten)]
     pub(crate) host: shared::HostArgs,
+}
+
+/// The app's credentials, shared by the RongCloud commands and `roomkv copy`.
+#[derive(Debug, Clone, Args)]
+#[group(id = "rongcloud_credentials")]
+pub(crate) struct Credentials {
+    /// App Key, from the RongCloud / Nexconn console
+    #[arg(
+        long,
+        env = "RONGCLOUD_APP_KEY",
+        value_name = "KEY",
+        global = true,
+        value_parser = clap::builder::NonEmptyStringValueParser::new(),
+        help_heading = "Connection"
+    )]
+    pub(crate) app_key: Option<String>,
+
+    /// App Secret, which signs every request; never printed
+    ///
+    /// Prefer the environment variable: other local users can see command lines.
+    #[arg(
+        long,
+        env = "RONGCLOUD_APP_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET",
+        global = true,
+        help_heading = "Connection"
+    )]
+    pub(crate) app_secret: Option<Secret>,
 }
 
 /// The RongCloud subcommands.
@@ -541,9 +550,13 @@ mod tests {
             .concat(),
         );
         for args in [before, after] {
-            assert_eq!(args.connection.app_key.as_deref(), Some("key"));
+            assert_eq!(args.connection.credentials.app_key.as_deref(), Some("key"));
             assert_eq!(
-                args.connection.app_secret.as_ref().map(Secret::expose),
+                args.connection
+                    .credentials
+                    .app_secret
+                    .as_ref()
+                    .map(Secret::expose),
                 Some("secret")
             );
             assert_eq!(args.connection.region, Some(Region::Singapore));

@@ -149,6 +149,32 @@ pub(crate) struct TencentArgs {
 /// Credentials and where requests go; accepted before or after the subcommand.
 #[derive(Debug, Args)]
 pub(crate) struct Connection {
+    /// `--sdkappid`, `--secret-key` and `--admin`.
+    #[command(flatten)]
+    pub(crate) credentials: Credentials,
+
+    /// Data centre: china, singapore, seoul, frankfurt, mumbai, silicon-valley, jakarta
+    /// [default: china]
+    ///
+    /// Requests go to its primary host and fail over to its backup.
+    #[arg(
+        long,
+        value_name = "NAME",
+        global = true,
+        conflicts_with = "base_url",
+        help_heading = "Connection"
+    )]
+    pub(crate) region: Option<Region>,
+
+    /// `--base-url` and `--timeout`.
+    #[command(flatten)]
+    pub(crate) host: shared::HostArgs,
+}
+
+/// The app's credentials, shared by the Tencent commands and `roomkv copy`.
+#[derive(Debug, Clone, Args)]
+#[group(id = "tencent_credentials")]
+pub(crate) struct Credentials {
     /// SDKAppID, from the Tencent console
     #[arg(
         long,
@@ -184,23 +210,6 @@ pub(crate) struct Connection {
         help_heading = "Connection"
     )]
     pub(crate) admin: String,
-
-    /// Data centre: china, singapore, seoul, frankfurt, mumbai, silicon-valley, jakarta
-    /// [default: china]
-    ///
-    /// Requests go to its primary host and fail over to its backup.
-    #[arg(
-        long,
-        value_name = "NAME",
-        global = true,
-        conflicts_with = "base_url",
-        help_heading = "Connection"
-    )]
-    pub(crate) region: Option<Region>,
-
-    /// `--base-url` and `--timeout`.
-    #[command(flatten)]
-    pub(crate) host: shared::HostArgs,
 }
 
 /// The Tencent subcommands.
@@ -411,12 +420,16 @@ mod tests {
         let room = ["room", "info", "--room", "r"];
         for argv in [[&flags[..], &room].concat(), [&room[..], &flags].concat()] {
             let args = parse(&argv);
-            assert_eq!(args.connection.sdkappid, Some(1_400_000_001));
+            assert_eq!(args.connection.credentials.sdkappid, Some(1_400_000_001));
             assert_eq!(
-                args.connection.secret_key.as_ref().map(Secret::expose),
+                args.connection
+                    .credentials
+                    .secret_key
+                    .as_ref()
+                    .map(Secret::expose),
                 Some("key")
             );
-            assert_eq!(args.connection.admin, "ops");
+            assert_eq!(args.connection.credentials.admin, "ops");
             assert_eq!(args.connection.region, Some(Region::Frankfurt));
             assert!(matches!(
                 args.command,
