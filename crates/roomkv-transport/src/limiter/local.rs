@@ -21,6 +21,10 @@ use crate::{BoxFuture, Clock, SharedClock};
 /// and taken, and when one does not fit the others are put back exactly as they were. Buckets
 /// are keyed by name, rate and burst, so a client whose quota is raised gets fresh buckets.
 ///
+/// Waiting is check, sleep, check again, so it is not first come, first served: under demand
+/// above the quota a waiter can be overtaken and refused while later requests pass (see the
+/// [module docs](super#known-limitation-the-local-limiters-waiting-is-not-fair)).
+///
 /// Time comes from a [`Clock`]'s monotonic reading, by default [`TokioClock`], so that tests
 /// under tokio's paused clock run the limiter without real waiting.
 ///
