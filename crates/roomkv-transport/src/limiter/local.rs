@@ -230,7 +230,7 @@ impl Bucket {
     fn new(rate_per_sec: u32, burst: Duration, clock: &SharedClock) -> Self {
         // Rounded up, so that the client is never faster than the vendor's rate.
         let interval = 1_000_000_000u64.div_ceil(u64::from(rate_per_sec.max(1)));
-        let units = (u128::from(rate_per_sec) * burst.as_nanos() / 1_000_000_000) as u64;
+        let units = u128::from(rate_per_sec) * burst.as_nanos() / 1_000_000_000;
         let capacity =
             NonZeroU32::new(u32::try_from(units).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(Duration::from_nanos(interval))
@@ -365,6 +365,15 @@ mod tests {
         );
         for _ in 0..1000 {
             assert_eq!(limiter.try_take(&[charge("a:free", 0, 5)]), Ok(()));
+        }
+    }
+
+    #[test]
+    fn a_huge_burst_saturates_instead_of_wrapping() {
+        // 2/s for 2^63 + 3 seconds is 2^64 + 6 units: wrapped to 64 bits that was 6.
+        let (limiter, _clock) = manual(Duration::from_secs((1 << 63) + 3));
+        for _ in 0..10 {
+            assert_eq!(limiter.try_take(&[charge("a:set", 2, 100)]), Ok(()));
         }
     }
 
