@@ -109,39 +109,38 @@ impl LocalLimiter {
 
     /// Takes every charge or none; on refusal, the refused charge and how long until it fits.
     fn try_take(&self, charges: &[Charge]) -> Result<(), (usize, Duration)> {
-        let mut buckets = self.lock();
-        let mut taken: Vec<(Arc<Bucket>, Option<Nanos>)> = Vec::with_capacity(charges.len());
-        for (index, charge) in charges.iter().enumerate() {
-            let Some(units) = NonZeroU32::new(charge.units) else {
-                continue;
-            };
-            if charge.rate_per_sec == 0 {
-                continue;
-            }
-            let key = BucketKey {
-                name: charge.bucket.clone(),
-                rate_per_sec: charge.rate_per_sec,
-            };
-            let bucket = buckets
-                .entry(key)
-                .or_insert_with(|| {
-                    Arc::new(Bucket::new(charge.rate_per_sec, self.burst, &self.clock))
-                })
-                .clone();
-            let before = bucket.tat.get();
-            match bucket.take(units) {
-                Ok(()) => taken.push((bucket, before)),
-                Err(wait) => {
-                    // All or nothing: put back what this request took. Every change to these
-                    // buckets happens under this lock, so restoring is exact.
-                    for (bucket, before) in taken {
-                        bucket.tat.set(before);
-                    }
-                    return Err((index, wait));
-                }
-            }
-        }
-        Ok(())
+        self.take_from(&mut self.lock(), charges, 0)
+    }
+
+    /// Takes `charges[index..]` or none of them, under the lock. Each charge's earlier state is
+    /// kept on the stack while the rest are taken (requests have one or two charges), so the
+    /// hot path allocates nothing.
+    fn take_from(
+        &self,
+        buckets: &mut HashMap<BucketKey, Arc<Bucket>>,
+        charges: &[Charge],
+        index: usize,
+    ) -> Result<(), (usize, Duration)> {
+        let Some(charge) = charges.get(index) else {
+            return Ok(());
+        };
+        let units = match NonZeroU32::new(charge.units) {
+            Some(units) if charge.rate_per_sec > 0 => units,
+            _ => return self.take_from(buckets, charges, index + 1),
+        };
+        let key = BucketKey {
+            name: charge.bucket.clone(),
+            rate_per_sec: charge.rate_per_sec,
+        };
+        let bucket = Arc::clone(buckets.entry(key).or_insert_with(|| {
+            Arc::new(Bucket::new(charge.rate_per_sec, self.burst, &self.clock))
+        }));
+        let before = bucket.tat.get();
+        bucket.take(units).map_err(|wait| (index, wait))?;
+        // All or nothing: when a later charge does not fit, put this one back. Every change to
+        // these buckets happens under the lock, so restoring is exact.
+        self.take_from(buckets, charges, index + 1)
+            .inspect_err(|_| bucket.tat.set(before))
     }
 }
 
@@ -336,6 +335,25 @@ mod tests {
             assert_eq!(limiter.try_take(&[charge("a:write", 100, 1)]), Ok(()));
         }
         assert!(limiter.try_take(&[charge("a:write", 100, 1)]).is_err());
+    }
+
+    #[test]
+    fn a_refusal_after_two_charges_puts_both_back() {
+        let (limiter, _clock) = manual(Duration::from_secs(1));
+        // a:z (1/s, one unit of burst) is spent; a:free is not limited.
+        assert_eq!(limiter.try_take(&[charge("a:z", 1, 1)]), Ok(()));
+        let four = [
+            charge("a:x", 1, 1),
+            charge("a:free", 0, 1),
+            charge("a:y", 1, 1),
+            charge("a:z", 1, 1),
+        ];
+        let (index, _) = limiter.try_take(&four).unwrap_err();
+        assert_eq!(index, 3);
+        // Nothing was taken from a:x or a:y: each still has its one unit.
+        assert_eq!(limiter.try_take(&[charge("a:x", 1, 1)]), Ok(()));
+        assert_eq!(limiter.try_take(&[charge("a:y", 1, 1)]), Ok(()));
+        assert!(limiter.try_take(&[charge("a:y", 1, 1)]).is_err());
     }
 
     #[test]
