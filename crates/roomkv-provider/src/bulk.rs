@@ -195,6 +195,15 @@ impl<K: fmt::Display, E: fmt::Display> fmt::Display for BulkReport<K, E> {
     }
 }
 
+/// The keys of a chunk of key–value pairs: the `keys_of` of [`run`] for a write of pairs.
+#[expect(
+    clippy::ptr_arg,
+    reason = "passed by name as run's keys_of, which is given the chunk, a &Vec"
+)]
+pub fn pair_keys<K: Clone, V>(chunk: &Vec<(K, V)>) -> Vec<K> {
+    chunk.iter().map(|(key, _)| key.clone()).collect()
+}
+
 /// Sends `chunks` in order with `send`, stopping at the first failure, and reports each key.
 ///
 /// `keys_of` names the keys of a chunk, `outcome_unknown` says whether a failed chunk may

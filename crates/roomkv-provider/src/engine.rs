@@ -209,9 +209,10 @@ impl<V: Vendor> Engine<V> {
         // An atomic rather than a cell, so the request's future stays `Send`: the latest
         // answer came after an attempt whose outcome is unknown.
         let answered_after_unknown = AtomicBool::new(false);
-        let (charges, families) = match &self.quota {
-            Some(quota) => quota.charges(op.quota(), &self.limits),
-            None => Default::default(),
+        let cost = op.quota();
+        let charges = match &self.quota {
+            Some(quota) => quota.charges(cost, &self.limits),
+            None => Vec::new(),
         };
         let pipeline = Pipeline {
             policy: &self.retry_policy,
@@ -244,7 +245,11 @@ impl<V: Vendor> Engine<V> {
         let result = executed.result.map_err(|err| match err {
             AttemptError::Local(err) => err,
             AttemptError::Limited(source) => Error::RateLimited {
-                family: families[source.charge],
+                family: cost
+                    .charges()
+                    .nth(source.charge)
+                    .map(|(family, _)| family)
+                    .expect("the limiter refuses one of the charges it was given"),
                 source,
                 // The refused attempt was not sent.
                 attempts: attempts - 1,

@@ -165,15 +165,16 @@ macro_rules! build_error {
 /// Why a request failed.
 ///
 /// The variants say where it failed: before anything was sent ([`Error::Validation`],
-/// [`Error::Encode`], [`Error::Config`], [`Error::RateLimited`]), on the way ([`Error::Transport`]), or in the vendor's
-/// answer ([`Error::Api`], [`Error::UnexpectedStatus`], [`Error::Decode`]). The methods answer
-/// the questions callers ask whatever the variant:
+/// [`Error::Encode`], [`Error::Config`], [`Error::RateLimited`]), on the way
+/// ([`Error::Transport`]), or in the vendor's answer ([`Error::Api`],
+/// [`Error::UnexpectedStatus`], [`Error::Decode`]). The methods answer the questions callers
+/// ask whatever the variant:
 ///
 /// | method | question |
 /// |---|---|
 /// | [`is_outcome_unknown`](Self::is_outcome_unknown) | may this *write* have been applied although it failed? |
 /// | [`is_retryable`](Self::is_retryable) | is the failure transient (worth trying again later)? |
-/// | [`is_throttled`](Self::is_throttled) | did the vendor refuse because of a rate limit? |
+/// | [`is_throttled`](Self::is_throttled) | did the vendor, or the client's rate limiter, refuse because of a rate limit? |
 /// | [`api_code`](Self::api_code), [`api_error`](Self::api_error) | what exactly did the vendor answer? |
 /// | [`request_id`](Self::request_id) | which request id did the request carry or the answer name, for the vendor's support? |
 /// | [`attempts`](Self::attempts) | how many requests were sent? |
@@ -307,8 +308,9 @@ impl<V: Vendor> Error<V> {
         }
     }
 
-    /// True when the vendor (or a gateway, with HTTP 429) refused because of a rate limit. The
-    /// request was not processed.
+    /// True when the vendor (or a gateway, with HTTP 429) refused because of a rate limit, or
+    /// the client's own rate limiter did not admit the request ([`Error::RateLimited`]). The
+    /// last attempt was not processed.
     pub fn is_throttled(&self) -> bool {
         match self {
             Self::Api { error, .. } => error.is_throttled(),

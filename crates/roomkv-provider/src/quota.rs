@@ -1,7 +1,8 @@
 //! [`RateLimit`]: which client-side rate limiter a client uses, and [`QuotaGate`]: how the
 //! engine charges each attempt of a request to its app's quota families.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use roomkv_core::{Limits, QuotaCost, QuotaFamily};
@@ -47,22 +48,92 @@ pub struct QuotaGate {
     /// The longest an attempt waits for its slot.
     pub max_wait: Duration,
     /// The app, as bucket names start with it: `rongcloud:APPKEY`, `tencent:SDKAPPID`.
-    pub app: Arc<str>,
+    app: Arc<str>,
+    /// The bucket name of each family charged so far, made once rather than every request.
+    buckets: Arc<RwLock<HashMap<QuotaFamily, Arc<str>>>>,
 }
 
 impl QuotaGate {
-    /// What one attempt of a request costing `cost` takes: one charge per family, named
-    /// `APP:FAMILY`, at the family's rate in `limits`; and the families, in the same order.
-    pub fn charges(&self, cost: QuotaCost, limits: &Limits) -> (Vec<Charge>, Vec<QuotaFamily>) {
+    /// A gate charging `app`'s buckets in `limiter`, waiting at most `max_wait` per attempt.
+    pub fn new(limiter: SharedRateLimiter, max_wait: Duration, app: Arc<str>) -> Self {
+        Self {
+            limiter,
+            max_wait,
+            app,
+            buckets: Arc::default(),
+        }
+    }
+
+    /// What one attempt of a request costing `cost` takes: one charge per family, in the
+    /// order of [`QuotaCost::charges`], named `APP:FAMILY`, at the family's rate in `limits`.
+    pub fn charges(&self, cost: QuotaCost, limits: &Limits) -> Vec<Charge> {
         cost.charges()
-            .map(|(family, units)| {
-                let charge = Charge {
-                    bucket: format!("{}:{}", self.app, family.name()).into(),
-                    rate_per_sec: limits.rate_per_sec(family),
-                    units,
-                };
-                (charge, family)
+            .map(|(family, units)| Charge {
+                bucket: self.bucket(family),
+                rate_per_sec: limits.rate_per_sec(family),
+                units,
             })
-            .unzip()
+            .collect()
+    }
+
+    /// The bucket name of `family`: `APP:FAMILY`.
+    fn bucket(&self, family: QuotaFamily) -> Arc<str> {
+        // The map only ever grows by complete entries, so a poisoned lock is still consistent.
+        if let Some(name) = self
+            .buckets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&family)
+        {
+            return Arc::clone(name);
+        }
+        let mut buckets = self.buckets.write().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            buckets
+                .entry(family)
+                .or_insert_with(|| format!("{}:{}", self.app, family.name()).into()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use roomkv_core::tencent::Command;
+
+    use super::*;
+
+    #[test]
+    fn charges_name_app_and_family_and_reuse_the_names() {
+        let gate = QuotaGate::new(
+            SharedRateLimiter::process_wide(),
+            Duration::ZERO,
+            "rongcloud:key".into(),
+        );
+        let cost = QuotaCost::one(QuotaFamily::RongCloudExpansionWrite, 1)
+            .and(QuotaFamily::RongCloudExpansionGroupWrite, 1);
+        let limits = Limits::DOCUMENTED;
+        let first = gate.charges(cost, &limits);
+        let names: Vec<_> = first.iter().map(|charge| charge.bucket.as_ref()).collect();
+        assert_eq!(
+            names,
+            [
+                "rongcloud:key:expansion-write",
+                "rongcloud:key:expansion-group-write"
+            ]
+        );
+        assert_eq!(
+            first[1].rate_per_sec,
+            limits.rate_per_sec(QuotaFamily::RongCloudExpansionGroupWrite)
+        );
+        let again = gate.charges(cost, &limits);
+        assert!(Arc::ptr_eq(&first[0].bucket, &again[0].bucket));
+        let tencent = gate.charges(
+            QuotaCost::one(QuotaFamily::Tencent(Command::SetRoomMetadata), 1),
+            &limits,
+        );
+        assert_eq!(
+            tencent[0].bucket.as_ref(),
+            "rongcloud:key:set_room_metadata"
+        );
     }
 }

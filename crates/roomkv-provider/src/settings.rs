@@ -228,10 +228,12 @@ impl<R: RegionHosts> Settings<R> {
             expected_statuses: V::EXPECTED_STATUSES,
             clock,
             nonce: self.nonce_source.unwrap_or_default(),
-            quota: self.rate_limit.limiter().map(|limiter| QuotaGate {
-                limiter,
-                max_wait: self.max_rate_wait.unwrap_or(DEFAULT_MAX_WAIT),
-                app: app.into(),
+            quota: self.rate_limit.limiter().map(|limiter| {
+                QuotaGate::new(
+                    limiter,
+                    self.max_rate_wait.unwrap_or(DEFAULT_MAX_WAIT),
+                    app.into(),
+                )
             }),
         })
     }

@@ -30,6 +30,8 @@
 //!
 //! [`http::request::Parts`]: https://docs.rs/http/1/http/request/struct.Parts.html
 
+#[cfg(any(feature = "rongcloud", feature = "tencent"))]
+mod hex;
 #[cfg(feature = "rongcloud")]
 pub mod rongcloud;
 #[cfg(feature = "tencent")]

@@ -105,14 +105,7 @@ fn digest(app_secret: &AppSecret, nonce: &str, timestamp: &str) -> [u8; 20] {
 /// );
 /// ```
 pub fn signature(app_secret: &AppSecret, nonce: &str, timestamp: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = digest(app_secret, nonce, timestamp);
-    let mut out = String::with_capacity(SIGNATURE_LEN);
-    for byte in digest {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    out
+    crate::hex::encode(&digest(app_secret, nonce, timestamp))
 }
 
 /// Why a RongCloud signature was rejected by [`verify`].
@@ -129,29 +122,6 @@ pub enum VerifyError {
     /// The signature is well-formed but is not the SHA1 of secret, nonce and timestamp.
     #[error("signature does not match")]
     Mismatch,
-}
-
-/// Decodes exactly 40 hex digits of either case. The input is the caller's claim, not a
-/// secret, so branching on it leaks nothing about the expected value.
-#[cfg(feature = "verify")]
-fn decode_hex20(hex: &str) -> Option<[u8; 20]> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    let bytes = hex.as_bytes();
-    if bytes.len() != SIGNATURE_LEN {
-        return None;
-    }
-    let mut out = [0u8; 20];
-    for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        *slot = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-    }
-    Some(out)
 }
 
 /// Checks a received `Signature` against `app_secret`, `nonce` and `timestamp`.
@@ -188,7 +158,7 @@ pub fn verify(
 ) -> Result<(), VerifyError> {
     use subtle::ConstantTimeEq as _;
 
-    let received = decode_hex20(signature).ok_or(VerifyError::Malformed)?;
+    let received = crate::hex::decode::<20>(signature).ok_or(VerifyError::Malformed)?;
     let expected = digest(app_secret, nonce, timestamp);
     if bool::from(expected[..].ct_eq(&received[..])) {
         Ok(())
@@ -215,16 +185,5 @@ mod tests {
         let secret = AppSecret::new("Y1W2MeFwwwRxa0");
         assert_eq!(format!("{secret:?}"), "AppSecret(***)");
         assert_eq!(format!("{:?}", AppKey::new("k")), "AppKey(\"k\")");
-    }
-
-    #[cfg(feature = "verify")]
-    #[test]
-    fn hex_decoding() {
-        assert_eq!(decode_hex20(&"0".repeat(39)), None);
-        assert_eq!(decode_hex20(&"0".repeat(41)), None);
-        assert_eq!(decode_hex20(&"g".repeat(40)), None);
-        assert_eq!(decode_hex20(&"aF".repeat(20)), Some([0xaf; 20]));
-        // Multi-byte UTF-8 of the right byte length must not panic.
-        assert_eq!(decode_hex20(&"é".repeat(20)), None);
     }
 }

@@ -63,7 +63,7 @@ impl Client {
         );
         Ok(bulk::run(
             chunks,
-            |chunk| chunk.iter().map(|(key, _)| key.clone()).collect(),
+            bulk::pair_keys,
             Error::is_outcome_unknown,
             |chunk| self.send(set(chunk)),
         )

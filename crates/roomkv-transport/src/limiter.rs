@@ -46,6 +46,20 @@
 //! A request waits (on tokio's timer) until its charges fit. When the wait would be longer than
 //! the caller's maximum, it is not taken: admission fails at once with [`RateLimited`] and takes
 //! nothing from any bucket.
+//!
+//! ## Known limitation: the local limiter's waiting is not fair
+//!
+//! [`LocalLimiter`] waits by *check, sleep, check again*: [`governor`] has no reservations, so
+//! a waiting request holds no place in line. When its sleep ends, a request that arrived later
+//! may already have taken the slot it slept for (a small charge fits earlier than a large one),
+//! and it sleeps again. Under sustained demand above the quota a waiter can therefore be
+//! starved: it fails with [`RateLimitReason::WaitTooLong`] once its deadline is near, naming
+//! the *last* computed wait (which may be short, e.g. 48 ms against a maximum of 10 s), while
+//! later arrivals get through. The rate is never exceeded; only the order is unfair. The
+//! Redis limiter does not have this problem: its script reserves the slot and answers the wait.
+//! A per-bucket FIFO in front of the buckets would restore arrival order, but a request
+//! charging two families (a group expansion write) would then hold the wider family's line
+//! while it waits for the narrower one, slowing every other request of that family.
 
 mod local;
 #[cfg(feature = "redis")]

@@ -60,13 +60,7 @@ fn digest(token: &CallbackToken, request_time: &str) -> [u8; 32] {
 /// assert_ne!(sign, callback_sign(&CallbackToken::new("token"), "1700000001"));
 /// ```
 pub fn callback_sign(token: &CallbackToken, request_time: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(CALLBACK_SIGN_LEN);
-    for byte in digest(token, request_time) {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    out
+    crate::hex::encode(&digest(token, request_time))
 }
 
 /// Why a callback `Sign` was rejected by [`verify_callback_sign`]. Never contains the token or
@@ -110,35 +104,13 @@ pub fn verify_callback_sign(
 ) -> Result<(), CallbackSignError> {
     use subtle::ConstantTimeEq as _;
 
-    let received = decode_hex32(sign).ok_or(CallbackSignError::Malformed)?;
+    let received = crate::hex::decode::<32>(sign).ok_or(CallbackSignError::Malformed)?;
     let expected = digest(token, request_time);
     if bool::from(expected[..].ct_eq(&received[..])) {
         Ok(())
     } else {
         Err(CallbackSignError::Mismatch)
     }
-}
-
-/// Decodes exactly 64 hex digits of either case (the caller's claim, not a secret).
-#[cfg(feature = "verify")]
-fn decode_hex32(hex: &str) -> Option<[u8; 32]> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    let bytes = hex.as_bytes();
-    if bytes.len() != CALLBACK_SIGN_LEN {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (slot, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-        *slot = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-    }
-    Some(out)
 }
 
 #[cfg(test)]

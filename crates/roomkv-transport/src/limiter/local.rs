@@ -21,6 +21,10 @@ use crate::{BoxFuture, Clock, SharedClock};
 /// and taken, and when one does not fit the others are put back exactly as they were. Buckets
 /// are keyed by name, rate and burst, so a client whose quota is raised gets fresh buckets.
 ///
+/// Waiting is check, sleep, check again, so it is not first come, first served: under demand
+/// above the quota a waiter can be overtaken and refused while later requests pass (see the
+/// [module docs](super#known-limitation-the-local-limiters-waiting-is-not-fair)).
+///
 /// Time comes from a [`Clock`]'s monotonic reading, by default [`TokioClock`], so that tests
 /// under tokio's paused clock run the limiter without real waiting.
 ///
@@ -105,39 +109,38 @@ impl LocalLimiter {
 
     /// Takes every charge or none; on refusal, the refused charge and how long until it fits.
     fn try_take(&self, charges: &[Charge]) -> Result<(), (usize, Duration)> {
-        let mut buckets = self.lock();
-        let mut taken: Vec<(Arc<Bucket>, Option<Nanos>)> = Vec::with_capacity(charges.len());
-        for (index, charge) in charges.iter().enumerate() {
-            let Some(units) = NonZeroU32::new(charge.units) else {
-                continue;
-            };
-            if charge.rate_per_sec == 0 {
-                continue;
-            }
-            let key = BucketKey {
-                name: charge.bucket.clone(),
-                rate_per_sec: charge.rate_per_sec,
-            };
-            let bucket = buckets
-                .entry(key)
-                .or_insert_with(|| {
-                    Arc::new(Bucket::new(charge.rate_per_sec, self.burst, &self.clock))
-                })
-                .clone();
-            let before = bucket.tat.get();
-            match bucket.take(units) {
-                Ok(()) => taken.push((bucket, before)),
-                Err(wait) => {
-                    // All or nothing: put back what this request took. Every change to these
-                    // buckets happens under this lock, so restoring is exact.
-                    for (bucket, before) in taken {
-                        bucket.tat.set(before);
-                    }
-                    return Err((index, wait));
-                }
-            }
-        }
-        Ok(())
+        self.take_from(&mut self.lock(), charges, 0)
+    }
+
+    /// Takes `charges[index..]` or none of them, under the lock. Each charge's earlier state is
+    /// kept on the stack while the rest are taken (requests have one or two charges), so the
+    /// hot path allocates nothing.
+    fn take_from(
+        &self,
+        buckets: &mut HashMap<BucketKey, Arc<Bucket>>,
+        charges: &[Charge],
+        index: usize,
+    ) -> Result<(), (usize, Duration)> {
+        let Some(charge) = charges.get(index) else {
+            return Ok(());
+        };
+        let units = match NonZeroU32::new(charge.units) {
+            Some(units) if charge.rate_per_sec > 0 => units,
+            _ => return self.take_from(buckets, charges, index + 1),
+        };
+        let key = BucketKey {
+            name: charge.bucket.clone(),
+            rate_per_sec: charge.rate_per_sec,
+        };
+        let bucket = Arc::clone(buckets.entry(key).or_insert_with(|| {
+            Arc::new(Bucket::new(charge.rate_per_sec, self.burst, &self.clock))
+        }));
+        let before = bucket.tat.get();
+        bucket.take(units).map_err(|wait| (index, wait))?;
+        // All or nothing: when a later charge does not fit, put this one back. Every change to
+        // these buckets happens under the lock, so restoring is exact.
+        self.take_from(buckets, charges, index + 1)
+            .inspect_err(|_| bucket.tat.set(before))
     }
 }
 
@@ -226,7 +229,7 @@ impl Bucket {
     fn new(rate_per_sec: u32, burst: Duration, clock: &SharedClock) -> Self {
         // Rounded up, so that the client is never faster than the vendor's rate.
         let interval = 1_000_000_000u64.div_ceil(u64::from(rate_per_sec.max(1)));
-        let units = (u128::from(rate_per_sec) * burst.as_nanos() / 1_000_000_000) as u64;
+        let units = u128::from(rate_per_sec) * burst.as_nanos() / 1_000_000_000;
         let capacity =
             NonZeroU32::new(u32::try_from(units).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(Duration::from_nanos(interval))
@@ -335,6 +338,25 @@ mod tests {
     }
 
     #[test]
+    fn a_refusal_after_two_charges_puts_both_back() {
+        let (limiter, _clock) = manual(Duration::from_secs(1));
+        // a:z (1/s, one unit of burst) is spent; a:free is not limited.
+        assert_eq!(limiter.try_take(&[charge("a:z", 1, 1)]), Ok(()));
+        let four = [
+            charge("a:x", 1, 1),
+            charge("a:free", 0, 1),
+            charge("a:y", 1, 1),
+            charge("a:z", 1, 1),
+        ];
+        let (index, _) = limiter.try_take(&four).unwrap_err();
+        assert_eq!(index, 3);
+        // Nothing was taken from a:x or a:y: each still has its one unit.
+        assert_eq!(limiter.try_take(&[charge("a:x", 1, 1)]), Ok(()));
+        assert_eq!(limiter.try_take(&[charge("a:y", 1, 1)]), Ok(()));
+        assert!(limiter.try_take(&[charge("a:y", 1, 1)]).is_err());
+    }
+
+    #[test]
     fn a_charge_larger_than_the_burst_is_admitted_when_the_bucket_is_full() {
         let (limiter, clock) = manual(Duration::from_millis(100));
         // 10/s with a burst of one unit; a batch of 20 takes two seconds of quota.
@@ -361,6 +383,15 @@ mod tests {
         );
         for _ in 0..1000 {
             assert_eq!(limiter.try_take(&[charge("a:free", 0, 5)]), Ok(()));
+        }
+    }
+
+    #[test]
+    fn a_huge_burst_saturates_instead_of_wrapping() {
+        // 2/s for 2^63 + 3 seconds is 2^64 + 6 units: wrapped to 64 bits that was 6.
+        let (limiter, _clock) = manual(Duration::from_secs((1 << 63) + 3));
+        for _ in 0..10 {
+            assert_eq!(limiter.try_take(&[charge("a:set", 2, 100)]), Ok(()));
         }
     }
 

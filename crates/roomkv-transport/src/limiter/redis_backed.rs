@@ -280,8 +280,10 @@ impl RedisLimiter {
             let interval = 1_000_000u64.div_ceil(u64::from(charge.rate_per_sec));
             let burst_units =
                 (u128::from(charge.rate_per_sec) * self.burst.as_micros() / 1_000_000).max(1);
-            let tolerance =
-                u64::try_from(burst_units).unwrap_or(u64::MAX / 2 / interval) * interval;
+            let tolerance = u64::try_from(burst_units)
+                .unwrap_or(u64::MAX)
+                .min(u64::MAX / 2 / interval)
+                * interval;
             invocation
                 .key(redis_key(&charge.bucket))
                 .arg(interval)
