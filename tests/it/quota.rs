@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use roomkv_emulator::config::{RongCloudApp, TencentApp};
+use roomkv_provider::{Error as ProviderError, Vendor};
 use roomkv_rongcloud::limiter::{
     DEFAULT_BURST, RateLimitReason, RedisLimiter, SharedRateLimiter, WhenUnavailable,
 };
@@ -59,13 +60,14 @@ struct Tally {
 }
 
 impl Tally {
-    fn count<E: std::fmt::Display>(&self, result: Result<(), E>, units: u64, throttled: bool) {
+    /// Counts `units` applied, or the error as throttled or other.
+    fn count<V: Vendor>(&self, result: Result<(), ProviderError<V>>, units: u64) {
         match result {
             Ok(()) => {
                 self.units.fetch_add(units, Ordering::Relaxed);
             }
             Err(err) => {
-                let counter = if throttled {
+                let counter = if err.is_throttled() {
                     &self.throttled
                 } else {
                     &self.other
@@ -81,6 +83,54 @@ impl Tally {
     fn first_error(&self) -> Option<String> {
         self.first_error.lock().unwrap().clone()
     }
+
+    /// Asserts that a burst which took `elapsed` applied `expected_units` with no throttled or
+    /// other failure, that the emulator refused nothing, and that it sustained at least 97 % of
+    /// `rate` (counted in `unit`s).
+    fn assert_whole_quota_never_throttled(
+        &self,
+        served: &Served,
+        expected_units: u64,
+        rate: u32,
+        elapsed: Duration,
+        unit: &str,
+    ) {
+        let units = self.units.load(Ordering::Relaxed);
+        let first_error = self.first_error();
+        assert_eq!(
+            self.throttled.load(Ordering::Relaxed),
+            0,
+            "throttled answers: {first_error:?}"
+        );
+        assert_eq!(
+            self.other.load(Ordering::Relaxed),
+            0,
+            "other failures: {first_error:?}"
+        );
+        assert_eq!(units, expected_units);
+        assert_eq!(
+            served.emulator.rate_limiter().refusals(),
+            0,
+            "the emulator refused some"
+        );
+        let share = sustained_share(units, rate, elapsed);
+        assert!(
+            share >= 0.97,
+            "sustained {:.1} % of the quota ({units} {unit} in {elapsed:?})",
+            share * 100.0
+        );
+    }
+}
+
+/// Waits for every task of a burst, at most a minute, and returns how long the burst took.
+async fn join_burst(mut tasks: tokio::task::JoinSet<()>, start: Instant) -> Duration {
+    while let Some(joined) = tokio::time::timeout(Duration::from_secs(60), tasks.join_next())
+        .await
+        .expect("the burst ends")
+    {
+        joined.unwrap();
+    }
+    start.elapsed()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,45 +171,19 @@ async fn rongcloud_single_and_batch_sets_use_the_whole_quota_and_are_never_throt
                 let single = client
                     .set_entry(&room, &owner, key("single"), value("v"))
                     .await;
-                let throttled = single.as_ref().is_err_and(|e| e.is_throttled());
-                tally.count(single, 1, throttled);
+                tally.count(single, 1);
                 let many = client.batch_set_entries(&room, &owner, batch.clone()).await;
-                let throttled = many.as_ref().is_err_and(|e| e.is_throttled());
-                tally.count(many, 20, throttled);
+                tally.count(many, 20);
             }
         });
     }
-    while let Some(joined) = tokio::time::timeout(Duration::from_secs(60), tasks.join_next())
-        .await
-        .expect("the burst ends")
-    {
-        joined.unwrap();
-    }
-    let elapsed = start.elapsed();
-
-    let units = tally.units.load(Ordering::Relaxed);
-    let first_error = tally.first_error();
-    assert_eq!(
-        tally.throttled.load(Ordering::Relaxed),
-        0,
-        "throttled answers: {first_error:?}"
-    );
-    assert_eq!(
-        tally.other.load(Ordering::Relaxed),
-        0,
-        "other failures: {first_error:?}"
-    );
-    assert_eq!(units, (TASKS * ROUNDS * 21) as u64);
-    assert_eq!(
-        served.emulator.rate_limiter().refusals(),
-        0,
-        "the emulator refused some"
-    );
-    let share = sustained_share(units, rate, elapsed);
-    assert!(
-        share >= 0.97,
-        "sustained {:.1} % of the quota ({units} KV in {elapsed:?})",
-        share * 100.0
+    let elapsed = join_burst(tasks, start).await;
+    tally.assert_whole_quota_never_throttled(
+        &served,
+        (TASKS * ROUNDS * 21) as u64,
+        rate,
+        elapsed,
+        "KV",
     );
 }
 
@@ -198,42 +222,17 @@ async fn tencent_metadata_sets_use_the_whole_command_quota_and_are_never_throttl
                 let set = client
                     .set_room_metadata(&room, [(mkey("score"), mvalue(&round.to_string()))])
                     .await;
-                let throttled = set.as_ref().is_err_and(|e| e.is_throttled());
-                tally.count(set, 1, throttled);
+                tally.count(set, 1);
             }
         });
     }
-    while let Some(joined) = tokio::time::timeout(Duration::from_secs(60), tasks.join_next())
-        .await
-        .expect("the burst ends")
-    {
-        joined.unwrap();
-    }
-    let elapsed = start.elapsed();
-
-    let units = tally.units.load(Ordering::Relaxed);
-    let first_error = tally.first_error();
-    assert_eq!(
-        tally.throttled.load(Ordering::Relaxed),
-        0,
-        "throttled answers (60007): {first_error:?}"
-    );
-    assert_eq!(
-        tally.other.load(Ordering::Relaxed),
-        0,
-        "other failures: {first_error:?}"
-    );
-    assert_eq!(units, (TASKS * ROUNDS) as u64);
-    assert_eq!(
-        served.emulator.rate_limiter().refusals(),
-        0,
-        "the emulator refused some"
-    );
-    let share = sustained_share(units, rate, elapsed);
-    assert!(
-        share >= 0.97,
-        "sustained {:.1} % of the quota ({units} requests in {elapsed:?})",
-        share * 100.0
+    let elapsed = join_burst(tasks, start).await;
+    tally.assert_whole_quota_never_throttled(
+        &served,
+        (TASKS * ROUNDS) as u64,
+        rate,
+        elapsed,
+        "requests",
     );
 }
 
