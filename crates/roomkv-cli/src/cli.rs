@@ -5,6 +5,8 @@
 
 // The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
 pub(crate) mod bulk;
+// `config`, `completions` and `man`.
+pub(crate) mod config;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
 pub(crate) mod quota;
 pub(crate) mod rongcloud;
@@ -78,6 +80,17 @@ pub(crate) struct Cli {
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
 
+    /// Take the settings the flags and environment variables leave unset from this profile of
+    /// the config file (see `roomkv config --help`)
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = PROFILE_VAR,
+        global = true,
+        value_parser = NonEmptyStringValueParser::new()
+    )]
+    pub(crate) profile: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -96,7 +109,14 @@ pub(crate) enum Command {
     Tencent(tencent::TencentArgs),
     // Help text: the doc comment of `CopyArgs`.
     Copy(bulk::CopyArgs),
+    // Help texts: the doc comments of `ConfigArgs`, `CompletionsArgs` and `ManArgs`.
+    Config(config::ConfigArgs),
+    Completions(config::CompletionsArgs),
+    Man(config::ManArgs),
 }
+
+/// The variable that names the profile when `--profile` does not.
+pub(crate) const PROFILE_VAR: &str = "ROOMKV_PROFILE";
 
 /// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.
 ///
