@@ -395,7 +395,7 @@ impl ConfigFile {
 
     /// Parses and checks `text`, the file at `path`; also returns the key of the first inline
     /// secret, for the caller's permission check.
-    fn parse(
+    pub(super) fn parse(
         path: &Path,
         text: &str,
         home: Option<PathBuf>,

@@ -1,14 +1,13 @@
 //! [`SecretRef`]: a secret a profile holds inline, or names by environment variable or file;
 //! and the permission check ssh applies to private keys.
 
-use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::cli::shared::Secret;
 
-/// Where a profile's secret is.
-#[derive(Clone, PartialEq, Eq)]
+/// Where a profile's secret is. `Debug` shows an inline secret as `Secret(***)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum SecretSource {
     /// In the config file itself (`app_secret = "..."`): the file must be private (0600).
     Inline(Secret),
@@ -20,17 +19,11 @@ pub(crate) enum SecretSource {
 }
 
 /// A secret of a profile and the key that gave it (`profiles.staging.rongcloud.app_secret_env`),
-/// which every message names. `Debug` never shows an inline secret.
-#[derive(Clone, PartialEq, Eq)]
+/// which every message names.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SecretRef {
     pub(crate) key: String,
     pub(crate) source: SecretSource,
-}
-
-impl fmt::Debug for SecretRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretRef({}: {})", self.key, self.masked())
-    }
 }
 
 impl SecretRef {
