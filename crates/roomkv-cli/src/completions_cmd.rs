@@ -35,7 +35,7 @@ pub(crate) fn with_profiles(command: clap::Command, names: &[String]) -> clap::C
 }
 
 /// The config file's profile names; none without a file. A file that cannot be used still
-/// lets the script be written, without names, and says why on stderr.
+/// lets the script be written, without names; `-v` logs why.
 fn profile_names() -> Vec<String> {
     let Some(path) = location::config_path(&location::process_env) else {
         return Vec::new();

@@ -18,7 +18,7 @@ mod secret;
 pub(crate) use file::{
     ConfigFile, Endpoint, HostProfile, Profile, RongCloudProfile, TencentProfile,
 };
-pub(crate) use secret::{SecretRef, SecretSource};
+pub(crate) use secret::SecretRef;
 
 use crate::failure::Failure;
 

@@ -4,7 +4,6 @@ use roomkv_rongcloud::Region as RcRegion;
 use roomkv_tencent::Region as TcRegion;
 
 use super::*;
-use crate::config::SecretSource;
 
 /// The issue's example, as an operator writes it.
 const EXAMPLE: &str = r#"
