@@ -1429,11 +1429,14 @@ version = "0.1.0"
                 ("roomkv-cli".to_owned(), "0.2.0-rc.1".to_owned())
             ]
         );
-        let metadata = r#"{"packages":[{"name":"a","version":"0.2.0","publish":null},
-            {"name":"b","version":"0.2.0","publish":[]},{"name":"c","version":"0.1.0","publish":["own"]}]}"#;
+        let metadata = r#"{"packages":[
+            {"name":"a","version":"0.2.0","publish":null,"manifest_path":"/w/a/Cargo.toml"},
+            {"name":"b","version":"0.2.0","publish":[],"manifest_path":"/w/b/Cargo.toml"},
+            {"name":"c","version":"0.1.0","publish":["own"],"manifest_path":"/w/c/Cargo.toml"}]}"#;
         let members = members(metadata).unwrap();
         let unpublished: Vec<bool> = members.iter().map(|m| m.unpublished).collect();
         assert_eq!(unpublished, [false, true, false]);
+        assert_eq!(members[2].dir, Path::new("/w/c"));
     }
 
     #[test]

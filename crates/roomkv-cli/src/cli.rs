@@ -30,6 +30,9 @@ Examples:
     roomkv rongcloud entry set --base-url http://127.0.0.1:8787 --app-key demo-app-key \\
       --app-secret demo-app-secret --room r1 --user u1 --key stage --value quiz
 
+  The same with the settings of a profile of the config file (see `roomkv config --help`):
+    roomkv --profile staging rongcloud entry query --room r1
+
   Run the local emulator of both vendors on http://127.0.0.1:8787:
     roomkv emulator
 

@@ -48,25 +48,23 @@ pub(crate) struct RegionParser<R: 'static>(pub(crate) &'static [R]);
 
 impl<R> TypedValueParser for RegionParser<R>
 where
-    R: FromStr<Err: fmt::Display> + fmt::Display + Clone + Send + Sync + 'static,
+    R: FromStr<Err: std::error::Error + Send + Sync + 'static>
+        + fmt::Display
+        + Clone
+        + Send
+        + Sync
+        + 'static,
 {
     type Value = R;
 
+    /// `FromStr`, with clap's own error (`invalid value 'mars' for '--region <NAME>': ...`).
     fn parse_ref(
         &self,
         cmd: &clap::Command,
         arg: Option<&clap::Arg>,
         value: &std::ffi::OsStr,
     ) -> Result<R, clap::Error> {
-        let text = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
-        text.parse().map_err(|err: R::Err| {
-            let arg = arg.map_or_else(|| "--region".to_owned(), ToString::to_string);
-            clap::Error::raw(
-                clap::error::ErrorKind::ValueValidation,
-                format!("invalid value '{text}' for '{arg}': {err}\n"),
-            )
-            .with_cmd(cmd)
-        })
+        (|text: &str| text.parse::<R>()).parse_ref(cmd, arg, value)
     }
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {

@@ -384,8 +384,8 @@ pub(crate) struct UsersigVerifyArgs {
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
     use clap::error::ErrorKind;
+    use clap::{CommandFactory as _, Parser};
 
     use super::*;
     use crate::cli::{Cli, Command};
@@ -528,6 +528,20 @@ mod tests {
         ] {
             assert_eq!(error_kind(args), kind, "{args:?}");
         }
+    }
+
+    #[test]
+    fn the_documented_admin_default_is_the_clients() {
+        let help = Cli::command()
+            .find_subcommand_mut("tencent")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        let documented = format!("[default: {}]", roomkv_tencent::DEFAULT_ADMIN);
+        assert!(
+            help.contains(&documented),
+            "{documented} missing from:\n{help}"
+        );
     }
 
     #[test]

@@ -262,7 +262,7 @@ impl Checker<'_> {
         } else if let Some(var) = self.text(&format!("{key}_env"), env)? {
             ("_env", SecretSource::Env(var))
         } else if let Some(named) = self.text(&format!("{key}_file"), file)? {
-            let dir = self.path.parent().unwrap_or(Path::new("."));
+            let dir = self.path.parent().unwrap_or_else(|| Path::new("."));
             let path = location::resolve(&named, dir, self.home.as_deref());
             ("_file", SecretSource::File(path))
         } else {
