@@ -177,6 +177,17 @@ fn profile_text(url: &str, setting: &Setting, value: Option<&str>) -> String {
     )
 }
 
+/// `roomkv --profile p rongcloud entry query --room r`.
+const QUERY_P: &[&str] = &[
+    "--profile",
+    "p",
+    "rongcloud",
+    "entry",
+    "query",
+    "--room",
+    "r",
+];
+
 /// Each layer's value, `None` where the layer does not give the setting.
 type Layers = [Option<bool>; 3];
 
@@ -255,21 +266,7 @@ fn the_default_applies_only_where_no_layer_gives_a_setting() {
     // The App Key has no default: missing everywhere, it is a refusal.
     let key = &SETTINGS[0];
     config.write(&profile_text(&emulator.url, key, None), 0o600);
-    let line = failure(
-        &config.run(
-            &[
-                "--profile",
-                "p",
-                "rongcloud",
-                "entry",
-                "query",
-                "--room",
-                "r",
-            ],
-            &[],
-        ),
-        2,
-    );
+    let line = failure(&config.run(QUERY_P, &[]), 2);
     assert!(line.contains("App Key is missing"), "{line}");
 }
 
@@ -309,19 +306,7 @@ fn an_inline_secret_readable_by_others_is_refused_naming_the_file_and_the_fix() 
         0o644,
     );
     let path = config.path();
-    for args in [
-        &[
-            "--profile",
-            "p",
-            "rongcloud",
-            "entry",
-            "query",
-            "--room",
-            "r",
-        ][..],
-        &["config", "list"],
-        &["config", "check"],
-    ] {
+    for args in [QUERY_P, &["config", "list"], &["config", "check"]] {
         let out = config.run(args, &[]);
         let line = failure(&out, 2);
         assert!(
