@@ -5,12 +5,11 @@
 //! Everything runs on loopback only. The work is the `roomkv-bench` crate's; this module only
 //! orders the steps, so that xtask keeps building from `std` alone.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::json::Json;
-use crate::{capture, cargo, project_root, show};
+use crate::{capture, cargo, project_root, show, target_dir};
 
 /// The markers around the generated part of `BENCHMARKS.md`.
 const BEGIN: &str = "<!-- bench:begin (written by `cargo xtask bench --write`) -->";
@@ -139,16 +138,6 @@ fn status(command: &mut Command) -> Result<(), String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|err| format!("{}: {err}", path.display()))
-}
-
-/// Cargo's target directory (honours `CARGO_TARGET_DIR` and the configuration).
-fn target_dir() -> Result<PathBuf, String> {
-    let metadata = capture(cargo().args(["metadata", "--format-version", "1", "--no-deps"]))?;
-    Json::parse(&metadata)?
-        .get("target_directory")
-        .and_then(Json::as_str)
-        .map(PathBuf::from)
-        .ok_or_else(|| "`cargo metadata` names no target_directory".to_owned())
 }
 
 /// `doc` with the text between its bench markers replaced by `table`.

@@ -10,11 +10,14 @@ mod bench;
 mod ci;
 mod json;
 mod layering;
+mod man;
 mod release;
 mod tidy;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+use crate::json::Json;
 use std::process::{Command, ExitCode, Stdio};
 
 const USAGE: &str = "\
@@ -36,7 +39,8 @@ tasks:
              [workspace.dependencies] versions, moves the CHANGELOG's Unreleased entries
              under `## [VERSION] - DATE` (UTC today, or RELEASE_DATE=YYYY-MM-DD), then
              `cargo package`s the publishable crates in dependency order and prints the
-             .crate files. --verify also builds each package (slow). Publishing,
+             .crate files, the CLI's with its man pages. --verify also builds each
+             package (slow). Publishing,
              tagging and pushing are out of scope: only --dry-run is supported
   bench      [--write] [--measure-secs S]
              build in release mode, then measure on loopback only: divan micro-benchmarks of
@@ -45,6 +49,8 @@ tasks:
              table and writes <target>/bench/report.json; --write also puts the table into
              BENCHMARKS.md.
              S: seconds each load run measures (default 2)
+  man        write the man pages of `roomkv` (roomkv.1 and one per subcommand,
+             clap_mangen) into <target>/man/
   help       print this text
 ";
 
@@ -63,6 +69,7 @@ fn main() -> ExitCode {
         ("layering", []) => layering::run(&project_root().join("Cargo.toml")),
         ("layering", [flag, path]) if flag == "--manifest-path" => layering::run(Path::new(path)),
         ("tidy", []) => tidy::run(&project_root()),
+        ("man", []) => man::run(),
         ("release", rest) => match release::parse_args(rest) {
             Ok(options) => release::run(&options),
             Err(message) => {
@@ -79,7 +86,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        ("ci" | "layering" | "tidy" | "help", _) => {
+        ("ci" | "layering" | "tidy" | "man" | "help", _) => {
             eprintln!(
                 "xtask: unexpected arguments for `{task}`: {}\n",
                 rest.join(" ")
@@ -113,6 +120,16 @@ pub(crate) fn project_root() -> PathBuf {
     manifest_dir
         .parent()
         .map_or_else(|| manifest_dir.clone(), Path::to_path_buf)
+}
+
+/// Cargo's target directory (honours `CARGO_TARGET_DIR` and the configuration).
+pub(crate) fn target_dir() -> Result<PathBuf, String> {
+    let metadata = capture(cargo().args(["metadata", "--format-version", "1", "--no-deps"]))?;
+    Json::parse(&metadata)?
+        .get("target_directory")
+        .and_then(Json::as_str)
+        .map(PathBuf::from)
+        .ok_or_else(|| "`cargo metadata` names no target_directory".to_owned())
 }
 
 /// The `cargo` that runs us (`$CARGO`, set by `cargo run`), falling back to `cargo` on `PATH`.

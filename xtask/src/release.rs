@@ -7,7 +7,9 @@
 //!    dependency in `[workspace.dependencies]`, editing only those string literals, moves the
 //!    CHANGELOG's `## Unreleased` body under `## [VERSION] - YYYY-MM-DD` (UTC, or `RELEASE_DATE`),
 //!    updates the workspace entries of `Cargo.lock` and commits that as the release commit.
-//! 3. Runs `cargo package --workspace` there, excluding the `publish = false` members (cargo
+//! 3. Writes the man pages of `roomkv` into the CLI package (`crates/roomkv-cli/man/`, with
+//!    `cargo xtask man`'s code and the real tree's warm target directory) and commits them.
+//! 4. Runs `cargo package --workspace` there, excluding the `publish = false` members (cargo
 //!    packages them otherwise), and prints the `.crate` files in the order cargo packaged them:
 //!    dependencies first. Cargo (1.90+) resolves the internal dependencies of each package against
 //!    a temporary local registry holding the crates packaged before it.
@@ -15,7 +17,8 @@
 //! Packages are not built unless `--verify`: building every crate from its `.crate` costs minutes
 //! on a 2-core machine, and `cargo xtask ci` already builds and tests the same sources.
 //!
-//! The real tree is only read: the scratch directory is left for inspection and its path printed.
+//! The real tree is only read (its target directory builds `roomkv` for the man pages): the
+//! scratch directory is left for inspection and its path printed.
 //! Publishing, tagging and pushing are out of scope (no registry credentials, no remote).
 
 use std::cmp::Ordering;
@@ -28,6 +31,7 @@ use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::json::Json;
+use crate::man;
 use crate::tidy::{bracket_balance, dotted, git, is_git_checkout, split_nul, strip_comment};
 use crate::{capture, cargo_program, project_root, show};
 
@@ -685,6 +689,8 @@ fn read(path: &Path) -> Result<String, String> {
 struct Member {
     name: String,
     version: String,
+    /// The directory of its `Cargo.toml`.
+    dir: PathBuf,
     /// `publish = false` (cargo reports it as `"publish": []`).
     unpublished: bool,
 }
@@ -705,9 +711,11 @@ fn members(metadata: &str) -> Result<Vec<Member>, String> {
                     .map(str::to_owned)
                     .ok_or_else(|| format!("`cargo metadata`: a package has no `{key}`"))
             };
+            let manifest = PathBuf::from(field("manifest_path")?);
             Ok(Member {
                 name: field("name")?,
                 version: field("version")?,
+                dir: manifest.parent().map(Path::to_path_buf).unwrap_or_default(),
                 unpublished: package
                     .get("publish")
                     .and_then(Json::as_array)
@@ -799,6 +807,35 @@ fn cargo_package(
     }
     let hint = package_hint(&stderr).map_or_else(String::new, |hint| format!("\n{hint}"));
     Err(format!("`{shown}` failed ({status}){hint}"))
+}
+
+/// Writes the man pages of `roomkv` into the CLI package `cli_dir` of the scratch `workspace`
+/// and commits them there, so that `cargo package` takes them. The pages are written by the
+/// real tree's `roomkv` (built in its own, warm target directory): they carry no version, and
+/// the scratch copy differs from the real tree only in versions.
+fn add_man_pages(root: &Path, workspace: &Path, cli_dir: &Path) -> Result<(), String> {
+    let out = cli_dir.join(man::PACKAGE_DIR);
+    let pages = man::write_pages(root, &out)?;
+    capture(scratch_git(workspace).args(["add", "--all"]))?;
+    capture(scratch_git(workspace).args([
+        "commit",
+        "--quiet",
+        "--message",
+        "Man pages of the roomkv binary",
+    ]))?;
+    eprintln!("release: {pages} man pages in {}, committed", out.display());
+    Ok(())
+}
+
+/// Fails unless the `.crate` file `krate` holds `PREFIX/man/roomkv.1`.
+fn ensure_man_pages(krate: &Path, prefix: &str) -> Result<(), String> {
+    let listing = capture(Command::new("tar").arg("-tzf").arg(krate))?;
+    let page = format!("{prefix}/{}/roomkv.1", man::PACKAGE_DIR);
+    if listing.lines().any(|line| line == page) {
+        Ok(())
+    } else {
+        Err(format!("{} does not hold {page}", krate.display()))
+    }
 }
 
 /// A new, empty scratch directory under the temporary directory.
@@ -1005,6 +1042,18 @@ fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
         );
     }
 
+    let cli = publishable
+        .iter()
+        .find(|member| member.name == man::CLI_PACKAGE);
+    if let Some(cli) = cli {
+        add_man_pages(root, &workspace, &cli.dir)?;
+    } else {
+        eprintln!(
+            "release: no {} member: no man pages to package",
+            man::CLI_PACKAGE
+        );
+    }
+
     let cargo_stderr = cargo_package(&workspace, &target, &excluded, *verify)?;
     let order = packaged(&cargo_stderr);
     let mut names: Vec<&str> = order.iter().map(|(name, _)| name.as_str()).collect();
@@ -1027,6 +1076,9 @@ fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
             .join(format!("{name}-{version}.crate"));
         if !file.is_file() {
             return Err(format!("{} is missing", file.display()));
+        }
+        if name == man::CLI_PACKAGE {
+            ensure_man_pages(&file, &format!("{name}-{version}"))?;
         }
         println!("{}", file.display());
     }
@@ -1377,11 +1429,14 @@ version = "0.1.0"
                 ("roomkv-cli".to_owned(), "0.2.0-rc.1".to_owned())
             ]
         );
-        let metadata = r#"{"packages":[{"name":"a","version":"0.2.0","publish":null},
-            {"name":"b","version":"0.2.0","publish":[]},{"name":"c","version":"0.1.0","publish":["own"]}]}"#;
+        let metadata = r#"{"packages":[
+            {"name":"a","version":"0.2.0","publish":null,"manifest_path":"/w/a/Cargo.toml"},
+            {"name":"b","version":"0.2.0","publish":[],"manifest_path":"/w/b/Cargo.toml"},
+            {"name":"c","version":"0.1.0","publish":["own"],"manifest_path":"/w/c/Cargo.toml"}]}"#;
         let members = members(metadata).unwrap();
         let unpublished: Vec<bool> = members.iter().map(|m| m.unpublished).collect();
         assert_eq!(unpublished, [false, true, false]);
+        assert_eq!(members[2].dir, Path::new("/w/c"));
     }
 
     #[test]

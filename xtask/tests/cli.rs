@@ -120,7 +120,7 @@ fn help_succeeds_and_lists_the_tasks() {
         let output = xtask(args);
         assert!(output.status.success());
         let stdout = String::from_utf8_lossy(&output.stdout);
-        for task in ["ci", "layering", "tidy", "release", "help"] {
+        for task in ["ci", "layering", "tidy", "release", "man", "help"] {
             assert!(
                 stdout.contains(&format!("\n  {task} ")),
                 "{task} missing from:\n{stdout}"

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::bulk::{CopyArgs, EntryImportArgs, ExportArgs, MetadataImportArgs};
 use crate::cli::{rongcloud, tencent};
+use crate::config::Profile;
 use crate::failure::Failure;
 use crate::output::{self, VendorError, one_line, print_json};
 use crate::{rongcloud_cmd, tencent_cmd};
@@ -448,14 +449,21 @@ fn endpoint(text: &str) -> Result<(&str, &str), Failure> {
     }
 }
 
-/// The attributes of `vendor` with the credentials of `args`; RongCloud writes as `owner`.
-fn attrs(vendor: &str, args: &CopyArgs, owner: Option<&UserId>) -> Result<Attrs, Failure> {
+/// The attributes of `vendor` with the credentials of `args` over `profile`'s; RongCloud
+/// writes as `owner`.
+fn attrs(
+    vendor: &str,
+    args: &CopyArgs,
+    profile: &Profile,
+    owner: Option<&UserId>,
+) -> Result<Attrs, Failure> {
     if vendor == "tencent" {
         let connection = tencent::Connection {
             credentials: args.tencent.clone(),
             region: None,
             host: args.host.clone(),
-        };
+        }
+        .with_profile(&profile.tencent)?;
         return Ok(Attrs::Tencent(tencent_cmd::client(&connection)?));
     }
     let connection = rongcloud::Connection {
@@ -463,7 +471,8 @@ fn attrs(vendor: &str, args: &CopyArgs, owner: Option<&UserId>) -> Result<Attrs,
         region: None,
         dialect: None,
         host: args.host.clone(),
-    };
+    }
+    .with_profile(&profile.rongcloud)?;
     let client = rongcloud_cmd::client(&connection)?;
     // A source is only read, so its owner is never used.
     let owner = owner
@@ -472,8 +481,8 @@ fn attrs(vendor: &str, args: &CopyArgs, owner: Option<&UserId>) -> Result<Attrs,
     Ok(Attrs::RongCloud(client.room_attributes(owner)))
 }
 
-/// `roomkv copy`.
-pub(crate) async fn copy(args: CopyArgs) -> Result<(), Failure> {
+/// `roomkv copy`, with `profile`'s settings under the flags'.
+pub(crate) async fn copy(args: CopyArgs, profile: &Profile) -> Result<(), Failure> {
     let (from_vendor, from_room) = endpoint(&args.from)?;
     let (to_vendor, to_room) = endpoint(&args.to)?;
     let owner = args.owner.clone().map(UserId::parse).transpose()?;
@@ -482,8 +491,8 @@ pub(crate) async fn copy(args: CopyArgs) -> Result<(), Failure> {
             "--owner is required when the target is rongcloud: RongCloud records an owner for every entry",
         ));
     }
-    let source = attrs(from_vendor, &args, None)?;
-    let target = attrs(to_vendor, &args, owner.as_ref())?;
+    let source = attrs(from_vendor, &args, profile, None)?;
+    let target = attrs(to_vendor, &args, profile, owner.as_ref())?;
     let pairs = source.get_all(from_room).await?;
     let existing = target.get_all(to_room).await?;
     let problems: Vec<String> = violations(&target, &existing, &pairs)

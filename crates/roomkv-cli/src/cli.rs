@@ -5,6 +5,8 @@
 
 // The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
 pub(crate) mod bulk;
+// `config`, `completions` and `man`.
+pub(crate) mod config;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
 pub(crate) mod quota;
 pub(crate) mod rongcloud;
@@ -27,6 +29,9 @@ Examples:
   Set a chat-room entry on the emulator, with its demo credentials:
     roomkv rongcloud entry set --base-url http://127.0.0.1:8787 --app-key demo-app-key \\
       --app-secret demo-app-secret --room r1 --user u1 --key stage --value quiz
+
+  The same with the settings of a profile of the config file (see `roomkv config --help`):
+    roomkv --profile staging rongcloud entry query --room r1
 
   Run the local emulator of both vendors on http://127.0.0.1:8787:
     roomkv emulator
@@ -78,6 +83,17 @@ pub(crate) struct Cli {
     #[arg(short, long, action = ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
 
+    /// Take the settings the flags and environment variables leave unset from this profile of
+    /// the config file (see `roomkv config --help`)
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = PROFILE_VAR,
+        global = true,
+        value_parser = NonEmptyStringValueParser::new()
+    )]
+    pub(crate) profile: Option<String>,
+
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -96,7 +112,14 @@ pub(crate) enum Command {
     Tencent(tencent::TencentArgs),
     // Help text: the doc comment of `CopyArgs`.
     Copy(bulk::CopyArgs),
+    // Help texts: the doc comments of `ConfigArgs`, `CompletionsArgs` and `ManArgs`.
+    Config(config::ConfigArgs),
+    Completions(config::CompletionsArgs),
+    Man(config::ManArgs),
 }
+
+/// The variable that names the profile when `--profile` does not.
+pub(crate) const PROFILE_VAR: &str = "ROOMKV_PROFILE";
 
 /// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.
 ///

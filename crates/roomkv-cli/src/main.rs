@@ -7,10 +7,14 @@
 
 mod bulk_cmd;
 mod cli;
+mod completions_cmd;
+mod config;
+mod config_cmd;
 mod demo;
 mod emulator_cmd;
 mod failure;
 mod logging;
+mod man_cmd;
 mod output;
 mod rongcloud_cmd;
 mod tencent_cmd;
@@ -31,7 +35,7 @@ fn main() -> ExitCode {
         .thread_name("roomkv")
         .build()
         .map_err(|err| Failure::runtime(format!("cannot start the async runtime: {err}")))
-        .and_then(|runtime| runtime.block_on(run(cli.command)));
+        .and_then(|runtime| runtime.block_on(run(cli.command, cli.profile.as_deref())));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -41,12 +45,17 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command) -> Result<(), Failure> {
+/// Runs `command`; the vendor commands with the settings of `profile` (`--profile`,
+/// `ROOMKV_PROFILE`) under their flags.
+async fn run(command: Command, profile: Option<&str>) -> Result<(), Failure> {
     match command {
         Command::Demo(args) => demo::run(args).await,
         Command::Emulator(args) => emulator_cmd::run(args).await,
-        Command::RongCloud(args) => rongcloud_cmd::run(args).await,
-        Command::Tencent(args) => tencent_cmd::run(args).await,
-        Command::Copy(args) => bulk_cmd::copy(args).await,
+        Command::RongCloud(args) => rongcloud_cmd::run(args, &config::selected(profile)?).await,
+        Command::Tencent(args) => tencent_cmd::run(args, &config::selected(profile)?).await,
+        Command::Copy(args) => bulk_cmd::copy(args, &config::selected(profile)?).await,
+        Command::Config(args) => config_cmd::run(args, profile).await,
+        Command::Completions(args) => completions_cmd::run(&args),
+        Command::Man(args) => man_cmd::run(&args),
     }
 }

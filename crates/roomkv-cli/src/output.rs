@@ -20,10 +20,16 @@ use crate::failure::Failure;
 /// Writes `value` as one line of JSON on stdout. A closed stdout (`roomkv ... | head -c0`)
 /// is not a failure of the command, which has already happened.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
-    let json = serde_json::to_string(value)
+    let mut json = serde_json::to_string(value)
         .map_err(|err| Failure::runtime(format!("cannot write the output as JSON: {err}")))?;
+    json.push('\n');
+    print_text(&json)
+}
+
+/// Writes `text` on stdout as it is (a completion script); a closed stdout is not a failure.
+pub(crate) fn print_text(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    match writeln!(out, "{json}").and_then(|()| out.flush()) {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(err) if err.kind() != io::ErrorKind::BrokenPipe => {
             Err(Failure::runtime(format!("cannot write to stdout: {err}")))
         }

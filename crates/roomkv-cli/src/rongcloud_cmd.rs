@@ -17,15 +17,17 @@ use crate::cli::rongcloud::{
     Connection, EntryCommand, ExpansionCommand, ExpansionTarget, NotifyArgs, RongCloudArgs,
     RongCloudCommand,
 };
+use crate::config::Profile;
 use crate::failure::Failure;
 use crate::output::{self, VendorError, one_line, print_json, split_pair};
 
-/// Runs a `roomkv rongcloud` command.
-pub(crate) async fn run(args: RongCloudArgs) -> Result<(), Failure> {
+/// Runs a `roomkv rongcloud` command, with `profile`'s settings under the flags'.
+pub(crate) async fn run(args: RongCloudArgs, profile: &Profile) -> Result<(), Failure> {
     let RongCloudArgs {
         connection,
         command,
     } = args;
+    let connection = connection.with_profile(&profile.rongcloud)?;
     match command {
         RongCloudCommand::Entry(command) => entry(&connection, command).await,
         RongCloudCommand::Expansion(command) => expansion(&connection, command).await,

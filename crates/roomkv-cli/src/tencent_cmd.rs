@@ -9,8 +9,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use roomkv_sign::tencent::{Claims, VerifyError};
 use roomkv_tencent::{
-    Client, CreateRoom, DelRoomMetadata, DestroyRoom, Error, GetRoomInfo, GetRoomMetadata,
-    Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, SecretKey, SetRoomMetadata,
+    Client, CreateRoom, DEFAULT_ADMIN, DelRoomMetadata, DestroyRoom, Error, GetRoomInfo,
+    GetRoomMetadata, Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, SecretKey,
+    SetRoomMetadata,
 };
 use serde::Serialize;
 
@@ -18,15 +19,17 @@ use crate::cli::shared::Secret;
 use crate::cli::tencent::{
     Connection, MetadataCommand, RoomCommand, TencentArgs, TencentCommand, UsersigCommand,
 };
+use crate::config::Profile;
 use crate::failure::Failure;
 use crate::output::{self, VendorError, one_line, print_json, split_pair};
 
-/// Runs a `roomkv tencent` command.
-pub(crate) async fn run(args: TencentArgs) -> Result<(), Failure> {
+/// Runs a `roomkv tencent` command, with `profile`'s settings under the flags'.
+pub(crate) async fn run(args: TencentArgs, profile: &Profile) -> Result<(), Failure> {
     let TencentArgs {
         connection,
         command,
     } = args;
+    let connection = connection.with_profile(&profile.tencent)?;
     match command {
         TencentCommand::Room(command) => room(&connection, command).await,
         TencentCommand::Metadata(command) => metadata(&connection, command).await,
@@ -70,7 +73,13 @@ impl<'a> App<'a> {
         Ok(Self {
             sdkappid,
             secret_key,
-            admin: Identifier::parse(connection.credentials.admin.as_str())?,
+            admin: Identifier::parse(
+                connection
+                    .credentials
+                    .admin
+                    .as_deref()
+                    .unwrap_or(DEFAULT_ADMIN),
+            )?,
         })
     }
 
@@ -363,7 +372,7 @@ mod tests {
             credentials: Credentials {
                 sdkappid,
                 secret_key: secret.map(|s| s.parse().unwrap()),
-                admin: admin.to_owned(),
+                admin: Some(admin.to_owned()),
             },
             region: None,
             host: HostArgs::default(),

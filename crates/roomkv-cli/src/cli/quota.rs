@@ -43,13 +43,12 @@ pub(crate) struct QuotaArgs {
         value_name = "N",
         global = true,
         value_parser = clap::value_parser!(u32).range(1..),
-        requires = "redis_url",
         help_heading = "Quotas"
     )]
     pub(crate) fleet_size: Option<u32>,
 
     /// While Redis is unreachable, refuse requests instead of limiting locally
-    #[arg(long, global = true, requires = "redis_url", help_heading = "Quotas")]
+    #[arg(long, global = true, help_heading = "Quotas")]
     pub(crate) redis_fail_closed: bool,
 }
 
@@ -63,6 +62,14 @@ impl QuotaArgs {
             return Ok(RateLimit::Off);
         }
         let Some(url) = &self.redis_url else {
+            // Not a clap `requires`: the URL may come from a profile.
+            if self.fleet_size.is_some() || self.redis_fail_closed {
+                return Err(
+                    "--fleet-size and --redis-fail-closed need a Redis URL (--redis-url, \
+                     ROOMKV_REDIS_URL or the profile's redis_url)"
+                        .to_owned(),
+                );
+            }
             return Ok(RateLimit::Process);
         };
         let when = if self.redis_fail_closed {
@@ -117,19 +124,21 @@ mod tests {
 
     #[test]
     fn fleet_options_need_a_redis_url() {
-        use crate::cli::shared::usage_error_kind;
         for args in [
-            &["entry", "query", "--room", "r", "--fleet-size", "2"][..],
-            &["entry", "query", "--room", "r", "--redis-fail-closed"][..],
+            QuotaArgs {
+                fleet_size: Some(2),
+                ..QuotaArgs::default()
+            },
+            QuotaArgs {
+                redis_fail_closed: true,
+                ..QuotaArgs::default()
+            },
         ] {
-            assert_eq!(
-                usage_error_kind("rongcloud", args),
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "{args:?}"
-            );
+            let err = args.rate_limit().unwrap_err();
+            assert!(err.contains("need a Redis URL"), "{err}");
         }
         assert_eq!(
-            usage_error_kind(
+            crate::cli::shared::usage_error_kind(
                 "tencent",
                 &["metadata", "get", "--room", "r", "--fleet-size", "0"]
             ),

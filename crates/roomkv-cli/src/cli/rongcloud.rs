@@ -152,6 +152,8 @@ pub(crate) struct Connection {
         value_name = "NAME",
         global = true,
         conflicts_with = "base_url",
+        value_parser = shared::RegionParser(&Region::ALL),
+        hide_possible_values = true,
         help_heading = "Connection"
     )]
     pub(crate) region: Option<Region>,

@@ -1,8 +1,11 @@
-//! Argument types the vendor commands share: [`Secret`], [`HostArgs`] and the `--timeout` parser.
+//! Argument types the vendor commands share: [`Secret`], [`HostArgs`], [`RegionParser`] and the
+//! `--timeout` parser.
 
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
+
+use clap::builder::{PossibleValue, TypedValueParser};
 
 /// A secret taken from a flag or the environment (an App Secret, a secret key, a UserSig).
 ///
@@ -38,19 +41,64 @@ impl FromStr for Secret {
     }
 }
 
+/// Parses `--region NAME` with the vendor's `Region::from_str` (names, short codes, any case)
+/// and offers the region names as possible values, for shell completions.
+#[derive(Clone)]
+pub(crate) struct RegionParser<R: 'static>(pub(crate) &'static [R]);
+
+impl<R> TypedValueParser for RegionParser<R>
+where
+    R: FromStr<Err: std::error::Error + Send + Sync + 'static>
+        + fmt::Display
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    type Value = R;
+
+    /// `FromStr`, with clap's own error (`invalid value 'mars' for '--region <NAME>': ...`).
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<R, clap::Error> {
+        (|text: &str| text.parse::<R>()).parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            self.0
+                .iter()
+                .map(|region| PossibleValue::new(region.to_string())),
+        ))
+    }
+}
+
 /// Parses `--timeout SECONDS`: a finite number of seconds greater than 0 (`0.5` is half a
 /// second), at most a day.
 pub(crate) fn timeout(text: &str) -> Result<Duration, String> {
-    const MAX_SECS: f64 = 86_400.0;
     let secs: f64 = text
         .trim()
         .parse()
         .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    seconds(secs).map_err(|_| {
+        format!("`{text}` is not a number of seconds greater than 0 and at most {MAX_SECS}")
+    })
+}
+
+/// The longest `--timeout` or `--max-rate-wait`: a day.
+const MAX_SECS: f64 = 86_400.0;
+
+/// A duration of `secs` seconds, finite, greater than 0 and at most a day: what `--timeout` and
+/// `--max-rate-wait` take, on the command line or in a profile.
+pub(crate) fn seconds(secs: f64) -> Result<Duration, String> {
     if secs.is_finite() && secs > 0.0 && secs <= MAX_SECS {
         Ok(Duration::from_secs_f64(secs))
     } else {
         Err(format!(
-            "`{text}` is not a number of seconds greater than 0 and at most {MAX_SECS}"
+            "{secs} is not a number of seconds greater than 0 and at most {MAX_SECS}"
         ))
     }
 }

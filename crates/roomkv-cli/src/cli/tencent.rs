@@ -5,7 +5,7 @@
 
 use clap::builder::NonEmptyStringValueParser;
 use clap::{Args, Subcommand};
-use roomkv_tencent::{DEFAULT_ADMIN, Region};
+use roomkv_tencent::Region;
 
 use super::shared::{self, Secret};
 
@@ -162,6 +162,8 @@ pub(crate) struct Connection {
         value_name = "NAME",
         global = true,
         conflicts_with = "base_url",
+        value_parser = shared::RegionParser(&Region::ALL),
+        hide_possible_values = true,
         help_heading = "Connection"
     )]
     pub(crate) region: Option<Region>,
@@ -199,17 +201,16 @@ pub(crate) struct Credentials {
     )]
     pub(crate) secret_key: Option<Secret>,
 
-    /// App admin account that requests are sent as (identifier)
+    /// App admin account that requests are sent as (identifier) [default: administrator]
     #[arg(
         long,
         env = "TENCENT_ADMIN",
         value_name = "USER",
         global = true,
-        default_value = DEFAULT_ADMIN,
         value_parser = NonEmptyStringValueParser::new(),
         help_heading = "Connection"
     )]
-    pub(crate) admin: String,
+    pub(crate) admin: Option<String>,
 }
 
 /// The Tencent subcommands.
@@ -383,8 +384,8 @@ pub(crate) struct UsersigVerifyArgs {
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
     use clap::error::ErrorKind;
+    use clap::{CommandFactory as _, Parser};
 
     use super::*;
     use crate::cli::{Cli, Command};
@@ -429,7 +430,7 @@ mod tests {
                     .map(Secret::expose),
                 Some("key")
             );
-            assert_eq!(args.connection.credentials.admin, "ops");
+            assert_eq!(args.connection.credentials.admin.as_deref(), Some("ops"));
             assert_eq!(args.connection.region, Some(Region::Frankfurt));
             assert!(matches!(
                 args.command,
@@ -527,6 +528,20 @@ mod tests {
         ] {
             assert_eq!(error_kind(args), kind, "{args:?}");
         }
+    }
+
+    #[test]
+    fn the_documented_admin_default_is_the_clients() {
+        let help = Cli::command()
+            .find_subcommand_mut("tencent")
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        let documented = format!("[default: {}]", roomkv_tencent::DEFAULT_ADMIN);
+        assert!(
+            help.contains(&documented),
+            "{documented} missing from:\n{help}"
+        );
     }
 
     #[test]

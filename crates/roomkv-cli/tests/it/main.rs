@@ -6,10 +6,13 @@
 //! neither hangs nor leaks a process.
 
 mod bulk;
+mod completions;
 mod demo;
 mod emulator;
+mod man;
 mod persist;
 mod process;
+mod profiles;
 mod refused;
 mod rongcloud;
 mod secrets;

@@ -15,15 +15,19 @@ pub(crate) const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a child may take to exit once it has been told to, or once it failed.
 pub(crate) const EXIT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The variables the vendor commands read credentials from. Every child starts without them,
-/// so the developer's own credentials never reach a test; a test sets them with
-/// [`Roomkv::spawn_with_env`].
+/// The variables the vendor commands read credentials and settings from, and those that pick
+/// a profile. Every child starts without them, so the developer's own credentials and config
+/// file never reach a test; a test sets them with [`Roomkv::spawn_with_env`].
 pub(crate) const CREDENTIAL_VARS: &[&str] = &[
     "RONGCLOUD_APP_KEY",
     "RONGCLOUD_APP_SECRET",
+    "RONGCLOUD_DIALECT",
     "TENCENT_SDKAPPID",
     "TENCENT_SECRET_KEY",
     "TENCENT_ADMIN",
+    "ROOMKV_REDIS_URL",
+    "ROOMKV_PROFILE",
+    "ROOMKV_CONFIG",
 ];
 
 /// A running `roomkv`. Dropping it kills the process (if it still runs) and reaps it.
