@@ -5,6 +5,8 @@
 
 // The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
 pub(crate) mod bulk;
+// `roomkv parity record | check`, run by `crate::parity`.
+pub(crate) mod parity;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
 pub(crate) mod quota;
 pub(crate) mod rongcloud;
@@ -96,6 +98,8 @@ pub(crate) enum Command {
     Tencent(tencent::TencentArgs),
     // Help text: the doc comment of `CopyArgs`.
     Copy(bulk::CopyArgs),
+    // Help text: the doc comment of `ParityArgs`.
+    Parity(parity::ParityArgs),
 }
 
 /// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.

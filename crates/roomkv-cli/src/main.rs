@@ -12,6 +12,7 @@ mod emulator_cmd;
 mod failure;
 mod logging;
 mod output;
+mod parity;
 mod rongcloud_cmd;
 mod tencent_cmd;
 
@@ -48,5 +49,6 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::RongCloud(args) => rongcloud_cmd::run(args).await,
         Command::Tencent(args) => tencent_cmd::run(args).await,
         Command::Copy(args) => bulk_cmd::copy(args).await,
+        Command::Parity(args) => parity::run(args).await,
     }
 }
