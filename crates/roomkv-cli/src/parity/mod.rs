@@ -24,6 +24,7 @@ mod scenario;
 mod send;
 mod transcript;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write as _};
 use std::time::Duration;
@@ -294,16 +295,33 @@ impl Run {
                 ));
             }
         }
+        let mut by_reason: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for step in &scenario.steps {
             let reason = skip_reason(scenario, step, &sender, &values);
             if let Some(reason) = &reason {
-                note(&format!("step {} skipped: {reason}", step.name));
+                if !reason.starts_with(NO_CREDENTIALS) {
+                    by_reason
+                        .entry(reason.clone())
+                        .or_default()
+                        .push(&step.name);
+                }
                 skipped.push(Skipped {
                     step: step.name.clone(),
                     reason: reason.clone(),
                 });
             }
             skip.push(reason.is_some());
+        }
+        for (reason, steps) in by_reason {
+            let more = match steps.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            note(&format!(
+                "{} skipped ({}{more}): {reason}",
+                plural(steps.len(), "step"),
+                steps[0]
+            ));
         }
         let normaliser = Normaliser::new(&values, scenario.vars.keys().cloned());
         let pace = pace.unwrap_or(match target {
@@ -472,6 +490,18 @@ impl Run {
     }
 }
 
+/// The start of the reason a step of a vendor without credentials is skipped for.
+const NO_CREDENTIALS: &str = "no credentials for";
+
+/// `1 step`, `2 steps`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// Why `step` cannot be sent in this run, if it cannot.
 fn skip_reason(
     scenario: &Scenario,
@@ -484,7 +514,7 @@ fn skip_reason(
         Vendor::Tencent => sender.tencent.is_some(),
     };
     if !has_credentials {
-        return Some(format!("no {} credentials", step.vendor.name()));
+        return Some(format!("{NO_CREDENTIALS} {}", step.vendor.name()));
     }
     let missing: Vec<String> = scenario
         .vars_of(step)

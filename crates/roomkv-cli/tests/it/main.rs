@@ -8,6 +8,7 @@
 mod bulk;
 mod demo;
 mod emulator;
+mod parity;
 mod persist;
 mod process;
 mod refused;
