@@ -12,8 +12,9 @@ const PARITY_EXAMPLES: &str = "\
 Examples:
   Record the default scenario against your own accounts (credentials from the usual variables):
     export RONGCLOUD_APP_KEY=... RONGCLOUD_APP_SECRET=... TENCENT_SDKAPPID=... TENCENT_SECRET_KEY=...
-    roomkv parity record --base-url https://api.rong-api.com --output rongcloud.jsonl \\
-      --var msg_uid=BRGM-DEN2-01E4-BN66 --var msg_from=alice --var msg_to=bob
+    roomkv parity record --vendor rongcloud --base-url https://api.rong-api.com \\
+      --output rongcloud.jsonl --var msg_uid=BRGM-DEN2-01E4-BN66 --var msg_from=alice --var msg_to=bob
+    roomkv parity record --vendor tencent --base-url https://console.tim.qq.com --output tencent.jsonl
 
   Check that transcript against the emulator (in-process, default configuration):
     roomkv parity check rongcloud.jsonl";
@@ -25,13 +26,14 @@ Examples:
       --app-key demo-app-key --app-secret demo-app-secret \\
       --sdkappid 1400000000 --secret-key demo-secret-key
 
-  Against RongCloud's Singapore host only (no Tencent credentials: its steps are skipped), with
-  a one-to-one message you sent with expansion enabled, for the expansion steps:
-    roomkv parity record --base-url https://api.sg-light-api.com --output rongcloud-sg.jsonl \\
-      --var msg_uid=BRGM-DEN2-01E4-BN66 --var msg_from=alice --var msg_to=bob
+  Against RongCloud's Singapore host (a real service is one vendor's host: --vendor), with a
+  one-to-one message you sent with expansion enabled, for the expansion steps:
+    roomkv parity record --vendor rongcloud --base-url https://api.sg-light-api.com \\
+      --output rongcloud-sg.jsonl --var msg_uid=BRGM-DEN2-01E4-BN66 --var msg_from=alice \\
+      --var msg_to=bob
 
-Output (stdout; one note per skipped vendor or step on stderr):
-  {\"ok\":true,\"output\":\"emulator.jsonl\",\"target\":\"emulator\",\"recorded\":90,\"skipped\":0}";
+Output (stdout; a note on stderr per skipped vendor and per reason steps were skipped for):
+  {\"ok\":true,\"output\":\"emulator.jsonl\",\"target\":\"emulator\",\"recorded\":112,\"skipped\":0}";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -157,6 +159,11 @@ pub(crate) struct Servers {
     /// `--sdkappid`, `--secret-key` and `--admin`.
     #[command(flatten)]
     pub(crate) tencent: tencent::Credentials,
+
+    /// Send only this vendor's steps (rongcloud or tencent); required against a real service
+    /// when both vendors' credentials are set, since --base-url is one vendor's host
+    #[arg(long, value_name = "VENDOR")]
+    pub(crate) vendor: Option<crate::parity::Vendor>,
 
     /// Time limit of each HTTP exchange, in seconds [default: 5]
     #[arg(long, value_name = "SECONDS", value_parser = shared::timeout)]

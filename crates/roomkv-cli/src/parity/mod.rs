@@ -24,6 +24,8 @@ mod scenario;
 mod send;
 mod transcript;
 
+pub(crate) use self::scenario::Vendor;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write as _};
@@ -39,7 +41,7 @@ use roomkv_transport::{NonceSource as _, OsNonceSource};
 use serde::Serialize;
 use serde_json::Value;
 
-use self::scenario::{Scenario, Step, Values, Vendor};
+use self::scenario::{Scenario, Step, Values};
 use self::send::{RongCloudApp, Sender, TencentApp};
 use self::transcript::{Header, Normaliser, Outcome, Skipped, StepRecord, Target};
 use crate::cli::parity::{CheckArgs, ParityArgs, ParityCommand, RecordArgs, Servers};
@@ -190,7 +192,10 @@ fn sender(url: &str, servers: &Servers) -> Result<Sender, Failure> {
         }),
         _ => None,
     };
-    Sender::new(url, servers.timeout, rongcloud, tencent).map_err(Failure::refused)
+    let mut sender =
+        Sender::new(url, servers.timeout, rongcloud, tencent).map_err(Failure::refused)?;
+    sender.only = servers.vendor;
+    Ok(sender)
 }
 
 /// A note on stderr.
@@ -227,6 +232,17 @@ impl Run {
         } else {
             Target::Service
         };
+        if target == Target::Service
+            && sender.only.is_none()
+            && sender.rongcloud.is_some()
+            && sender.tencent.is_some()
+        {
+            // Tencent's signed query would go to RongCloud's host, or the other way round.
+            return Err(Failure::refused(
+                "a real service is one vendor's host: with both vendors' credentials set, \
+                 pass --vendor rongcloud or --vendor tencent (and that vendor's --base-url)",
+            ));
+        }
         let mut values = Values::default();
         values.set("run", format!("p{:010x}", OsNonceSource.next_u64() >> 24));
         if let Some(app) = &sender.rongcloud {
@@ -249,6 +265,14 @@ impl Run {
                 })?;
             values.set(name, value);
         }
+        if target == Target::Emulator {
+            for (name, var) in &scenario.vars {
+                if values.get(name).is_none() {
+                    let value = values.render_str(&var.emulator).map_err(Failure::refused)?;
+                    values.set(name, value);
+                }
+            }
+        }
         let mut quotas_before = None;
         if target == Target::Emulator {
             // The run is paced only against real services: the emulator's quotas are off for
@@ -263,12 +287,6 @@ impl Run {
                 .await
                 .map_err(|err| Failure::runtime(one_line(&format!("emulator quotas: {err}"))))?;
             quotas_before = Some(before);
-            for (name, var) in &scenario.vars {
-                if values.get(name).is_none() {
-                    let value = values.render_str(&var.emulator).map_err(Failure::refused)?;
-                    values.set(name, value);
-                }
-            }
             for call in &scenario.emulator_setup {
                 // A call naming a value this run lacks (an app key without RongCloud
                 // credentials) sets up steps that are skipped anyway.
@@ -276,30 +294,28 @@ impl Run {
                     note(&format!("emulator setup {} skipped: {err}", call.path));
                     continue;
                 }
-                sender.setup(call, &values).await.map_err(|err| {
-                    Failure::runtime(one_line(&format!("emulator setup failed: {err}")))
-                })?;
+                if let Err(err) = sender.setup(call, &values).await {
+                    // Leave the emulator's quotas as they were.
+                    let _ = sender.control(QUOTAS, Some(&quotas(before))).await;
+                    return Err(Failure::runtime(one_line(&format!(
+                        "emulator setup failed: {err}"
+                    ))));
+                }
             }
         }
         let mut skipped = Vec::new();
         let mut skip = Vec::new();
         for vendor in [Vendor::RongCloud, Vendor::Tencent] {
-            let has = match vendor {
-                Vendor::RongCloud => sender.rongcloud.is_some(),
-                Vendor::Tencent => sender.tencent.is_some(),
-            };
-            if !has && scenario.steps.iter().any(|s| s.vendor == vendor) {
-                note(&format!(
-                    "no {} credentials: its steps are skipped",
-                    vendor.name()
-                ));
+            let sent = scenario.steps.iter().any(|s| s.vendor == vendor);
+            if let Some(reason) = vendor_skip(&sender, vendor).filter(|_| sent) {
+                note(&format!("{} steps skipped: {reason}", vendor.name()));
             }
         }
         let mut by_reason: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         for step in &scenario.steps {
             let reason = skip_reason(scenario, step, &sender, &values);
             if let Some(reason) = &reason {
-                if !reason.starts_with(NO_CREDENTIALS) {
+                if vendor_skip(&sender, step.vendor).is_none() {
                     by_reason
                         .entry(reason.clone())
                         .or_default()
@@ -490,8 +506,18 @@ impl Run {
     }
 }
 
-/// The start of the reason a step of a vendor without credentials is skipped for.
-const NO_CREDENTIALS: &str = "no credentials for";
+/// Why no step of `vendor` can be sent in this run, if none can.
+fn vendor_skip(sender: &Sender, vendor: Vendor) -> Option<String> {
+    let has_credentials = match vendor {
+        Vendor::RongCloud => sender.rongcloud.is_some(),
+        Vendor::Tencent => sender.tencent.is_some(),
+    };
+    match sender.only {
+        Some(only) if only != vendor => Some(format!("--vendor {}", only.name())),
+        _ if !has_credentials => Some(format!("no {} credentials", vendor.name())),
+        _ => None,
+    }
+}
 
 /// `1 step`, `2 steps`.
 fn plural(n: usize, word: &str) -> String {
@@ -509,12 +535,8 @@ fn skip_reason(
     sender: &Sender,
     values: &Values,
 ) -> Option<String> {
-    let has_credentials = match step.vendor {
-        Vendor::RongCloud => sender.rongcloud.is_some(),
-        Vendor::Tencent => sender.tencent.is_some(),
-    };
-    if !has_credentials {
-        return Some(format!("{NO_CREDENTIALS} {}", step.vendor.name()));
+    if let Some(reason) = vendor_skip(sender, step.vendor) {
+        return Some(reason);
     }
     let missing: Vec<String> = scenario
         .vars_of(step)

@@ -110,8 +110,11 @@ pub(crate) struct ExpansionCleanup {
 }
 
 /// Which vendor a step talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub(crate) enum Vendor {
     /// RongCloud / Nexconn: signature headers.
     RongCloud,

@@ -44,6 +44,8 @@ pub(crate) struct Sender {
     base: String,
     pub(crate) rongcloud: Option<RongCloudApp>,
     pub(crate) tencent: Option<TencentApp>,
+    /// Only this vendor's steps are sent (`--vendor`).
+    pub(crate) only: Option<Vendor>,
     /// Every signature and UserSig made, so the transcript writer can prove none is written.
     issued: Mutex<Vec<String>>,
 }
@@ -77,6 +79,7 @@ impl Sender {
             base: base_url.trim_end_matches('/').to_owned(),
             rongcloud,
             tencent,
+            only: None,
             issued: Mutex::new(Vec::new()),
         })
     }

@@ -346,7 +346,7 @@ fn against_a_service_a_vendor_without_credentials_and_steps_without_variables_ar
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
         out.stderr
-            .contains("roomkv: note: no tencent credentials: its steps are skipped"),
+            .contains("roomkv: note: tencent steps skipped: no tencent credentials"),
         "{}",
         out.stderr
     );
@@ -383,6 +383,33 @@ fn against_a_service_a_vendor_without_credentials_and_steps_without_variables_ar
     assert!(
         !skipped.iter().any(|s| s.ends_with("entry-set")),
         "{skipped:?}"
+    );
+
+    // Both vendors' credentials against one real host: refused, so that no signed request
+    // goes to the other vendor's host.
+    let both = [&["--pace", "0"][..], &credentials(RC_SECRET, TC_SECRET)].concat();
+    let out = record(&emulator.url, &scratch("both.jsonl"), &both);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("--vendor rongcloud or --vendor tencent"),
+        "{}",
+        out.stderr
+    );
+    let tencent_only = [&["--vendor", "tencent"][..], &both].concat();
+    let output = scratch("tencent.jsonl");
+    let out = record(&emulator.url, &output, &tencent_only);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("roomkv: note: rongcloud steps skipped: --vendor tencent"),
+        "{}",
+        out.stderr
+    );
+    let (_, steps) = transcript(&output);
+    assert!(
+        !steps.is_empty() && steps.iter().all(|s| s["request"]["vendor"] == "tencent"),
+        "{steps:?}"
     );
 
     // A variable nobody declared is refused before anything is sent.
