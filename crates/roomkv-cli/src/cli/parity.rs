@@ -102,6 +102,32 @@ pub(crate) struct RecordArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) scenario: Option<PathBuf>,
 
+    /// Variables, pace, credentials, `--vendor`, `--timeout`.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// `roomkv parity check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// The transcript to replay, as `record` wrote it
+    #[arg(value_name = "TRANSCRIPT")]
+    pub(crate) transcript: PathBuf,
+
+    /// Replay against this server, with the credentials of the usual flags and variables,
+    /// instead of an in-process emulator with its default configuration
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+
+    /// Variables, pace, credentials, `--vendor`, `--timeout`.
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+/// What `record` and `check` share: scenario variables, pace, both vendors' credentials (each
+/// optional: a vendor without them is skipped), `--vendor` and the time limit of an exchange.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
     /// A value for a scenario variable, NAME=VALUE (repeatable), such as
     /// msg_uid=BRGM-DEN2-01E4-BN66
     ///
@@ -117,41 +143,6 @@ pub(crate) struct RecordArgs {
     #[arg(long, value_name = "SECONDS", value_parser = pace)]
     pub(crate) pace: Option<Duration>,
 
-    /// Credentials, `--timeout`.
-    #[command(flatten)]
-    pub(crate) servers: Servers,
-}
-
-/// `roomkv parity check`.
-#[derive(Debug, Args)]
-pub(crate) struct CheckArgs {
-    /// The transcript to replay, as `record` wrote it
-    #[arg(value_name = "TRANSCRIPT")]
-    pub(crate) transcript: PathBuf,
-
-    /// Replay against this server, with the credentials of the usual flags and variables,
-    /// instead of an in-process emulator with its default configuration
-    #[arg(long, value_name = "URL")]
-    pub(crate) base_url: Option<String>,
-
-    /// A value for a scenario variable, NAME=VALUE (repeatable), for a real service
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub(crate) vars: Vec<String>,
-
-    /// Seconds between two requests [default: 1 against a real service, 0 against the
-    /// emulator]
-    #[arg(long, value_name = "SECONDS", value_parser = pace)]
-    pub(crate) pace: Option<Duration>,
-
-    /// Credentials, `--timeout`.
-    #[command(flatten)]
-    pub(crate) servers: Servers,
-}
-
-/// Both vendors' credentials (each optional: a vendor without them is skipped) and the time
-/// limit of an exchange.
-#[derive(Debug, Args)]
-pub(crate) struct Servers {
     /// `--app-key` and `--app-secret`.
     #[command(flatten)]
     pub(crate) rongcloud: rongcloud::Credentials,
@@ -163,7 +154,7 @@ pub(crate) struct Servers {
     /// Send only this vendor's steps (rongcloud or tencent); required against a real service
     /// when both vendors' credentials are set, since --base-url is one vendor's host
     #[arg(long, value_name = "VENDOR")]
-    pub(crate) vendor: Option<crate::parity::Vendor>,
+    pub(crate) vendor: Option<shared::Vendor>,
 
     /// Time limit of each HTTP exchange, in seconds [default: 5]
     #[arg(long, value_name = "SECONDS", value_parser = shared::timeout)]
@@ -232,8 +223,8 @@ mod tests {
         else {
             panic!("not a record: {cli:?}")
         };
-        assert_eq!(record.vars, ["msg_uid=m", "msg_from=a"]);
-        assert_eq!(record.servers.rongcloud.app_key.as_deref(), Some("k"));
-        assert!(record.servers.tencent.sdkappid.is_none());
+        assert_eq!(record.run.vars, ["msg_uid=m", "msg_from=a"]);
+        assert_eq!(record.run.rongcloud.app_key.as_deref(), Some("k"));
+        assert!(record.run.tencent.sdkappid.is_none());
     }
 }

@@ -24,8 +24,6 @@ mod scenario;
 mod send;
 mod transcript;
 
-pub(crate) use self::scenario::Vendor;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write as _};
@@ -41,10 +39,10 @@ use roomkv_transport::{NonceSource as _, OsNonceSource};
 use serde::Serialize;
 use serde_json::Value;
 
-use self::scenario::{Scenario, Step, Values};
+use self::scenario::{Scenario, Step, Values, Vendor};
 use self::send::{RongCloudApp, Sender, TencentApp};
 use self::transcript::{Header, Normaliser, Outcome, Skipped, StepRecord, Target};
-use crate::cli::parity::{CheckArgs, ParityArgs, ParityCommand, RecordArgs, Servers};
+use crate::cli::parity::{CheckArgs, ParityArgs, ParityCommand, RecordArgs, RunArgs};
 use crate::failure::Failure;
 use crate::output::{one_line, print_json};
 
@@ -70,8 +68,8 @@ async fn record(args: RecordArgs) -> Result<(), Failure> {
         None => scenario::DEFAULT.to_owned(),
     };
     let scenario = Scenario::parse(&text).map_err(|err| Failure::refused(one_line(&err)))?;
-    let sender = sender(&args.base_url, &args.servers)?;
-    let run = Run::prepare(&scenario, sender, &args.vars, args.pace).await?;
+    let sender = sender(&args.base_url, &args.run)?;
+    let run = Run::prepare(&scenario, sender, &args.run).await?;
     let records = run.execute(&scenario.steps).await;
     let cleanup = run.cleanup(&scenario).await;
     let records = records?;
@@ -127,7 +125,7 @@ async fn check(args: CheckArgs) -> Result<(), Failure> {
     })?;
     // Either the server named, or a fresh emulator of the default configuration.
     let (sender, _server) = match &args.base_url {
-        Some(url) => (sender(url, &args.servers)?, None),
+        Some(url) => (sender(url, &args.run)?, None),
         None => {
             let config = EmulatorConfig::default();
             let server = Emulator::new(config.clone())
@@ -138,7 +136,7 @@ async fn check(args: CheckArgs) -> Result<(), Failure> {
             let tc = &config.tencent_apps[0];
             let sender = Sender::new(
                 &server.base_url(),
-                args.servers.timeout,
+                args.run.timeout,
                 Some(RongCloudApp {
                     app_key: rc.app_key.clone(),
                     app_secret: AppSecret::new(rc.app_secret.expose()),
@@ -153,7 +151,7 @@ async fn check(args: CheckArgs) -> Result<(), Failure> {
             (sender, Some(server))
         }
     };
-    let run = Run::prepare(&scenario, sender, &args.vars, args.pace).await?;
+    let run = Run::prepare(&scenario, sender, &args.run).await?;
     let replayed = run.execute(&scenario.steps).await;
     let cleanup = run.cleanup(&scenario).await;
     let replayed = replayed?;
@@ -173,9 +171,9 @@ async fn check(args: CheckArgs) -> Result<(), Failure> {
     }
 }
 
-/// A sender to `url` with the credentials of `servers`; a vendor without them gets none.
-fn sender(url: &str, servers: &Servers) -> Result<Sender, Failure> {
-    let rc = &servers.rongcloud;
+/// A sender to `url` with the credentials of `args`; a vendor without them gets none.
+fn sender(url: &str, args: &RunArgs) -> Result<Sender, Failure> {
+    let rc = &args.rongcloud;
     let rongcloud = match (&rc.app_key, &rc.app_secret) {
         (Some(key), Some(secret)) => Some(RongCloudApp {
             app_key: key.clone(),
@@ -183,7 +181,7 @@ fn sender(url: &str, servers: &Servers) -> Result<Sender, Failure> {
         }),
         _ => None,
     };
-    let tc = &servers.tencent;
+    let tc = &args.tencent;
     let tencent = match (tc.sdkappid, &tc.secret_key) {
         (Some(sdkappid), Some(key)) => Some(TencentApp {
             sdkappid,
@@ -193,8 +191,8 @@ fn sender(url: &str, servers: &Servers) -> Result<Sender, Failure> {
         _ => None,
     };
     let mut sender =
-        Sender::new(url, servers.timeout, rongcloud, tencent).map_err(Failure::refused)?;
-    sender.only = servers.vendor;
+        Sender::new(url, args.timeout, rongcloud, tencent).map_err(Failure::refused)?;
+    sender.only = args.vendor;
     Ok(sender)
 }
 
@@ -221,12 +219,7 @@ struct Run {
 impl Run {
     /// Finds out what the server is, gives every placeholder its value, sets the emulator up
     /// and decides which steps to skip.
-    async fn prepare(
-        scenario: &Scenario,
-        sender: Sender,
-        vars: &[String],
-        pace: Option<Duration>,
-    ) -> Result<Self, Failure> {
+    async fn prepare(scenario: &Scenario, sender: Sender, args: &RunArgs) -> Result<Self, Failure> {
         let target = if sender.is_emulator().await {
             Target::Emulator
         } else {
@@ -252,7 +245,7 @@ impl Run {
             values.set("sdkappid", app.sdkappid.to_string());
             values.set("admin", app.admin.clone());
         }
-        for arg in vars {
+        for arg in &args.vars {
             let (name, value) = arg
                 .split_once('=')
                 .filter(|(name, _)| scenario.vars.contains_key(*name))
@@ -340,7 +333,7 @@ impl Run {
             ));
         }
         let normaliser = Normaliser::new(&values, scenario.vars.keys().cloned());
-        let pace = pace.unwrap_or(match target {
+        let pace = args.pace.unwrap_or(match target {
             Target::Emulator => Duration::ZERO,
             Target::Service => SERVICE_PACE,
         });

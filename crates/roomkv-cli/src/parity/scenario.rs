@@ -109,28 +109,9 @@ pub(crate) struct ExpansionCleanup {
     pub(crate) keys: Value,
 }
 
-/// Which vendor a step talks to.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-#[value(rename_all = "lowercase")]
-pub(crate) enum Vendor {
-    /// RongCloud / Nexconn: signature headers.
-    RongCloud,
-    /// Tencent Cloud Live: UserSig in the query.
-    Tencent,
-}
-
-impl Vendor {
-    /// The name the scenario uses.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::RongCloud => "rongcloud",
-            Self::Tencent => "tencent",
-        }
-    }
-}
+/// Which vendor a step talks to (RongCloud: signature headers; Tencent: a UserSig in the
+/// query).
+pub(crate) use crate::cli::shared::Vendor;
 
 /// How a step's request is signed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
