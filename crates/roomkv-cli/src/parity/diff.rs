@@ -112,6 +112,43 @@ mod tests {
         assert!(differences(&failed, &failed.clone()).is_empty());
     }
 
+    /// Any JSON value, a few levels deep.
+    fn json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z]{0,4}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map("[a-z]{1,3}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Two bodies differ somewhere exactly when the diff says so.
+        #[test]
+        fn a_diff_is_empty_exactly_when_the_bodies_are_equal(a in json(), b in json()) {
+            let (ra, rb) = (answered(200, None, a.clone()), answered(200, None, b.clone()));
+            proptest::prop_assert!(differences(&ra, &ra.clone()).is_empty());
+            proptest::prop_assert_eq!(differences(&ra, &rb).is_empty(), without_codes(a) == without_codes(b));
+        }
+    }
+
+    /// `value` without its top-level code fields, which the code comparison covers.
+    fn without_codes(mut value: Value) -> Value {
+        if let Value::Object(map) = &mut value {
+            map.remove("code");
+            map.remove("ErrorCode");
+        }
+        value
+    }
+
     #[test]
     fn every_kind_of_difference_is_named_with_its_path() {
         let recorded = answered(

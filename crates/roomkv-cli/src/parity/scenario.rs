@@ -537,6 +537,45 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Every field and every repeated value comes back from the encoded form, in order per
+        /// field, whatever its characters.
+        #[test]
+        fn forms_round_trip(
+            fields in proptest::collection::btree_map(
+                "[a-zA-Z]{1,8}",
+                proptest::collection::vec(".{0,12}", 1..4),
+                0..6,
+            )
+        ) {
+            let map: Map<String, Value> = fields
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                .collect();
+            let encoded = encode_form(&map);
+            let decoded: Vec<(String, String)> = form_urlencoded::parse(encoded.as_bytes())
+                .into_owned()
+                .collect();
+            let expected: Vec<(String, String)> = fields
+                .iter()
+                .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
+                .collect();
+            proptest::prop_assert_eq!(decoded, expected);
+        }
+
+        /// Text without `${` renders to itself; `${run}` anywhere renders to the run's value.
+        #[test]
+        fn rendering_replaces_exactly_the_placeholders(
+            parts in proptest::collection::vec("[^$]{0,8}", 1..5)
+        ) {
+            let values = values();
+            let plain = parts.concat();
+            proptest::prop_assert_eq!(values.render_str(&plain).unwrap(), plain);
+            let templated = parts.join("${run}");
+            proptest::prop_assert_eq!(values.render_str(&templated).unwrap(), parts.join("pr-1"));
+        }
+    }
+
     #[test]
     fn bad_scenarios_are_refused_with_the_step() {
         let step = |extra: &str| {

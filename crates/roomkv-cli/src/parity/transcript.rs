@@ -22,7 +22,10 @@ pub(crate) const TRANSFORMERS: [(&str, &str); 8] = [
         "secrets",
         "app secret, secret key, every signature and UserSig of the run → <redacted>",
     ),
-    ("vars", "each scenario variable's value → ${NAME}"),
+    (
+        "vars",
+        "each scenario variable's value → ${NAME} (inside longer text only from 8 characters)",
+    ),
     ("run-prefix", "the run's unique prefix → ${run}"),
     (
         "app",
@@ -164,6 +167,9 @@ pub(crate) fn vendor_code(vendor: Vendor, body: &Value) -> Option<i64> {
     body.get(field).and_then(Value::as_i64)
 }
 
+/// The shortest variable value replaced inside longer text.
+const MIN_EMBEDDED: usize = 8;
+
 /// The transformers of one run: the values to put back into placeholders and the secrets to
 /// redact.
 pub(crate) struct Normaliser {
@@ -206,10 +212,19 @@ impl Normaliser {
         }
     }
 
+    /// `text` with the variables and the run prefix put back. A variable's value is replaced
+    /// inside longer text only when it has [`MIN_EMBEDDED`] characters or more (a user named
+    /// `bob` must not turn every `bob` of a reply into `${msg_to}`); a whole string equal to it
+    /// is always replaced.
     fn text(&self, text: &str) -> String {
+        if let Some((_, placeholder)) = self.vars.iter().find(|(v, _)| v == text) {
+            return placeholder.clone();
+        }
         let mut text = text.to_owned();
         for (value, placeholder) in &self.vars {
-            text = text.replace(value.as_str(), placeholder);
+            if value.chars().count() >= MIN_EMBEDDED {
+                text = text.replace(value.as_str(), placeholder);
+            }
         }
         if !self.run.is_empty() {
             text = text.replace(self.run.as_str(), "${run}");
@@ -340,6 +355,14 @@ mod tests {
         assert_eq!(
             normaliser().body(b"<html>pr-abc</html>"),
             json!("<html>${run}</html>")
+        );
+        // A short variable value only as a whole string.
+        let mut values = Values::default();
+        values.set("msg_to", "bob");
+        let short = Normaliser::new(&values, ["msg_to".to_owned()]);
+        assert_eq!(
+            short.body(br#"{"to":"bob","note":"bob's"}"#),
+            json!({"to": "${msg_to}", "note": "bob's"})
         );
     }
 
