@@ -37,7 +37,10 @@ Examples:
     roomkv emulator --listen 127.0.0.1:0
 
   Log what the emulator does on stderr:
-    roomkv -vv emulator";
+    roomkv -vv emulator
+
+  Replay a transcript of the real service against the emulator, step by step:
+    roomkv parity check crates/roomkv-emulator/testdata/parity/emulator-default.jsonl";
 
 const EMULATOR_EXAMPLES: &str = "\
 Examples:
