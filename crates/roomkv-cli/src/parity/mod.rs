@@ -134,7 +134,7 @@ async fn check(args: CheckArgs) -> Result<(), Failure> {
                 .map_err(|err| Failure::runtime(format!("cannot start the emulator: {err}")))?;
             let rc = &config.rongcloud_apps[0];
             let tc = &config.tencent_apps[0];
-            let sender = Sender::new(
+            let mut sender = Sender::new(
                 &server.base_url(),
                 args.run.timeout,
                 Some(RongCloudApp {
@@ -148,6 +148,7 @@ async fn check(args: CheckArgs) -> Result<(), Failure> {
                 }),
             )
             .map_err(Failure::refused)?;
+            sender.only = args.run.vendor;
             (sender, Some(server))
         }
     };
