@@ -97,7 +97,8 @@ pub(crate) async fn export_metadata(
     write_lines(lines, args.output.as_deref(), room.as_str())
 }
 
-/// Writes `lines` as JSON lines to `output` (or stdout), then a summary line on stderr.
+/// Writes `lines` as JSON lines to `output` (or stdout), with a summary line on stderr; to a
+/// file, the [`ExportOut`] document on stdout too.
 fn write_lines(
     lines: impl Iterator<Item = Line>,
     output: Option<&Path>,
@@ -126,7 +127,15 @@ fn write_lines(
         }
     }
     summary(&format!("exported {count} keys of room {room}"));
-    Ok(())
+    match output {
+        Some(path) => print_json(&ExportOut {
+            ok: true,
+            room,
+            exported: count,
+            output: &path.display().to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// `roomkv rongcloud entry import`.
@@ -331,6 +340,16 @@ fn progress(len: usize) -> ProgressBar {
 /// One summary line on stderr.
 fn summary(text: &str) {
     let _ = writeln!(io::stderr(), "roomkv: {text}");
+}
+
+/// The JSON document of an export to `--output FILE` (an export to stdout writes the lines
+/// themselves instead).
+#[derive(Serialize)]
+struct ExportOut<'a> {
+    ok: bool,
+    room: &'a str,
+    exported: usize,
+    output: &'a str,
 }
 
 /// The JSON document of a successful import.

@@ -7,6 +7,8 @@
 pub(crate) mod bulk;
 // `config`, `completions` and `man`.
 pub(crate) mod config;
+// `roomkv parity record | check`, run by `crate::parity`.
+pub(crate) mod parity;
 // The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
 pub(crate) mod quota;
 pub(crate) mod rongcloud;
@@ -40,7 +42,10 @@ Examples:
     roomkv emulator --listen 127.0.0.1:0
 
   Log what the emulator does on stderr:
-    roomkv -vv emulator";
+    roomkv -vv emulator
+
+  Replay a transcript of the real service against the emulator, step by step:
+    roomkv parity check crates/roomkv-emulator/testdata/parity/emulator-default.jsonl";
 
 const EMULATOR_EXAMPLES: &str = "\
 Examples:
@@ -116,6 +121,8 @@ pub(crate) enum Command {
     Config(config::ConfigArgs),
     Completions(config::CompletionsArgs),
     Man(config::ManArgs),
+    // Help text: the doc comment of `ParityArgs`.
+    Parity(parity::ParityArgs),
 }
 
 /// The variable that names the profile when `--profile` does not.

@@ -16,6 +16,7 @@ mod failure;
 mod logging;
 mod man_cmd;
 mod output;
+mod parity;
 mod rongcloud_cmd;
 mod tencent_cmd;
 
@@ -54,6 +55,7 @@ async fn run(command: Command, profile: Option<&str>) -> Result<(), Failure> {
         Command::RongCloud(args) => rongcloud_cmd::run(args, &config::selected(profile)?).await,
         Command::Tencent(args) => tencent_cmd::run(args, &config::selected(profile)?).await,
         Command::Copy(args) => bulk_cmd::copy(args, &config::selected(profile)?).await,
+        Command::Parity(args) => parity::run(args, &config::selected(profile)?).await,
         Command::Config(args) => config_cmd::run(args, profile).await,
         Command::Completions(args) => completions_cmd::run(&args),
         Command::Man(args) => man_cmd::run(&args),

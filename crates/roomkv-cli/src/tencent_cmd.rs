@@ -9,9 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use roomkv_sign::tencent::{Claims, VerifyError};
 use roomkv_tencent::{
-    Client, CreateRoom, DEFAULT_ADMIN, DelRoomMetadata, DestroyRoom, Error, GetRoomInfo,
-    GetRoomMetadata, Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, SecretKey,
-    SetRoomMetadata,
+    Client, CreateRoom, DelRoomMetadata, DestroyRoom, Error, GetRoomInfo, GetRoomMetadata,
+    Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, SecretKey, SetRoomMetadata,
 };
 use serde::Serialize;
 
@@ -73,13 +72,7 @@ impl<'a> App<'a> {
         Ok(Self {
             sdkappid,
             secret_key,
-            admin: Identifier::parse(
-                connection
-                    .credentials
-                    .admin
-                    .as_deref()
-                    .unwrap_or(DEFAULT_ADMIN),
-            )?,
+            admin: Identifier::parse(connection.credentials.admin())?,
         })
     }
 

@@ -13,7 +13,10 @@ Examples:
     roomkv rongcloud entry export --room room1 --output room1.jsonl
 
 Output (one line per entry; stdout without --output):
-  {\"key\":\"stage\",\"value\":\"quiz\",\"owner\":\"anchor\",\"auto_delete\":false}";
+  {\"key\":\"stage\",\"value\":\"quiz\",\"owner\":\"anchor\",\"auto_delete\":false}
+
+With --output, stdout has one summary document:
+  {\"ok\":true,\"room\":\"room1\",\"exported\":1,\"output\":\"room1.jsonl\"}";
 
 pub(crate) const ENTRY_IMPORT_EXAMPLES: &str = "\
 Examples:
@@ -29,7 +32,10 @@ Examples:
     roomkv tencent metadata export --room room1 --output room1.jsonl
 
 Output (one line per key; stdout without --output):
-  {\"key\":\"stage\",\"value\":\"quiz\"}";
+  {\"key\":\"stage\",\"value\":\"quiz\"}
+
+With --output, stdout has one summary document:
+  {\"ok\":true,\"room\":\"room1\",\"exported\":1,\"output\":\"room1.jsonl\"}";
 
 pub(crate) const METADATA_IMPORT_EXAMPLES: &str = "\
 Examples:
@@ -57,7 +63,8 @@ pub(crate) struct ExportArgs {
     #[arg(long, value_name = "ROOM")]
     pub(crate) room: String,
 
-    /// Write the JSON lines to this file instead of stdout
+    /// Write the JSON lines to this file instead of stdout, and a summary document
+    /// (`{"ok":true,"room","exported","output"}`) on stdout
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
 }

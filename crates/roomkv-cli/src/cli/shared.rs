@@ -1,5 +1,5 @@
-//! Argument types the vendor commands share: [`Secret`], [`HostArgs`], [`RegionParser`] and the
-//! `--timeout` parser.
+//! Argument types the vendor commands share: [`Secret`], [`Vendor`], [`HostArgs`],
+//! [`RegionParser`] and the `--timeout` parser.
 
 use std::fmt;
 use std::str::FromStr;
@@ -180,6 +180,39 @@ mod tests {
     fn the_documented_timeout_default_is_the_clients() {
         assert_eq!(roomkv_rongcloud::DEFAULT_TIMEOUT, Duration::from_secs(5));
         assert_eq!(roomkv_tencent::DEFAULT_TIMEOUT, Duration::from_secs(5));
+    }
+}
+
+/// One of the two vendors, as the CLI spells them (`roomkv rongcloud ...`, `--vendor tencent`,
+/// a parity scenario's `"vendor": "tencent"`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
+pub(crate) enum Vendor {
+    /// RongCloud / Nexconn.
+    RongCloud,
+    /// Tencent Cloud Live.
+    Tencent,
+}
+
+impl Vendor {
+    /// `rongcloud` or `tencent`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::RongCloud => "rongcloud",
+            Self::Tencent => "tencent",
+        }
     }
 }
 

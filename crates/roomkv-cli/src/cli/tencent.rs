@@ -213,6 +213,16 @@ pub(crate) struct Credentials {
     pub(crate) admin: Option<String>,
 }
 
+impl Credentials {
+    /// The admin account requests are sent as: `--admin` / `TENCENT_ADMIN` / the profile's,
+    /// else [`roomkv_tencent::DEFAULT_ADMIN`].
+    pub(crate) fn admin(&self) -> &str {
+        self.admin
+            .as_deref()
+            .unwrap_or(roomkv_tencent::DEFAULT_ADMIN)
+    }
+}
+
 /// The Tencent subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum TencentCommand {

@@ -66,12 +66,28 @@ impl QuotaArgs {
     }
 }
 
+impl rongcloud::Credentials {
+    /// These credentials over the profile's `[rongcloud]` table.
+    pub(crate) fn fill_from(&mut self, profile: &RongCloudProfile) -> Result<(), Failure> {
+        fill(&mut self.app_key, profile.app_key.as_ref());
+        fill_secret(&mut self.app_secret, profile.app_secret.as_ref())
+    }
+}
+
+impl tencent::Credentials {
+    /// These credentials over the profile's `[tencent]` table.
+    pub(crate) fn fill_from(&mut self, profile: &TencentProfile) -> Result<(), Failure> {
+        fill(&mut self.sdkappid, profile.sdkappid.as_ref());
+        fill_secret(&mut self.secret_key, profile.secret_key.as_ref())?;
+        fill(&mut self.admin, profile.admin.as_ref());
+        Ok(())
+    }
+}
+
 impl rongcloud::Connection {
     /// These settings over the profile's `[rongcloud]` table.
     pub(crate) fn with_profile(mut self, profile: &RongCloudProfile) -> Result<Self, Failure> {
-        let credentials = &mut self.credentials;
-        fill(&mut credentials.app_key, profile.app_key.as_ref());
-        fill_secret(&mut credentials.app_secret, profile.app_secret.as_ref())?;
+        self.credentials.fill_from(profile)?;
         fill(&mut self.dialect, profile.dialect.as_ref());
         fill_endpoint(&mut self.region, &mut self.host, profile.endpoint.as_ref());
         self.host.fill_from(&profile.host)?;
@@ -82,10 +98,7 @@ impl rongcloud::Connection {
 impl tencent::Connection {
     /// These settings over the profile's `[tencent]` table.
     pub(crate) fn with_profile(mut self, profile: &TencentProfile) -> Result<Self, Failure> {
-        let credentials = &mut self.credentials;
-        fill(&mut credentials.sdkappid, profile.sdkappid.as_ref());
-        fill_secret(&mut credentials.secret_key, profile.secret_key.as_ref())?;
-        fill(&mut credentials.admin, profile.admin.as_ref());
+        self.credentials.fill_from(profile)?;
         fill_endpoint(&mut self.region, &mut self.host, profile.endpoint.as_ref());
         self.host.fill_from(&profile.host)?;
         Ok(self)

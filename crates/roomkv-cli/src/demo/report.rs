@@ -4,24 +4,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-/// The vendor a step talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Vendor {
-    /// RongCloud / Nexconn.
-    RongCloud,
-    /// Tencent Cloud Live.
-    Tencent,
-}
-
-impl Vendor {
-    /// The name in the table, as the CLI spells the vendor (`roomkv rongcloud ...`).
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::RongCloud => "rongcloud",
-            Self::Tencent => "tencent",
-        }
-    }
-}
+/// The vendor a step talks to; its name in the table is the CLI's (`roomkv rongcloud ...`).
+pub(crate) use crate::cli::shared::Vendor;
 
 /// One step: what was done, what the vendor documents, what happened, and whether the two
 /// match.

@@ -144,6 +144,14 @@ fn entries_round_trip_and_an_interrupted_import_resumes_without_repeating() {
             .all(|e| e["owner"] == "anchor" && e["auto_delete"] == false)
     );
     let dump = TempFile::new("export.jsonl", &export.stdout);
+    // The same export to a file: the same lines there, and one summary document on stdout.
+    let copy = TempFile::new("export-copy.jsonl", "");
+    let to_file = emulator.rongcloud(&["entry", "export", "--room", "src", "-o", copy.path()]);
+    assert_eq!(
+        done(&to_file).0,
+        serde_json::json!({"ok": true, "room": "src", "exported": 45, "output": copy.path()})
+    );
+    assert_eq!(std::fs::read_to_string(copy.path()).unwrap(), export.stdout);
 
     // The first batch set into dst is processed but its reply is lost: the import stops and
     // says which keys are unknown and which were not sent.
@@ -193,8 +201,11 @@ fn metadata_round_trip_and_a_bad_file_is_refused_with_line_numbers() {
         "--output",
         dump.path(),
     ]);
-    assert_eq!(export.status.code(), Some(0), "{export:?}");
-    assert!(export.stdout.is_empty(), "{}", export.stdout);
+    // To a file: the one summary document on stdout, like every other success.
+    assert_eq!(
+        done(&export).0,
+        serde_json::json!({"ok": true, "room": "src", "exported": 4, "output": dump.path()})
+    );
     assert!(
         export.stderr.contains("exported 4 keys"),
         "{}",

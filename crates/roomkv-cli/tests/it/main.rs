@@ -10,6 +10,7 @@ mod completions;
 mod demo;
 mod emulator;
 mod man;
+mod parity;
 mod persist;
 mod process;
 mod profiles;
