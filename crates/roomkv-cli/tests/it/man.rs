@@ -25,14 +25,15 @@ fn every_page_renders_without_warnings() {
         "roomkv-completions.1",
         "roomkv-man.1",
         "roomkv-emulator.1",
+        "roomkv-parity-record.1",
     ] {
         assert!(pages.contains(&page), "{page} missing from {pages:?}");
     }
     // roomkv, demo, emulator, rongcloud (+ entry: 7, expansion: 3), tencent (+ room: 3,
-    // metadata: 5, usersig: 2), copy, config (+ 2), completions, man.
+    // metadata: 5, usersig: 2), copy, config (+ 2), completions, man, parity (+ 2).
     assert_eq!(
         pages.len(),
-        1 + 2 + 1 + 1 + 7 + 1 + 3 + 1 + 1 + 3 + 1 + 5 + 1 + 2 + 1 + 1 + 2 + 2,
+        1 + 2 + 1 + 1 + 7 + 1 + 3 + 1 + 1 + 3 + 1 + 5 + 1 + 2 + 1 + 1 + 2 + 2 + 1 + 2,
         "{pages:?}"
     );
     for page in pages {
