@@ -284,6 +284,9 @@ pub(crate) enum MetadataCommand {
     Get(MetadataGetArgs),
 
     /// Delete keys of a room's metadata (del_room_metadata)
+    ///
+    /// 1 to 10 keys, Tencent's documented limit per request (and per room); more are refused
+    /// before sending (exit 2), as `set` refuses more than 10 pairs.
     #[command(after_long_help = METADATA_DELETE_EXAMPLES)]
     Delete(MetadataDeleteArgs),
 
@@ -333,7 +336,7 @@ pub(crate) struct MetadataDeleteArgs {
     #[arg(long, value_name = "ROOM")]
     pub(crate) room: String,
 
-    /// Keys to delete, at least one
+    /// Keys to delete, 1 to 10
     #[arg(value_name = "KEY", required = true)]
     pub(crate) keys: Vec<String>,
 }

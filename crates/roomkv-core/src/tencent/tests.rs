@@ -989,6 +989,24 @@ mod validation {
             );
         }
 
+        /// `del_room_metadata` takes at most 10 keys (spec `tencent.md` §2.3): 11 are refused
+        /// before sending, naming `Keys` and the limit, whatever the keys.
+        #[test]
+        fn deleting_ten_keys_is_accepted_and_eleven_refused(n in 1usize..=30, first in "[a-z]{1,40}") {
+            let keys = (0..n).map(|i| key(&format!("{first}{i}")));
+            let result = DelRoomMetadata::new(room("r"), keys).validate(&limits());
+            if n <= 10 {
+                prop_assert!(result.is_ok());
+            } else {
+                let err = result.unwrap_err();
+                prop_assert_eq!(
+                    &err,
+                    &ValidationError::TooMany { field: "Keys", len: n, max: 10, item: "key" }
+                );
+                prop_assert_eq!(err.to_string(), format!("Keys has {n} keys, at most 10 allowed"));
+            }
+        }
+
         #[test]
         fn values_of_16384_bytes_in_total_are_accepted_and_16385_refused(
             chars in any_chars(),
