@@ -444,7 +444,10 @@ async fn tencent_deletes_more_than_ten_keys_only_through_the_bulk_path() {
             .build()
             .expect("the client builds");
         let room = live("chunks");
-        client.create_room(CreateRoom::new(room.clone())).await.unwrap();
+        client
+            .create_room(CreateRoom::new(room.clone()))
+            .await
+            .unwrap();
         let keys: Vec<_> = (0..25).map(|i| mkey(&format!("k{i}"))).collect();
         let report = client
             .set_room_metadata_bulk(&room, keys.iter().map(|k| (k.clone(), mvalue("v"))))
@@ -461,7 +464,8 @@ async fn tencent_deletes_more_than_ten_keys_only_through_the_bulk_path() {
             "{err:?}"
         );
         assert!(
-            err.to_string().contains("Keys has 25 keys, at most 10 allowed"),
+            err.to_string()
+                .contains("Keys has 25 keys, at most 10 allowed"),
             "{err}"
         );
         let left = client.get_all_room_metadata(&room).await.unwrap();
@@ -474,7 +478,13 @@ async fn tencent_deletes_more_than_ten_keys_only_through_the_bulk_path() {
         assert!(report.failure.is_none());
         assert_eq!(report.applied, keys);
         assert_eq!(report.requests, 3);
-        assert!(client.get_all_room_metadata(&room).await.unwrap().is_empty());
+        assert!(
+            client
+                .get_all_room_metadata(&room)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await
     .expect("the test finishes in time");

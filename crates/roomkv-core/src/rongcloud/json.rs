@@ -287,7 +287,9 @@ impl JsonFields {
 
     /// An optional flag, the JSON number `0` or `1`; absent is `false`.
     pub(crate) fn flag(&self, names: &[&'static str]) -> Result<bool, crate::DecodeError> {
-        Ok(self.optional::<NumericFlag>(names)?.is_some_and(|flag| flag.0))
+        Ok(self
+            .optional::<NumericFlag>(names)?
+            .is_some_and(|flag| flag.0))
     }
 }
 

@@ -1,0 +1,560 @@
+//! Tests driven by the golden wire corpus (`testdata/wire/`), one case per fixture and example,
+//! for every operation of both vendors and both RongCloud dialects:
+//!
+//! * (a) what roomkv encodes has exactly the field names, JSON types and required fields of the
+//!   fixture's primary schema (the generated SDK model for Nexconn v4), nothing more;
+//! * (b) core's server side decodes the vendor's own example requests, or refuses them naming
+//!   the field the fixture says (`server` feature);
+//! * (c) the client parses the vendor's own example replies.
+//!
+//! (d), the emulator's answers, is in the emulator's tests (`tests/it/corpus_replies.rs`). A new
+//! fixture is a new case of each; an operation without a fixture fails
+//! `every_operation_of_every_dialect_has_a_fixture`.
+
+mod corpus;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use corpus::{Dialect, Fixture, Schema, load_all};
+use roomkv_core::rongcloud::v4::{
+    DeleteMessageMetadata, GetMetadata, ListMessageMetadata, RemoveMetadata, SetMessageMetadata,
+    SetMetadata,
+};
+use roomkv_core::rongcloud::{
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, EntryKey,
+    EntryValue, ExpansionKey, ExpansionValue, MsgUid, Notification, QueryEntries, QueryExpansion,
+    RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+};
+use roomkv_core::tencent::{
+    CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomMetadata, Identifier,
+    MetadataKey, MetadataValue, RoomId, SetRoomMetadata, TakeSeatMode,
+};
+use roomkv_core::{BaseUrl, Limits, Operation};
+
+fn fixtures() -> Vec<Fixture> {
+    load_all(&Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/wire"))
+}
+
+// ---- the operations, as a caller builds them ---------------------------------------------------
+
+fn rc_base() -> BaseUrl {
+    BaseUrl::parse("https://api.rong-api.com").unwrap()
+}
+
+fn tc_endpoint() -> Endpoint {
+    Endpoint {
+        base: BaseUrl::parse("https://console.tim.qq.com").unwrap(),
+        sdkappid: 1_400_000_000,
+        admin: Identifier::parse("administrator").unwrap(),
+    }
+}
+
+fn room() -> ChatroomId {
+    ChatroomId::parse("room1").unwrap()
+}
+fn user() -> UserId {
+    UserId::parse("anchor").unwrap()
+}
+fn msg() -> MsgUid {
+    MsgUid::parse("BRGM-DEN2-01E4-BN66").unwrap()
+}
+fn target() -> TargetId {
+    TargetId::parse("group1").unwrap()
+}
+fn entries() -> Vec<(EntryKey, EntryValue)> {
+    vec![
+        (
+            EntryKey::parse("stage").unwrap(),
+            EntryValue::parse("quiz").unwrap(),
+        ),
+        (
+            EntryKey::parse("score").unwrap(),
+            EntryValue::parse("42").unwrap(),
+        ),
+    ]
+}
+fn ekeys() -> Vec<EntryKey> {
+    entries().into_iter().map(|(k, _)| k).collect()
+}
+fn expansions() -> Vec<(ExpansionKey, ExpansionValue)> {
+    vec![(
+        ExpansionKey::parse("likes").unwrap(),
+        ExpansionValue::parse("3").unwrap(),
+    )]
+}
+fn xkeys() -> Vec<ExpansionKey> {
+    expansions().into_iter().map(|(k, _)| k).collect()
+}
+fn live() -> RoomId {
+    RoomId::parse("live-room").unwrap()
+}
+fn metadata() -> Vec<(MetadataKey, MetadataValue)> {
+    vec![(
+        MetadataKey::parse("key1").unwrap(),
+        MetadataValue::parse("value1").unwrap(),
+    )]
+}
+fn mkeys() -> Vec<MetadataKey> {
+    metadata().into_iter().map(|(k, _)| k).collect()
+}
+
+/// Encodes `op` after validating it, as the clients do.
+fn encoded<O: Operation>(op: &O, endpoint: &O::Endpoint) -> http::Request<Vec<u8>> {
+    op.validate(&Limits::default())
+        .expect("the operation is valid");
+    op.encode(endpoint).expect("the operation encodes")
+}
+
+/// Runs `$body` with `$op` bound to each variant of the fixture's operation: the fewest
+/// options and every option roomkv has.
+macro_rules! for_each_variant {
+    ($name:expr, $op:ident, $ep:ident => $body:expr) => {{
+        let rc = rc_base();
+        let tc = tc_endpoint();
+        match $name {
+            "SetEntry" => {
+                let ep = &rc;
+                for $op in [
+                    SetEntry::new(room(), user(), ekeys()[0].clone(), entries()[0].1.clone()),
+                    SetEntry::new(room(), user(), ekeys()[0].clone(), entries()[0].1.clone())
+                        .auto_delete(true)
+                        .notify(Notification::kv_change()),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "BatchSetEntries" => {
+                let ep = &rc;
+                for $op in [
+                    BatchSetEntries::new(room(), user(), entries()),
+                    BatchSetEntries::new(room(), user(), entries()).auto_delete(true),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "RemoveEntry" => {
+                let ep = &rc;
+                for $op in [
+                    RemoveEntry::new(room(), user(), ekeys()[0].clone()),
+                    RemoveEntry::new(room(), user(), ekeys()[0].clone())
+                        .notify(Notification::kv_change()),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "BatchRemoveEntries" => {
+                let ep = &rc;
+                for $op in [BatchRemoveEntries::new(room(), user(), ekeys())] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "QueryEntries" => {
+                let ep = &rc;
+                for $op in [
+                    QueryEntries::new(room()),
+                    QueryEntries::new(room()).with_keys(ekeys()),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "SetExpansion" => {
+                let ep = &rc;
+                let op = || {
+                    SetExpansion::new(
+                        msg(),
+                        user(),
+                        ConversationType::Group,
+                        target(),
+                        expansions(),
+                    )
+                };
+                for $op in [op(), op().sync_sender(true)] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "DeleteExpansion" => {
+                let ep = &rc;
+                let op = || {
+                    DeleteExpansion::new(
+                        msg(),
+                        user(),
+                        ConversationType::Private,
+                        target(),
+                        xkeys(),
+                    )
+                };
+                for $op in [op(), op().sync_sender(true)] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "QueryExpansion" => {
+                let ep = &rc;
+                for $op in [
+                    QueryExpansion::new(msg()),
+                    QueryExpansion::new(msg()).page(2),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "SetMetadata" => {
+                let ep = &rc;
+                for $op in [
+                    SetMetadata::new(room(), user(), entries()),
+                    SetMetadata::new(room(), user(), entries()).auto_delete(true),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "RemoveMetadata" => {
+                let ep = &rc;
+                for $op in [RemoveMetadata::new(room(), user(), ekeys())] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "GetMetadata" => {
+                let ep = &rc;
+                for $op in [
+                    GetMetadata::new(room()),
+                    GetMetadata::new(room()).with_keys(ekeys()),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "SetMessageMetadata" => {
+                let ep = &rc;
+                let op = || {
+                    SetMessageMetadata::new(
+                        msg(),
+                        user(),
+                        ConversationType::Group,
+                        target(),
+                        expansions(),
+                    )
+                };
+                for $op in [op(), op().sync_sender(true)] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "DeleteMessageMetadata" => {
+                let ep = &rc;
+                let op = || {
+                    DeleteMessageMetadata::new(
+                        msg(),
+                        user(),
+                        ConversationType::Private,
+                        target(),
+                        xkeys(),
+                    )
+                };
+                for $op in [op(), op().sync_sender(true)] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "ListMessageMetadata" => {
+                let ep = &rc;
+                for $op in [
+                    ListMessageMetadata::new(msg()),
+                    ListMessageMetadata::new(msg()).page(2),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "CreateRoom" => {
+                let ep = &tc;
+                for $op in [
+                    CreateRoom::new(live()),
+                    CreateRoom::new(live())
+                        .room_name("Friday quiz")
+                        .owner(Identifier::parse("host").unwrap())
+                        .max_member_count(300)
+                        .cover_url("https://example.com/c.png")
+                        .message_disabled(false)
+                        .category([1, 2])
+                        .public_visible(true)
+                        .seat_enabled(true)
+                        .take_seat_mode(TakeSeatMode::from_name("ApplyToTake"))
+                        .max_seat_count(8)
+                        .activity_status(1),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "DestroyRoom" => {
+                let ep = &tc;
+                for $op in [DestroyRoom::new(live())] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "GetRoomInfo" => {
+                let ep = &tc;
+                for $op in [GetRoomInfo::new(live())] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "GetRoomMetadata" => {
+                let ep = &tc;
+                for $op in [
+                    GetRoomMetadata::all(live()),
+                    GetRoomMetadata::new(live(), mkeys()),
+                ] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "SetRoomMetadata" => {
+                let ep = &tc;
+                for $op in [SetRoomMetadata::new(live(), metadata())] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            "DelRoomMetadata" => {
+                let ep = &tc;
+                for $op in [DelRoomMetadata::new(live(), mkeys())] {
+                    let $ep = ep;
+                    $body
+                }
+            }
+            other => panic!("no operation named {other}: add it to for_each_variant!"),
+        }
+    }};
+}
+
+// ---- the corpus itself ---------------------------------------------------------------------------
+
+/// Every endpoint roomkv implements has exactly one fixture, and each fixture is complete: a
+/// primary schema on each side, sources named, at least one example each way, and every
+/// example accepted by one of the fixture's schemas (the corpus agrees with itself).
+#[test]
+fn every_operation_of_every_dialect_has_a_fixture() {
+    let fixtures = fixtures();
+    let found: BTreeSet<(Dialect, String)> = fixtures
+        .iter()
+        .map(|f| (f.dialect, f.endpoint.clone()))
+        .collect();
+    assert_eq!(found.len(), fixtures.len(), "one fixture per endpoint");
+    let mut expected = BTreeSet::new();
+    for path in roomkv_core::rongcloud::server::PATHS {
+        expected.insert((Dialect::Legacy, path.to_owned()));
+    }
+    for path in roomkv_core::rongcloud::server::v4::PATHS {
+        expected.insert((Dialect::V4, path.to_owned()));
+    }
+    for command in roomkv_core::tencent::Command::ALL {
+        expected.insert((
+            Dialect::Tencent,
+            format!("/v4/live_engine_http_srv/{}", command.as_str()),
+        ));
+    }
+    assert_eq!(found, expected);
+
+    for fixture in &fixtures {
+        let name = &fixture.name;
+        fixture.request.primary();
+        fixture.response.primary();
+        let schemas = fixture
+            .request
+            .schemas
+            .iter()
+            .chain(&fixture.response.schemas);
+        assert!(schemas.clone().all(|s| !s.source.is_empty()), "{name}");
+        assert!(!fixture.request.examples.is_empty(), "{name}");
+        assert!(!fixture.response.examples.is_empty(), "{name}");
+        for example in &fixture.request.examples {
+            assert!(!example.source.is_empty(), "{name}");
+            if example.expect.refused_field().is_none() {
+                let body = example.documented_body(fixture.dialect);
+                fixture
+                    .request
+                    .conforming(|s| s.check_body(fixture.dialect, &body))
+                    .unwrap_or_else(|e| panic!("{name}: {}: {e}", example.source));
+            }
+        }
+        for example in &fixture.response.examples {
+            assert!(!example.source.is_empty(), "{name}");
+            let value: serde_json::Value = serde_json::from_str(&example.body).unwrap();
+            fixture
+                .response
+                .conforming(|s| s.check_json(&value))
+                .unwrap_or_else(|e| panic!("{name}: {}: {e}", example.source));
+        }
+    }
+}
+
+/// The shape check itself refuses what it must: an undocumented member, a missing required
+/// one, a wrong JSON type, a repeated form field.
+#[test]
+fn the_shape_check_refuses_extra_missing_and_mistyped_fields() {
+    let schema: Schema = serde_json::from_str(
+        r#"{"source":"test","fields":{"messageId":"string!","page":"integer","metadata":"map","result.items[].key":"string","m.*.v":"string"}}"#,
+    )
+    .unwrap();
+    let check = |body: &str| schema.check_json(&serde_json::from_str(body).unwrap());
+    assert_eq!(
+        check(r#"{"messageId":"m","page":1,"metadata":{"k":"v"}}"#),
+        Ok(())
+    );
+    assert_eq!(
+        check(r#"{"messageId":"m","result":{"items":[{"key":"k"}]},"m":{"x":{"v":"1"}}}"#),
+        Ok(())
+    );
+    assert!(
+        check(r#"{"messageUID":"m"}"#)
+            .unwrap_err()
+            .contains("messageUID")
+    );
+    assert!(check(r#"{"page":1}"#).unwrap_err().contains("messageId"));
+    assert!(
+        check(r#"{"messageId":1}"#)
+            .unwrap_err()
+            .contains("messageId")
+    );
+    assert!(
+        check(r#"{"messageId":"m","page":"1"}"#)
+            .unwrap_err()
+            .contains("page")
+    );
+    assert!(
+        check(r#"{"messageId":"m","metadata":{"k":1}}"#)
+            .unwrap_err()
+            .contains("metadata")
+    );
+    assert!(check(r#"{"messageId":"m","result":{"items":[{"value":"v"}]}}"#).is_err());
+    assert!(check(r#"{"messageId":"m","m":{"x":{"w":"1"}}}"#).is_err());
+    let form: Schema = serde_json::from_str(
+        r#"{"source":"test","fields":{"chatroomId":"string!","keys":"string+","autoDelete":"flag","entryInfo":"json-object"}}"#,
+    )
+    .unwrap();
+    let check = |body: &str| form.check_body(Dialect::Legacy, body.as_bytes());
+    assert_eq!(
+        check("chatroomId=r&keys=a&keys=b&autoDelete=1&entryInfo=%7B%7D"),
+        Ok(())
+    );
+    assert!(check("keys=a").unwrap_err().contains("chatroomId"));
+    assert!(
+        check("chatroomId=r&chatroomId=s")
+            .unwrap_err()
+            .contains("chatroomId")
+    );
+    assert!(
+        check("chatroomId=r&autoDelete=2")
+            .unwrap_err()
+            .contains("autoDelete")
+    );
+    assert!(
+        check("chatroomId=r&entryInfo=x")
+            .unwrap_err()
+            .contains("entryInfo")
+    );
+    assert!(check("chatroomId=r&extra=1").unwrap_err().contains("extra"));
+}
+
+// ---- (a) what roomkv sends ---------------------------------------------------------------------
+
+/// (a) Every variant of every operation is sent to the fixture's endpoint with the dialect's
+/// content type, and its body has exactly the documented fields of the primary schema (for
+/// Nexconn v4, the generated SDK model: `messageId`, not `messageUID`).
+#[test]
+fn roomkv_sends_exactly_the_documented_fields() {
+    for fixture in fixtures() {
+        let schema = fixture.request.primary();
+        let content_type = match fixture.dialect {
+            Dialect::Legacy => "application/x-www-form-urlencoded",
+            Dialect::V4 | Dialect::Tencent => "application/json",
+        };
+        for_each_variant!(fixture.operation.as_str(), op, ep => {
+            let request = encoded(&op, ep);
+            let name = &fixture.name;
+            assert_eq!(request.uri().path(), fixture.endpoint, "{name}");
+            assert_eq!(request.headers()[http::header::CONTENT_TYPE], content_type, "{name}");
+            schema
+                .check_body(fixture.dialect, request.body())
+                .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(request.body())));
+        });
+    }
+}
+
+// ---- (b) what core's server side reads ---------------------------------------------------------
+
+/// (b) Core's server side decodes every vendor example request to the fixture's operation, or
+/// refuses it naming the field the fixture says (seed 000's missing `key`).
+#[cfg(feature = "server")]
+#[test]
+fn core_decodes_the_vendors_example_requests() {
+    use roomkv_core::DecodeError;
+    use roomkv_core::rongcloud::server;
+    use roomkv_core::tencent::server as tencent_server;
+
+    for fixture in fixtures() {
+        for example in &fixture.request.examples {
+            let path = example.path(&fixture);
+            let request = http::Request::post(path)
+                .body(example.body.as_bytes())
+                .unwrap();
+            let decoded: Result<String, DecodeError> = match fixture.dialect {
+                Dialect::Legacy => server::Request::decode(&request)
+                    .expect("a legacy path")
+                    .map(|r| r.path().to_owned()),
+                Dialect::V4 => server::v4::Request::decode(&request)
+                    .expect("a v4 path")
+                    .map(|r| r.path().to_owned()),
+                Dialect::Tencent => {
+                    let command = tencent_server::command_of(path).expect("a Tencent path");
+                    tencent_server::decode(command, &request)
+                        .map(|r| format!("/v4/live_engine_http_srv/{}", r.command().as_str()))
+                }
+            };
+            let context = format!("{}: {}", fixture.name, example.source);
+            match example.expect.refused_field() {
+                None => assert_eq!(decoded.expect(&context), fixture.endpoint, "{context}"),
+                Some(field) => {
+                    let err = decoded.expect_err(&context);
+                    assert_eq!(err.field_name(), Some(field), "{context}: {err}");
+                }
+            }
+        }
+    }
+}
+
+// ---- (c) what the client reads -----------------------------------------------------------------
+
+/// (c) The client parses every vendor example reply of every operation.
+#[test]
+fn the_client_parses_the_vendors_example_replies() {
+    for fixture in fixtures() {
+        for example in &fixture.response.examples {
+            assert_eq!(
+                example.expect.refused_field(),
+                None,
+                "replies are parsed, not refused"
+            );
+            for_each_variant!(fixture.operation.as_str(), op, _ep => {
+                let response = http::Response::builder()
+                    .status(example.status)
+                    .body(example.body.as_bytes())
+                    .unwrap();
+                if let Err(err) = op.parse(response) {
+                    panic!("{}: {}: {err}", fixture.name, example.source);
+                }
+            });
+        }
+    }
+}
