@@ -851,7 +851,7 @@ impl ServerOperation for SetMessageMetadata {
     /// are ignored.
     fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
         let fields = JsonFields::parse(request.body())?;
-        let target = Target::decode(&fields, SetMessageMetadata::ECHO_FLAG)?;
+        let target = Target::decode(&fields, Self::ECHO_FLAG)?;
         let entries = fields
             .require::<PairsInOrder<String>>(&["metadata"])?
             .0
@@ -985,7 +985,7 @@ impl ServerOperation for DeleteMessageMetadata {
     /// `0` or `1`; absent is `0`). Other members are ignored.
     fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
         let fields = JsonFields::parse(request.body())?;
-        let target = Target::decode(&fields, DeleteMessageMetadata::SYNC_FLAG)?;
+        let target = Target::decode(&fields, Self::SYNC_FLAG)?;
         let keys = fields
             .require::<Vec<String>>(&["keys"])?
             .into_iter()
