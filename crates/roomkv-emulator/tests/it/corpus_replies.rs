@@ -19,6 +19,29 @@ use http::Request;
 use crate::common::*;
 use crate::served::*;
 
+/// The corpus directory.
+fn corpus_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../roomkv-core/testdata/wire")
+}
+
+/// The fixture named `name` (`"legacy/set_entry"`).
+fn fixture(name: &str) -> Fixture {
+    load_all(&corpus_dir())
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no fixture {name}"))
+}
+
+/// The body of request example `index` of fixture `name`, for the tests that replay one.
+pub(crate) fn request_body(name: &str, index: usize) -> String {
+    fixture(name).request.examples.swap_remove(index).body
+}
+
+/// The body of response example `index` of fixture `name`.
+pub(crate) fn response_body(name: &str, index: usize) -> String {
+    fixture(name).response.examples.swap_remove(index).body
+}
+
 /// When a fixture's examples run, by its operation's verb.
 fn phase(operation: &str) -> u8 {
     const VERBS: [(&str, u8); 10] = [
@@ -68,8 +91,7 @@ async fn send(s: &Served, fixture: &Fixture, example: &RequestExample) -> Reply 
 
 #[tokio::test]
 async fn the_emulator_answers_the_vendors_example_requests_in_the_documented_shape() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roomkv-core/testdata/wire");
-    let mut fixtures = load_all(&corpus);
+    let mut fixtures = load_all(&corpus_dir());
     fixtures.sort_by_key(|f| (f.dialect, phase(&f.operation)));
     let mut answered = 0;
     for dialect in [Dialect::Legacy, Dialect::V4, Dialect::Tencent] {

@@ -462,38 +462,39 @@ fn remove_settles_on_data_not_found_with_either_status() {
 
 // ---- replies ---------------------------------------------------------------------------------
 
+/// The replies of the corpus (both versions of the query page, and the generated model's list
+/// item), with their values.
 #[test]
-fn the_spec_reply_shapes_parse() {
+fn the_documented_reply_shapes_parse() {
+    use crate::corpus_examples::response;
     let op = GetMetadata::new(room());
     let entries = op
-        .parse(response(
-            200,
-            v4data!("spec-get-metadata-reply.json").as_bytes(),
-        ))
+        .parse(response_of(response("v4/get_metadata", 0)))
         .unwrap();
-    assert_eq!(entries.len(), 2);
-    assert_eq!(entries[0].key.as_str(), "name");
-    assert_eq!(entries[0].user_id.as_str(), "user001");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].key.as_str(), "topic");
+    assert_eq!(entries[0].value.as_str(), "support");
+    assert_eq!(entries[0].user_id.as_str(), "user-001");
     assert!(!entries[0].auto_delete);
-    assert_eq!(entries[1].last_set_time_ms, 1_700_000_000_001);
-    assert!(entries[1].auto_delete);
+    assert_eq!(entries[0].last_set_time_ms, 1_742_457_600_000);
     let by_user_id = op
-        .parse(response(
-            200,
-            v4data!("spec-get-metadata-reply-userId.json").as_bytes(),
-        ))
+        .parse(response_of(response("v4/get_metadata", 1)))
         .unwrap();
-    assert_eq!(by_user_id[0].user_id.as_str(), "user001");
+    assert_eq!(by_user_id[0].user_id.as_str(), "2121");
+    assert_eq!(by_user_id[1].user_id.as_str(), "4343");
+    assert!(by_user_id[1].auto_delete);
 
     let page = ListMessageMetadata::new(msg())
-        .parse(response(
-            200,
-            v4data!("spec-list-message-metadata-reply.json").as_bytes(),
-        ))
+        .parse(response_of(response("v4/list_message_metadata", 0)))
         .unwrap();
     let keys: Vec<_> = page.entries.iter().map(|e| e.key.as_str()).collect();
     assert_eq!(keys, ["likes", "mood"]);
     assert_eq!(page.get("mood").unwrap().version, 1_700_000_000_005);
+}
+
+/// A 200 reply with `body`.
+fn response_of(body: &str) -> http::Response<&[u8]> {
+    response(200, body.as_bytes())
 }
 
 #[test]
@@ -567,7 +568,7 @@ fn every_v4_status_with_a_json_body_keeps_its_code_and_status() {
     }
     let err = api_error(op.parse(response(
         200,
-        v4data!("error-1002-parameter.json").as_bytes(),
+        wire_error!("v4/error-1002-parameter.json").as_bytes(),
     )));
     assert_eq!(err.code, ApiCode::RongCloud(RongCloudCode::ParameterError));
     assert_eq!(err.message, "channelId is required");
@@ -681,46 +682,47 @@ mod server {
         O::decode(&as_received(&request)).unwrap()
     }
 
+    /// The requests of the corpus, with their values: the doc pages' examples (verbatim) and
+    /// the bodies built from the generated models.
     #[test]
-    fn the_spec_request_shapes_decode() {
-        let set: SetMetadata = decode(v4data!("spec-set-metadata.json")).unwrap();
-        assert_eq!(set.channel_id().as_str(), "chatroom001");
-        assert_eq!(set.owner().as_str(), "user001");
+    fn the_documented_request_shapes_decode() {
+        use crate::corpus_examples::request;
+        let set: SetMetadata = decode(request("v4/set_metadata", 0)).unwrap();
+        assert_eq!(set.channel_id().as_str(), "gid1");
+        assert_eq!(set.owner().as_str(), "test");
         assert_eq!(
             set.entries(),
             [
-                (ekey("name"), evalue("Nexconn")),
-                (ekey("level"), evalue("5"))
+                (ekey("key1"), evalue("value1")),
+                (ekey("key2"), evalue("value2"))
             ]
         );
         assert!(!set.is_auto_delete());
         assert_eq!(set.validate(&limits()), Ok(()));
 
-        let remove: RemoveMetadata = decode(v4data!("spec-remove-metadata.json")).unwrap();
-        assert_eq!(remove.keys(), [ekey("name"), ekey("level")]);
+        let remove: RemoveMetadata = decode(request("v4/remove_metadata", 0)).unwrap();
+        assert_eq!(remove.keys(), [ekey("key1"), ekey("key2")]);
 
-        let get: GetMetadata = decode(v4data!("spec-get-metadata.json")).unwrap();
-        assert_eq!(get.keys(), [ekey("name"), ekey("level")]);
+        let get: GetMetadata = decode(request("v4/get_metadata", 0)).unwrap();
+        assert_eq!(get.keys(), [ekey("topic"), ekey("lang")]);
 
-        let by_id: SetMessageMetadata =
-            decode(v4data!("spec-set-message-metadata-messageId.json")).unwrap();
-        assert_eq!(by_id.msg_uid().as_str(), "C1CR-KT1I-0V4A-BOO8");
-        assert_eq!(by_id.conversation_type(), ConversationType::Group);
-        assert_eq!(by_id.target_id().as_str(), "group001");
-        assert!(by_id.is_sync_sender());
-        let by_uid: SetMessageMetadata =
-            decode(v4data!("spec-set-message-metadata-messageUID.json")).unwrap();
-        assert_eq!(by_uid.msg_uid(), by_id.msg_uid());
+        // The doc page's `messageUID` and the generated model's `messageId` read alike.
+        let by_uid: SetMessageMetadata = decode(request("v4/set_message_metadata", 0)).unwrap();
+        assert_eq!(by_uid.msg_uid().as_str(), "BRGM-DEN2-01E4-BN66");
         assert_eq!(by_uid.conversation_type(), ConversationType::Private);
+        assert_eq!(by_uid.target_id().as_str(), "tjw3zbMrU");
         assert!(!by_uid.is_sync_sender());
+        let by_id: SetMessageMetadata = decode(request("v4/set_message_metadata", 1)).unwrap();
+        assert_eq!(by_id.msg_uid(), by_uid.msg_uid());
+        assert!(by_id.is_sync_sender());
 
         let delete: DeleteMessageMetadata =
-            decode(v4data!("spec-delete-message-metadata.json")).unwrap();
-        assert_eq!(delete.keys(), [xkey("likes")]);
+            decode(request("v4/delete_message_metadata", 0)).unwrap();
+        assert_eq!(delete.keys(), [xkey("11111")]);
         assert!(delete.is_sync_sender());
 
-        let list: ListMessageMetadata = decode(v4data!("spec-list-message-metadata.json")).unwrap();
-        assert_eq!(list.msg_uid().as_str(), "C1CR-KT1I-0V4A-BOO8");
+        let list: ListMessageMetadata = decode(request("v4/list_message_metadata", 0)).unwrap();
+        assert_eq!(list.msg_uid().as_str(), "BRGM-DEN2-01E4-BN66");
         assert_eq!(list.page_no(), Some(1));
     }
 
