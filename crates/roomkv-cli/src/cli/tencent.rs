@@ -93,7 +93,8 @@ Output:
   {\"ok\":true,\"room\":\"live-room\",\"keys\":[\"stage\",\"score\"]}
 
 Deleting keys of which none exist fails with Tencent's code 100503 (exit code 1); if some exist,
-they are deleted and the command succeeds.";
+they are deleted and the command succeeds. More than 10 keys (Tencent's limit per request, and
+per room) are refused before sending (exit code 2).";
 
 const USERSIG_EXAMPLES: &str = "\
 Examples:
