@@ -99,243 +99,125 @@ fn mkeys() -> Vec<MetadataKey> {
     metadata().into_iter().map(|(k, _)| k).collect()
 }
 
-/// Encodes `op` after validating it, as the clients do.
-fn encoded<O: Operation>(op: &O, endpoint: &O::Endpoint) -> http::Request<Vec<u8>> {
-    op.validate(&Limits::default())
-        .expect("the operation is valid");
-    op.encode(endpoint).expect("the operation encodes")
+/// One variant of an operation, with the endpoint it is sent to.
+trait Variant {
+    /// The request roomkv sends, after validating the operation as the clients do.
+    fn encoded(&self) -> http::Request<Vec<u8>>;
+    /// The client's parse of `response`, its output dropped.
+    fn parse(&self, response: http::Response<&[u8]>) -> Result<(), String>;
 }
 
-/// Runs `$body` with `$op` bound to each variant of the fixture's operation: the fewest
-/// options and every option roomkv has.
-macro_rules! for_each_variant {
-    ($name:expr, $op:ident, $ep:ident => $body:expr) => {{
-        let rc = rc_base();
-        let tc = tc_endpoint();
-        match $name {
-            "SetEntry" => {
-                let ep = &rc;
-                for $op in [
-                    SetEntry::new(room(), user(), ekeys()[0].clone(), entries()[0].1.clone()),
-                    SetEntry::new(room(), user(), ekeys()[0].clone(), entries()[0].1.clone())
-                        .auto_delete(true)
-                        .notify(Notification::kv_change()),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "BatchSetEntries" => {
-                let ep = &rc;
-                for $op in [
-                    BatchSetEntries::new(room(), user(), entries()),
-                    BatchSetEntries::new(room(), user(), entries()).auto_delete(true),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "RemoveEntry" => {
-                let ep = &rc;
-                for $op in [
-                    RemoveEntry::new(room(), user(), ekeys()[0].clone()),
-                    RemoveEntry::new(room(), user(), ekeys()[0].clone())
-                        .notify(Notification::kv_change()),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "BatchRemoveEntries" => {
-                let ep = &rc;
-                for $op in [BatchRemoveEntries::new(room(), user(), ekeys())] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "QueryEntries" => {
-                let ep = &rc;
-                for $op in [
-                    QueryEntries::new(room()),
-                    QueryEntries::new(room()).with_keys(ekeys()),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "SetExpansion" => {
-                let ep = &rc;
-                let op = || {
-                    SetExpansion::new(
-                        msg(),
-                        user(),
-                        ConversationType::Group,
-                        target(),
-                        expansions(),
-                    )
-                };
-                for $op in [op(), op().sync_sender(true)] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "DeleteExpansion" => {
-                let ep = &rc;
-                let op = || {
-                    DeleteExpansion::new(
-                        msg(),
-                        user(),
-                        ConversationType::Private,
-                        target(),
-                        xkeys(),
-                    )
-                };
-                for $op in [op(), op().sync_sender(true)] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "QueryExpansion" => {
-                let ep = &rc;
-                for $op in [
-                    QueryExpansion::new(msg()),
-                    QueryExpansion::new(msg()).page(2),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "SetMetadata" => {
-                let ep = &rc;
-                for $op in [
-                    SetMetadata::new(room(), user(), entries()),
-                    SetMetadata::new(room(), user(), entries()).auto_delete(true),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "RemoveMetadata" => {
-                let ep = &rc;
-                for $op in [RemoveMetadata::new(room(), user(), ekeys())] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "GetMetadata" => {
-                let ep = &rc;
-                for $op in [
-                    GetMetadata::new(room()),
-                    GetMetadata::new(room()).with_keys(ekeys()),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "SetMessageMetadata" => {
-                let ep = &rc;
-                let op = || {
-                    SetMessageMetadata::new(
-                        msg(),
-                        user(),
-                        ConversationType::Group,
-                        target(),
-                        expansions(),
-                    )
-                };
-                for $op in [op(), op().sync_sender(true)] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "DeleteMessageMetadata" => {
-                let ep = &rc;
-                let op = || {
-                    DeleteMessageMetadata::new(
-                        msg(),
-                        user(),
-                        ConversationType::Private,
-                        target(),
-                        xkeys(),
-                    )
-                };
-                for $op in [op(), op().sync_sender(true)] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "ListMessageMetadata" => {
-                let ep = &rc;
-                for $op in [
-                    ListMessageMetadata::new(msg()),
-                    ListMessageMetadata::new(msg()).page(2),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "CreateRoom" => {
-                let ep = &tc;
-                for $op in [
-                    CreateRoom::new(live()),
-                    CreateRoom::new(live())
-                        .room_name("Friday quiz")
-                        .owner(Identifier::parse("host").unwrap())
-                        .max_member_count(300)
-                        .cover_url("https://example.com/c.png")
-                        .message_disabled(false)
-                        .category([1, 2])
-                        .public_visible(true)
-                        .seat_enabled(true)
-                        .take_seat_mode(TakeSeatMode::from_name("ApplyToTake"))
-                        .max_seat_count(8)
-                        .activity_status(1),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "DestroyRoom" => {
-                let ep = &tc;
-                for $op in [DestroyRoom::new(live())] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "GetRoomInfo" => {
-                let ep = &tc;
-                for $op in [GetRoomInfo::new(live())] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "GetRoomMetadata" => {
-                let ep = &tc;
-                for $op in [
-                    GetRoomMetadata::all(live()),
-                    GetRoomMetadata::new(live(), mkeys()),
-                ] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "SetRoomMetadata" => {
-                let ep = &tc;
-                for $op in [SetRoomMetadata::new(live(), metadata())] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            "DelRoomMetadata" => {
-                let ep = &tc;
-                for $op in [DelRoomMetadata::new(live(), mkeys())] {
-                    let $ep = ep;
-                    $body
-                }
-            }
-            other => panic!("no operation named {other}: add it to for_each_variant!"),
-        }
-    }};
+struct WithEndpoint<O: Operation>(O, O::Endpoint);
+
+impl<O: Operation> Variant for WithEndpoint<O> {
+    fn encoded(&self) -> http::Request<Vec<u8>> {
+        self.0
+            .validate(&Limits::default())
+            .expect("the operation is valid");
+        self.0.encode(&self.1).expect("the operation encodes")
+    }
+
+    fn parse(&self, response: http::Response<&[u8]>) -> Result<(), String> {
+        self.0.parse(response).map(drop).map_err(|e| e.to_string())
+    }
+}
+
+/// RongCloud variants (both dialects).
+fn rc<O>(ops: impl IntoIterator<Item = O>) -> Vec<Box<dyn Variant>>
+where
+    O: Operation<Endpoint = BaseUrl> + 'static,
+{
+    ops.into_iter()
+        .map(|op| Box::new(WithEndpoint(op, rc_base())) as Box<dyn Variant>)
+        .collect()
+}
+
+/// Tencent variants.
+fn tc<O>(ops: impl IntoIterator<Item = O>) -> Vec<Box<dyn Variant>>
+where
+    O: Operation<Endpoint = Endpoint> + 'static,
+{
+    ops.into_iter()
+        .map(|op| Box::new(WithEndpoint(op, tc_endpoint())) as Box<dyn Variant>)
+        .collect()
+}
+
+/// The variants of the operation named `name`: the fewest options and every option roomkv has.
+fn variants(name: &str) -> Vec<Box<dyn Variant>> {
+    let set_entry = || SetEntry::new(room(), user(), ekeys()[0].clone(), entries()[0].1.clone());
+    let remove_entry = || RemoveEntry::new(room(), user(), ekeys()[0].clone());
+    let group = ConversationType::Group;
+    let private = ConversationType::Private;
+    let set_expansion = || SetExpansion::new(msg(), user(), group, target(), expansions());
+    let delete_expansion = || DeleteExpansion::new(msg(), user(), private, target(), xkeys());
+    let set_message = || SetMessageMetadata::new(msg(), user(), group, target(), expansions());
+    let delete_message = || DeleteMessageMetadata::new(msg(), user(), private, target(), xkeys());
+    match name {
+        "SetEntry" => rc([
+            set_entry(),
+            set_entry()
+                .auto_delete(true)
+                .notify(Notification::kv_change()),
+        ]),
+        "BatchSetEntries" => rc([
+            BatchSetEntries::new(room(), user(), entries()),
+            BatchSetEntries::new(room(), user(), entries()).auto_delete(true),
+        ]),
+        "RemoveEntry" => rc([
+            remove_entry(),
+            remove_entry().notify(Notification::kv_change()),
+        ]),
+        "BatchRemoveEntries" => rc([BatchRemoveEntries::new(room(), user(), ekeys())]),
+        "QueryEntries" => rc([
+            QueryEntries::new(room()),
+            QueryEntries::new(room()).with_keys(ekeys()),
+        ]),
+        "SetExpansion" => rc([set_expansion(), set_expansion().sync_sender(true)]),
+        "DeleteExpansion" => rc([delete_expansion(), delete_expansion().sync_sender(true)]),
+        "QueryExpansion" => rc([
+            QueryExpansion::new(msg()),
+            QueryExpansion::new(msg()).page(2),
+        ]),
+        "SetMetadata" => rc([
+            SetMetadata::new(room(), user(), entries()),
+            SetMetadata::new(room(), user(), entries()).auto_delete(true),
+        ]),
+        "RemoveMetadata" => rc([RemoveMetadata::new(room(), user(), ekeys())]),
+        "GetMetadata" => rc([
+            GetMetadata::new(room()),
+            GetMetadata::new(room()).with_keys(ekeys()),
+        ]),
+        "SetMessageMetadata" => rc([set_message(), set_message().sync_sender(true)]),
+        "DeleteMessageMetadata" => rc([delete_message(), delete_message().sync_sender(true)]),
+        "ListMessageMetadata" => rc([
+            ListMessageMetadata::new(msg()),
+            ListMessageMetadata::new(msg()).page(2),
+        ]),
+        "CreateRoom" => tc([
+            CreateRoom::new(live()),
+            CreateRoom::new(live())
+                .room_name("Friday quiz")
+                .owner(Identifier::parse("host").unwrap())
+                .max_member_count(300)
+                .cover_url("https://example.com/c.png")
+                .message_disabled(false)
+                .category([1, 2])
+                .public_visible(true)
+                .seat_enabled(true)
+                .take_seat_mode(TakeSeatMode::from_name("ApplyToTake"))
+                .max_seat_count(8)
+                .activity_status(1),
+        ]),
+        "DestroyRoom" => tc([DestroyRoom::new(live())]),
+        "GetRoomInfo" => tc([GetRoomInfo::new(live())]),
+        "GetRoomMetadata" => tc([
+            GetRoomMetadata::all(live()),
+            GetRoomMetadata::new(live(), mkeys()),
+        ]),
+        "SetRoomMetadata" => tc([SetRoomMetadata::new(live(), metadata())]),
+        "DelRoomMetadata" => tc([DelRoomMetadata::new(live(), mkeys())]),
+        other => panic!("no operation named {other}: add it to `variants`"),
+    }
 }
 
 // ---- the corpus itself ---------------------------------------------------------------------------
@@ -480,15 +362,21 @@ fn roomkv_sends_exactly_the_documented_fields() {
             Dialect::Legacy => "application/x-www-form-urlencoded",
             Dialect::V4 | Dialect::Tencent => "application/json",
         };
-        for_each_variant!(fixture.operation.as_str(), op, ep => {
-            let request = encoded(&op, ep);
+        for variant in variants(&fixture.operation) {
+            let request = variant.encoded();
             let name = &fixture.name;
             assert_eq!(request.uri().path(), fixture.endpoint, "{name}");
-            assert_eq!(request.headers()[http::header::CONTENT_TYPE], content_type, "{name}");
+            assert_eq!(
+                request.headers()[http::header::CONTENT_TYPE],
+                content_type,
+                "{name}"
+            );
             schema
                 .check_body(fixture.dialect, request.body())
-                .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(request.body())));
-        });
+                .unwrap_or_else(|e| {
+                    panic!("{name}: {e}: {}", String::from_utf8_lossy(request.body()))
+                });
+        }
     }
 }
 
@@ -546,15 +434,15 @@ fn the_client_parses_the_vendors_example_replies() {
                 None,
                 "replies are parsed, not refused"
             );
-            for_each_variant!(fixture.operation.as_str(), op, _ep => {
+            for variant in variants(&fixture.operation) {
                 let response = http::Response::builder()
                     .status(example.status)
                     .body(example.body.as_bytes())
                     .unwrap();
-                if let Err(err) = op.parse(response) {
+                if let Err(err) = variant.parse(response) {
                     panic!("{}: {}: {err}", fixture.name, example.source);
                 }
-            });
+            }
         }
     }
 }

@@ -67,26 +67,19 @@ fn phase(operation: &str) -> u8 {
 async fn send(s: &Served, fixture: &Fixture, example: &RequestExample) -> Reply {
     let path = example.path(fixture);
     let body = example.body.clone();
-    match fixture.dialect {
-        Dialect::Legacy => {
-            let request = Request::post(path)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .body(body)
-                .unwrap();
-            s.send(sign_rc(request)).await
-        }
-        Dialect::V4 => {
-            let request = Request::post(path)
-                .header("Content-Type", "application/json")
-                .body(body)
-                .unwrap();
-            s.send(sign_rc(request)).await
-        }
+    let content_type = match fixture.dialect {
+        Dialect::Legacy => "application/x-www-form-urlencoded",
+        Dialect::V4 => "application/json",
         Dialect::Tencent => {
             let command = path.rsplit('/').next().unwrap();
-            s.send(tc_request(command, body)).await
+            return s.send(tc_request(command, body)).await;
         }
-    }
+    };
+    let request = Request::post(path)
+        .header("Content-Type", content_type)
+        .body(body)
+        .unwrap();
+    s.send(sign_rc(request)).await
 }
 
 #[tokio::test]
