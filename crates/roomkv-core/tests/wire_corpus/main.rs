@@ -122,24 +122,32 @@ impl<O: Operation> Variant for WithEndpoint<O> {
     }
 }
 
-/// RongCloud variants (both dialects).
-fn rc<O>(ops: impl IntoIterator<Item = O>) -> Vec<Box<dyn Variant>>
+/// The variants `ops`, each sent to `endpoint()`.
+fn sent_to<O>(
+    endpoint: fn() -> O::Endpoint,
+    ops: impl IntoIterator<Item = O>,
+) -> Vec<Box<dyn Variant>>
 where
-    O: Operation<Endpoint = BaseUrl> + 'static,
+    O: Operation + 'static,
+    O::Endpoint: 'static,
 {
     ops.into_iter()
-        .map(|op| Box::new(WithEndpoint(op, rc_base())) as Box<dyn Variant>)
+        .map(|op| Box::new(WithEndpoint(op, endpoint())) as Box<dyn Variant>)
         .collect()
 }
 
+/// RongCloud variants (both dialects).
+fn rc<O: Operation<Endpoint = BaseUrl> + 'static>(
+    ops: impl IntoIterator<Item = O>,
+) -> Vec<Box<dyn Variant>> {
+    sent_to(rc_base, ops)
+}
+
 /// Tencent variants.
-fn tc<O>(ops: impl IntoIterator<Item = O>) -> Vec<Box<dyn Variant>>
-where
-    O: Operation<Endpoint = Endpoint> + 'static,
-{
-    ops.into_iter()
-        .map(|op| Box::new(WithEndpoint(op, tc_endpoint())) as Box<dyn Variant>)
-        .collect()
+fn tc<O: Operation<Endpoint = Endpoint> + 'static>(
+    ops: impl IntoIterator<Item = O>,
+) -> Vec<Box<dyn Variant>> {
+    sent_to(tc_endpoint, ops)
 }
 
 /// The variants of the operation named `name`: the fewest options and every option roomkv has.
