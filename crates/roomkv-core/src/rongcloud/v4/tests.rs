@@ -1009,6 +1009,97 @@ mod server {
         })
     }
 
+    /// A well-formed body of each v4 endpoint (as roomkv sends it), its path, and the members
+    /// of each JSON type: strings, string containers, integers and flags.
+    fn documented_bodies() -> Vec<(&'static str, serde_json::Value)> {
+        use crate::rongcloud::server::v4::PATHS;
+        let bodies = [
+            r#"{"channelId":"r","metadataOwnerId":"u","metadata":{"k":"v"},"shouldAutoDelete":1}"#,
+            r#"{"channelId":"r","metadataOwnerId":"u","metadataKeys":["k"]}"#,
+            r#"{"channelId":"r","metadataKeys":["k"]}"#,
+            r#"{"messageId":"m","userId":"u","channelType":3,"channelId":"g","metadata":{"k":"v"},"isEchoToSender":1}"#,
+            r#"{"messageId":"m","userId":"u","channelType":1,"channelId":"t","keys":["k"],"syncToSender":1}"#,
+            r#"{"messageId":"m","page":2}"#,
+        ];
+        PATHS
+            .into_iter()
+            .zip(bodies)
+            .map(|(path, body)| (path, serde_json::from_str(body).unwrap()))
+            .collect()
+    }
+
+    /// Whether `value` has the JSON type of the documented `member`.
+    fn same_json_type(member: &serde_json::Value, value: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match (member, value) {
+            (Value::String(_), Value::String(_)) | (Value::Object(_), Value::Object(_)) => true,
+            (Value::Array(_), Value::Array(_)) => true,
+            (Value::Number(_), Value::Number(_)) => true,
+            _ => false,
+        }
+    }
+
+    proptest! {
+        /// Every member of every v4 endpoint, replaced by a value of another JSON type, is
+        /// refused naming that member; removed, it is refused naming it unless optional.
+        #[test]
+        fn a_member_of_the_wrong_json_type_is_refused_naming_it(
+            replacement in json_value(), pick in any::<prop::sample::Index>(),
+        ) {
+            for (path, body) in documented_bodies() {
+                let members: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
+                let member = &members[pick.index(members.len())];
+                if replacement.is_null() || same_json_type(&body[member], &replacement) {
+                    continue;
+                }
+                let mut changed = body.clone();
+                changed[member] = replacement.clone();
+                let text = changed.to_string();
+                let decoded = crate::rongcloud::server::v4::Request::decode(
+                    &json_request(path, text.as_bytes()),
+                )
+                .unwrap();
+                let err = decoded.unwrap_err();
+                prop_assert_eq!(err.field_name(), Some(member.as_str()), "{} {}", path, text);
+            }
+        }
+    }
+
+    /// Without each required member, every v4 endpoint refuses the body naming the member;
+    /// without an optional one (`shouldAutoDelete`, `metadataKeys` of get, the flags, `page`),
+    /// it decodes.
+    #[test]
+    fn a_missing_required_member_is_refused_naming_it() {
+        const OPTIONAL: [(&str, &str); 5] = [
+            (SetMetadata::PATH, "shouldAutoDelete"),
+            (GetMetadata::PATH, "metadataKeys"),
+            (SetMessageMetadata::PATH, "isEchoToSender"),
+            (DeleteMessageMetadata::PATH, "syncToSender"),
+            (ListMessageMetadata::PATH, "page"),
+        ];
+        for (path, body) in documented_bodies() {
+            for member in body.as_object().unwrap().keys() {
+                let mut without = body.clone();
+                without.as_object_mut().unwrap().remove(member);
+                let text = without.to_string();
+                let decoded = crate::rongcloud::server::v4::Request::decode(&json_request(
+                    path,
+                    text.as_bytes(),
+                ))
+                .unwrap();
+                if OPTIONAL.contains(&(path, member.as_str())) {
+                    assert!(decoded.is_ok(), "{path} {text}");
+                } else {
+                    assert_eq!(
+                        decoded.unwrap_err().field_name(),
+                        Some(member.as_str()),
+                        "{path}"
+                    );
+                }
+            }
+        }
+    }
+
     proptest! {
         #[test]
         fn set_metadata_round_trips(
