@@ -1031,12 +1031,13 @@ mod server {
     /// Whether `value` has the JSON type of the documented `member`.
     fn same_json_type(member: &serde_json::Value, value: &serde_json::Value) -> bool {
         use serde_json::Value;
-        match (member, value) {
-            (Value::String(_), Value::String(_)) | (Value::Object(_), Value::Object(_)) => true,
-            (Value::Array(_), Value::Array(_)) => true,
-            (Value::Number(_), Value::Number(_)) => true,
-            _ => false,
-        }
+        matches!(
+            (member, value),
+            (Value::String(_), Value::String(_))
+                | (Value::Object(_), Value::Object(_))
+                | (Value::Array(_), Value::Array(_))
+                | (Value::Number(_), Value::Number(_))
+        )
     }
 
     proptest! {
