@@ -423,7 +423,7 @@ fn php_sdk_shaped_query_reply() {
     let entries = QueryEntries::new(room())
         .parse(response(
             200,
-            crate::corpus_examples::response("legacy/query_entries", 1).as_bytes(),
+            crate::corpus_examples::response("legacy/query_entries", 2).as_bytes(),
         ))
         .unwrap();
     assert_eq!(entries.len(), 2);
