@@ -430,3 +430,62 @@ async fn expansions_and_large_values_are_split_within_the_limits() {
     .await
     .expect("the test finishes in time");
 }
+
+/// `del_room_metadata` sends at most 10 keys (spec `tencent.md` §2.3, issue 15): 25 keys are
+/// refused before sending, naming `Keys` and the limit, while the bulk delete takes them in
+/// requests of at most 10. The emulator's rooms hold 40 keys here; the client keeps the
+/// documented per-request limits.
+#[tokio::test]
+async fn tencent_deletes_more_than_ten_keys_only_through_the_bulk_path() {
+    tokio::time::timeout(TEST_LIMIT, async {
+        let served = Served::with(large_rooms).await;
+        let client = tc_builder()
+            .base_url(served.url())
+            .build()
+            .expect("the client builds");
+        let room = live("chunks");
+        client
+            .create_room(CreateRoom::new(room.clone()))
+            .await
+            .unwrap();
+        let keys: Vec<_> = (0..25).map(|i| mkey(&format!("k{i}"))).collect();
+        let report = client
+            .set_room_metadata_bulk(&room, keys.iter().map(|k| (k.clone(), mvalue("v"))))
+            .await
+            .unwrap();
+        assert!(report.failure.is_none());
+
+        let err = client
+            .del_room_metadata(&room, keys.clone())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, roomkv_tencent::Error::Validation(_)),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .contains("Keys has 25 keys, at most 10 allowed"),
+            "{err}"
+        );
+        let left = client.get_all_room_metadata(&room).await.unwrap();
+        assert_eq!(left.len(), 25, "nothing was sent");
+
+        let report = client
+            .del_room_metadata_bulk(&room, keys.clone())
+            .await
+            .unwrap();
+        assert!(report.failure.is_none());
+        assert_eq!(report.applied, keys);
+        assert_eq!(report.requests, 3);
+        assert!(
+            client
+                .get_all_room_metadata(&room)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await
+    .expect("the test finishes in time");
+}

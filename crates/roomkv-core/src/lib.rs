@@ -11,6 +11,8 @@
 
 mod api_error;
 mod base_url;
+#[cfg(test)]
+mod corpus_examples;
 mod limits;
 mod operation;
 pub mod rongcloud;

@@ -408,7 +408,8 @@ impl Emulator {
     }
 
     /// A Nexconn v4 request, after the method and size checks: authenticated as a legacy one,
-    /// decoded by core's v4 decoder (every documented spelling), then the same adapter and state.
+    /// decoded by core's strict v4 decoder (each endpoint's documented spellings and JSON types;
+    /// anything else is HTTP 400 / 1002 naming the field), then the same adapter and state.
     fn rongcloud_v4(&self, request: &Request<Bytes>) -> Result<Response<Vec<u8>>, ApiError> {
         let path = request.uri().path();
         let app = self.authenticate_rongcloud(request)?;

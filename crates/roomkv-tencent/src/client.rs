@@ -274,7 +274,10 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no keys; among Tencent's codes 100503.
+    /// [`Error::Validation`] for no keys or more than
+    /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10; nothing is sent:
+    /// [`del_room_metadata_bulk`](Self::del_room_metadata_bulk) takes any number); among
+    /// Tencent's codes 100503.
     pub async fn del_room_metadata(
         &self,
         room: &RoomId,

@@ -93,7 +93,8 @@ Output:
   {\"ok\":true,\"room\":\"live-room\",\"keys\":[\"stage\",\"score\"]}
 
 Deleting keys of which none exist fails with Tencent's code 100503 (exit code 1); if some exist,
-they are deleted and the command succeeds.";
+they are deleted and the command succeeds. More than 10 keys (Tencent's limit per request, and
+per room) are refused before sending (exit code 2).";
 
 const USERSIG_EXAMPLES: &str = "\
 Examples:
@@ -295,6 +296,9 @@ pub(crate) enum MetadataCommand {
     Get(MetadataGetArgs),
 
     /// Delete keys of a room's metadata (del_room_metadata)
+    ///
+    /// 1 to 10 keys, Tencent's documented limit per request (and per room); more are refused
+    /// before sending (exit 2), as `set` refuses more than 10 pairs.
     #[command(after_long_help = METADATA_DELETE_EXAMPLES)]
     Delete(MetadataDeleteArgs),
 
@@ -344,7 +348,7 @@ pub(crate) struct MetadataDeleteArgs {
     #[arg(long, value_name = "ROOM")]
     pub(crate) room: String,
 
-    /// Keys to delete, at least one
+    /// Keys to delete, 1 to 10
     #[arg(value_name = "KEY", required = true)]
     pub(crate) keys: Vec<String>,
 }

@@ -104,6 +104,11 @@ fn every_kind_of_refusal_sends_nothing() {
     let long_room = "r".repeat(65);
     let long_key = format!("{}=v", "k".repeat(51));
     let long_admin = "a".repeat(33);
+    let eleven_keys: Vec<String> = (0..11).map(|i| format!("k{i}")).collect();
+    let delete_eleven: Vec<&str> = ["metadata", "delete", "--room", "r"]
+        .into_iter()
+        .chain(eleven_keys.iter().map(String::as_str))
+        .collect();
     let too_many: Vec<String> = (0..21).map(|i| format!("k{i}=v")).collect();
     let too_many: Vec<&str> = too_many.iter().map(String::as_str).collect();
     let rongcloud_cases: Vec<(Vec<&str>, &str)> = vec![
@@ -198,6 +203,9 @@ fn every_kind_of_refusal_sends_nothing() {
             "more than once",
         ),
         (vec!["metadata", "get", "--room", "r", ""], "Key is empty"),
+        // del_room_metadata takes at most 10 keys (spec tencent.md §2.3): the CLI refuses 11
+        // rather than send one request Tencent refuses (issue 15).
+        (delete_eleven, "Keys has 11 keys, at most 10 allowed"),
         (vec!["room", "info", "--room", "r\u{7f}"], "RoomId contains"),
         (
             vec!["room", "create", "--room", "r", "--admin", &long_admin],

@@ -231,6 +231,11 @@ impl<'de> Deserialize<'de> for LenientFlag {
 
 /// The members of a JSON request body (Nexconn v4), in document order, each kept as raw JSON so
 /// that it is read with the reader it needs and a failure names its field.
+///
+/// The readers are **strict**, as Nexconn's generated models are: a string field must be a JSON
+/// string, an integer a JSON number without a fraction, a flag the number `0` or `1`; a field
+/// under any other name is not the field (callers pass only the spellings documented for their
+/// endpoint), and members nobody asks for are ignored.
 #[cfg(feature = "server")]
 pub(crate) struct JsonFields(Vec<(String, Box<serde_json::value::RawValue>)>);
 
@@ -275,29 +280,32 @@ impl JsonFields {
             .ok_or_else(|| crate::DecodeError::field(names[0], format!("{} is required", names[0])))
     }
 
-    /// A text field (a string, or a number kept as its JSON text) that must be present.
+    /// A JSON string field that must be present.
     pub(crate) fn text(&self, names: &[&'static str]) -> Result<String, crate::DecodeError> {
-        self.require::<LenientText>(names).map(|t| t.0)
+        self.require::<String>(names)
     }
 
-    /// An optional `0`/`1` flag (also `"0"`/`"1"` or a boolean); absent is `false`.
+    /// An optional flag, the JSON number `0` or `1`; absent is `false`.
     pub(crate) fn flag(&self, names: &[&'static str]) -> Result<bool, crate::DecodeError> {
         Ok(self
-            .optional::<LenientFlag>(names)?
+            .optional::<NumericFlag>(names)?
             .is_some_and(|flag| flag.0))
     }
 }
 
-/// A JSON array of [`LenientText`], as a field of a JSON body.
+/// A flag sent as the JSON number `0` or `1` (the `int32` of Nexconn's generated models); a
+/// boolean or a string is the wrong JSON type.
 #[cfg(feature = "server")]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LenientTexts(pub(crate) Vec<String>);
+struct NumericFlag(bool);
 
 #[cfg(feature = "server")]
-impl<'de> Deserialize<'de> for LenientTexts {
+impl<'de> Deserialize<'de> for NumericFlag {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Vec::<LenientText>::deserialize(deserializer)
-            .map(|items| Self(items.into_iter().map(|t| t.0).collect()))
+        match u8::deserialize(deserializer)? {
+            0 => Ok(Self(false)),
+            1 => Ok(Self(true)),
+            other => Err(de::Error::custom(format!("{other} is not 0 or 1"))),
+        }
     }
 }
 

@@ -24,6 +24,8 @@ macro_rules! testdata {
 }
 pub(crate) use testdata;
 
+pub(crate) use crate::corpus_examples::wire_error;
+
 /// The fixed endpoint of every test.
 pub(crate) fn endpoint() -> Endpoint {
     BaseUrl::parse("https://api.rong-api.com").unwrap()

@@ -12,10 +12,18 @@
 //!
 //! Every request is a `POST` with a JSON body (`application/json`), members in the order of the
 //! spec's table, maps in the caller's order; flags are always sent, as the numbers `0` or `1`.
-//! Where the Nexconn pages disagree (§6), the request uses the spelling of Nexconn's published
-//! OpenAPI description: `messageUID` (not `messageId`), `isEchoToSender` on set and
-//! `syncToSender` on delete. The server side ([`crate::rongcloud::server::v4`]) accepts every
-//! documented spelling.
+//! Every body has exactly the members, names and JSON types of the request model of Nexconn's
+//! generated server SDKs (0.1.2, `nexconn-server-sdk-go` `model_*.go`, `ncsdk/models/*.py`;
+//! spec `rongcloud.md` §6): `messageId` on the three message-metadata requests,
+//! `metadataOwnerId` on batch set and remove, `isEchoToSender` on set and `syncToSender` on
+//! delete. The golden corpus `testdata/wire/` records those models next to the doc pages that
+//! disagree with them, and the corpus tests pin what is sent.
+//!
+//! The server side ([`crate::rongcloud::server::v4`]) is as strict as those models: each endpoint
+//! reads only the spellings documented for it (the one disagreement it tolerates: set and delete
+//! also read `messageUID`, the spelling of a version of their doc pages), a missing required
+//! field or a field of the wrong JSON type (a number for a string, a boolean for a `0`/`1` flag)
+//! is a [`DecodeError`] naming the field, and unknown members are ignored.
 //!
 //! Validation, quotas and effects are those of the legacy twins: the same key, value and batch
 //! limits, and [`validate`](Operation::validate) checks the JSON body `encode` sends against
@@ -62,13 +70,23 @@ use crate::{
 
 #[cfg(feature = "server")]
 use {
-    super::json::{JsonFields, LenientText, LenientTexts, PairsInOrder},
+    super::json::{JsonFields, PairsInOrder},
     super::server::v4::success_reply,
     crate::ServerOperation,
 };
 
 /// The content type of v4 request bodies.
 pub(crate) const CONTENT_TYPE: &str = "application/json";
+
+/// The message field of the three message-metadata requests, as Nexconn's generated models
+/// spell it (and roomkv sends it).
+#[cfg(feature = "server")]
+const MESSAGE_ID: &str = "messageId";
+
+/// The spelling of the message field in one version of the set and delete doc pages; read by
+/// those two endpoints only, never sent.
+#[cfg(feature = "server")]
+const MESSAGE_UID: &str = "messageUID";
 
 /// The JSON text of a request body.
 fn json_body<T: Serialize>(body: &T) -> Vec<u8> {
@@ -242,19 +260,19 @@ impl Operation for SetMetadata {
 
 #[cfg(feature = "server")]
 impl ServerOperation for SetMetadata {
-    /// Reads `channelId`, `metadataOwnerId` (or `userId`), `metadata` (all required; an object
-    /// whose values are strings, or numbers kept as their JSON text, in document order with
-    /// duplicates kept) and `shouldAutoDelete` (absent is `0`; also a boolean). Other members
+    /// Reads `channelId`, `metadataOwnerId` (strings), `metadata` (an object of strings, in
+    /// document order with duplicates kept), all required, and `shouldAutoDelete` (the number
+    /// `0` or `1`; absent is `0`), as `OpenChannelMetadataBatchSetRequest`. Other members
     /// are ignored.
     fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
         let fields = JsonFields::parse(request.body())?;
         let channel_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
-        let owner = UserId::non_validated(fields.text(&["metadataOwnerId", "userId"])?);
+        let owner = UserId::non_validated(fields.text(&["metadataOwnerId"])?);
         let entries = fields
-            .require::<PairsInOrder<LenientText>>(&["metadata"])?
+            .require::<PairsInOrder<String>>(&["metadata"])?
             .0
             .into_iter()
-            .map(|(k, v)| (EntryKey::non_validated(k), EntryValue::non_validated(v.0)))
+            .map(|(k, v)| (EntryKey::non_validated(k), EntryValue::non_validated(v)))
             .collect();
         let auto_delete = fields.flag(&["shouldAutoDelete"])?;
         Ok(Self {
@@ -383,15 +401,14 @@ impl Operation for RemoveMetadata {
 
 #[cfg(feature = "server")]
 impl ServerOperation for RemoveMetadata {
-    /// Reads `channelId`, `metadataOwnerId` (or `userId`) and `metadataKeys` (all required;
-    /// an array of strings, or numbers kept as their JSON text). Other members are ignored.
+    /// Reads `channelId`, `metadataOwnerId` (strings) and `metadataKeys` (an array of strings),
+    /// all required, as `OpenChannelMetadataBatchRemoveRequest`. Other members are ignored.
     fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
         let fields = JsonFields::parse(request.body())?;
         let channel_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
-        let owner = UserId::non_validated(fields.text(&["metadataOwnerId", "userId"])?);
+        let owner = UserId::non_validated(fields.text(&["metadataOwnerId"])?);
         let keys = fields
-            .require::<LenientTexts>(&["metadataKeys"])?
-            .0
+            .require::<Vec<String>>(&["metadataKeys"])?
             .into_iter()
             .map(EntryKey::non_validated)
             .collect();
@@ -528,8 +545,7 @@ impl ServerOperation for GetMetadata {
         let fields = JsonFields::parse(request.body())?;
         let channel_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
         let keys = fields
-            .optional::<LenientTexts>(&["metadataKeys"])?
-            .map(|keys| keys.0)
+            .optional::<Vec<String>>(&["metadataKeys"])?
             .unwrap_or_default()
             .into_iter()
             .map(EntryKey::non_validated)
@@ -655,18 +671,19 @@ impl Target {
         }
     }
 
-    /// Reads `messageUID` (or `messageId`), `userId`, `channelType` (1 or 3, a number or a
-    /// string of digits), `channelId` and the flag under either spelling.
+    /// Reads `messageId` (or, as one version of the endpoint's page spells it, `messageUID`),
+    /// `userId`, `channelType` (the number 1 or 3), `channelId` (strings) and the endpoint's
+    /// flag, `flag` (the number 0 or 1, absent is 0).
     #[cfg(feature = "server")]
-    fn decode(fields: &JsonFields) -> Result<Self, DecodeError> {
+    fn decode(fields: &JsonFields, flag: &'static str) -> Result<Self, DecodeError> {
         const CHANNEL_TYPE: &str = "channelType";
-        let msg_uid = MsgUid::non_validated(fields.text(&["messageUID", "messageId"])?);
+        let msg_uid = MsgUid::non_validated(fields.text(&[MESSAGE_ID, MESSAGE_UID])?);
         let user_id = UserId::non_validated(fields.text(&["userId"])?);
-        let LenientInt(code) = fields.require::<LenientInt<i64>>(&[CHANNEL_TYPE])?;
+        let code = fields.require::<i64>(&[CHANNEL_TYPE])?;
         let conversation_type = ConversationType::from_code(code)
             .map_err(|err| DecodeError::field(CHANNEL_TYPE, err.to_string()))?;
         let target_id = TargetId::non_validated(fields.text(&["channelId"])?);
-        let sync_sender = fields.flag(&["isEchoToSender", "syncToSender"])?;
+        let sync_sender = fields.flag(&[flag])?;
         Ok(Self {
             msg_uid,
             user_id,
@@ -687,7 +704,7 @@ macro_rules! target_accessors {
             self
         }
 
-        /// The message (`messageUID`).
+        /// The message (`messageId`).
         pub fn msg_uid(&self) -> &MsgUid {
             &self.target.msg_uid
         }
@@ -718,10 +735,10 @@ macro_rules! target_accessors {
 /// `POST /v4/channel-type/message/metadata/set` (spec §6), the v4 twin of
 /// [`SetExpansion`](super::SetExpansion).
 ///
-/// Body: `{"messageUID","userId","channelType":1|3,"channelId","metadata":{...},
-/// "isEchoToSender":0|1}`. One version of the page says `messageId` and the path
-/// `/v4/message/metadata/set`; this follows Nexconn's OpenAPI description (`messageUID`, the
-/// `channel-type` path). A key given twice is refused by `validate`.
+/// Body: `{"messageId","userId","channelType":1|3,"channelId","metadata":{...},
+/// "isEchoToSender":0|1}`, Nexconn's generated `MessageMetadataSetRequest` (one version of the
+/// doc page says `messageUID`, another the path `/v4/message/metadata/set`). A key given twice
+/// is refused by `validate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetMessageMetadata {
     target: Target,
@@ -746,6 +763,10 @@ impl SetMessageMetadata {
         }
     }
 
+    /// The name of this endpoint's flag.
+    #[cfg(feature = "server")]
+    const ECHO_FLAG: &'static str = "isEchoToSender";
+
     target_accessors!("isEchoToSender");
 
     /// The metadata entries, in the caller's order.
@@ -756,7 +777,7 @@ impl SetMessageMetadata {
     fn body(&self) -> Vec<u8> {
         #[derive(Serialize)]
         struct Body<'a> {
-            #[serde(rename = "messageUID")]
+            #[serde(rename = "messageId")]
             msg_uid: &'a MsgUid,
             #[serde(rename = "userId")]
             user_id: &'a UserId,
@@ -824,21 +845,21 @@ impl Operation for SetMessageMetadata {
 
 #[cfg(feature = "server")]
 impl ServerOperation for SetMessageMetadata {
-    /// Reads `messageUID` (or `messageId`), `userId`, `channelType`, `channelId`, `metadata`
-    /// (all required; an object whose values are strings, or numbers kept as their JSON text,
-    /// in document order with duplicates kept) and `isEchoToSender` (or `syncToSender`; absent
-    /// is `0`, also a boolean). Other members are ignored.
+    /// Reads `messageId` (or `messageUID`, a doc page's spelling), `userId`, `channelType`,
+    /// `channelId`, `metadata` (an object of strings, in document order with duplicates kept),
+    /// all required, and `isEchoToSender` (the number `0` or `1`; absent is `0`). Other members
+    /// are ignored.
     fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
         let fields = JsonFields::parse(request.body())?;
-        let target = Target::decode(&fields)?;
+        let target = Target::decode(&fields, Self::ECHO_FLAG)?;
         let entries = fields
-            .require::<PairsInOrder<LenientText>>(&["metadata"])?
+            .require::<PairsInOrder<String>>(&["metadata"])?
             .0
             .into_iter()
             .map(|(k, v)| {
                 (
                     ExpansionKey::non_validated(k),
-                    ExpansionValue::non_validated(v.0),
+                    ExpansionValue::non_validated(v),
                 )
             })
             .collect();
@@ -854,8 +875,9 @@ impl ServerOperation for SetMessageMetadata {
 /// `POST /v4/channel-type/message/metadata/delete` (spec §6), the v4 twin of
 /// [`DeleteExpansion`](super::DeleteExpansion).
 ///
-/// Body: `{"messageUID","userId","channelType","channelId","keys":[...],"syncToSender":0|1}`;
-/// the delete page spells the flag `syncToSender` where set says `isEchoToSender`. A key given
+/// Body: `{"messageId","userId","channelType","channelId","keys":[...],"syncToSender":0|1}`,
+/// Nexconn's generated `ChannelTypeMessageMetadataDeleteRequest` (the doc page says
+/// `messageUID`); the flag is `syncToSender` here where set says `isEchoToSender`. A key given
 /// twice is refused by `validate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeleteMessageMetadata {
@@ -881,6 +903,10 @@ impl DeleteMessageMetadata {
         }
     }
 
+    /// The name of this endpoint's flag.
+    #[cfg(feature = "server")]
+    const SYNC_FLAG: &'static str = "syncToSender";
+
     target_accessors!("syncToSender");
 
     /// The keys, in the caller's order.
@@ -891,7 +917,7 @@ impl DeleteMessageMetadata {
     fn body(&self) -> Vec<u8> {
         #[derive(Serialize)]
         struct Body<'a> {
-            #[serde(rename = "messageUID")]
+            #[serde(rename = "messageId")]
             msg_uid: &'a MsgUid,
             #[serde(rename = "userId")]
             user_id: &'a UserId,
@@ -954,15 +980,14 @@ impl Operation for DeleteMessageMetadata {
 
 #[cfg(feature = "server")]
 impl ServerOperation for DeleteMessageMetadata {
-    /// Reads `messageUID` (or `messageId`), `userId`, `channelType`, `channelId`, `keys` (all
-    /// required; an array of strings, or numbers kept as their JSON text) and `syncToSender`
-    /// (or `isEchoToSender`; absent is `0`, also a boolean). Other members are ignored.
+    /// Reads `messageId` (or `messageUID`, the doc page's spelling), `userId`, `channelType`,
+    /// `channelId`, `keys` (an array of strings), all required, and `syncToSender` (the number
+    /// `0` or `1`; absent is `0`). Other members are ignored.
     fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
         let fields = JsonFields::parse(request.body())?;
-        let target = Target::decode(&fields)?;
+        let target = Target::decode(&fields, Self::SYNC_FLAG)?;
         let keys = fields
-            .require::<LenientTexts>(&["keys"])?
-            .0
+            .require::<Vec<String>>(&["keys"])?
             .into_iter()
             .map(ExpansionKey::non_validated)
             .collect();
@@ -978,8 +1003,8 @@ impl ServerOperation for DeleteMessageMetadata {
 /// `POST /v4/channel-type/message/metadata/list` (spec §6), the v4 twin of
 /// [`QueryExpansion`](super::QueryExpansion).
 ///
-/// Body: `{"messageUID","page"}`, `page` only when [`page`](Self::page) set one. The spec's
-/// table says `messageId`; this follows the OpenAPI spelling `messageUID`, as set and delete do.
+/// Body: `{"messageId","page"}`, `page` only when [`page`](Self::page) set one, Nexconn's
+/// generated `ChannelTypeMessageMetadataListRequest`.
 ///
 /// ```
 /// use roomkv_core::rongcloud::v4::ListMessageMetadata;
@@ -988,7 +1013,7 @@ impl ServerOperation for DeleteMessageMetadata {
 ///
 /// let op = ListMessageMetadata::new(MsgUid::parse("BRGM-DEN2-01E4-BN66")?).page(2);
 /// let request = op.encode(&BaseUrl::parse("https://api.nexconn.ai")?)?;
-/// assert_eq!(request.body().as_slice(), br#"{"messageUID":"BRGM-DEN2-01E4-BN66","page":2}"#);
+/// assert_eq!(request.body().as_slice(), br#"{"messageId":"BRGM-DEN2-01E4-BN66","page":2}"#);
 ///
 /// let reply = br#"{"code":0,"result":{"metadata":[{"key":"likes","value":"3","updatedAt":1700000000000}]}}"#;
 /// let page = op.parse(http::Response::new(&reply[..]))?;
@@ -1032,7 +1057,7 @@ impl ListMessageMetadata {
     fn body(&self) -> Vec<u8> {
         #[derive(Serialize)]
         struct Body<'a> {
-            #[serde(rename = "messageUID")]
+            #[serde(rename = "messageId")]
             msg_uid: &'a MsgUid,
             #[serde(skip_serializing_if = "Option::is_none")]
             page: Option<u32>,
@@ -1091,14 +1116,13 @@ impl Operation for ListMessageMetadata {
 
 #[cfg(feature = "server")]
 impl ServerOperation for ListMessageMetadata {
-    /// Reads `messageUID` (or `messageId`; required) and `page` (optional; a non-negative
-    /// integer, as a number or a string of digits). Other members are ignored.
+    /// Reads `messageId` (a string, required; no other spelling, as no source documents one for
+    /// this endpoint) and `page` (optional; a JSON number, a non-negative integer). Other
+    /// members are ignored.
     fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
         let fields = JsonFields::parse(request.body())?;
-        let msg_uid = MsgUid::non_validated(fields.text(&["messageUID", "messageId"])?);
-        let page = fields
-            .optional::<LenientInt<u32>>(&["page"])?
-            .map(|page| page.0);
+        let msg_uid = MsgUid::non_validated(fields.text(&[MESSAGE_ID])?);
+        let page = fields.optional::<u32>(&["page"])?;
         Ok(Self { msg_uid, page })
     }
 

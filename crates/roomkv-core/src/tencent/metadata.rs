@@ -309,7 +309,8 @@ impl Operation for SetRoomMetadata {
     }
 }
 
-/// Deletes keys of a room's metadata (`del_room_metadata`). At least one key. The server answers
+/// Deletes keys of a room's metadata (`del_room_metadata`). At least one key, at most 10 (the
+/// documented limit; more are refused by `validate`). The server answers
 /// 100503 only when none of the keys exist; deleting some existing and some missing keys succeeds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DelRoomMetadata {
@@ -341,14 +342,19 @@ impl Operation for DelRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
 
+    /// At least one key and at most
+    /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10, spec `tencent.md`
+    /// §2.3), each valid. More keys are refused here, naming `Keys` and the limit, so no single
+    /// request carries them; roomkv-tencent's `Client::del_room_metadata_bulk` splits them
+    /// instead.
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)?;
-        if self.keys.is_empty() {
-            return Err(ValidationError::NoItems {
-                field: "Keys",
-                item: "key",
-            });
-        }
+        check_count(
+            "Keys",
+            "key",
+            self.keys.len(),
+            limits.tencent.metadata_keys_max,
+        )?;
         self.keys.iter().try_for_each(|key| key.validate(limits))
     }
 

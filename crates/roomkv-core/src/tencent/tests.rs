@@ -171,7 +171,10 @@ mod golden {
         };
         assert_eq!(
             body(documented_set().encode(&ep).unwrap()),
-            json(fixture!("set_room_metadata.request.json"))
+            json(crate::corpus_examples::request(
+                "tencent/set_room_metadata",
+                0
+            ))
         );
         assert_eq!(
             body(
@@ -179,7 +182,10 @@ mod golden {
                     .encode(&ep)
                     .unwrap()
             ),
-            json(fixture!("del_room_metadata.request.json"))
+            json(crate::corpus_examples::request(
+                "tencent/del_room_metadata",
+                0
+            ))
         );
         assert_eq!(
             body(
@@ -187,14 +193,17 @@ mod golden {
                     .encode(&ep)
                     .unwrap()
             ),
-            json(fixture!("get_room_metadata.request.json"))
+            json(crate::corpus_examples::request(
+                "tencent/get_room_metadata",
+                0
+            ))
         );
         assert_eq!(
             body(GetRoomInfo::new(room("live-room")).encode(&ep).unwrap()),
-            json(fixture!("get_room_info.request.json"))
+            json(crate::corpus_examples::request("tencent/get_room_info", 0))
         );
         // The documented create sample minus the two 2026 fields roomkv does not send.
-        let mut documented = json(fixture!("create_room.request.json"));
+        let mut documented = json(crate::corpus_examples::request("tencent/create_room", 0));
         let info = documented["RoomInfo"].as_object_mut().unwrap();
         info.remove("IsUnlimitedRoomEnabled");
         info.remove("SeatLayoutTemplateId");
@@ -221,7 +230,10 @@ mod golden {
     fn get_room_info_reply_parses_in_both_documented_forms() {
         let op = GetRoomInfo::new(room("rid-123"));
         let info = op
-            .parse(reply(200, fixture!("get_room_info.reply.json").as_bytes()))
+            .parse(reply(
+                200,
+                crate::corpus_examples::response("tencent/get_room_info", 0).as_bytes(),
+            ))
             .unwrap();
         assert_eq!(info, documented_room_info());
         // The bare integer keeps every digit (an f64 would give ...727700).
@@ -232,7 +244,7 @@ mod golden {
         let info_2024 = op
             .parse(reply(
                 200,
-                fixture!("get_room_info.reply-2024.json").as_bytes(),
+                crate::corpus_examples::response("tencent/get_room_info", 1).as_bytes(),
             ))
             .unwrap();
         assert_eq!(info_2024, documented_room_info());
@@ -243,7 +255,7 @@ mod golden {
         let entries = GetRoomMetadata::all(room("live-room"))
             .parse(reply(
                 200,
-                fixture!("get_room_metadata.reply.json").as_bytes(),
+                crate::corpus_examples::response("tencent/get_room_metadata", 0).as_bytes(),
             ))
             .unwrap();
         assert_eq!(
@@ -281,7 +293,7 @@ mod golden {
 
     #[test]
     fn seed_success_envelope_parses_for_every_write() {
-        let ok = fixture!("envelope.ok.json").as_bytes();
+        let ok = crate::corpus_examples::response("tencent/del_room_metadata", 0).as_bytes();
         documented_create_room().parse(reply(200, ok)).unwrap();
         DestroyRoom::new(room("live-room"))
             .parse(reply(200, ok))
@@ -303,19 +315,19 @@ mod golden {
     fn documented_errors_parse_to_typed_api_errors_with_request_id() {
         let cases = [
             (
-                fixture!("error-100503.json"),
+                crate::corpus_examples::wire_error!("tencent/error-100503.json"),
                 TencentCode::MetadataKeysNotFound,
                 "None of the specified keys are valid when deleting room metadata",
                 "Id-8c9858f01e954611ae2d4c1b1ed7d583-O-Seq-52721",
             ),
             (
-                fixture!("error-70001.json"),
+                crate::corpus_examples::wire_error!("tencent/error-70001.json"),
                 TencentCode::UserSigExpired,
                 "UserSig expired, please generate a new one",
                 "Id-8c9858f01e954611ae2d4c1b1ed7d583-O-Seq-52722",
             ),
             (
-                fixture!("error-60007.json"),
+                crate::corpus_examples::wire_error!("tencent/error-60007.json"),
                 TencentCode::RestFrequencyLimit,
                 "REST API call frequency exceeds its limit, please reduce the request frequency",
                 "Id-8c9858f01e954611ae2d4c1b1ed7d583-O-Seq-52723",
@@ -339,8 +351,10 @@ mod golden {
                 assert_eq!(err.http_status, 200);
             }
         }
-        let throttled =
-            api_error(documented_set().parse(reply(200, fixture!("error-60007.json").as_bytes())));
+        let throttled = api_error(documented_set().parse(reply(
+            200,
+            crate::corpus_examples::wire_error!("tencent/error-60007.json").as_bytes(),
+        )));
         assert!(throttled.is_throttled());
     }
 
@@ -483,7 +497,7 @@ mod server_side {
     fn seed_002_del_room_metadata_body_decodes() {
         let request = post(
             Command::DelRoomMetadata,
-            fixture!("del_room_metadata.request.json"),
+            crate::corpus_examples::request("tencent/del_room_metadata", 0),
         );
         let command = command_of(request.uri().path()).unwrap();
         assert_eq!(
@@ -496,7 +510,7 @@ mod server_side {
     fn documented_create_room_body_decodes_and_2026_fields_are_tolerated() {
         let op = CreateRoom::decode(&post(
             Command::CreateRoom,
-            fixture!("create_room.request.json"),
+            crate::corpus_examples::request("tencent/create_room", 0),
         ))
         .unwrap();
         assert_eq!(op, documented_create_room());
@@ -525,7 +539,7 @@ mod server_side {
         assert_eq!(
             GetRoomMetadata::decode(&post(
                 Command::GetRoomMetadata,
-                fixture!("get_room_metadata.request.json")
+                crate::corpus_examples::request("tencent/get_room_metadata", 0)
             ))
             .unwrap(),
             GetRoomMetadata::new(room("live-room"), documented_keys())
@@ -533,7 +547,7 @@ mod server_side {
         assert_eq!(
             SetRoomMetadata::decode(&post(
                 Command::SetRoomMetadata,
-                fixture!("set_room_metadata.request.json")
+                crate::corpus_examples::request("tencent/set_room_metadata", 0)
             ))
             .unwrap(),
             documented_set()
@@ -541,7 +555,7 @@ mod server_side {
         assert_eq!(
             GetRoomInfo::decode(&post(
                 Command::GetRoomInfo,
-                fixture!("get_room_info.request.json")
+                crate::corpus_examples::request("tencent/get_room_info", 0)
             ))
             .unwrap(),
             GetRoomInfo::new(room("live-room"))
@@ -674,7 +688,10 @@ mod server_side {
         );
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(write.body()).unwrap(),
-            json(fixture!("envelope.ok.json"))
+            json(crate::corpus_examples::response(
+                "tencent/del_room_metadata",
+                0
+            ))
         );
         for reply in [
             DestroyRoom::encode_reply(&(), Some(REQUEST_ID)),
@@ -691,11 +708,14 @@ mod server_side {
         let metadata = GetRoomMetadata::encode_reply(&entries, Some(REQUEST_ID));
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(metadata.body()).unwrap(),
-            json(fixture!("get_room_metadata.reply.json"))
+            json(crate::corpus_examples::response(
+                "tencent/get_room_metadata",
+                0
+            ))
         );
 
         let info = GetRoomInfo::encode_reply(&documented_room_info(), Some(REQUEST_ID));
-        let mut documented = json(fixture!("get_room_info.reply.json"));
+        let mut documented = json(crate::corpus_examples::response("tencent/get_room_info", 0));
         // roomkv answers the documented type, a string.
         documented["Response"]["RoomInfo"]["Owner_Account"] = "144115233775727695".into();
         assert_eq!(
@@ -987,6 +1007,24 @@ mod validation {
                 set_of(sized_entries(11, size * 11, &chars)).validate(&limits()).unwrap_err(),
                 ValidationError::TooMany { field: "Metadata", len: 11, max: 10, item: "pair" }
             );
+        }
+
+        /// `del_room_metadata` takes at most 10 keys (spec `tencent.md` §2.3): 11 are refused
+        /// before sending, naming `Keys` and the limit, whatever the keys.
+        #[test]
+        fn deleting_ten_keys_is_accepted_and_eleven_refused(n in 1usize..=30, first in "[a-z]{1,40}") {
+            let keys = (0..n).map(|i| key(&format!("{first}{i}")));
+            let result = DelRoomMetadata::new(room("r"), keys).validate(&limits());
+            if n <= 10 {
+                prop_assert!(result.is_ok());
+            } else {
+                let err = result.unwrap_err();
+                prop_assert_eq!(
+                    &err,
+                    &ValidationError::TooMany { field: "Keys", len: n, max: 10, item: "key" }
+                );
+                prop_assert_eq!(err.to_string(), format!("Keys has {n} keys, at most 10 allowed"));
+            }
         }
 
         #[test]

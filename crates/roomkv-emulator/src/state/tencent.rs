@@ -77,7 +77,8 @@ pub fn validation_error(err: &ValidationError) -> ApiError {
         ValidationError::TooLong { field: "Key", .. } => TencentCode::MetadataKeyTooLong,
         ValidationError::TooLong { field: "Value", .. } => TencentCode::MetadataValueTooLarge,
         ValidationError::TooMany {
-            field: "Metadata", ..
+            field: "Metadata" | "Keys",
+            ..
         } => TencentCode::MetadataKeyCountExceeded,
         ValidationError::TotalTooLong {
             field: "Metadata", ..

@@ -199,20 +199,20 @@ fn templates() -> Vec<Template> {
         ),
         v4(
             "/v4/channel-type/message/metadata/set",
-            r#"{"messageUID":"M1","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"3"},"isEchoToSender":0}"#,
+            r#"{"messageId":"M1","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"3"},"isEchoToSender":0}"#,
         ),
         // The alternative spelling of the same operation.
         v4(
             "/v4/message/metadata/set",
-            r#"{"messageUID":"M1","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"4"},"isEchoToSender":0}"#,
+            r#"{"messageId":"M1","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"4"},"isEchoToSender":0}"#,
         ),
         v4(
             "/v4/channel-type/message/metadata/list",
-            r#"{"messageUID":"M1"}"#,
+            r#"{"messageId":"M1"}"#,
         ),
         v4(
             "/v4/channel-type/message/metadata/delete",
-            r#"{"messageUID":"M1","userId":"alice","channelType":3,"channelId":"g1","keys":["likes"],"syncToSender":0}"#,
+            r#"{"messageId":"M1","userId":"alice","channelType":3,"channelId":"g1","keys":["likes"],"syncToSender":0}"#,
         ),
         // Tencent.
         signed_tc(&CreateRoom::new(live.clone())),

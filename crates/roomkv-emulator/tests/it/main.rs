@@ -5,6 +5,7 @@
 mod auth_seam;
 mod common;
 mod concurrency;
+mod corpus_replies;
 mod hostile;
 mod memory;
 mod model;

@@ -10,19 +10,12 @@ use roomkv_emulator::EmulatorConfig;
 use roomkv_emulator::config::{RongCloudApp, SignatureCheck, TencentApp};
 
 use crate::common::*;
+use crate::corpus_replies::{request_body, response_body};
 use crate::served::*;
 
 const SEED_APP_KEY: &str = "uwd1c0sxdlx2";
 const SEED_SIGNATURE: &str = "45beb7cc7307889a8e711219a47b7cf6a5b000e8";
 
-const SEED_000: &str =
-    include_str!("../../../roomkv-core/testdata/rongcloud/seed-000-entry-remove.form");
-const SEED_001: &str =
-    include_str!("../../../roomkv-core/testdata/rongcloud/seed-001-expansion-delete.form");
-const SEED_003: &str =
-    include_str!("../../../roomkv-core/testdata/rongcloud/seed-003-entry-set.form");
-const SEED_002_BODY: &str =
-    include_str!("../../../roomkv-core/testdata/tencent/del_room_metadata.request.json");
 /// The request URL of seed 002, path and query as printed.
 const SEED_002_URL: &str = "/v4/live_engine_http_srv/del_room_metadata?sdkappid=88888888&identifier=admin&usersig=xxx&random=99999999&contenttype=json";
 
@@ -56,7 +49,7 @@ async fn rongcloud_examples_replayed_raw() {
             "api.sg-light-api.com",
             "/chatroom/entry/set.json",
             "1408710653491",
-            SEED_003,
+            &request_body("legacy/set_entry", 0),
         ))
         .await;
     assert_eq!(
@@ -88,7 +81,7 @@ async fn rongcloud_examples_replayed_raw() {
             "api.rong-api.com",
             "/message/expansion/delete.json",
             "1585127132438",
-            SEED_001,
+            &request_body("legacy/delete_expansion", 0),
         ))
         .await;
     assert_eq!(
@@ -102,7 +95,7 @@ async fn rongcloud_examples_replayed_raw() {
             "api.rong-api.com",
             "/chatroom/entry/remove.json",
             "1408710653491",
-            SEED_000,
+            &request_body("legacy/remove_entry", 0),
         ))
         .await;
     assert_eq!(reply.status_code(), (200, 1002));
@@ -119,7 +112,7 @@ async fn rongcloud_examples_replayed_raw() {
             "api.sg-light-api.com",
             "/chatroom/entry/set.json",
             "1408710653491",
-            SEED_003,
+            &request_body("legacy/set_entry", 0),
         ))
         .await;
     assert_eq!(reply.status_code(), (401, 1004));
@@ -133,13 +126,15 @@ async fn tencent_example_with_a_genuine_usersig() {
     let s = Served::start(config).await;
     let sig = usersig_with(88_888_888, "admin", "seed-secret-key", 86_400, T0.as_secs());
     let url = SEED_002_URL.replace("usersig=xxx", &format!("usersig={sig}"));
+    let seed_002_body = request_body("tencent/del_room_metadata", 0);
     let send = |url: String| {
         let s = &s;
+        let body = seed_002_body.clone();
         async move {
             s.send(
                 Request::post(url)
                     .header("Content-Type", "application/json")
-                    .body(SEED_002_BODY)
+                    .body(body)
                     .unwrap(),
             )
             .await
@@ -172,10 +167,8 @@ async fn tencent_example_with_a_genuine_usersig() {
     let reply = send(url.clone()).await;
     reply.assert_tencent_ok(None);
     // The documented success envelope, RequestId aside.
-    let mut documented: serde_json::Value = serde_json::from_str(include_str!(
-        "../../../roomkv-core/testdata/tencent/envelope.ok.json"
-    ))
-    .unwrap();
+    let mut documented: serde_json::Value =
+        serde_json::from_str(&response_body("tencent/del_room_metadata", 0)).unwrap();
     documented["RequestId"] = reply.json()["RequestId"].clone();
     assert_eq!(reply.json(), documented);
     // Nothing left to delete now: 100503.

@@ -52,14 +52,14 @@ async fn every_v4_path_answers_in_the_v4_envelope() {
     let reply = v4(
         &s,
         "/v4/channel-type/message/metadata/set",
-        r#"{"messageUID":"M1","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"3"},"isEchoToSender":0}"#,
+        r#"{"messageId":"M1","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"3"},"isEchoToSender":0}"#,
     )
     .await;
     assert_eq!(reply.text(), OK);
     let reply = v4(
         &s,
         "/v4/channel-type/message/metadata/list",
-        r#"{"messageUID":"M1"}"#,
+        r#"{"messageId":"M1"}"#,
     )
     .await;
     let body = reply.json();
@@ -69,7 +69,7 @@ async fn every_v4_path_answers_in_the_v4_envelope() {
     let reply = v4(
         &s,
         "/v4/channel-type/message/metadata/delete",
-        r#"{"messageUID":"M1","userId":"alice","channelType":3,"channelId":"g1","keys":["likes"],"syncToSender":0}"#,
+        r#"{"messageId":"M1","userId":"alice","channelType":3,"channelId":"g1","keys":["likes"],"syncToSender":0}"#,
     )
     .await;
     assert_eq!(reply.text(), OK);
@@ -84,14 +84,14 @@ async fn the_alternative_message_metadata_path_sets_like_the_main_one() {
     let reply = v4(
         &s,
         "/v4/message/metadata/set",
-        r#"{"messageUID":"M2","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"7"},"isEchoToSender":0}"#,
+        r#"{"messageId":"M2","userId":"alice","channelType":3,"channelId":"g1","metadata":{"likes":"7"},"isEchoToSender":0}"#,
     )
     .await;
     assert_eq!((reply.status.as_u16(), reply.text().as_str()), (200, OK));
     let reply = v4(
         &s,
         "/v4/channel-type/message/metadata/list",
-        r#"{"messageUID":"M2"}"#,
+        r#"{"messageId":"M2"}"#,
     )
     .await;
     let body = reply.json();
@@ -219,5 +219,106 @@ async fn v4_throttling_is_429() {
         }
     }
     assert_eq!(last, Some((429, 1008)));
+    s.shutdown().await;
+}
+
+/// Asserts a v4 parameter error: HTTP 400, code 1002, an `errorMessage` naming `field`.
+fn assert_refused(reply: &Reply, field: &str) {
+    assert_eq!(reply.status_code(), (400, 1002), "{}", reply.text());
+    let message = reply.json()["errorMessage"].as_str().unwrap().to_owned();
+    assert!(message.contains(field), "{message:?} does not name {field}");
+}
+
+/// What roomkv sent before 0.2 (`messageUID`, and no `messageId`) is refused where no source
+/// documents that spelling (list); what Nexconn's generated SDKs send (`messageId`, issue 15)
+/// is accepted on all three message-metadata endpoints.
+#[tokio::test]
+async fn message_metadata_takes_what_the_generated_sdks_send_and_refuses_the_old_spelling() {
+    let s = Served::unlimited().await;
+    let set = r#"{"messageId":"M9","userId":"alice","channelType":1,"channelId":"bob","metadata":{"likes":"1"},"isEchoToSender":1}"#;
+    let reply = v4(&s, "/v4/channel-type/message/metadata/set", set).await;
+    assert_eq!((reply.status.as_u16(), reply.text().as_str()), (200, OK));
+    let reply = v4(
+        &s,
+        "/v4/channel-type/message/metadata/list",
+        r#"{"messageId":"M9","page":1}"#,
+    )
+    .await;
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+    assert_eq!(reply.json()["result"]["metadata"][0]["value"], "1");
+    let delete = r#"{"messageId":"M9","userId":"alice","channelType":1,"channelId":"bob","keys":["likes"],"syncToSender":1}"#;
+    let reply = v4(&s, "/v4/channel-type/message/metadata/delete", delete).await;
+    assert_eq!((reply.status.as_u16(), reply.text().as_str()), (200, OK));
+
+    // The body roomkv 0.1 sent to list: refused, naming the field it lacks.
+    let reply = v4(
+        &s,
+        "/v4/channel-type/message/metadata/list",
+        r#"{"messageUID":"M9"}"#,
+    )
+    .await;
+    assert_refused(&reply, "messageId");
+    s.shutdown().await;
+}
+
+/// Each v4 endpoint refuses a missing required field, another endpoint's spelling and a field
+/// of the wrong JSON type (HTTP 400, 1002, naming the field), and ignores unknown members.
+#[tokio::test]
+async fn each_v4_endpoint_refuses_missing_misnamed_and_mistyped_fields() {
+    let s = Served::unlimited().await;
+    let cases = [
+        (
+            "/v4/open-channel/metadata/batch/set",
+            r#"{"channelId":"room","userId":"host","metadata":{"k":"v"}}"#,
+            "metadataOwnerId",
+        ),
+        (
+            "/v4/open-channel/metadata/batch/set",
+            r#"{"channelId":"room","metadataOwnerId":"host","metadata":{"k":42}}"#,
+            "metadata",
+        ),
+        (
+            "/v4/open-channel/metadata/batch/set",
+            r#"{"channelId":"room","metadataOwnerId":"host","metadata":{"k":"v"},"shouldAutoDelete":true}"#,
+            "shouldAutoDelete",
+        ),
+        (
+            "/v4/open-channel/metadata/batch/remove",
+            r#"{"channelId":"room","metadataOwnerId":"host"}"#,
+            "metadataKeys",
+        ),
+        (
+            "/v4/open-channel/metadata/batch/get",
+            r#"{"channelId":42}"#,
+            "channelId",
+        ),
+        (
+            "/v4/channel-type/message/metadata/set",
+            r#"{"messageId":"M1","userId":"alice","channelType":"3","channelId":"g1","metadata":{"k":"v"}}"#,
+            "channelType",
+        ),
+        (
+            "/v4/channel-type/message/metadata/delete",
+            r#"{"messageId":"M1","userId":"alice","channelType":3,"channelId":"g1","keys":["k"],"syncToSender":"1"}"#,
+            "syncToSender",
+        ),
+        (
+            "/v4/channel-type/message/metadata/list",
+            r#"{"messageId":"M1","page":"2"}"#,
+            "page",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let reply = v4(&s, path, body).await;
+        assert_refused(&reply, field);
+    }
+    // Unknown members are ignored, as seed 003's `extra` shows the vendors do.
+    let reply = v4(
+        &s,
+        "/v4/open-channel/metadata/batch/set",
+        r#"{"channelId":"room","metadataOwnerId":"host","metadata":{"k":"v"},"extra":111111}"#,
+    )
+    .await;
+    assert_eq!((reply.status.as_u16(), reply.text().as_str()), (200, OK));
     s.shutdown().await;
 }

@@ -49,8 +49,10 @@ async fn rongcloud_app_key_and_signature() {
     assert_eq!(reply.status_code(), (401, 1002));
     assert_eq!(
         reply.text(),
-        include_str!("../../../roomkv-core/testdata/rongcloud/error-1002-invalid-app-key.json")
-            .trim()
+        include_str!(
+            "../../../roomkv-core/testdata/wire/errors/legacy/error-1002-invalid-app-key.json"
+        )
+        .trim()
     );
     let mut request = sign_rc(query());
     request.headers_mut().remove("App-Key");
@@ -600,6 +602,12 @@ async fn tencent_body_and_state_codes() {
     assert_eq!(s.tc("del_room_metadata", keys).await.code(), 100503);
     let keys = r#"{"RoomId":"live","Keys":["k9","none"]}"#;
     assert_eq!(s.tc("del_room_metadata", keys).await.code(), 0);
+    // More than 10 keys in one delete: 100500, a code of the delete page (seed 002).
+    let keys: Vec<String> = (0..11).map(|i| format!("\"k{i}\"")).collect();
+    let eleven = format!(r#"{{"RoomId":"live","Keys":[{}]}}"#, keys.join(","));
+    let reply = s.tc("del_room_metadata", &eleven).await;
+    assert_eq!(reply.code(), 100500, "{}", reply.text());
+    assert!(reply.text().contains("at most 10"), "{}", reply.text());
 
     // Unknown command 60009; wrong method 60002; a body of 100 KB 60002.
     assert_eq!(s.tc("send_text_msg", "{}").await.code(), 60009);

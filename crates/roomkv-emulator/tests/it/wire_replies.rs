@@ -6,6 +6,7 @@ use std::time::Duration;
 use http::Request;
 
 use crate::common::*;
+use crate::corpus_replies::request_body;
 use crate::served::*;
 
 fn form_value(text: &str) -> String {
@@ -220,10 +221,7 @@ async fn tencent_rooms_and_metadata() {
     let s = Served::unlimited().await;
     // create_room with Tencent's own (2026) sample body.
     let reply = s
-        .tc(
-            "create_room",
-            include_str!("../../../roomkv-core/testdata/tencent/create_room.request.json"),
-        )
+        .tc("create_room", &request_body("tencent/create_room", 0))
         .await;
     reply.assert_tencent_ok(None);
     let first = reply.tencent_request_id();
@@ -256,7 +254,7 @@ async fn tencent_rooms_and_metadata() {
     // set_room_metadata with Tencent's sample; get everything, then some keys.
     s.tc(
         "set_room_metadata",
-        include_str!("../../../roomkv-core/testdata/tencent/set_room_metadata.request.json"),
+        &request_body("tencent/set_room_metadata", 0),
     )
     .await
     .assert_tencent_ok(None);
@@ -280,7 +278,7 @@ async fn tencent_rooms_and_metadata() {
     // Tencent's own get sample answers what its reply sample shows, updated value aside.
     s.tc(
         "get_room_metadata",
-        include_str!("../../../roomkv-core/testdata/tencent/get_room_metadata.request.json"),
+        &request_body("tencent/get_room_metadata", 0),
     )
     .await
     .assert_tencent_ok(Some(
@@ -290,7 +288,7 @@ async fn tencent_rooms_and_metadata() {
     // del_room_metadata (Tencent's sample; key2 exists, key1 too), destroy_room.
     s.tc(
         "del_room_metadata",
-        include_str!("../../../roomkv-core/testdata/tencent/del_room_metadata.request.json"),
+        &request_body("tencent/del_room_metadata", 0),
     )
     .await
     .assert_tencent_ok(None);

@@ -137,15 +137,15 @@ async fn typed_methods_golden_wire() {
         ),
         (
             "/v4/channel-type/message/metadata/set",
-            r#"{"messageUID":"BRGM-DEN2-01E4-BN66","userId":"anchor","channelType":3,"channelId":"group1","metadata":{"likes":"3"},"isEchoToSender":0}"#,
+            r#"{"messageId":"BRGM-DEN2-01E4-BN66","userId":"anchor","channelType":3,"channelId":"group1","metadata":{"likes":"3"},"isEchoToSender":0}"#,
         ),
         (
             "/v4/channel-type/message/metadata/delete",
-            r#"{"messageUID":"BRGM-DEN2-01E4-BN66","userId":"anchor","channelType":3,"channelId":"group1","keys":["likes"],"syncToSender":0}"#,
+            r#"{"messageId":"BRGM-DEN2-01E4-BN66","userId":"anchor","channelType":3,"channelId":"group1","keys":["likes"],"syncToSender":0}"#,
         ),
         (
             "/v4/channel-type/message/metadata/list",
-            r#"{"messageUID":"BRGM-DEN2-01E4-BN66"}"#,
+            r#"{"messageId":"BRGM-DEN2-01E4-BN66"}"#,
         ),
     ];
     let expected: Vec<(String, String)> = expected

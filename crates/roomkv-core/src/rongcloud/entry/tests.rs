@@ -394,7 +394,7 @@ fn documented_query_reply() {
     let entries = QueryEntries::new(room())
         .parse(response(
             200,
-            testdata!("query-entries-reply.json").as_bytes(),
+            crate::corpus_examples::response("legacy/query_entries", 0).as_bytes(),
         ))
         .unwrap();
     assert_eq!(
@@ -423,7 +423,7 @@ fn php_sdk_shaped_query_reply() {
     let entries = QueryEntries::new(room())
         .parse(response(
             200,
-            testdata!("query-entries-reply-php-shape.json").as_bytes(),
+            crate::corpus_examples::response("legacy/query_entries", 2).as_bytes(),
         ))
         .unwrap();
     assert_eq!(entries.len(), 2);
@@ -486,24 +486,24 @@ fn documented_error_replies() {
         Err(ResponseError::Api(err)) => err,
         other => panic!("expected an API error, got {other:?}"),
     };
-    let err = api_error(200, testdata!("error-1002-invalid-app-key.json"));
+    let err = api_error(200, wire_error!("legacy/error-1002-invalid-app-key.json"));
     assert_eq!(err.code, ApiCode::RongCloud(RongCloudCode::ParameterError));
     assert_eq!(err.message, "Invalidate App-Key.");
     assert!(!err.is_retryable());
 
-    let err = api_error(401, testdata!("error-1004-signature.json"));
+    let err = api_error(401, wire_error!("legacy/error-1004-signature.json"));
     assert_eq!(err.code, ApiCode::RongCloud(RongCloudCode::SignatureError));
     assert_eq!(err.http_status, 401);
     assert_eq!(err.message, "Signature error");
 
-    let err = api_error(429, testdata!("error-1008-rate-limited.json"));
+    let err = api_error(429, wire_error!("legacy/error-1008-rate-limited.json"));
     assert_eq!(err.code, ApiCode::RongCloud(RongCloudCode::RateLimited));
     assert!(err.is_throttled());
 
     // The same errors reach every operation, queries included.
     let Err(ResponseError::Api(err)) = QueryEntries::new(room()).parse(response(
         200,
-        testdata!("error-1002-invalid-app-key.json").as_bytes(),
+        wire_error!("legacy/error-1002-invalid-app-key.json").as_bytes(),
     )) else {
         panic!("expected an API error")
     };

@@ -260,7 +260,7 @@ fn documented_query_reply_keeps_the_reply_order() {
     let page = QueryExpansion::new(msg())
         .parse(response(
             200,
-            testdata!("expansion-query-reply.json").as_bytes(),
+            crate::corpus_examples::response("legacy/query_expansion", 0).as_bytes(),
         ))
         .unwrap();
     assert_eq!(
@@ -314,7 +314,7 @@ fn lenient_query_replies() {
 fn documented_error_replies() {
     let Err(ResponseError::Api(err)) = QueryExpansion::new(msg()).parse(response(
         200,
-        testdata!("error-1002-invalid-app-key.json").as_bytes(),
+        wire_error!("legacy/error-1002-invalid-app-key.json").as_bytes(),
     )) else {
         panic!("expected an API error")
     };
@@ -326,7 +326,7 @@ fn documented_error_replies() {
     assert_eq!(err.code, ApiCode::RongCloud(RongCloudCode::RateLimited));
     let Err(ResponseError::Api(err)) = delete_of([key("k")]).parse(response(
         401,
-        testdata!("error-1004-signature.json").as_bytes(),
+        wire_error!("legacy/error-1004-signature.json").as_bytes(),
     )) else {
         panic!("expected an API error")
     };

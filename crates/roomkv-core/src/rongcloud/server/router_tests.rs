@@ -1,7 +1,7 @@
 //! The router, and golden decodes of the vendor's own request examples.
 
 use super::*;
-use crate::rongcloud::test_support::{form_request, testdata};
+use crate::rongcloud::test_support::form_request;
 use crate::rongcloud::{
     ConversationType, KV_NOTIFICATION_OBJECT_NAME, KvChangeType, KvNotificationContent,
     Notification,
@@ -10,7 +10,7 @@ use crate::{QuotaFamily, ServerOperation};
 
 #[test]
 fn seed_003_entry_set_decodes_to_its_documented_fields() {
-    let body = testdata!("seed-003-entry-set.form");
+    let body = crate::corpus_examples::request("legacy/set_entry", 0);
     let Some(Ok(Request::SetEntry(op))) =
         Request::decode(&form_request(SetEntry::PATH, body.as_bytes()))
     else {
@@ -46,7 +46,7 @@ fn seed_003_entry_set_decodes_to_its_documented_fields() {
 
 #[test]
 fn seed_001_expansion_delete_decodes_to_its_documented_fields() {
-    let body = testdata!("seed-001-expansion-delete.form");
+    let body = crate::corpus_examples::request("legacy/delete_expansion", 0);
     let Some(Ok(Request::DeleteExpansion(op))) =
         Request::decode(&form_request(DeleteExpansion::PATH, body.as_bytes()))
     else {
@@ -67,7 +67,7 @@ fn seed_001_expansion_delete_decodes_to_its_documented_fields() {
 
 #[test]
 fn seed_000_entry_remove_lacks_the_required_key() {
-    let body = testdata!("seed-000-entry-remove.form");
+    let body = crate::corpus_examples::request("legacy/remove_entry", 0);
     let err = Request::decode(&form_request(RemoveEntry::PATH, body.as_bytes()))
         .unwrap()
         .unwrap_err();

@@ -7,7 +7,7 @@
 //! ```
 //! use roomkv_core::rongcloud::server::v4::{Request, success_reply};
 //!
-//! let body = br#"{"channelId":"room1","userId":"anchor","metadata":{"score":42},"shouldAutoDelete":true}"#;
+//! let body = br#"{"channelId":"room1","metadataOwnerId":"anchor","metadata":{"score":"42"},"shouldAutoDelete":1}"#;
 //! let request = http::Request::post("/v4/open-channel/metadata/batch/set").body(&body[..])?;
 //! let Some(Ok(Request::SetMetadata(op))) = Request::decode(&request) else { panic!() };
 //! assert_eq!(op.owner().as_str(), "anchor");

@@ -15,9 +15,9 @@ const BODIES: [&str; 6] = [
     r#"{"channelId":"r","metadataOwnerId":"u","metadata":{"k":"v"},"shouldAutoDelete":0}"#,
     r#"{"channelId":"r","metadataOwnerId":"u","metadataKeys":["k"]}"#,
     r#"{"channelId":"r"}"#,
-    r#"{"messageUID":"m","userId":"u","channelType":3,"channelId":"g","metadata":{"k":"v"},"isEchoToSender":0}"#,
-    r#"{"messageUID":"m","userId":"u","channelType":1,"channelId":"t","keys":["k"],"syncToSender":0}"#,
-    r#"{"messageUID":"m"}"#,
+    r#"{"messageId":"m","userId":"u","channelType":3,"channelId":"g","metadata":{"k":"v"},"isEchoToSender":0}"#,
+    r#"{"messageId":"m","userId":"u","channelType":1,"channelId":"t","keys":["k"],"syncToSender":0}"#,
+    r#"{"messageId":"m"}"#,
 ];
 
 #[test]
