@@ -47,6 +47,7 @@ pub mod auth;
 pub mod client;
 pub mod clock;
 pub mod config;
+mod connection;
 mod control;
 pub mod events;
 pub mod faults;
@@ -144,6 +145,7 @@ pub struct EmulatorBuilder {
     clock: SharedClock,
     authenticator: Option<Arc<dyn Authenticator>>,
     state_file: Option<(PathBuf, Option<Snapshot>)>,
+    state_notes: Vec<persist::StartNote>,
     webhook_client: Option<SharedHttpClient>,
 }
 
@@ -183,12 +185,22 @@ impl EmulatorBuilder {
     /// ```
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Result<Self, PersistError> {
         let path = path.into();
-        let snapshot = persist::load(&path)?;
-        if snapshot.is_none() {
+        let loaded = persist::load(&path)?;
+        if loaded.snapshot.is_none() {
             persist::save(&path, &Snapshot::default())?;
         }
-        self.state_file = Some((path, snapshot));
+        for note in &loaded.notes {
+            tracing::warn!("{note}");
+        }
+        self.state_notes = loaded.notes;
+        self.state_file = Some((path, loaded.snapshot));
         Ok(self)
+    }
+
+    /// What [`Self::state_file`] did that the operator should hear of: a leftover temporary
+    /// file removed, an empty file taken as an empty state.
+    pub fn state_file_notes(&self) -> &[persist::StartNote] {
+        &self.state_notes
     }
 
     /// Uses `clock` for quotas (its monotonic time), timestamps, strict-mode windows and UserSig
@@ -295,6 +307,7 @@ impl Emulator {
             clock: SharedClock::default(),
             authenticator: None,
             state_file: None,
+            state_notes: Vec::new(),
             webhook_client: None,
         }
     }

@@ -5,6 +5,7 @@
 mod auth_seam;
 mod common;
 mod concurrency;
+mod connections;
 mod hostile;
 mod memory;
 mod model;
