@@ -369,7 +369,7 @@ fn an_empty_state_file_starts_empty_and_a_leftover_temporary_file_is_removed_wit
     std::fs::write(&file, "").unwrap();
     let temporary = scratch.0.join("state.json.tmp");
     std::fs::write(&temporary, "{\"format\":\"roomkv-emul").unwrap();
-    let mut emulator = crate::process::Roomkv::spawn(&[
+    let mut emulator = Roomkv::spawn(&[
         "emulator",
         "--listen",
         "127.0.0.1:0",
