@@ -17,7 +17,7 @@ use crate::common::*;
 use crate::served::fresh_nonce;
 
 /// A request as raw bytes: `method target`, `headers`, and a body with its `Content-Length`.
-fn raw(method: &str, target: &str, headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
+pub(crate) fn raw(method: &str, target: &str, headers: &[(&str, String)], body: &[u8]) -> Vec<u8> {
     let mut out = format!("{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n").into_bytes();
     for (name, value) in headers {
         out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
@@ -29,7 +29,7 @@ fn raw(method: &str, target: &str, headers: &[(&str, String)], body: &[u8]) -> V
 
 /// A signed RongCloud entry set of `key` = `value` in room `r`, asking to close after the
 /// answer.
-fn signed_set(key: &str, value: &str) -> Vec<u8> {
+pub(crate) fn signed_set(key: &str, value: &str) -> Vec<u8> {
     let nonce = fresh_nonce();
     let timestamp = T0.as_secs().to_string();
     let headers = [
@@ -63,7 +63,11 @@ fn parse_answer(bytes: &[u8]) -> Option<(u16, Vec<u8>)> {
 
 /// Sends `request` on a fresh connection, half-closes (`shutdown` of the write half) when asked,
 /// and reads until the server closes.
-async fn exchange(addr: SocketAddr, request: &[u8], half_close: bool) -> Option<(u16, Vec<u8>)> {
+pub(crate) async fn exchange(
+    addr: SocketAddr,
+    request: &[u8],
+    half_close: bool,
+) -> Option<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream.write_all(request).await.unwrap();
     if half_close {
@@ -75,14 +79,14 @@ async fn exchange(addr: SocketAddr, request: &[u8], half_close: bool) -> Option<
     parse_answer(&answer)
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("roomkv-conn-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("state.json")
 }
 
-fn unlimited() -> EmulatorConfig {
+pub(crate) fn unlimited() -> EmulatorConfig {
     let mut config = EmulatorConfig::default();
     config.quota.enabled = false;
     config

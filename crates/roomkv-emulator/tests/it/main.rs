@@ -7,6 +7,7 @@ mod common;
 mod concurrency;
 mod connections;
 mod hostile;
+mod late_landing;
 mod memory;
 mod model;
 mod persist;
