@@ -114,6 +114,8 @@ struct Inner {
     /// Set with a state file: saves the state and tells when a change is on disk.
     persister: Option<Persister>,
     webhooks: Option<Webhooks>,
+    /// The counters of every listener serving this emulator, for `/_emulator/connections`.
+    servers: std::sync::Mutex<Vec<ServerStats>>,
 }
 
 /// The emulator: state, configuration and the request handler. Cheap to clone (shared state).
@@ -284,6 +286,7 @@ impl EmulatorBuilder {
             rongcloud_apps,
             tencent_apps,
             config,
+            servers: std::sync::Mutex::new(Vec::new()),
         };
         let emulator = Emulator {
             inner: Arc::new(inner),
@@ -328,6 +331,24 @@ impl Emulator {
         if let Some(persister) = &self.inner.persister {
             persister.durable().await;
         }
+    }
+
+    /// Counts the connections of a new listener in `/_emulator/connections`.
+    pub(crate) fn track_server(&self, stats: ServerStats) {
+        shards::lock(&self.inner.servers).push(stats);
+    }
+
+    /// Connections open now and refused so far because of the connection cap, over every
+    /// listener this emulator has served on.
+    pub fn connection_counts(&self) -> (u64, u64) {
+        shards::lock(&self.inner.servers)
+            .iter()
+            .fold((0, 0), |(open, refused), stats| {
+                (
+                    open + stats.open_connections(),
+                    refused + stats.refused_connections(),
+                )
+            })
     }
 
     /// The rate limiter (to switch enforcement at run time).

@@ -179,6 +179,7 @@ impl Emulator {
         self.start_webhooks();
         let (stop, stopped) = oneshot::channel();
         let stats = ServerStats::default();
+        self.track_server(stats.clone());
         let task = tokio::spawn(accept_loop(self.clone(), listener, stats.clone(), stopped));
         tracing::info!(%addr, "roomkv emulator listening");
         Ok(ServerHandle {

@@ -364,6 +364,18 @@ async fn past_the_connection_cap_only_the_health_check_is_served_then_connection
         ask(&mut fresh, &raw("GET", "/_emulator/events", &[], b"")).await,
         Some(200)
     );
+    // The counts, from the control API too.
+    fresh
+        .write_all(&raw("GET", "/_emulator/connections", &[], b""))
+        .await
+        .unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = fresh.read(&mut answer).await.unwrap();
+    let (status, body) = parse_answer(&answer[..n]).unwrap();
+    assert_eq!(status, 200);
+    let counts: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(counts["refused"], 2);
+    assert_eq!(counts["open"], stats.open_connections());
     server.shutdown().await;
 }
 
@@ -372,8 +384,9 @@ const METHODS: [&str; 9] = [
 ];
 
 /// The methods each control endpoint takes.
-const CONTROL: [(&str, &[&str]); 10] = [
+const CONTROL: [(&str, &[&str]); 11] = [
     ("/_emulator/health", &["GET"]),
+    ("/_emulator/connections", &["GET"]),
     ("/_emulator/events", &["GET"]),
     ("/_emulator/webhooks", &["GET"]),
     ("/_emulator/reset", &["POST"]),
