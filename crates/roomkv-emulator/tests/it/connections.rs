@@ -104,16 +104,32 @@ fn holds(emulator: &Emulator, file: Option<&PathBuf>, key: &str, value: &str) ->
     in_memory && on_disk
 }
 
+/// An emulator without quotas, with the state file `file` if given, served on `127.0.0.1:0`.
+pub(crate) async fn served_with(
+    file: Option<&PathBuf>,
+) -> (Emulator, roomkv_emulator::ServerHandle) {
+    let mut builder = Emulator::builder(unlimited());
+    if let Some(file) = file {
+        builder = builder.state_file(file).unwrap();
+    }
+    let emulator = builder.build();
+    let server = emulator.serve("127.0.0.1:0").await.unwrap();
+    (emulator, server)
+}
+
+/// Asserts that `elapsed` (paused time) is at least `limit` and less than `limit + slack`.
+fn assert_after(elapsed: Duration, limit: Duration, slack: Duration) {
+    assert!(
+        elapsed >= limit && elapsed < limit + slack,
+        "after {elapsed:?}, expected {limit:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_complete_request_is_answered_after_the_client_half_closes() {
     let file = scratch("half-close");
     for state_file in [None, Some(&file)] {
-        let mut builder = Emulator::builder(unlimited());
-        if let Some(file) = state_file {
-            builder = builder.state_file(file).unwrap();
-        }
-        let emulator = builder.build();
-        let server = emulator.serve("127.0.0.1:0").await.unwrap();
+        let (emulator, server) = served_with(state_file).await;
         let addr = server.local_addr();
 
         // One at a time, then 16 at once, 3 rounds each.
@@ -217,11 +233,10 @@ async fn slow_headers_idle_connections_and_slow_bodies_are_timed_out() {
         _ = reader.read_to_end(&mut rest) => {}
     }
     assert!(rest.is_empty(), "no answer to an incomplete head");
-    let closed_after = started.elapsed();
-    assert!(
-        closed_after >= limits.header_read_timeout
-            && closed_after < limits.header_read_timeout + Duration::from_secs(3),
-        "closed after {closed_after:?}"
+    assert_after(
+        started.elapsed(),
+        limits.header_read_timeout,
+        Duration::from_secs(3),
     );
 
     // Idle: a connection that never sends a byte, and one that is idle after an answer, are
@@ -229,11 +244,10 @@ async fn slow_headers_idle_connections_and_slow_bodies_are_timed_out() {
     let mut silent = TcpStream::connect(addr).await.unwrap();
     let started = Instant::now();
     assert!(until_closed(&mut silent).await.is_empty());
-    let closed_after = started.elapsed();
-    assert!(
-        closed_after >= limits.idle_timeout
-            && closed_after < limits.idle_timeout + Duration::from_secs(1),
-        "closed after {closed_after:?}"
+    assert_after(
+        started.elapsed(),
+        limits.idle_timeout,
+        Duration::from_secs(1),
     );
     let mut kept = TcpStream::connect(addr).await.unwrap();
     kept.write_all(&raw("GET", "/_emulator/health", &[], b""))
@@ -244,11 +258,10 @@ async fn slow_headers_idle_connections_and_slow_bodies_are_timed_out() {
     assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200"));
     let started = Instant::now();
     assert!(until_closed(&mut kept).await.is_empty());
-    let closed_after = started.elapsed();
-    assert!(
-        closed_after >= limits.idle_timeout
-            && closed_after < limits.idle_timeout + Duration::from_secs(1),
-        "closed after {closed_after:?}"
+    assert_after(
+        started.elapsed(),
+        limits.idle_timeout,
+        Duration::from_secs(1),
     );
 
     // Slow body: the head promises 100 bytes, 10 arrive; 408 after the body-read timeout.
@@ -260,13 +273,12 @@ async fn slow_headers_idle_connections_and_slow_bodies_are_timed_out() {
     .await
     .unwrap();
     let answer = until_closed(&mut body).await;
-    let closed_after = started.elapsed();
-    assert_eq!(parse_answer(&answer).map(|a| a.0), Some(408));
-    assert!(
-        closed_after >= limits.body_read_timeout
-            && closed_after < limits.body_read_timeout + Duration::from_secs(1),
-        "answered after {closed_after:?}"
+    assert_after(
+        started.elapsed(),
+        limits.body_read_timeout,
+        Duration::from_secs(1),
     );
+    assert_eq!(parse_answer(&answer).map(|a| a.0), Some(408));
     server.shutdown().await;
 }
 

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::common::*;
-use crate::connections::{exchange, raw, scratch, signed_set, unlimited};
+use crate::connections::{exchange, raw, scratch, served_with, signed_set, unlimited};
 
 fn value_of(emulator: &Emulator, key: &str) -> Option<String> {
     emulator
@@ -37,12 +37,7 @@ async fn until_holds(emulator: &Emulator, key: &str, value: &str) -> bool {
 async fn a_held_write_lands_after_the_client_gave_up_and_overwrites_a_newer_one() {
     let file = scratch("late-landing");
     for state_file in [None, Some(&file)] {
-        let mut builder = Emulator::builder(unlimited());
-        if let Some(file) = state_file {
-            builder = builder.state_file(file).unwrap();
-        }
-        let emulator = builder.build();
-        let server = emulator.serve("127.0.0.1:0").await.unwrap();
+        let (emulator, server) = served_with(state_file).await;
         let addr = server.local_addr();
         let rule = r#"{"path":"/chatroom/entry/set.json","times":1,"effect":{"kind":"land_late","ms":1500}}"#;
         let added = exchange(
