@@ -11,8 +11,8 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -90,9 +90,9 @@ impl Activity {
     }
 
     /// The service received a request; it is busy until the returned guard is dropped.
-    pub(crate) fn busy(self: &std::sync::Arc<Self>) -> Busy {
+    pub(crate) fn busy(self: &Arc<Self>) -> Busy {
         self.set(Phase::Busy);
-        Busy(std::sync::Arc::clone(self))
+        Busy(Arc::clone(self))
     }
 
     /// Resolves when the connection has been idle or reading one head for too long.
@@ -121,7 +121,7 @@ impl Activity {
 }
 
 /// A request being served; the connection is idle again when it is dropped.
-pub(crate) struct Busy(std::sync::Arc<Activity>);
+pub(crate) struct Busy(Arc<Activity>);
 
 impl Drop for Busy {
     fn drop(&mut self) {
@@ -133,11 +133,11 @@ impl Drop for Busy {
 #[derive(Debug)]
 pub(crate) struct Watched<S> {
     inner: S,
-    activity: std::sync::Arc<Activity>,
+    activity: Arc<Activity>,
 }
 
 impl<S> Watched<S> {
-    pub(crate) fn new(inner: S, activity: std::sync::Arc<Activity>) -> Self {
+    pub(crate) fn new(inner: S, activity: Arc<Activity>) -> Self {
         Self { inner, activity }
     }
 }
@@ -197,10 +197,7 @@ pub(crate) struct OpenConnections(AtomicU64);
 impl OpenConnections {
     /// Admits a new connection by `config`'s cap and reserve; an admitted one counts as open
     /// until the returned guard is dropped.
-    pub(crate) fn admit(
-        self: &std::sync::Arc<Self>,
-        config: &ConnectionConfig,
-    ) -> (Admission, Option<Open>) {
+    pub(crate) fn admit(self: &Arc<Self>, config: &ConnectionConfig) -> (Admission, Option<Open>) {
         let open = self.0.load(Ordering::Acquire);
         let cap = config.max_connections.max(1) as u64;
         let admission = if open < cap {
@@ -211,7 +208,7 @@ impl OpenConnections {
             return (Admission::Refused, None);
         };
         self.0.fetch_add(1, Ordering::AcqRel);
-        (admission, Some(Open(std::sync::Arc::clone(self))))
+        (admission, Some(Open(Arc::clone(self))))
     }
 
     pub(crate) fn count(&self) -> u64 {
@@ -221,7 +218,7 @@ impl OpenConnections {
 
 /// One open connection; see [`OpenConnections::admit`].
 #[derive(Debug)]
-pub(crate) struct Open(std::sync::Arc<OpenConnections>);
+pub(crate) struct Open(Arc<OpenConnections>);
 
 impl Drop for Open {
     fn drop(&mut self) {

@@ -207,7 +207,8 @@ async fn accept_loop(
                     let (admission, open) = stats.0.open.admit(&limits);
                     let Some(open) = open else {
                         stats.refuse();
-                        tracing::warn!(%peer, "connection refused: the connection cap is reached");
+                        // Counted; a log line per refusal would let a flood fill the log too.
+                        tracing::debug!(%peer, "connection refused: the connection cap is reached");
                         drop(stream);
                         continue;
                     };
