@@ -265,6 +265,59 @@ pub(crate) struct EmulatorArgs {
     /// valid state file stops the emulator instead of being overwritten.
     #[arg(long, value_name = "FILE", help_heading = "Behaviour")]
     pub(crate) state: Option<std::path::PathBuf>,
+
+    /// Close a connection whose request head (first byte to end of headers) takes longer
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = defaults::connections().header_read_timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Connections"
+    )]
+    pub(crate) header_read_timeout: u64,
+
+    /// Close a keep-alive connection that carries no byte and no request for this long
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = defaults::connections().idle_timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Connections"
+    )]
+    pub(crate) idle_timeout: u64,
+
+    /// Answer 408 and close when a request body takes longer than this to arrive
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = defaults::connections().body_read_timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..),
+        help_heading = "Connections"
+    )]
+    pub(crate) body_read_timeout: u64,
+
+    /// Serve at most N connections at once
+    ///
+    /// Past N, --health-reserve more connections may ask GET /_emulator/health only (anything
+    /// else is answered 503); past both, new connections are closed at once. Refusals are
+    /// counted. Keep N + reserve well under the process's file-descriptor limit (ulimit -n).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = defaults::connections().max_connections,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
+        help_heading = "Connections"
+    )]
+    pub(crate) max_connections: usize,
+
+    /// Connections beyond --max-connections accepted for the health check only
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = defaults::connections().health_reserve,
+        help_heading = "Connections"
+    )]
+    pub(crate) health_reserve: usize,
     /// POST every RongCloud KV sync webhook to URL, signed with the app secret, with RongCloud's
     /// delivery rule (5 s timeout, 2 retries, then dropped)
     #[arg(long, value_name = "URL", value_parser = callback_url, help_heading = "Webhooks")]

@@ -17,7 +17,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// The emulator's own defaults, so that the flags' defaults cannot drift from them.
 pub(crate) mod defaults {
     use roomkv_emulator::EmulatorConfig;
-    use roomkv_emulator::config::{QuotaConfig, RongCloudApp, TencentApp};
+    use roomkv_emulator::config::{ConnectionConfig, QuotaConfig, RongCloudApp, TencentApp};
 
     /// [`EmulatorConfig::default`].
     pub(crate) fn config() -> EmulatorConfig {
@@ -45,6 +45,11 @@ pub(crate) mod defaults {
     /// The default quotas (documented rates, enforced).
     pub(crate) fn quota() -> QuotaConfig {
         config().quota
+    }
+
+    /// The default connection timeouts and cap.
+    pub(crate) fn connections() -> ConnectionConfig {
+        config().connections
     }
 }
 
@@ -78,6 +83,11 @@ pub(crate) fn config_from(args: &EmulatorArgs) -> EmulatorConfig {
     config.quota.rate_scale = args.rate_scale;
     config.quota.enabled = !args.no_rate_limit;
     config.fault_seed = args.fault_seed;
+    config.connections.header_read_timeout = Duration::from_secs(args.header_read_timeout);
+    config.connections.idle_timeout = Duration::from_secs(args.idle_timeout);
+    config.connections.body_read_timeout = Duration::from_secs(args.body_read_timeout);
+    config.connections.max_connections = args.max_connections;
+    config.connections.health_reserve = args.health_reserve;
     config.webhooks.rongcloud_url = args.rongcloud_webhook_url.clone();
     config.webhooks.tencent_url = args.tencent_callback_url.clone();
     config.webhooks.tencent_token = args
@@ -144,6 +154,9 @@ pub(crate) async fn run(args: EmulatorArgs) -> Result<(), Failure> {
         builder = builder
             .state_file(file)
             .map_err(|err| Failure::runtime(err.to_string()))?;
+        for note in builder.state_file_notes() {
+            let _ = writeln!(io::stderr(), "roomkv: note: {note}");
+        }
     }
     // Kept until the end: dropping the last handle saves what is left to the state file.
     let emulator = builder.build();
@@ -400,6 +413,24 @@ mod tests {
         assert!(!config(&["--rongcloud-kv-disabled"]).kv_enabled);
         assert!(!config(&["--no-expansion-auto-register"]).expansion_auto_register);
         assert_eq!(config(&["--fault-seed", "42"]).fault_seed, 42);
+
+        let c = config(&[
+            "--header-read-timeout",
+            "2",
+            "--idle-timeout",
+            "3",
+            "--body-read-timeout",
+            "4",
+            "--max-connections",
+            "5",
+            "--health-reserve",
+            "6",
+        ])
+        .connections;
+        assert_eq!(c.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(c.idle_timeout, Duration::from_secs(3));
+        assert_eq!(c.body_read_timeout, Duration::from_secs(4));
+        assert_eq!((c.max_connections, c.health_reserve), (5, 6));
     }
 
     #[test]
@@ -413,6 +444,8 @@ mod tests {
             &["--no-rate-limit"],
             &["--fault-seed", "1"],
             &["--tencent-admin", "ops"],
+            &["--max-connections", "7"],
+            &["--idle-timeout", "9"],
         ] {
             let changed = format!("{:#?}", config(flags));
             let differing = base

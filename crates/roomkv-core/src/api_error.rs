@@ -14,8 +14,12 @@ pub enum CodeClass {
     /// The server refused the request without processing it because of a quota; retrying after a
     /// backoff is safe for every operation, writes included.
     Throttled,
-    /// A transient server failure. A read may be retried; whether a write was applied is unknown.
+    /// A transient server failure. A read may be retried; whether a write was applied is unknown,
+    /// but the server is done with it.
     Retryable,
+    /// The vendor gave up waiting for its own backend: a read may be retried; a write may have
+    /// been applied, or may still be applied at any later moment, so it must not be repeated.
+    TimedOut,
     /// The request was refused for good; retrying the same request gives the same answer.
     Final,
 }
@@ -113,7 +117,7 @@ vendor_codes! {
         RateLimited = 1008, Throttled, "call frequency exceeds the limit";
         ServiceNotEnabled = 1009, Final, "service not enabled for this App Key";
         DataNotFound = 1015, Final, "the data to delete does not exist";
-        InternalTimeout = 1050, Retryable, "internal service timeout";
+        InternalTimeout = 1050, TimedOut, "internal service timeout";
         ParameterTypeError = 1501, Final, "parameter type incorrect";
         QuantityExceeded = 1502, Final, "quantity exceeds the limit";
         BodyTooLarge = 1508, Final, "request body too large (at most 100 KB)";
@@ -130,13 +134,13 @@ vendor_codes! {
         AccountOrSigErrorAlt = 60005, Final, "identifier or UserSig in the URL or body is wrong";
         SdkAppIdInvalid = 60006, Final, "SDKAppID invalid";
         RestFrequencyLimit = 60007, Throttled, "REST API call frequency exceeds the limit";
-        ServiceTimeout = 60008, Retryable, "service timeout or bad HTTP format, check and retry";
+        ServiceTimeout = 60008, TimedOut, "service timeout or bad HTTP format, check and retry";
         ResourceError = 60009, Final, "request resource error, check the URL";
         NotAdmin = 60010, Final, "identifier must be an App admin";
         SdkAppIdFrequencyLimit = 60011, Throttled, "SDKAppID request frequency exceeds the limit";
         SdkAppIdMissing = 60012, Final, "SDKAppID missing in the URL";
         ResponseJsonParseError = 60013, Retryable, "HTTP response JSON parse error";
-        AccountExchangeTimeout = 60014, Retryable, "account exchange timeout";
+        AccountExchangeTimeout = 60014, TimedOut, "account exchange timeout";
         IdentifierTypeError = 60015, Final, "identifier in the body has the wrong type";
         SdkAppIdDisabled = 60016, Final, "SDKAppID disabled";
         RequestDisabled = 60017, Final, "request disabled";
@@ -158,7 +162,7 @@ vendor_codes! {
         UserSigInvalidated = 70052, Final, "UserSig invalidated, generate a new one";
         AccountNotFound = 70107, Final, "account does not exist";
         SecurityRestricted = 70114, Final, "restricted for security reasons";
-        InternalTimeout = 70169, Retryable, "internal timeout, retry";
+        InternalTimeout = 70169, TimedOut, "internal timeout, retry";
         InvalidBatchCount = 70206, Final, "invalid batch count";
         AccountLimit = 70398, Final, "account count exceeds the free-tier limit";
         InvalidParameters = 70402, Final, "invalid parameters";
@@ -293,7 +297,10 @@ impl ApiError {
 
     /// True when retrying may succeed (throttled or transient).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.class(), CodeClass::Throttled | CodeClass::Retryable)
+        matches!(
+            self.class(),
+            CodeClass::Throttled | CodeClass::Retryable | CodeClass::TimedOut
+        )
     }
 }
 
@@ -346,6 +353,16 @@ mod tests {
             );
         }
         assert_eq!(TencentCode::LiveInternalError.class(), CodeClass::Retryable);
+        assert_eq!(RongCloudCode::InternalError.class(), CodeClass::Retryable);
+        for c in [60008, 60014, 70169] {
+            assert_eq!(
+                TencentCode::from_code(c).class(),
+                CodeClass::TimedOut,
+                "{c}"
+            );
+        }
+        assert_eq!(RongCloudCode::InternalTimeout.class(), CodeClass::TimedOut);
+        assert!(ApiError::rongcloud(RongCloudCode::InternalTimeout, "", 200).is_retryable());
         assert_eq!(TencentCode::MetadataKeysNotFound.class(), CodeClass::Final);
         let throttled_by_status = ApiError::rongcloud(RongCloudCode::Other(9999), "", 429);
         assert!(throttled_by_status.is_throttled());

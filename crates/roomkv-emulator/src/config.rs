@@ -294,6 +294,52 @@ impl Default for WebhookConfig {
     }
 }
 
+/// How the HTTP server treats connections: timeouts for slow or idle clients and a cap on how
+/// many connections it holds, so that no client can hold the emulator's file descriptors
+/// forever.
+///
+/// | setting | default | what happens when it runs out |
+/// |---|---|---|
+/// | `header_read_timeout` | 10 s | a request's head (from its first byte to the end of its headers) is not complete: the connection is closed |
+/// | `idle_timeout` | 75 s | a keep-alive connection carries no byte and no request: it is closed |
+/// | `body_read_timeout` | 30 s | a request's body is not complete: HTTP 408 (gateway page), then the connection is closed |
+/// | `max_connections` | 512 | more connections are open: new ones go to the health reserve, then are refused |
+/// | `health_reserve` | 16 | connections beyond `max_connections` that may ask `GET /_emulator/health` only |
+///
+/// Past `max_connections`, up to `health_reserve` more connections are accepted, but they are
+/// served only `GET /_emulator/health`; any other request on them is answered HTTP 503 and the
+/// connection closed. Past both, a new connection is closed at once. Both refusals are counted
+/// ([`ServerStats::refused_connections`](crate::ServerStats::refused_connections)). So a
+/// monitor can still ask for liveness when clients hold every regular slot. The defaults keep
+/// the emulator well under a 1,024 file-descriptor limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectionConfig {
+    /// How long a request's head may take, from its first byte to the end of its headers.
+    pub header_read_timeout: Duration,
+    /// How long a connection may stay open without a byte read or written while no request is
+    /// being served.
+    pub idle_timeout: Duration,
+    /// How long a request's body may take to arrive, from the end of its head.
+    pub body_read_timeout: Duration,
+    /// How many connections are served at once (at least 1).
+    pub max_connections: usize,
+    /// How many more connections are accepted for `GET /_emulator/health` only.
+    pub health_reserve: usize,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(75),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            health_reserve: 16,
+        }
+    }
+}
+
 /// Everything the emulator can be told at start.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -340,6 +386,8 @@ pub struct EmulatorConfig {
     pub fault_seed: u64,
     /// Callback delivery to application servers (default: none).
     pub webhooks: WebhookConfig,
+    /// Connection timeouts and the connection cap of the HTTP server.
+    pub connections: ConnectionConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -365,6 +413,7 @@ impl Default for EmulatorConfig {
             event_capacity: 200_000,
             fault_seed: 0,
             webhooks: WebhookConfig::default(),
+            connections: ConnectionConfig::default(),
         }
     }
 }

@@ -128,6 +128,7 @@ impl Emulator {
             "/_emulator/health" => &[Method::GET][..],
             "/_emulator/events" => &[Method::GET],
             "/_emulator/webhooks" => &[Method::GET],
+            "/_emulator/connections" => &[Method::GET],
             "/_emulator/reset" => &[Method::POST],
             "/_emulator/faults" => &[Method::GET, Method::POST, Method::DELETE],
             "/_emulator/rate-limits" => &[Method::GET, Method::POST],
@@ -164,6 +165,10 @@ impl Emulator {
             }
             ("/_emulator/webhooks", _) => {
                 serde_json::to_value(self.webhook_stats()).map_err(|e| bad_request(e.to_string()))
+            }
+            ("/_emulator/connections", _) => {
+                let (open, refused) = self.connection_counts();
+                Ok(json!({ "open": open, "refused": refused }))
             }
             ("/_emulator/reset", _) => {
                 self.reset();

@@ -1,5 +1,6 @@
 //! Fault injection: rules that make matching requests slow, fail with a gateway status, lose
-//! their connection before or after being processed, or fail with a forced vendor code.
+//! their connection before or after being processed, land late, or fail with a forced vendor
+//! code.
 //!
 //! Rules are set with the Rust API ([`crate::Emulator::add_fault`]) or `POST /_emulator/faults`,
 //! and apply in the order they were added:
@@ -19,6 +20,13 @@
 //! - neither: fire for every matching request until the rules are cleared.
 //!
 //! Delays add up and let later rules fire too; the first other effect that fires ends the list.
+//!
+//! A *late landing* (`{"kind": "land_late", "ms": 3000}`) is the request that a gateway or a
+//! queue holds while the client gives up: the emulator reads the whole request, answers
+//! nothing, processes it `ms` later whatever became of the connection (a client that timed out
+//! and closed it, a reset, a server shutdown), and only then closes the connection without a
+//! reply. Writes the client made in between are overwritten by it, as they would be by the
+//! vendor. [`crate::Emulator::reset`] does not cancel a landing that is on its way.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -130,6 +138,12 @@ pub enum FaultEffect {
     /// Process the request, then close the connection without answering: the write happens and
     /// the client cannot know.
     CloseAfterProcessing,
+    /// Hold the request and answer nothing; process it this long after it arrived, whatever
+    /// became of its connection, then close the connection (a late landing).
+    LandLate {
+        /// Milliseconds.
+        ms: u64,
+    },
     /// Answer with this vendor code, without processing the request.
     VendorError {
         /// The vendor code.
@@ -167,6 +181,8 @@ pub enum FaultAction {
     CloseBeforeProcessing,
     /// Process, then close without answering.
     CloseAfterProcessing,
+    /// Answer nothing, process after this long whatever becomes of the connection, then close.
+    LandLate(Duration),
     /// Answer this vendor code.
     VendorError {
         /// The code.
@@ -257,6 +273,7 @@ impl FaultInjector {
                 FaultEffect::Status { status } => FaultAction::Status(status),
                 FaultEffect::CloseBeforeProcessing => FaultAction::CloseBeforeProcessing,
                 FaultEffect::CloseAfterProcessing => FaultAction::CloseAfterProcessing,
+                FaultEffect::LandLate { ms } => FaultAction::LandLate(Duration::from_millis(ms)),
                 FaultEffect::VendorError {
                     code,
                     message,
@@ -373,5 +390,13 @@ mod tests {
         )
         .unwrap();
         assert!(faults.add(rule).is_ok());
+        let rule: FaultRule =
+            serde_json::from_str(r#"{"path":"/b","effect":{"kind":"land_late","ms":2500}}"#)
+                .unwrap();
+        assert!(faults.add(rule).is_ok());
+        assert_eq!(
+            faults.plan("/b").action,
+            Some(FaultAction::LandLate(Duration::from_millis(2500)))
+        );
     }
 }

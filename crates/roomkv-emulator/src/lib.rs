@@ -47,6 +47,7 @@ pub mod auth;
 pub mod client;
 pub mod clock;
 pub mod config;
+mod connection;
 mod control;
 pub mod events;
 pub mod faults;
@@ -113,6 +114,8 @@ struct Inner {
     /// Set with a state file: saves the state and tells when a change is on disk.
     persister: Option<Persister>,
     webhooks: Option<Webhooks>,
+    /// The counters of every listener serving this emulator, for `/_emulator/connections`.
+    servers: std::sync::Mutex<Vec<ServerStats>>,
 }
 
 /// The emulator: state, configuration and the request handler. Cheap to clone (shared state).
@@ -144,6 +147,7 @@ pub struct EmulatorBuilder {
     clock: SharedClock,
     authenticator: Option<Arc<dyn Authenticator>>,
     state_file: Option<(PathBuf, Option<Snapshot>)>,
+    state_notes: Vec<persist::StartNote>,
     webhook_client: Option<SharedHttpClient>,
 }
 
@@ -183,12 +187,22 @@ impl EmulatorBuilder {
     /// ```
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Result<Self, PersistError> {
         let path = path.into();
-        let snapshot = persist::load(&path)?;
-        if snapshot.is_none() {
+        let loaded = persist::load(&path)?;
+        if loaded.snapshot.is_none() {
             persist::save(&path, &Snapshot::default())?;
         }
-        self.state_file = Some((path, snapshot));
+        for note in &loaded.notes {
+            tracing::warn!("{note}");
+        }
+        self.state_notes = loaded.notes;
+        self.state_file = Some((path, loaded.snapshot));
         Ok(self)
+    }
+
+    /// What [`Self::state_file`] did that the operator should hear of: a leftover temporary
+    /// file removed, an empty file taken as an empty state.
+    pub fn state_file_notes(&self) -> &[persist::StartNote] {
+        &self.state_notes
     }
 
     /// Uses `clock` for quotas (its monotonic time), timestamps, strict-mode windows and UserSig
@@ -272,6 +286,7 @@ impl EmulatorBuilder {
             rongcloud_apps,
             tencent_apps,
             config,
+            servers: std::sync::Mutex::new(Vec::new()),
         };
         let emulator = Emulator {
             inner: Arc::new(inner),
@@ -295,6 +310,7 @@ impl Emulator {
             clock: SharedClock::default(),
             authenticator: None,
             state_file: None,
+            state_notes: Vec::new(),
             webhook_client: None,
         }
     }
@@ -315,6 +331,24 @@ impl Emulator {
         if let Some(persister) = &self.inner.persister {
             persister.durable().await;
         }
+    }
+
+    /// Counts the connections of a new listener in `/_emulator/connections`.
+    pub(crate) fn track_server(&self, stats: ServerStats) {
+        shards::lock(&self.inner.servers).push(stats);
+    }
+
+    /// Connections open now and refused so far because of the connection cap, over every
+    /// listener this emulator has served on.
+    pub fn connection_counts(&self) -> (u64, u64) {
+        shards::lock(&self.inner.servers)
+            .iter()
+            .fold((0, 0), |(open, refused), stats| {
+                (
+                    open + stats.open_connections(),
+                    refused + stats.refused_connections(),
+                )
+            })
     }
 
     /// The rate limiter (to switch enforcement at run time).

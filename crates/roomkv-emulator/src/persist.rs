@@ -14,7 +14,7 @@
 //! **Atomicity.** A save writes the whole file next to the target (same directory, so the rename
 //! cannot cross file systems), fsyncs it, renames it over the target and fsyncs the directory. A
 //! crash at any moment leaves either the previous complete file or the new one (at worst plus a
-//! stale temporary file, overwritten by the next save).
+//! stale temporary file, `FILE.tmp`, removed at the next start with a warning).
 //!
 //! **What is kept.** Chat rooms (entries with value, owner, `autoDelete`, `lastSetTime`, and the
 //! room `version`), the message-expansion registry (expansions with their `ts`), Tencent rooms
@@ -26,7 +26,8 @@
 //! that is not this format, is corrupt, or has another version is refused with a
 //! [`PersistError`] naming the file: the emulator does not start rather than silently begin
 //! empty and overwrite it. A missing file starts empty state and is created at once (so an
-//! unwritable path is reported at start).
+//! unwritable path is reported at start); so does an empty (0-byte) file, with a warning
+//! (`touch state.json` leaves one, and it holds nothing to lose).
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -95,6 +96,50 @@ pub enum PersistError {
     },
 }
 
+/// Something [`EmulatorBuilder::state_file`](crate::EmulatorBuilder::state_file) did at start
+/// that the operator should hear of (the CLI prints it on stderr; it is also logged at `WARN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StartNote {
+    /// The temporary file of a save interrupted by a crash was removed; the state file itself
+    /// was intact and is used.
+    RemovedLeftover {
+        /// The temporary file.
+        temporary: PathBuf,
+    },
+    /// The state file was empty (0 bytes): the emulator starts with an empty state and writes
+    /// a valid file over it.
+    EmptyFile {
+        /// The state file.
+        path: PathBuf,
+    },
+}
+
+impl std::fmt::Display for StartNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::RemovedLeftover { temporary } => write!(
+                f,
+                "removed {}, the temporary file of a save that was interrupted",
+                temporary.display()
+            ),
+            Self::EmptyFile { path } => write!(
+                f,
+                "the state file {} is empty (0 bytes): starting with an empty state",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// A state file as read at start.
+#[derive(Debug, Default)]
+pub(crate) struct Loaded {
+    /// The state, `None` when the file does not exist or is empty.
+    pub(crate) snapshot: Option<Snapshot>,
+    pub(crate) notes: Vec<StartNote>,
+}
+
 /// The file as written.
 #[derive(Serialize)]
 struct FileOut<'a> {
@@ -115,11 +160,16 @@ struct FileIn {
     state: Snapshot,
 }
 
-/// Reads the state file: `None` if it does not exist.
-pub(crate) fn load(path: &Path) -> Result<Option<Snapshot>, PersistError> {
+/// Reads the state file (no snapshot if it does not exist or is empty). First removes the
+/// temporary file a save interrupted by a crash may have left next to it.
+pub(crate) fn load(path: &Path) -> Result<Loaded, PersistError> {
+    let mut loaded = Loaded::default();
+    if let Some(note) = remove_leftover(path)? {
+        loaded.notes.push(note);
+    }
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(loaded),
         Err(source) => {
             return Err(PersistError::Read {
                 path: path.to_owned(),
@@ -127,6 +177,14 @@ pub(crate) fn load(path: &Path) -> Result<Option<Snapshot>, PersistError> {
             });
         }
     };
+    if bytes.is_empty() {
+        // What `touch state.json` or a file system that lost the data of a fresh file leaves:
+        // nothing to lose by starting empty, unlike a damaged file.
+        loaded.notes.push(StartNote::EmptyFile {
+            path: path.to_owned(),
+        });
+        return Ok(loaded);
+    }
     let corrupt = |reason: String| PersistError::Corrupt {
         path: path.to_owned(),
         reason,
@@ -145,7 +203,8 @@ pub(crate) fn load(path: &Path) -> Result<Option<Snapshot>, PersistError> {
         });
     }
     let file: FileIn = serde_json::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
-    Ok(Some(file.state))
+    loaded.snapshot = Some(file.state);
+    Ok(loaded)
 }
 
 /// Writes `snapshot` to `path` atomically (see the [module documentation](self)).
@@ -165,18 +224,43 @@ pub(crate) fn save(path: &Path, snapshot: &Snapshot) -> Result<(), PersistError>
     })
 }
 
-/// Temporary file in the target's directory, fsync, rename over the target, fsync the directory.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
+/// The directory of `path` (`.` for a bare file name).
+fn directory(path: &Path) -> &Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
+    }
+}
+
+/// The temporary file a save of `path` writes first: `FILE.tmp` in the same directory.
+pub fn temporary_path(path: &Path) -> io::Result<PathBuf> {
     let name = path
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
     let mut temporary = name.to_owned();
     temporary.push(".tmp");
-    let temporary = dir.join(temporary);
+    Ok(directory(path).join(temporary))
+}
+
+/// Removes the temporary file of an interrupted save (a kill between its creation and its
+/// rename): the state file itself is intact, the temporary file is garbage.
+fn remove_leftover(path: &Path) -> Result<Option<StartNote>, PersistError> {
+    let write_error = |source| PersistError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let temporary = temporary_path(path).map_err(write_error)?;
+    match fs::remove_file(&temporary) {
+        Ok(()) => Ok(Some(StartNote::RemovedLeftover { temporary })),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(write_error(source)),
+    }
+}
+
+/// Temporary file in the target's directory, fsync, rename over the target, fsync the directory.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = directory(path);
+    let temporary = temporary_path(path)?;
     let mut file = File::create(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;

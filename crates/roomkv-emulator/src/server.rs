@@ -1,4 +1,9 @@
 //! Serving over HTTP/1.1 with hyper: [`Emulator::serve`] and [`ServerHandle`].
+//!
+//! Every complete request is answered even when the client half-closed its side after sending
+//! it (`shutdown(SHUT_WR)`, as `nc -N` and some proxies do): hyper's `half_close` is on, so a
+//! read EOF does not abort the request in flight. Slow, idle and excess connections are dealt
+//! with as [`ConnectionConfig`](crate::config::ConnectionConfig) says ([`crate::connection`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,8 +23,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::Emulator;
-use crate::faults::FaultAction;
-use crate::service::Exchange;
+use crate::connection::{Activity, Admission, OpenConnections, Watched};
+use crate::faults::{FaultAction, gateway_page};
+use crate::service::{Exchange, json_response};
 
 /// How many body bytes the server reads (and discards beyond the limit) before it answers a
 /// too-large request, so that the client, still writing, reads the refusal instead of a reset.
@@ -48,6 +54,8 @@ pub struct ServerStats(Arc<Counters>);
 struct Counters {
     received: AtomicU64,
     in_flight: AtomicU64,
+    open: Arc<OpenConnections>,
+    refused: AtomicU64,
 }
 
 impl ServerStats {
@@ -60,6 +68,22 @@ impl ServerStats {
     /// or its connection is gone).
     pub fn in_flight(&self) -> u64 {
         self.0.in_flight.load(Ordering::Acquire)
+    }
+
+    /// How many connections are open now (the health reserve included).
+    pub fn open_connections(&self) -> u64 {
+        self.0.open.count()
+    }
+
+    /// How many connections were refused because the connection cap was reached: closed at
+    /// once past the cap and the health reserve, or answered 503 for a request other than
+    /// `GET /_emulator/health` on a reserve connection.
+    pub fn refused_connections(&self) -> u64 {
+        self.0.refused.load(Ordering::Acquire)
+    }
+
+    fn refuse(&self) {
+        self.0.refused.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Counts a request until the returned guard is dropped.
@@ -155,6 +179,7 @@ impl Emulator {
         self.start_webhooks();
         let (stop, stopped) = oneshot::channel();
         let stats = ServerStats::default();
+        self.track_server(stats.clone());
         let task = tokio::spawn(accept_loop(self.clone(), listener, stats.clone(), stopped));
         tracing::info!(%addr, "roomkv emulator listening");
         Ok(ServerHandle {
@@ -177,25 +202,59 @@ async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    // Only this task admits, so the count cannot grow between check and add.
+                    let limits = emulator.config().connections;
+                    let (admission, open) = stats.0.open.admit(&limits);
+                    let Some(open) = open else {
+                        stats.refuse();
+                        // Counted; a log line per refusal would let a flood fill the log too.
+                        tracing::debug!(%peer, "connection refused: the connection cap is reached");
+                        drop(stream);
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
-                    let emulator = emulator.clone();
-                    let stats = stats.clone();
-                    let service = service_fn(move |request| {
+                    let activity = Arc::new(Activity::new());
+                    let service = {
                         let emulator = emulator.clone();
-                        let counted = stats.start();
-                        async move {
-                            let response = serve_request(emulator, request).await;
-                            drop(counted);
-                            response
-                        }
-                    });
+                        let stats = stats.clone();
+                        let activity = Arc::clone(&activity);
+                        service_fn(move |request| {
+                            let emulator = emulator.clone();
+                            let stats = stats.clone();
+                            let busy = activity.busy();
+                            let counted = stats.start();
+                            async move {
+                                let response = if admission == Admission::HealthOnly
+                                    && !is_health(&request)
+                                {
+                                    stats.refuse();
+                                    Ok(over_capacity())
+                                } else {
+                                    serve_request(emulator, request).await
+                                };
+                                drop(counted);
+                                drop(busy);
+                                response
+                            }
+                        })
+                    };
                     let connection = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service);
+                        .half_close(true)
+                        .serve_connection(
+                            TokioIo::new(Watched::new(stream, Arc::clone(&activity))),
+                            service,
+                        );
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
-                        if let Err(err) = connection.await {
-                            tracing::debug!(%peer, error = %err, "connection ended with an error");
+                        tokio::select! {
+                            ended = connection => if let Err(err) = ended {
+                                tracing::debug!(%peer, error = %err, "connection ended with an error");
+                            },
+                            expiry = activity.expired(&limits) => {
+                                tracing::debug!(%peer, reason = expiry.as_str(), "connection closed");
+                            }
                         }
+                        drop(open);
                     });
                 }
                 Err(err) => {
@@ -209,6 +268,42 @@ async fn accept_loop(
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+fn is_health<B>(request: &Request<B>) -> bool {
+    request.method() == http::Method::GET && request.uri().path() == "/_emulator/health"
+}
+
+/// The answer to a request other than the health check on a connection of the health reserve.
+fn over_capacity() -> Response<Full<Bytes>> {
+    let mut response = json_response(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        &serde_json::json!({
+            "error": "the connection cap is reached: this connection may ask GET /_emulator/health only"
+        }),
+    );
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response.map(Full::from)
+}
+
+/// The answer to a request whose body did not arrive within the body-read timeout: 408, as a
+/// gateway answers it, and the connection is closed.
+fn body_timed_out() -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::from(gateway_page(408)));
+    *response.status_mut() = http::StatusCode::REQUEST_TIMEOUT;
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html"),
+    );
+    headers.insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 /// Reads the body, keeping at most `keep` bytes and discarding up to [`DRAIN_MAX`].
@@ -240,16 +335,15 @@ async fn serve_request(
     if !plan.delay.is_zero() {
         tokio::time::sleep(plan.delay).await;
     }
-    let close_after = match &plan.action {
-        None => false,
-        Some(FaultAction::CloseAfterProcessing) => true,
+    match &plan.action {
+        None | Some(FaultAction::CloseAfterProcessing | FaultAction::LandLate(_)) => {}
         Some(action) => {
             return match emulator.refuse(action, &request) {
                 Some(Exchange::Reply(response)) => Ok(response.map(Full::from)),
                 _ => Err(DropConnection),
             };
         }
-    };
+    }
     let (parts, body) = request.into_parts();
     let declared = parts
         .headers
@@ -261,13 +355,25 @@ async fn serve_request(
         // Not worth reading: answer the refusal with a body just over the limit.
         Bytes::from(vec![0u8; keep])
     } else {
-        match read_body(body, keep).await {
-            Ok(body) => body,
+        let timeout = emulator.config().connections.body_read_timeout;
+        match tokio::time::timeout(timeout, read_body(body, keep)).await {
+            Ok(Ok(body)) => body,
             // The client went away or sent a malformed body: nobody to answer.
-            Err(_) => return Err(DropConnection),
+            Ok(Err(_)) => return Err(DropConnection),
+            Err(_) => return Ok(body_timed_out()),
         }
     };
-    let response = emulator.handle(Request::from_parts(parts, body));
+    let request = Request::from_parts(parts, body);
+    let close_after = match plan.action {
+        Some(FaultAction::LandLate(after)) => {
+            // The connection is held without an answer until the request has landed, then
+            // closed; the landing itself does not depend on the connection.
+            let _ = emulator.land_late(request, after).await;
+            return Err(DropConnection);
+        }
+        action => action.is_some(),
+    };
+    let response = emulator.handle(request);
     // With a state file, a change is on disk before it is acknowledged.
     emulator.durable().await;
     if close_after {

@@ -20,7 +20,8 @@
 //! unavailable, 404 unknown path, 405 method, 429 rate limit (1008), 430 KV service not enabled
 //! (1009), 500 / 504 internal errors.
 //!
-//! Pipeline of a Tencent request (always HTTP 200): method (`POST`, else 60002) → body size
+//! Pipeline of a Tencent request (HTTP 200 but for the method): method (`POST`, else HTTP 405 /
+//! 60002, so that no method but POST, CONNECT above all, is ever answered 2xx) → body size
 //! (60002) → route (60009) → `sdkappid` (missing 60012, not a number 60006, unknown 70020) →
 //! `usersig` (empty 70002, then the [`Authenticator`](crate::auth::Authenticator): 70003, 70001,
 //! 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
@@ -219,7 +220,9 @@ impl Emulator {
     }
 
     /// Handles one request with the configured faults: waits out delays
-    /// (`tokio::time::sleep`), then answers, refuses or "drops the connection".
+    /// (`tokio::time::sleep`), then answers, refuses or "drops the connection". A late landing
+    /// returns once the request has been processed, and is processed even when this future is
+    /// dropped first.
     pub async fn respond(&self, request: Request<Bytes>) -> Exchange {
         let plan = self.fault_plan(request.uri().path());
         if !plan.delay.is_zero() {
@@ -235,10 +238,31 @@ impl Emulator {
                 drop(self.handle(request));
                 Exchange::Closed { processed: true }
             }
+            Some(FaultAction::LandLate(after)) => {
+                // Dropping this future (a client that gave up) does not stop the landing.
+                let _ = self.land_late(request, after).await;
+                Exchange::Closed { processed: true }
+            }
             Some(action) => self
                 .refuse(&action, &request)
                 .unwrap_or(Exchange::Closed { processed: false }),
         }
+    }
+
+    /// Processes `request` `after` from now in a task of its own, so that nothing that happens
+    /// to the connection it came on can stop it (the late-landing fault); the task ends once
+    /// the change is durable.
+    pub(crate) fn land_late(
+        &self,
+        request: Request<Bytes>,
+        after: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let emulator = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            drop(emulator.handle(request));
+            emulator.durable().await;
+        })
     }
 
     /// The reply of a fault that answers without processing; `None` for a close.
@@ -354,7 +378,12 @@ impl Emulator {
                 let request_id = self.next_tencent_request_id();
                 match self.tencent(request, &request_id) {
                     Ok(response) => response,
-                    Err(error) => tc_server::error_reply(&error, &request_id),
+                    Err(error) => {
+                        let mut reply = tc_server::error_reply(&error, &request_id);
+                        *reply.status_mut() =
+                            StatusCode::from_u16(error.http_status).unwrap_or(StatusCode::OK);
+                        reply
+                    }
                 }
             }
         }
@@ -585,10 +614,14 @@ impl Emulator {
     ) -> Result<Response<Vec<u8>>, ApiError> {
         let inner = &*self.inner;
         if request.method() != Method::POST {
-            return Err(tc_error(
+            // HTTP 405, not Tencent's usual 200: a 2xx answer to CONNECT would mean "tunnel
+            // established".
+            let mut error = tc_error(
                 TencentCode::HttpParseError,
                 format!("method {} not allowed, use POST", request.method()),
-            ));
+            );
+            error.http_status = 405;
+            return Err(error);
         }
         if self.body_too_large(request.body()) {
             return Err(tc_error(

@@ -392,7 +392,7 @@ fn classify<V: Vendor, S: Signer<V>>(
         // The pipeline stops on a refusal of the limiter without asking; never reached.
         AttemptError::Limited(_) => AttemptOutcome::NotSent,
         // Transport classifies its own failures; this arm is never reached through it.
-        AttemptError::Transport(err) if err.may_have_been_sent() => AttemptOutcome::Unknown,
+        AttemptError::Transport(err) if err.may_have_been_sent() => AttemptOutcome::Unsettled,
         AttemptError::Transport(_) => AttemptOutcome::NotSent,
     };
     tracing::debug!(?outcome, "attempt failed");

@@ -268,10 +268,13 @@ impl<V: Vendor> Error<V> {
     /// 5xx, a garbled reply, or a refusal that a lost earlier attempt may have caused).
     ///
     /// Such writes are not repeated automatically unless the client was built with
-    /// [`WriteRetry::RepeatIdempotent`](crate::WriteRetry::RepeatIdempotent), and writes that
-    /// notify the room or conversation never are: a second send would post the notification
-    /// twice. Read the state back before deciding to repeat one. Always false for reads and for
-    /// requests that were never sent.
+    /// [`WriteRetry::RepeatIdempotent`](crate::WriteRetry::RepeatIdempotent) and the vendor
+    /// answered a transient error, and writes that notify the room or conversation never are: a
+    /// second send would post the notification twice. After a timeout, a reset after sending, a
+    /// gateway's status, a garbled reply or a vendor timeout code the write may also still be
+    /// applied *later*, at any moment, over anything written to the same keys since. Read the
+    /// state back before deciding to repeat one. Always false for reads and for requests that
+    /// were never sent.
     pub fn is_outcome_unknown(&self) -> bool {
         match self {
             Self::Transport {

@@ -232,7 +232,7 @@ impl Client {
     /// # Errors
     ///
     /// Among RongCloud's codes 1015 when the key does not exist, except to a repeat after a
-    /// lost reply (with [`WriteRetry::RepeatIdempotent`]), where it means the first attempt
+    /// transient error (with [`WriteRetry::RepeatIdempotent`]), where it means the first attempt
     /// removed it: then the call succeeds.
     pub async fn remove_entry(
         &self,

@@ -14,8 +14,10 @@
 //!   primary after a cool-down.
 //! - **Safe retries**: reads are retried after transient failures; writes only when RongCloud
 //!   provably did not process them (connection refused, HTTP 429 / 1008), unless you opt in
-//!   with [`WriteRetry::RepeatIdempotent`], and never a write that notifies the room. A write
-//!   that failed with an unknown outcome says so ([`Error::is_outcome_unknown`]).
+//!   with [`WriteRetry::RepeatIdempotent`] (after a transient vendor error only), and never a
+//!   write that notifies the room, nor one whose earlier attempt may still land late (a
+//!   timeout, a reset, a gateway error). A write that failed with an unknown outcome says so
+//!   ([`Error::is_outcome_unknown`]).
 //! - **No secret leaks**: the App Secret and the signatures never appear in `Debug`, `Display`,
 //!   errors or logs.
 //!

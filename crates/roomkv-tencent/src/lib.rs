@@ -10,8 +10,10 @@
 //! - **Resilient**: each [`Region`] has a primary and a backup host; the client switches after
 //!   connection failures, timeouts and gateway errors, and remembers the switch.
 //! - **Safe retries**: reads are retried after transient failures; writes only when Tencent
-//!   provably did not process them, unless you opt in with [`WriteRetry::RepeatIdempotent`].
-//!   A write that failed with an unknown outcome says so ([`Error::is_outcome_unknown`]).
+//!   provably did not process them, unless you opt in with [`WriteRetry::RepeatIdempotent`]
+//!   (after a transient vendor error only, never after an attempt that may still land late:
+//!   a timeout, a reset, a gateway error). A write that failed with an unknown outcome says so
+//!   ([`Error::is_outcome_unknown`]).
 //! - **No secret leaks**: the secret key and the UserSig never appear in `Debug`, `Display`,
 //!   errors or logs.
 //!

@@ -150,7 +150,8 @@ impl Pipeline<'_> {
                                 self.endpoints.report_failure(&endpoint);
                             }
                             let outcome = if err.may_have_been_sent() {
-                                AttemptOutcome::Unknown
+                                // No answer: the request may still be on its way.
+                                AttemptOutcome::Unsettled
                             } else {
                                 AttemptOutcome::NotSent
                             };
@@ -171,7 +172,9 @@ impl Pipeline<'_> {
                 // the request was applied or provably not; "throttled" and "not sent" leave the
                 // first attempt's fate as it was.
                 match outcome {
-                    AttemptOutcome::Unknown => after_unknown.store(true, Ordering::Relaxed),
+                    AttemptOutcome::Unknown | AttemptOutcome::Unsettled => {
+                        after_unknown.store(true, Ordering::Relaxed);
+                    }
                     AttemptOutcome::Success | AttemptOutcome::Refused => {
                         after_unknown.store(false, Ordering::Relaxed);
                     }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use roomkv_emulator::{Emulator, ServerHandle, ServerStats};
 use roomkv_transport::{Clock, HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError};
 use tokio::net::TcpSocket;
+use tokio::sync::watch;
 
 // ------------------------------------------------------------------------------ seeded choices
 
@@ -223,10 +224,35 @@ impl End {
 }
 
 /// One attempt: which host (by port) and how it ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub(crate) struct Attempt {
     pub(crate) port: u16,
     pub(crate) end: End,
+    /// For a timed-out attempt: when the server is done with it.
+    pub(crate) landed: Option<Landing>,
+}
+
+/// A timed-out attempt: turns `true` once the server is done with the request (it answered or
+/// closed the connection), so it can no longer land.
+#[derive(Clone)]
+pub(crate) struct Landing(watch::Receiver<bool>);
+
+impl std::fmt::Debug for Landing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if *self.0.borrow() {
+            "landed"
+        } else {
+            "in flight"
+        })
+    }
+}
+
+/// Returns once every timed-out attempt among `attempts` can no longer land.
+pub(crate) async fn landed(attempts: &[Landing]) {
+    for landed in attempts {
+        // An error means the exchange task is gone, so it has ended too.
+        let _ = landed.0.clone().wait_for(|done| *done).await;
+    }
 }
 
 tokio::task_local! {
@@ -248,21 +274,34 @@ pub(crate) static PHASE: AtomicUsize = AtomicUsize::new(0);
 /// Attempts per (phase, port, end), over the whole run.
 pub(crate) type Tally = HashMap<(usize, u16, End), u64>;
 
+/// How long the exchange a client gave up on may still run, until the server is done with
+/// it (every fault of the campaign holds a request for less).
+const EXCHANGE_LIMIT: Duration = Duration::from_secs(30);
+
 /// The built-in client, recording each attempt for [`recorded`] and in a tally.
+///
+/// Its time limit is applied around the exchange, which runs in a task of its own: when the
+/// limit runs out the client reports a timeout as usual, but the exchange goes on until the
+/// server answers or closes the connection, which tells when a late landing has happened.
 #[derive(Debug)]
 pub(crate) struct Recording {
     inner: HyperClient,
+    timeout: Duration,
     tally: Arc<Mutex<Tally>>,
 }
 
 impl Recording {
     pub(crate) fn new(timeout: Duration, tally: Arc<Mutex<Tally>>) -> Self {
         let inner = HyperClient::builder()
-            .timeout(timeout)
+            .timeout(EXCHANGE_LIMIT)
             .connect_timeout(timeout)
             .build()
             .expect("the built-in HTTP client builds");
-        Self { inner, tally }
+        Self {
+            inner,
+            timeout,
+            tally,
+        }
     }
 }
 
@@ -272,10 +311,24 @@ impl HttpClient for Recording {
         // The phase the attempt started in: one sent just before the primary went down may be
         // answered by it after the phase changed.
         let phase = PHASE.load(Ordering::Acquire);
-        let result = self.inner.send(request).await;
+        let (done, landed) = watch::channel(false);
+        let inner = self.inner.clone();
+        let mut exchange = tokio::spawn(async move {
+            let result = inner.send(request).await;
+            done.send_replace(true);
+            result
+        });
+        let (result, landed) = match tokio::time::timeout(self.timeout, &mut exchange).await {
+            Ok(ended) => (ended.expect("the exchange task does not panic"), None),
+            Err(_) => (
+                Err(TransportError::timeout(Some(self.timeout))),
+                Some(Landing(landed)),
+            ),
+        };
         let attempt = Attempt {
             port,
             end: End::of(&result),
+            landed,
         };
         *lock(&self.tally)
             .entry((phase, port, attempt.end))

@@ -5,11 +5,13 @@
 //! operator of an expansion change), so whatever the emulator reports names the one write that
 //! caused it.
 //!
-//! A key's state is the effect of the last write applied to it. That is the last acknowledged
-//! write, unless a write whose outcome is unknown was applied after it: one that came later, or
-//! a *straggler*, an attempt that timed out and that the server may still apply at any later
-//! moment (the delay fault). A reset or a gateway answer ends the server's part before the
-//! client learns of it, so those writes land before the task's next operation or not at all.
+//! A key's state is the effect of the last write applied to it: the last acknowledged write,
+//! or a write whose outcome is unknown and that came after it. Nothing older: an acknowledged
+//! write is never overwritten by an older value. That holds because the SDK never acknowledges
+//! a write with an attempt that may still land (checked for every write), and because each
+//! task, like a careful application, does not write a key again while a write of it whose
+//! outcome is unknown may still land late (it waits until the server is done with the
+//! timed-out attempt: see `harness::landed`).
 
 use std::collections::HashMap;
 
@@ -32,38 +34,20 @@ pub(crate) enum Fate {
 pub(crate) struct Cell {
     acked: Val,
     since_ack: Vec<Val>,
-    /// Effects of writes with a timed-out attempt, and whether the write was acknowledged.
-    stragglers: Vec<(Val, bool)>,
 }
 
 impl Cell {
     pub(crate) fn allows(&self, v: &Val) -> bool {
-        self.acked == *v || self.since_ack.contains(v) || self.late(v).is_some()
-    }
-
-    /// Whether `v` can only be a straggler's effect landing late, and if so whether that write
-    /// was acknowledged (a repeat that succeeded while its first attempt was still on its way).
-    fn late(&self, v: &Val) -> Option<bool> {
-        if self.acked == *v || self.since_ack.contains(v) {
-            return None;
-        }
-        self.stragglers
-            .iter()
-            .find(|(effect, _)| effect == v)
-            .map(|(_, acked)| *acked)
+        self.acked == *v || self.since_ack.contains(v)
     }
 
     fn allowed(&self) -> Vec<Val> {
         let mut all = vec![self.acked.clone()];
         all.extend(self.since_ack.iter().cloned());
-        all.extend(self.stragglers.iter().map(|(effect, _)| effect.clone()));
         all
     }
 
-    fn apply(&mut self, effect: Val, fate: Fate, straggler: bool) {
-        if straggler && fate != Fate::NotApplied {
-            self.stragglers.push((effect.clone(), fate == Fate::Acked));
-        }
+    fn apply(&mut self, effect: Val, fate: Fate) {
         match fate {
             Fate::Acked => {
                 self.acked = effect;
@@ -84,18 +68,18 @@ pub(crate) struct Model {
     /// Markers of writes the SDK reported as not applied.
     pub(crate) not_applied: Vec<String>,
     pub(crate) violations: Vec<String>,
-    /// Observations explained only by a late-landing write: (unknown, acknowledged) ones.
-    pub(crate) late: (u64, u64),
+    /// Writes that waited for a late landing of an earlier outcome-unknown write.
+    pub(crate) landings_awaited: u64,
 }
 
 impl Model {
     /// Records a write of `effects` (cell, new state) that ended with `fate`.
-    pub(crate) fn write(&mut self, effects: &[(String, Val)], fate: Fate, straggler: bool) {
+    pub(crate) fn write(&mut self, effects: &[(String, Val)], fate: Fate) {
         for (cell, effect) in effects {
             self.cells
                 .entry(cell.clone())
                 .or_default()
-                .apply(effect.clone(), fate, straggler);
+                .apply(effect.clone(), fate);
         }
     }
 
@@ -103,15 +87,11 @@ impl Model {
     /// final state).
     pub(crate) fn observe(&mut self, what: &str, cell: &str, seen: &Val) {
         let state = self.cells.entry(cell.to_owned()).or_default();
-        match state.late(seen) {
-            Some(true) => self.late.1 += 1,
-            Some(false) => self.late.0 += 1,
-            None => {}
-        }
         if !state.allows(seen) {
             let allowed = state.allowed();
             self.violations.push(format!(
-                "{what}: {cell} is {seen:?}, but only {allowed:?} are explained by the writes"
+                "{what}: {cell} is {seen:?}, but only {allowed:?} are explained by the writes \
+                 (an acknowledged write lost or overwritten by an older value)"
             ));
         }
     }

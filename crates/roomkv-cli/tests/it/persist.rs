@@ -361,3 +361,42 @@ fn a_graceful_stop_and_restart_keeps_the_state() {
         crate::vendor::success(&emulator.tencent(&["metadata", "get", "--room", "live"]));
     assert!(metadata.to_string().contains("\"v\""), "{metadata}");
 }
+
+#[test]
+fn an_empty_state_file_starts_empty_and_a_leftover_temporary_file_is_removed_with_notes() {
+    let scratch = Scratch::new("persist-empty");
+    let file = scratch.file();
+    std::fs::write(&file, "").unwrap();
+    let temporary = scratch.0.join("state.json.tmp");
+    std::fs::write(&temporary, "{\"format\":\"roomkv-emul").unwrap();
+    let mut emulator = Roomkv::spawn(&[
+        "emulator",
+        "--listen",
+        "127.0.0.1:0",
+        "--state",
+        file.to_str().unwrap(),
+    ]);
+    let ready = emulator.next_line(crate::process::READY_TIMEOUT);
+    assert!(
+        ready.starts_with("roomkv emulator listening on "),
+        "{ready}"
+    );
+    assert!(!temporary.exists(), "the leftover is removed at start");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("{\"format\":\"roomkv-emulator-state\""),
+        "{text}"
+    );
+    emulator.signal("TERM");
+    let out = emulator.wait(EXIT_TIMEOUT);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("is empty (0 bytes): starting with an empty state")
+            && out
+                .stderr
+                .contains("state.json.tmp, the temporary file of a save that was interrupted"),
+        "{}",
+        out.stderr
+    );
+}

@@ -6,8 +6,9 @@
 //! - RongCloud legacy and Nexconn v4: a JSON object whose `code` is in core's `RongCloudCode`
 //!   table (`200`/`0` on success), with an `errorMessage` string on errors, HTTP status one of
 //!   200, 400, 401, 403, 404, 405, 413, 429, 430.
-//! - Tencent: HTTP 200 and a JSON object with `ActionStatus` `OK` or `FAIL`, an `ErrorCode` in
-//!   core's `TencentCode` table and an `ErrorInfo` string.
+//! - Tencent: HTTP 200 (405 with code 60002 for a method other than POST) and a JSON object with
+//!   `ActionStatus` `OK` or `FAIL`, an `ErrorCode` in core's `TencentCode` table and an
+//!   `ErrorInfo` string.
 //! - Control API: 200 with a JSON body, or 400 / 404 / 405 / 413 with `{"error": "..."}`.
 //! - Malformed HTTP framing (garbage, oversized headers, bytes hyper refuses in a request line):
 //!   hyper's own bare 400 or 431, or the connection closed without an answer. Accepted only for
@@ -530,7 +531,7 @@ fn check(family: &Family, answer: &Answer) -> Result<(), String> {
             }
         }
         Family::Tencent => {
-            if answer.status != 200 {
+            if !(answer.status == 200 || answer.status == 405 && json["ErrorCode"] == 60002) {
                 return Err(format!("Tencent status {}", answer.status));
             }
             let status = json["ActionStatus"].as_str().ok_or("no ActionStatus")?;

@@ -165,3 +165,47 @@ fn a_missing_file_is_created_and_a_damaged_one_refused() {
     );
     std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
 }
+
+#[test]
+fn a_leftover_temporary_file_is_removed_and_an_empty_file_is_an_empty_state() {
+    let file = scratch("leftover");
+    let emulator = open(&file);
+    emulator
+        .state()
+        .entry_set(APP, &entry_set("r1", "u1", "k", "kept", false), T0_MS)
+        .unwrap();
+    drop(emulator);
+    // A kill between the creation of the temporary file and its rename leaves this.
+    let temporary = roomkv_emulator::persist::temporary_path(&file).unwrap();
+    std::fs::write(&temporary, "{\"format\":\"roomkv-emulator-st").unwrap();
+    let emulator = open(&file);
+    assert!(!temporary.exists(), "the leftover is removed at start");
+    let kept = emulator
+        .state()
+        .entry_query(APP, &query("r1", &["k"]))
+        .unwrap();
+    assert_eq!(
+        kept[0].value.as_str(),
+        "kept",
+        "the state file itself is used"
+    );
+    drop(emulator);
+
+    // An empty file starts an empty state, and is replaced by a valid one at once.
+    std::fs::write(&file, "").unwrap();
+    let emulator = open(&file);
+    assert!(
+        emulator
+            .state()
+            .entry_query(APP, &query("r1", &[]))
+            .unwrap()
+            .is_empty()
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("{\"format\":\"roomkv-emulator-state\""),
+        "{text}"
+    );
+    drop(emulator);
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+}

@@ -75,10 +75,17 @@ async fn a_lost_reply_on_a_silent_write_is_not_repeated_by_default() {
     assert_eq!(h.requests().len(), 1);
 }
 
+fn transient() -> roomkv_transport::HttpResponse {
+    reply(
+        200,
+        r#"{"code":1000,"errorMessage":"internal logic error"}"#,
+    )
+}
+
 #[tokio::test(start_paused = true)]
-async fn with_the_opt_in_a_silent_write_is_repeated_after_a_lost_reply() {
+async fn with_the_opt_in_a_silent_write_is_repeated_after_a_transient_error() {
     let h = Harness::with(|b| b.write_retry(WriteRetry::RepeatIdempotent));
-    h.capture.push_error(lost_reply());
+    h.reply(transient());
     h.reply(ok());
     h.client.send(silent_set()).await.unwrap();
     let requests = h.requests();
@@ -91,9 +98,35 @@ async fn with_the_opt_in_a_silent_write_is_repeated_after_a_lost_reply() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn with_the_opt_in_a_write_that_may_still_land_is_not_repeated() {
+    // The first attempt could be applied after the repeat and after the caller's next write,
+    // overwriting it with the older value: a lost reply, a reset after sending, a gateway page,
+    // RongCloud's own "internal timeout" (1050).
+    for first in [
+        Err(lost_reply()),
+        Err(TransportError::reset_after_send("reset")),
+        Ok(reply(502, "<html>502 Bad Gateway</html>")),
+        Ok(reply(
+            200,
+            r#"{"code":1050,"errorMessage":"internal timeout"}"#,
+        )),
+    ] {
+        let h = Harness::with(|b| b.write_retry(WriteRetry::RepeatIdempotent));
+        match first {
+            Err(error) => h.capture.push_error(error),
+            Ok(response) => h.capture.push_response(response),
+        };
+        h.reply(ok());
+        let err = h.client.send(silent_set()).await.unwrap_err();
+        assert!(err.is_outcome_unknown(), "{err}");
+        assert_eq!(h.requests().len(), 1, "{err}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_repeated_remove_that_finds_the_key_gone_has_succeeded() {
     let h = Harness::with(|b| b.write_retry(WriteRetry::RepeatIdempotent));
-    h.capture.push_error(lost_reply());
+    h.reply(transient());
     h.reply(reply(
         200,
         r#"{"code":1015,"errorMessage":"the data to delete does not exist"}"#,
@@ -108,7 +141,7 @@ async fn a_repeated_remove_that_finds_the_key_gone_has_succeeded() {
 #[tokio::test(start_paused = true)]
 async fn a_refused_repeat_leaves_the_first_attempt_unknown() {
     let h = Harness::with(|b| b.write_retry(WriteRetry::RepeatIdempotent));
-    h.capture.push_error(lost_reply());
+    h.reply(transient());
     h.reply(reply(
         200,
         r#"{"code":1002,"errorMessage":"bad parameter"}"#,
@@ -118,7 +151,7 @@ async fn a_refused_repeat_leaves_the_first_attempt_unknown() {
     assert_eq!(err.attempts(), 2);
     assert!(
         err.is_outcome_unknown(),
-        "the lost first attempt may still have been applied"
+        "the first attempt may have been applied"
     );
 }
 

@@ -193,8 +193,9 @@ async fn a_gateway_5xx_switches_hosts_and_leaves_a_write_unknown() {
 #[tokio::test(start_paused = true)]
 async fn a_repeatable_write_is_retried_and_told_that_an_earlier_attempt_may_have_applied() {
     let h = Harness::new();
+    // A transient answer of the server (classified unknown): it is done with the attempt.
     h.capture
-        .push_error(TransportError::reset_after_send("reset"))
+        .push_response(response(503, ""))
         .push_response(response(404, ""));
     let (result, attempts, unknown, infos) = h.run(RequestKind::Write { repeatable: true }).await;
     assert!(matches!(result, Err(TestError::Status(404))));
@@ -202,11 +203,43 @@ async fn a_repeatable_write_is_retried_and_told_that_an_earlier_attempt_may_have
     assert!(!unknown, "a final answer settles the earlier unknown");
     assert_eq!(
         infos,
-        [AttemptInfo {
-            number: 2,
-            after_unknown: true
-        }]
+        [
+            AttemptInfo {
+                number: 1,
+                after_unknown: false
+            },
+            AttemptInfo {
+                number: 2,
+                after_unknown: true
+            }
+        ]
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_write_is_repeated_after_an_attempt_that_may_still_land() {
+    for error in [
+        TransportError::reset_after_send("reset"),
+        TransportError::timeout(Some(Duration::from_secs(5))),
+    ] {
+        let h = Harness::new();
+        h.capture
+            .push_error(error)
+            .push_response(response(200, "ok"));
+        let (result, attempts, unknown, _) = h.run(RequestKind::Write { repeatable: true }).await;
+        assert!(matches!(result, Err(TestError::Transport(_))), "{result:?}");
+        assert_eq!(attempts, 1, "the first attempt may land after a repeat");
+        assert!(unknown);
+        assert_eq!(h.capture.request_count(), 1);
+    }
+    // A read is retried: it changes nothing a late landing could overwrite.
+    let h = Harness::new();
+    h.capture
+        .push_error(TransportError::reset_after_send("reset"))
+        .push_response(response(200, "ok"));
+    let (result, attempts, _, _) = h.run(RequestKind::Read).await;
+    assert_eq!(result.unwrap(), 200);
+    assert_eq!(attempts, 2);
 }
 
 #[tokio::test(start_paused = true)]
@@ -263,7 +296,7 @@ fn one_per_100ms() -> (LocalLimiter, [Charge; 1]) {
 async fn every_attempt_waits_for_its_own_slot_before_it_is_built() {
     let h = Harness::new();
     h.capture
-        .push_error(TransportError::reset_after_send("reset"))
+        .push_response(response(503, ""))
         .push_response(response(200, "ok"));
     let (limiter, charges) = one_per_100ms();
     let start = tokio::time::Instant::now();
@@ -288,7 +321,7 @@ async fn every_attempt_waits_for_its_own_slot_before_it_is_built() {
 async fn a_retry_the_limiter_refuses_is_not_sent_and_leaves_the_outcome_unknown() {
     let h = Harness::new();
     h.capture
-        .push_error(TransportError::reset_after_send("reset"))
+        .push_response(response(503, ""))
         .push_response(response(200, "ok"));
     let (limiter, charges) = one_per_100ms();
     let admission = Admission {

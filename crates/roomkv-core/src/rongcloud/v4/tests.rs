@@ -556,7 +556,7 @@ fn every_v4_status_with_a_json_body_keeps_its_code_and_status() {
         (429, 1008, CodeClass::Throttled),
         (430, 1009, CodeClass::Final),
         (500, 1000, CodeClass::Retryable),
-        (504, 1050, CodeClass::Retryable),
+        (504, 1050, CodeClass::TimedOut),
     ];
     for (status, code, class) in cases {
         let body = format!(r#"{{"code":{code},"errorMessage":"m"}}"#);
