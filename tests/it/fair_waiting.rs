@@ -20,13 +20,13 @@ use std::time::Duration;
 use roomkv_emulator::config::RongCloudApp;
 use roomkv_emulator::state::EntryQuery;
 use roomkv_emulator::{Emulator, EmulatorConfig};
-use roomkv_rongcloud::limiter::{DEFAULT_BURST, LocalLimiter, SharedRateLimiter, TokioClock};
-use roomkv_rongcloud::{
-    AppKey, AppSecret, ChatroomId, Client, QuotaFamily, RateLimit, SharedHttpClient,
-};
+use roomkv_rongcloud::limiter::{DEFAULT_BURST, TokioClock};
+use roomkv_rongcloud::{AppKey, AppSecret, ChatroomId, Client, QuotaFamily, SharedHttpClient};
 use roomkv_transport::{HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError};
 
-use crate::support::{APP_SECRET, EXCHANGE_TIMEOUT, Served, fast_retries, key, room, user, value};
+use crate::support::{
+    APP_SECRET, EXCHANGE_TIMEOUT, Served, fast_retries, key, own_limiter, room, user, value,
+};
 
 /// The app of the paused-clock runs.
 const PAUSED_APP: &str = "fair-waiting-paused";
@@ -59,14 +59,14 @@ fn config_with(app: &str) -> EmulatorConfig {
     config
 }
 
-/// A client of `app` with a limiter of its own (so no other test shares its quota), waiting
+/// A client of `app` with a limiter of its own ([`own_limiter`]), waiting
 /// at most `max_wait`; its HTTP client (with its own time limit) is given by the caller.
 fn client(app: &str, max_wait: Duration) -> roomkv_rongcloud::ClientBuilder {
     Client::builder()
         .app_key(AppKey::new(app))
         .app_secret(AppSecret::new(APP_SECRET))
         .retry_policy(fast_retries())
-        .rate_limit(RateLimit::With(SharedRateLimiter::new(LocalLimiter::new())))
+        .rate_limit(own_limiter())
         .max_rate_wait(max_wait)
 }
 
