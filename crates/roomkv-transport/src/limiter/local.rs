@@ -168,12 +168,15 @@ impl LocalLimiter {
 /// The charges that take from a limited bucket, as `(index, charge, units)`, a bucket charged
 /// more than once in one request counted once with the units added up (at its first charge).
 fn limited(charges: &[Charge]) -> impl Iterator<Item = (usize, &Charge, u32)> {
+    let takes = |charge: &Charge| charge.units > 0 && charge.rate_per_sec > 0;
     let same = |a: &Charge, b: &Charge| a.bucket == b.bucket && a.rate_per_sec == b.rate_per_sec;
     charges
         .iter()
         .enumerate()
-        .filter(|(_, charge)| charge.units > 0 && charge.rate_per_sec > 0)
-        .filter(move |&(index, charge)| !charges[..index].iter().any(|c| same(c, charge)))
+        .filter(move |&(_, charge)| takes(charge))
+        .filter(move |&(index, charge)| {
+            !charges[..index].iter().any(|c| takes(c) && same(c, charge))
+        })
         .map(move |(index, charge)| {
             let units = charges[index..]
                 .iter()
@@ -289,6 +292,21 @@ mod tests {
         assert_eq!(limiter.try_take(&[charge("a:x", 1, 1)]), Ok(()));
         assert_eq!(limiter.try_take(&[charge("a:y", 1, 1)]), Ok(()));
         assert!(limiter.try_take(&[charge("a:y", 1, 1)]).is_err());
+    }
+
+    #[test]
+    fn a_bucket_charged_twice_in_one_request_takes_both() {
+        let (limiter, _clock) = manual(Duration::from_secs(1));
+        // 10/s, 10 units of burst: 0 + 4 + 6 units fill it, whatever the order.
+        let twice = [
+            charge("a:set", 10, 0),
+            charge("a:set", 10, 4),
+            charge("a:free", 0, 9),
+            charge("a:set", 10, 6),
+        ];
+        assert_eq!(limiter.try_take(&twice), Ok(()));
+        let (index, wait) = limiter.try_take(&twice).unwrap_err();
+        assert_eq!((index, wait), (1, Duration::from_secs(1)));
     }
 
     #[test]
