@@ -72,6 +72,7 @@ fn rc_via(served: &Served, http: FaultOnNth) -> roomkv_rongcloud::Client {
         .app_key(roomkv_rongcloud::AppKey::new(APP_KEY))
         .app_secret(roomkv_rongcloud::AppSecret::new(APP_SECRET))
         .retry_policy(fast_retries())
+        .rate_limit(own_limiter())
         .http_client(shared(http))
         .base_url(served.url())
         .build()
@@ -289,6 +290,7 @@ async fn tencent_with_large_rooms(
             .sdkappid(SDKAPPID)
             .secret_key(roomkv_tencent::SecretKey::new(SECRET_KEY))
             .retry_policy(fast_retries())
+            .rate_limit(own_limiter())
             .http_client(shared(http)),
         None => tc_builder(),
     };

@@ -148,7 +148,8 @@ async fn rongcloud_single_and_batch_sets_use_the_whole_quota_and_are_never_throt
     let limits = Limits::DOCUMENTED.scale_rates(SCALE);
     let rate = limits.rate_per_sec(QuotaFamily::RongCloudEntrySet);
     assert_eq!(rate, 1000);
-    // The default limiter (process-wide, on by default) at the emulator's rates.
+    // A limiter like the default one (the harness gives each client its own) at the
+    // emulator's rates.
     let client = rc_builder()
         .app_key(AppKey::new(APP))
         .limits(limits)

@@ -21,9 +21,10 @@ use roomkv_emulator::events::{EventKind, Notification, TencentCallback};
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
 use roomkv_emulator::state::{EntryQuery, EntryView, MetadataGet, State};
 use roomkv_emulator::{Emulator, EmulatorConfig, ServerHandle};
+use roomkv_rongcloud::limiter::{LocalLimiter, SharedRateLimiter};
 use roomkv_rongcloud::{
     AppKey, AppSecret, ChatroomId, EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid,
-    TargetId, UserId,
+    RateLimit, TargetId, UserId,
 };
 use roomkv_tencent::{MetadataKey, MetadataValue, RoomId, SecretKey};
 use roomkv_transport::{HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError};
@@ -228,13 +229,26 @@ pub(crate) fn now_ms() -> u64 {
 
 // ------------------------------------------------------------------------------ clients
 
-/// A RongCloud client builder for the emulator's default app, without hosts.
+/// A client-side rate limiter of the client's own.
+///
+/// Under `cargo test` the tests run as threads of one process, and the default limiter is
+/// process-wide: every test's clients of the emulator's default app would share one quota, so
+/// that one test's burst slowed down (or, with a short `max_rate_wait`, refused) another test's
+/// requests. So every client the harness builds has a limiter of its own, as if each test were a
+/// process of its own; the emulator each test starts still enforces the vendor quotas.
+pub(crate) fn own_limiter() -> RateLimit {
+    RateLimit::With(SharedRateLimiter::new(LocalLimiter::new()))
+}
+
+/// A RongCloud client builder for the emulator's default app, without hosts, with its own
+/// rate limiter ([`own_limiter`]).
 pub(crate) fn rc_builder() -> roomkv_rongcloud::ClientBuilder {
     roomkv_rongcloud::Client::builder()
         .app_key(AppKey::new(APP_KEY))
         .app_secret(AppSecret::new(APP_SECRET))
         .timeout(EXCHANGE_TIMEOUT)
         .retry_policy(fast_retries())
+        .rate_limit(own_limiter())
 }
 
 /// A RongCloud client of the default app pinned to `url`.
@@ -245,13 +259,15 @@ pub(crate) fn rc_client(url: &str) -> roomkv_rongcloud::Client {
         .expect("the client builds")
 }
 
-/// A Tencent client builder for the emulator's default app, without hosts.
+/// A Tencent client builder for the emulator's default app, without hosts, with its own rate
+/// limiter ([`own_limiter`]).
 pub(crate) fn tc_builder() -> roomkv_tencent::ClientBuilder {
     roomkv_tencent::Client::builder()
         .sdkappid(SDKAPPID)
         .secret_key(SecretKey::new(SECRET_KEY))
         .timeout(EXCHANGE_TIMEOUT)
         .retry_policy(fast_retries())
+        .rate_limit(own_limiter())
 }
 
 /// A Tencent client of the default app pinned to `url`.
@@ -269,6 +285,7 @@ pub(crate) fn tc_through(url: &str, proxy: RewriteQuery) -> roomkv_tencent::Clie
         .sdkappid(SDKAPPID)
         .secret_key(SecretKey::new(SECRET_KEY))
         .retry_policy(fast_retries())
+        .rate_limit(own_limiter())
         .base_url(url)
         .http_client(roomkv_transport::SharedHttpClient::new(proxy))
         .build()

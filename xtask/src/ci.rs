@@ -67,18 +67,31 @@ fn detect_nextest() -> Option<Nextest> {
     Some(Nextest { has_no_tests_flag })
 }
 
-/// The arguments of the test step.
-fn test_args(nextest: Option<Nextest>) -> Vec<&'static str> {
+/// `cargo test` of the workspace: every test of a test binary as a thread of one process (where
+/// tests that share process-wide state would meet), and the doctests.
+const CARGO_TEST: [&str; 3] = ["test", "--workspace", "--all-features"];
+
+/// The arguments of the nextest step (each test in a process of its own).
+fn nextest_args(nextest: Nextest) -> Vec<&'static str> {
+    let mut args = vec!["nextest", "run", "--workspace", "--all-features"];
+    // A workspace (or a filter) with no tests is not a failure here.
+    if nextest.has_no_tests_flag {
+        args.push("--no-tests=warn");
+    }
+    args
+}
+
+/// The test steps. With cargo-nextest: nextest, then `cargo test`, so the suite is proven both
+/// ways (tests must pass as processes of their own and as threads of one process); cargo-nextest
+/// does not run doctests, `cargo test` does. Without it: `cargo test` alone.
+fn test_steps(nextest: Option<Nextest>) -> Vec<Step> {
+    let threads = |name| cargo_step(name, &CARGO_TEST, None);
     match nextest {
-        Some(Nextest { has_no_tests_flag }) => {
-            let mut args = vec!["nextest", "run", "--workspace", "--all-features"];
-            // A workspace (or a filter) with no tests is not a failure here.
-            if has_no_tests_flag {
-                args.push("--no-tests=warn");
-            }
-            args
-        }
-        None => vec!["test", "--workspace", "--all-features"],
+        Some(nextest) => vec![
+            cargo_step("test", &nextest_args(nextest), None),
+            threads("test-threads"),
+        ],
+        None => vec![threads("test")],
     }
 }
 
@@ -92,7 +105,7 @@ fn rustdocflags(existing: Option<&str>) -> String {
 
 fn steps(nextest: Option<Nextest>) -> Vec<Step> {
     let docflags = rustdocflags(std::env::var("RUSTDOCFLAGS").ok().as_deref());
-    vec![
+    [
         cargo_step("fmt", &["fmt", "--all", "--check"], None),
         cargo_step(
             "clippy",
@@ -107,14 +120,10 @@ fn steps(nextest: Option<Nextest>) -> Vec<Step> {
             ],
             None,
         ),
-        cargo_step("test", &test_args(nextest), None),
-        // cargo-nextest does not run doctests; with `cargo test` this runs them a second time,
-        // which is cheap while there are few.
-        cargo_step(
-            "doctest",
-            &["test", "--workspace", "--doc", "--all-features"],
-            None,
-        ),
+    ]
+    .into_iter()
+    .chain(test_steps(nextest))
+    .chain([
         cargo_step(
             "doc",
             &["doc", "--workspace", "--no-deps", "--all-features"],
@@ -124,7 +133,8 @@ fn steps(nextest: Option<Nextest>) -> Vec<Step> {
             layering::run(&project_root().join("Cargo.toml"))
         }),
         task_step("tidy", || tidy::run(&project_root())),
-    ]
+    ])
+    .collect()
 }
 
 fn seconds(duration: Duration) -> String {
@@ -187,29 +197,47 @@ pub(crate) fn run() -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// The commands of the test steps, as shown.
+    fn test_commands(nextest: Option<Nextest>) -> Vec<(&'static str, String)> {
+        test_steps(nextest)
+            .into_iter()
+            .map(|step| (step.name, step.what))
+            .collect()
+    }
+
     #[test]
-    fn nextest_is_preferred_and_tolerates_no_tests_when_it_can() {
+    fn with_nextest_the_suite_runs_both_ways_and_tolerates_no_tests_when_it_can() {
         let with_flag = Some(Nextest {
             has_no_tests_flag: true,
         });
         assert_eq!(
-            test_args(with_flag),
+            test_commands(with_flag),
             [
-                "nextest",
-                "run",
-                "--workspace",
-                "--all-features",
-                "--no-tests=warn"
+                (
+                    "test",
+                    "cargo nextest run --workspace --all-features --no-tests=warn".to_owned()
+                ),
+                (
+                    "test-threads",
+                    "cargo test --workspace --all-features".to_owned()
+                ),
             ]
         );
         let without_flag = Some(Nextest {
             has_no_tests_flag: false,
         });
         assert_eq!(
-            test_args(without_flag),
-            ["nextest", "run", "--workspace", "--all-features"]
+            test_commands(without_flag)[0].1,
+            "cargo nextest run --workspace --all-features"
         );
-        assert_eq!(test_args(None), ["test", "--workspace", "--all-features"]);
+    }
+
+    #[test]
+    fn without_nextest_cargo_test_runs_once() {
+        assert_eq!(
+            test_commands(None),
+            [("test", "cargo test --workspace --all-features".to_owned())]
+        );
     }
 
     #[test]
@@ -225,13 +253,24 @@ mod tests {
     #[test]
     fn steps_run_in_the_documented_order() {
         let names: Vec<_> = steps(None).iter().map(|step| step.name).collect();
+        assert_eq!(names, ["fmt", "clippy", "test", "doc", "layering", "tidy"]);
+        let nextest = Some(Nextest {
+            has_no_tests_flag: true,
+        });
+        let names: Vec<_> = steps(nextest).iter().map(|step| step.name).collect();
         assert_eq!(
             names,
             [
-                "fmt", "clippy", "test", "doctest", "doc", "layering", "tidy"
+                "fmt",
+                "clippy",
+                "test",
+                "test-threads",
+                "doc",
+                "layering",
+                "tidy"
             ]
         );
-        let doc = &steps(None)[4];
+        let doc = &steps(None)[3];
         assert!(doc.what.starts_with("RUSTDOCFLAGS="), "{}", doc.what);
         assert!(
             doc.what

@@ -5,8 +5,9 @@
 //! through each client's one request path (validation, limits, retries). They are resumable
 //! without side files: the target room is read first and only keys whose value differs are
 //! set, so a rerun after an interruption skips what was applied and loses nothing. The input
-//! is checked completely before anything is sent: a bad line (with its line number), or for a
-//! copy every key, value and room total the target cannot hold, is refused with exit code 2.
+//! is checked completely before anything is sent: a bad line (with its line number), and every
+//! key, value and room total the target room cannot hold beside what it holds already, is
+//! refused with exit code 2, every problem listed.
 //!
 //! Output: one JSON document on stdout (an export writes JSON lines instead), a summary line
 //! on stderr, and a progress bar on stderr when it is a terminal.
@@ -172,7 +173,9 @@ async fn import<A: RoomAttributes>(
     let pairs = parse_file(attrs, &text).map_err(|errors| {
         Failure::refused(one_line(&listed(&file.display().to_string(), &errors)))
     })?;
-    let outcome = apply(attrs, room, pairs, step).await?;
+    let target = format!("{} room {room}", attrs.vendor());
+    let source = file.display().to_string();
+    let outcome = check_then_apply(attrs, room, pairs, [&target, &source], step).await?;
     outcome.finish(
         &format!("import into {} room {room}", attrs.vendor()),
         |out| {
@@ -283,16 +286,41 @@ impl Outcome {
     }
 }
 
-/// Sets in `room` every pair whose value `attrs` does not already hold, `step` keys per
-/// [`RoomAttributes::set_many`] call (so the progress bar moves), stopping at the first
-/// failure.
+/// Reads `room` of `attrs` and checks that it can hold `pairs` beside what it holds (every key
+/// and value, the room's key count and total size: [`violations`]); when it cannot, refuses
+/// with every violation listed and sends nothing (exit 2). Otherwise applies the pairs with
+/// [`apply`]. `names` are the target and the source, for the message ("`tencent:live2` cannot
+/// hold `rongcloud:r3`").
+async fn check_then_apply<A: RoomAttributes>(
+    attrs: &A,
+    room: &str,
+    pairs: Vec<(String, String)>,
+    [target, source]: [&str; 2],
+    step: usize,
+) -> Result<Outcome, Failure> {
+    let current = attrs.get_all(room).await?;
+    let wanted: BTreeMap<String, String> = pairs.iter().cloned().collect();
+    let problems: Vec<String> = violations(attrs, &current, &wanted)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if !problems.is_empty() {
+        let what = format!("{target} cannot hold {source}");
+        return Err(Failure::refused(one_line(&listed(&what, &problems))));
+    }
+    apply(attrs, room, pairs, &current, step).await
+}
+
+/// Sets in `room` every pair whose value is not already the one in `current` (what the room
+/// holds), `step` keys per [`RoomAttributes::set_many`] call (so the progress bar moves),
+/// stopping at the first failure.
 async fn apply<A: RoomAttributes>(
     attrs: &A,
     room: &str,
     pairs: Vec<(String, String)>,
+    current: &BTreeMap<String, String>,
     step: usize,
 ) -> Result<Outcome, Failure> {
-    let current = attrs.get_all(room).await?;
     let total = pairs.len();
     let todo: Vec<_> = pairs
         .into_iter()
@@ -512,18 +540,10 @@ pub(crate) async fn copy(args: CopyArgs, profile: &Profile) -> Result<(), Failur
     }
     let source = attrs(from_vendor, &args, profile, None)?;
     let target = attrs(to_vendor, &args, profile, owner.as_ref())?;
-    let pairs = source.get_all(from_room).await?;
-    let existing = target.get_all(to_room).await?;
-    let problems: Vec<String> = violations(&target, &existing, &pairs)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    if !problems.is_empty() {
-        let what = format!("{} cannot hold {}", args.to, args.from);
-        return Err(Failure::refused(one_line(&listed(&what, &problems))));
-    }
+    let pairs = source.get_all(from_room).await?.into_iter().collect();
     let step = target.step();
-    let outcome = apply(&target, to_room, pairs.into_iter().collect(), step).await?;
+    let names = [args.to.as_str(), args.from.as_str()];
+    let outcome = check_then_apply(&target, to_room, pairs, names, step).await?;
     let what = format!("copy from {} to {}", args.from, args.to);
     outcome.finish(&what, |out| {
         print_json(&CopyOut {

@@ -6,7 +6,8 @@
 //! a [`RateLimiter`] to [`admit`](RateLimiter::admit) them, all or none, waiting at most a given
 //! time. Two limiters ship:
 //!
-//! - [`LocalLimiter`]: in-process GCRA buckets ([`governor`]), for one process.
+//! - [`LocalLimiter`]: in-process GCRA buckets that reserve each request's slot when it
+//!   arrives (our own GCRA, see below for why), for one process.
 //! - `RedisLimiter` (feature `redis`): one GCRA per bucket in Redis, shared by every process
 //!   that uses the app's key, with a fallback to a local limiter at the quota divided by the
 //!   fleet size when Redis cannot be reached.
@@ -41,26 +42,32 @@
 //! bucket is full and then empties it for as long as the units take at the rate, as the
 //! emulator does, instead of never fitting.
 //!
-//! # Waiting
+//! # Waiting, first come first served
 //!
-//! A request waits (on tokio's timer) until its charges fit. When the wait would be longer than
-//! the caller's maximum, it is not taken: admission fails at once with [`RateLimited`] and takes
-//! nothing from any bucket.
+//! Both limiters decide a request's slot when it arrives and *reserve* it in every bucket it
+//! charges; the request then sleeps (on tokio's timer) until its slot. When the slot is further
+//! away than the caller's maximum wait, admission fails at once with [`RateLimited`], naming the
+//! wait its place in line implies, and takes nothing from any bucket. A reserved slot never
+//! moves, so a request that arrived later never delays one that arrived earlier: per bucket,
+//! waiting is first come, first served. A request charging two buckets (a group expansion
+//! write: the expansion family and its group sub-quota) gets the earliest time both allow;
+//! [`LocalLimiter`] lets later requests of the wider bucket use the free time before that
+//! reservation (without making it late), so the narrow bucket's line never holds up the
+//! wide one. The Redis limiter's script reserves at the end of every bucket's line, so there
+//! a request charging two buckets also pushes back the wider one's later requests.
 //!
-//! ## Known limitation: the local limiter's waiting is not fair
+//! ## Why our own GCRA, not governor's
 //!
-//! [`LocalLimiter`] waits by *check, sleep, check again*: [`governor`] has no reservations, so
-//! a waiting request holds no place in line. When its sleep ends, a request that arrived later
-//! may already have taken the slot it slept for (a small charge fits earlier than a large one),
-//! and it sleeps again. Under sustained demand above the quota a waiter can therefore be
-//! starved: it fails with [`RateLimitReason::WaitTooLong`] once its deadline is near, naming
-//! the *last* computed wait (which may be short, e.g. 48 ms against a maximum of 10 s), while
-//! later arrivals get through. The rate is never exceeded; only the order is unfair. The
-//! Redis limiter does not have this problem: its script reserves the slot and answers the wait.
-//! A per-bucket FIFO in front of the buckets would restore arrival order, but a request
-//! charging two families (a group expansion write) would then hold the wider family's line
-//! while it waits for the narrower one, slowing every other request of that family.
+//! [`governor`](https://docs.rs/governor) answers a request that does not fit with "not before
+//! `t`" and takes nothing, so a waiting request holds no place in line: whoever checks first
+//! after `t` gets the slot, and a waiter can be overtaken again and again. A fair limiter must
+//! instead decide a request's slot when it *arrives* and keep it for it: a reservation, as the
+//! Redis limiter's script does. governor has no way to take a slot in the future, nor to put
+//! a request between reservations already made (which a request charging two buckets needs,
+//! above), so [`LocalLimiter`] keeps the GCRA state itself: a few lines of integer arithmetic,
+//! property-tested against the classic FIFO model and the rate bound.
 
+mod gcra;
 mod local;
 #[cfg(feature = "redis")]
 mod redis_backed;
@@ -253,31 +260,5 @@ impl Clock for TokioClock {
 
     fn monotonic(&self) -> Duration {
         tokio::time::Instant::now().saturating_duration_since(self.origin)
-    }
-}
-
-/// Waits until `charges` fit in `buckets`, polling `try_take` (all-or-nothing; on refusal it
-/// returns the refused charge and how long until it would fit) and sleeping on tokio's timer,
-/// for at most `max_wait` in total.
-async fn wait_for_slot(
-    charges: &[Charge],
-    max_wait: Duration,
-    mut try_take: impl FnMut() -> Result<(), (usize, Duration)>,
-) -> Result<(), RateLimited> {
-    let deadline = tokio::time::Instant::now() + max_wait;
-    loop {
-        let (index, wait) = match try_take() {
-            Ok(()) => return Ok(()),
-            Err(refused) => refused,
-        };
-        let now = tokio::time::Instant::now();
-        if now + wait > deadline {
-            return Err(RateLimited::new(
-                charges,
-                index,
-                RateLimitReason::WaitTooLong { wait, max_wait },
-            ));
-        }
-        tokio::time::sleep(wait).await;
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -198,6 +198,27 @@ pub fn response(status: u16, body: impl Into<Bytes>) -> HttpResponse {
     let mut resp = http::Response::new(body.into());
     *resp.status_mut() = http::StatusCode::from_u16(status).expect("valid HTTP status code");
     resp
+}
+
+/// Makes `subscriber` this thread's `tracing` subscriber until the returned guard is dropped, so
+/// that a test captures its own spans and events (and those of the tasks its current-thread
+/// runtime runs) while other tests run as threads of the same process, as under `cargo test`.
+///
+/// A scoped subscriber alone is not enough there. `tracing` caches, per callsite, whether any
+/// subscriber is interested in it. While a single subscriber is registered in the process, a
+/// callsite first reached on *another* thread (another test, which has no subscriber) asks only
+/// that thread's default, caches "never", and the capturing test misses it for good. So this
+/// keeps a second, silent subscriber registered for the life of the process, which makes
+/// `tracing` ask every registered subscriber about every new callsite, and recomputes the
+/// interest of the callsites reached before.
+pub fn trace_this_thread(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+) -> tracing::subscriber::DefaultGuard {
+    static SILENT: OnceLock<tracing::Dispatch> = OnceLock::new();
+    SILENT.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    let guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+    guard
 }
 
 type Responder = dyn Fn(&HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync;

@@ -180,23 +180,25 @@ fn no_secret_in_any_debug_display_error_or_trace_log() {
         .enable_all()
         .build()
         .expect("a runtime");
-    let mut run = tracing::subscriber::with_default(subscriber, || {
-        runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(60), async {
-                let mut run = Run::start().await;
-                holders::values(&mut run);
-                rongcloud_run::run(&mut run).await;
-                tencent_run::run(&mut run).await;
-                limiter_run::run(&mut run).await;
-                webhook_run::run(&mut run).await;
-                holders::emulators(&mut run);
-                run
-            })
-            .await
-            .expect("the runs finish within a minute")
+    // This thread's own subscriber, which sees every callsite also when other tests (threads of
+    // this process under `cargo test`) reach it first.
+    let guard = roomkv_transport::test_util::trace_this_thread(subscriber);
+    let mut run = runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(60), async {
+            let mut run = Run::start().await;
+            holders::values(&mut run);
+            rongcloud_run::run(&mut run).await;
+            tencent_run::run(&mut run).await;
+            limiter_run::run(&mut run).await;
+            webhook_run::run(&mut run).await;
+            holders::emulators(&mut run);
+            run
         })
+        .await
+        .expect("the runs finish within a minute")
     });
     drop(runtime);
+    drop(guard);
     let logs = logs.contents();
     run.corpus.logs(&logs);
     let sent = run.sent.take();

@@ -237,6 +237,70 @@ fn metadata_round_trip_and_a_bad_file_is_refused_with_line_numbers() {
     assert_eq!(metadata_of(&emulator, "dst"), expected("m", 4));
 }
 
+#[test]
+fn an_import_the_room_cannot_hold_is_refused_whole_with_every_violation() {
+    let emulator = Emulator::start();
+
+    // RongCloud: a room holds 100 keys. 95 are there; 10 more do not fit, and none is set.
+    let import = |room: &str, path: &str| {
+        emulator.rongcloud(&["entry", "import", "--room", room, "--owner", "anchor", path])
+    };
+    let first = TempFile::new("first.jsonl", &lines("a", 95));
+    done(&import("full", first.path()));
+    let more = TempFile::new("more.jsonl", &lines("b", 10));
+    let line = failure(&import("full", more.path()), 2);
+    assert!(
+        line.contains(&format!(
+            "RongCloud room full cannot hold {}: 1 problem, nothing sent",
+            more.path()
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("room has 105 keys, at most 100 allowed"),
+        "{line}"
+    );
+    assert_eq!(entries_of(&emulator, "full"), expected("a", 95));
+    // Keys the room already holds count once: 100 keys in all fit.
+    let hundred = TempFile::new("hundred.jsonl", &lines("a", 100));
+    let (json, _) = done(&import("full", hundred.path()));
+    assert_eq!(counts(&json), (5, 95, 0, 0), "{json}");
+
+    // Tencent: a room holds 10 keys and 16 KB of values. 4 keys are there; 8 more of 2 KB each
+    // break both limits, and both are listed.
+    let out = emulator.tencent(&["room", "create", "--room", "live"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let import = |path: &str| emulator.tencent(&["metadata", "import", "--room", "live", path]);
+    let first = TempFile::new("first-tc.jsonl", &lines("m", 4));
+    done(&import(first.path()));
+    let big: String = (0..8)
+        .map(|i| {
+            format!(
+                "{{\"key\":\"big{i}\",\"value\":\"{}\"}}\n",
+                "v".repeat(2048)
+            )
+        })
+        .collect();
+    let big = TempFile::new("big-tc.jsonl", &big);
+    let line = failure(&import(big.path()), 2);
+    assert!(
+        line.contains(&format!(
+            "Tencent room live cannot hold {}: 2 problems, nothing sent",
+            big.path()
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("room has 12 keys, at most 10 allowed"),
+        "{line}"
+    );
+    assert!(
+        line.contains("room values have 16416 bytes in total, at most 16384 allowed"),
+        "{line}"
+    );
+    assert_eq!(metadata_of(&emulator, "live"), expected("m", 4));
+}
+
 /// `roomkv copy ARGS` with both vendors' demo credentials, against the emulator.
 fn copy(emulator: &Emulator, args: &[&str]) -> Finished {
     let credentials = [

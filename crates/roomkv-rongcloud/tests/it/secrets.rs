@@ -107,10 +107,9 @@ fn signatures(capture: &roomkv_transport::test_util::CaptureClient) -> Vec<Strin
 #[tokio::test(start_paused = true)]
 async fn no_secret_in_debug_display_or_trace_logs() {
     let recorder = Recorder::default();
-    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(recorder.clone()));
-    // Callsites first hit by other test threads (with no subscriber) may have cached
-    // "never"; recompute their interest now that this subscriber is installed.
-    tracing::callsite::rebuild_interest_cache();
+    // This thread's own subscriber, which sees every callsite also when other test threads
+    // reach it first.
+    let _guard = roomkv_transport::test_util::trace_this_thread(recorder.clone());
 
     let capture = roomkv_transport::test_util::CaptureClient::new();
     let builder = Client::builder()

@@ -206,10 +206,9 @@ fn pairs(entries: &[roomkv_tencent::MetadataEntry]) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn every_operation_over_real_sockets() {
     let logs = CaptureLogs::default();
-    let _guard = tracing::subscriber::set_default(logs.clone());
-    // Callsites first hit by other test threads (with no subscriber) may have cached
-    // "never"; recompute their interest now that this subscriber is installed.
-    tracing::callsite::rebuild_interest_cache();
+    // This thread's own subscriber, which sees every callsite also when other test threads
+    // reach it first.
+    let _guard = roomkv_transport::test_util::trace_this_thread(logs.clone());
     let stub = Stub::start().await;
     // The production configuration: system clock, OS randomness, the built-in hyper client.
     let client = Client::builder()
@@ -283,10 +282,9 @@ async fn every_operation_over_real_sockets() {
 #[tokio::test]
 async fn a_refused_connection_fails_over_to_the_backup_over_real_sockets() {
     let logs = CaptureLogs::default();
-    let _guard = tracing::subscriber::set_default(logs.clone());
-    // Callsites first hit by other test threads (with no subscriber) may have cached
-    // "never"; recompute their interest now that this subscriber is installed.
-    tracing::callsite::rebuild_interest_cache();
+    // This thread's own subscriber, which sees every callsite also when other test threads
+    // reach it first.
+    let _guard = roomkv_transport::test_util::trace_this_thread(logs.clone());
     let stub = Stub::start().await;
     // A port nothing listens on any more: connecting is refused.
     let dead = {

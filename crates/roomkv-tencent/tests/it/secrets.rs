@@ -179,10 +179,9 @@ async fn debug_of_the_builder_and_the_client_is_redacted() {
 #[tokio::test(start_paused = true)]
 async fn logs_at_trace_level_never_show_secrets() {
     let logs = CaptureLogs::default();
-    let _guard = tracing::subscriber::set_default(logs.clone());
-    // Callsites first hit by other test threads (with no subscriber) may have cached
-    // "never"; recompute their interest now that this subscriber is installed.
-    tracing::callsite::rebuild_interest_cache();
+    // This thread's own subscriber, which sees every callsite also when other test threads
+    // reach it first.
+    let _guard = roomkv_transport::test_util::trace_this_thread(logs.clone());
 
     let (_, mut requests) = errors_of_every_kind().await;
     let (client, capture) = client();

@@ -1,29 +1,25 @@
-//! [`LocalLimiter`]: one [`governor`] GCRA per bucket, in this process.
+//! [`LocalLimiter`]: a reservation-based GCRA per bucket (`super::gcra`), in this process.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use governor::nanos::Nanos;
-use governor::state::StateStore;
-use governor::state::direct::NotKeyed;
-use governor::{InsufficientCapacity, Quota};
-
-use super::{Charge, DEFAULT_BURST, RateLimited, RateLimiter, TokioClock, wait_for_slot};
+use super::gcra::{Bucket, Nanos, nanos};
+use super::{Charge, DEFAULT_BURST, RateLimitReason, RateLimited, RateLimiter, TokioClock};
 use crate::{BoxFuture, Clock, SharedClock};
 
-/// In-process rate limiting: a [`governor`] GCRA per bucket, created on first use.
+/// In-process rate limiting: a GCRA per bucket, created on first use, that *reserves* each
+/// request's slot when it arrives.
 ///
-/// Admission of a request's charges is all-or-nothing: under one lock every charge is checked
-/// and taken, and when one does not fit the others are put back exactly as they were. Buckets
-/// are keyed by name, rate and burst, so a client whose quota is raised gets fresh buckets.
-///
-/// Waiting is check, sleep, check again, so it is not first come, first served: under demand
-/// above the quota a waiter can be overtaken and refused while later requests pass (see the
-/// [module docs](super#known-limitation-the-local-limiters-waiting-is-not-fair)).
+/// Admission of a request's charges is all-or-nothing and decided at once, under one lock: the
+/// request gets the earliest time at which every charge fits (without making any earlier
+/// reservation late), reserves it in every bucket, and then sleeps until then. When that time
+/// is further away than the caller's maximum wait, the request fails at once and takes
+/// nothing. So waiting is first come, first served per bucket, and a request charging two
+/// buckets holds up neither (see the [module docs](super#waiting-first-come-first-served)). A request whose future is dropped while
+/// it waits keeps its reservation: the slot goes unused rather than risking the quota. Buckets
+/// are keyed by name and rate, so a client whose quota is raised gets fresh buckets.
 ///
 /// Time comes from a [`Clock`]'s monotonic reading, by default [`TokioClock`], so that tests
 /// under tokio's paused clock run the limiter without real waiting.
@@ -45,13 +41,22 @@ use crate::{BoxFuture, Clock, SharedClock};
 pub struct LocalLimiter {
     clock: SharedClock,
     burst: Duration,
-    buckets: Mutex<HashMap<BucketKey, Arc<Bucket>>>,
+    buckets: Mutex<HashMap<BucketKey, Bucket>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BucketKey {
     name: Arc<str>,
     rate_per_sec: u32,
+}
+
+impl BucketKey {
+    fn of(charge: &Charge) -> Self {
+        Self {
+            name: charge.bucket.clone(),
+            rate_per_sec: charge.rate_per_sec,
+        }
+    }
 }
 
 impl Default for LocalLimiter {
@@ -99,7 +104,7 @@ impl LocalLimiter {
         self.burst
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Arc<Bucket>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket>> {
         // A poisoned lock only means another thread panicked between two plain stores; the
         // buckets are still consistent.
         self.buckets
@@ -107,41 +112,78 @@ impl LocalLimiter {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Takes every charge or none; on refusal, the refused charge and how long until it fits.
-    fn try_take(&self, charges: &[Charge]) -> Result<(), (usize, Duration)> {
-        self.take_from(&mut self.lock(), charges, 0)
+    /// Reserves the earliest time at which every charge fits and answers how long until then,
+    /// or, when that is longer than `max_wait`, refuses without reserving anything.
+    fn reserve(&self, charges: &[Charge], max_wait: Duration) -> Result<Duration, RateLimited> {
+        let now = nanos(self.clock.monotonic());
+        let mut buckets = self.lock();
+        // Buckets whose reservations are all past and who are full again are forgotten, so
+        // the map holds only the buckets in use.
+        buckets.retain(|_, bucket| {
+            bucket.settle(now);
+            !bucket.is_idle(now)
+        });
+        for (_, charge, _) in limited(charges) {
+            buckets
+                .entry(BucketKey::of(charge))
+                .or_insert_with(|| Bucket::new(charge.rate_per_sec, self.burst));
+        }
+        let cost = |charge: &Charge, units: u32| buckets[&BucketKey::of(charge)].cost(units);
+        // The earliest time that fits every bucket: each bucket's earliest from the time the
+        // others allow, until none moves it (each step lands on one of the finitely many
+        // gaps between reservations, so this ends).
+        let (mut at, mut worst): (Nanos, Option<usize>) = (now, None);
+        loop {
+            let mut moved = false;
+            for (index, charge, units) in limited(charges) {
+                let earliest = buckets[&BucketKey::of(charge)].earliest(at, cost(charge, units));
+                if earliest > at {
+                    (at, worst, moved) = (earliest, Some(index), true);
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        let wait = Duration::from_nanos(at - now);
+        if let Some(index) = worst.filter(|_| wait > max_wait) {
+            return Err(RateLimited::new(
+                charges,
+                index,
+                RateLimitReason::WaitTooLong { wait, max_wait },
+            ));
+        }
+        for (_, charge, units) in limited(charges) {
+            let bucket = buckets
+                .get_mut(&BucketKey::of(charge))
+                .expect("every charged bucket was made above");
+            let cost = bucket.cost(units);
+            bucket.reserve(at, cost);
+            bucket.settle(now);
+        }
+        Ok(wait)
     }
+}
 
-    /// Takes `charges[index..]` or none of them, under the lock. Each charge's earlier state is
-    /// kept on the stack while the rest are taken (requests have one or two charges), so the
-    /// hot path allocates nothing.
-    fn take_from(
-        &self,
-        buckets: &mut HashMap<BucketKey, Arc<Bucket>>,
-        charges: &[Charge],
-        index: usize,
-    ) -> Result<(), (usize, Duration)> {
-        let Some(charge) = charges.get(index) else {
-            return Ok(());
-        };
-        let units = match NonZeroU32::new(charge.units) {
-            Some(units) if charge.rate_per_sec > 0 => units,
-            _ => return self.take_from(buckets, charges, index + 1),
-        };
-        let key = BucketKey {
-            name: charge.bucket.clone(),
-            rate_per_sec: charge.rate_per_sec,
-        };
-        let bucket = Arc::clone(buckets.entry(key).or_insert_with(|| {
-            Arc::new(Bucket::new(charge.rate_per_sec, self.burst, &self.clock))
-        }));
-        let before = bucket.tat.get();
-        bucket.take(units).map_err(|wait| (index, wait))?;
-        // All or nothing: when a later charge does not fit, put this one back. Every change to
-        // these buckets happens under the lock, so restoring is exact.
-        self.take_from(buckets, charges, index + 1)
-            .inspect_err(|_| bucket.tat.set(before))
-    }
+/// The charges that take from a limited bucket, as `(index, charge, units)`, a bucket charged
+/// more than once in one request counted once with the units added up (at its first charge).
+fn limited(charges: &[Charge]) -> impl Iterator<Item = (usize, &Charge, u32)> {
+    let takes = |charge: &Charge| charge.units > 0 && charge.rate_per_sec > 0;
+    let same = |a: &Charge, b: &Charge| a.bucket == b.bucket && a.rate_per_sec == b.rate_per_sec;
+    charges
+        .iter()
+        .enumerate()
+        .filter(move |&(_, charge)| takes(charge))
+        .filter(move |&(index, charge)| {
+            !charges[..index].iter().any(|c| takes(c) && same(c, charge))
+        })
+        .map(move |(index, charge)| {
+            let units = charges[index..]
+                .iter()
+                .filter(|c| same(c, charge))
+                .fold(0u32, |sum, c| sum.saturating_add(c.units));
+            (index, charge, units)
+        })
 }
 
 impl RateLimiter for LocalLimiter {
@@ -150,130 +192,13 @@ impl RateLimiter for LocalLimiter {
         charges: &'a [Charge],
         max_wait: Duration,
     ) -> BoxFuture<'a, Result<(), RateLimited>> {
-        Box::pin(wait_for_slot(charges, max_wait, move || {
-            self.try_take(charges)
-        }))
-    }
-}
-
-/// governor's clock over a [`Clock`]'s monotonic time.
-#[derive(Debug, Clone)]
-struct MonotonicClock(SharedClock);
-
-impl governor::clock::Clock for MonotonicClock {
-    type Instant = Duration;
-
-    fn now(&self) -> Duration {
-        self.0.monotonic()
-    }
-}
-
-/// A bucket's theoretical arrival time, readable and restorable (governor's own state store
-/// is neither). Only changed under the [`LocalLimiter`]'s lock.
-#[derive(Debug, Clone, Default)]
-struct Tat(Arc<AtomicU64>);
-
-/// The stored value of a bucket that never admitted anything (full).
-const NEVER: u64 = u64::MAX;
-
-impl Tat {
-    fn new() -> Self {
-        Self(Arc::new(AtomicU64::new(NEVER)))
-    }
-
-    fn get(&self) -> Option<Nanos> {
-        match self.0.load(Ordering::Acquire) {
-            NEVER => None,
-            tat => Some(Nanos::from(tat)),
-        }
-    }
-
-    fn set(&self, tat: Option<Nanos>) {
-        self.0
-            .store(tat.map_or(NEVER, Nanos::as_u64), Ordering::Release);
-    }
-}
-
-impl StateStore for Tat {
-    type Key = NotKeyed;
-
-    fn measure_and_replace<T, F, E>(&self, _key: &NotKeyed, f: F) -> Result<T, E>
-    where
-        F: Fn(Option<Nanos>) -> Result<(T, Nanos), E>,
-    {
-        let (out, next) = f(self.get())?;
-        self.set(Some(next));
-        Ok(out)
-    }
-}
-
-type Gcra = governor::RateLimiter<
-    NotKeyed,
-    Tat,
-    MonotonicClock,
-    governor::middleware::NoOpMiddleware<Duration>,
->;
-
-/// One bucket: governor's GCRA over a [`Tat`] this module can read and restore.
-struct Bucket {
-    gcra: Gcra,
-    tat: Tat,
-    clock: SharedClock,
-    /// Nanoseconds per unit.
-    interval: u64,
-    /// Units that fit at once.
-    capacity: NonZeroU32,
-}
-
-impl Bucket {
-    fn new(rate_per_sec: u32, burst: Duration, clock: &SharedClock) -> Self {
-        // Rounded up, so that the client is never faster than the vendor's rate.
-        let interval = 1_000_000_000u64.div_ceil(u64::from(rate_per_sec.max(1)));
-        let units = u128::from(rate_per_sec) * burst.as_nanos() / 1_000_000_000;
-        let capacity =
-            NonZeroU32::new(u32::try_from(units).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(Duration::from_nanos(interval))
-            .expect("the interval is at least one nanosecond")
-            .allow_burst(capacity);
-        let tat = Tat::new();
-        let gcra = Gcra::new(quota, tat.clone(), MonotonicClock(clock.clone()));
-        Self {
-            gcra,
-            tat,
-            clock: clock.clone(),
-            interval,
-            capacity,
-        }
-    }
-
-    /// Takes `units`, or says how long until they fit.
-    fn take(&self, units: NonZeroU32) -> Result<(), Duration> {
-        match self.gcra.check_n(units) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(not_until)) => Err(self.until(not_until.earliest_possible())),
-            Err(InsufficientCapacity(_)) => {
-                // Larger than the whole burst: admitted when the bucket is full (a full burst
-                // fits), and then the rest of its units are added to the bucket's debt.
-                match self.gcra.check_n(self.capacity) {
-                    Ok(Ok(())) => {
-                        let extra = u64::from(units.get() - self.capacity.get()) * self.interval;
-                        let tat = self.tat.get().map_or(0, Nanos::as_u64);
-                        self.tat.set(Some(Nanos::from(tat.saturating_add(extra))));
-                        Ok(())
-                    }
-                    Ok(Err(not_until)) => Err(self.until(not_until.earliest_possible())),
-                    Err(InsufficientCapacity(_)) => {
-                        unreachable!("a bucket always fits its own capacity")
-                    }
-                }
+        Box::pin(async move {
+            let wait = self.reserve(charges, max_wait)?;
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
             }
-        }
-    }
-
-    fn until(&self, earliest: Duration) -> Duration {
-        earliest
-            .saturating_sub(self.clock.monotonic())
-            .max(Duration::from_nanos(1))
+            Ok(())
+        })
     }
 }
 
@@ -292,6 +217,19 @@ mod tests {
             bucket: bucket.into(),
             rate_per_sec,
             units,
+        }
+    }
+
+    impl LocalLimiter {
+        /// Takes every charge now or none; on refusal, the refused charge and its wait.
+        fn try_take(&self, charges: &[Charge]) -> Result<(), (usize, Duration)> {
+            match self.reserve(charges, Duration::ZERO) {
+                Ok(wait) => {
+                    assert_eq!(wait, Duration::ZERO);
+                    Ok(())
+                }
+                Err(refused) => Err((refused.charge, refused.wait().unwrap())),
+            }
         }
     }
 
@@ -354,6 +292,21 @@ mod tests {
         assert_eq!(limiter.try_take(&[charge("a:x", 1, 1)]), Ok(()));
         assert_eq!(limiter.try_take(&[charge("a:y", 1, 1)]), Ok(()));
         assert!(limiter.try_take(&[charge("a:y", 1, 1)]).is_err());
+    }
+
+    #[test]
+    fn a_bucket_charged_twice_in_one_request_takes_both() {
+        let (limiter, _clock) = manual(Duration::from_secs(1));
+        // 10/s, 10 units of burst: 0 + 4 + 6 units fill it, whatever the order.
+        let twice = [
+            charge("a:set", 10, 0),
+            charge("a:set", 10, 4),
+            charge("a:free", 0, 9),
+            charge("a:set", 10, 6),
+        ];
+        assert_eq!(limiter.try_take(&twice), Ok(()));
+        let (index, wait) = limiter.try_take(&twice).unwrap_err();
+        assert_eq!((index, wait), (1, Duration::from_secs(1)));
     }
 
     #[test]
@@ -444,6 +397,139 @@ mod tests {
             last >= Duration::from_millis(900) && last <= Duration::from_millis(920),
             "{last:?}"
         );
+    }
+
+    /// Starts `count` admissions of one unit each in this order (each reserves its slot on
+    /// its first poll, and a current-thread runtime polls new tasks in the order they were
+    /// spawned), and answers for each when it was admitted or how it was refused.
+    async fn at_once(
+        limiter: &Arc<LocalLimiter>,
+        count: usize,
+        max_wait: Duration,
+    ) -> Vec<Result<Duration, RateLimited>> {
+        let start = tokio::time::Instant::now();
+        let tasks: Vec<_> = (0..count)
+            .map(|_| {
+                let limiter = Arc::clone(limiter);
+                tokio::spawn(async move {
+                    let set = [charge("a:set", 100, 1)];
+                    limiter
+                        .admit(&set, max_wait)
+                        .await
+                        .map(|()| start.elapsed())
+                })
+            })
+            .collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.unwrap());
+        }
+        results
+    }
+
+    /// Where request `i` of a crowd arriving at once at an idle 100/s bucket with a burst of
+    /// 20 units is admitted: the first 20 at once, then one every 10 ms, in arrival order.
+    fn slot(i: usize) -> Duration {
+        Duration::from_millis(10) * u32::try_from(i.saturating_sub(19)).unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_crowd_within_the_maximum_wait_is_admitted_in_arrival_order_at_the_rate() {
+        let limiter = Arc::new(LocalLimiter::new());
+        let results = at_once(&limiter, 300, Duration::from_secs(4)).await;
+        for (i, result) in results.into_iter().enumerate() {
+            assert_eq!(result.unwrap(), slot(i), "request {i}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn exactly_the_requests_that_would_wait_too_long_fail_and_at_once() {
+        let limiter = Arc::new(LocalLimiter::new());
+        let origin = tokio::time::Instant::now();
+        let results = at_once(&limiter, 300, Duration::from_secs(1)).await;
+        // Request 119 is admitted at exactly 1 s; 120 would wait 1.01 s.
+        for (i, result) in results.into_iter().enumerate() {
+            match result {
+                Ok(admitted) => {
+                    assert!(i < 120, "request {i} admitted");
+                    assert_eq!(admitted, slot(i), "request {i}");
+                }
+                Err(refused) => {
+                    assert!(i >= 120, "request {i} refused: {refused}");
+                    // Refusals take no place in line, so each would have had the first slot
+                    // beyond the maximum.
+                    assert_eq!(refused.wait(), Some(slot(120)), "request {i}");
+                }
+            }
+        }
+        // The refusals took nothing: now, at request 119's slot (1 s), the next slot is the
+        // one right after it.
+        assert_eq!(tokio::time::Instant::now() - origin, slot(119));
+        let start = tokio::time::Instant::now();
+        limiter
+            .admit(&[charge("a:set", 100, 1)], Duration::from_secs(2))
+            .await
+            .unwrap();
+        assert_eq!(start.elapsed(), slot(120) - slot(119));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refusals_come_before_any_wait_ends() {
+        let limiter = Arc::new(LocalLimiter::new());
+        let start = tokio::time::Instant::now();
+        let refused_at: Vec<_> = (0..300)
+            .map(|_| {
+                let limiter = Arc::clone(&limiter);
+                tokio::spawn(async move {
+                    let set = [charge("a:set", 100, 1)];
+                    limiter
+                        .admit(&set, Duration::from_secs(1))
+                        .await
+                        .err()
+                        .map(|_| start.elapsed())
+                })
+            })
+            .collect();
+        let mut refusals = 0;
+        for task in refused_at {
+            if let Some(elapsed) = task.await.unwrap() {
+                assert_eq!(elapsed, Duration::ZERO);
+                refusals += 1;
+            }
+        }
+        assert_eq!(refusals, 180);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_waiting_for_a_narrow_bucket_does_not_hold_up_the_wide_one() {
+        // Expansions: 100/s for all, of which 2/s on groups; a burst of one second.
+        let limiter = Arc::new(LocalLimiter::new().with_burst(Duration::from_secs(1)));
+        let group = [charge("a:expansion", 100, 1), charge("a:group", 2, 1)];
+        let private = [charge("a:expansion", 100, 1)];
+        limiter.admit(&group, Duration::ZERO).await.unwrap();
+        limiter.admit(&group, Duration::ZERO).await.unwrap();
+        // The third group write must wait half a second for the group sub-quota…
+        let waiting = {
+            let limiter = Arc::clone(&limiter);
+            tokio::spawn(async move {
+                let start = tokio::time::Instant::now();
+                limiter.admit(&group, Duration::from_secs(5)).await.unwrap();
+                start.elapsed()
+            })
+        };
+        tokio::task::yield_now().await;
+        // …while the rest of the expansion quota (98 units) goes to private writes at once,
+        // behind it in arrival order but not blocked by it.
+        for _ in 0..98 {
+            assert_eq!(limiter.try_take(&private), Ok(()));
+        }
+        // The wide bucket is spent for now; the unit the group write reserved at 0.5 s comes
+        // out of what refills by then.
+        assert_eq!(
+            limiter.try_take(&private),
+            Err((0, Duration::from_millis(10)))
+        );
+        assert_eq!(waiting.await.unwrap(), Duration::from_millis(500));
     }
 
     proptest! {
