@@ -5,8 +5,8 @@
 mod auth_seam;
 mod common;
 mod concurrency;
-mod corpus_replies;
 mod connections;
+mod corpus_replies;
 mod hostile;
 mod late_landing;
 mod memory;
