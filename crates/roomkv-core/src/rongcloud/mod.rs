@@ -173,13 +173,19 @@ impl ConversationType {
         }
     }
 
-    /// The type of a wire value.
+    /// The type of a wire value of legacy `conversationType`.
     pub fn from_code(code: i64) -> Result<Self, ValidationError> {
+        Self::from_field("conversationType", code)
+    }
+
+    /// The type of a wire value read from `field`, which an out-of-range error names: legacy
+    /// `conversationType`, Nexconn v4 `channelType`.
+    pub fn from_field(field: &'static str, code: i64) -> Result<Self, ValidationError> {
         match code {
             1 => Ok(Self::Private),
             3 => Ok(Self::Group),
             other => Err(ValidationError::OutOfRange {
-                field: "conversationType",
+                field,
                 value: other.to_string(),
                 allowed: "1 (private) and 3 (group)",
             }),

@@ -680,7 +680,7 @@ impl Target {
         let msg_uid = MsgUid::non_validated(fields.text(&[MESSAGE_ID, MESSAGE_UID])?);
         let user_id = UserId::non_validated(fields.text(&["userId"])?);
         let code = fields.require::<i64>(&[CHANNEL_TYPE])?;
-        let conversation_type = ConversationType::from_code(code)
+        let conversation_type = ConversationType::from_field(CHANNEL_TYPE, code)
             .map_err(|err| DecodeError::field(CHANNEL_TYPE, err.to_string()))?;
         let target_id = TargetId::non_validated(fields.text(&["channelId"])?);
         let sync_sender = fields.flag(&[flag])?;

@@ -855,6 +855,14 @@ mod server {
             assert_eq!(err.field_name(), Some(field), "{err}");
             assert!(err.to_string().contains(field), "{err}");
         }
+        // A channel type other than 1 and 3 is refused in v4's own words, not legacy's.
+        let err = decode::<SetMessageMetadata>(
+            r#"{"messageId":"m","userId":"u","channelType":2,"channelId":"g","metadata":{}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.field_name(), Some("channelType"), "{err}");
+        assert!(err.to_string().starts_with("channelType is 2"), "{err}");
+        assert!(!err.to_string().contains("conversationType"), "{err}");
         // The other endpoint's flag is not this one's: ignored as an unknown member.
         let set: SetMessageMetadata = decode(
             r#"{"messageId":"m","userId":"u","channelType":3,"channelId":"g","metadata":{},"syncToSender":1}"#,
