@@ -52,6 +52,16 @@ pub(crate) struct Ticket {
     pub(crate) generation: u64,
 }
 
+/// Counts a renewal of the admin UserSig in metrics (feature `metrics`): `age`, or the code
+/// of Tencent's rejection.
+#[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
+#[inline]
+fn count_renewal(reason: &'static str) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(roomkv_transport::metrics::names::USERSIG_RENEWALS, "reason" => reason)
+        .increment(1);
+}
+
 impl UserSigCache {
     pub(crate) fn new(
         sdkappid: u64,
@@ -82,6 +92,9 @@ impl UserSigCache {
             cached.issued_at <= now && now < renew_at
         });
         if !fresh {
+            if state.current.is_some() {
+                count_renewal("age");
+            }
             self.generate(&mut state, now);
         }
         let cached = state.current.as_ref().expect("generated above");
@@ -91,8 +104,9 @@ impl UserSigCache {
         }
     }
 
-    /// Replaces the UserSig of generation `rejected`, unless another request already did.
-    pub(crate) fn renew(&self, rejected: u64) {
+    /// Replaces the UserSig of generation `rejected`, unless another request already did;
+    /// `reason` is Tencent's code for the rejection.
+    pub(crate) fn renew(&self, rejected: u64, reason: &'static str) {
         let now = self.now_secs();
         let mut state = self.lock();
         if state
@@ -100,6 +114,7 @@ impl UserSigCache {
             .as_ref()
             .is_some_and(|c| c.generation == rejected)
         {
+            count_renewal(reason);
             self.generate(&mut state, now);
         }
     }
@@ -227,8 +242,8 @@ mod tests {
         let clock = ManualClock::from_unix_secs(1_700_000_000);
         let cache = cache(&clock, 86_400);
         let seen = cache.current().generation;
-        cache.renew(seen);
-        cache.renew(seen); // a second request that saw the same rejection
+        cache.renew(seen, "70001");
+        cache.renew(seen, "70001"); // a second request that saw the same rejection
         assert_eq!(cache.current().generation, seen + 1);
     }
 
