@@ -11,6 +11,7 @@
 //! | [`tencent`] | every Tencent operation and error code |
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
 //! | [`secrets`] | no secret in any `Debug`, `Display`, error or TRACE log line of full runs of both clients and the emulator |
+//! | [`metrics`] | the clients' metrics, recorded exactly for scripted runs: a throttled burst, a failover and back, a lost reply, a local refusal, a UserSig renewal |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
 //! | [`quota`] | client-side rate limiting at the emulator's quotas, in one process and in a fleet sharing Redis |
 //! | [`webhooks`] | the emulator's callbacks, verified by the SDK's verifiers in a hyper receiver |
@@ -22,6 +23,7 @@ mod attributes;
 mod campaign;
 mod dialects;
 mod failover;
+mod metrics;
 mod quota;
 mod retry;
 mod rongcloud;
