@@ -1,5 +1,6 @@
 //! The clients' metrics (feature `metrics`) for scripted runs against the emulator: every
-//! counter a run records, exactly, and what its gauges and histograms saw.
+//! counter a run records, exactly, and what its gauges and histograms saw. (The Redis test
+//! needs `redis-server`, as the quota tests do.)
 //!
 //! Each test installs its own `DebuggingRecorder` as the default of its thread
 //! (`metrics::set_default_local_recorder`). A `#[tokio::test]` runs on one thread, so every
@@ -16,8 +17,8 @@ use roomkv_emulator::faults::FaultEffect;
 use roomkv_rongcloud::{AppKey, Limits, Notification, RateLimit, SetEntry};
 use roomkv_tencent::CreateRoom;
 use roomkv_transport::RetryPolicy;
-use roomkv_transport::limiter::{LocalLimiter, SharedRateLimiter};
-use roomkv_transport::test_util::ManualClock;
+use roomkv_transport::limiter::{LocalLimiter, RedisLimiter, SharedRateLimiter, WhenUnavailable};
+use roomkv_transport::test_util::{ManualClock, RedisServer};
 
 use crate::support::*;
 
@@ -370,5 +371,56 @@ async fn a_usersig_rejected_with_70001_is_renewed_and_counted() {
             ("roomkv_retries_total{reason=not_sent,vendor=tencent}", 1),
             ("roomkv_usersig_renewals_total{reason=70001}", 2),
         ])
+    );
+}
+
+#[tokio::test]
+async fn a_redis_outage_is_counted_while_the_fleet_limits_locally() {
+    const APP: &str = "metrics-redis-outage";
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let _scope = metrics::set_default_local_recorder(&recorder);
+    let mut redis = RedisServer::start();
+    let served = Served::with(|config| {
+        config.rongcloud_apps = vec![RongCloudApp::new(APP, APP_SECRET)];
+    })
+    .await;
+    let limiter = RedisLimiter::builder(redis.url())
+        .when_unavailable(WhenUnavailable::Fallback)
+        .build()
+        .unwrap();
+    let client = rc_builder()
+        .app_key(AppKey::new(APP))
+        .rate_limit(RateLimit::With(SharedRateLimiter::new(limiter)))
+        .base_url(served.url())
+        .build()
+        .unwrap();
+    let (r, u) = (room("r"), user("u"));
+    client
+        .set_entry(&r, &u, key("before"), value("v"))
+        .await
+        .unwrap();
+    redis.kill();
+    // Admitted by the local fallback at the quota divided by the fleet size.
+    client
+        .set_entry(&r, &u, key("after"), value("v"))
+        .await
+        .unwrap();
+
+    let recorded = Recorded::take(&snapshotter);
+    assert_eq!(
+        recorded.counters,
+        expected(&[
+            ("roomkv_quota_backend_unavailable_total{}", 1),
+            (
+                "roomkv_requests_total{operation=set_entry,outcome=ok,vendor=rongcloud}",
+                2
+            ),
+        ])
+    );
+    assert_eq!(recorded.gauges["roomkv_quota_backend_down{}"], 1.0);
+    assert_eq!(
+        recorded.samples["roomkv_quota_wait_seconds{family=entry-set,vendor=rongcloud}"],
+        2
     );
 }

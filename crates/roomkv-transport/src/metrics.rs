@@ -374,3 +374,23 @@ impl OutageMeter {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// Without the feature, metering carries nothing: no clock reading, no atomic, no label.
+#[cfg(all(test, not(feature = "metrics")))]
+mod off {
+    use std::mem::size_of;
+
+    use super::*;
+
+    #[test]
+    fn without_the_feature_every_metering_type_is_empty() {
+        assert_eq!(size_of::<RequestMeter<'_>>(), 0);
+        assert_eq!(size_of::<Metered<'_>>(), 0);
+        assert_eq!(size_of::<Waiting<'_>>(), 0);
+        assert_eq!(size_of::<Stopwatch>(), 0);
+        assert_eq!(size_of::<HostLabel>(), 0);
+        assert_eq!(size_of::<HostMeter>(), 0);
+        #[cfg(feature = "redis")]
+        assert_eq!(size_of::<OutageMeter>(), 0);
+    }
+}
