@@ -144,7 +144,11 @@ async fn a_throttled_burst_counts_throttled_retries_and_requests() {
     assert_eq!(
         recorded.gauges,
         expected(&[(
-            format!("roomkv_active_host{{host={},vendor=rongcloud}}", host(served.addr())).as_str(),
+            format!(
+                "roomkv_active_host{{host={},vendor=rongcloud}}",
+                host(served.addr())
+            )
+            .as_str(),
             1.0
         )])
     );

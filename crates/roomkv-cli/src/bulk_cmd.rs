@@ -9,7 +9,8 @@
 //! copy every key, value and room total the target cannot hold, is refused with exit code 2.
 //!
 //! Output: one JSON document on stdout (an export writes JSON lines instead), a summary line
-//! on stderr, and a progress bar on stderr when it is a terminal.
+//! on stderr, and a progress bar on stderr when it is a terminal. With `-v`, a second line
+//! adds up what the clients did: requests, retries, quota waits and failovers ([`stats`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -29,7 +30,7 @@ use crate::cli::bulk::{CopyArgs, EntryImportArgs, ExportArgs, MetadataImportArgs
 use crate::cli::{rongcloud, tencent};
 use crate::failure::Failure;
 use crate::output::{self, VendorError, one_line, print_json};
-use crate::{rongcloud_cmd, tencent_cmd};
+use crate::{rongcloud_cmd, stats, tencent_cmd};
 
 /// At most this many line errors are listed; the rest are counted.
 const MAX_LISTED: usize = 20;
@@ -261,6 +262,7 @@ impl Outcome {
                 ok(&self)
             }
             Some(err) => {
+                stats::print();
                 let mut failure = Failure::from(err);
                 failure.message = format!(
                     "{what} stopped: {counts} (rerun to resume): {}",
@@ -330,6 +332,7 @@ fn progress(len: usize) -> ProgressBar {
 /// One summary line on stderr.
 fn summary(text: &str) {
     let _ = writeln!(io::stderr(), "roomkv: {text}");
+    stats::print();
 }
 
 /// The JSON document of a successful import.

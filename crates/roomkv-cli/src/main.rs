@@ -13,6 +13,7 @@ mod failure;
 mod logging;
 mod output;
 mod rongcloud_cmd;
+mod stats;
 mod tencent_cmd;
 
 use std::io::{self, Write};
@@ -26,6 +27,9 @@ use crate::failure::Failure;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.verbose);
+    if cli.verbose > 0 {
+        stats::install();
+    }
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("roomkv")

@@ -226,6 +226,44 @@ fn metadata_round_trip_and_a_bad_file_is_refused_with_line_numbers() {
     assert_eq!(metadata_of(&emulator, "dst"), expected("m", 4));
 }
 
+#[test]
+fn with_v_an_import_ends_with_what_the_client_did() {
+    let emulator = Emulator::start();
+    let file = TempFile::new("counted.jsonl", &lines("c", 45));
+    // The first batch set is throttled (not processed) and retried.
+    emulator.control(
+        "/_emulator/faults",
+        r#"{"path":"/chatroom/entry/batch/set.json","times":1,"effect":{"kind":"vendor_error","code":1008}}"#,
+    );
+    let out = emulator.rongcloud(&[
+        "-v",
+        "entry",
+        "import",
+        "--room",
+        "counted",
+        "--owner",
+        "anchor",
+        file.path(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // One query of the room, then three batches (20, 20, 5 keys), one of them sent twice.
+    let line = out
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("roomkv: 4 requests"))
+        .unwrap_or_else(|| panic!("no summary line: {}", out.stderr));
+    assert!(
+        line.starts_with("roomkv: 4 requests (0 failed), 1 retries, "),
+        "{line}"
+    );
+    assert!(line.ends_with(" s), 0 failovers"), "{line}");
+
+    // Without -v, a bulk command prints its own summary only.
+    let quiet = emulator.rongcloud(&["entry", "export", "--room", "counted"]);
+    assert_eq!(quiet.status.code(), Some(0), "{quiet:?}");
+    assert_eq!(quiet.stderr, "roomkv: exported 45 keys of room counted\n");
+}
+
 /// `roomkv copy ARGS` with both vendors' demo credentials, against the emulator.
 fn copy(emulator: &Emulator, args: &[&str]) -> Finished {
     let credentials = [
