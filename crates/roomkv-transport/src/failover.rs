@@ -259,6 +259,13 @@ impl EndpointSet {
     }
 }
 
+impl Drop for EndpointSet {
+    fn drop(&mut self) {
+        let active = self.lock().active;
+        self.meter.released(&self.labels[active]);
+    }
+}
+
 impl fmt::Debug for EndpointSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = *self.lock();

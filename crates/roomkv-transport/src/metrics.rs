@@ -36,7 +36,8 @@ pub mod names {
     /// Counter `{vendor, from, to}`: switches of the active host, failovers and returns to the
     /// primary after the cool-down.
     pub const FAILOVERS: &str = "roomkv_failovers_total";
-    /// Gauge `{vendor, host}`: 1 for the active host of the vendor's client, 0 for the others.
+    /// Gauge `{vendor, host}`: how many of the vendor's clients send to this host now (each
+    /// client counts 1 for its active host, 0 for its other hosts, until it is dropped).
     pub const ACTIVE_HOST: &str = "roomkv_active_host";
     /// Histogram `{vendor, family}`, seconds: how long an attempt waited for its slot in the
     /// quota (0 when admitted at once).
@@ -300,15 +301,27 @@ pub(crate) struct HostMeter {
 }
 
 impl HostMeter {
-    /// Records switches as `vendor`'s, and sets the active-host gauge: 1 for `hosts[active]`.
+    /// Records switches as `vendor`'s, and counts this client in the active-host gauge of
+    /// `hosts[active]` (and 0 in its other hosts', so they show).
     #[cfg(feature = "metrics")]
     pub(crate) fn new(vendor: &'static str, hosts: &[HostLabel], active: usize) -> Self {
         for (index, host) in hosts.iter().enumerate() {
             metrics::gauge!(names::ACTIVE_HOST, "vendor" => vendor, "host" => host.value())
-                .set(if index == active { 1.0 } else { 0.0 });
+                .increment(if index == active { 1.0 } else { 0.0 });
         }
         Self {
             vendor: Some(vendor),
+        }
+    }
+
+    /// The client, active on `host`, is gone.
+    #[inline]
+    #[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
+    pub(crate) fn released(self, host: &HostLabel) {
+        #[cfg(feature = "metrics")]
+        if let Some(vendor) = self.vendor {
+            metrics::gauge!(names::ACTIVE_HOST, "vendor" => vendor, "host" => host.value())
+                .decrement(1.0);
         }
     }
 
@@ -321,8 +334,8 @@ impl HostMeter {
             let (from, to) = (from.value(), to.value());
             metrics::counter!(names::FAILOVERS, "vendor" => vendor, "from" => from.clone(), "to" => to.clone())
                 .increment(1);
-            metrics::gauge!(names::ACTIVE_HOST, "vendor" => vendor, "host" => from).set(0.0);
-            metrics::gauge!(names::ACTIVE_HOST, "vendor" => vendor, "host" => to).set(1.0);
+            metrics::gauge!(names::ACTIVE_HOST, "vendor" => vendor, "host" => from).decrement(1.0);
+            metrics::gauge!(names::ACTIVE_HOST, "vendor" => vendor, "host" => to).increment(1.0);
         }
     }
 }
