@@ -217,6 +217,41 @@ mod tests {
         )
     }
 
+    /// The renewals counted in metrics: none for the first UserSig, one per renewal with its
+    /// reason, none for a rejection another request already renewed.
+    #[cfg(feature = "metrics")]
+    #[test]
+    fn renewals_are_counted_by_reason() {
+        use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        metrics::with_local_recorder(&recorder, || {
+            let clock = ManualClock::from_unix_secs(1_700_000_000);
+            let cache = cache(&clock, 100);
+            let first = cache.current().generation;
+            clock.advance(Duration::from_secs(80));
+            let aged = cache.current().generation;
+            cache.renew(first, "70001"); // stale: generation `aged` is current
+            cache.renew(aged, "70052");
+            cache.renew(aged, "70052");
+        });
+        let mut counted: Vec<(String, u64)> = snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| {
+                let reason = key.key().labels().map(|l| l.value().to_owned()).collect();
+                match value {
+                    DebugValue::Counter(n) => (reason, n),
+                    other => panic!("{reason}: {other:?}"),
+                }
+            })
+            .collect();
+        counted.sort();
+        assert_eq!(counted, [("70052".to_owned(), 1), ("age".to_owned(), 1)]);
+    }
+
     #[test]
     fn renews_at_eighty_percent_of_the_lifetime() {
         let clock = ManualClock::from_unix_secs(1_700_000_000);
