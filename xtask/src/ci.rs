@@ -115,6 +115,13 @@ fn steps(nextest: Option<Nextest>) -> Vec<Step> {
             &["test", "--workspace", "--doc", "--all-features"],
             None,
         ),
+        // Every step above has the `metrics` feature on; this one builds transport without it
+        // and checks that its metering is compiled out.
+        cargo_step(
+            "metrics-off",
+            &["test", "-p", "roomkv-transport", "--lib", "metrics::off"],
+            None,
+        ),
         cargo_step(
             "doc",
             &["doc", "--workspace", "--no-deps", "--all-features"],
@@ -228,10 +235,17 @@ mod tests {
         assert_eq!(
             names,
             [
-                "fmt", "clippy", "test", "doctest", "doc", "layering", "tidy"
+                "fmt",
+                "clippy",
+                "test",
+                "doctest",
+                "metrics-off",
+                "doc",
+                "layering",
+                "tidy"
             ]
         );
-        let doc = &steps(None)[4];
+        let doc = &steps(None)[5];
         assert!(doc.what.starts_with("RUSTDOCFLAGS="), "{}", doc.what);
         assert!(
             doc.what

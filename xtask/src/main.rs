@@ -23,7 +23,8 @@ usage: cargo xtask <task> [options]
 tasks:
   ci         everything CI checks, in order, stopping at the first failure:
              fmt, clippy, tests (cargo-nextest if installed, else cargo test),
-             doctests, docs (warnings are errors), layering, tidy
+             doctests, transport without `metrics` (metering compiled out),
+             docs (warnings are errors), layering, tidy
   layering   fail if a crate reaches, through normal dependencies, a crate it must not
              (see DESIGN.md \"Dependency arrows\")
                --manifest-path PATH   check another workspace (used by xtask's own tests)
