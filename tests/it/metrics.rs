@@ -12,9 +12,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
-use roomkv_emulator::config::RongCloudApp;
 use roomkv_emulator::faults::FaultEffect;
-use roomkv_rongcloud::{AppKey, Limits, Notification, RateLimit, SetEntry};
+use roomkv_rongcloud::{Limits, Notification, RateLimit, SetEntry};
 use roomkv_tencent::CreateRoom;
 use roomkv_transport::RetryPolicy;
 use roomkv_transport::limiter::{LocalLimiter, RedisLimiter, SharedRateLimiter, WhenUnavailable};
@@ -24,6 +23,13 @@ use crate::support::*;
 
 const SET: &str = "/chatroom/entry/set.json";
 const SET_METADATA: &str = "/v4/live_engine_http_srv/set_room_metadata";
+
+/// A test's own recorder: install it with `metrics::set_default_local_recorder(&recording.0)`.
+fn recording() -> (DebuggingRecorder, Snapshotter) {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    (recorder, snapshotter)
+}
 
 /// What a run recorded, keyed `name{label=value,…}` with the labels sorted.
 struct Recorded {
@@ -83,8 +89,7 @@ fn forced(code: i64) -> FaultEffect {
 
 #[tokio::test]
 async fn a_throttled_burst_counts_throttled_retries_and_requests() {
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
+    let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
     // The set family at 0.02/s (one unit per 50 s, so nothing refills during the test) with a
     // burst of three units; the client's own limiter is off, so the emulator throttles.
@@ -157,8 +162,7 @@ async fn a_throttled_burst_counts_throttled_retries_and_requests() {
 #[tokio::test]
 async fn a_failover_and_the_switch_back_are_counted_and_the_active_host_follows() {
     const COOL_DOWN: Duration = Duration::from_secs(60);
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
+    let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
     let (primary_socket, primary) = refusing_port();
     let backup = Served::start().await;
@@ -230,8 +234,7 @@ async fn a_failover_and_the_switch_back_are_counted_and_the_active_host_follows(
 
 #[tokio::test]
 async fn a_lost_reply_to_a_write_is_counted_as_outcome_unknown_and_not_retried() {
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
+    let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
     let served = Served::start().await;
     let client = rc_client(&served.url());
@@ -265,18 +268,12 @@ async fn a_lost_reply_to_a_write_is_counted_as_outcome_unknown_and_not_retried()
 
 #[tokio::test]
 async fn a_wait_longer_than_the_maximum_is_a_local_refusal_of_its_family() {
-    const APP: &str = "metrics-max-wait";
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
+    let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
-    let served = Served::with(|config| {
-        config.rongcloud_apps = vec![RongCloudApp::new(APP, APP_SECRET)];
-    })
-    .await;
+    let served = Served::start().await;
     let mut limits = Limits::DOCUMENTED;
     limits.rongcloud.rates.entry_set_kv_per_sec = 1;
     let client = rc_builder()
-        .app_key(AppKey::new(APP))
         .limits(limits)
         .rate_limit(RateLimit::With(SharedRateLimiter::new(LocalLimiter::new())))
         .max_rate_wait(Duration::from_millis(100))
@@ -325,8 +322,7 @@ async fn a_wait_longer_than_the_maximum_is_a_local_refusal_of_its_family() {
 
 #[tokio::test]
 async fn a_usersig_rejected_with_70001_is_renewed_and_counted() {
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
+    let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
     let served = Served::start().await;
     let client = tc_builder()
@@ -380,21 +376,15 @@ async fn a_usersig_rejected_with_70001_is_renewed_and_counted() {
 
 #[tokio::test]
 async fn a_redis_outage_is_counted_while_the_fleet_limits_locally() {
-    const APP: &str = "metrics-redis-outage";
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
+    let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
     let mut redis = RedisServer::start();
-    let served = Served::with(|config| {
-        config.rongcloud_apps = vec![RongCloudApp::new(APP, APP_SECRET)];
-    })
-    .await;
+    let served = Served::start().await;
     let limiter = RedisLimiter::builder(redis.url())
         .when_unavailable(WhenUnavailable::Fallback)
         .build()
         .unwrap();
     let client = rc_builder()
-        .app_key(AppKey::new(APP))
         .rate_limit(RateLimit::With(SharedRateLimiter::new(limiter)))
         .base_url(served.url())
         .build()
