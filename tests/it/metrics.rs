@@ -325,11 +325,7 @@ async fn a_usersig_rejected_with_70001_is_renewed_and_counted() {
     let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
     let served = Served::start().await;
-    let client = tc_builder()
-        .base_url(served.url())
-        .retry_policy(fast_retries())
-        .build()
-        .unwrap();
+    let client = tc_client(&served.url());
     let r = live("r");
     client
         .create_room(CreateRoom::new(r.clone()))
