@@ -14,6 +14,7 @@ use roomkv_core::{ApiError, CodeClass, DecodeError, Limits, Operation, ResponseE
 use roomkv_transport::limiter::RateLimited;
 #[cfg(not(feature = "metrics"))]
 use roomkv_transport::metrics::RequestMeter;
+use roomkv_transport::metrics::Stopwatch;
 use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::{
@@ -85,6 +86,9 @@ pub struct Engine<V: Vendor> {
     pub nonce: SharedNonceSource,
     /// The client-side rate limiter every attempt waits for; `None` when it is off.
     pub quota: Option<QuotaGate>,
+    /// The client's metric handles, resolved at first use.
+    #[cfg(feature = "metrics")]
+    pub(crate) meters: crate::metrics::EngineMeters,
 }
 
 impl<V: Vendor> fmt::Debug for Engine<V> {
@@ -199,11 +203,23 @@ impl<V: Vendor> Engine<V> {
         O: Operation<Endpoint = V::Endpoint>,
         S: Signer<V>,
     {
+        // With the feature `metrics`, one clock reading for the request's duration and its
+        // retry budget (without it, the pipeline reads the clock for the budget).
+        let started = Stopwatch::start();
         #[cfg(feature = "metrics")]
-        let stopwatch = roomkv_transport::metrics::Stopwatch::start();
-        let result = self.run(op, signer, span).await;
+        let meters = self.meters.operation::<O>();
+        let result = self
+            .run(
+                op,
+                signer,
+                span,
+                started,
+                #[cfg(feature = "metrics")]
+                &meters,
+            )
+            .await;
         #[cfg(feature = "metrics")]
-        crate::metrics::request_done::<_, V, O>(&result, stopwatch);
+        self.meters.done(&meters, &result, started);
         if let Err(err) = &result {
             span.record("error.type", err.outcome());
         }
@@ -216,6 +232,8 @@ impl<V: Vendor> Engine<V> {
         op: &O,
         signer: &S,
         span: &tracing::Span,
+        started: Stopwatch,
+        #[cfg(feature = "metrics")] meters: &crate::metrics::OperationMeters,
     ) -> Result<O::Output, Error<V>>
     where
         O: Operation<Endpoint = V::Endpoint>,
@@ -255,9 +273,12 @@ impl<V: Vendor> Engine<V> {
         #[cfg(feature = "metrics")]
         let families = crate::metrics::Families::of(cost);
         #[cfg(feature = "metrics")]
-        let meter = families.meter::<V, O>();
+        let meter = self.meters.request(meters, &families, started);
         #[cfg(not(feature = "metrics"))]
-        let meter = RequestMeter::default();
+        let meter = {
+            let _ = started;
+            RequestMeter::default()
+        };
         let executed = pipeline
             .execute_metered(
                 kind,

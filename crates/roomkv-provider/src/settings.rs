@@ -220,6 +220,8 @@ impl<R: RegionHosts> Settings<R> {
             None => return Err(V::BuildError::no_http_client()),
         };
         Ok(Engine {
+            #[cfg(feature = "metrics")]
+            meters: crate::metrics::EngineMeters::new::<V>(&hosts),
             endpoints,
             hosts,
             http: SharedHttpClient::new(LoggedHttpClient(http)),

@@ -168,9 +168,10 @@ impl EndpointSet {
         self
     }
 
-    /// The label of `endpoint`'s host in metrics.
-    pub(crate) fn label(&self, endpoint: &Endpoint) -> &HostLabel {
-        &self.labels[endpoint.index]
+    /// The hosts' labels in metrics, primary first.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn labels(&self) -> &[HostLabel] {
+        &self.labels
     }
 
     /// All base URLs, primary first.

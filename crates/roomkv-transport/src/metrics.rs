@@ -15,10 +15,16 @@
 //! ([`names::REQUESTS`], [`names::REQUEST_DURATION`]).
 
 #[cfg(feature = "metrics")]
-use std::sync::Arc;
-#[cfg(feature = "metrics")]
 use std::sync::atomic::{AtomicU8, Ordering};
+#[cfg(feature = "metrics")]
+use std::sync::{Arc, OnceLock};
 
+#[cfg(feature = "metrics")]
+use metrics::{Counter, Gauge, Histogram};
+
+use crate::Endpoint;
+#[cfg(feature = "metrics")]
+use crate::EndpointSet;
 use crate::limiter::RateLimited;
 use crate::safety::AttemptOutcome;
 
@@ -59,8 +65,160 @@ pub mod names {
     pub const USERSIG_RENEWALS: &str = "roomkv_usersig_renewals_total";
 }
 
-/// The labels of one request's metrics that transport cannot know: the vendor, the operation
-/// and the quota family of each of the request's charges.
+/// One client's metric handles (feature `metrics`), each resolved from the installed recorder
+/// the first time the client records it, then kept: a request only increments handles.
+///
+/// # The recorder must be installed first
+///
+/// A `metrics` handle is bound to the recorder that issued it; one issued while no recorder is
+/// installed records nothing, forever. Install the application's recorder before building a
+/// client (the active-host gauge is registered when the client is built) and in any case
+/// before its first request; a client built earlier keeps recording nowhere. The same holds
+/// for [`metrics::with_local_recorder`] and [`metrics::set_default_local_recorder`]: a client
+/// records into the recorder that was current when it first recorded each metric, so build
+/// each client inside the scope it should record into.
+#[cfg(feature = "metrics")]
+#[derive(Debug)]
+pub struct ClientMeters {
+    vendor: &'static str,
+    hosts: Box<[HostLabel]>,
+    /// [`names::RETRIES`], by reason: `throttled`, `not_sent`, `transient`.
+    retries: [OnceLock<Counter>; 3],
+    families: HandleTable<FamilyMeters>,
+}
+
+/// The quota metrics of one family.
+#[cfg(feature = "metrics")]
+#[derive(Debug, Default)]
+struct FamilyMeters {
+    wait: OnceLock<Histogram>,
+    waiting: OnceLock<Gauge>,
+    refused: OnceLock<Counter>,
+}
+
+/// The attempt-duration histograms of one operation of a client, one per host.
+#[cfg(feature = "metrics")]
+#[derive(Debug)]
+pub struct AttemptMeters {
+    operation: &'static str,
+    hosts: Box<[OnceLock<Histogram>]>,
+}
+
+/// How many quota families a client's table keeps handles for (more than any vendor has; a
+/// family beyond it is resolved at every use).
+#[cfg(feature = "metrics")]
+const FAMILY_SLOTS: usize = 32;
+
+#[cfg(feature = "metrics")]
+impl ClientMeters {
+    /// The handles of a `vendor`'s client sending to `endpoints`, none resolved yet.
+    pub fn new(vendor: &'static str, endpoints: &EndpointSet) -> Self {
+        Self {
+            vendor,
+            hosts: endpoints.labels().into(),
+            retries: Default::default(),
+            families: HandleTable::new(FAMILY_SLOTS),
+        }
+    }
+
+    /// The `vendor` label of the client's metrics.
+    pub fn vendor(&self) -> &'static str {
+        self.vendor
+    }
+
+    /// The (unresolved) attempt handles of `operation`, one per host.
+    pub fn attempts(&self, operation: &'static str) -> AttemptMeters {
+        AttemptMeters {
+            operation,
+            hosts: self.hosts.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn family(&self, family: &'static str) -> Kept<'_, FamilyMeters> {
+        self.families.get(family, FamilyMeters::default)
+    }
+
+    fn waiting(&self, family: &'static str, change: f64) {
+        self.family(family)
+            .waiting
+            .get_or_init(|| metrics::gauge!(names::QUOTA_WAITING, "vendor" => self.vendor, "family" => family))
+            .increment(change);
+    }
+}
+
+/// Handles keyed by a `&'static str` label value, each resolved at its first use and kept:
+/// a fixed table of write-once slots, read without a lock.
+#[cfg(feature = "metrics")]
+pub struct HandleTable<V> {
+    slots: Box<[OnceLock<(&'static str, V)>]>,
+}
+
+/// A value of a [`HandleTable`]: kept in the table, or made for this use only because the
+/// table is full.
+#[cfg(feature = "metrics")]
+#[derive(Debug)]
+pub enum Kept<'a, V> {
+    /// The table's.
+    Cached(&'a V),
+    /// Made for this use, the table being full.
+    Fresh(V),
+}
+
+#[cfg(feature = "metrics")]
+impl<V> std::ops::Deref for Kept<'_, V> {
+    type Target = V;
+
+    fn deref(&self) -> &V {
+        match self {
+            Self::Cached(value) => value,
+            Self::Fresh(value) => value,
+        }
+    }
+}
+
+#[cfg(feature = "metrics")]
+impl<V> HandleTable<V> {
+    /// A table with room for `capacity` keys.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            slots: (0..capacity.max(1)).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The value of `key`, made by `make` and kept the first time; made afresh at every call
+    /// once the table is full.
+    pub fn get(&self, key: &'static str, make: impl Fn() -> V) -> Kept<'_, V> {
+        let len = self.slots.len();
+        // FNV-1a: the keys are short names.
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let first = (hash % len as u64) as usize;
+        for probe in 0..len {
+            let (kept, value) = self.slots[(first + probe) % len].get_or_init(|| (key, make()));
+            if std::ptr::eq(*kept, key) || *kept == key {
+                return Kept::Cached(value);
+            }
+        }
+        Kept::Fresh(make())
+    }
+}
+
+#[cfg(feature = "metrics")]
+impl<V> std::fmt::Debug for HandleTable<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(
+                self.slots
+                    .iter()
+                    .filter_map(|slot| slot.get().map(|(key, _)| key)),
+            )
+            .finish()
+    }
+}
+
+/// What one request records with: its client's and operation's handles, the quota family of
+/// each of its charges, and when it started.
 ///
 /// Made with [`RequestMeter::new`] (feature `metrics`); [`RequestMeter::default`] records
 /// nothing.
@@ -75,25 +233,29 @@ pub struct RequestMeter<'a> {
 #[cfg(feature = "metrics")]
 #[derive(Debug, Clone, Copy)]
 struct Labels<'a> {
-    vendor: &'static str,
-    operation: &'static str,
+    client: &'a ClientMeters,
+    attempts: &'a AttemptMeters,
     families: &'a [&'static str],
+    started: Stopwatch,
 }
 
 #[cfg(feature = "metrics")]
 impl<'a> RequestMeter<'a> {
-    /// Records the request's attempts as `vendor` / `operation`; `families[i]` names the quota
-    /// family of the admission's `charges[i]`.
+    /// Records the request's attempts with `client`'s and `attempts`' handles; `families[i]`
+    /// names the quota family of the admission's `charges[i]`. The request started at
+    /// `started`, which also starts its retry budget (one clock reading for both).
     pub fn new(
-        vendor: &'static str,
-        operation: &'static str,
+        client: &'a ClientMeters,
+        attempts: &'a AttemptMeters,
         families: &'a [&'static str],
+        started: Stopwatch,
     ) -> Self {
         Self {
             labels: Some(Labels {
-                vendor,
-                operation,
+                client,
+                attempts,
                 families,
+                started,
             }),
         }
     }
@@ -124,7 +286,7 @@ impl Stopwatch {
 }
 
 /// The state of one request's metrics inside [`Pipeline`](crate::pipeline::Pipeline): the
-/// labels, and the previous attempt's outcome (the reason of the next retry).
+/// handles, and the previous attempt's outcome (the reason of the next retry).
 #[derive(Debug, Default)]
 pub(crate) struct Metered<'a> {
     #[cfg(feature = "metrics")]
@@ -154,6 +316,16 @@ impl<'a> Metered<'a> {
         }
     }
 
+    /// When the request started, for its retry budget: the meter's reading, or now.
+    #[inline]
+    pub(crate) fn started(&self) -> tokio::time::Instant {
+        #[cfg(feature = "metrics")]
+        if let Some(labels) = &self.labels {
+            return labels.started.start;
+        }
+        tokio::time::Instant::now()
+    }
+
     /// Attempt `number` starts: every attempt after the first is a retry, for the reason the
     /// previous one ended with.
     #[inline]
@@ -163,12 +335,14 @@ impl<'a> Metered<'a> {
         if let Some(labels) = &self.labels
             && number > 1
         {
-            let reason = match self.last_outcome.load(Ordering::Relaxed) {
-                THROTTLED => "throttled",
-                NOT_SENT => "not_sent",
-                _ => "transient",
+            let (slot, reason) = match self.last_outcome.load(Ordering::Relaxed) {
+                THROTTLED => (0, "throttled"),
+                NOT_SENT => (1, "not_sent"),
+                _ => (2, "transient"),
             };
-            metrics::counter!(names::RETRIES, "vendor" => labels.vendor, "reason" => reason)
+            let client = labels.client;
+            client.retries[slot]
+                .get_or_init(|| metrics::counter!(names::RETRIES, "vendor" => client.vendor, "reason" => reason))
                 .increment(1);
         }
     }
@@ -195,8 +369,7 @@ impl<'a> Metered<'a> {
         #[cfg(feature = "metrics")]
         if let Some(labels) = &self.labels {
             for family in labels.families {
-                metrics::gauge!(names::QUOTA_WAITING, "vendor" => labels.vendor, "family" => *family)
-                    .increment(1.0);
+                labels.client.waiting(family, 1.0);
             }
             return Waiting {
                 metered: Some((labels, Stopwatch::start())),
@@ -216,17 +389,24 @@ impl<'a> Metered<'a> {
     pub(crate) fn admitted(&self, waiting: Waiting<'_>, result: &Result<(), RateLimited>) {
         #[cfg(feature = "metrics")]
         if let Some((labels, stopwatch)) = &waiting.metered {
+            let client = labels.client;
             match result {
                 Ok(()) => {
                     let seconds = stopwatch.seconds();
-                    for family in labels.families {
-                        metrics::histogram!(names::QUOTA_WAIT, "vendor" => labels.vendor, "family" => *family)
+                    for &family in labels.families {
+                        client
+                            .family(family)
+                            .wait
+                            .get_or_init(|| metrics::histogram!(names::QUOTA_WAIT, "vendor" => client.vendor, "family" => family))
                             .record(seconds);
                     }
                 }
                 Err(refused) => {
-                    if let Some(family) = labels.families.get(refused.charge) {
-                        metrics::counter!(names::QUOTA_REFUSED, "vendor" => labels.vendor, "family" => *family)
+                    if let Some(&family) = labels.families.get(refused.charge) {
+                        client
+                            .family(family)
+                            .refused
+                            .get_or_init(|| metrics::counter!(names::QUOTA_REFUSED, "vendor" => client.vendor, "family" => family))
                             .increment(1);
                     }
                 }
@@ -234,20 +414,25 @@ impl<'a> Metered<'a> {
         }
     }
 
-    /// One attempt's exchange with `host` (its label, from [`EndpointSet`](crate::EndpointSet))
-    /// took since `stopwatch` started.
+    /// One attempt's exchange with the host of `endpoint` took since `stopwatch` started.
     #[inline]
     #[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
-    pub(crate) fn exchanged(&self, host: &HostLabel, stopwatch: Stopwatch) {
+    pub(crate) fn exchanged(&self, endpoint: &Endpoint, stopwatch: Stopwatch) {
         #[cfg(feature = "metrics")]
         if let Some(labels) = &self.labels {
-            metrics::histogram!(
-                names::ATTEMPT_DURATION,
-                "vendor" => labels.vendor,
-                "operation" => labels.operation,
-                "host" => host.value(),
-            )
-            .record(stopwatch.seconds());
+            let (client, attempts) = (labels.client, labels.attempts);
+            let index = endpoint.index();
+            if let (Some(slot), Some(host)) = (attempts.hosts.get(index), client.hosts.get(index)) {
+                slot.get_or_init(|| {
+                    metrics::histogram!(
+                        names::ATTEMPT_DURATION,
+                        "vendor" => client.vendor,
+                        "operation" => attempts.operation,
+                        "host" => host.value(),
+                    )
+                })
+                .record(stopwatch.seconds());
+            }
         }
     }
 }
@@ -257,8 +442,7 @@ impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         if let Some((labels, _)) = &self.metered {
             for family in labels.families {
-                metrics::gauge!(names::QUOTA_WAITING, "vendor" => labels.vendor, "family" => *family)
-                    .decrement(1.0);
+                labels.client.waiting(family, -1.0);
             }
         }
     }
@@ -346,6 +530,8 @@ impl HostMeter {
 pub(crate) struct OutageMeter {
     #[cfg(feature = "metrics")]
     since: std::sync::Mutex<Option<Stopwatch>>,
+    #[cfg(feature = "metrics")]
+    unavailable: OnceLock<Counter>,
 }
 
 #[cfg(feature = "redis")]
@@ -354,7 +540,9 @@ impl OutageMeter {
     #[inline]
     pub(crate) fn unavailable(&self) {
         #[cfg(feature = "metrics")]
-        metrics::counter!(names::QUOTA_BACKEND_UNAVAILABLE).increment(1);
+        self.unavailable
+            .get_or_init(|| metrics::counter!(names::QUOTA_BACKEND_UNAVAILABLE))
+            .increment(1);
     }
 
     /// Redis stopped answering.
@@ -385,6 +573,87 @@ impl OutageMeter {
         self.since
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The handles are resolved once per client, in the recorder current at that moment.
+#[cfg(all(test, feature = "metrics"))]
+mod kept {
+    use std::sync::atomic::AtomicUsize;
+
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+    use super::*;
+
+    #[test]
+    fn a_table_makes_each_key_once_until_it_is_full() {
+        let made = AtomicUsize::new(0);
+        let make = || made.fetch_add(1, Ordering::Relaxed);
+        let table = HandleTable::new(2);
+        assert!(matches!(table.get("set_entry", make), Kept::Cached(&0)));
+        // The same name at another address is the same key.
+        let copy: &'static str = String::from("set_entry").leak();
+        assert!(matches!(table.get(copy, make), Kept::Cached(&0)));
+        assert!(matches!(table.get("query", make), Kept::Cached(&1)));
+        assert_eq!(made.load(Ordering::Relaxed), 2);
+        // Full: a third key is made at every use, the kept ones stay.
+        assert!(matches!(table.get("remove", make), Kept::Fresh(2)));
+        assert!(matches!(table.get("remove", make), Kept::Fresh(3)));
+        assert!(matches!(table.get("query", make), Kept::Cached(&1)));
+        let shown = format!("{table:?}");
+        assert!(
+            shown.contains("set_entry") && shown.contains("query") && !shown.contains("remove")
+        );
+    }
+
+    /// One throttled retry of a request of `client`.
+    fn retry(client: &ClientMeters) {
+        let attempts = client.attempts("set_entry");
+        let metered = Metered::new(RequestMeter::new(
+            client,
+            &attempts,
+            &[],
+            Stopwatch::start(),
+        ));
+        metered.attempt_ended(AttemptOutcome::Throttled);
+        metered.attempt_starts(2);
+    }
+
+    fn retries(recorder: &DebuggingRecorder) -> Vec<u64> {
+        recorder
+            .snapshotter()
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| match value {
+                DebugValue::Counter(n) if key.key().name() == names::RETRIES => n,
+                other => panic!("{key:?}: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_client_keeps_recording_into_the_recorder_of_its_first_use() {
+        let hosts = EndpointSet::new(["http://127.0.0.1:1"]).unwrap();
+        let (a, b, late) = (
+            ClientMeters::new("rongcloud", &hosts),
+            ClientMeters::new("rongcloud", &hosts),
+            ClientMeters::new("rongcloud", &hosts),
+        );
+        let (first, second) = (DebuggingRecorder::new(), DebuggingRecorder::new());
+        // No recorder yet: `late`'s handle records nothing, forever.
+        retry(&late);
+        metrics::with_local_recorder(&first, || {
+            retry(&a);
+            retry(&late);
+        });
+        metrics::with_local_recorder(&second, || {
+            retry(&b);
+            retry(&a);
+        });
+        retry(&a);
+        assert_eq!(retries(&first), [3]);
+        assert_eq!(retries(&second), [1]);
     }
 }
 

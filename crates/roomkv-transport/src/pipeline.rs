@@ -137,7 +137,8 @@ impl Pipeline<'_> {
         let after_unknown = AtomicBool::new(false);
         let parse = &parse;
         let build = &build;
-        let done = retry::run(
+        let done = retry::run_since(
+            metered.started(),
             self.policy,
             self.jitter,
             |number| {
@@ -167,7 +168,7 @@ impl Pipeline<'_> {
                     };
                     let stopwatch = Stopwatch::start();
                     let sent = self.http.send(request).await;
-                    metered.exchanged(self.endpoints.label(&endpoint), stopwatch);
+                    metered.exchanged(&endpoint, stopwatch);
                     match sent {
                         Ok(response) => {
                             if self.is_failover_status(response.status()) {
