@@ -20,8 +20,8 @@ use crate::{Error, Vendor};
 /// How many operations a client keeps handles for (more than any vendor has; an operation
 /// beyond it is resolved at every request).
 const OPERATION_SLOTS: usize = 64;
-/// How many outcomes an operation keeps a request counter for: every value of
-/// [`Error::outcome`] and `ok`, with room to spare.
+/// How many failed outcomes an operation keeps a request counter for: every value of
+/// [`Error::outcome`], with room to spare.
 const OUTCOME_SLOTS: usize = 16;
 
 /// One client's metric handles.
@@ -35,8 +35,10 @@ pub(crate) struct EngineMeters {
 #[derive(Debug)]
 pub(crate) struct OperationMeters {
     operation: &'static str,
-    /// [`names::REQUESTS`], by outcome.
-    requests: HandleTable<Counter>,
+    /// [`names::REQUESTS`] of the successful requests, looked up without a key.
+    ok: OnceLock<Counter>,
+    /// [`names::REQUESTS`], by the outcome of the failed ones.
+    failed: HandleTable<Counter>,
     duration: OnceLock<Histogram>,
     attempts: AttemptMeters,
 }
@@ -54,7 +56,8 @@ impl EngineMeters {
     pub(crate) fn operation<O: Operation>(&self) -> Kept<'_, OperationMeters> {
         self.operations.get(O::NAME, || OperationMeters {
             operation: O::NAME,
-            requests: HandleTable::new(OUTCOME_SLOTS),
+            ok: OnceLock::new(),
+            failed: HandleTable::new(OUTCOME_SLOTS),
             duration: OnceLock::new(),
             attempts: self.client.attempts(O::NAME),
         })
@@ -83,18 +86,24 @@ impl EngineMeters {
         started: Stopwatch,
     ) {
         let vendor = self.client.vendor();
-        let outcome = result.as_ref().err().map_or("ok", Error::outcome);
-        operation
-            .requests
-            .get(outcome, || {
-                metrics::counter!(
-                    names::REQUESTS,
-                    "vendor" => vendor,
-                    "operation" => operation.operation,
-                    "outcome" => outcome,
-                )
-            })
-            .increment(1);
+        let counter = |outcome| {
+            metrics::counter!(
+                names::REQUESTS,
+                "vendor" => vendor,
+                "operation" => operation.operation,
+                "outcome" => outcome,
+            )
+        };
+        match result {
+            Ok(_) => operation.ok.get_or_init(|| counter("ok")).increment(1),
+            Err(err) => {
+                let outcome = err.outcome();
+                operation
+                    .failed
+                    .get(outcome, || counter(outcome))
+                    .increment(1);
+            }
+        }
         operation
             .duration
             .get_or_init(|| {

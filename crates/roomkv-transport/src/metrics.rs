@@ -178,24 +178,29 @@ impl<V> std::ops::Deref for Kept<'_, V> {
 
 #[cfg(feature = "metrics")]
 impl<V> HandleTable<V> {
-    /// A table with room for `capacity` keys.
+    /// A table with room for `capacity` keys (rounded up to a power of two).
     pub fn new(capacity: usize) -> Self {
         Self {
-            slots: (0..capacity.max(1)).map(|_| OnceLock::new()).collect(),
+            slots: (0..capacity.next_power_of_two())
+                .map(|_| OnceLock::new())
+                .collect(),
         }
     }
 
     /// The value of `key`, made by `make` and kept the first time; made afresh at every call
     /// once the table is full.
     pub fn get(&self, key: &'static str, make: impl Fn() -> V) -> Kept<'_, V> {
-        let len = self.slots.len();
+        let mask = self.slots.len() - 1;
         // FNV-1a: the keys are short names.
         let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
         });
-        let first = (hash % len as u64) as usize;
-        for probe in 0..len {
-            let (kept, value) = self.slots[(first + probe) % len].get_or_init(|| (key, make()));
+        // Truncation is meant: only the low bits pick the slot.
+        #[allow(clippy::cast_possible_truncation)]
+        let first = hash as usize;
+        for probe in 0..=mask {
+            let (kept, value) =
+                self.slots[first.wrapping_add(probe) & mask].get_or_init(|| (key, make()));
             if std::ptr::eq(*kept, key) || *kept == key {
                 return Kept::Cached(value);
             }
