@@ -37,6 +37,8 @@ struct Recorded {
     gauges: BTreeMap<String, f64>,
     /// How many values each histogram received.
     samples: BTreeMap<String, usize>,
+    /// The values each histogram received.
+    values: BTreeMap<String, Vec<f64>>,
 }
 
 impl Recorded {
@@ -45,6 +47,7 @@ impl Recorded {
             counters: BTreeMap::new(),
             gauges: BTreeMap::new(),
             samples: BTreeMap::new(),
+            values: BTreeMap::new(),
         };
         for (key, _, _, value) in snapshotter.snapshot().into_vec() {
             let key = key.key();
@@ -62,7 +65,9 @@ impl Recorded {
                     recorded.gauges.insert(name, v.into_inner());
                 }
                 DebugValue::Histogram(values) => {
-                    recorded.samples.insert(name, values.len());
+                    recorded.samples.insert(name.clone(), values.len());
+                    let values = values.into_iter().map(|v| v.into_inner()).collect();
+                    recorded.values.insert(name, values);
                 }
             }
         }
@@ -413,4 +418,47 @@ async fn a_redis_outage_is_counted_while_the_fleet_limits_locally() {
         recorded.samples["roomkv_quota_wait_seconds{family=entry-set,vendor=rongcloud}"],
         2
     );
+}
+
+#[tokio::test]
+async fn the_time_without_redis_is_recorded_when_it_answers_again() {
+    let (recorder, snapshotter) = recording();
+    let _scope = metrics::set_default_local_recorder(&recorder);
+    let mut redis = RedisServer::start();
+    let served = Served::start().await;
+    let limiter = RedisLimiter::builder(redis.url())
+        .when_unavailable(WhenUnavailable::Fallback)
+        .build()
+        .unwrap();
+    let client = rc_builder()
+        .rate_limit(RateLimit::With(SharedRateLimiter::new(limiter)))
+        .base_url(served.url())
+        .build()
+        .unwrap();
+    let (r, u) = (room("r"), user("u"));
+    redis.kill();
+    client
+        .set_entry(&r, &u, key("without"), value("v"))
+        .await
+        .unwrap();
+    // Redis is back, and the limiter asks it again once a second has passed since it failed.
+    redis.restart();
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(3)).await;
+    tokio::time::resume();
+    client
+        .set_entry(&r, &u, key("with"), value("v"))
+        .await
+        .unwrap();
+
+    let recorded = Recorded::take(&snapshotter);
+    assert_eq!(
+        recorded.counters["roomkv_quota_backend_unavailable_total{}"],
+        1
+    );
+    assert_eq!(recorded.gauges["roomkv_quota_backend_down{}"], 0.0);
+    let fallback = &recorded.values["roomkv_quota_fallback_seconds{}"];
+    // One outage, at least as long as the time advanced while Redis was away.
+    assert_eq!(fallback.len(), 1, "{fallback:?}");
+    assert!(fallback[0] >= 3.0, "{fallback:?}");
 }
