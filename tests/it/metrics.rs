@@ -375,21 +375,27 @@ async fn a_usersig_rejected_with_70001_is_renewed_and_counted() {
     );
 }
 
+/// A RongCloud client of `served` whose quota is shared through `redis`, limiting locally while
+/// Redis is away.
+fn limited_through(redis: &RedisServer, served: &Served) -> roomkv_rongcloud::Client {
+    let limiter = RedisLimiter::builder(redis.url())
+        .when_unavailable(WhenUnavailable::Fallback)
+        .build()
+        .unwrap();
+    rc_builder()
+        .rate_limit(RateLimit::With(SharedRateLimiter::new(limiter)))
+        .base_url(served.url())
+        .build()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_redis_outage_is_counted_while_the_fleet_limits_locally() {
     let (recorder, snapshotter) = recording();
     let _scope = metrics::set_default_local_recorder(&recorder);
     let mut redis = RedisServer::start();
     let served = Served::start().await;
-    let limiter = RedisLimiter::builder(redis.url())
-        .when_unavailable(WhenUnavailable::Fallback)
-        .build()
-        .unwrap();
-    let client = rc_builder()
-        .rate_limit(RateLimit::With(SharedRateLimiter::new(limiter)))
-        .base_url(served.url())
-        .build()
-        .unwrap();
+    let client = limited_through(&redis, &served);
     let (r, u) = (room("r"), user("u"));
     client
         .set_entry(&r, &u, key("before"), value("v"))
@@ -426,15 +432,7 @@ async fn the_time_without_redis_is_recorded_when_it_answers_again() {
     let _scope = metrics::set_default_local_recorder(&recorder);
     let mut redis = RedisServer::start();
     let served = Served::start().await;
-    let limiter = RedisLimiter::builder(redis.url())
-        .when_unavailable(WhenUnavailable::Fallback)
-        .build()
-        .unwrap();
-    let client = rc_builder()
-        .rate_limit(RateLimit::With(SharedRateLimiter::new(limiter)))
-        .base_url(served.url())
-        .build()
-        .unwrap();
+    let client = limited_through(&redis, &served);
     let (r, u) = (room("r"), user("u"));
     redis.kill();
     client
