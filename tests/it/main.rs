@@ -12,6 +12,7 @@
 //! | [`retry`] | the retry rules of both clients, shown with fault injection |
 //! | [`secrets`] | no secret in any `Debug`, `Display`, error or TRACE log line of full runs of both clients and the emulator |
 //! | [`fair_waiting`] | waiting for the client's quota is first come, first served; a request that cannot make it fails at once |
+//! | [`metrics`] | the clients' metrics, recorded exactly for scripted runs: a throttled burst, a failover and back, a lost reply, a local refusal, a UserSig renewal |
 //! | [`failover`] | host failover and the cool-down, with two emulator instances |
 //! | [`quota`] | client-side rate limiting at the emulator's quotas, in one process and in a fleet sharing Redis |
 //! | [`webhooks`] | the emulator's callbacks, verified by the SDK's verifiers in a hyper receiver |
@@ -24,6 +25,7 @@ mod campaign;
 mod dialects;
 mod failover;
 mod fair_waiting;
+mod metrics;
 mod quota;
 mod retry;
 mod rongcloud;

@@ -18,6 +18,12 @@ const END: &str = "<!-- bench:end -->";
 /// The micro-benchmarks' options: bounded, so the whole run stays well under ten minutes.
 const DIVAN_ARGS: &[&str] = &["--sample-count", "200", "--max-time", "3"];
 
+/// Alternating runs of the `*_send` rows built without and with the clients' feature
+/// `metrics`; the report keeps the best median of each build.
+const METRICS_ROUNDS: usize = 3;
+/// Their options: the five rows of each run at most 1 s each.
+const METRICS_DIVAN_ARGS: &[&str] = &["--sample-count", "200", "--max-time", "1", "_send"];
+
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Options {
@@ -65,26 +71,27 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
     ]))?;
 
     step("section 1: micro-benchmarks (divan)");
-    let mut bench = cargo();
-    // With roomkv-cli selected too, features resolve as in the build step: nothing but the
-    // benchmark itself is compiled again.
-    bench
-        .args([
-            "bench",
-            "-p",
-            "roomkv-cli",
-            "-p",
-            "roomkv-bench",
-            "--bench",
-            "request_build",
-            "--",
-        ])
-        .args(DIVAN_ARGS)
-        .stderr(Stdio::inherit());
-    let divan = capture(&mut bench)?;
+    let divan = capture(&mut divan_bench(None, DIVAN_ARGS))?;
     eprint!("{divan}");
     let divan_file = out.join("divan.txt");
     write(&divan_file, &divan)?;
+
+    step("section 1: the `*_send` rows without and with the feature `metrics`, alternately");
+    let (mut off, mut on) = (String::new(), String::new());
+    for _ in 0..METRICS_ROUNDS {
+        off.push_str(&capture(&mut divan_bench(None, METRICS_DIVAN_ARGS))?);
+        on.push_str(&capture(&mut divan_bench(
+            Some("roomkv-bench/metrics"),
+            METRICS_DIVAN_ARGS,
+        ))?);
+    }
+    eprint!("{off}{on}");
+    let (off_file, on_file) = (
+        out.join("divan-metrics-off.txt"),
+        out.join("divan-metrics-on.txt"),
+    );
+    write(&off_file, &off)?;
+    write(&on_file, &on)?;
 
     step("sections 2 to 5: load scenarios over loopback");
     let json = out.join("report.json");
@@ -95,6 +102,10 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
         .arg(exe("roomkv"))
         .arg("--divan")
         .arg(&divan_file)
+        .arg("--divan-metrics")
+        .arg(&off_file)
+        .arg(&on_file)
+        .arg(METRICS_ROUNDS.to_string())
         .arg("--json")
         .arg(&json)
         .arg("--markdown")
@@ -121,6 +132,22 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// `cargo bench` of the divan benchmarks with `features`, passing them `args`. With
+/// roomkv-cli selected too, features resolve as in the build step: nothing but the benchmark
+/// itself is compiled again.
+fn divan_bench(features: Option<&str>, args: &[&str]) -> Command {
+    let mut bench = cargo();
+    bench.args(["bench", "-p", "roomkv-cli", "-p", "roomkv-bench"]);
+    if let Some(features) = features {
+        bench.args(["--features", features]);
+    }
+    bench
+        .args(["--bench", "request_build", "--"])
+        .args(args)
+        .stderr(Stdio::inherit());
+    bench
 }
 
 fn step(what: &str) {

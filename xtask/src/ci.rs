@@ -124,6 +124,13 @@ fn steps(nextest: Option<Nextest>) -> Vec<Step> {
     .into_iter()
     .chain(test_steps(nextest))
     .chain([
+        // Every step above has the `metrics` feature on; this one builds transport without it
+        // and checks that its metering is compiled out.
+        cargo_step(
+            "metrics-off",
+            &["test", "-p", "roomkv-transport", "--lib", "metrics::off"],
+            None,
+        ),
         cargo_step(
             "doc",
             &["doc", "--workspace", "--no-deps", "--all-features"],
@@ -265,12 +272,13 @@ mod tests {
                 "clippy",
                 "test",
                 "test-threads",
+                "metrics-off",
                 "doc",
                 "layering",
                 "tidy"
             ]
         );
-        let doc = &steps(None)[3];
+        let doc = &steps(None)[4];
         assert!(doc.what.starts_with("RUSTDOCFLAGS="), "{}", doc.what);
         assert!(
             doc.what

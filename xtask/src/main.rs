@@ -27,7 +27,8 @@ tasks:
   ci         everything CI checks, in order, stopping at the first failure:
              fmt, clippy, tests (with cargo-nextest installed: nextest, then cargo test,
              so every test passes both alone in a process and as a thread beside the
-             others; else cargo test), doctests, docs (warnings are errors), layering, tidy
+             others; else cargo test), doctests, transport without `metrics` (metering
+             compiled out), docs (warnings are errors), layering, tidy
   layering   fail if a crate reaches, through normal dependencies, a crate it must not
              (see DESIGN.md \"Dependency arrows\")
                --manifest-path PATH   check another workspace (used by xtask's own tests)

@@ -205,6 +205,41 @@ fn tencent_set_room_metadata_send_user_space_nonces(bencher: Bencher<'_, '_>) {
         .bench_local_values(|op| ready(client.send(op)).unwrap());
 }
 
+/// The `*_send` benchmarks with the clients' `metrics` feature on and a Prometheus recorder
+/// installed (`metrics-exporter-prometheus`, as an application would): what recording a
+/// request's metrics costs. Compare with the `*_send` rows of a build without the feature.
+#[cfg(feature = "metrics")]
+mod with_metrics {
+    use super::*;
+
+    fn recorded(bench: impl FnOnce()) {
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        metrics::with_local_recorder(&recorder, bench);
+    }
+
+    /// `rongcloud_entry_set_send`, its metrics recorded.
+    #[divan::bench]
+    fn rongcloud_entry_set_send_metrics(bencher: Bencher<'_, '_>) {
+        recorded(|| {
+            let client = rongcloud_client(None);
+            bencher
+                .with_inputs(entry_set)
+                .bench_local_values(|op| ready(client.send(op)).unwrap());
+        });
+    }
+
+    /// `tencent_set_room_metadata_send`, its metrics recorded.
+    #[divan::bench]
+    fn tencent_set_room_metadata_send_metrics(bencher: Bencher<'_, '_>) {
+        recorded(|| {
+            let client = tencent_client(None);
+            bencher
+                .with_inputs(metadata_set)
+                .bench_local_values(|op| ready(client.send(op)).unwrap());
+        });
+    }
+}
+
 /// A Tencent UserSig v2 for the admin account: HMAC-SHA256, JSON, zlib, base64url'.
 #[divan::bench]
 fn usersig_generate() -> roomkv_sign::tencent::UserSig {

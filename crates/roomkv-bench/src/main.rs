@@ -40,7 +40,7 @@ const TENCENT_SDKAPPID: u64 = 1_400_000_000;
 const TENCENT_SECRET_KEY: &str = "demo-secret-key";
 
 const USAGE: &str = "\
-usage: roomkv-bench run --roomkv PATH --divan FILE --json FILE --markdown FILE --date YYYY-MM-DD [--measure-secs S]
+usage: roomkv-bench run --roomkv PATH --divan FILE --divan-metrics OFF ON ROUNDS --json FILE --markdown FILE --date YYYY-MM-DD [--measure-secs S]
        roomkv-bench bare-server
        roomkv-bench client-memory BASE_URL REQUESTS
 ";
@@ -50,6 +50,9 @@ usage: roomkv-bench run --roomkv PATH --divan FILE --json FILE --markdown FILE -
 struct RunOptions {
     roomkv: PathBuf,
     divan: PathBuf,
+    /// The divan tables of the `*_send` rows without and with the feature `metrics`, and how
+    /// many runs of each build they hold.
+    divan_metrics: (PathBuf, PathBuf, usize),
     json: PathBuf,
     markdown: PathBuf,
     date: String,
@@ -88,6 +91,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     let mut options = RunOptions {
         roomkv: PathBuf::new(),
         divan: PathBuf::new(),
+        divan_metrics: (PathBuf::new(), PathBuf::new(), 0),
         json: PathBuf::new(),
         markdown: PathBuf::new(),
         date: String::new(),
@@ -101,6 +105,18 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
         match flag.as_str() {
             "--roomkv" => options.roomkv = value.into(),
             "--divan" => options.divan = value.into(),
+            "--divan-metrics" => {
+                let (on, rounds) = args
+                    .next()
+                    .zip(args.next())
+                    .ok_or_else(|| format!("--divan-metrics needs OFF ON ROUNDS\n{USAGE}"))?;
+                let rounds = rounds
+                    .parse()
+                    .ok()
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or_else(|| format!("--divan-metrics: ROUNDS {rounds} is not a count"))?;
+                options.divan_metrics = (value.into(), on.into(), rounds);
+            }
             "--json" => options.json = value.into(),
             "--markdown" => options.markdown = value.into(),
             "--date" => options.date.clone_from(value),
@@ -118,6 +134,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     for (name, missing) in [
         ("--roomkv", options.roomkv.as_os_str().is_empty()),
         ("--divan", options.divan.as_os_str().is_empty()),
+        ("--divan-metrics", options.divan_metrics.2 == 0),
         ("--json", options.json.as_os_str().is_empty()),
         ("--markdown", options.markdown.as_os_str().is_empty()),
         ("--date", options.date.is_empty()),
@@ -133,6 +150,11 @@ async fn run(options: RunOptions) -> Result<(), String> {
     let divan = std::fs::read_to_string(&options.divan)
         .map_err(|err| format!("{}: {err}", options.divan.display()))?;
     let cpu = scenarios::cpu(&divan)?;
+    let (off, on, rounds) = &options.divan_metrics;
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path).map_err(|err| format!("{}: {err}", path.display()))
+    };
+    let metrics_cost = scenarios::metrics_cost(&read(off)?, &read(on)?, *rounds)?;
     let load_average = procfs::load_average()?;
     let timing = Timing {
         warm_up: Duration::from_millis(500),
@@ -155,6 +177,7 @@ async fn run(options: RunOptions) -> Result<(), String> {
             measure_secs: options.measure.as_secs_f64(),
         },
         cpu,
+        metrics_cost,
         client_load,
         capacity,
         quota,
@@ -205,22 +228,28 @@ mod tests {
     #[test]
     fn run_options_are_parsed_and_checked() {
         let options = parse_run(&args(
-            "--roomkv r --divan d --json j --markdown m --date 2026-11-23 --measure-secs 0.5",
+            "--roomkv r --divan d --divan-metrics f n 3 --json j --markdown m --date 2026-11-23 --measure-secs 0.5",
         ))
         .unwrap();
         assert_eq!(options.roomkv, PathBuf::from("r"));
+        assert_eq!(options.divan_metrics, ("f".into(), "n".into(), 3));
         assert_eq!(options.date, "2026-11-23");
         assert_eq!(options.measure, Duration::from_millis(500));
 
-        let options = parse_run(&args("--roomkv r --divan d --json j --markdown m --date x"));
+        let options = parse_run(&args(
+            "--roomkv r --divan d --divan-metrics f n 3 --json j --markdown m --date x",
+        ));
         assert_eq!(options.unwrap().measure, Duration::from_secs(2));
 
         for bad in [
-            "--roomkv r --divan d --json j --markdown m",
-            "--roomkv r --divan d --json j --markdown m --date x --measure-secs 0",
-            "--roomkv r --divan d --json j --markdown m --date x --measure-secs 600",
-            "--roomkv r --divan d --json j --markdown m --date x --bogus 1",
+            "--roomkv r --divan d --divan-metrics f n 3 --json j --markdown m",
+            "--roomkv r --divan d --divan-metrics f n 3 --json j --markdown m --date x --measure-secs 0",
+            "--roomkv r --divan d --divan-metrics f n 3 --json j --markdown m --date x --measure-secs 600",
+            "--roomkv r --divan d --divan-metrics f n 3 --json j --markdown m --date x --bogus 1",
             "--roomkv",
+            "--roomkv r --divan d --json j --markdown m --date x",
+            "--roomkv r --divan d --divan-metrics f n 0 --json j --markdown m --date x",
+            "--roomkv r --divan d --json j --markdown m --date x --divan-metrics f n",
         ] {
             assert!(parse_run(&args(bad)).is_err(), "{bad}");
         }

@@ -9,6 +9,9 @@ use crate::stats::Summary;
 
 /// Section 1's target: a request build under 2 µs.
 pub(crate) const REQUEST_BUILD_TARGET_NS: f64 = 2_000.0;
+/// Section 1's target for the feature `metrics`: a send with its metrics recorded costs at most
+/// 5 % more than without the feature.
+pub(crate) const METRICS_COST_TARGET: f64 = 1.05;
 /// Section 3's target: the emulator serves at least 60 % of the bare server's rate.
 pub(crate) const CAPACITY_TARGET: f64 = 0.6;
 /// Section 4's target: the clients use at least 97 % of the quota.
@@ -21,6 +24,8 @@ pub(crate) struct Report {
     pub(crate) machine: Machine,
     /// Section 1: CPU per request.
     pub(crate) cpu: Vec<CpuFigure>,
+    /// Section 1: what the feature `metrics` adds to a send.
+    pub(crate) metrics_cost: Vec<MetricsCost>,
     /// Section 2: client to emulator over loopback, rate limits off.
     pub(crate) client_load: Vec<ClientRun>,
     /// Section 3: the emulator against a bare hyper server.
@@ -58,6 +63,31 @@ pub(crate) struct CpuFigure {
     pub(crate) median_ns: f64,
     /// The target, if the issue sets one.
     pub(crate) target_ns: Option<f64>,
+}
+
+/// A `*_send` benchmark built without and with the clients' feature `metrics`: the best median
+/// of several alternating runs of each build.
+#[derive(Debug, Serialize)]
+pub(crate) struct MetricsCost {
+    /// The benchmark's name in the build without the feature (`rongcloud_entry_set_send`).
+    pub(crate) name: String,
+    /// Runs of each build.
+    pub(crate) rounds: usize,
+    /// Without the feature, nanoseconds per send.
+    pub(crate) off_ns: f64,
+    /// With the feature and no recorder installed (every handle a no-op).
+    pub(crate) no_recorder_ns: f64,
+    /// With the feature and `metrics-exporter-prometheus`'s recorder installed (the
+    /// `*_send_metrics` row).
+    pub(crate) recorded_ns: f64,
+}
+
+impl MetricsCost {
+    /// `recorded_ns / off_ns`: what a send costs with its metrics recorded, relative to a build
+    /// without the feature.
+    pub(crate) fn ratio(&self) -> f64 {
+        self.recorded_ns / self.off_ns.max(f64::MIN_POSITIVE)
+    }
 }
 
 /// One client load run.
@@ -239,6 +269,33 @@ impl Report {
                 duration(figure.median_ns),
                 duration(figure.fastest_ns),
                 target
+            );
+        }
+        out.push('\n');
+        if self.metrics_cost.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            out,
+            "The `*_send` rows built without and with the clients' feature `metrics` (the best \
+             median of {} alternating runs of each build):\n",
+            self.metrics_cost[0].rounds
+        );
+        out.push_str(
+            "| benchmark | feature off | on, no recorder | on, Prometheus recorder | \
+             on (recorder) / off (target ≤ 1.05) |\n",
+        );
+        out.push_str("|---|---:|---:|---:|---|\n");
+        for cost in &self.metrics_cost {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {:.3}: {} |",
+                cost.name,
+                duration(cost.off_ns),
+                duration(cost.no_recorder_ns),
+                duration(cost.recorded_ns),
+                cost.ratio(),
+                verdict(cost.ratio() <= METRICS_COST_TARGET)
             );
         }
         out.push('\n');
@@ -469,6 +526,13 @@ mod tests {
                     target_ns: None,
                 },
             ],
+            metrics_cost: vec![MetricsCost {
+                name: "rongcloud_entry_set_send".to_owned(),
+                rounds: 3,
+                off_ns: 2_000.0,
+                no_recorder_ns: 2_020.0,
+                recorded_ns: 2_080.0,
+            }],
             client_load: vec![ClientRun {
                 operation: "RongCloud entry set",
                 concurrency: 16,
@@ -531,6 +595,8 @@ mod tests {
             "each load run measured 2 s",
             "### 1. CPU per request",
             "| `rongcloud_entry_set_send` | client send | 1.50 µs | 1.40 µs | < 2.00 µs: met |",
+            "the best median of 3 alternating runs of each build",
+            "| `rongcloud_entry_set_send` | 2.00 µs | 2.02 µs | 2.08 µs | 1.040: met |",
             "| `usersig_generate` | UserSig generation | 12.3 µs | 12.0 µs | — |",
             "### 2. Client to emulator",
             "| RongCloud entry set | 16 | 12,346/s | 120.0 µs | 1.50 ms | 1 |",

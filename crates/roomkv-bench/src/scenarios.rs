@@ -13,8 +13,8 @@ use roomkv_tencent::{Command as TencentCommand, CreateRoom, MetadataKey, Metadat
 use crate::load::{drive_raw, run_workers, signed_entry_sets};
 use crate::process::Server;
 use crate::report::{
-    Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory, QuotaRun,
-    REQUEST_BUILD_TARGET_NS,
+    Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory, MetricsCost,
+    QuotaRun, REQUEST_BUILD_TARGET_NS,
 };
 use crate::stats::{Outcome, Recorder, Summary, Window};
 use crate::{divan_table, procfs};
@@ -124,6 +124,39 @@ pub(crate) fn cpu(divan_output: &str) -> Result<Vec<CpuFigure>, String> {
                 fastest_ns: row.fastest_ns,
                 median_ns: row.median_ns,
                 target_ns: targeted.then_some(REQUEST_BUILD_TARGET_NS),
+            })
+        })
+        .collect()
+}
+
+/// The `*_send` benchmarks whose cost with the feature `metrics` section 1 reports; the build
+/// with the feature also has each one's `*_metrics` row, its metrics recorded.
+const METRICS_COST_BENCHMARKS: &[&str] =
+    &["rongcloud_entry_set_send", "tencent_set_room_metadata_send"];
+
+/// Section 1, the feature `metrics`: `off` holds `rounds` divan tables of the build without the
+/// feature, `on` as many of the build with it; each figure is the best median over the rounds
+/// (the run least disturbed by the rest of the machine).
+pub(crate) fn metrics_cost(off: &str, on: &str, rounds: usize) -> Result<Vec<MetricsCost>, String> {
+    let (off, on) = (divan_table::rows(off), divan_table::rows(on));
+    let best = |rows: &[divan_table::Row], name: &str, build: &str| {
+        rows.iter()
+            .filter(|row| row.name == name)
+            .map(|row| row.median_ns)
+            .min_by(f64::total_cmp)
+            .ok_or_else(|| {
+                format!("the divan tables of the build {build} have no row for `{name}`")
+            })
+    };
+    METRICS_COST_BENCHMARKS
+        .iter()
+        .map(|&name| {
+            Ok(MetricsCost {
+                name: name.to_owned(),
+                rounds,
+                off_ns: best(&off, name, "without `metrics`")?,
+                no_recorder_ns: best(&on, name, "with `metrics`")?,
+                recorded_ns: best(&on, &format!("{name}_metrics"), "with `metrics`")?,
             })
         })
         .collect()
@@ -566,5 +599,59 @@ mod tests {
         );
         let extra = format!("{all}{}", row("something_new"));
         assert!(cpu(&extra).unwrap_err().contains("something_new"));
+    }
+
+    #[test]
+    fn the_metrics_cost_is_the_best_median_of_each_build() {
+        let row = |name: &str, median: u32| {
+            format!("├─ {name}  1 µs │ 9 µs │ {median} ns │ 5 µs │ 100 │ 100\n")
+        };
+        let off = format!(
+            "{}{}{}{}",
+            row("rongcloud_entry_set_send", 2_100),
+            row("tencent_set_room_metadata_send", 2_300),
+            row("rongcloud_entry_set_send", 2_000),
+            row("tencent_set_room_metadata_send", 2_400),
+        );
+        let on = format!(
+            "{}{}{}{}{}{}",
+            row("rongcloud_entry_set_send", 2_050),
+            row("rongcloud_entry_set_send_metrics", 2_200),
+            row("tencent_set_room_metadata_send", 2_350),
+            row("tencent_set_room_metadata_send_metrics", 2_400),
+            row("rongcloud_entry_set_send_metrics", 2_090),
+            row("tencent_set_room_metadata_send_metrics", 2_500),
+        );
+        let costs = metrics_cost(&off, &on, 2).unwrap();
+        assert_eq!(costs.len(), 2);
+        let rongcloud = &costs[0];
+        assert_eq!(rongcloud.name, "rongcloud_entry_set_send");
+        assert_eq!(rongcloud.rounds, 2);
+        assert_eq!(
+            (
+                rongcloud.off_ns,
+                rongcloud.no_recorder_ns,
+                rongcloud.recorded_ns
+            ),
+            (2_000.0, 2_050.0, 2_090.0)
+        );
+        assert!((rongcloud.ratio() - 1.045).abs() < 1e-12);
+        assert!((costs[1].ratio() - 2_400.0 / 2_300.0).abs() < 1e-12);
+
+        let without_recorded: String = on
+            .lines()
+            .filter(|l| !l.contains("tencent_set_room_metadata_send_metrics"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(
+            metrics_cost(&off, &without_recorded, 2)
+                .unwrap_err()
+                .contains("tencent_set_room_metadata_send_metrics")
+        );
+        assert!(
+            metrics_cost("", &on, 2)
+                .unwrap_err()
+                .contains("without `metrics`")
+        );
     }
 }

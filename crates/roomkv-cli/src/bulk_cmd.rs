@@ -10,7 +10,8 @@
 //! refused with exit code 2, every problem listed.
 //!
 //! Output: one JSON document on stdout (an export writes JSON lines instead), a summary line
-//! on stderr, and a progress bar on stderr when it is a terminal.
+//! on stderr, and a progress bar on stderr when it is a terminal. With `-v`, a second line
+//! adds up what the clients did: requests, retries, quota waits and failovers ([`stats`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -31,7 +32,7 @@ use crate::cli::{rongcloud, tencent};
 use crate::config::Profile;
 use crate::failure::Failure;
 use crate::output::{self, VendorError, one_line, print_json};
-use crate::{rongcloud_cmd, tencent_cmd};
+use crate::{rongcloud_cmd, stats, tencent_cmd};
 
 /// At most this many line errors are listed; the rest are counted.
 const MAX_LISTED: usize = 20;
@@ -274,6 +275,7 @@ impl Outcome {
                 ok(&self)
             }
             Some(err) => {
+                stats::print();
                 let mut failure = Failure::from(err);
                 failure.message = format!(
                     "{what} stopped: {counts} (rerun to resume): {}",
@@ -368,6 +370,7 @@ fn progress(len: usize) -> ProgressBar {
 /// One summary line on stderr.
 fn summary(text: &str) {
     let _ = writeln!(io::stderr(), "roomkv: {text}");
+    stats::print();
 }
 
 /// The JSON document of an export to `--output FILE` (an export to stdout writes the lines

@@ -18,6 +18,7 @@ mod man_cmd;
 mod output;
 mod parity;
 mod rongcloud_cmd;
+mod stats;
 mod tencent_cmd;
 
 use std::io::{self, Write};
@@ -31,6 +32,9 @@ use crate::failure::Failure;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     logging::init(cli.verbose);
+    if cli.verbose > 0 {
+        stats::install();
+    }
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("roomkv")

@@ -26,6 +26,9 @@ pub trait Operation {
     type Endpoint;
     /// The typed result of a successful call.
     type Output;
+    /// The operation's name in metrics and logs (`set_entry`, `set_room_metadata`): one per
+    /// operation type, never data of a request.
+    const NAME: &'static str;
 
     /// Checks every client-checkable rule. Nothing is sent when this fails.
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError>;

@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use roomkv_core::{ApiError, CodeClass, DecodeError, Limits, Operation, ResponseError};
 use roomkv_transport::limiter::RateLimited;
+#[cfg(not(feature = "metrics"))]
+use roomkv_transport::metrics::RequestMeter;
+use roomkv_transport::metrics::Stopwatch;
 use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::{
@@ -83,6 +86,9 @@ pub struct Engine<V: Vendor> {
     pub nonce: SharedNonceSource,
     /// The client-side rate limiter every attempt waits for; `None` when it is off.
     pub quota: Option<QuotaGate>,
+    /// The client's metric handles, resolved at first use.
+    #[cfg(feature = "metrics")]
+    pub(crate) meters: crate::metrics::EngineMeters,
 }
 
 impl<V: Vendor> fmt::Debug for Engine<V> {
@@ -177,9 +183,11 @@ impl<V: Vendor> Engine<V> {
         self.hosts.current().base().clone()
     }
 
-    /// Sends `op`, signed by `signer`, and returns its typed output. Call it inside `span`
-    /// (the provider names it); the fields `request_id`, `path`, `host` and `attempt` are
-    /// recorded on it when it has them.
+    /// Sends `op`, signed by `signer`, and returns its typed output. Call it inside `span`,
+    /// made with [`request_span!`](crate::request_span), whose fields are recorded: roomkv's
+    /// (`request_id`, `path`, `host`, `attempt`, the vendor's `code`) and OpenTelemetry's HTTP
+    /// client conventions (`http.request.method`, `server.address`, `server.port`,
+    /// `http.response.status_code`, `error.type`).
     ///
     /// # Errors
     ///
@@ -190,6 +198,42 @@ impl<V: Vendor> Engine<V> {
         op: &O,
         signer: &S,
         span: &tracing::Span,
+    ) -> Result<O::Output, Error<V>>
+    where
+        O: Operation<Endpoint = V::Endpoint>,
+        S: Signer<V>,
+    {
+        // With the feature `metrics`, one clock reading for the request's duration and its
+        // retry budget (without it, the pipeline reads the clock for the budget).
+        let started = Stopwatch::start();
+        #[cfg(feature = "metrics")]
+        let meters = self.meters.operation::<O>();
+        let result = self
+            .run(
+                op,
+                signer,
+                span,
+                started,
+                #[cfg(feature = "metrics")]
+                &meters,
+            )
+            .await;
+        #[cfg(feature = "metrics")]
+        self.meters.done(&meters, &result, started);
+        if let Err(err) = &result {
+            span.record("error.type", err.outcome());
+        }
+        result
+    }
+
+    /// [`execute`](Self::execute) without the request-level metrics.
+    async fn run<O, S>(
+        &self,
+        op: &O,
+        signer: &S,
+        span: &tracing::Span,
+        started: Stopwatch,
+        #[cfg(feature = "metrics")] meters: &crate::metrics::OperationMeters,
     ) -> Result<O::Output, Error<V>>
     where
         O: Operation<Endpoint = V::Endpoint>,
@@ -226,11 +270,21 @@ impl<V: Vendor> Engine<V> {
                 max_wait: quota.max_wait,
             }),
         };
+        #[cfg(feature = "metrics")]
+        let families = crate::metrics::Families::of(cost);
+        #[cfg(feature = "metrics")]
+        let meter = self.meters.request(meters, &families, started);
+        #[cfg(not(feature = "metrics"))]
+        let meter = {
+            let _ = started;
+            RequestMeter::default()
+        };
         let executed = pipeline
-            .execute(
+            .execute_metered(
                 kind,
+                meter,
                 |host, attempt| self.build(op, signer, &request, span, host, attempt),
-                |response, info| parse(op, &answered_after_unknown, response, info),
+                |response, info| parse(op, &answered_after_unknown, span, response, info),
                 |err| classify(signer, &request, err),
             )
             .await;
@@ -320,8 +374,15 @@ impl<V: Vendor> Engine<V> {
         let signed = signer
             .sign(request, encoded, self)
             .map_err(AttemptError::Local)?;
+        span.record("http.request.method", signed.method().as_str());
         span.record("path", signed.uri().path());
         span.record("host", tracing::field::display(host.base()));
+        if let Some(address) = host.base().host() {
+            span.record("server.address", address);
+        }
+        if let Some(port) = host.base().port_u16() {
+            span.record("server.port", port);
+        }
         span.record("attempt", attempt);
         tracing::debug!(host = %host.base(), attempt, "sending");
         Ok(signed)
@@ -333,11 +394,13 @@ impl<V: Vendor> Engine<V> {
 fn parse<O: Operation, V: Vendor>(
     op: &O,
     answered_after_unknown: &AtomicBool,
+    span: &tracing::Span,
     response: HttpResponse,
     info: AttemptInfo,
 ) -> Result<O::Output, AttemptError<V>> {
     let (head, body) = response.into_parts();
     let status = head.status.as_u16();
+    span.record("http.response.status_code", status);
     answered_after_unknown.store(info.after_unknown, Ordering::Relaxed);
     match op.parse(http::Response::from_parts(head, &body[..])) {
         Ok(output) => {
@@ -346,6 +409,7 @@ fn parse<O: Operation, V: Vendor>(
         }
         Err(ResponseError::Api(error)) => {
             let code = error.code.code();
+            span.record("code", code);
             let request_id = error.request_id.as_deref().unwrap_or("");
             if info.after_unknown
                 && let Some(output) = op.settles_repeat(&error)

@@ -15,6 +15,8 @@ use roomkv_transport::limiter::RateLimited;
 pub trait Vendor: fmt::Debug + Send + Sync + Sized + 'static {
     /// The vendor's name in messages: `RongCloud`, `Tencent`.
     const NAME: &'static str;
+    /// The vendor's name as the `vendor` label of metrics: `rongcloud`, `tencent`.
+    const LABEL: &'static str;
     /// The HTTP statuses the vendor itself answers with (business errors, 401, 429). Any other
     /// non-2xx status, and every 5xx, comes from something in front of it and switches hosts.
     /// The default of [`Engine::expected_statuses`](crate::Engine::expected_statuses), which a
@@ -296,6 +298,23 @@ impl<V: Vendor> Error<V> {
         }
     }
 
+    /// How the request ended, in one word from a bounded set: the `outcome` label of the
+    /// `roomkv_requests_total` metric and the span's `error.type`: `outcome_unknown`,
+    /// `rate_limited_locally`, `refused_before_sending`, `throttled`, `transport_error` or
+    /// `vendor_error` (a success is `ok`).
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            err if err.is_outcome_unknown() => "outcome_unknown",
+            Self::RateLimited { .. } => "rate_limited_locally",
+            Self::Validation(_) | Self::Config(_) | Self::Encode(_) => "refused_before_sending",
+            err if err.is_throttled() => "throttled",
+            Self::Transport { .. } => "transport_error",
+            Self::Api { .. } | Self::UnexpectedStatus { .. } | Self::Decode { .. } => {
+                "vendor_error"
+            }
+        }
+    }
+
     /// True when the failure is transient, so the same request may succeed later: throttling,
     /// transient vendor codes, transport failures (except a request refused before sending),
     /// gateway statuses and garbled replies.
@@ -539,6 +558,7 @@ mod tests {
 
     impl Vendor for RongCloud {
         const NAME: &'static str = "RongCloud";
+        const LABEL: &'static str = "rongcloud";
         const EXPECTED_STATUSES: &'static [http::StatusCode] = &[];
         type Code = RongCloudCode;
         type RequestId = String;

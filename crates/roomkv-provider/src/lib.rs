@@ -27,6 +27,8 @@ pub mod attributes;
 pub mod bulk;
 mod engine;
 mod error;
+#[cfg(feature = "metrics")]
+mod metrics;
 pub mod policy;
 mod quota;
 mod region;
@@ -40,6 +42,35 @@ pub use policy::{Validation, WriteRetry};
 pub use quota::{QuotaGate, RateLimit};
 pub use settings::{DEFAULT_TIMEOUT, RegionHosts, Settings};
 
+/// A provider's request span, named `$name`, with every field [`Engine::execute`] records:
+/// roomkv's own (`path`, `request_id`, `host`, `attempt`, the vendor's `code`) and those of
+/// OpenTelemetry's HTTP client semantic conventions (`http.request.method`, `server.address`,
+/// `server.port`, `http.response.status_code`, `error.type`), then the caller's `$field`s.
+///
+/// ```
+/// let span = roomkv_provider::request_span!("example_request", command = "get_room_info");
+/// # let _ = span;
+/// ```
+#[macro_export]
+macro_rules! request_span {
+    ($name:literal $(, $($fields:tt)+)?) => {
+        $crate::__private::tracing::debug_span!(
+            $name,
+            $($($fields)+,)?
+            path = $crate::__private::tracing::field::Empty,
+            request_id = $crate::__private::tracing::field::Empty,
+            host = $crate::__private::tracing::field::Empty,
+            attempt = $crate::__private::tracing::field::Empty,
+            code = $crate::__private::tracing::field::Empty,
+            http.request.method = $crate::__private::tracing::field::Empty,
+            server.address = $crate::__private::tracing::field::Empty,
+            server.port = $crate::__private::tracing::field::Empty,
+            http.response.status_code = $crate::__private::tracing::field::Empty,
+            error.type = $crate::__private::tracing::field::Empty,
+        )
+    };
+}
+
 /// What the exported macros name; not part of the API.
 #[doc(hidden)]
 pub mod __private {
@@ -47,4 +78,5 @@ pub mod __private {
     #[cfg(feature = "hyper")]
     pub use roomkv_transport::KeepAlive;
     pub use roomkv_transport::{Clock, NonceSource, RetryPolicy, SharedHttpClient, TransportError};
+    pub use tracing;
 }

@@ -203,6 +203,8 @@ impl<R: RegionHosts> Settings<R> {
         .map_err(|e| V::BuildError::invalid_url(urls.join(", "), e.to_string()))?
         .with_cool_down(Some(self.cool_down.unwrap_or(DEFAULT_COOL_DOWN)))
         .with_clock(clock.clone());
+        #[cfg(feature = "metrics")]
+        let hosts = hosts.with_metrics(V::LABEL);
 
         let http = match self.http_client {
             Some(http) => {
@@ -218,6 +220,8 @@ impl<R: RegionHosts> Settings<R> {
             None => return Err(V::BuildError::no_http_client()),
         };
         Ok(Engine {
+            #[cfg(feature = "metrics")]
+            meters: crate::metrics::EngineMeters::new::<V>(&hosts),
             endpoints,
             hosts,
             http: SharedHttpClient::new(LoggedHttpClient(http)),

@@ -164,13 +164,7 @@ impl Client {
     where
         O: Operation<Endpoint = Endpoint>,
     {
-        let span = tracing::debug_span!(
-            "rongcloud_request",
-            path = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-            host = tracing::field::Empty,
-            attempt = tracing::field::Empty,
-        );
+        let span = roomkv_provider::request_span!("rongcloud_request", operation = O::NAME);
         let inner = &*self.inner;
         inner
             .engine

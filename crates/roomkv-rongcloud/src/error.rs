@@ -11,6 +11,7 @@ pub struct RongCloud;
 
 impl roomkv_provider::Vendor for RongCloud {
     const NAME: &'static str = "RongCloud";
+    const LABEL: &'static str = "rongcloud";
     /// The statuses RongCloud itself answers with: 200 (business errors included), 401
     /// (signature) and 429 (rate limit). Any other status, and every 5xx, comes from something
     /// in front of it and switches to the backup host.

@@ -52,6 +52,16 @@ pub(crate) struct Ticket {
     pub(crate) generation: u64,
 }
 
+/// Counts a renewal of the admin UserSig in metrics (feature `metrics`): `age`, or the code
+/// of Tencent's rejection.
+#[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
+#[inline]
+fn count_renewal(reason: &'static str) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!(roomkv_transport::metrics::names::USERSIG_RENEWALS, "reason" => reason)
+        .increment(1);
+}
+
 impl UserSigCache {
     pub(crate) fn new(
         sdkappid: u64,
@@ -82,6 +92,9 @@ impl UserSigCache {
             cached.issued_at <= now && now < renew_at
         });
         if !fresh {
+            if state.current.is_some() {
+                count_renewal("age");
+            }
             self.generate(&mut state, now);
         }
         let cached = state.current.as_ref().expect("generated above");
@@ -91,8 +104,9 @@ impl UserSigCache {
         }
     }
 
-    /// Replaces the UserSig of generation `rejected`, unless another request already did.
-    pub(crate) fn renew(&self, rejected: u64) {
+    /// Replaces the UserSig of generation `rejected`, unless another request already did;
+    /// `reason` is Tencent's code for the rejection.
+    pub(crate) fn renew(&self, rejected: u64, reason: &'static str) {
         let now = self.now_secs();
         let mut state = self.lock();
         if state
@@ -100,6 +114,7 @@ impl UserSigCache {
             .as_ref()
             .is_some_and(|c| c.generation == rejected)
         {
+            count_renewal(reason);
             self.generate(&mut state, now);
         }
     }
@@ -202,6 +217,41 @@ mod tests {
         )
     }
 
+    /// The renewals counted in metrics: none for the first UserSig, one per renewal with its
+    /// reason, none for a rejection another request already renewed.
+    #[cfg(feature = "metrics")]
+    #[test]
+    fn renewals_are_counted_by_reason() {
+        use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+        let recorder = DebuggingRecorder::new();
+        let snapshotter = recorder.snapshotter();
+        metrics::with_local_recorder(&recorder, || {
+            let clock = ManualClock::from_unix_secs(1_700_000_000);
+            let cache = cache(&clock, 100);
+            let first = cache.current().generation;
+            clock.advance(Duration::from_secs(80));
+            let aged = cache.current().generation;
+            cache.renew(first, "70001"); // stale: generation `aged` is current
+            cache.renew(aged, "70052");
+            cache.renew(aged, "70052");
+        });
+        let mut counted: Vec<(String, u64)> = snapshotter
+            .snapshot()
+            .into_vec()
+            .into_iter()
+            .map(|(key, _, _, value)| {
+                let reason = key.key().labels().map(|l| l.value().to_owned()).collect();
+                match value {
+                    DebugValue::Counter(n) => (reason, n),
+                    other => panic!("{reason}: {other:?}"),
+                }
+            })
+            .collect();
+        counted.sort();
+        assert_eq!(counted, [("70052".to_owned(), 1), ("age".to_owned(), 1)]);
+    }
+
     #[test]
     fn renews_at_eighty_percent_of_the_lifetime() {
         let clock = ManualClock::from_unix_secs(1_700_000_000);
@@ -227,8 +277,8 @@ mod tests {
         let clock = ManualClock::from_unix_secs(1_700_000_000);
         let cache = cache(&clock, 86_400);
         let seen = cache.current().generation;
-        cache.renew(seen);
-        cache.renew(seen); // a second request that saw the same rejection
+        cache.renew(seen, "70001");
+        cache.renew(seen, "70001"); // a second request that saw the same rejection
         assert_eq!(cache.current().generation, seen + 1);
     }
 

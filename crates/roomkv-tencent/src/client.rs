@@ -16,7 +16,7 @@ use roomkv_transport::{HttpRequest, NonceSource};
 use tracing::Instrument as _;
 
 use crate::auth::{self, UserSigCache};
-use crate::policy::usersig_rejected;
+use crate::policy::usersig_rejection;
 use crate::{ClientBuilder, Error, Tencent};
 #[cfg(doc)]
 use crate::{Validation, WriteRetry};
@@ -103,9 +103,10 @@ impl Signer<Tencent> for UserSigCache {
 
     /// A rejected UserSig (70001, 70052) is renewed once and the attempt sent again.
     fn classify(&self, state: &RequestState, api: &ApiError) -> Option<AttemptOutcome> {
-        if !matches!(api.code, ApiCode::Tencent(code) if usersig_rejected(code)) {
+        let ApiCode::Tencent(code) = api.code else {
             return None;
-        }
+        };
+        let reason = usersig_rejection(code)?;
         if state.renewed.swap(true, Ordering::Relaxed) {
             return Some(AttemptOutcome::Refused);
         }
@@ -113,7 +114,7 @@ impl Signer<Tencent> for UserSigCache {
             code = api.code.code(),
             "Tencent rejected the UserSig; renewing it for one more attempt"
         );
-        self.renew(state.usersig_generation.load(Ordering::Relaxed));
+        self.renew(state.usersig_generation.load(Ordering::Relaxed), reason);
         Some(AttemptOutcome::NotSent)
     }
 }
@@ -151,7 +152,7 @@ impl Client {
         O: Operation<Endpoint = Endpoint>,
     {
         let command = command_name(&op);
-        let span = tracing::debug_span!("tencent_request", command);
+        let span = roomkv_provider::request_span!("tencent_request", command);
         let inner = &*self.inner;
         inner
             .engine

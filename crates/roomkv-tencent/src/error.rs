@@ -11,6 +11,7 @@ pub struct Tencent;
 
 impl roomkv_provider::Vendor for Tencent {
     const NAME: &'static str = "Tencent";
+    const LABEL: &'static str = "tencent";
     /// Tencent answers everything with 200; any other status is a gateway's.
     const EXPECTED_STATUSES: &'static [http::StatusCode] = &[];
     type Code = TencentCode;

@@ -78,6 +78,7 @@
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | trust the platform's roots too |
 //! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
+//! | `metrics` | no | client metrics through the `metrics` facade (requests, attempts, quota waits, retries, failovers, UserSig renewals); your application installs the recorder |
 //! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).

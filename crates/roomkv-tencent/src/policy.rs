@@ -6,10 +6,11 @@
 use roomkv_core::TencentCode;
 
 /// Whether Tencent rejected the UserSig in a way a new one fixes: expired (70001) or
-/// invalidated (70052).
-pub(crate) fn usersig_rejected(code: TencentCode) -> bool {
-    matches!(
-        code,
-        TencentCode::UserSigExpired | TencentCode::UserSigInvalidated
-    )
+/// invalidated (70052). `Some` names the code, the `reason` of the renewal in metrics.
+pub(crate) fn usersig_rejection(code: TencentCode) -> Option<&'static str> {
+    match code {
+        TencentCode::UserSigExpired => Some("70001"),
+        TencentCode::UserSigInvalidated => Some("70052"),
+        _ => None,
+    }
 }

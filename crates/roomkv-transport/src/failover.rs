@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use http::{StatusCode, Uri};
 
+use crate::metrics::{HostLabel, HostMeter};
 use crate::{Clock, SharedClock, TransportError, check_url};
 
 /// The default time after which an [`EndpointSet`] returns to its primary host.
@@ -41,6 +42,8 @@ pub const DEFAULT_COOL_DOWN: Duration = Duration::from_secs(60);
 /// ```
 pub struct EndpointSet {
     hosts: Vec<Uri>,
+    labels: Vec<HostLabel>,
+    meter: HostMeter,
     pinned: bool,
     cool_down: Option<Duration>,
     clock: SharedClock,
@@ -109,6 +112,8 @@ impl EndpointSet {
             ));
         }
         Ok(Self {
+            labels: hosts.iter().map(HostLabel::new).collect(),
+            meter: HostMeter::default(),
             hosts,
             pinned: false,
             cool_down: Some(DEFAULT_COOL_DOWN),
@@ -154,6 +159,21 @@ impl EndpointSet {
         self
     }
 
+    /// Records this set's host switches and active host as `vendor`'s
+    /// ([metrics](crate::metrics), feature `metrics`).
+    #[cfg(feature = "metrics")]
+    pub fn with_metrics(mut self, vendor: &'static str) -> Self {
+        let active = self.lock().active;
+        self.meter = HostMeter::new(vendor, &self.labels, active);
+        self
+    }
+
+    /// The hosts' labels in metrics, primary first.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn labels(&self) -> &[HostLabel] {
+        &self.labels
+    }
+
     /// All base URLs, primary first.
     pub fn hosts(&self) -> &[Uri] {
         &self.hosts
@@ -181,6 +201,8 @@ impl EndpointSet {
                 to = %self.hosts[0],
                 "failover cool-down over; returning to the primary host"
             );
+            self.meter
+                .switched(&self.labels[state.active], &self.labels[0]);
             state.active = 0;
             state.epoch += 1;
         }
@@ -205,6 +227,8 @@ impl EndpointSet {
             to = %self.hosts[next],
             "switching to the next host after a failure"
         );
+        self.meter
+            .switched(&self.labels[state.active], &self.labels[next]);
         state.active = next;
         state.epoch += 1;
         state.switched_at = self.clock.monotonic();
@@ -215,6 +239,8 @@ impl EndpointSet {
     pub fn reset(&self) {
         let mut state = self.lock();
         if state.active != 0 {
+            self.meter
+                .switched(&self.labels[state.active], &self.labels[0]);
             state.active = 0;
             state.epoch += 1;
         }
@@ -231,6 +257,13 @@ impl EndpointSet {
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is always consistent between statements, so a poisoned lock is usable.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for EndpointSet {
+    fn drop(&mut self) {
+        let active = self.lock().active;
+        self.meter.released(&self.labels[active]);
     }
 }
 

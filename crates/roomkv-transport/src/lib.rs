@@ -32,6 +32,7 @@
 //! | `webpki-roots` | yes | trust the compiled-in Mozilla roots |
 //! | `native-roots` | no | also trust the platform's roots (through `rustls-native-certs`) |
 //! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
+//! | `metrics` | no | [`metrics`]: quota waits, attempts, retries and failovers through the `metrics` facade |
 //! | `test-util` | no | `FixedClock`, `ManualClock`, `FixedNonce`, `SequenceNonce`, `CaptureClient`, … |
 //!
 //! Without default features the crate still offers the traits, failover and retry, for use
@@ -86,6 +87,7 @@ mod failover;
 #[cfg(feature = "hyper")]
 mod hyper_client;
 pub mod limiter;
+pub mod metrics;
 pub mod pipeline;
 pub mod retry;
 pub mod safety;

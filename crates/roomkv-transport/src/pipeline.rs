@@ -18,6 +18,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 use crate::limiter::{Charge, RateLimited, RateLimiter};
+use crate::metrics::{Metered, RequestMeter, Stopwatch};
 use crate::retry::{self, RetryDecision, RetryPolicy, StopReason};
 use crate::safety::{self, AttemptOutcome, RequestKind};
 use crate::{
@@ -109,25 +110,52 @@ impl Pipeline<'_> {
         P: Fn(HttpResponse, AttemptInfo) -> Result<T, E>,
         C: Fn(&E) -> AttemptOutcome,
     {
+        self.execute_metered(kind, RequestMeter::default(), build, parse, classify)
+            .await
+    }
+
+    /// [`execute`](Self::execute), recording the attempts' [metrics](crate::metrics) with
+    /// `meter`'s labels (feature `metrics`; without it, or with [`RequestMeter::default`],
+    /// nothing is recorded).
+    pub async fn execute_metered<T, E, B, P, C>(
+        &self,
+        kind: RequestKind,
+        meter: RequestMeter<'_>,
+        build: B,
+        parse: P,
+        classify: C,
+    ) -> Executed<T, E>
+    where
+        E: From<TransportError> + From<RateLimited>,
+        B: Fn(&Endpoint, u32) -> Result<HttpRequest, E>,
+        P: Fn(HttpResponse, AttemptInfo) -> Result<T, E>,
+        C: Fn(&E) -> AttemptOutcome,
+    {
+        let metered = &Metered::new(meter);
         // An atomic, not a `Cell`: the closures hold a reference to it across `.await`, and the
         // future must stay `Send` for callers on multi-threaded runtimes.
         let after_unknown = AtomicBool::new(false);
         let parse = &parse;
         let build = &build;
-        let done = retry::run(
+        let done = retry::run_since(
+            metered.started(),
             self.policy,
             self.jitter,
             |number| {
                 let after_unknown = &after_unknown;
                 async move {
-                    if let Some(admission) = &self.admission
-                        && let Err(refused) = admission
+                    metered.attempt_starts(number);
+                    if let Some(admission) = &self.admission {
+                        let waiting = metered.waiting();
+                        let admitted = admission
                             .limiter
                             .admit(admission.charges, admission.max_wait)
-                            .await
-                    {
-                        tracing::debug!(error = %refused, "attempt not admitted by the rate limiter");
-                        return (Err(E::from(refused)), Ended::NotAdmitted);
+                            .await;
+                        metered.admitted(waiting, &admitted);
+                        if let Err(refused) = admitted {
+                            tracing::debug!(error = %refused, "attempt not admitted by the rate limiter");
+                            return (Err(E::from(refused)), Ended::NotAdmitted);
+                        }
                     }
                     let endpoint = self.endpoints.current();
                     let request = match build(&endpoint, number) {
@@ -138,7 +166,10 @@ impl Pipeline<'_> {
                         number,
                         after_unknown: after_unknown.load(Ordering::Relaxed),
                     };
-                    match self.http.send(request).await {
+                    let stopwatch = Stopwatch::start();
+                    let sent = self.http.send(request).await;
+                    metered.exchanged(&endpoint, stopwatch);
+                    match sent {
                         Ok(response) => {
                             if self.is_failover_status(response.status()) {
                                 self.endpoints.report_failure(&endpoint);
@@ -180,6 +211,7 @@ impl Pipeline<'_> {
                     }
                     AttemptOutcome::Throttled | AttemptOutcome::NotSent => {}
                 }
+                metered.attempt_ended(outcome);
                 safety::decide(kind, outcome)
             },
         )

@@ -267,6 +267,30 @@ pub struct Retried<T> {
 pub async fn run<T, F, Fut, C>(
     policy: &RetryPolicy,
     jitter: &dyn NonceSource,
+    attempt: F,
+    classify: C,
+) -> Retried<T>
+where
+    F: FnMut(u32) -> Fut,
+    Fut: Future<Output = T>,
+    C: FnMut(&T) -> RetryDecision,
+{
+    run_since(
+        tokio::time::Instant::now(),
+        policy,
+        jitter,
+        attempt,
+        classify,
+    )
+    .await
+}
+
+/// [`run`], its total budget counted from `start` (the request's start, read once for the
+/// budget and the request's metrics).
+pub(crate) async fn run_since<T, F, Fut, C>(
+    start: tokio::time::Instant,
+    policy: &RetryPolicy,
+    jitter: &dyn NonceSource,
     mut attempt: F,
     mut classify: C,
 ) -> Retried<T>
@@ -275,7 +299,6 @@ where
     Fut: Future<Output = T>,
     C: FnMut(&T) -> RetryDecision,
 {
-    let start = tokio::time::Instant::now();
     let mut attempts: u32 = 0;
     loop {
         attempts += 1;

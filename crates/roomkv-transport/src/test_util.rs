@@ -366,6 +366,21 @@ impl RedisServer {
             .and_then(|l| l.local_addr())
             .expect("a loopback port is free")
             .port();
+        Self::start_on(port)
+    }
+
+    /// Kills the server if it runs, and starts a new, empty one on the same port: Redis coming
+    /// back after an outage, at the URL the limiter knows.
+    ///
+    /// # Panics
+    ///
+    /// As [`start`](Self::start).
+    pub fn restart(&mut self) {
+        self.kill();
+        *self = Self::start_on(self.port);
+    }
+
+    fn start_on(port: u16) -> Self {
         let child = std::process::Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])

@@ -49,6 +49,7 @@
 //! | `native-roots` | no | trust the platform's roots too |
 //! | `redis` | no | `limiter::RedisLimiter` in the providers: one quota shared by a fleet through Redis |
 //! | `webhook` | no | [`webhook`]: verify and parse the vendors' callbacks (RongCloud KV sync, Tencent Live metadata) |
+//! | `metrics` | no | client metrics through the `metrics` facade in both providers (requests, attempts, quota waits, retries, failovers, UserSig renewals); the README lists them |
 //! | `test-util` | no | the providers' `test_util`: fixed clocks and nonces, `CaptureClient` |
 
 /// The shared, sans-IO types of all providers: typed ids, keys and values, [`Limits`],

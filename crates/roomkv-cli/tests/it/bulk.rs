@@ -301,6 +301,44 @@ fn an_import_the_room_cannot_hold_is_refused_whole_with_every_violation() {
     assert_eq!(metadata_of(&emulator, "live"), expected("m", 4));
 }
 
+#[test]
+fn with_v_an_import_ends_with_what_the_client_did() {
+    let emulator = Emulator::start();
+    let file = TempFile::new("counted.jsonl", &lines("c", 45));
+    // The first batch set is throttled (not processed) and retried.
+    emulator.control(
+        "/_emulator/faults",
+        r#"{"path":"/chatroom/entry/batch/set.json","times":1,"effect":{"kind":"vendor_error","code":1008}}"#,
+    );
+    let out = emulator.rongcloud(&[
+        "-v",
+        "entry",
+        "import",
+        "--room",
+        "counted",
+        "--owner",
+        "anchor",
+        file.path(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // One query of the room, then three batches (20, 20, 5 keys), one of them sent twice.
+    let line = out
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("roomkv: 4 requests"))
+        .unwrap_or_else(|| panic!("no summary line: {}", out.stderr));
+    assert!(
+        line.starts_with("roomkv: 4 requests (0 failed), 1 retries, "),
+        "{line}"
+    );
+    assert!(line.ends_with(" s), 0 failovers"), "{line}");
+
+    // Without -v, a bulk command prints its own summary only.
+    let quiet = emulator.rongcloud(&["entry", "export", "--room", "counted"]);
+    assert_eq!(quiet.status.code(), Some(0), "{quiet:?}");
+    assert_eq!(quiet.stderr, "roomkv: exported 45 keys of room counted\n");
+}
+
 /// `roomkv copy ARGS` with both vendors' demo credentials, against the emulator.
 fn copy(emulator: &Emulator, args: &[&str]) -> Finished {
     let credentials = [

@@ -145,6 +145,7 @@ impl SetEntry {
 impl Operation for SetEntry {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "set_entry";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.chatroom_id.validate(limits)?;
@@ -276,6 +277,7 @@ impl BatchSetEntries {
 impl Operation for BatchSetEntries {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "batch_set_entries";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.chatroom_id.validate(limits)?;
@@ -417,6 +419,7 @@ impl RemoveEntry {
 impl Operation for RemoveEntry {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "remove_entry";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.chatroom_id.validate(limits)?;
@@ -531,6 +534,7 @@ impl BatchRemoveEntries {
 impl Operation for BatchRemoveEntries {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "batch_remove_entries";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.chatroom_id.validate(limits)?;
@@ -665,6 +669,7 @@ impl QueryEntries {
 impl Operation for QueryEntries {
     type Endpoint = Endpoint;
     type Output = Vec<Entry>;
+    const NAME: &'static str = "query_entries";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.chatroom_id.validate(limits)?;

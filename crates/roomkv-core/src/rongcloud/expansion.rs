@@ -212,6 +212,7 @@ impl SetExpansion {
 impl Operation for SetExpansion {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "set_expansion";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.target.validate(limits)?;
@@ -331,6 +332,7 @@ impl DeleteExpansion {
 impl Operation for DeleteExpansion {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "delete_expansion";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.target.validate(limits)?;
@@ -438,6 +440,7 @@ impl QueryExpansion {
 impl Operation for QueryExpansion {
     type Endpoint = Endpoint;
     type Output = ExpansionPage;
+    const NAME: &'static str = "query_expansion";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.msg_uid.validate(limits)?;

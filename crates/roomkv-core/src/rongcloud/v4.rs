@@ -218,6 +218,7 @@ impl SetMetadata {
 impl Operation for SetMetadata {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "v4_set_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.channel_id.validate(limits)?;
@@ -353,6 +354,7 @@ impl RemoveMetadata {
 impl Operation for RemoveMetadata {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "v4_remove_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.channel_id.validate(limits)?;
@@ -497,6 +499,7 @@ impl GetMetadata {
 impl Operation for GetMetadata {
     type Endpoint = Endpoint;
     type Output = Vec<Entry>;
+    const NAME: &'static str = "v4_get_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.channel_id.validate(limits)?;
@@ -804,6 +807,7 @@ impl SetMessageMetadata {
 impl Operation for SetMessageMetadata {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "v4_set_message_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.target.validate(limits)?;
@@ -944,6 +948,7 @@ impl DeleteMessageMetadata {
 impl Operation for DeleteMessageMetadata {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "v4_delete_message_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.target.validate(limits)?;
@@ -1072,6 +1077,7 @@ impl ListMessageMetadata {
 impl Operation for ListMessageMetadata {
     type Endpoint = Endpoint;
     type Output = ExpansionPage;
+    const NAME: &'static str = "v4_list_message_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.msg_uid.validate(limits)?;

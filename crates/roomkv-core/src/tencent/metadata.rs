@@ -123,6 +123,7 @@ impl GetRoomMetadata {
 impl Operation for GetRoomMetadata {
     type Endpoint = Endpoint;
     type Output = Vec<MetadataEntry>;
+    const NAME: &'static str = "get_room_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)?;
@@ -250,6 +251,7 @@ impl SetRoomMetadata {
 impl Operation for SetRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "set_room_metadata";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)?;
@@ -341,6 +343,7 @@ impl DelRoomMetadata {
 impl Operation for DelRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "del_room_metadata";
 
     /// At least one key and at most
     /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10, spec `tencent.md`

@@ -356,6 +356,7 @@ const COVER_URL: TextRule = TextRule {
 impl Operation for CreateRoom {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "create_room";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         let info = &self.info;
@@ -449,6 +450,7 @@ impl DestroyRoom {
 impl Operation for DestroyRoom {
     type Endpoint = Endpoint;
     type Output = ();
+    const NAME: &'static str = "destroy_room";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)
@@ -498,6 +500,7 @@ impl GetRoomInfo {
 impl Operation for GetRoomInfo {
     type Endpoint = Endpoint;
     type Output = RoomInfo;
+    const NAME: &'static str = "get_room_info";
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)

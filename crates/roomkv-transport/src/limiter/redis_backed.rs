@@ -8,6 +8,7 @@ use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, Script};
 
 use super::{Charge, DEFAULT_BURST, LocalLimiter, RateLimitReason, RateLimited, RateLimiter};
+use crate::metrics::OutageMeter;
 use crate::{BoxError, BoxFuture};
 
 /// The decision script. `KEYS[i]` is the bucket of charge `i`; `ARGV[1]` the longest wait in
@@ -129,6 +130,7 @@ impl RedisLimiterBuilder {
             when_unavailable: self.when_unavailable,
             fallback: LocalLimiter::new().with_burst(self.burst),
             outage: Mutex::new(None),
+            outage_meter: OutageMeter::default(),
         })
     }
 }
@@ -187,6 +189,7 @@ pub struct RedisLimiter {
     fallback: LocalLimiter,
     /// When Redis failed, when to ask it again; `None` while it answers.
     outage: Mutex<Option<tokio::time::Instant>>,
+    outage_meter: OutageMeter,
 }
 
 impl fmt::Debug for RedisLimiter {
@@ -234,6 +237,7 @@ impl RedisLimiter {
     fn outage_began(&self, err: &BoxError) {
         let mut outage = self.outage_lock();
         if outage.is_none() {
+            self.outage_meter.began();
             match self.when_unavailable {
                 WhenUnavailable::Fallback => tracing::warn!(
                     error = %err,
@@ -251,6 +255,7 @@ impl RedisLimiter {
 
     fn outage_ended(&self) {
         if self.outage_lock().take().is_some() {
+            self.outage_meter.ended();
             tracing::info!("Redis quota store answers again; the fleet shares its quota again");
         }
     }
@@ -323,6 +328,7 @@ impl RedisLimiter {
         max_wait: Duration,
         err: Arc<BoxError>,
     ) -> Result<(), RateLimited> {
+        self.outage_meter.unavailable();
         match self.when_unavailable {
             WhenUnavailable::FailClosed => {
                 let index = charges.iter().position(|c| c.units > 0).unwrap_or(0);
