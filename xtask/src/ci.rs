@@ -260,7 +260,18 @@ mod tests {
     #[test]
     fn steps_run_in_the_documented_order() {
         let names: Vec<_> = steps(None).iter().map(|step| step.name).collect();
-        assert_eq!(names, ["fmt", "clippy", "test", "doc", "layering", "tidy"]);
+        assert_eq!(
+            names,
+            [
+                "fmt",
+                "clippy",
+                "test",
+                "metrics-off",
+                "doc",
+                "layering",
+                "tidy"
+            ]
+        );
         let nextest = Some(Nextest {
             has_no_tests_flag: true,
         });
