@@ -36,8 +36,10 @@ use roomkv_core::tencent::SERVICE_PATH;
 use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
 
-use crate::auth::UserSigCheck;
+use crate::auth::{StrictRejection, UserSigCheck, UserSigRejection, parse_timestamp};
 use crate::faults::{FaultAction, gateway_page};
+use crate::clock::Clock;
+use crate::journal::{self, JournalEntry, Outcome};
 use crate::rng::mix;
 use crate::state::{RoomCreate, State, rongcloud_validation_error, tencent_validation_error};
 use crate::{Emulator, RongCloudAppState, TencentAppState, wire};
@@ -189,33 +191,112 @@ impl Emulator {
     /// This is the whole server minus the network, for an in-memory HTTP client.
     pub fn handle(&self, request: Request<Bytes>) -> Response<Vec<u8>> {
         let vendor = Vendor::of(request.uri());
-        match catch_unwind(AssertUnwindSafe(|| self.route(vendor, &request))) {
-            Ok(response) => response,
-            Err(_) => {
-                // The path only: a Tencent query carries the UserSig, a bearer credential.
-                tracing::error!(
-                    path = request.uri().path(),
-                    "the emulator panicked while handling a request"
-                );
-                match vendor {
-                    Vendor::RongCloud => rc_error_reply(
-                        request.uri().path(),
-                        self.with_rc_id(
-                            rc_error(RongCloudCode::InternalError, "internal logic error", 200),
-                            &request,
-                        ),
-                    ),
-                    Vendor::Tencent => tc_server::error_reply(
-                        &tc_error(TencentCode::LiveInternalError, "internal server error"),
-                        &self.next_tencent_request_id(),
-                    ),
-                    Vendor::Control => json_response(
+        if vendor == Vendor::Control {
+            return match catch_unwind(AssertUnwindSafe(|| self.control(&request))) {
+                Ok(response) => response,
+                Err(_) => {
+                    tracing::error!(
+                        path = request.uri().path(),
+                        "the emulator panicked while handling a control request"
+                    );
+                    json_response(
                         StatusCode::SERVICE_UNAVAILABLE,
                         &serde_json::json!({"error": "internal error"}),
-                    ),
+                    )
                 }
-            }
+            };
         }
+        let started = self.inner.clock.monotonic();
+        let time_ms = self.now_ms();
+        journal::begin();
+        let (response, refusal) =
+            match catch_unwind(AssertUnwindSafe(|| self.route(vendor, &request))) {
+                Ok(answer) => answer,
+                Err(_) => {
+                    // The path only: a Tencent query carries the UserSig, a bearer credential.
+                    tracing::error!(
+                        path = request.uri().path(),
+                        "the emulator panicked while handling a request"
+                    );
+                    self.internal_error(vendor, &request)
+                }
+            };
+        let latency = self.inner.clock.monotonic().saturating_sub(started);
+        self.journal_request(vendor, &request, &response, refusal, time_ms, latency);
+        response
+    }
+
+    /// The vendor's internal-error answer, for a request whose handling panicked.
+    fn internal_error(
+        &self,
+        vendor: Vendor,
+        request: &Request<Bytes>,
+    ) -> (Response<Vec<u8>>, Option<ApiError>) {
+        let error = match vendor {
+            Vendor::Tencent => tc_error(TencentCode::LiveInternalError, "internal server error"),
+            _ => self.with_rc_id(
+                rc_error(RongCloudCode::InternalError, "internal logic error", 200),
+                request,
+            ),
+        };
+        let response = match vendor {
+            Vendor::Tencent => tc_server::error_reply(&error, &self.next_tencent_request_id()),
+            _ => rc_error_reply(request.uri().path(), error.clone()),
+        };
+        (response, Some(error))
+    }
+
+    /// Records a vendor request in the journal and, for a refusal, logs its explanation (shown
+    /// by `roomkv emulator -v`).
+    fn journal_request(
+        &self,
+        vendor: Vendor,
+        request: &Request<Bytes>,
+        response: &Response<Vec<u8>>,
+        refusal: Option<ApiError>,
+        time_ms: u64,
+        latency: std::time::Duration,
+    ) {
+        let notes = journal::take();
+        let path = request.uri().path();
+        let (vendor_name, dialect) = match vendor {
+            Vendor::Tencent => ("tencent", "tencent"),
+            _ if is_v4(path) => ("rongcloud", "v4"),
+            _ => ("rongcloud", "legacy"),
+        };
+        let explanation = refusal.as_ref().map(|error| {
+            notes
+                .explanation
+                .unwrap_or_else(|| journal::generic_explanation(error))
+        });
+        let code = refusal.as_ref().map_or(0, |e| e.code.code());
+        if let Some(explanation) = &explanation {
+            tracing::info!(
+                target: "roomkv_emulator::journal",
+                vendor = vendor_name,
+                endpoint = path,
+                code,
+                "refused: {explanation}"
+            );
+        }
+        self.inner.journal.record(JournalEntry {
+            seq: 0,
+            time_ms,
+            vendor: vendor_name,
+            endpoint: path.to_owned(),
+            dialect,
+            params: journal::params(request, vendor == Vendor::Tencent),
+            status: response.status().as_u16(),
+            code,
+            outcome: if refusal.is_some() {
+                Outcome::Refused
+            } else {
+                Outcome::Ok
+            },
+            latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+            buckets: notes.buckets,
+            explanation,
+        });
     }
 
     /// Handles one request with the configured faults: waits out delays
@@ -337,24 +418,29 @@ impl Emulator {
         self.body_limit().saturating_add(1)
     }
 
-    fn route(&self, vendor: Vendor, request: &Request<Bytes>) -> Response<Vec<u8>> {
+    /// Answers a vendor request, with the error when it was refused.
+    fn route(
+        &self,
+        vendor: Vendor,
+        request: &Request<Bytes>,
+    ) -> (Response<Vec<u8>>, Option<ApiError>) {
         match vendor {
-            Vendor::Control => self.control(request),
-            Vendor::RongCloud => {
-                let result = self.rongcloud(request);
-
-                match result {
-                    Ok(response) => response,
-                    Err(error) => {
-                        rc_error_reply(request.uri().path(), self.with_rc_id(error, request))
-                    }
+            Vendor::Control => (self.control(request), None),
+            Vendor::RongCloud => match self.rongcloud(request) {
+                Ok(response) => (response, None),
+                Err(error) => {
+                    let error = self.with_rc_id(error, request);
+                    (
+                        rc_error_reply(request.uri().path(), error.clone()),
+                        Some(error),
+                    )
                 }
-            }
+            },
             Vendor::Tencent => {
                 let request_id = self.next_tencent_request_id();
                 match self.tencent(request, &request_id) {
-                    Ok(response) => response,
-                    Err(error) => tc_server::error_reply(&error, &request_id),
+                    Ok(response) => (response, None),
+                    Err(error) => (tc_server::error_reply(&error, &request_id), Some(error)),
                 }
             }
         }
@@ -478,11 +564,33 @@ impl Emulator {
                 inner.config.rongcloud.unknown_app_key_status,
             )
         };
-        let app_key = headers.app_key.as_deref().ok_or_else(unknown)?;
-        let app = inner.rongcloud_apps.get(app_key).ok_or_else(unknown)?;
+        let Some(app_key) = headers.app_key.as_deref() else {
+            journal::explain("the App-Key header is missing".to_owned());
+            return Err(unknown());
+        };
+        let Some(app) = inner.rongcloud_apps.get(app_key) else {
+            journal::explain(format!(
+                "App-Key `{app_key}` is not an app of this emulator (configured: {})",
+                self.rongcloud_app_keys()
+            ));
+            return Err(unknown());
+        };
         let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        if !(present(&headers.nonce) && present(&headers.timestamp) && present(&headers.signature))
-        {
+        let missing: Vec<&str> = [
+            ("Nonce", &headers.nonce),
+            ("Timestamp", &headers.timestamp),
+            ("Signature", &headers.signature),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !present(value))
+        .map(|(name, _)| name)
+        .collect();
+        if !missing.is_empty() {
+            journal::explain(format!(
+                "the {} header(s) are missing or empty; every request needs Nonce, Timestamp and \
+                 Signature",
+                missing.join(", ")
+            ));
             return Err(rc_error(
                 RongCloudCode::SignatureError,
                 "Signature error: Nonce, Timestamp and Signature headers are required",
@@ -493,6 +601,13 @@ impl Emulator {
             .authenticator
             .verify_rongcloud(&app.secret, &headers)
             .map_err(|_| {
+                journal::explain(format!(
+                    "signature mismatch: the server computed SHA1(app secret + Nonce + Timestamp) \
+                     for Nonce `{}`, Timestamp `{}`; check the secret and that the three headers \
+                     are from the same request",
+                    headers.nonce.as_deref().unwrap_or_default(),
+                    headers.timestamp.as_deref().unwrap_or_default()
+                ));
                 rc_error(
                     RongCloudCode::SignatureError,
                     "Signature error, please check whether Appkey and Secret are correct",
@@ -506,6 +621,7 @@ impl Emulator {
                 .replay
                 .check(&app.app_key, timestamp, nonce, self.now())
                 .map_err(|e| {
+                    journal::explain(strict_explanation(&e, nonce, timestamp, self.now()));
                     rc_error(
                         RongCloudCode::SignatureError,
                         format!("Signature error: {e}"),
@@ -685,14 +801,34 @@ impl Emulator {
         inner
             .authenticator
             .verify_tencent(&check)
-            .map_err(|e| tc_error(e.code(), e.to_string()))?;
+            .map_err(|e| {
+                journal::explain(usersig_explanation(&check, e));
+                tc_error(e.code(), e.to_string())
+            })?;
         if identifier != app.admin {
+            journal::explain(format!(
+                "identifier `{identifier}` is not the app's admin account `{}`; Tencent's REST \
+                 API is called as the admin",
+                app.admin
+            ));
             return Err(tc_error(
                 TencentCode::NotAdmin,
                 format!("identifier {identifier:?} is not an App admin"),
             ));
         }
         Ok((app, identifier))
+    }
+
+    /// The configured RongCloud app keys, for an explanation.
+    fn rongcloud_app_keys(&self) -> String {
+        let mut keys: Vec<&str> = self
+            .inner
+            .rongcloud_apps
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        keys.join(", ")
     }
 
     /// Runs one decoded command: one arm per command, each through [`Self::serve_tencent`].
@@ -765,6 +901,71 @@ impl Emulator {
         )?;
         Ok(O::encode_reply(&output, Some(ctx.request_id)))
     }
+}
+
+/// Why strict mode refused a request, for a person.
+fn strict_explanation(
+    rejection: &StrictRejection,
+    nonce: &str,
+    timestamp: &str,
+    now: std::time::Duration,
+) -> String {
+    match rejection {
+        StrictRejection::TimestampOutsideWindow { window_ms, .. } => {
+            let sent = parse_timestamp(timestamp).unwrap_or_default();
+            let window = window_ms / 1000;
+            if sent <= now {
+                let age = now.saturating_sub(sent).as_secs();
+                format!("timestamp is {age} s old; --strict allows {window} s")
+            } else {
+                let ahead = sent.saturating_sub(now).as_secs();
+                format!("timestamp is {ahead} s in the future; --strict allows {window} s")
+            }
+        }
+        StrictRejection::NonceReplayed { window_ms } => format!(
+            "Nonce `{nonce}` was already used within the last {} s; --strict refuses replays, \
+             use a fresh Nonce for every request",
+            window_ms / 1000
+        ),
+        other => format!("--strict refused the request: {other}"),
+    }
+}
+
+/// Why a UserSig was refused, for a person: for an expired one, how long ago.
+fn usersig_explanation(check: &UserSigCheck<'_>, rejection: UserSigRejection) -> String {
+    use roomkv_sign::tencent::{SecretKey, VerifyError, verify};
+    let key = SecretKey::new(check.secret_key.expose().as_bytes());
+    let detail = verify(
+        check.usersig,
+        &key,
+        check.sdkappid,
+        check.identifier,
+        check.now_unix_secs,
+    );
+    match (rejection, detail) {
+        (UserSigRejection::Expired, Err(VerifyError::Expired { expired_at, now })) => format!(
+            "UserSig expired {} s ago (TLS.time + TLS.expire = {expired_at}, now {now})",
+            group_thousands(now.saturating_sub(expired_at))
+        ),
+        (UserSigRejection::SignatureMismatch, _) => "UserSig signature mismatch: the HMAC-SHA256 \
+            does not verify with this app's secret key; check the key the UserSig was made with"
+            .to_owned(),
+        (_, Err(err)) => format!("UserSig refused: {err}"),
+        (rejection, Ok(_)) => format!("UserSig refused by the authenticator: {rejection}"),
+    }
+}
+
+/// `3605` as `3,605`.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -61,6 +61,10 @@ fn serves_announces_hides_secrets_and_stops_on_sigterm() {
     let addr = ready_addr(&roomkv.next_line(READY_TIMEOUT));
     assert_eq!(addr.ip().to_string(), "127.0.0.1");
     assert_ne!(addr.port(), 0);
+    assert_eq!(
+        roomkv.next_line(READY_TIMEOUT),
+        format!("console: http://{addr}/_emulator/ui")
+    );
     let credentials: Vec<String> = (0..5).map(|_| roomkv.next_line(READY_TIMEOUT)).collect();
     assert_eq!(
         credentials,
@@ -111,6 +115,10 @@ fn shows_the_demo_secrets_and_stops_on_sigint() {
     let mut roomkv = Roomkv::spawn(&["emulator", "--listen", "127.0.0.1:0"]);
     let addr = ready_addr(&roomkv.next_line(READY_TIMEOUT));
     assert_ne!(addr.port(), 0);
+    assert_eq!(
+        roomkv.next_line(READY_TIMEOUT),
+        format!("console: http://{addr}/_emulator/ui")
+    );
     let credentials: Vec<String> = (0..5).map(|_| roomkv.next_line(READY_TIMEOUT)).collect();
     assert_eq!(
         credentials,

@@ -1,0 +1,221 @@
+"use strict";
+// The roomkv emulator console: polls the control API once a second and renders it.
+(function () {
+  const $ = (id) => document.getElementById(id);
+  let eventsNext = 0;
+  let events = [];
+
+  function cell(row, text, className) {
+    const td = document.createElement("td");
+    if (className) td.className = className;
+    td.textContent = text === undefined || text === null ? "" : String(text);
+    row.appendChild(td);
+    return td;
+  }
+
+  function codeCell(row, value) {
+    const td = document.createElement("td");
+    const code = document.createElement("code");
+    code.textContent = typeof value === "string" ? value : JSON.stringify(value);
+    td.appendChild(code);
+    row.appendChild(td);
+    return td;
+  }
+
+  function fill(tableId, rows, render) {
+    const body = $(tableId).tBodies[0];
+    const fresh = document.createElement("tbody");
+    for (const item of rows) {
+      const tr = document.createElement("tr");
+      render(tr, item);
+      fresh.appendChild(tr);
+    }
+    body.replaceWith(fresh);
+  }
+
+  async function getJson(path, options) {
+    const response = await fetch(path, Object.assign({ cache: "no-store" }, options));
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error || response.statusText);
+    return body;
+  }
+
+  function renderJournal(page) {
+    $("journal-dropped").textContent =
+      page.dropped > 0 ? page.dropped + " older requests dropped (journal keeps " + page.capacity + ")" : "";
+    const rows = page.entries.slice().reverse();
+    fill("journal", rows, (tr, e) => {
+      tr.className = e.outcome;
+      tr.dataset.seq = e.seq;
+      cell(tr, e.seq);
+      cell(tr, new Date(e.timeMs).toISOString());
+      cell(tr, e.vendor + (e.dialect === "v4" ? " v4" : ""));
+      cell(tr, e.endpoint);
+      cell(tr, e.status);
+      cell(tr, e.code);
+      cell(tr, e.buckets.join(", "));
+      const td = document.createElement("td");
+      if (e.explanation) {
+        const p = document.createElement("p");
+        p.className = "explanation";
+        p.textContent = e.explanation;
+        td.appendChild(p);
+      }
+      const code = document.createElement("code");
+      code.textContent = JSON.stringify(e.params);
+      td.appendChild(code);
+      tr.appendChild(td);
+    });
+  }
+
+  function renderState(view) {
+    const state = view.state;
+    const kv = [];
+    for (const room of state.chatrooms) {
+      for (const [key, entry] of Object.entries(room.room.entries)) {
+        kv.push({ app: room.app_key, room: room.chatroom_id, key: key, entry: entry });
+      }
+    }
+    fill("kv", kv, (tr, r) => {
+      cell(tr, r.app);
+      cell(tr, r.room);
+      cell(tr, r.key);
+      cell(tr, r.entry.value);
+      cell(tr, r.entry.owner);
+      cell(tr, r.entry.auto_delete);
+      cell(tr, r.entry.last_set_time);
+    });
+    fill("kv-service", view.kvService, (tr, s) => {
+      cell(tr, s.appKey);
+      cell(tr, s.enabled ? "enabled" : "disabled");
+    });
+    const expansions = [];
+    for (const m of state.messages) {
+      for (const [key, item] of Object.entries(m.message.entries)) {
+        expansions.push({ app: m.app_key, uid: m.msg_uid, key: key, item: item });
+      }
+    }
+    fill("expansions", expansions, (tr, x) => {
+      cell(tr, x.app);
+      cell(tr, x.uid);
+      cell(tr, x.key);
+      cell(tr, x.item.v);
+      cell(tr, x.item.ts);
+    });
+    fill("rooms", state.rooms, (tr, r) => {
+      cell(tr, r.sdkappid);
+      cell(tr, r.room_id);
+      codeCell(tr, r.room.info);
+      codeCell(tr, r.room.metadata.map((kv) => kv[0] + "=" + kv[1]).join("\n"));
+    });
+  }
+
+  function renderStats(stats) {
+    $("throttled").textContent = "Throttled answers: " + stats.throttled +
+      (stats.rateLimits ? "" : " (rate limits are off)");
+    fill("quotas", stats.quotas, (tr, q) => {
+      cell(tr, q.app);
+      cell(tr, q.bucket);
+      cell(tr, q.used);
+      cell(tr, q.limit === null ? "unlimited" : q.limit);
+      cell(tr, q.throttled);
+    });
+  }
+
+  function renderFaults(body) {
+    fill("faults", body.rules, (tr, rule) => {
+      cell(tr, rule.path);
+      cell(tr, rule.times === undefined ? "until cleared" : rule.times);
+      cell(tr, rule.probability === undefined ? "" : rule.probability);
+      codeCell(tr, rule.effect);
+    });
+  }
+
+  function renderEvents(page) {
+    if (page.next < eventsNext) events = [];
+    events = events.concat(page.events).slice(-500);
+    eventsNext = page.next;
+    $("events-dropped").textContent = page.dropped > 0 ? page.dropped + " older events dropped" : "";
+    fill("events", events.slice().reverse(), (tr, e) => {
+      cell(tr, e.seq);
+      cell(tr, e.type);
+      cell(tr, e.appKey || e.sdkappid || e.vendor || "");
+      codeCell(tr, e.body || e);
+    });
+  }
+
+  async function refresh() {
+    const query = new URLSearchParams();
+    if ($("filter-vendor").value) query.set("vendor", $("filter-vendor").value);
+    if ($("filter-outcome").value) query.set("outcome", $("filter-outcome").value);
+    try {
+      const [journal, state, stats, faults, page] = await Promise.all([
+        getJson("/_emulator/requests?" + query),
+        getJson("/_emulator/state"),
+        getJson("/_emulator/stats"),
+        getJson("/_emulator/faults"),
+        getJson("/_emulator/events?since=" + (eventsNext > 0 ? eventsNext : 0)),
+      ]);
+      if (stats.events.next < eventsNext) {
+        eventsNext = 0;
+        events = [];
+      }
+      renderJournal(journal);
+      renderState(state);
+      renderStats(stats);
+      renderFaults(faults);
+      renderEvents(page);
+      $("status").textContent = "live, updated " + new Date().toLocaleTimeString();
+    } catch (error) {
+      $("status").textContent = "emulator unreachable: " + error.message;
+    }
+  }
+
+  let timer = null;
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      await refresh();
+      schedule();
+    }, 1000);
+  }
+
+  async function now() {
+    await refresh();
+    schedule();
+  }
+
+  $("reset").addEventListener("click", async () => {
+    await getJson("/_emulator/reset", { method: "POST" });
+    eventsNext = 0;
+    events = [];
+    await now();
+  });
+
+  $("fault-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const kind = $("fault-kind").value;
+    const value = Number($("fault-value").value);
+    const rule = {
+      path: $("fault-path").value,
+      effect: kind === "status" ? { kind: "status", status: value } : { kind: "vendor_error", code: value },
+    };
+    if ($("fault-times").value !== "") rule.times = Number($("fault-times").value);
+    try {
+      await getJson("/_emulator/faults", { method: "POST", body: JSON.stringify(rule) });
+      $("fault-error").textContent = "";
+    } catch (error) {
+      $("fault-error").textContent = "fault rule refused: " + error.message;
+    }
+    await now();
+  });
+
+  $("fault-clear").addEventListener("click", async () => {
+    await getJson("/_emulator/faults", { method: "DELETE" });
+    await now();
+  });
+
+  $("filter-vendor").addEventListener("change", now);
+  $("filter-outcome").addEventListener("change", now);
+  now();
+})();
