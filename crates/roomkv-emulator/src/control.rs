@@ -192,8 +192,8 @@ impl Emulator {
     /// `GET /_emulator/state`: the vendors' state (what a state file holds) and each
     /// RongCloud app's KV service switch, for the console.
     fn state_view(&self) -> Result<Value, Refusal> {
-        let snapshot =
-            serde_json::to_value(self.state().snapshot()).map_err(|e| bad_request(e.to_string()))?;
+        let snapshot = serde_json::to_value(self.state().snapshot())
+            .map_err(|e| bad_request(e.to_string()))?;
         let kv_service: Vec<Value> = self
             .inner
             .config

@@ -381,7 +381,9 @@ impl Emulator {
     }
 
     /// Answers per endpoint and vendor code since the last reset.
-    pub fn answer_counts(&self) -> std::collections::BTreeMap<String, std::collections::BTreeMap<i64, u64>> {
+    pub fn answer_counts(
+        &self,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeMap<i64, u64>> {
         self.inner.journal.codes()
     }
 

@@ -37,8 +37,8 @@ use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
 
 use crate::auth::{StrictRejection, UserSigCheck, UserSigRejection, parse_timestamp};
-use crate::faults::{FaultAction, gateway_page};
 use crate::clock::Clock;
+use crate::faults::{FaultAction, gateway_page};
 use crate::journal::{self, JournalEntry, Outcome};
 use crate::rng::mix;
 use crate::state::{RoomCreate, State, rongcloud_validation_error, tencent_validation_error};
@@ -798,13 +798,10 @@ impl Emulator {
             secret_key: &app.secret,
             now_unix_secs: self.now().as_secs(),
         };
-        inner
-            .authenticator
-            .verify_tencent(&check)
-            .map_err(|e| {
-                journal::explain(usersig_explanation(&check, e));
-                tc_error(e.code(), e.to_string())
-            })?;
+        inner.authenticator.verify_tencent(&check).map_err(|e| {
+            journal::explain(usersig_explanation(&check, e));
+            tc_error(e.code(), e.to_string())
+        })?;
         if identifier != app.admin {
             journal::explain(format!(
                 "identifier `{identifier}` is not the app's admin account `{}`; Tencent's REST \

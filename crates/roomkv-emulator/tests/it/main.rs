@@ -7,6 +7,7 @@ mod common;
 mod concurrency;
 mod corpus_replies;
 mod hostile;
+mod journal;
 mod memory;
 mod model;
 mod persist;
