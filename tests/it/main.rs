@@ -20,6 +20,7 @@
 
 mod attributes;
 mod campaign;
+mod console;
 mod dialects;
 mod failover;
 mod quota;
