@@ -255,10 +255,10 @@ pub(crate) struct EmulatorArgs {
         long,
         value_name = "N",
         default_value_t = defaults::config().journal_capacity,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
         help_heading = "Behaviour"
     )]
-    pub(crate) journal_size: u64,
+    pub(crate) journal_size: usize,
 
     /// How many events the event log keeps (GET /_emulator/events); older ones are dropped and
     /// counted
@@ -266,10 +266,10 @@ pub(crate) struct EmulatorArgs {
         long,
         value_name = "N",
         default_value_t = defaults::config().event_capacity,
-        value_parser = clap::value_parser!(u64).range(1..),
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
         help_heading = "Behaviour"
     )]
-    pub(crate) event_log_size: u64,
+    pub(crate) event_log_size: usize,
 
     /// Seed of the generator that decides probabilistic faults, so runs repeat
     #[arg(

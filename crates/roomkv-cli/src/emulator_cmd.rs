@@ -78,8 +78,8 @@ pub(crate) fn config_from(args: &EmulatorArgs) -> EmulatorConfig {
     config.quota.rate_scale = args.rate_scale;
     config.quota.enabled = !args.no_rate_limit;
     config.fault_seed = args.fault_seed;
-    config.journal_capacity = usize::try_from(args.journal_size).unwrap_or(usize::MAX);
-    config.event_capacity = usize::try_from(args.event_log_size).unwrap_or(usize::MAX);
+    config.journal_capacity = args.journal_size;
+    config.event_capacity = args.event_log_size;
     config.webhooks.rongcloud_url = args.rongcloud_webhook_url.clone();
     config.webhooks.tencent_url = args.tencent_callback_url.clone();
     config.webhooks.tencent_token = args
