@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use http::Request;
-use roomkv_core::{ApiError, QuotaCost};
+use roomkv_core::QuotaCost;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -301,10 +301,4 @@ pub(crate) fn params<B: AsRef<[u8]>>(request: &Request<B>, tencent: bool) -> Val
         }
     }
     Value::Object(params)
-}
-
-/// The explanation of a refusal the pipeline did not explain more precisely: the code's meaning
-/// and the answer's message (which names the field and the limit).
-pub(crate) fn generic_explanation(error: &ApiError) -> String {
-    format!("{}: {}", error.code.description(), error.message)
 }

@@ -33,6 +33,9 @@
 //!   [`auth::Authenticator`] seam) and strict-mode replay bookkeeping.
 //! - [`client`]: the in-memory HTTP client, [`EmulatorClient`].
 //! - [`faults`]: fault-injection rules.
+//! - [`journal`]: the request journal (every vendor request, with an explanation of each
+//!   refusal), served at `/_emulator/requests` and counted at `/_emulator/stats`; the web
+//!   console at `/_emulator/ui` shows it with the state, events, quotas and faults.
 //! - [`persist`]: the state file that keeps the state across restarts (`--state FILE`).
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
 //! - [`webhooks`]: delivery of the recorded callbacks to application servers, with the vendors'
@@ -50,6 +53,7 @@ pub mod config;
 mod console;
 mod control;
 pub mod events;
+mod explain;
 pub mod faults;
 pub mod journal;
 pub mod persist;

@@ -36,8 +36,9 @@ use roomkv_core::tencent::SERVICE_PATH;
 use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
 
-use crate::auth::{StrictRejection, UserSigCheck, UserSigRejection, parse_timestamp};
+use crate::auth::UserSigCheck;
 use crate::clock::Clock;
+use crate::explain::{strict_explanation, usersig_explanation};
 use crate::faults::{FaultAction, gateway_page};
 use crate::journal::{self, JournalEntry, Outcome};
 use crate::rng::mix;
@@ -267,7 +268,7 @@ impl Emulator {
         let explanation = refusal.as_ref().map(|error| {
             notes
                 .explanation
-                .unwrap_or_else(|| journal::generic_explanation(error))
+                .unwrap_or_else(|| crate::explain::generic(error))
         });
         let code = refusal.as_ref().map_or(0, |e| e.code.code());
         if let Some(explanation) = &explanation {
@@ -898,71 +899,6 @@ impl Emulator {
         )?;
         Ok(O::encode_reply(&output, Some(ctx.request_id)))
     }
-}
-
-/// Why strict mode refused a request, for a person.
-fn strict_explanation(
-    rejection: &StrictRejection,
-    nonce: &str,
-    timestamp: &str,
-    now: std::time::Duration,
-) -> String {
-    match rejection {
-        StrictRejection::TimestampOutsideWindow { window_ms, .. } => {
-            let sent = parse_timestamp(timestamp).unwrap_or_default();
-            let window = window_ms / 1000;
-            if sent <= now {
-                let age = now.saturating_sub(sent).as_secs();
-                format!("timestamp is {age} s old; --strict allows {window} s")
-            } else {
-                let ahead = sent.saturating_sub(now).as_secs();
-                format!("timestamp is {ahead} s in the future; --strict allows {window} s")
-            }
-        }
-        StrictRejection::NonceReplayed { window_ms } => format!(
-            "Nonce `{nonce}` was already used within the last {} s; --strict refuses replays, \
-             use a fresh Nonce for every request",
-            window_ms / 1000
-        ),
-        other => format!("--strict refused the request: {other}"),
-    }
-}
-
-/// Why a UserSig was refused, for a person: for an expired one, how long ago.
-fn usersig_explanation(check: &UserSigCheck<'_>, rejection: UserSigRejection) -> String {
-    use roomkv_sign::tencent::{SecretKey, VerifyError, verify};
-    let key = SecretKey::new(check.secret_key.expose().as_bytes());
-    let detail = verify(
-        check.usersig,
-        &key,
-        check.sdkappid,
-        check.identifier,
-        check.now_unix_secs,
-    );
-    match (rejection, detail) {
-        (UserSigRejection::Expired, Err(VerifyError::Expired { expired_at, now })) => format!(
-            "UserSig expired {} s ago (TLS.time + TLS.expire = {expired_at}, now {now})",
-            group_thousands(now.saturating_sub(expired_at))
-        ),
-        (UserSigRejection::SignatureMismatch, _) => "UserSig signature mismatch: the HMAC-SHA256 \
-            does not verify with this app's secret key; check the key the UserSig was made with"
-            .to_owned(),
-        (_, Err(err)) => format!("UserSig refused: {err}"),
-        (rejection, Ok(_)) => format!("UserSig refused by the authenticator: {rejection}"),
-    }
-}
-
-/// `3605` as `3,605`.
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
