@@ -68,39 +68,27 @@
     });
   }
 
+  // One row per item of each record's map (a room's entries, a message's expansions).
+  function flatten(records, items) {
+    const rows = [];
+    for (const record of records) {
+      for (const [key, item] of Object.entries(items(record))) rows.push({ record, key, item });
+    }
+    return rows;
+  }
+
   function renderState(view) {
     const state = view.state;
-    const kv = [];
-    for (const room of state.chatrooms) {
-      for (const [key, entry] of Object.entries(room.room.entries)) {
-        kv.push({ app: room.app_key, room: room.chatroom_id, key: key, entry: entry });
-      }
-    }
-    fill("kv", kv, (tr, r) => {
-      cell(tr, r.app);
-      cell(tr, r.room);
-      cell(tr, r.key);
-      cell(tr, r.entry.value);
-      cell(tr, r.entry.owner);
-      cell(tr, r.entry.auto_delete);
-      cell(tr, r.entry.last_set_time);
+    fill("kv", flatten(state.chatrooms, (room) => room.room.entries), (tr, r) => {
+      for (const text of [r.record.app_key, r.record.chatroom_id, r.key, r.item.value, r.item.owner,
+        r.item.auto_delete, r.item.last_set_time]) cell(tr, text);
     });
     fill("kv-service", view.kvService, (tr, s) => {
       cell(tr, s.appKey);
       cell(tr, s.enabled ? "enabled" : "disabled");
     });
-    const expansions = [];
-    for (const m of state.messages) {
-      for (const [key, item] of Object.entries(m.message.entries)) {
-        expansions.push({ app: m.app_key, uid: m.msg_uid, key: key, item: item });
-      }
-    }
-    fill("expansions", expansions, (tr, x) => {
-      cell(tr, x.app);
-      cell(tr, x.uid);
-      cell(tr, x.key);
-      cell(tr, x.item.v);
-      cell(tr, x.item.ts);
+    fill("expansions", flatten(state.messages, (m) => m.message.entries), (tr, x) => {
+      for (const text of [x.record.app_key, x.record.msg_uid, x.key, x.item.v, x.item.ts]) cell(tr, text);
     });
     fill("rooms", state.rooms, (tr, r) => {
       cell(tr, r.sdkappid);
