@@ -46,11 +46,7 @@ async fn fits_width(session: &Session) -> bool {
 async fn the_console_shows_writes_refusals_resets_and_adds_faults_live() {
     let served = Served::start().await;
     let driver = ChromeDriver::start().await;
-    // A fresh profile in the temporary directory (Chromium does not start with one on every
-    // file system, such as some shared mounts a `target/` can be on).
-    let profile = std::env::temp_dir().join(format!("roomkv-console-{}", std::process::id()));
-    std::fs::create_dir_all(&profile).unwrap();
-    let session = driver.session(&profile).await;
+    let session = driver.session().await;
     session.window_size(1280, 800).await;
     session
         .navigate(&format!("{}/_emulator/ui", served.url()))
@@ -178,5 +174,4 @@ async fn the_console_shows_writes_refusals_resets_and_adds_faults_live() {
 
     session.quit().await;
     drop(driver);
-    let _ = std::fs::remove_dir_all(&profile);
 }

@@ -6,7 +6,7 @@
 //! HTTP and WebDriver protocol stacks (dozens of crates) for the same few calls.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,10 +20,12 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// How long chromedriver may take to start, and one command to answer.
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// `chromedriver` on a free loopback port, killed when dropped.
+/// `chromedriver` on a free loopback port and a fresh browser profile directory; when dropped,
+/// chromedriver and its browsers are killed and the profile is removed.
 pub(crate) struct ChromeDriver {
     child: Child,
     addr: SocketAddr,
+    profile: PathBuf,
 }
 
 impl ChromeDriver {
@@ -35,21 +37,30 @@ impl ChromeDriver {
             .and_then(|l| l.local_addr())
             .expect("a loopback port is free")
             .port();
-        let child = Command::new("chromedriver")
+        let mut command = Command::new("chromedriver");
+        command
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|err| {
-                panic!(
-                    "this test needs `chromedriver` and `chromium` on the PATH ({err}); install \
+            .stderr(Stdio::null());
+        // Its own process group, which the browsers it starts join: the guard ends them all,
+        // even when a failed test never ends its session.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.spawn().unwrap_or_else(|err| {
+            panic!(
+                "this test needs `chromedriver` and `chromium` on the PATH ({err}); install \
                      them, e.g. `apt-get install -y chromium chromium-driver` (.ci/run does)"
-                )
-            });
+            )
+        });
+        // In the temporary directory: Chromium does not start with a profile on every file
+        // system (some shared mounts a `target/` can be on).
+        let profile = std::env::temp_dir().join(format!("roomkv-console-{}", child.id()));
+        std::fs::create_dir_all(&profile).expect("the temporary directory is writable");
         let driver = Self {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            profile,
         };
         let deadline = Instant::now() + DRIVER_TIMEOUT;
         loop {
@@ -66,8 +77,8 @@ impl ChromeDriver {
         }
     }
 
-    /// A new headless Chromium session with a fresh profile in `profile`.
-    pub(crate) async fn session(&self, profile: &Path) -> Session {
+    /// A new headless Chromium session with the driver's fresh profile.
+    pub(crate) async fn session(&self) -> Session {
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {
@@ -81,7 +92,7 @@ impl ChromeDriver {
                     "--disable-component-update",
                     "--disable-sync",
                     "--no-first-run",
-                    format!("--user-data-dir={}", profile.display()),
+                    format!("--user-data-dir={}", self.profile.display()),
                 ],
             },
         }}});
@@ -101,8 +112,14 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
+        // The whole group: chromedriver and every browser process it started.
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
