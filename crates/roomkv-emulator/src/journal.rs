@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
-use http::Request;
 use roomkv_core::QuotaCost;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -27,7 +26,8 @@ use crate::shards::lock;
 pub enum Outcome {
     /// Answered with code 0 (success).
     Ok,
-    /// Answered with a vendor error code.
+    /// Answered with a vendor error code, or refused by a fault rule (a gateway page, a forced
+    /// code, a closed connection).
     Refused,
 }
 
@@ -50,8 +50,11 @@ pub struct JournalEntry {
     pub params: Value,
     /// The HTTP status answered.
     pub status: u16,
-    /// The vendor code answered (0 for success).
-    pub code: i64,
+    /// The vendor code answered (0 for success); `None` when a fault rule answered a gateway
+    /// page or closed the connection.
+    pub code: Option<i64>,
+    /// Whether a fault rule decided the answer.
+    pub fault: bool,
     /// Served or refused.
     pub outcome: Outcome,
     /// Time spent answering, in microseconds of the emulator's monotonic clock.
@@ -115,8 +118,9 @@ struct Ring {
     entries: VecDeque<JournalEntry>,
     seq: u64,
     dropped: u64,
-    /// Per endpoint, per code: how many answers (kept across drops, cleared by a reset).
-    codes: BTreeMap<String, BTreeMap<i64, u64>>,
+    /// Per endpoint, per answer ([`answer_key`]): how many (kept across drops, cleared by a
+    /// reset).
+    codes: BTreeMap<String, BTreeMap<String, u64>>,
     meters: BTreeMap<(String, &'static str), MeterState>,
 }
 
@@ -144,7 +148,7 @@ impl Journal {
             .codes
             .entry(entry.endpoint.clone())
             .or_default()
-            .entry(entry.code)
+            .entry(answer_key(&entry))
             .or_default() += 1;
         if ring.entries.len() >= self.capacity {
             ring.entries.pop_front();
@@ -198,7 +202,7 @@ impl Journal {
     }
 
     /// Answers per endpoint and code.
-    pub(crate) fn codes(&self) -> BTreeMap<String, BTreeMap<i64, u64>> {
+    pub(crate) fn codes(&self) -> BTreeMap<String, BTreeMap<String, u64>> {
         lock(&self.ring).codes.clone()
     }
 
@@ -223,6 +227,16 @@ impl Journal {
 
     pub(crate) fn reset(&self) {
         *lock(&self.ring) = Ring::default();
+    }
+}
+
+/// How an answer is counted in the statistics: its vendor code (`"0"`, `"1004"`), else
+/// `"http-<status>"` for a gateway page or `"closed"` for a closed connection.
+fn answer_key(entry: &JournalEntry) -> String {
+    match (entry.code, entry.status) {
+        (Some(code), _) => code.to_string(),
+        (None, 0) => "closed".to_owned(),
+        (None, status) => format!("http-{status}"),
     }
 }
 
@@ -271,11 +285,15 @@ pub(crate) fn explain(sentence: String) {
 /// The parameters of a request, without its credentials: the body's fields (form or JSON)
 /// plus the identifying headers (RongCloud) or query parameters (Tencent). `Signature` and
 /// `usersig` are left out.
-pub(crate) fn params<B: AsRef<[u8]>>(request: &Request<B>, tencent: bool) -> Value {
-    let body = request.body().as_ref();
+pub(crate) fn params(
+    uri: &http::Uri,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    tencent: bool,
+) -> Value {
     let mut params = Map::new();
     if tencent {
-        let query = request.uri().query().unwrap_or("");
+        let query = uri.query().unwrap_or("");
         for (k, v) in form_urlencoded::parse(query.as_bytes()) {
             if !k.eq_ignore_ascii_case("usersig") {
                 params.insert(format!("query.{k}"), Value::String(v.into_owned()));
@@ -283,7 +301,7 @@ pub(crate) fn params<B: AsRef<[u8]>>(request: &Request<B>, tencent: bool) -> Val
         }
     } else {
         for name in ["App-Key", "Nonce", "Timestamp", "X-Request-ID"] {
-            if let Some(v) = request.headers().get(name).and_then(|v| v.to_str().ok()) {
+            if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
                 params.insert(format!("header.{name}"), Value::String(v.to_owned()));
             }
         }

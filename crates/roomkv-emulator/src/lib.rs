@@ -377,17 +377,18 @@ impl Emulator {
     /// emulator.handle(request);
     /// let page = emulator.journal(&JournalFilter::default());
     /// assert_eq!(page.entries[0].outcome, Outcome::Refused);
-    /// assert_eq!(page.entries[0].code, 1004);
+    /// assert_eq!(page.entries[0].code, Some(1004));
     /// assert!(page.entries[0].explanation.as_deref().unwrap().contains("Signature"));
     /// ```
     pub fn journal(&self, filter: &JournalFilter) -> JournalPage {
         self.inner.journal.page(filter)
     }
 
-    /// Answers per endpoint and vendor code since the last reset.
+    /// Answers per endpoint and vendor code (`"0"`, `"1004"`; `"http-502"` for a gateway page
+    /// and `"closed"` for a closed connection a fault rule caused) since the last reset.
     pub fn answer_counts(
         &self,
-    ) -> std::collections::BTreeMap<String, std::collections::BTreeMap<i64, u64>> {
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>> {
         self.inner.journal.codes()
     }
 

@@ -102,6 +102,15 @@ pub(crate) struct TencentRequest<'a> {
     pub(crate) now_ms: u64,
 }
 
+/// The journal's vendor and dialect names of a request.
+fn names(vendor: Vendor, path: &str) -> (&'static str, &'static str) {
+    match vendor {
+        Vendor::Tencent => ("tencent", "tencent"),
+        _ if is_v4(path) => ("rongcloud", "v4"),
+        _ => ("rongcloud", "legacy"),
+    }
+}
+
 /// Whether `path` is in Nexconn's v4 surface (answered in the v4 envelope and statuses).
 fn is_v4(path: &str) -> bool {
     path.starts_with("/v4/")
@@ -260,17 +269,19 @@ impl Emulator {
     ) {
         let notes = journal::take();
         let path = request.uri().path();
-        let (vendor_name, dialect) = match vendor {
-            Vendor::Tencent => ("tencent", "tencent"),
-            _ if is_v4(path) => ("rongcloud", "v4"),
-            _ => ("rongcloud", "legacy"),
-        };
+        let (vendor_name, dialect) = names(vendor, path);
         let explanation = refusal.as_ref().map(|error| {
             notes
                 .explanation
                 .unwrap_or_else(|| crate::explain::generic(error))
         });
         let code = refusal.as_ref().map_or(0, |e| e.code.code());
+        let params = journal::params(
+            request.uri(),
+            request.headers(),
+            request.body(),
+            vendor == Vendor::Tencent,
+        );
         if let Some(explanation) = &explanation {
             tracing::info!(
                 target: "roomkv_emulator::journal",
@@ -286,9 +297,10 @@ impl Emulator {
             vendor: vendor_name,
             endpoint: path.to_owned(),
             dialect,
-            params: journal::params(request, vendor == Vendor::Tencent),
+            params,
             status: response.status().as_u16(),
-            code,
+            code: Some(code),
+            fault: false,
             outcome: if refusal.is_some() {
                 Outcome::Refused
             } else {
@@ -323,8 +335,76 @@ impl Emulator {
         }
     }
 
-    /// The reply of a fault that answers without processing; `None` for a close.
+    /// The reply of a fault that answers without processing; `None` for a close. Journaled.
     pub(crate) fn refuse<B>(&self, action: &FaultAction, request: &Request<B>) -> Option<Exchange> {
+        let exchange = self.fault_exchange(action, request);
+        self.journal_fault(action, request, exchange.as_ref());
+        exchange
+    }
+
+    /// Records a request a fault rule answered (or closed) in the journal, explained.
+    fn journal_fault<B>(
+        &self,
+        action: &FaultAction,
+        request: &Request<B>,
+        exchange: Option<&Exchange>,
+    ) {
+        let vendor = Vendor::of(request.uri());
+        if vendor == Vendor::Control {
+            return;
+        }
+        let path = request.uri().path();
+        let (vendor_name, dialect) = names(vendor, path);
+        let (status, code, explanation) = match (action, exchange) {
+            (FaultAction::VendorError { code, .. }, Some(Exchange::Reply(reply))) => (
+                reply.status().as_u16(),
+                Some(*code),
+                format!("a fault rule forced vendor code {code}; the request was not processed"),
+            ),
+            (_, Some(Exchange::Reply(reply))) => (
+                reply.status().as_u16(),
+                None,
+                format!(
+                    "a fault rule answered a gateway page with HTTP {}; the request was not \
+                     processed",
+                    reply.status().as_u16()
+                ),
+            ),
+            _ => (
+                0,
+                None,
+                "a fault rule closed the connection before processing the request".to_owned(),
+            ),
+        };
+        tracing::info!(
+            target: "roomkv_emulator::journal",
+            vendor = vendor_name,
+            endpoint = path,
+            "refused: {explanation}"
+        );
+        self.inner.journal.record(JournalEntry {
+            seq: 0,
+            time_ms: self.now_ms(),
+            vendor: vendor_name,
+            endpoint: path.to_owned(),
+            dialect,
+            params: journal::params(
+                request.uri(),
+                request.headers(),
+                &[],
+                vendor == Vendor::Tencent,
+            ),
+            status,
+            code,
+            fault: true,
+            outcome: Outcome::Refused,
+            latency_us: 0,
+            buckets: Vec::new(),
+            explanation: Some(explanation),
+        });
+    }
+
+    fn fault_exchange<B>(&self, action: &FaultAction, request: &Request<B>) -> Option<Exchange> {
         match action {
             FaultAction::Status(status) => {
                 let mut response = Response::new(gateway_page(*status).into_bytes());

@@ -171,6 +171,14 @@ async fn the_console_shows_writes_refusals_resets_and_adds_faults_live() {
             str::is_empty,
         )
         .await;
+    session
+        .wait_for_text(
+            "#journal tbody",
+            LIVE,
+            "the faulted request is journaled",
+            |t| t.contains("1009 (fault)") && t.contains("a fault rule forced vendor code 1009"),
+        )
+        .await;
 
     session.quit().await;
     drop(driver);

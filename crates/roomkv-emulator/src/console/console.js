@@ -52,7 +52,7 @@
       cell(tr, e.vendor + (e.dialect === "v4" ? " v4" : ""));
       cell(tr, e.endpoint);
       cell(tr, e.status);
-      cell(tr, e.code);
+      cell(tr, (e.code === null ? (e.status === 0 ? "closed" : "none") : e.code) + (e.fault ? " (fault)" : ""));
       cell(tr, e.buckets.join(", "));
       const td = document.createElement("td");
       if (e.explanation) {

@@ -62,7 +62,8 @@ fn a_served_request_is_journaled_without_its_credentials() {
     assert_eq!(first.dialect, "legacy");
     assert_eq!(first.endpoint, "/chatroom/entry/set.json");
     assert_eq!(first.outcome, Outcome::Ok);
-    assert_eq!(first.code, 0);
+    assert_eq!(first.code, Some(0));
+    assert!(!first.fault);
     assert_eq!(first.status, 200);
     assert_eq!(first.time_ms, T0_MS);
     assert_eq!(first.buckets, ["entry-set"]);
@@ -227,7 +228,7 @@ fn every_refusal_has_an_explanation() {
         let explanation = entry.explanation.unwrap_or_default();
         assert!(
             explanation.len() > 10,
-            "{} {}: {explanation:?}",
+            "{} {:?}: {explanation:?}",
             entry.endpoint,
             entry.code
         );
@@ -377,5 +378,51 @@ fn the_console_is_self_contained() {
             .journal(&JournalFilter::default())
             .entries
             .is_empty()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn requests_a_fault_rule_answers_or_closes_are_journaled_and_explained() {
+    use roomkv_emulator::Exchange;
+    use roomkv_emulator::faults::{FaultEffect, FaultRule};
+    let (emulator, _clock) = emulator_with(EmulatorConfig::default());
+    let path = "/chatroom/entry/set.json";
+    for effect in [
+        FaultEffect::VendorError {
+            code: 1009,
+            message: None,
+            http_status: None,
+        },
+        FaultEffect::Status { status: 502 },
+        FaultEffect::CloseBeforeProcessing,
+    ] {
+        emulator
+            .add_fault(FaultRule::new(path, effect).times(1))
+            .unwrap();
+        let exchange = emulator
+            .respond(rc_request(path, set_form("r", "u", "k")))
+            .await;
+        assert!(!matches!(exchange, Exchange::Closed { processed: true }));
+    }
+    let entries = refusals(&emulator);
+    let seen: Vec<(u16, Option<i64>, bool)> = entries
+        .iter()
+        .map(|e| (e.status, e.code, e.fault))
+        .collect();
+    assert_eq!(
+        seen,
+        [(200, Some(1009), true), (502, None, true), (0, None, true)]
+    );
+    assert!(entries.iter().all(|e| {
+        e.explanation
+            .as_deref()
+            .is_some_and(|x| x.starts_with("a fault rule "))
+    }));
+    let stats = control(&emulator, "/_emulator/stats");
+    let answers = &stats["answers"][path];
+    assert_eq!(
+        (&answers["1009"], &answers["http-502"], &answers["closed"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{stats}"
     );
 }
