@@ -158,7 +158,10 @@ fn ownership_app_key_headers_and_validation_refusals_are_explained() {
         set_form("r1", "u1", "seat 1"),
     ));
     let explanation = last_explanation(&emulator);
-    assert!(explanation.contains("key"), "{explanation}");
+    assert!(
+        explanation.contains("key contains ' ' at character 4, allowed are"),
+        "{explanation}"
+    );
 
     let mut request = rc_request("/chatroom/entry/set.json", set_form("r1", "u1", "k"));
     request
