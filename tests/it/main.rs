@@ -22,6 +22,7 @@
 
 mod attributes;
 mod campaign;
+mod console;
 mod dialects;
 mod failover;
 mod fair_waiting;

@@ -249,6 +249,28 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, help_heading = "Behaviour")]
     pub(crate) no_rate_limit: bool,
 
+    /// How many requests the request journal keeps (GET /_emulator/requests, the console);
+    /// older ones are dropped and counted
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = defaults::config().journal_capacity,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
+        help_heading = "Behaviour"
+    )]
+    pub(crate) journal_size: usize,
+
+    /// How many events the event log keeps (GET /_emulator/events); older ones are dropped and
+    /// counted
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = defaults::config().event_capacity,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
+        help_heading = "Behaviour"
+    )]
+    pub(crate) event_log_size: usize,
+
     /// Seed of the generator that decides probabilistic faults, so runs repeat
     #[arg(
         long,

@@ -88,6 +88,8 @@ pub(crate) fn config_from(args: &EmulatorArgs) -> EmulatorConfig {
     config.connections.body_read_timeout = Duration::from_secs(args.body_read_timeout);
     config.connections.max_connections = args.max_connections;
     config.connections.health_reserve = args.health_reserve;
+    config.journal_capacity = args.journal_size;
+    config.event_capacity = args.event_log_size;
     config.webhooks.rongcloud_url = args.rongcloud_webhook_url.clone();
     config.webhooks.tencent_url = args.tencent_callback_url.clone();
     config.webhooks.tencent_token = args
@@ -191,12 +193,18 @@ fn announce(base_url: &str, credentials: &[String]) {
     let mut out = io::stdout().lock();
     let mut written =
         writeln!(out, "roomkv emulator listening on {base_url}").and_then(|()| out.flush());
+    written = written.and_then(|()| writeln!(out, "{}", console_line(base_url)));
     for line in credentials {
         written = written.and_then(|()| writeln!(out, "{line}"));
     }
     if let Err(err) = written.and_then(|()| out.flush()) {
         tracing::debug!(error = %err, "stdout is closed; the banner was not printed in full");
     }
+}
+
+/// The second line of the banner: where the web console is.
+fn console_line(base_url: &str) -> String {
+    format!("console: {}/_emulator/ui", base_url.trim_end_matches('/'))
 }
 
 /// The signals that stop the emulator, registered when created.
@@ -261,6 +269,25 @@ mod tests {
 
     fn config(flags: &[&str]) -> EmulatorConfig {
         config_from(&args(flags))
+    }
+
+    #[test]
+    fn journal_and_event_log_sizes() {
+        let c = config(&[]);
+        assert_eq!(c.journal_capacity, 1_000);
+        assert_eq!(c.event_capacity, defaults::config().event_capacity);
+        let c = config(&["--journal-size", "5", "--event-log-size", "7"]);
+        assert_eq!(c.journal_capacity, 5);
+        assert_eq!(c.event_capacity, 7);
+        assert!(Cli::try_parse_from(["roomkv", "emulator", "--journal-size", "0"]).is_err());
+    }
+
+    #[test]
+    fn the_console_line_names_the_ui() {
+        assert_eq!(
+            console_line("http://127.0.0.1:8787"),
+            "console: http://127.0.0.1:8787/_emulator/ui"
+        );
     }
 
     #[test]

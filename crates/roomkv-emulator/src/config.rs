@@ -381,6 +381,9 @@ pub struct EmulatorConfig {
     /// How many events the log keeps (default 200,000); the oldest are dropped beyond that and
     /// counted in `dropped`.
     pub event_capacity: usize,
+    /// How many requests the request journal keeps (default 1,000; see [`crate::journal`]);
+    /// the oldest are dropped beyond that and counted in `dropped`.
+    pub journal_capacity: usize,
     /// The seed of the fault-injection random generator (default 0), so probabilistic faults
     /// repeat run after run.
     pub fault_seed: u64,
@@ -411,6 +414,7 @@ impl Default for EmulatorConfig {
             tencent: TencentRules::default(),
             shards: 64,
             event_capacity: 200_000,
+            journal_capacity: 1_000,
             fault_seed: 0,
             webhooks: WebhookConfig::default(),
             connections: ConnectionConfig::default(),

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::Emulator;
+use crate::console;
 use crate::faults::FaultRule;
+use crate::journal::{JournalFilter, Outcome};
 use crate::service::json_response;
 use crate::state::MessageRegistration;
 
@@ -78,6 +80,52 @@ struct Register {
     extra_content: serde_json::Map<String, Value>,
 }
 
+/// The `since` query parameter (default 0).
+fn since(request: &Request<Bytes>) -> Result<u64, Refusal> {
+    query(request, "since")
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| bad_request(format!("since {v:?} is not a number")))
+        })
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+fn query(request: &Request<Bytes>, name: &str) -> Option<String> {
+    form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// `?since=N&vendor=rongcloud|tencent&outcome=ok|refused`.
+fn journal_filter(request: &Request<Bytes>) -> Result<JournalFilter, Refusal> {
+    let vendor = query(request, "vendor");
+    if let Some(v) = &vendor
+        && v != "rongcloud"
+        && v != "tencent"
+    {
+        return Err(bad_request(format!(
+            "vendor {v:?} is not rongcloud or tencent"
+        )));
+    }
+    let outcome = match query(request, "outcome").as_deref() {
+        None => None,
+        Some("ok") => Some(Outcome::Ok),
+        Some("refused") => Some(Outcome::Refused),
+        Some(other) => {
+            return Err(bad_request(format!(
+                "outcome {other:?} is not ok or refused"
+            )));
+        }
+    };
+    Ok(JournalFilter {
+        since: since(request)?,
+        vendor,
+        outcome,
+    })
+}
+
 fn yes() -> bool {
     true
 }
@@ -91,6 +139,11 @@ enum Faults {
 
 impl Emulator {
     pub(crate) fn control(&self, request: &Request<Bytes>) -> Response<Vec<u8>> {
+        if request.method() == Method::GET
+            && let Some(page) = console::asset(request.uri().path())
+        {
+            return page;
+        }
         match self.control_inner(request) {
             Ok(value) => json_response(StatusCode::OK, &value),
             Err(refusal) => json_response(refusal.status, &json!({ "error": refusal.message })),
@@ -112,6 +165,50 @@ impl Emulator {
         }
     }
 
+    /// `GET /_emulator/stats`: answers per endpoint and code, quota meters, throttled answers,
+    /// webhook counters, and the fill of the journal and the event log.
+    fn stats(&self) -> Result<Value, Refusal> {
+        let events = self.state().events_since(u64::MAX);
+        let journal = self.journal(&JournalFilter {
+            since: u64::MAX,
+            ..JournalFilter::default()
+        });
+        Ok(json!({
+            "answers": self.answer_counts(),
+            "quotas": self.quota_meters(),
+            "rateLimits": self.rate_limiter().enabled(),
+            "throttled": self.rate_limiter().refusals(),
+            "webhooks": serde_json::to_value(self.webhook_stats())
+                .map_err(|e| bad_request(e.to_string()))?,
+            "journal": {
+                "next": journal.next,
+                "dropped": journal.dropped,
+                "capacity": journal.capacity,
+            },
+            "events": { "next": events.next, "dropped": events.dropped },
+        }))
+    }
+
+    /// `GET /_emulator/state`: the vendors' state (what a state file holds) and each
+    /// RongCloud app's KV service switch, for the console.
+    fn state_view(&self) -> Result<Value, Refusal> {
+        let snapshot = serde_json::to_value(self.state().snapshot())
+            .map_err(|e| bad_request(e.to_string()))?;
+        let kv_service: Vec<Value> = self
+            .inner
+            .config
+            .rongcloud_apps
+            .iter()
+            .map(|app| {
+                json!({
+                    "appKey": app.app_key,
+                    "enabled": self.state().kv_enabled(&app.app_key),
+                })
+            })
+            .collect();
+        Ok(json!({ "state": snapshot, "kvService": kv_service }))
+    }
+
     fn control_inner(&self, request: &Request<Bytes>) -> Result<Value, Refusal> {
         let limit = self.inner.config.limits.rongcloud.request_body_max_bytes;
         if request.body().len() > limit {
@@ -127,6 +224,7 @@ impl Emulator {
         let allowed = match path {
             "/_emulator/health" => &[Method::GET][..],
             "/_emulator/events" => &[Method::GET],
+            "/_emulator/requests" | "/_emulator/stats" | "/_emulator/state" => &[Method::GET],
             "/_emulator/webhooks" => &[Method::GET],
             "/_emulator/connections" => &[Method::GET],
             "/_emulator/reset" => &[Method::POST],
@@ -152,17 +250,16 @@ impl Emulator {
         match (path, method) {
             ("/_emulator/health", _) => Ok(json!({ "ok": true })),
             ("/_emulator/events", _) => {
-                let since = form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
-                    .find(|(k, _)| k == "since")
-                    .map(|(_, v)| {
-                        v.parse::<u64>()
-                            .map_err(|_| bad_request(format!("since {v:?} is not a number")))
-                    })
-                    .transpose()?
-                    .unwrap_or(0);
+                let since = since(request)?;
                 serde_json::to_value(state.events_since(since))
                     .map_err(|e| bad_request(e.to_string()))
             }
+            ("/_emulator/requests", _) => {
+                let filter = journal_filter(request)?;
+                serde_json::to_value(self.journal(&filter)).map_err(|e| bad_request(e.to_string()))
+            }
+            ("/_emulator/stats", _) => self.stats(),
+            ("/_emulator/state", _) => self.state_view(),
             ("/_emulator/webhooks", _) => {
                 serde_json::to_value(self.webhook_stats()).map_err(|e| bad_request(e.to_string()))
             }

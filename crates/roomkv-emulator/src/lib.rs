@@ -33,6 +33,9 @@
 //!   [`auth::Authenticator`] seam) and strict-mode replay bookkeeping.
 //! - [`client`]: the in-memory HTTP client, [`EmulatorClient`].
 //! - [`faults`]: fault-injection rules.
+//! - [`journal`]: the request journal (every vendor request, with an explanation of each
+//!   refusal), served at `/_emulator/requests` and counted at `/_emulator/stats`; the web
+//!   console at `/_emulator/ui` shows it with the state, events, quotas and faults.
 //! - [`persist`]: the state file that keeps the state across restarts (`--state FILE`).
 //! - [`events`]: the recorded notifications, KV-sync webhooks and Tencent callbacks.
 //! - [`webhooks`]: delivery of the recorded callbacks to application servers, with the vendors'
@@ -48,9 +51,12 @@ pub mod client;
 pub mod clock;
 pub mod config;
 mod connection;
+mod console;
 mod control;
 pub mod events;
+mod explain;
 pub mod faults;
+pub mod journal;
 pub mod persist;
 pub mod quota;
 mod rng;
@@ -77,8 +83,9 @@ use crate::auth::{Authenticator, ReplayGuard, SignAuthenticator, UncheckedSignat
 use crate::clock::{Clock, SharedClock, since_epoch, to_millis};
 use crate::config::{Secret, SignatureCheck};
 use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
+use crate::journal::{Journal, JournalFilter, JournalPage, QuotaMeter};
 use crate::persist::{PersistError, Persister};
-use crate::quota::{AppQuota, RateLimiter};
+use crate::quota::{AppQuota, QuotaExceeded, RateLimiter};
 use crate::state::{Snapshot, State};
 use crate::webhooks::Webhooks;
 use roomkv_transport::SharedHttpClient;
@@ -116,6 +123,7 @@ struct Inner {
     webhooks: Option<Webhooks>,
     /// The counters of every listener serving this emulator, for `/_emulator/connections`.
     servers: std::sync::Mutex<Vec<ServerStats>>,
+    journal: Journal,
 }
 
 /// The emulator: state, configuration and the request handler. Cheap to clone (shared state).
@@ -281,6 +289,7 @@ impl EmulatorBuilder {
             replay: ReplayGuard::new(config.strict_window),
             faults: FaultInjector::new(config.fault_seed),
             tencent_seq: AtomicU64::new(0),
+            journal: Journal::new(config.journal_capacity),
             clock: self.clock,
             authenticator,
             rongcloud_apps,
@@ -387,10 +396,56 @@ impl Emulator {
         self.inner.faults.plan(path)
     }
 
-    /// Back to the configured start: state, events, quotas, strict-mode nonces and faults.
+    /// The request journal: the entries that pass `filter`, oldest first.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use roomkv_emulator::journal::{JournalFilter, Outcome};
+    /// use roomkv_emulator::{Emulator, EmulatorConfig};
+    ///
+    /// let emulator = Emulator::new(EmulatorConfig::default());
+    /// let request = http::Request::post("/chatroom/entry/set.json")
+    ///     .header("App-Key", "demo-app-key")
+    ///     .body(Bytes::new())
+    ///     .unwrap();
+    /// emulator.handle(request);
+    /// let page = emulator.journal(&JournalFilter::default());
+    /// assert_eq!(page.entries[0].outcome, Outcome::Refused);
+    /// assert_eq!(page.entries[0].code, Some(1004));
+    /// assert!(page.entries[0].explanation.as_deref().unwrap().contains("Signature"));
+    /// ```
+    pub fn journal(&self, filter: &JournalFilter) -> JournalPage {
+        self.inner.journal.page(filter)
+    }
+
+    /// Answers per endpoint and vendor code (`"0"`, `"1004"`; `"http-502"` for a gateway page
+    /// and `"closed"` for a closed connection a fault rule caused) since the last reset.
+    pub fn answer_counts(
+        &self,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>> {
+        self.inner.journal.codes()
+    }
+
+    /// Usage of every quota bucket charged since the last reset, in the current one-second
+    /// window of the emulator's clock, with the bucket's limit and its throttled count.
+    pub fn quota_meters(&self) -> Vec<QuotaMeter> {
+        let limiter = &self.inner.limiter;
+        self.inner
+            .journal
+            .meters(self.quota_window(), |bucket| limiter.limit_per_sec(bucket))
+    }
+
+    /// The current one-second quota window: whole seconds of the monotonic clock.
+    fn quota_window(&self) -> u64 {
+        self.inner.clock.monotonic().as_secs()
+    }
+
+    /// Back to the configured start: state, events, journal, quotas, strict-mode nonces and
+    /// faults.
     pub fn reset(&self) {
         let inner = &self.inner;
         inner.state.reset();
+        inner.journal.reset();
         inner.faults.clear();
         inner.replay.reset();
         for app in inner.rongcloud_apps.values() {
@@ -419,9 +474,7 @@ impl Emulator {
         app: &RongCloudAppState,
         cost: QuotaCost,
     ) -> Result<(), ApiError> {
-        self.inner
-            .limiter
-            .try_charge(&app.quota, cost, self.inner.clock.monotonic())
+        self.charge_and_meter(&app.app_key, &app.quota, cost)
             .map_err(|e| {
                 ApiError::rongcloud(
                     RongCloudCode::RateLimited,
@@ -429,6 +482,34 @@ impl Emulator {
                     429,
                 )
             })
+    }
+
+    /// Charges `cost` to `quota` of `app` at the emulator's clock, counting it in the quota
+    /// meters and noting the buckets (and, when refused, why) for the journal.
+    fn charge_and_meter(
+        &self,
+        app: &str,
+        quota: &AppQuota,
+        cost: QuotaCost,
+    ) -> Result<(), QuotaExceeded> {
+        journal::note_buckets(cost);
+        let result = self
+            .inner
+            .limiter
+            .try_charge(quota, cost, self.inner.clock.monotonic());
+        let refused_by = result.as_ref().err().map(|e| e.family.name());
+        self.inner
+            .journal
+            .meter(app, cost, self.quota_window(), refused_by);
+        if let Err(e) = &result {
+            journal::explain(format!(
+                "quota bucket `{}` of app {app} admits {} per second and this second's budget \
+                 is spent; slow down, or start the emulator with --rate-scale or --no-rate-limit",
+                e.family.name(),
+                e.rate_per_sec
+            ));
+        }
+        result
     }
 
     /// Charges `cost` to a Tencent app's quotas at the emulator's clock: code 60007 (HTTP 200)
@@ -441,9 +522,7 @@ impl Emulator {
     }
 
     fn charge_tencent_app(&self, app: &TencentAppState, cost: QuotaCost) -> Result<(), ApiError> {
-        self.inner
-            .limiter
-            .try_charge(&app.quota, cost, self.inner.clock.monotonic())
+        self.charge_and_meter(&app.sdkappid.to_string(), &app.quota, cost)
             .map_err(|e| {
                 ApiError::tencent(
                     TencentCode::RestFrequencyLimit,

@@ -181,6 +181,17 @@ impl RateLimiter {
         self.refusals.load(Ordering::Relaxed)
     }
 
+    /// The units per second the bucket named `bucket` ([`QuotaFamily::name`]) admits, after
+    /// scaling; `None` when unlimited or not enforced.
+    pub fn limit_per_sec(&self, bucket: &str) -> Option<u64> {
+        if !self.enabled() {
+            return None;
+        }
+        let family = self.families().find(|f| f.name() == bucket)?;
+        let interval = self.interval[slot(family)?]?;
+        Some(1_000_000_000 / interval)
+    }
+
     /// The family stored in a slot (for diagnostics).
     pub fn families(&self) -> impl Iterator<Item = QuotaFamily> + '_ {
         self.families.iter().flatten().copied()

@@ -38,7 +38,10 @@ use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
 
 use crate::auth::UserSigCheck;
+use crate::clock::Clock;
+use crate::explain::{strict_explanation, usersig_explanation};
 use crate::faults::{FaultAction, gateway_page};
+use crate::journal::{self, JournalEntry, Outcome};
 use crate::rng::mix;
 use crate::state::{RoomCreate, State, rongcloud_validation_error, tencent_validation_error};
 use crate::{Emulator, RongCloudAppState, TencentAppState, wire};
@@ -98,6 +101,15 @@ pub(crate) struct TencentRequest<'a> {
     pub(crate) identifier: &'a str,
     pub(crate) request_id: &'a str,
     pub(crate) now_ms: u64,
+}
+
+/// The journal's vendor and dialect names of a request.
+fn names(vendor: Vendor, path: &str) -> (&'static str, &'static str) {
+    match vendor {
+        Vendor::Tencent => ("tencent", "tencent"),
+        _ if is_v4(path) => ("rongcloud", "v4"),
+        _ => ("rongcloud", "legacy"),
+    }
 }
 
 /// Whether `path` is in Nexconn's v4 surface (answered in the v4 envelope and statuses).
@@ -190,33 +202,115 @@ impl Emulator {
     /// This is the whole server minus the network, for an in-memory HTTP client.
     pub fn handle(&self, request: Request<Bytes>) -> Response<Vec<u8>> {
         let vendor = Vendor::of(request.uri());
-        match catch_unwind(AssertUnwindSafe(|| self.route(vendor, &request))) {
-            Ok(response) => response,
-            Err(_) => {
-                // The path only: a Tencent query carries the UserSig, a bearer credential.
-                tracing::error!(
-                    path = request.uri().path(),
-                    "the emulator panicked while handling a request"
-                );
-                match vendor {
-                    Vendor::RongCloud => rc_error_reply(
-                        request.uri().path(),
-                        self.with_rc_id(
-                            rc_error(RongCloudCode::InternalError, "internal logic error", 200),
-                            &request,
-                        ),
-                    ),
-                    Vendor::Tencent => tc_server::error_reply(
-                        &tc_error(TencentCode::LiveInternalError, "internal server error"),
-                        &self.next_tencent_request_id(),
-                    ),
-                    Vendor::Control => json_response(
+        if vendor == Vendor::Control {
+            return match catch_unwind(AssertUnwindSafe(|| self.control(&request))) {
+                Ok(response) => response,
+                Err(_) => {
+                    tracing::error!(
+                        path = request.uri().path(),
+                        "the emulator panicked while handling a control request"
+                    );
+                    json_response(
                         StatusCode::SERVICE_UNAVAILABLE,
                         &serde_json::json!({"error": "internal error"}),
-                    ),
+                    )
                 }
-            }
+            };
         }
+        let started = self.inner.clock.monotonic();
+        let time_ms = self.now_ms();
+        journal::begin();
+        let (response, refusal) =
+            match catch_unwind(AssertUnwindSafe(|| self.route(vendor, &request))) {
+                Ok(answer) => answer,
+                Err(_) => {
+                    // The path only: a Tencent query carries the UserSig, a bearer credential.
+                    tracing::error!(
+                        path = request.uri().path(),
+                        "the emulator panicked while handling a request"
+                    );
+                    self.internal_error(vendor, &request)
+                }
+            };
+        let latency = self.inner.clock.monotonic().saturating_sub(started);
+        self.journal_request(vendor, &request, &response, refusal, time_ms, latency);
+        response
+    }
+
+    /// The vendor's internal-error answer, for a request whose handling panicked.
+    fn internal_error(
+        &self,
+        vendor: Vendor,
+        request: &Request<Bytes>,
+    ) -> (Response<Vec<u8>>, Option<ApiError>) {
+        let error = match vendor {
+            Vendor::Tencent => tc_error(TencentCode::LiveInternalError, "internal server error"),
+            _ => self.with_rc_id(
+                rc_error(RongCloudCode::InternalError, "internal logic error", 200),
+                request,
+            ),
+        };
+        let response = match vendor {
+            Vendor::Tencent => tc_server::error_reply(&error, &self.next_tencent_request_id()),
+            _ => rc_error_reply(request.uri().path(), error.clone()),
+        };
+        (response, Some(error))
+    }
+
+    /// Records a vendor request in the journal and, for a refusal, logs its explanation (shown
+    /// by `roomkv emulator -v`).
+    fn journal_request(
+        &self,
+        vendor: Vendor,
+        request: &Request<Bytes>,
+        response: &Response<Vec<u8>>,
+        refusal: Option<ApiError>,
+        time_ms: u64,
+        latency: std::time::Duration,
+    ) {
+        let notes = journal::take();
+        let path = request.uri().path();
+        let (vendor_name, dialect) = names(vendor, path);
+        let explanation = refusal.as_ref().map(|error| {
+            notes
+                .explanation
+                .unwrap_or_else(|| crate::explain::generic(error))
+        });
+        let code = refusal.as_ref().map_or(0, |e| e.code.code());
+        let params = journal::params(
+            request.uri(),
+            request.headers(),
+            request.body(),
+            vendor == Vendor::Tencent,
+        );
+        if let Some(explanation) = &explanation {
+            tracing::info!(
+                target: "roomkv_emulator::journal",
+                vendor = vendor_name,
+                endpoint = path,
+                code,
+                "refused: {explanation}"
+            );
+        }
+        self.inner.journal.record(JournalEntry {
+            seq: 0,
+            time_ms,
+            vendor: vendor_name,
+            endpoint: path.to_owned(),
+            dialect,
+            params,
+            status: response.status().as_u16(),
+            code: Some(code),
+            fault: false,
+            outcome: if refusal.is_some() {
+                Outcome::Refused
+            } else {
+                Outcome::Ok
+            },
+            latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+            buckets: notes.buckets,
+            explanation,
+        });
     }
 
     /// Handles one request with the configured faults: waits out delays
@@ -265,8 +359,76 @@ impl Emulator {
         })
     }
 
-    /// The reply of a fault that answers without processing; `None` for a close.
+    /// The reply of a fault that answers without processing; `None` for a close. Journaled.
     pub(crate) fn refuse<B>(&self, action: &FaultAction, request: &Request<B>) -> Option<Exchange> {
+        let exchange = self.fault_exchange(action, request);
+        self.journal_fault(action, request, exchange.as_ref());
+        exchange
+    }
+
+    /// Records a request a fault rule answered (or closed) in the journal, explained.
+    fn journal_fault<B>(
+        &self,
+        action: &FaultAction,
+        request: &Request<B>,
+        exchange: Option<&Exchange>,
+    ) {
+        let vendor = Vendor::of(request.uri());
+        if vendor == Vendor::Control {
+            return;
+        }
+        let path = request.uri().path();
+        let (vendor_name, dialect) = names(vendor, path);
+        let (status, code, explanation) = match (action, exchange) {
+            (FaultAction::VendorError { code, .. }, Some(Exchange::Reply(reply))) => (
+                reply.status().as_u16(),
+                Some(*code),
+                format!("a fault rule forced vendor code {code}; the request was not processed"),
+            ),
+            (_, Some(Exchange::Reply(reply))) => (
+                reply.status().as_u16(),
+                None,
+                format!(
+                    "a fault rule answered a gateway page with HTTP {}; the request was not \
+                     processed",
+                    reply.status().as_u16()
+                ),
+            ),
+            _ => (
+                0,
+                None,
+                "a fault rule closed the connection before processing the request".to_owned(),
+            ),
+        };
+        tracing::info!(
+            target: "roomkv_emulator::journal",
+            vendor = vendor_name,
+            endpoint = path,
+            "refused: {explanation}"
+        );
+        self.inner.journal.record(JournalEntry {
+            seq: 0,
+            time_ms: self.now_ms(),
+            vendor: vendor_name,
+            endpoint: path.to_owned(),
+            dialect,
+            params: journal::params(
+                request.uri(),
+                request.headers(),
+                &[],
+                vendor == Vendor::Tencent,
+            ),
+            status,
+            code,
+            fault: true,
+            outcome: Outcome::Refused,
+            latency_us: 0,
+            buckets: Vec::new(),
+            explanation: Some(explanation),
+        });
+    }
+
+    fn fault_exchange<B>(&self, action: &FaultAction, request: &Request<B>) -> Option<Exchange> {
         match action {
             FaultAction::Status(status) => {
                 let mut response = Response::new(gateway_page(*status).into_bytes());
@@ -361,28 +523,33 @@ impl Emulator {
         self.body_limit().saturating_add(1)
     }
 
-    fn route(&self, vendor: Vendor, request: &Request<Bytes>) -> Response<Vec<u8>> {
+    /// Answers a vendor request, with the error when it was refused.
+    fn route(
+        &self,
+        vendor: Vendor,
+        request: &Request<Bytes>,
+    ) -> (Response<Vec<u8>>, Option<ApiError>) {
         match vendor {
-            Vendor::Control => self.control(request),
-            Vendor::RongCloud => {
-                let result = self.rongcloud(request);
-
-                match result {
-                    Ok(response) => response,
-                    Err(error) => {
-                        rc_error_reply(request.uri().path(), self.with_rc_id(error, request))
-                    }
+            Vendor::Control => (self.control(request), None),
+            Vendor::RongCloud => match self.rongcloud(request) {
+                Ok(response) => (response, None),
+                Err(error) => {
+                    let error = self.with_rc_id(error, request);
+                    (
+                        rc_error_reply(request.uri().path(), error.clone()),
+                        Some(error),
+                    )
                 }
-            }
+            },
             Vendor::Tencent => {
                 let request_id = self.next_tencent_request_id();
                 match self.tencent(request, &request_id) {
-                    Ok(response) => response,
+                    Ok(response) => (response, None),
                     Err(error) => {
                         let mut reply = tc_server::error_reply(&error, &request_id);
                         *reply.status_mut() =
                             StatusCode::from_u16(error.http_status).unwrap_or(StatusCode::OK);
-                        reply
+                        (reply, Some(error))
                     }
                 }
             }
@@ -507,11 +674,33 @@ impl Emulator {
                 inner.config.rongcloud.unknown_app_key_status,
             )
         };
-        let app_key = headers.app_key.as_deref().ok_or_else(unknown)?;
-        let app = inner.rongcloud_apps.get(app_key).ok_or_else(unknown)?;
+        let Some(app_key) = headers.app_key.as_deref() else {
+            journal::explain("the App-Key header is missing".to_owned());
+            return Err(unknown());
+        };
+        let Some(app) = inner.rongcloud_apps.get(app_key) else {
+            journal::explain(format!(
+                "App-Key `{app_key}` is not an app of this emulator (configured: {})",
+                self.rongcloud_app_keys()
+            ));
+            return Err(unknown());
+        };
         let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        if !(present(&headers.nonce) && present(&headers.timestamp) && present(&headers.signature))
-        {
+        let missing: Vec<&str> = [
+            ("Nonce", &headers.nonce),
+            ("Timestamp", &headers.timestamp),
+            ("Signature", &headers.signature),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !present(value))
+        .map(|(name, _)| name)
+        .collect();
+        if !missing.is_empty() {
+            journal::explain(format!(
+                "the {} header(s) are missing or empty; every request needs Nonce, Timestamp and \
+                 Signature",
+                missing.join(", ")
+            ));
             return Err(rc_error(
                 RongCloudCode::SignatureError,
                 "Signature error: Nonce, Timestamp and Signature headers are required",
@@ -522,6 +711,13 @@ impl Emulator {
             .authenticator
             .verify_rongcloud(&app.secret, &headers)
             .map_err(|_| {
+                journal::explain(format!(
+                    "signature mismatch: the server computed SHA1(app secret + Nonce + Timestamp) \
+                     for Nonce `{}`, Timestamp `{}`; check the secret and that the three headers \
+                     are from the same request",
+                    headers.nonce.as_deref().unwrap_or_default(),
+                    headers.timestamp.as_deref().unwrap_or_default()
+                ));
                 rc_error(
                     RongCloudCode::SignatureError,
                     "Signature error, please check whether Appkey and Secret are correct",
@@ -535,6 +731,7 @@ impl Emulator {
                 .replay
                 .check(&app.app_key, timestamp, nonce, self.now())
                 .map_err(|e| {
+                    journal::explain(strict_explanation(&e, nonce, timestamp, self.now()));
                     rc_error(
                         RongCloudCode::SignatureError,
                         format!("Signature error: {e}"),
@@ -715,17 +912,34 @@ impl Emulator {
             secret_key: &app.secret,
             now_unix_secs: self.now().as_secs(),
         };
-        inner
-            .authenticator
-            .verify_tencent(&check)
-            .map_err(|e| tc_error(e.code(), e.to_string()))?;
+        inner.authenticator.verify_tencent(&check).map_err(|e| {
+            journal::explain(usersig_explanation(&check, e));
+            tc_error(e.code(), e.to_string())
+        })?;
         if identifier != app.admin {
+            journal::explain(format!(
+                "identifier `{identifier}` is not the app's admin account `{}`; Tencent's REST \
+                 API is called as the admin",
+                app.admin
+            ));
             return Err(tc_error(
                 TencentCode::NotAdmin,
                 format!("identifier {identifier:?} is not an App admin"),
             ));
         }
         Ok((app, identifier))
+    }
+
+    /// The configured RongCloud app keys, for an explanation.
+    fn rongcloud_app_keys(&self) -> String {
+        let mut keys: Vec<&str> = self
+            .inner
+            .rongcloud_apps
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        keys.join(", ")
     }
 
     /// Runs one decoded command: one arm per command, each through [`Self::serve_tencent`].

@@ -24,13 +24,18 @@ fn ready_addr(line: &str) -> SocketAddr {
 
 /// `GET path` over a fresh HTTP/1.1 connection: the whole response, head and body.
 fn http_get(addr: SocketAddr, path: &str) -> String {
+    http_request(addr, "GET", path)
+}
+
+/// `METHOD path` without a body over a fresh HTTP/1.1 connection: the whole response.
+fn http_request(addr: SocketAddr, method: &str, path: &str) -> String {
     let timeout = Duration::from_secs(10);
     let mut stream = TcpStream::connect_timeout(&addr, timeout).expect("connect");
     stream.set_read_timeout(Some(timeout)).unwrap();
     stream.set_write_timeout(Some(timeout)).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
@@ -61,6 +66,10 @@ fn serves_announces_hides_secrets_and_stops_on_sigterm() {
     let addr = ready_addr(&roomkv.next_line(READY_TIMEOUT));
     assert_eq!(addr.ip().to_string(), "127.0.0.1");
     assert_ne!(addr.port(), 0);
+    assert_eq!(
+        roomkv.next_line(READY_TIMEOUT),
+        format!("console: http://{addr}/_emulator/ui")
+    );
     let credentials: Vec<String> = (0..5).map(|_| roomkv.next_line(READY_TIMEOUT)).collect();
     assert_eq!(
         credentials,
@@ -82,7 +91,7 @@ fn serves_announces_hides_secrets_and_stops_on_sigterm() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
         out.stdout.lines().count(),
-        6,
+        7,
         "only the banner on stdout:\n{}",
         out.stdout
     );
@@ -107,10 +116,43 @@ fn serves_announces_hides_secrets_and_stops_on_sigterm() {
 
 #[test]
 #[cfg(unix)]
+fn verbose_prints_each_refusal_with_its_explanation_on_stderr() {
+    let mut roomkv = Roomkv::spawn(&["-v", "emulator", "--listen", "127.0.0.1:0"]);
+    let addr = ready_addr(&roomkv.next_line(READY_TIMEOUT));
+    let refused = http_request(addr, "POST", "/chatroom/entry/set.json");
+    assert!(refused.contains(r#""code":1002"#), "{refused}");
+    let console = http_get(addr, "/_emulator/ui");
+    assert!(console.starts_with("HTTP/1.1 200 "), "{console}");
+    roomkv.signal("TERM");
+    let out = roomkv.wait(EXIT_TIMEOUT);
+    let lines: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.contains("refused:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one line per refusal:\n{}", out.stderr);
+    assert!(
+        lines[0].contains("refused: the App-Key header is missing"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("/chatroom/entry/set.json"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+#[cfg(unix)]
 fn shows_the_demo_secrets_and_stops_on_sigint() {
     let mut roomkv = Roomkv::spawn(&["emulator", "--listen", "127.0.0.1:0"]);
     let addr = ready_addr(&roomkv.next_line(READY_TIMEOUT));
     assert_ne!(addr.port(), 0);
+    assert_eq!(
+        roomkv.next_line(READY_TIMEOUT),
+        format!("console: http://{addr}/_emulator/ui")
+    );
     let credentials: Vec<String> = (0..5).map(|_| roomkv.next_line(READY_TIMEOUT)).collect();
     assert_eq!(
         credentials,

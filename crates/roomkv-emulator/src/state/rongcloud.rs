@@ -350,6 +350,11 @@ impl ChatRoom {
         let user = cmd.user_id.as_str();
         match self.entries.get(key) {
             Some(existing) if existing.owner != user && !ctx.rules.set_overwrites_other_owner => {
+                crate::journal::explain(format!(
+                    "key `{key}` is owned by `{}`; set by `{user}` is refused (batch set \
+                     overwrites owners)",
+                    existing.owner
+                ));
                 return Err(ctx.error(
                     ctx.rules.owner_mismatch_code,
                     format!("key {key} is owned by another user"),
@@ -471,6 +476,11 @@ impl ChatRoom {
                 ));
             }
             Some(entry) if entry.owner != user => {
+                crate::journal::explain(format!(
+                    "key `{key}` is owned by `{}`; remove by `{user}` is refused (batch remove \
+                     does not check owners)",
+                    entry.owner
+                ));
                 return Err(ctx.error(
                     ctx.rules.owner_mismatch_code,
                     format!("key {key} is owned by another user"),

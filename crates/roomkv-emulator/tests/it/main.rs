@@ -8,6 +8,7 @@ mod concurrency;
 mod connections;
 mod corpus_replies;
 mod hostile;
+mod journal;
 mod late_landing;
 mod memory;
 mod model;
