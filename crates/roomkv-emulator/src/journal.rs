@@ -24,7 +24,7 @@ use crate::shards::lock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
-    /// Answered with code 0 (success).
+    /// Answered with the dialect's success code.
     Ok,
     /// Answered with a vendor error code, or refused by a fault rule (a gateway page, a forced
     /// code, a closed connection).
@@ -50,8 +50,8 @@ pub struct JournalEntry {
     pub params: Value,
     /// The HTTP status answered.
     pub status: u16,
-    /// The vendor code answered (0 for success); `None` when a fault rule answered a gateway
-    /// page or closed the connection.
+    /// The vendor code answered (success: 200 in legacy RongCloud, 0 in Nexconn v4 and Tencent);
+    /// `None` when a fault rule answered a gateway page or closed the connection.
     pub code: Option<i64>,
     /// Whether a fault rule decided the answer.
     pub fault: bool,
@@ -230,7 +230,7 @@ impl Journal {
     }
 }
 
-/// How an answer is counted in the statistics: its vendor code (`"0"`, `"1004"`), else
+/// How an answer is counted in the statistics: its vendor code (`"200"`, `"0"`, `"1004"`), else
 /// `"http-<status>"` for a gateway page or `"closed"` for a closed connection.
 fn answer_key(entry: &JournalEntry) -> String {
     match (entry.code, entry.status) {

@@ -112,6 +112,12 @@ fn names(vendor: Vendor, path: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The code a dialect answers success with: legacy RongCloud's `{"code":200}`, Nexconn v4's
+/// `{"code":0}` and Tencent's `ErrorCode` 0.
+fn success_code(dialect: &str) -> i64 {
+    if dialect == "legacy" { 200 } else { 0 }
+}
+
 /// Whether `path` is in Nexconn's v4 surface (answered in the v4 envelope and statuses).
 fn is_v4(path: &str) -> bool {
     path.starts_with("/v4/")
@@ -276,7 +282,9 @@ impl Emulator {
                 .explanation
                 .unwrap_or_else(|| crate::explain::generic(error))
         });
-        let code = refusal.as_ref().map_or(0, |e| e.code.code());
+        let code = refusal
+            .as_ref()
+            .map_or(success_code(dialect), |e| e.code.code());
         let params = journal::params(
             request.uri(),
             request.headers(),

@@ -62,7 +62,11 @@ fn a_served_request_is_journaled_without_its_credentials() {
     assert_eq!(first.dialect, "legacy");
     assert_eq!(first.endpoint, "/chatroom/entry/set.json");
     assert_eq!(first.outcome, Outcome::Ok);
-    assert_eq!(first.code, Some(0));
+    assert_eq!(
+        first.code,
+        Some(200),
+        "legacy RongCloud answers success with code 200"
+    );
     assert!(!first.fault);
     assert_eq!(first.status, 200);
     assert_eq!(first.time_ms, T0_MS);
@@ -310,7 +314,7 @@ fn stats_count_answers_quota_use_and_throttling() {
     }
     let stats = control(&emulator, "/_emulator/stats");
     let answers = &stats["answers"]["/chatroom/entry/set.json"];
-    assert_eq!(answers["0"], 1, "{stats}");
+    assert_eq!(answers["200"], 1, "{stats}");
     assert_eq!(answers["1008"], 2, "{stats}");
     assert_eq!(stats["throttled"], 2);
     let meter = stats["quotas"]
