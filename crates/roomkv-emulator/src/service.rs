@@ -284,7 +284,7 @@ impl Emulator {
         });
         let code = refusal
             .as_ref()
-            .map_or(success_code(dialect), |e| e.code.code());
+            .map_or_else(|| success_code(dialect), |e| e.code.code());
         let params = journal::params(
             request.uri(),
             request.headers(),
