@@ -271,6 +271,11 @@ pub(crate) async fn recorded<T>(op: impl Future<Output = T>) -> (T, Vec<Attempt>
 /// Which phase of the run attempts belong to (primary up, down, back up).
 pub(crate) static PHASE: AtomicUsize = AtomicUsize::new(0);
 
+/// The phase tallied for an attempt that started in one phase and ended in another: it
+/// belongs to neither (one that started while the primary was down may reach it once it
+/// listens again).
+pub(crate) const BETWEEN_PHASES: usize = usize::MAX;
+
 /// Attempts per (phase, port, end), over the whole run.
 pub(crate) type Tally = HashMap<(usize, u16, End), u64>;
 
@@ -308,9 +313,10 @@ impl Recording {
 impl HttpClient for Recording {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let port = request.uri().port_u16().unwrap_or(0);
-        // The phase the attempt started in: one sent just before the primary went down may be
-        // answered by it after the phase changed.
-        let phase = PHASE.load(Ordering::Acquire);
+        // An attempt is tallied under a phase only if it started and ended in it: one sent
+        // just before the primary went down may be answered by it after the phase changed,
+        // and one sent just before it came back may reach it.
+        let started_in = PHASE.load(Ordering::Acquire);
         let (done, landed) = watch::channel(false);
         let inner = self.inner.clone();
         let mut exchange = tokio::spawn(async move {
@@ -329,6 +335,11 @@ impl HttpClient for Recording {
             port,
             end: End::of(&result),
             landed,
+        };
+        let phase = if PHASE.load(Ordering::Acquire) == started_in {
+            started_in
+        } else {
+            BETWEEN_PHASES
         };
         *lock(&self.tally)
             .entry((phase, port, attempt.end))

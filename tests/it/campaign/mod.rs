@@ -53,7 +53,8 @@ use roomkv_transport::SharedHttpClient;
 
 use self::checks::{check_final_state, check_notifications, epilogue};
 use self::harness::{
-    Attempt, End, Hosts, Landing, PHASE, Recording, Rng, SteppedClock, Tally, landed, recorded,
+    Attempt, BETWEEN_PHASES, End, Hosts, Landing, PHASE, Recording, Rng, SteppedClock, Tally,
+    landed, recorded,
 };
 use self::model::{Fate, Model, Val};
 use crate::support::*;
@@ -230,6 +231,8 @@ async fn campaign(seed: u64) -> Report {
     wait_for(&done, UP_AT).await;
     let backup_while_down = backup.received() - backup_at_down;
     let primary_before_up = hosts.primary_received();
+    // Attempts running across the return belong to neither phase.
+    PHASE.store(BETWEEN_PHASES, Ordering::Release);
     hosts.bring_primary_back(held);
     PHASE.store(2, Ordering::Release);
     let t_up = started.elapsed();
