@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use roomkv_core::{ApiError, CodeClass, DecodeError, Limits, Operation, ResponseError};
 use roomkv_transport::limiter::RateLimited;
+use roomkv_transport::metrics::RequestClock;
 #[cfg(not(feature = "metrics"))]
 use roomkv_transport::metrics::RequestMeter;
-use roomkv_transport::metrics::Stopwatch;
 use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::{
@@ -205,7 +205,7 @@ impl<V: Vendor> Engine<V> {
     {
         // With the feature `metrics`, one clock reading for the request's duration and its
         // retry budget (without it, the pipeline reads the clock for the budget).
-        let started = Stopwatch::start();
+        let clock = RequestClock::start();
         #[cfg(feature = "metrics")]
         let meters = self.meters.operation::<O>();
         let result = self
@@ -213,13 +213,13 @@ impl<V: Vendor> Engine<V> {
                 op,
                 signer,
                 span,
-                started,
+                &clock,
                 #[cfg(feature = "metrics")]
                 &meters,
             )
             .await;
         #[cfg(feature = "metrics")]
-        self.meters.done(&meters, &result, started);
+        self.meters.done(&meters, &result, &clock);
         if let Err(err) = &result {
             span.record("error.type", err.outcome());
         }
@@ -232,7 +232,7 @@ impl<V: Vendor> Engine<V> {
         op: &O,
         signer: &S,
         span: &tracing::Span,
-        started: Stopwatch,
+        clock: &RequestClock,
         #[cfg(feature = "metrics")] meters: &crate::metrics::OperationMeters,
     ) -> Result<O::Output, Error<V>>
     where
@@ -273,10 +273,10 @@ impl<V: Vendor> Engine<V> {
         #[cfg(feature = "metrics")]
         let families = crate::metrics::Families::of(cost);
         #[cfg(feature = "metrics")]
-        let meter = self.meters.request(meters, &families, started);
+        let meter = self.meters.request(meters, &families, clock);
         #[cfg(not(feature = "metrics"))]
         let meter = {
-            let _ = started;
+            let _ = clock;
             RequestMeter::default()
         };
         let executed = pipeline

@@ -12,7 +12,7 @@ use metrics::{Counter, Histogram};
 use roomkv_core::{Operation, QuotaCost};
 use roomkv_transport::EndpointSet;
 use roomkv_transport::metrics::{
-    AttemptMeters, ClientMeters, HandleTable, Kept, RequestMeter, Stopwatch, names,
+    AttemptMeters, ClientMeters, HandleTable, Kept, RequestClock, RequestMeter, names,
 };
 
 use crate::{Error, Vendor};
@@ -63,27 +63,27 @@ impl EngineMeters {
         })
     }
 
-    /// What the pipeline records a request of `operation` with, started at `started`.
+    /// What the pipeline records a request of `operation` with, its readings kept in `clock`.
     pub(crate) fn request<'a>(
         &'a self,
         operation: &'a OperationMeters,
         families: &'a Families,
-        started: Stopwatch,
+        clock: &'a RequestClock,
     ) -> RequestMeter<'a> {
         RequestMeter::new(
             &self.client,
             &operation.attempts,
             &families.names[..families.len],
-            started,
+            clock,
         )
     }
 
-    /// Records a request of `operation` that ended with `result`, started at `started`.
+    /// Records a request of `operation` that ended with `result`, its readings in `clock`.
     pub(crate) fn done<T, V: Vendor>(
         &self,
         operation: &OperationMeters,
         result: &Result<T, Error<V>>,
-        started: Stopwatch,
+        clock: &RequestClock,
     ) {
         let vendor = self.client.vendor();
         let counter = |outcome| {
@@ -109,7 +109,7 @@ impl EngineMeters {
             .get_or_init(|| {
                 metrics::histogram!(names::REQUEST_DURATION, "vendor" => vendor, "operation" => operation.operation)
             })
-            .record(started.seconds());
+            .record(clock.request_seconds());
     }
 }
 

@@ -15,7 +15,7 @@
 //! ([`names::REQUESTS`], [`names::REQUEST_DURATION`]).
 
 #[cfg(feature = "metrics")]
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 #[cfg(feature = "metrics")]
 use std::sync::{Arc, OnceLock};
 
@@ -32,9 +32,12 @@ use crate::safety::AttemptOutcome;
 pub mod names {
     /// Counter `{vendor, operation, outcome}`: requests, by how they ended.
     pub const REQUESTS: &str = "roomkv_requests_total";
-    /// Histogram `{vendor, operation}`, seconds: a whole request, retries and waits included.
+    /// Histogram `{vendor, operation}`, seconds: a whole request, retries and waits included,
+    /// until its last exchange ended (parsing the answer is not counted), or until it ended
+    /// when its last attempt exchanged nothing. See [`RequestClock`].
     pub const REQUEST_DURATION: &str = "roomkv_request_duration_seconds";
-    /// Histogram `{vendor, operation, host}`, seconds: one attempt's exchange.
+    /// Histogram `{vendor, operation, host}`, seconds: one attempt, from its start (building and
+    /// signing its request included) to the end of its exchange. See [`RequestClock`].
     pub const ATTEMPT_DURATION: &str = "roomkv_attempt_duration_seconds";
     /// Counter `{vendor, reason}`: attempts after the first (`throttled`, `not_sent`,
     /// `transient`).
@@ -46,7 +49,7 @@ pub mod names {
     /// client counts 1 for its active host, 0 for its other hosts, until it is dropped).
     pub const ACTIVE_HOST: &str = "roomkv_active_host";
     /// Histogram `{vendor, family}`, seconds: how long an attempt waited for its slot in the
-    /// quota (0 when admitted at once).
+    /// quota, from the attempt's start (about 0 when admitted at once).
     pub const QUOTA_WAIT: &str = "roomkv_quota_wait_seconds";
     /// Gauge `{vendor, family}`: attempts inside the rate limiter now, waiting for a slot.
     pub const QUOTA_WAITING: &str = "roomkv_quota_waiting";
@@ -160,8 +163,9 @@ pub struct HandleTable<V> {
 pub enum Kept<'a, V> {
     /// The table's.
     Cached(&'a V),
-    /// Made for this use, the table being full.
-    Fresh(V),
+    /// Made for this use, the table being full (boxed, so that a `Kept` held across an
+    /// `.await` keeps the request's future small).
+    Fresh(Box<V>),
 }
 
 #[cfg(feature = "metrics")]
@@ -191,13 +195,7 @@ impl<V> HandleTable<V> {
     /// once the table is full.
     pub fn get(&self, key: &'static str, make: impl Fn() -> V) -> Kept<'_, V> {
         let mask = self.slots.len() - 1;
-        // FNV-1a: the keys are short names.
-        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-        // Truncation is meant: only the low bits pick the slot.
-        #[allow(clippy::cast_possible_truncation)]
-        let first = hash as usize;
+        let first = slot_hash(key);
         for probe in 0..=mask {
             let (kept, value) =
                 self.slots[first.wrapping_add(probe) & mask].get_or_init(|| (key, make()));
@@ -205,8 +203,29 @@ impl<V> HandleTable<V> {
                 return Kept::Cached(value);
             }
         }
-        Kept::Fresh(make())
+        Kept::Fresh(Box::new(make()))
     }
+}
+
+/// Where a key's probing starts in a [`HandleTable`]: a multiplicative hash of its length and
+/// of its first, middle and last bytes, which tells apart the short names used as keys in a
+/// dozen instructions (a byte-by-byte hash of a 17-byte name costs ten times more, on every
+/// request). A collision only lengthens the probing; equal keys hash equally wherever they are
+/// stored.
+#[cfg(feature = "metrics")]
+fn slot_hash(key: &str) -> usize {
+    let bytes = key.as_bytes();
+    let Some((&last, _)) = bytes.split_last() else {
+        return 0;
+    };
+    let mixed = bytes.len() as u64
+        ^ u64::from(bytes[0]) << 16
+        ^ u64::from(bytes[bytes.len() / 2]) << 32
+        ^ u64::from(last) << 48;
+    // Truncation is meant: the high bits, the best mixed, pick the slot.
+    #[allow(clippy::cast_possible_truncation)]
+    let slot = (mixed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize;
+    slot
 }
 
 #[cfg(feature = "metrics")]
@@ -223,7 +242,7 @@ impl<V> std::fmt::Debug for HandleTable<V> {
 }
 
 /// What one request records with: its client's and operation's handles, the quota family of
-/// each of its charges, and when it started.
+/// each of its charges, and its [`RequestClock`].
 ///
 /// Made with [`RequestMeter::new`] (feature `metrics`); [`RequestMeter::default`] records
 /// nothing.
@@ -241,51 +260,119 @@ struct Labels<'a> {
     client: &'a ClientMeters,
     attempts: &'a AttemptMeters,
     families: &'a [&'static str],
-    started: Stopwatch,
+    clock: &'a RequestClock,
 }
 
 #[cfg(feature = "metrics")]
 impl<'a> RequestMeter<'a> {
     /// Records the request's attempts with `client`'s and `attempts`' handles; `families[i]`
-    /// names the quota family of the admission's `charges[i]`. The request started at
-    /// `started`, which also starts its retry budget (one clock reading for both).
+    /// names the quota family of the admission's `charges[i]`. The request's readings are kept
+    /// in `clock`, whose start also starts its retry budget (one clock reading for both).
     pub fn new(
         client: &'a ClientMeters,
         attempts: &'a AttemptMeters,
         families: &'a [&'static str],
-        started: Stopwatch,
+        clock: &'a RequestClock,
     ) -> Self {
         Self {
             labels: Some(Labels {
                 client,
                 attempts,
                 families,
-                started,
+                clock,
             }),
         }
     }
 }
 
-/// A start time, read only with the feature `metrics`.
-#[derive(Debug, Clone, Copy)]
-pub struct Stopwatch {
+/// The clock readings of one request (feature `metrics`; without it, empty and never read).
+///
+/// Reading the clock is the largest part of what metering costs a request (tens of
+/// nanoseconds a reading, more on virtual machines), so every reading serves twice: the end of
+/// one interval is the start of the next. A request that is answered at its first attempt
+/// reads the clock twice in all: at its start (which also starts its retry budget, read
+/// without the feature too) and at the end of its exchange. Hence:
+/// - an attempt runs from the latest reading before it (the request's start for the first
+///   attempt, the end of the limiter's wait when it waited, the end of the back-off for a
+///   retry) to the end of its exchange, so building and signing its request are part of it;
+/// - a quota wait runs from the attempt's start to the admission;
+/// - the request ends with its last exchange (answered or failed) when that is the latest
+///   reading (parsing the answer, a matter of microseconds, is not counted), and is read afresh
+///   otherwise (its last attempt exchanged nothing: refused by the limiter, or its request
+///   could not be built).
+#[derive(Debug)]
+pub struct RequestClock {
     #[cfg(feature = "metrics")]
     start: tokio::time::Instant,
+    /// Nanoseconds from `start` to the latest reading.
+    #[cfg(feature = "metrics")]
+    latest: AtomicU64,
+    /// Whether the latest reading is the end of an exchange.
+    #[cfg(feature = "metrics")]
+    exchanged: AtomicBool,
 }
 
-impl Stopwatch {
-    /// Starts now (tokio's clock, so paused test time is measured as it passes).
+impl RequestClock {
+    /// A request starts now (tokio's clock, so paused test time is measured as it passes).
     #[inline]
     pub fn start() -> Self {
         Self {
             #[cfg(feature = "metrics")]
             start: tokio::time::Instant::now(),
+            #[cfg(feature = "metrics")]
+            latest: AtomicU64::new(0),
+            #[cfg(feature = "metrics")]
+            exchanged: AtomicBool::new(false),
+        }
+    }
+
+    /// Seconds the request took: until the end of its last exchange when that is the latest
+    /// reading, else until now.
+    #[cfg(feature = "metrics")]
+    pub fn request_seconds(&self) -> f64 {
+        if self.exchanged.load(Ordering::Relaxed) {
+            seconds(self.latest.load(Ordering::Relaxed))
+        } else {
+            self.start.elapsed().as_secs_f64()
+        }
+    }
+
+    /// Reads the clock: the seconds since the latest reading, which this one replaces.
+    #[cfg(feature = "metrics")]
+    fn lap(&self, exchanged: bool) -> f64 {
+        // Saturating: 584 years of nanoseconds fit in a `u64`.
+        let now = u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let previous = self.latest.swap(now, Ordering::Relaxed);
+        self.exchanged.store(exchanged, Ordering::Relaxed);
+        seconds(now.saturating_sub(previous))
+    }
+}
+
+/// Nanoseconds as seconds.
+#[cfg(feature = "metrics")]
+#[allow(clippy::cast_precision_loss)] // exact below 104 days
+fn seconds(nanos: u64) -> f64 {
+    nanos as f64 / 1e9
+}
+
+/// A start time: when the Redis limiter lost Redis.
+#[cfg(all(feature = "redis", feature = "metrics"))]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stopwatch {
+    start: tokio::time::Instant,
+}
+
+#[cfg(all(feature = "redis", feature = "metrics"))]
+impl Stopwatch {
+    /// Starts now (tokio's clock, so paused test time is measured as it passes).
+    pub(crate) fn start() -> Self {
+        Self {
+            start: tokio::time::Instant::now(),
         }
     }
 
     /// Seconds since the start.
-    #[cfg(feature = "metrics")]
-    pub fn seconds(&self) -> f64 {
+    pub(crate) fn seconds(&self) -> f64 {
         self.start.elapsed().as_secs_f64()
     }
 }
@@ -305,7 +392,7 @@ pub(crate) struct Metered<'a> {
 /// Counts an attempt inside the rate limiter for as long as it lives.
 pub(crate) struct Waiting<'m> {
     #[cfg(feature = "metrics")]
-    metered: Option<(&'m Labels<'m>, Stopwatch)>,
+    metered: Option<&'m Labels<'m>>,
     #[cfg(not(feature = "metrics"))]
     _off: std::marker::PhantomData<&'m ()>,
 }
@@ -326,7 +413,7 @@ impl<'a> Metered<'a> {
     pub(crate) fn started(&self) -> tokio::time::Instant {
         #[cfg(feature = "metrics")]
         if let Some(labels) = &self.labels {
-            return labels.started.start;
+            return labels.clock.start;
         }
         tokio::time::Instant::now()
     }
@@ -345,6 +432,8 @@ impl<'a> Metered<'a> {
                 NOT_SENT => (1, "not_sent"),
                 _ => (2, "transient"),
             };
+            // The back-off is over: the retry starts now.
+            labels.clock.lap(false);
             let client = labels.client;
             client.retries[slot]
                 .get_or_init(|| metrics::counter!(names::RETRIES, "vendor" => client.vendor, "reason" => reason))
@@ -377,7 +466,7 @@ impl<'a> Metered<'a> {
                 labels.client.waiting(family, 1.0);
             }
             return Waiting {
-                metered: Some((labels, Stopwatch::start())),
+                metered: Some(labels),
             };
         }
         Waiting {
@@ -393,11 +482,12 @@ impl<'a> Metered<'a> {
     #[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
     pub(crate) fn admitted(&self, waiting: Waiting<'_>, result: &Result<(), RateLimited>) {
         #[cfg(feature = "metrics")]
-        if let Some((labels, stopwatch)) = &waiting.metered {
+        if let Some(labels) = waiting.metered {
             let client = labels.client;
             match result {
                 Ok(()) => {
-                    let seconds = stopwatch.seconds();
+                    // The attempt's start was the latest reading; the admission is the next.
+                    let seconds = labels.clock.lap(false);
                     for &family in labels.families {
                         client
                             .family(family)
@@ -419,12 +509,13 @@ impl<'a> Metered<'a> {
         }
     }
 
-    /// One attempt's exchange with the host of `endpoint` took since `stopwatch` started.
+    /// One attempt's exchange with the host of `endpoint` ended (answered or failed).
     #[inline]
     #[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
-    pub(crate) fn exchanged(&self, endpoint: &Endpoint, stopwatch: Stopwatch) {
+    pub(crate) fn exchanged(&self, endpoint: &Endpoint) {
         #[cfg(feature = "metrics")]
         if let Some(labels) = &self.labels {
+            let seconds = labels.clock.lap(true);
             let (client, attempts) = (labels.client, labels.attempts);
             let index = endpoint.index();
             if let (Some(slot), Some(host)) = (attempts.hosts.get(index), client.hosts.get(index)) {
@@ -436,7 +527,7 @@ impl<'a> Metered<'a> {
                         "host" => host.value(),
                     )
                 })
-                .record(stopwatch.seconds());
+                .record(seconds);
             }
         }
     }
@@ -445,7 +536,7 @@ impl<'a> Metered<'a> {
 #[cfg(feature = "metrics")]
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        if let Some((labels, _)) = &self.metered {
+        if let Some(labels) = self.metered {
             for family in labels.families {
                 labels.client.waiting(family, -1.0);
             }
@@ -602,8 +693,8 @@ mod kept {
         assert!(matches!(table.get("query", make), Kept::Cached(&1)));
         assert_eq!(made.load(Ordering::Relaxed), 2);
         // Full: a third key is made at every use, the kept ones stay.
-        assert!(matches!(table.get("remove", make), Kept::Fresh(2)));
-        assert!(matches!(table.get("remove", make), Kept::Fresh(3)));
+        assert!(matches!(table.get("remove", make), Kept::Fresh(ref v) if **v == 2));
+        assert!(matches!(table.get("remove", make), Kept::Fresh(ref v) if **v == 3));
         assert!(matches!(table.get("query", make), Kept::Cached(&1)));
         let shown = format!("{table:?}");
         assert!(
@@ -614,12 +705,8 @@ mod kept {
     /// One throttled retry of a request of `client`.
     fn retry(client: &ClientMeters) {
         let attempts = client.attempts("set_entry");
-        let metered = Metered::new(RequestMeter::new(
-            client,
-            &attempts,
-            &[],
-            Stopwatch::start(),
-        ));
+        let clock = RequestClock::start();
+        let metered = Metered::new(RequestMeter::new(client, &attempts, &[], &clock));
         metered.attempt_ended(AttemptOutcome::Throttled);
         metered.attempt_starts(2);
     }
@@ -662,6 +749,41 @@ mod kept {
     }
 }
 
+/// Every reading of a request's clock serves as the end of one interval and the start of the
+/// next.
+#[cfg(all(test, feature = "metrics"))]
+mod clock {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn intervals_chain_and_the_request_ends_with_its_last_exchange() {
+        let clock = RequestClock::start();
+        tokio::time::advance(Duration::from_millis(3)).await;
+        // A wait for the limiter, from the request's start.
+        assert_eq!(clock.lap(false), 0.003);
+        tokio::time::advance(Duration::from_millis(20)).await;
+        // The exchange, from the admission.
+        assert_eq!(clock.lap(true), 0.020);
+        // Parsing the answer is not part of the request.
+        tokio::time::advance(Duration::from_millis(5)).await;
+        assert_eq!(clock.request_seconds(), 0.023);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_whose_last_attempt_exchanged_nothing_ends_when_it_is_read() {
+        let clock = RequestClock::start();
+        tokio::time::advance(Duration::from_millis(10)).await;
+        assert_eq!(clock.lap(true), 0.010);
+        // A retry after a back-off, then refused by the limiter: nothing exchanged.
+        tokio::time::advance(Duration::from_millis(40)).await;
+        assert_eq!(clock.lap(false), 0.040);
+        tokio::time::advance(Duration::from_millis(7)).await;
+        assert_eq!(clock.request_seconds(), 0.057);
+    }
+}
+
 /// Without the feature, metering carries nothing: no clock reading, no atomic, no label.
 #[cfg(all(test, not(feature = "metrics")))]
 mod off {
@@ -674,7 +796,7 @@ mod off {
         assert_eq!(size_of::<RequestMeter<'_>>(), 0);
         assert_eq!(size_of::<Metered<'_>>(), 0);
         assert_eq!(size_of::<Waiting<'_>>(), 0);
-        assert_eq!(size_of::<Stopwatch>(), 0);
+        assert_eq!(size_of::<RequestClock>(), 0);
         assert_eq!(size_of::<HostLabel>(), 0);
         assert_eq!(size_of::<HostMeter>(), 0);
         #[cfg(feature = "redis")]

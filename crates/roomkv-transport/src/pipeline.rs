@@ -18,7 +18,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 use crate::limiter::{Charge, RateLimited, RateLimiter};
-use crate::metrics::{Metered, RequestMeter, Stopwatch};
+use crate::metrics::{Metered, RequestMeter};
 use crate::retry::{self, RetryDecision, RetryPolicy, StopReason};
 use crate::safety::{self, AttemptOutcome, RequestKind};
 use crate::{
@@ -166,9 +166,8 @@ impl Pipeline<'_> {
                         number,
                         after_unknown: after_unknown.load(Ordering::Relaxed),
                     };
-                    let stopwatch = Stopwatch::start();
                     let sent = self.http.send(request).await;
-                    metered.exchanged(&endpoint, stopwatch);
+                    metered.exchanged(&endpoint);
                     match sent {
                         Ok(response) => {
                             if self.is_failover_status(response.status()) {
