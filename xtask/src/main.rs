@@ -1,14 +1,14 @@
 //! `cargo xtask`: project automation for the roomkv workspace.
 //!
-//! Run `cargo xtask help` for the list of tasks. The crate uses only `std` so that it builds in
-//! seconds on a small CI machine: please do not add dependencies.
+//! Run `cargo xtask help` for the list of tasks. Besides `std` it uses only `serde_json` (for
+//! `cargo metadata`) and `toml` (for manifests), both already in the workspace's tree, so that it
+//! builds in seconds on a small CI machine.
 
 // Printing progress, diagnostics and usage is the whole point of this binary.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
 mod ci;
-mod json;
 mod layering;
 mod man;
 mod release;
@@ -16,8 +16,6 @@ mod tidy;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-
-use crate::json::Json;
 use std::process::{Command, ExitCode, Stdio};
 
 const USAGE: &str = "\
@@ -127,11 +125,13 @@ pub(crate) fn project_root() -> PathBuf {
 /// Cargo's target directory (honours `CARGO_TARGET_DIR` and the configuration).
 pub(crate) fn target_dir() -> Result<PathBuf, String> {
     let metadata = capture(cargo().args(["metadata", "--format-version", "1", "--no-deps"]))?;
-    Json::parse(&metadata)?
-        .get("target_directory")
-        .and_then(Json::as_str)
-        .map(PathBuf::from)
-        .ok_or_else(|| "`cargo metadata` names no target_directory".to_owned())
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        target_directory: PathBuf,
+    }
+    serde_json::from_str::<Metadata>(&metadata)
+        .map(|metadata| metadata.target_directory)
+        .map_err(|err| format!("`cargo metadata`: {err}"))
 }
 
 /// The `cargo` that runs us (`$CARGO`, set by `cargo run`), falling back to `cargo` on `PATH`.
