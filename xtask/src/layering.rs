@@ -80,8 +80,8 @@ const SANS_IO_FORBIDDEN: &[&str] = &[
     "rand",
     "getrandom",
 ];
-const PROVIDER: &str = "a provider never depends on the other provider, the emulator or testkit \
-                        (dev-dependencies excepted)";
+const PROVIDER: &str =
+    "a provider never depends on the other provider or the emulator (dev-dependencies excepted)";
 
 /// The workspace's rules (DESIGN.md "Dependency arrows", rust-anchors.md §2.3).
 pub(crate) const RULES: &[Rule] = &[
@@ -112,12 +112,12 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         from: "roomkv-rongcloud",
-        forbidden: &["roomkv-tencent", "roomkv-emulator", "roomkv-testkit"],
+        forbidden: &["roomkv-tencent", "roomkv-emulator"],
         why: PROVIDER,
     },
     Rule {
         from: "roomkv-tencent",
-        forbidden: &["roomkv-rongcloud", "roomkv-emulator", "roomkv-testkit"],
+        forbidden: &["roomkv-rongcloud", "roomkv-emulator"],
         why: PROVIDER,
     },
     Rule {
@@ -373,7 +373,6 @@ mod tests {
             ("roomkv-core", "cc", Kind::Build),
             ("cc", "hyper", Kind::Normal),
             ("roomkv-rongcloud", "roomkv-emulator", Kind::Dev),
-            ("roomkv-rongcloud", "roomkv-testkit", Kind::Dev),
         ]);
         assert_eq!(check(&g, RULES), []);
     }
@@ -381,8 +380,8 @@ mod tests {
     #[test]
     fn the_same_edge_as_normal_and_dev_is_still_forbidden() {
         let g = graph(&[
-            ("roomkv-tencent", "roomkv-testkit", Kind::Dev),
-            ("roomkv-tencent", "roomkv-testkit", Kind::Normal),
+            ("roomkv-tencent", "roomkv-emulator", Kind::Dev),
+            ("roomkv-tencent", "roomkv-emulator", Kind::Normal),
         ]);
         assert_eq!(check(&g, RULES).len(), 1);
     }
