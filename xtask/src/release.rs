@@ -123,6 +123,13 @@ fn scratch_git(dir: &Path) -> Command {
     command
 }
 
+/// Stages everything in the scratch repository `dir` and commits it with `message`.
+fn commit_all(dir: &Path, message: &str) -> Result<(), String> {
+    capture(scratch_git(dir).args(["add", "--all"]))?;
+    capture(scratch_git(dir).args(["commit", "--quiet", "--message", message]))?;
+    Ok(())
+}
+
 /// Copies the files git tracks in `root` to `to`.
 fn copy_tracked(root: &Path, to: &Path) -> Result<usize, String> {
     let listing = capture(git(root).args(["ls-files", "-z"]))?;
@@ -275,17 +282,8 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
 
 /// Everything that happens in the scratch copy.
 fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
-    let Plan {
-        root,
-        status_before,
-        old,
-        new,
-        date,
-        bumped,
-        changelog,
-        verify,
-    } = plan;
-    let root = root.as_path();
+    let root = plan.root.as_path();
+    let (old, new, date) = (&plan.old, &plan.new, &plan.date);
     let workspace = scratch.join("workspace");
     let target = scratch.join("target");
     eprintln!("release: dry run of {old} -> {new}, dated {date}");
@@ -293,28 +291,22 @@ fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
     let head = capture(git(root).args(["rev-parse", "HEAD"]))?;
     let files = copy_tracked(root, &workspace)?;
     capture(scratch_git(&workspace).args(["init", "--quiet"]))?;
-    capture(scratch_git(&workspace).args(["add", "--all"]))?;
-    capture(scratch_git(&workspace).args([
-        "commit",
-        "--quiet",
-        "--message",
-        &format!("Snapshot of {}", head.trim()),
-    ]))?;
+    commit_all(&workspace, &format!("Snapshot of {}", head.trim()))?;
     eprintln!("release: copied {files} tracked files of {}", head.trim());
 
-    write(&workspace.join("Cargo.toml"), &bumped.manifest)?;
-    write(&workspace.join("CHANGELOG.md"), changelog)?;
+    write(&workspace.join("Cargo.toml"), &plan.bumped.manifest)?;
+    write(&workspace.join("CHANGELOG.md"), &plan.changelog)?;
     eprintln!(
         "release: bumped [workspace.package] version and {} internal dependenc{}: {}",
-        bumped.dependencies.len(),
-        if bumped.dependencies.len() == 1 {
+        plan.bumped.dependencies.len(),
+        if plan.bumped.dependencies.len() == 1 {
             "y"
         } else {
             "ies"
         },
-        bumped.dependencies.join(", ")
+        plan.bumped.dependencies.join(", ")
     );
-    for left in &bumped.left_alone {
+    for left in &plan.bumped.left_alone {
         eprintln!("release: left alone: {left}");
     }
     eprintln!("release: CHANGELOG.md: the Unreleased entries now sit under `## [{new}] - {date}`");
@@ -325,13 +317,7 @@ fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
         "--color",
         "never",
     ]))?;
-    capture(scratch_git(&workspace).args(["add", "--all"]))?;
-    capture(scratch_git(&workspace).args([
-        "commit",
-        "--quiet",
-        "--message",
-        &format!("Release {new}"),
-    ]))?;
+    commit_all(&workspace, &format!("Release {new}"))?;
     let stat = capture(scratch_git(&workspace).args(["show", "--stat", "--format=", "HEAD"]))?;
     eprintln!(
         "release: the release commit (`git -C {} show`):\n{}",
@@ -391,7 +377,7 @@ fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
         );
     }
 
-    let cargo_stderr = cargo_package(&workspace, &target, &excluded, *verify)?;
+    let cargo_stderr = cargo_package(&workspace, &target, &excluded, plan.verify)?;
     let order = packaged(&cargo_stderr);
     let mut names: Vec<&str> = order.iter().map(|(name, _)| name.as_str()).collect();
     let mut expected: Vec<&str> = publishable
@@ -421,7 +407,7 @@ fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
     }
 
     let status_after = porcelain(root)?;
-    if &status_after != status_before {
+    if status_after != plan.status_before {
         return Err(format!(
             "the real tree changed during the dry run:\n{status_after}"
         ));
@@ -429,7 +415,7 @@ fn rehearse(plan: &Plan, scratch: &Path) -> Result<(), String> {
     eprintln!(
         "release: packaged {} crates in dependency order (paths on stdout), {}",
         order.len(),
-        if *verify {
+        if plan.verify {
             "each built from its .crate (--verify)"
         } else {
             "not built (pass --verify to build each from its .crate)"

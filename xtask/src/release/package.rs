@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
-use super::scratch_git;
+use super::commit_all;
 use crate::man;
 use crate::{capture, cargo_program, show};
 
@@ -145,13 +145,7 @@ pub(super) fn cargo_package(
 pub(super) fn add_man_pages(root: &Path, workspace: &Path, cli_dir: &Path) -> Result<(), String> {
     let out = cli_dir.join(man::PACKAGE_DIR);
     let pages = man::write_pages(root, &out)?;
-    capture(scratch_git(workspace).args(["add", "--all"]))?;
-    capture(scratch_git(workspace).args([
-        "commit",
-        "--quiet",
-        "--message",
-        "Man pages of the roomkv binary",
-    ]))?;
+    commit_all(workspace, "Man pages of the roomkv binary")?;
     eprintln!("release: {pages} man pages in {}, committed", out.display());
     Ok(())
 }
