@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::path::Path;
 
-use crate::{capture, cargo};
+use crate::{capture, cargo, report};
 
 /// How a crate depends on another one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,18 +303,16 @@ pub(crate) fn run(manifest: &Path) -> Result<(), String> {
             absent.join(", ")
         );
     }
-    if violations.is_empty() {
-        eprintln!("layering: ok ({})", checked.join(", "));
-        return Ok(());
-    }
-    for violation in &violations {
-        eprintln!("layering: forbidden dependency {violation}");
-    }
-    Err(format!(
+    let problems: Vec<String> = violations
+        .iter()
+        .map(|violation| format!("forbidden dependency {violation}"))
+        .collect();
+    let summary = format!(
         "{} forbidden dependenc{} (only dev- and build-dependencies may cross these lines)",
-        violations.len(),
-        if violations.len() == 1 { "y" } else { "ies" }
-    ))
+        problems.len(),
+        if problems.len() == 1 { "y" } else { "ies" }
+    );
+    report("layering", &checked.join(", "), &problems, summary)
 }
 
 #[cfg(test)]

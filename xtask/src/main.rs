@@ -164,6 +164,24 @@ pub(crate) fn capture(command: &mut Command) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|_| format!("`{shown}` printed invalid UTF-8"))
 }
 
+/// The end of a check task: `TASK: ok (DETAIL)` on stderr when there are no problems; otherwise
+/// each problem as `TASK: PROBLEM`, and `summary` as the error.
+pub(crate) fn report(
+    task: &str,
+    detail: &str,
+    problems: &[String],
+    summary: String,
+) -> Result<(), String> {
+    if problems.is_empty() {
+        eprintln!("{task}: ok ({detail})");
+        return Ok(());
+    }
+    for problem in problems {
+        eprintln!("{task}: {problem}");
+    }
+    Err(summary)
+}
+
 /// `command` as a shell-like line, for messages.
 pub(crate) fn show(command: &Command) -> String {
     let mut line = String::new();

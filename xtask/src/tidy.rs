@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::capture;
+use crate::{capture, report};
 
 /// The directories whose manifests and text files are checked.
 const CHECKED_DIRS: &[&str] = &["crates", "tests", "xtask"];
@@ -73,18 +73,17 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         eprintln!("tidy: not a git checkout, skipping the proptest-regressions check");
     }
 
-    if problems.is_empty() {
-        eprintln!("tidy: ok ({} files)", files.len());
-        return Ok(());
-    }
-    for problem in &problems {
-        eprintln!("tidy: {problem}");
-    }
-    Err(format!(
+    let summary = format!(
         "{} problem{}",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
-    ))
+    );
+    report(
+        "tidy",
+        &format!("{} files", files.len()),
+        &problems,
+        summary,
+    )
 }
 
 pub(crate) fn git(root: &Path) -> Command {
