@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
-use super::commit_all;
+use super::scratch::commit_all;
 use crate::man;
 use crate::{capture, cargo_program, show};
 
