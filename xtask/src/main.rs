@@ -182,6 +182,26 @@ pub(crate) fn report(
     Err(summary)
 }
 
+/// Runs `command` with its output shown; the error names the command and its exit status.
+pub(crate) fn status(command: &mut Command) -> Result<(), String> {
+    let shown = show(command);
+    match command.stdin(Stdio::null()).status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("`{shown}` exited with {status}")),
+        Err(err) => Err(format!("could not run `{shown}`: {err}")),
+    }
+}
+
+/// The text of the file at `path`; the error names the path.
+pub(crate) fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
+}
+
+/// Writes `text` to the file at `path`; the error names the path.
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))
+}
+
 /// `command` as a shell-like line, for messages.
 pub(crate) fn show(command: &Command) -> String {
     let mut line = String::new();

@@ -39,7 +39,7 @@ use self::scratch::{commit_all, copy_tracked, scratch_dir, scratch_git};
 use self::version::Version;
 use crate::man;
 use crate::tidy::{git, is_git_checkout};
-use crate::{capture, cargo_program, project_root};
+use crate::{capture, cargo_program, project_root, read, write};
 
 /// The answer to `release` without `--dry-run`.
 pub(crate) const DRY_RUN_ONLY: &str =
@@ -106,14 +106,6 @@ fn dirty_message(porcelain: &str) -> String {
         if paths.len() == 1 { "" } else { "s" },
         paths.first().map_or("", |line| line.trim())
     )
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    fs::write(path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
 }
 
 /// What the checks on the real tree settled, for the rehearsal in the scratch copy.
