@@ -126,9 +126,10 @@ pub struct RongCloudWebhookVerifier {
 
 impl RongCloudWebhookVerifier {
     /// A verifier for callbacks signed with `app_secret`, accepting timestamps within `window`
-    /// of `now` (either side) and remembering nonces in a [`MemoryNonceStore`](crate::MemoryNonceStore) of the default
-    /// capacity. Five minutes is a reasonable window: RongCloud retries within seconds, and
-    /// delays of up to five minutes are documented during network outages.
+    /// of `now` (either side) and remembering nonces in a
+    /// [`MemoryNonceStore`](crate::MemoryNonceStore) of the default capacity. Five minutes is a
+    /// reasonable window: RongCloud retries within seconds, and delays of up to five minutes are
+    /// documented during network outages.
     pub fn new(app_secret: AppSecret, window: Duration) -> Self {
         Self {
             app_secret,
