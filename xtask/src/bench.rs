@@ -5,11 +5,10 @@
 //! Everything runs on loopback only. The work is the `roomkv-bench` crate's; this module only
 //! orders the steps, so that xtask keeps building from `std` alone.
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::{capture, cargo, project_root, show, target_dir};
+use crate::{capture, cargo, project_root, read, status, target_dir, write};
 
 /// The markers around the generated part of `BENCHMARKS.md`.
 const BEGIN: &str = "<!-- bench:begin (written by `cargo xtask bench --write`) -->";
@@ -116,14 +115,12 @@ pub(crate) fn run(options: &Options) -> Result<(), String> {
     }
     status(&mut load)?;
 
-    let table = std::fs::read_to_string(&markdown)
-        .map_err(|err| format!("{}: {err}", markdown.display()))?;
+    let table = read(&markdown)?;
     print!("{table}");
     eprintln!("xtask bench: wrote {}", json.display());
     if options.write {
         let path = project_root().join("BENCHMARKS.md");
-        let doc =
-            std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+        let doc = read(&path)?;
         write(&path, &splice(&doc, &table)?)?;
         eprintln!("xtask bench: updated {}", path.display());
     }
@@ -152,19 +149,6 @@ fn divan_bench(features: Option<&str>, args: &[&str]) -> Command {
 
 fn step(what: &str) {
     eprintln!("\n==> xtask bench: {what}");
-}
-
-fn status(command: &mut Command) -> Result<(), String> {
-    let shown = show(command);
-    match command.stdin(Stdio::null()).status() {
-        Ok(status) if status.success() => Ok(()),
-        Ok(status) => Err(format!("`{shown}` exited with {status}")),
-        Err(err) => Err(format!("could not run `{shown}`: {err}")),
-    }
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|err| format!("{}: {err}", path.display()))
 }
 
 /// `doc` with the text between its bench markers replaced by `table`.

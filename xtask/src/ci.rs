@@ -3,7 +3,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{cargo, layering, project_root, show, tidy};
+use crate::{cargo, layering, project_root, show, status, tidy};
 
 /// What a step does.
 enum Action {
@@ -166,11 +166,7 @@ pub(crate) fn run() -> Result<(), String> {
         );
         let step_started = Instant::now();
         let result = match step.action {
-            Action::Cargo(mut command) => match command.stdin(Stdio::null()).status() {
-                Ok(status) if status.success() => Ok(()),
-                Ok(status) => Err(format!("`{}` exited with {status}", step.what)),
-                Err(err) => Err(format!("could not run `{}`: {err}", step.what)),
-            },
+            Action::Cargo(mut command) => status(&mut command),
             Action::Task(task) => task(),
         };
         let elapsed = step_started.elapsed();

@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
 use std::path::Path;
 
-use crate::{capture, cargo};
+use crate::{capture, cargo, report};
 
 /// How a crate depends on another one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,8 +80,8 @@ const SANS_IO_FORBIDDEN: &[&str] = &[
     "rand",
     "getrandom",
 ];
-const PROVIDER: &str = "a provider never depends on the other provider, the emulator or testkit \
-                        (dev-dependencies excepted)";
+const PROVIDER: &str =
+    "a provider never depends on the other provider or the emulator (dev-dependencies excepted)";
 
 /// The workspace's rules (DESIGN.md "Dependency arrows", rust-anchors.md §2.3).
 pub(crate) const RULES: &[Rule] = &[
@@ -112,12 +112,12 @@ pub(crate) const RULES: &[Rule] = &[
     },
     Rule {
         from: "roomkv-rongcloud",
-        forbidden: &["roomkv-tencent", "roomkv-emulator", "roomkv-testkit"],
+        forbidden: &["roomkv-tencent", "roomkv-emulator"],
         why: PROVIDER,
     },
     Rule {
         from: "roomkv-tencent",
-        forbidden: &["roomkv-rongcloud", "roomkv-emulator", "roomkv-testkit"],
+        forbidden: &["roomkv-rongcloud", "roomkv-emulator"],
         why: PROVIDER,
     },
     Rule {
@@ -303,18 +303,16 @@ pub(crate) fn run(manifest: &Path) -> Result<(), String> {
             absent.join(", ")
         );
     }
-    if violations.is_empty() {
-        eprintln!("layering: ok ({})", checked.join(", "));
-        return Ok(());
-    }
-    for violation in &violations {
-        eprintln!("layering: forbidden dependency {violation}");
-    }
-    Err(format!(
+    let problems: Vec<String> = violations
+        .iter()
+        .map(|violation| format!("forbidden dependency {violation}"))
+        .collect();
+    let summary = format!(
         "{} forbidden dependenc{} (only dev- and build-dependencies may cross these lines)",
-        violations.len(),
-        if violations.len() == 1 { "y" } else { "ies" }
-    ))
+        problems.len(),
+        if problems.len() == 1 { "y" } else { "ies" }
+    );
+    report("layering", &checked.join(", "), &problems, summary)
 }
 
 #[cfg(test)]
@@ -373,7 +371,6 @@ mod tests {
             ("roomkv-core", "cc", Kind::Build),
             ("cc", "hyper", Kind::Normal),
             ("roomkv-rongcloud", "roomkv-emulator", Kind::Dev),
-            ("roomkv-rongcloud", "roomkv-testkit", Kind::Dev),
         ]);
         assert_eq!(check(&g, RULES), []);
     }
@@ -381,8 +378,8 @@ mod tests {
     #[test]
     fn the_same_edge_as_normal_and_dev_is_still_forbidden() {
         let g = graph(&[
-            ("roomkv-tencent", "roomkv-testkit", Kind::Dev),
-            ("roomkv-tencent", "roomkv-testkit", Kind::Normal),
+            ("roomkv-tencent", "roomkv-emulator", Kind::Dev),
+            ("roomkv-tencent", "roomkv-emulator", Kind::Normal),
         ]);
         assert_eq!(check(&g, RULES).len(), 1);
     }

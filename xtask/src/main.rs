@@ -1,14 +1,14 @@
 //! `cargo xtask`: project automation for the roomkv workspace.
 //!
-//! Run `cargo xtask help` for the list of tasks. The crate uses only `std` so that it builds in
-//! seconds on a small CI machine: please do not add dependencies.
+//! Run `cargo xtask help` for the list of tasks. Besides `std` it uses only `serde_json` (for
+//! `cargo metadata`) and `toml` (for manifests), both already in the workspace's tree, so that it
+//! builds in seconds on a small CI machine.
 
 // Printing progress, diagnostics and usage is the whole point of this binary.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
 mod ci;
-mod json;
 mod layering;
 mod man;
 mod release;
@@ -16,8 +16,6 @@ mod tidy;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-
-use crate::json::Json;
 use std::process::{Command, ExitCode, Stdio};
 
 const USAGE: &str = "\
@@ -127,11 +125,13 @@ pub(crate) fn project_root() -> PathBuf {
 /// Cargo's target directory (honours `CARGO_TARGET_DIR` and the configuration).
 pub(crate) fn target_dir() -> Result<PathBuf, String> {
     let metadata = capture(cargo().args(["metadata", "--format-version", "1", "--no-deps"]))?;
-    Json::parse(&metadata)?
-        .get("target_directory")
-        .and_then(Json::as_str)
-        .map(PathBuf::from)
-        .ok_or_else(|| "`cargo metadata` names no target_directory".to_owned())
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        target_directory: PathBuf,
+    }
+    serde_json::from_str::<Metadata>(&metadata)
+        .map(|metadata| metadata.target_directory)
+        .map_err(|err| format!("`cargo metadata`: {err}"))
 }
 
 /// The `cargo` that runs us (`$CARGO`, set by `cargo run`), falling back to `cargo` on `PATH`.
@@ -162,6 +162,44 @@ pub(crate) fn capture(command: &mut Command) -> Result<String, String> {
         ));
     }
     String::from_utf8(output.stdout).map_err(|_| format!("`{shown}` printed invalid UTF-8"))
+}
+
+/// The end of a check task: `TASK: ok (DETAIL)` on stderr when there are no problems; otherwise
+/// each problem as `TASK: PROBLEM`, and `summary` as the error.
+pub(crate) fn report(
+    task: &str,
+    detail: &str,
+    problems: &[String],
+    summary: String,
+) -> Result<(), String> {
+    if problems.is_empty() {
+        eprintln!("{task}: ok ({detail})");
+        return Ok(());
+    }
+    for problem in problems {
+        eprintln!("{task}: {problem}");
+    }
+    Err(summary)
+}
+
+/// Runs `command` with its output shown; the error names the command and its exit status.
+pub(crate) fn status(command: &mut Command) -> Result<(), String> {
+    let shown = show(command);
+    match command.stdin(Stdio::null()).status() {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(format!("`{shown}` exited with {status}")),
+        Err(err) => Err(format!("could not run `{shown}`: {err}")),
+    }
+}
+
+/// The text of the file at `path`; the error names the path.
+pub(crate) fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|err| format!("cannot read {}: {err}", path.display()))
+}
+
+/// Writes `text` to the file at `path`; the error names the path.
+pub(crate) fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|err| format!("cannot write {}: {err}", path.display()))
 }
 
 /// `command` as a shell-like line, for messages.

@@ -14,7 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::capture;
+use crate::{capture, report};
 
 /// The directories whose manifests and text files are checked.
 const CHECKED_DIRS: &[&str] = &["crates", "tests", "xtask"];
@@ -73,18 +73,17 @@ pub(crate) fn run(root: &Path) -> Result<(), String> {
         eprintln!("tidy: not a git checkout, skipping the proptest-regressions check");
     }
 
-    if problems.is_empty() {
-        eprintln!("tidy: ok ({} files)", files.len());
-        return Ok(());
-    }
-    for problem in &problems {
-        eprintln!("tidy: {problem}");
-    }
-    Err(format!(
+    let summary = format!(
         "{} problem{}",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" }
-    ))
+    );
+    report(
+        "tidy",
+        &format!("{} files", files.len()),
+        &problems,
+        summary,
+    )
 }
 
 pub(crate) fn git(root: &Path) -> Command {
@@ -196,123 +195,29 @@ fn dbg_lines(text: &str) -> Vec<usize> {
         .collect()
 }
 
-/// A `key = value` of a TOML document, with its table prefix and dotted key joined by `.`; the raw
-/// value, comments stripped. Good enough for Cargo manifests, not a TOML parser: multi-line strings
-/// are not understood, and inline tables are split one level deep.
-#[derive(Debug, PartialEq, Eq)]
-struct Entry {
-    key: String,
-    value: String,
+/// The manifest as a TOML table; `None` when it is not valid TOML (cargo reports that itself).
+fn parse_toml(manifest: &str) -> Option<toml::Table> {
+    manifest.parse().ok()
 }
 
-/// The table headers (`[a.b]`, `[[a.b]]` as `a.b`) and entries of a TOML document.
-fn scan_toml(text: &str) -> (Vec<String>, Vec<Entry>) {
-    let mut tables = Vec::new();
-    let mut entries = Vec::new();
-    let mut table = String::new();
-    let mut open_brackets = 0i32; // Inside a multi-line array.
-    for raw in text.lines() {
-        let line = strip_comment(raw).trim();
-        if open_brackets > 0 {
-            open_brackets += bracket_balance(line);
-            continue;
-        }
-        if line.starts_with('[') {
-            table = dotted(line.trim_start_matches('[').trim_end_matches(']'));
-            tables.push(table.clone());
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let key = join_key(&table, &dotted(key));
-        let value = value.trim();
-        open_brackets = bracket_balance(value).max(0);
-        match value.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
-            Some(inline) if !inline.contains(['{', '[']) => {
-                for part in inline.split(',') {
-                    if let Some((inner, value)) = part.split_once('=') {
-                        let key = join_key(&key, &dotted(inner));
-                        entries.push(Entry {
-                            key,
-                            value: value.trim().to_owned(),
-                        });
-                    }
-                }
-            }
-            _ => entries.push(Entry {
-                key,
-                value: value.to_owned(),
-            }),
-        }
-    }
-    (tables, entries)
-}
-
-fn join_key(table: &str, key: &str) -> String {
-    if table.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{table}.{key}")
-    }
-}
-
-/// `a . "b"` as `a.b`.
-pub(crate) fn dotted(key: &str) -> String {
-    let parts: Vec<&str> = key
-        .split('.')
-        .map(|part| part.trim().trim_matches('"'))
-        .collect();
-    parts.join(".")
-}
-
-/// The line without a `#` comment (a `#` inside a basic or literal string is kept).
-pub(crate) fn strip_comment(line: &str) -> &str {
-    let mut quote = None;
-    for (index, c) in line.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, '#') => return &line[..index],
-            _ => {}
-        }
-    }
-    line
-}
-
-/// `[` minus `]` outside strings.
-pub(crate) fn bracket_balance(text: &str) -> i32 {
-    let mut quote = None;
-    let mut balance = 0;
-    for c in text.chars() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, '[') => balance += 1,
-            (None, ']') => balance -= 1,
-            _ => {}
-        }
-    }
-    balance
+/// The value at the dotted `path` (`package.version.workspace`) of `table`.
+fn lookup<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let mut keys = path.split('.');
+    let first = table.get(keys.next()?)?;
+    keys.try_fold(first, |value, key| value.get(key))
 }
 
 /// Whether a manifest declares a workspace (`[workspace]` or any `[workspace.*]` table).
 fn declares_workspace(manifest: &str) -> bool {
-    let (tables, entries) = scan_toml(manifest);
-    tables
-        .iter()
-        .chain(entries.iter().map(|entry| &entry.key))
-        .any(|key| key == "workspace" || key.starts_with("workspace."))
+    parse_toml(manifest).is_some_and(|table| table.contains_key("workspace"))
 }
 
 /// What a member manifest lacks of the workspace conventions.
 fn check_manifest(manifest: &str) -> Vec<String> {
-    let (_, entries) = scan_toml(manifest);
-    let is_true = |key: &str| {
-        entries
-            .iter()
-            .any(|entry| entry.key == key && entry.value == "true")
+    let Some(table) = parse_toml(manifest) else {
+        return vec!["is not valid TOML".to_owned()];
     };
+    let is_true = |path: &str| lookup(&table, path).and_then(toml::Value::as_bool) == Some(true);
     let mut problems = Vec::new();
     if !is_true("lints.workspace") {
         problems.push("needs `[lints] workspace = true`, so the workspace lints apply".to_owned());
@@ -434,13 +339,14 @@ workspace = true
     }
 
     #[test]
-    fn comments_and_arrays_do_not_confuse_the_scanner() {
-        assert_eq!(strip_comment(r##"a = "#x" # c"##), r##"a = "#x" "##);
-        assert_eq!(bracket_balance(r#"["]", ["#), 2);
-        let (tables, entries) = scan_toml("x = [\n \"[\",\n]\n[a . b]\nc = 1\n");
-        assert_eq!(tables, ["a.b"]);
-        let keys: Vec<_> = entries.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, ["x", "a.b.c"]);
+    fn comments_strings_and_arrays_are_toml_not_text() {
+        let tricky = "x = [\n \"[\",\n]\n# lints.workspace = true\nname = \"lints.workspace = true\"\n\
+                      [package]\nversion.workspace = true\nedition.workspace = true\n";
+        let problems = check_manifest(tricky);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("[lints] workspace = true"));
+        assert_eq!(check_manifest("[package\n"), ["is not valid TOML"]);
+        assert!(!declares_workspace("[workspace\n"));
     }
 
     #[test]

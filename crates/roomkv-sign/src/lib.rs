@@ -34,5 +34,7 @@
 mod hex;
 #[cfg(feature = "rongcloud")]
 pub mod rongcloud;
+#[cfg(any(feature = "rongcloud", feature = "tencent"))]
+mod secret;
 #[cfg(feature = "tencent")]
 pub mod tencent;

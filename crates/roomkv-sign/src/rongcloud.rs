@@ -12,6 +12,8 @@
 
 use core::fmt;
 
+use crate::secret::secret_newtype;
+
 use sha1::{Digest, Sha1};
 
 #[cfg(feature = "http")]
@@ -52,29 +54,16 @@ impl fmt::Display for AppKey {
     }
 }
 
-/// A RongCloud / Nexconn App Secret, the key of the request [`signature`].
-///
-/// `Debug` prints `AppSecret(***)`; there is no `Display`. The value is reachable only through
-/// [`AppSecret::expose_secret`].
-#[derive(Clone)]
-pub struct AppSecret(String);
-
-impl AppSecret {
+secret_newtype! {
+    /// A RongCloud / Nexconn App Secret, the key of the request [`signature`].
+    ///
+    /// `Debug` prints `AppSecret(***)`; there is no `Display`. The value is reachable only through
+    /// [`AppSecret::expose_secret`].
+    pub struct AppSecret(String);
     /// Wraps an App Secret as given by the RongCloud / Nexconn console.
-    pub fn new(app_secret: impl Into<String>) -> Self {
-        Self(app_secret.into())
-    }
-
+    fn new(impl Into<String>);
     /// The secret itself. Every call site is a place where the secret can leak: keep them few.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AppSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AppSecret(***)")
-    }
+    fn expose_secret() -> &str;
 }
 
 /// The SHA1 digest of `secret ‖ nonce ‖ timestamp`.

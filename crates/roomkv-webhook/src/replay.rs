@@ -2,10 +2,11 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::WebhookError;
+use crate::request::check_window;
 
 /// What [`NonceStore::insert`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,24 +136,63 @@ impl NonceStore for MemoryNonceStore {
 /// How long past the end of the replay window a key stays remembered.
 const KEPT_PAST_WINDOW: Duration = Duration::from_secs(1);
 
-/// Remembers `key`, the identity of a callback signed at `sent`, in `store` for as long as the
-/// replay `window` accepts `sent`: [`WebhookError::Replayed`] when it is remembered already,
-/// [`WebhookError::ReplayStoreFull`] when there is no room. Called last, once every other check
-/// has passed, so a forged or malformed callback never uses up a key.
-pub(crate) fn remember(
-    store: &dyn NonceStore,
-    key: &str,
-    sent: SystemTime,
-    now: SystemTime,
+/// A verifier's replay protection: the window around `now` that a callback's signed time must
+/// fall in, and the store of the callbacks accepted within it.
+#[derive(Debug, Clone)]
+pub(crate) struct ReplayGuard {
     window: Duration,
-) -> Result<(), WebhookError> {
-    // The window still accepts `sent + window` itself, and a store forgets a key at its expiry:
-    // keep it a little longer (a whole second, which every platform's `SystemTime` can add).
-    let expires_at = sent.checked_add(window + KEPT_PAST_WINDOW).unwrap_or(sent);
-    match store.insert(key, now, expires_at) {
-        Insert::New => Ok(()),
-        Insert::Seen => Err(WebhookError::Replayed),
-        Insert::Full { capacity } => Err(WebhookError::ReplayStoreFull { capacity }),
+    store: Arc<dyn NonceStore>,
+}
+
+impl ReplayGuard {
+    /// `window`, remembering callbacks in a [`MemoryNonceStore`] of the default capacity.
+    pub(crate) fn new(window: Duration) -> Self {
+        Self {
+            window,
+            store: Arc::new(MemoryNonceStore::default()),
+        }
+    }
+
+    /// The same window, remembering callbacks in `store`.
+    pub(crate) fn with_store(self, store: Arc<dyn NonceStore>) -> Self {
+        Self { store, ..self }
+    }
+
+    /// The replay window.
+    pub(crate) fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// Checks that `sent` is within the window of `now`, either side.
+    pub(crate) fn check_fresh(
+        &self,
+        sent: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), WebhookError> {
+        check_window(sent, now, self.window)
+    }
+
+    /// Remembers `key`, the identity of a callback signed at `sent`, for as long as the window
+    /// accepts `sent`: [`WebhookError::Replayed`] when it is remembered already,
+    /// [`WebhookError::ReplayStoreFull`] when there is no room. Called last, once every other
+    /// check has passed, so a forged or malformed callback never uses up a key.
+    pub(crate) fn remember(
+        &self,
+        key: &str,
+        sent: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), WebhookError> {
+        // The window still accepts `sent + window` itself, and a store forgets a key at its
+        // expiry: keep it a little longer (a whole second, which every platform's `SystemTime`
+        // can add).
+        let expires_at = sent
+            .checked_add(self.window + KEPT_PAST_WINDOW)
+            .unwrap_or(sent);
+        match self.store.insert(key, now, expires_at) {
+            Insert::New => Ok(()),
+            Insert::Seen => Err(WebhookError::Replayed),
+            Insert::Full { capacity } => Err(WebhookError::ReplayStoreFull { capacity }),
+        }
     }
 }
 

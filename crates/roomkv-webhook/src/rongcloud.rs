@@ -27,8 +27,8 @@ use roomkv_sign::rongcloud::{AppSecret, verify};
 use serde::Deserialize;
 
 use crate::WebhookError;
-use crate::replay::{MemoryNonceStore, NonceStore, remember};
-use crate::request::{Query, check_window, json_body, parse_u64, require_json, unix_time};
+use crate::replay::{NonceStore, ReplayGuard};
+use crate::request::{Query, json_body, parse_u64, require_json, unix_time};
 
 /// Timestamps at least this large are milliseconds; smaller ones are seconds (10¹¹ seconds is
 /// the year 5138, 10¹¹ milliseconds is 1973).
@@ -121,20 +121,19 @@ struct Body {
 #[derive(Debug, Clone)]
 pub struct RongCloudWebhookVerifier {
     app_secret: AppSecret,
-    window: Duration,
-    nonces: Arc<dyn NonceStore>,
+    replay: ReplayGuard,
 }
 
 impl RongCloudWebhookVerifier {
     /// A verifier for callbacks signed with `app_secret`, accepting timestamps within `window`
-    /// of `now` (either side) and remembering nonces in a [`MemoryNonceStore`] of the default
-    /// capacity. Five minutes is a reasonable window: RongCloud retries within seconds, and
-    /// delays of up to five minutes are documented during network outages.
+    /// of `now` (either side) and remembering nonces in a
+    /// [`MemoryNonceStore`](crate::MemoryNonceStore) of the default capacity. Five minutes is a
+    /// reasonable window: RongCloud retries within seconds, and delays of up to five minutes are
+    /// documented during network outages.
     pub fn new(app_secret: AppSecret, window: Duration) -> Self {
         Self {
             app_secret,
-            window,
-            nonces: Arc::new(MemoryNonceStore::default()),
+            replay: ReplayGuard::new(window),
         }
     }
 
@@ -142,13 +141,13 @@ impl RongCloudWebhookVerifier {
     /// shared by several processes).
     #[must_use]
     pub fn with_nonce_store(mut self, store: Arc<dyn NonceStore>) -> Self {
-        self.nonces = store;
+        self.replay = self.replay.with_store(store);
         self
     }
 
     /// The replay window.
     pub fn window(&self) -> Duration {
-        self.window
+        self.replay.window()
     }
 
     /// Verifies `request` (method `POST`, the three signed parameters, the signature in constant
@@ -179,7 +178,7 @@ impl RongCloudWebhookVerifier {
                 Duration::from_secs(sent)
             },
         )?;
-        check_window(sent, now, self.window)?;
+        self.replay.check_fresh(sent, now)?;
         require_json(request)?;
         let body: Body = json_body(request.body().as_ref())?;
         let change = match body.opt_type {
@@ -199,13 +198,8 @@ impl RongCloudWebhookVerifier {
                 ));
             }
         };
-        remember(
-            &*self.nonces,
-            &format!("rongcloud:{nonce}"),
-            sent,
-            now,
-            self.window,
-        )?;
+        self.replay
+            .remember(&format!("rongcloud:{nonce}"), sent, now)?;
         Ok(KvSyncEvent {
             chatroom_id: body.chatroom_id,
             change,

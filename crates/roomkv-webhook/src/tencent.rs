@@ -22,8 +22,8 @@ use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
 use crate::WebhookError;
-use crate::replay::{MemoryNonceStore, NonceStore, remember};
-use crate::request::{Query, check_window, json_body, parse_u64, require_json, unix_time};
+use crate::replay::{NonceStore, ReplayGuard};
+use crate::request::{Query, json_body, parse_u64, require_json, unix_time};
 
 /// `Live.CallbackAfterSetMetadata`.
 pub const AFTER_SET_METADATA: &str = "Live.CallbackAfterSetMetadata";
@@ -136,9 +136,8 @@ struct DelBody {
 #[derive(Debug, Clone)]
 pub struct TencentCallbackVerifier {
     token: CallbackToken,
-    window: Duration,
     sdkappid: Option<u64>,
-    seen: Arc<dyn NonceStore>,
+    replay: ReplayGuard,
 }
 
 impl TencentCallbackVerifier {
@@ -148,9 +147,8 @@ impl TencentCallbackVerifier {
     pub fn new(token: CallbackToken, window: Duration) -> Self {
         Self {
             token,
-            window,
+            replay: ReplayGuard::new(window),
             sdkappid: None,
-            seen: Arc::new(MemoryNonceStore::default()),
         }
     }
 
@@ -165,13 +163,13 @@ impl TencentCallbackVerifier {
     /// Uses `store` for duplicate detection instead of the in-memory default.
     #[must_use]
     pub fn with_nonce_store(mut self, store: Arc<dyn NonceStore>) -> Self {
-        self.seen = store;
+        self.replay = self.replay.with_store(store);
         self
     }
 
     /// The replay window.
     pub fn window(&self) -> Duration {
-        self.window
+        self.replay.window()
     }
 
     /// Verifies `request` (method `POST`, `Sign` in constant time, `RequestTime` within the
@@ -195,7 +193,7 @@ impl TencentCallbackVerifier {
             .map_err(|_| WebhookError::BadSignature)?;
         let sent = parse_u64("RequestTime", request_time)?;
         let sent = unix_time("RequestTime", Duration::from_secs(sent))?;
-        check_window(sent, now, self.window)?;
+        self.replay.check_fresh(sent, now)?;
         let sdkappid = query.required("SdkAppid")?;
         let sdkappid = parse_u64("SdkAppid", sdkappid)?;
         if let Some(expected) = self.sdkappid.filter(|expected| *expected != sdkappid) {
@@ -246,13 +244,7 @@ impl TencentCallbackVerifier {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        remember(
-            &*self.seen,
-            &format!("tencent:{key}"),
-            sent,
-            now,
-            self.window,
-        )?;
+        self.replay.remember(&format!("tencent:{key}"), sent, now)?;
         Ok(event)
     }
 }

@@ -10,36 +10,23 @@
 //! knows the token at about `RequestTime`, nothing more. Receivers must add a freshness window
 //! (and may add a duplicate check), and should keep the callback URL private and on HTTPS.
 
-use core::fmt;
-
 use sha2::{Digest as _, Sha256};
+
+use crate::secret::secret_newtype;
 
 /// Number of hexadecimal digits in a [`callback_sign`] (a SHA256 digest is 32 bytes).
 pub const CALLBACK_SIGN_LEN: usize = 64;
 
-/// A Tencent callback authentication token (up to 128 characters, set in the console or with
-/// `v4/live_config/set_callback_token`).
-///
-/// `Debug` prints `CallbackToken(***)`; there is no `Display`.
-#[derive(Clone)]
-pub struct CallbackToken(String);
-
-impl CallbackToken {
+secret_newtype! {
+    /// A Tencent callback authentication token (up to 128 characters, set in the console or with
+    /// `v4/live_config/set_callback_token`).
+    ///
+    /// `Debug` prints `CallbackToken(***)`; there is no `Display`.
+    pub struct CallbackToken(String);
     /// Wraps a token.
-    pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
-    }
-
+    fn new(impl Into<String>);
     /// The token itself. Every call site is a place where the secret can leak: keep them few.
-    pub fn expose_secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for CallbackToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("CallbackToken(***)")
-    }
+    fn expose_secret() -> &str;
 }
 
 fn digest(token: &CallbackToken, request_time: &str) -> [u8; 32] {
