@@ -7,25 +7,21 @@
 //! [`Authenticator`](crate::auth::Authenticator): 70003, 70001, 70009, 70013, 70014) →
 //! `identifier` is the admin (60010) → body is a JSON object (60003) → quota (60007) → decode
 //! (100002) → core's validation, the only one (100500–100504, 100015, 100002) → the state,
-//! through core's generated [`Handler`] → core's reply with the `RequestId`.
+//! through core's generated `tencent::server::Handler` ([`State::tencent_call`](crate::state::State::tencent_call)) → core's reply with the `RequestId`.
 
 use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use roomkv_core::tencent::server::{self as tc_server, AuthQuery, Handler};
-use roomkv_core::tencent::{
-    Command, CreateRoom, DelRoomMetadata, DestroyRoom, GetRoomInfo, GetRoomMetadata, SERVICE_PATH,
-    SetRoomMetadata,
-};
-use roomkv_core::{ApiError, Operation, TencentCode, ValidationError};
+use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
+use roomkv_core::tencent::{Command, SERVICE_PATH};
+use roomkv_core::{ApiError, TencentCode, ValidationError};
 
 use super::borrowed;
 use crate::auth::UserSigCheck;
 use crate::explain::usersig_explanation;
 use crate::journal;
 use crate::rng::mix;
-use crate::state::State;
 use crate::{Emulator, TencentAppState};
 
 /// A Tencent error.
@@ -60,47 +56,6 @@ fn validation_error(err: &ValidationError) -> ApiError {
         _ => TencentCode::InvalidParameter,
     };
     tc_error(code, err.to_string())
-}
-
-/// One authenticated command's call on the state: core's generated [`Handler`], one method per
-/// command, each the [`State`] method of the same name's job.
-struct StateCall<'a> {
-    state: &'a State,
-    sdkappid: u64,
-    /// The admin identifier the request was sent as.
-    operator: &'a str,
-    now_ms: u64,
-}
-
-type Served<O> = Result<<O as Operation>::Output, ApiError>;
-
-impl Handler for StateCall<'_> {
-    fn create_room(&mut self, op: &CreateRoom) -> Served<CreateRoom> {
-        self.state
-            .room_create(self.sdkappid, self.operator, op, self.now_ms)
-    }
-
-    fn destroy_room(&mut self, op: &DestroyRoom) -> Served<DestroyRoom> {
-        self.state.room_destroy(self.sdkappid, op)
-    }
-
-    fn get_room_info(&mut self, op: &GetRoomInfo) -> Served<GetRoomInfo> {
-        self.state.room_info(self.sdkappid, op)
-    }
-
-    fn get_room_metadata(&mut self, op: &GetRoomMetadata) -> Served<GetRoomMetadata> {
-        self.state.metadata_get(self.sdkappid, op)
-    }
-
-    fn set_room_metadata(&mut self, op: &SetRoomMetadata) -> Served<SetRoomMetadata> {
-        self.state
-            .metadata_set(self.sdkappid, self.operator, op, self.now_ms)
-    }
-
-    fn del_room_metadata(&mut self, op: &DelRoomMetadata) -> Served<DelRoomMetadata> {
-        self.state
-            .metadata_delete(self.sdkappid, self.operator, op, self.now_ms)
-    }
 }
 
 impl Emulator {
@@ -201,12 +156,10 @@ impl Emulator {
         command
             .validate(&self.inner.config.limits)
             .map_err(|e| validation_error(&e))?;
-        let mut call = StateCall {
-            state: &self.inner.state,
-            sdkappid,
-            operator,
-            now_ms: self.now_ms(),
-        };
+        let mut call = self
+            .inner
+            .state
+            .tencent_call(sdkappid, operator, self.now_ms());
         command.dispatch(&mut call, Some(request_id))
     }
 

@@ -49,6 +49,7 @@ pub use self::rongcloud::{
 };
 pub(crate) use self::snapshot::Snapshot;
 use self::tencent::Room;
+pub use self::tencent::TencentCall;
 use crate::config::{EmulatorConfig, RongCloudRules};
 use crate::events::{Event, EventKind, EventPage};
 use crate::shards::Shards;

@@ -7,11 +7,12 @@
 //! room exists, the key count and the total size of a room after a merge, which keys exist.
 
 use roomkv_core::tencent::room::ROOM_TYPE_LIVE;
+use roomkv_core::tencent::server::Handler;
 use roomkv_core::tencent::{
     CreateRoom, DelRoomMetadata, DestroyRoom, GetRoomInfo, GetRoomMetadata, Identifier,
     MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
 };
-use roomkv_core::{ApiError, Limits, TencentCode};
+use roomkv_core::{ApiError, Limits, Operation, TencentCode};
 
 use super::{State, TENCENT_ROOM};
 use crate::events::{EventKind, MetadataItem, TencentCallback};
@@ -27,7 +28,65 @@ fn room_missing(room_id: &RoomId) -> ApiError {
     )
 }
 
+/// One Tencent request's call on the [`State`]: core's generated [`Handler`], one method per
+/// command, each calling the `State` method that serves that operation as the request's app
+/// (`sdkappid`), as its admin account (`operator`) and at its time. Made by
+/// [`State::tencent_call`]; `tencent::server::Request::dispatch` runs it.
+pub struct TencentCall<'a> {
+    state: &'a State,
+    sdkappid: u64,
+    operator: &'a str,
+    now_ms: u64,
+}
+
+type Served<O> = Result<<O as Operation>::Output, ApiError>;
+
+impl Handler for TencentCall<'_> {
+    fn create_room(&mut self, op: &CreateRoom) -> Served<CreateRoom> {
+        self.state
+            .room_create(self.sdkappid, self.operator, op, self.now_ms)
+    }
+
+    fn destroy_room(&mut self, op: &DestroyRoom) -> Served<DestroyRoom> {
+        self.state.room_destroy(self.sdkappid, op)
+    }
+
+    fn get_room_info(&mut self, op: &GetRoomInfo) -> Served<GetRoomInfo> {
+        self.state.room_info(self.sdkappid, op)
+    }
+
+    fn get_room_metadata(&mut self, op: &GetRoomMetadata) -> Served<GetRoomMetadata> {
+        self.state.metadata_get(self.sdkappid, op)
+    }
+
+    fn set_room_metadata(&mut self, op: &SetRoomMetadata) -> Served<SetRoomMetadata> {
+        self.state
+            .metadata_set(self.sdkappid, self.operator, op, self.now_ms)
+    }
+
+    fn del_room_metadata(&mut self, op: &DelRoomMetadata) -> Served<DelRoomMetadata> {
+        self.state
+            .metadata_delete(self.sdkappid, self.operator, op, self.now_ms)
+    }
+}
+
 impl State {
+    /// The [`Handler`] that serves a request of app `sdkappid` sent as its admin account
+    /// `operator` at `now_ms`, for `tencent::server::Request::dispatch`.
+    pub fn tencent_call<'a>(
+        &'a self,
+        sdkappid: u64,
+        operator: &'a str,
+        now_ms: u64,
+    ) -> TencentCall<'a> {
+        TencentCall {
+            state: self,
+            sdkappid,
+            operator,
+            now_ms,
+        }
+    }
+
     /// `create_room`: 100003 if the room exists. The room is stored as sent, with Tencent's
     /// defaults filled in: `RoomType` `Live`, `RoomName` the room id, `Owner_Account`
     /// `operator` (the admin identifier of the request), `CreateTime` the creation time in
