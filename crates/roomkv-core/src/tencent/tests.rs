@@ -1332,7 +1332,7 @@ mod round_trip {
             assert_eq!(Command::from_name(command.as_str()), Some(command));
         }
         assert_eq!(
-            Command::from_path("/v4/live_engine_http_srv/update_room_info"),
+            Command::from_path("/v4/live_engine_http_srv/no_such_command"),
             None
         );
     }
