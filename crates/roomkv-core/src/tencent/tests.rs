@@ -685,7 +685,7 @@ mod server_side {
         served: Vec<&'static str>,
     }
 
-    impl crate::tencent::server::Handler for Recorder {
+    impl server::Handler for Recorder {
         fn create_room(&mut self, _: &CreateRoom) -> Result<(), crate::ApiError> {
             self.served.push("create_room");
             Ok(())
