@@ -239,8 +239,8 @@ macro_rules! operations {
         pub(crate) mod $server {
             use super::*;
             use $crate::{
-                ApiError, DecodeError, Declaration, Effect, Limits, Operation, QuotaCost,
-                ServerOperation, ValidationError,
+                DecodeError, Declaration, Effect, Limits, Operation, QuotaCost, ServerOperation,
+                ValidationError,
             };
 
             /// The first path of every operation, in declaration order.
@@ -256,14 +256,17 @@ macro_rules! operations {
 
             /// A server's implementation of every operation: one method per operation, taking
             /// the decoded (and, by a careful server, validated) operation and returning its
-            /// output or the vendor's error. [`Request::dispatch`] calls it.
+            /// output or the server's error (for the emulator, the vendor's [`ApiError`]).
+            /// [`Request::dispatch`] calls it.
             pub trait Handler {
+                /// What a method answers instead of an output.
+                type Error;
                 $(
                     #[doc = concat!("Serves [`", stringify!($op), "`].")]
                     fn $method(
-                        &mut self,
+                        &self,
                         op: &$op,
-                    ) -> Result<<$op as Operation>::Output, ApiError>;
+                    ) -> Result<<$op as Operation>::Output, Self::Error>;
                 )+
             }
 
@@ -335,9 +338,9 @@ macro_rules! operations {
                 /// ([`ServerOperation::encode_reply`]).
                 pub fn dispatch<H: Handler + ?Sized>(
                     &self,
-                    handler: &mut H,
+                    handler: &H,
                     request_id: Option<&str>,
-                ) -> Result<http::Response<Vec<u8>>, ApiError> {
+                ) -> Result<http::Response<Vec<u8>>, H::Error> {
                     match self {
                         $(
                             Self::$op(op) => handler

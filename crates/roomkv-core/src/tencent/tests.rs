@@ -682,67 +682,69 @@ mod server_side {
     /// A handler that answers every command with a fixed output and remembers what it served.
     #[derive(Default)]
     struct Recorder {
-        served: Vec<&'static str>,
+        served: std::cell::RefCell<Vec<&'static str>>,
     }
 
     impl server::Handler for Recorder {
-        fn create_room(&mut self, _: &CreateRoom) -> Result<(), crate::ApiError> {
-            self.served.push("create_room");
+        type Error = crate::ApiError;
+
+        fn create_room(&self, _: &CreateRoom) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("create_room");
             Ok(())
         }
 
-        fn destroy_room(&mut self, _: &DestroyRoom) -> Result<(), crate::ApiError> {
-            self.served.push("destroy_room");
+        fn destroy_room(&self, _: &DestroyRoom) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("destroy_room");
             Err(crate::ApiError::tencent(TencentCode::RoomNotFound, "gone"))
         }
 
-        fn get_room_info(&mut self, op: &GetRoomInfo) -> Result<RoomInfo, crate::ApiError> {
-            self.served.push("get_room_info");
+        fn get_room_info(&self, op: &GetRoomInfo) -> Result<RoomInfo, Self::Error> {
+            self.served.borrow_mut().push("get_room_info");
             Ok(RoomInfo::new(op.room_id().clone()))
         }
 
         fn get_room_metadata(
-            &mut self,
+            &self,
             _: &GetRoomMetadata,
-        ) -> Result<Vec<MetadataEntry>, crate::ApiError> {
-            self.served.push("get_room_metadata");
+        ) -> Result<Vec<MetadataEntry>, Self::Error> {
+            self.served.borrow_mut().push("get_room_metadata");
             Ok(vec![MetadataEntry::new(
                 key("k"),
                 MetadataValue::parse("v").unwrap(),
             )])
         }
 
-        fn set_room_metadata(&mut self, _: &SetRoomMetadata) -> Result<(), crate::ApiError> {
-            self.served.push("set_room_metadata");
+        fn set_room_metadata(&self, _: &SetRoomMetadata) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("set_room_metadata");
             Ok(())
         }
 
-        fn del_room_metadata(&mut self, _: &DelRoomMetadata) -> Result<(), crate::ApiError> {
-            self.served.push("del_room_metadata");
+        fn del_room_metadata(&self, _: &DelRoomMetadata) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("del_room_metadata");
             Ok(())
         }
     }
 
     #[test]
     fn dispatch_calls_the_handler_method_of_the_command_and_encodes_its_output() {
-        let mut handler = Recorder::default();
+        let handler = Recorder::default();
         let info = Request::GetRoomInfo(GetRoomInfo::new(room("live-room")));
-        let reply = info.dispatch(&mut handler, Some(REQUEST_ID)).unwrap();
+        let reply = info.dispatch(&handler, Some(REQUEST_ID)).unwrap();
         let expected =
             GetRoomInfo::encode_reply(&RoomInfo::new(room("live-room")), Some(REQUEST_ID));
         assert_eq!(reply.body(), expected.body());
         let get = Request::GetRoomMetadata(GetRoomMetadata::all(room("live-room")));
-        let reply = get.dispatch(&mut handler, None).unwrap();
+        let reply = get.dispatch(&handler, None).unwrap();
         let body: serde_json::Value = serde_json::from_slice(reply.body()).unwrap();
         assert_eq!(
             body["Response"]["Metadata"],
             serde_json::json!([{"Key": "k", "Value": "v"}])
         );
         let destroy = Request::DestroyRoom(DestroyRoom::new(room("live-room")));
-        let err = destroy.dispatch(&mut handler, None).unwrap_err();
+        let err = destroy.dispatch(&handler, None).unwrap_err();
         assert_eq!(err.code, ApiCode::Tencent(TencentCode::RoomNotFound));
         assert_eq!(
-            handler.served,
+            *handler.served.borrow(),
             ["get_room_info", "get_room_metadata", "destroy_room"]
         );
         assert_eq!(

@@ -786,5 +786,4 @@ impl Emulator {
 }
 
 #[cfg(test)]
-#[path = "../service_tests.rs"]
 mod tests;

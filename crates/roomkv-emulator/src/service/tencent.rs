@@ -156,11 +156,11 @@ impl Emulator {
         command
             .validate(&self.inner.config.limits)
             .map_err(|e| validation_error(&e))?;
-        let mut call = self
+        let call = self
             .inner
             .state
             .tencent_call(sdkappid, operator, self.now_ms());
-        command.dispatch(&mut call, Some(request_id))
+        command.dispatch(&call, Some(request_id))
     }
 
     fn authenticate_tencent<'q>(

@@ -42,29 +42,31 @@ pub struct TencentCall<'a> {
 type Served<O> = Result<<O as Operation>::Output, ApiError>;
 
 impl Handler for TencentCall<'_> {
-    fn create_room(&mut self, op: &CreateRoom) -> Served<CreateRoom> {
+    type Error = ApiError;
+
+    fn create_room(&self, op: &CreateRoom) -> Served<CreateRoom> {
         self.state
             .room_create(self.sdkappid, self.operator, op, self.now_ms)
     }
 
-    fn destroy_room(&mut self, op: &DestroyRoom) -> Served<DestroyRoom> {
+    fn destroy_room(&self, op: &DestroyRoom) -> Served<DestroyRoom> {
         self.state.room_destroy(self.sdkappid, op)
     }
 
-    fn get_room_info(&mut self, op: &GetRoomInfo) -> Served<GetRoomInfo> {
+    fn get_room_info(&self, op: &GetRoomInfo) -> Served<GetRoomInfo> {
         self.state.room_info(self.sdkappid, op)
     }
 
-    fn get_room_metadata(&mut self, op: &GetRoomMetadata) -> Served<GetRoomMetadata> {
+    fn get_room_metadata(&self, op: &GetRoomMetadata) -> Served<GetRoomMetadata> {
         self.state.metadata_get(self.sdkappid, op)
     }
 
-    fn set_room_metadata(&mut self, op: &SetRoomMetadata) -> Served<SetRoomMetadata> {
+    fn set_room_metadata(&self, op: &SetRoomMetadata) -> Served<SetRoomMetadata> {
         self.state
             .metadata_set(self.sdkappid, self.operator, op, self.now_ms)
     }
 
-    fn del_room_metadata(&mut self, op: &DelRoomMetadata) -> Served<DelRoomMetadata> {
+    fn del_room_metadata(&self, op: &DelRoomMetadata) -> Served<DelRoomMetadata> {
         self.state
             .metadata_delete(self.sdkappid, self.operator, op, self.now_ms)
     }
