@@ -256,7 +256,7 @@ macro_rules! operations {
 
             /// A server's implementation of every operation: one method per operation, taking
             /// the decoded (and, by a careful server, validated) operation and returning its
-            /// output or the server's error (for the emulator, the vendor's [`ApiError`]).
+            /// output or the server's error (for the emulator, the vendor's [`ApiError`](crate::ApiError)).
             /// [`Request::dispatch`] calls it.
             pub trait Handler {
                 /// What a method answers instead of an output.
