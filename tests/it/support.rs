@@ -19,14 +19,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use roomkv_emulator::events::{EventKind, Notification, TencentCallback};
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
-use roomkv_emulator::state::{EntryQuery, EntryView, MetadataGet, State};
+use roomkv_emulator::state::{EntryQuery, EntryView, State};
 use roomkv_emulator::{Emulator, EmulatorConfig, ServerHandle};
 use roomkv_rongcloud::limiter::{LocalLimiter, SharedRateLimiter};
 use roomkv_rongcloud::{
     AppKey, AppSecret, ChatroomId, EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid,
     RateLimit, TargetId, UserId,
 };
-use roomkv_tencent::{MetadataKey, MetadataValue, RoomId, SecretKey};
+use roomkv_tencent::{GetRoomMetadata, MetadataKey, MetadataValue, RoomId, SecretKey};
 use roomkv_transport::{HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError};
 use tokio::net::{TcpListener, TcpSocket};
 
@@ -150,15 +150,14 @@ impl Served {
     /// `None` when the room does not exist.
     pub(crate) fn metadata(&self, room: &str) -> Option<Vec<(String, String)>> {
         self.state()
-            .metadata_get(
-                SDKAPPID,
-                &MetadataGet {
-                    room_id: RoomId::non_validated(room),
-                    keys: Vec::new(),
-                },
-            )
+            .metadata_get(SDKAPPID, &GetRoomMetadata::all(RoomId::non_validated(room)))
             .ok()
-            .map(|items| items.into_iter().map(|i| (i.key, i.value)).collect())
+            .map(|entries| {
+                entries
+                    .into_iter()
+                    .map(|e| (e.key.as_str().to_owned(), e.value.as_str().to_owned()))
+                    .collect()
+            })
     }
 
     /// Every recorded event, oldest first.

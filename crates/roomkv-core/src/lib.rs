@@ -7,12 +7,14 @@
 //!
 //! - [`rongcloud`]: RongCloud / Nexconn chat-room KV entries and message expansions.
 //! - [`tencent`]: Tencent Cloud Live rooms and room metadata.
+//! - [`Declaration`]: what is fixed about an endpoint, one `const` on each operation type.
 //! - Feature `server`: the reverse direction (decode requests, encode replies) for the emulator.
 
 mod api_error;
 mod base_url;
 #[cfg(test)]
 mod corpus_examples;
+mod declaration;
 mod limits;
 mod operation;
 pub mod rongcloud;
@@ -21,6 +23,7 @@ mod validate;
 
 pub use api_error::{ApiCode, ApiError, CodeClass, RongCloudCode, TencentCode};
 pub use base_url::BaseUrl;
+pub use declaration::{Declaration, Paths, QuotaRule, QuotaUnit};
 pub use limits::{Limits, QuotaCost, QuotaFamily, RongCloudLimits, RongCloudRates, TencentLimits};
 #[cfg(feature = "server")]
 pub use operation::ServerOperation;

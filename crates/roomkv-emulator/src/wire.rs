@@ -4,20 +4,15 @@
 //! state takes its own command types, which use the same typed identifiers. These functions copy
 //! one into the other, and the state's results back into the outputs core's reply encoders take.
 
+use crate::state::{
+    EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, EntryView, ExpansionDelete,
+    ExpansionPage, ExpansionQuery, ExpansionSet,
+};
 use roomkv_core::rongcloud::v4;
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, DeleteExpansion, Entry, EntryKey, EntryValue,
     ExpansionEntry, ExpansionKey, ExpansionPage as CoreExpansionPage, ExpansionValue, QueryEntries,
     QueryExpansion, RemoveEntry, SetEntry, SetExpansion, UserId,
-};
-use roomkv_core::tencent::{
-    DelRoomMetadata, GetRoomMetadata, MetadataEntry, MetadataKey, MetadataValue, SetRoomMetadata,
-};
-
-use crate::events::MetadataItem;
-use crate::state::{
-    EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, EntryView, ExpansionDelete,
-    ExpansionPage, ExpansionQuery, ExpansionSet, MetadataDelete, MetadataGet, MetadataSet,
 };
 
 pub(crate) fn entry_set(op: &SetEntry) -> EntrySet {
@@ -122,44 +117,6 @@ pub(crate) fn expansion_page(page: ExpansionPage) -> CoreExpansionPage {
             })
             .collect(),
     }
-}
-
-pub(crate) fn metadata_set(op: &SetRoomMetadata) -> MetadataSet {
-    MetadataSet {
-        room_id: op.room_id().clone(),
-        items: op
-            .entries()
-            .iter()
-            .map(|entry| (entry.key.clone(), entry.value.clone()))
-            .collect(),
-    }
-}
-
-pub(crate) fn metadata_get(op: &GetRoomMetadata) -> MetadataGet {
-    MetadataGet {
-        room_id: op.room_id().clone(),
-        keys: op.keys().to_vec(),
-    }
-}
-
-pub(crate) fn metadata_delete(op: &DelRoomMetadata) -> MetadataDelete {
-    MetadataDelete {
-        room_id: op.room_id().clone(),
-        keys: op.keys().to_vec(),
-    }
-}
-
-/// The state's metadata as core's `get_room_metadata` output.
-pub(crate) fn metadata_entries(items: Vec<MetadataItem>) -> Vec<MetadataEntry> {
-    items
-        .into_iter()
-        .map(|item| {
-            MetadataEntry::new(
-                MetadataKey::non_validated(item.key),
-                MetadataValue::non_validated(item.value),
-            )
-        })
-        .collect()
 }
 
 // ------------------------------------------------------------------------ Nexconn v4

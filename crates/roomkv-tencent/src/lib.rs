@@ -107,11 +107,11 @@ pub use roomkv_provider::{
 pub use roomkv_transport::limiter;
 
 // What users need in their signatures, so they need not depend on the inner crates.
-pub use roomkv_core::tencent::{
-    Command, CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomMetadata,
-    Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
-    TakeSeatMode,
-};
+// Every operation and the types of its fields and output, so a new operation is re-exported
+// with the module that declares it.
+pub use roomkv_core::tencent::metadata::*;
+pub use roomkv_core::tencent::room::*;
+pub use roomkv_core::tencent::{Command, Endpoint, Identifier, MetadataKey, MetadataValue, RoomId};
 pub use roomkv_core::{
     ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, QuotaFamily,
     TencentCode, TencentLimits, ValidationError,

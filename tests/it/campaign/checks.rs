@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use roomkv_emulator::Emulator;
 use roomkv_emulator::events::EventKind;
-use roomkv_emulator::state::{EntryQuery, ExpansionQuery, MetadataGet};
+use roomkv_emulator::state::{EntryQuery, ExpansionQuery};
+use roomkv_tencent::GetRoomMetadata;
 
 use super::harness::{End, Hosts, SteppedClock, recorded};
 use super::model::{Fate, Model};
@@ -45,15 +46,12 @@ pub(super) fn check_final_state(emulator: &Emulator, models: &mut [Model]) {
         final_cells(model, i, "expansion/", "e", EXP_KEYS, &seen);
 
         let items = state
-            .metadata_get(
-                SDKAPPID,
-                &MetadataGet {
-                    room_id: live(&format!("l{i}")),
-                    keys: Vec::new(),
-                },
-            )
+            .metadata_get(SDKAPPID, &GetRoomMetadata::all(live(&format!("l{i}"))))
             .expect("the Tencent room exists");
-        let seen: HashMap<_, _> = items.into_iter().map(|m| (m.key, m.value)).collect();
+        let seen: HashMap<_, _> = items
+            .into_iter()
+            .map(|m| (m.key.as_str().to_owned(), m.value.as_str().to_owned()))
+            .collect();
         final_cells(model, i, "metadata/", "m", TC_KEYS, &seen);
     }
 }

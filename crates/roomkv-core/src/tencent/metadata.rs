@@ -12,10 +12,10 @@ use serde_json::Value;
 
 use super::json;
 use super::reply::{self, NoPayload};
-use super::{Command, Endpoint, MetadataKey, MetadataValue, RoomId};
+use super::{Endpoint, MetadataKey, MetadataValue, RoomId, command};
 use crate::validate::{Unit, check_count};
 use crate::{
-    ApiCode, ApiError, DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily,
+    ApiCode, ApiError, Declaration, DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost,
     ResponseError, TencentCode, ValidationError,
 };
 
@@ -81,10 +81,6 @@ struct MetadataPayload<'a> {
     metadata: &'a [MetadataEntry],
 }
 
-const fn quota(command: Command) -> QuotaCost {
-    QuotaCost::one(QuotaFamily::Tencent(command), 1)
-}
-
 /// Reads a room's metadata (`get_room_metadata`): the keys asked for, or all of them.
 ///
 /// The output lists the entries in the reply's order. Keys the room does not have are left out
@@ -96,6 +92,10 @@ pub struct GetRoomMetadata {
 }
 
 impl GetRoomMetadata {
+    /// The declaration of `get_room_metadata`.
+    pub const DECLARATION: Declaration =
+        command!("get_room_metadata", GetRoomMetadata, Effect::Read);
+
     /// Reads `keys` of `room_id`; no keys means all of them.
     pub fn new(room_id: RoomId, keys: impl IntoIterator<Item = MetadataKey>) -> Self {
         Self {
@@ -123,7 +123,7 @@ impl GetRoomMetadata {
 impl Operation for GetRoomMetadata {
     type Endpoint = Endpoint;
     type Output = Vec<MetadataEntry>;
-    const NAME: &'static str = "get_room_metadata";
+    const NAME: &'static str = Self::DECLARATION.name;
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)?;
@@ -132,7 +132,7 @@ impl Operation for GetRoomMetadata {
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
         endpoint.post(
-            Command::GetRoomMetadata,
+            &Self::DECLARATION,
             &KeysBody {
                 room_id: &self.room_id,
                 keys: &self.keys,
@@ -164,11 +164,11 @@ impl Operation for GetRoomMetadata {
     }
 
     fn effect(&self) -> Effect {
-        Effect::Read
+        Self::DECLARATION.effect
     }
 
     fn quota(&self) -> QuotaCost {
-        quota(Command::GetRoomMetadata)
+        Self::DECLARATION.quota.cost(1)
     }
 }
 
@@ -220,6 +220,13 @@ pub struct SetRoomMetadata {
 }
 
 impl SetRoomMetadata {
+    /// The declaration of `set_room_metadata`.
+    pub const DECLARATION: Declaration = command!(
+        "set_room_metadata",
+        SetRoomMetadata,
+        Effect::Write { notifies: false }
+    );
+
     /// Sets `entries` in `room_id`, in this order.
     pub fn new(
         room_id: RoomId,
@@ -251,7 +258,7 @@ impl SetRoomMetadata {
 impl Operation for SetRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "set_room_metadata";
+    const NAME: &'static str = Self::DECLARATION.name;
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)?;
@@ -288,7 +295,7 @@ impl Operation for SetRoomMetadata {
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
         endpoint.post(
-            Command::SetRoomMetadata,
+            &Self::DECLARATION,
             &MetadataBody {
                 room_id: &self.room_id,
                 metadata: &self.metadata,
@@ -303,11 +310,11 @@ impl Operation for SetRoomMetadata {
     /// A write; Tencent's `Live.CallbackAfterSetMetadata` is a webhook to the app's server, not a
     /// message to the room.
     fn effect(&self) -> Effect {
-        Effect::Write { notifies: false }
+        Self::DECLARATION.effect
     }
 
     fn quota(&self) -> QuotaCost {
-        quota(Command::SetRoomMetadata)
+        Self::DECLARATION.quota.cost(1)
     }
 }
 
@@ -321,6 +328,13 @@ pub struct DelRoomMetadata {
 }
 
 impl DelRoomMetadata {
+    /// The declaration of `del_room_metadata`.
+    pub const DECLARATION: Declaration = command!(
+        "del_room_metadata",
+        DelRoomMetadata,
+        Effect::Write { notifies: false }
+    );
+
     /// Deletes `keys` of `room_id`.
     pub fn new(room_id: RoomId, keys: impl IntoIterator<Item = MetadataKey>) -> Self {
         Self {
@@ -343,7 +357,7 @@ impl DelRoomMetadata {
 impl Operation for DelRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "del_room_metadata";
+    const NAME: &'static str = Self::DECLARATION.name;
 
     /// At least one key and at most
     /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10, spec `tencent.md`
@@ -363,7 +377,7 @@ impl Operation for DelRoomMetadata {
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
         endpoint.post(
-            Command::DelRoomMetadata,
+            &Self::DECLARATION,
             &KeysBody {
                 room_id: &self.room_id,
                 keys: &self.keys,
@@ -377,11 +391,11 @@ impl Operation for DelRoomMetadata {
 
     /// A write; `Live.CallbackAfterDelMetadata` is a webhook, not a room message.
     fn effect(&self) -> Effect {
-        Effect::Write { notifies: false }
+        Self::DECLARATION.effect
     }
 
     fn quota(&self) -> QuotaCost {
-        quota(Command::DelRoomMetadata)
+        Self::DECLARATION.quota.cost(1)
     }
 
     /// 100503 ("none of the keys to delete exist") to a repeat means the keys are gone: the

@@ -5,7 +5,7 @@
 //! appends afresh on every attempt.
 
 use crate::validate::text_newtype;
-use crate::{BaseUrl, EncodeError};
+use crate::{BaseUrl, Declaration, EncodeError};
 
 mod json;
 pub mod metadata;
@@ -46,52 +46,44 @@ text_newtype! {
     max = |_l| 32
 }
 
-/// The `live_engine_http_srv` commands roomkv implements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Command {
-    /// `create_room`.
-    CreateRoom,
-    /// `destroy_room`.
-    DestroyRoom,
-    /// `get_room_info`.
-    GetRoomInfo,
-    /// `get_room_metadata`.
-    GetRoomMetadata,
-    /// `set_room_metadata`.
-    SetRoomMetadata,
-    /// `del_room_metadata`.
-    DelRoomMetadata,
+crate::declaration::operations! {
+    /// The `live_engine_http_srv` commands roomkv implements, one per operation type: the one
+    /// list ([`server::Request`], [`server::PATHS`] and [`server::Handler`] are generated from
+    /// it too).
+    kind: Command,
+    server: generated,
+    operations: {
+        /// `create_room`: [`CreateRoom`].
+        CreateRoom => create_room,
+        /// `destroy_room`: [`DestroyRoom`].
+        DestroyRoom => destroy_room,
+        /// `get_room_info`: [`GetRoomInfo`].
+        GetRoomInfo => get_room_info,
+        /// `get_room_metadata`: [`GetRoomMetadata`].
+        GetRoomMetadata => get_room_metadata,
+        /// `set_room_metadata`: [`SetRoomMetadata`].
+        SetRoomMetadata => set_room_metadata,
+        /// `del_room_metadata`: [`DelRoomMetadata`].
+        DelRoomMetadata => del_room_metadata,
+    }
 }
 
-impl Command {
-    /// Every command.
-    pub const ALL: [Self; 6] = [
-        Self::CreateRoom,
-        Self::DestroyRoom,
-        Self::GetRoomInfo,
-        Self::GetRoomMetadata,
-        Self::SetRoomMetadata,
-        Self::DelRoomMetadata,
-    ];
-
-    /// The command's name in the URL.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::CreateRoom => "create_room",
-            Self::DestroyRoom => "destroy_room",
-            Self::GetRoomInfo => "get_room_info",
-            Self::GetRoomMetadata => "get_room_metadata",
-            Self::SetRoomMetadata => "set_room_metadata",
-            Self::DelRoomMetadata => "del_room_metadata",
+/// The [`Declaration`] of the `live_engine_http_srv` command `$name` (operation `$kind`):
+/// `POST` to [`SERVICE_PATH`]`$name`, one unit of the command's own quota per request.
+macro_rules! command {
+    ($name:literal, $kind:ident, $effect:expr) => {
+        $crate::Declaration {
+            name: $name,
+            method: http::Method::POST,
+            paths: $crate::Paths::One(concat!("/v4/live_engine_http_srv/", $name)),
+            quota: $crate::QuotaRule::per_request($crate::QuotaFamily::Tencent(
+                $crate::tencent::Command::$kind,
+            )),
+            effect: $effect,
         }
-    }
-
-    /// The command named `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.as_str() == name)
-    }
+    };
 }
+pub(crate) use command;
 
 /// Where Tencent requests go and as whom: a host, the app's SDKAppID and its admin account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,24 +99,31 @@ pub struct Endpoint {
 impl Endpoint {
     /// The URL of `command` without `usersig` and `random`.
     pub fn command_url(&self, command: Command) -> Result<http::Uri, EncodeError> {
+        self.url(command.declaration())
+    }
+
+    /// The URL of the declared command without `usersig` and `random`.
+    fn url(&self, declaration: &Declaration) -> Result<http::Uri, EncodeError> {
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("sdkappid", &self.sdkappid.to_string())
             .append_pair("identifier", self.admin.as_str())
             .append_pair("contenttype", "json")
             .finish();
         self.base
-            .join(&format!("{SERVICE_PATH}{}?{query}", command.as_str()))
+            .join(&format!("{}?{query}", declaration.paths.first()))
     }
 
-    /// Builds the unsigned JSON `POST` of `command` with `body`.
+    /// Builds the unsigned JSON request of the declared command with `body`.
     pub(crate) fn post<T: serde::Serialize>(
         &self,
-        command: Command,
+        declaration: &Declaration,
         body: &T,
     ) -> Result<http::Request<Vec<u8>>, EncodeError> {
         let body = serde_json::to_vec(body)
             .map_err(|e| EncodeError::new(format!("could not encode the body: {e}")))?;
-        Ok(http::Request::post(self.command_url(command)?)
+        Ok(http::Request::builder()
+            .method(declaration.method.clone())
+            .uri(self.url(declaration)?)
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(body)?)
     }

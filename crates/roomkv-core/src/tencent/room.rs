@@ -19,10 +19,10 @@ use serde_json::Value;
 
 use super::json::{self, Object};
 use super::reply::{self, NoPayload};
-use super::{Command, Endpoint, Identifier, RoomId};
+use super::{Endpoint, Identifier, RoomId, command};
 use crate::validate::{Charset, TextRule, Unit};
 use crate::{
-    DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
+    Declaration, DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost, ResponseError,
     ValidationError,
 };
 
@@ -239,10 +239,6 @@ struct RoomInfoBody<'a> {
     room_info: &'a RoomInfo,
 }
 
-const fn quota(command: Command) -> QuotaCost {
-    QuotaCost::one(QuotaFamily::Tencent(command), 1)
-}
-
 /// Creates a Live room (`create_room`). Only the room id is required; every setting left unset is
 /// omitted from the request and takes Tencent's default.
 ///
@@ -255,6 +251,10 @@ pub struct CreateRoom {
 }
 
 impl CreateRoom {
+    /// The declaration of `create_room`.
+    pub const DECLARATION: Declaration =
+        command!("create_room", CreateRoom, Effect::Write { notifies: false });
+
     /// A Live room named `room_id` with Tencent's defaults.
     pub fn new(room_id: RoomId) -> Self {
         let mut info = RoomInfo::new(room_id);
@@ -356,7 +356,7 @@ const COVER_URL: TextRule = TextRule {
 impl Operation for CreateRoom {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "create_room";
+    const NAME: &'static str = Self::DECLARATION.name;
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         let info = &self.info;
@@ -408,7 +408,7 @@ impl Operation for CreateRoom {
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
         endpoint.post(
-            Command::CreateRoom,
+            &Self::DECLARATION,
             &RoomInfoBody {
                 room_info: &self.info,
             },
@@ -420,11 +420,11 @@ impl Operation for CreateRoom {
     }
 
     fn effect(&self) -> Effect {
-        Effect::Write { notifies: false }
+        Self::DECLARATION.effect
     }
 
     fn quota(&self) -> QuotaCost {
-        quota(Command::CreateRoom)
+        Self::DECLARATION.quota.cost(1)
     }
 }
 
@@ -436,6 +436,13 @@ pub struct DestroyRoom {
 }
 
 impl DestroyRoom {
+    /// The declaration of `destroy_room`.
+    pub const DECLARATION: Declaration = command!(
+        "destroy_room",
+        DestroyRoom,
+        Effect::Write { notifies: false }
+    );
+
     /// Dissolves `room_id`.
     pub fn new(room_id: RoomId) -> Self {
         Self { room_id }
@@ -450,7 +457,7 @@ impl DestroyRoom {
 impl Operation for DestroyRoom {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "destroy_room";
+    const NAME: &'static str = Self::DECLARATION.name;
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)
@@ -458,7 +465,7 @@ impl Operation for DestroyRoom {
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
         endpoint.post(
-            Command::DestroyRoom,
+            &Self::DECLARATION,
             &RoomIdBody {
                 room_id: &self.room_id,
             },
@@ -470,11 +477,11 @@ impl Operation for DestroyRoom {
     }
 
     fn effect(&self) -> Effect {
-        Effect::Write { notifies: false }
+        Self::DECLARATION.effect
     }
 
     fn quota(&self) -> QuotaCost {
-        quota(Command::DestroyRoom)
+        Self::DECLARATION.quota.cost(1)
     }
 }
 
@@ -486,6 +493,9 @@ pub struct GetRoomInfo {
 }
 
 impl GetRoomInfo {
+    /// The declaration of `get_room_info`.
+    pub const DECLARATION: Declaration = command!("get_room_info", GetRoomInfo, Effect::Read);
+
     /// Reads `room_id`.
     pub fn new(room_id: RoomId) -> Self {
         Self { room_id }
@@ -500,7 +510,7 @@ impl GetRoomInfo {
 impl Operation for GetRoomInfo {
     type Endpoint = Endpoint;
     type Output = RoomInfo;
-    const NAME: &'static str = "get_room_info";
+    const NAME: &'static str = Self::DECLARATION.name;
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)
@@ -508,7 +518,7 @@ impl Operation for GetRoomInfo {
 
     fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
         endpoint.post(
-            Command::GetRoomInfo,
+            &Self::DECLARATION,
             &RoomIdBody {
                 room_id: &self.room_id,
             },
@@ -528,11 +538,11 @@ impl Operation for GetRoomInfo {
     }
 
     fn effect(&self) -> Effect {
-        Effect::Read
+        Self::DECLARATION.effect
     }
 
     fn quota(&self) -> QuotaCost {
-        quota(Command::GetRoomInfo)
+        Self::DECLARATION.quota.cost(1)
     }
 }
 

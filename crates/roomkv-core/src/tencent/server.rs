@@ -1,13 +1,32 @@
 //! The server's side of the Tencent API, for the emulator: the query-string authentication
-//! parameters and replies exactly as Tencent sends them (always HTTP 200 with the envelope).
+//! parameters, the decoded [`Request`] and the [`Handler`] a server implements (generated from
+//! the list of [`Command`]s), and replies exactly as Tencent sends them (always HTTP 200 with the
+//! envelope).
+//!
+//! ```
+//! use roomkv_core::tencent::server::{Request, command_of};
+//! use roomkv_core::tencent::Command;
+//!
+//! let request = http::Request::post("/v4/live_engine_http_srv/del_room_metadata?sdkappid=1400000000")
+//!     .body(&br#"{"RoomId":"live-room","Keys":["key1"]}"#[..])
+//!     .unwrap();
+//! let Some(Ok(Request::DelRoomMetadata(op))) = Request::decode(&request) else { panic!() };
+//! assert_eq!(op.keys()[0].as_str(), "key1");
+//! assert_eq!(command_of(request.uri().path()), Some(Command::DelRoomMetadata));
+//!
+//! // A body that is not a JSON object: an error without a field (Tencent's 60003); a missing
+//! // or malformed field: an error naming it (100002). Unknown fields are ignored.
+//! let not_json = http::Request::new(&b"RoomId=live-room"[..]);
+//! assert_eq!(Request::decode_as(Command::DestroyRoom, &not_json).unwrap_err().field_name(), None);
+//! let no_keys = http::Request::new(&br#"{"RoomId":"live-room"}"#[..]);
+//! let err = Request::decode_as(Command::DelRoomMetadata, &no_keys).unwrap_err();
+//! assert_eq!(err.field_name(), Some("Keys"));
+//! ```
 
 use serde::Serialize;
 
-use super::{
-    Command, CreateRoom, DelRoomMetadata, DestroyRoom, GetRoomInfo, GetRoomMetadata, RoomId,
-    SetRoomMetadata,
-};
-use crate::{ApiError, DecodeError, ServerOperation};
+use super::Command;
+use crate::ApiError;
 
 /// The query parameters of a `live_engine_http_srv` request, percent-decoded (PHP and Go peers
 /// send `*` in a UserSig as `%2A`).
@@ -46,89 +65,11 @@ impl AuthQuery {
     }
 }
 
+pub use super::generated::{Handler, PATHS, Request};
+
 /// The command a request path names, if it is a `live_engine_http_srv` command roomkv knows.
 pub fn command_of(path: &str) -> Option<Command> {
-    path.strip_prefix(super::SERVICE_PATH)
-        .and_then(Command::from_name)
-}
-
-/// A decoded `live_engine_http_srv` request, one variant per [`Command`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Request {
-    /// `create_room`.
-    CreateRoom(CreateRoom),
-    /// `destroy_room`.
-    DestroyRoom(DestroyRoom),
-    /// `get_room_info`.
-    GetRoomInfo(GetRoomInfo),
-    /// `get_room_metadata`.
-    GetRoomMetadata(GetRoomMetadata),
-    /// `set_room_metadata`.
-    SetRoomMetadata(SetRoomMetadata),
-    /// `del_room_metadata`.
-    DelRoomMetadata(DelRoomMetadata),
-}
-
-impl Request {
-    /// The command this request is.
-    pub fn command(&self) -> Command {
-        match self {
-            Self::CreateRoom(_) => Command::CreateRoom,
-            Self::DestroyRoom(_) => Command::DestroyRoom,
-            Self::GetRoomInfo(_) => Command::GetRoomInfo,
-            Self::GetRoomMetadata(_) => Command::GetRoomMetadata,
-            Self::SetRoomMetadata(_) => Command::SetRoomMetadata,
-            Self::DelRoomMetadata(_) => Command::DelRoomMetadata,
-        }
-    }
-
-    /// The room the request is about; every command names one.
-    pub fn room_id(&self) -> &RoomId {
-        match self {
-            Self::CreateRoom(op) => op.room_id(),
-            Self::DestroyRoom(op) => op.room_id(),
-            Self::GetRoomInfo(op) => op.room_id(),
-            Self::GetRoomMetadata(op) => op.room_id(),
-            Self::SetRoomMetadata(op) => op.room_id(),
-            Self::DelRoomMetadata(op) => op.room_id(),
-        }
-    }
-}
-
-/// Decodes the body of `request` as `command` (found with [`command_of`] from the path; the query
-/// is read separately with [`AuthQuery::from_uri`]).
-///
-/// A [`DecodeError`] without a field ([`DecodeError::field_name`] is `None`) means the body is
-/// not a JSON object, Tencent's 60003; with a field, a field is missing or has the wrong type,
-/// Tencent's 100002. Text is taken as sent (`non_validated`), so the server can apply the vendor's
-/// own limits and codes; unknown fields are ignored.
-///
-/// ```
-/// use roomkv_core::tencent::Command;
-/// use roomkv_core::tencent::server::{Request, command_of, decode};
-///
-/// let request = http::Request::post("/v4/live_engine_http_srv/del_room_metadata?sdkappid=1400000000")
-///     .body(&br#"{"RoomId":"live-room","Keys":["key1"]}"#[..])
-///     .unwrap();
-/// let command = command_of(request.uri().path()).unwrap();
-/// let Request::DelRoomMetadata(op) = decode(command, &request).unwrap() else { panic!() };
-/// assert_eq!(op.keys()[0].as_str(), "key1");
-///
-/// let not_json = http::Request::new(&b"RoomId=live-room"[..]);
-/// assert_eq!(decode(Command::DestroyRoom, &not_json).unwrap_err().field_name(), None);
-/// let no_keys = http::Request::new(&br#"{"RoomId":"live-room"}"#[..]);
-/// assert_eq!(decode(Command::DelRoomMetadata, &no_keys).unwrap_err().field_name(), Some("Keys"));
-/// ```
-pub fn decode(command: Command, request: &http::Request<&[u8]>) -> Result<Request, DecodeError> {
-    Ok(match command {
-        Command::CreateRoom => Request::CreateRoom(CreateRoom::decode(request)?),
-        Command::DestroyRoom => Request::DestroyRoom(DestroyRoom::decode(request)?),
-        Command::GetRoomInfo => Request::GetRoomInfo(GetRoomInfo::decode(request)?),
-        Command::GetRoomMetadata => Request::GetRoomMetadata(GetRoomMetadata::decode(request)?),
-        Command::SetRoomMetadata => Request::SetRoomMetadata(SetRoomMetadata::decode(request)?),
-        Command::DelRoomMetadata => Request::DelRoomMetadata(DelRoomMetadata::decode(request)?),
-    })
+    Command::from_path(path)
 }
 
 #[derive(Serialize)]

@@ -485,7 +485,7 @@ mod golden {
 mod server_side {
     use super::*;
     use crate::ServerOperation;
-    use crate::tencent::server::{Request, command_of, decode};
+    use crate::tencent::server::{Request, command_of};
 
     fn post(command: Command, body: &str) -> http::Request<&[u8]> {
         http::Request::post(format!("{SERVICE_PATH}{}", command.as_str()))
@@ -501,7 +501,7 @@ mod server_side {
         );
         let command = command_of(request.uri().path()).unwrap();
         assert_eq!(
-            decode(command, &request).unwrap(),
+            Request::decode_as(command, &request).unwrap(),
             Request::DelRoomMetadata(DelRoomMetadata::new(room("live-room"), documented_keys()))
         );
     }
@@ -566,7 +566,7 @@ mod server_side {
     fn not_json_has_no_field_and_bad_fields_are_named() {
         for command in Command::ALL {
             for body in ["", "   ", "RoomId=r", "[]", "\"r\"", "{\"RoomId\":", "null"] {
-                let err = decode(command, &post(command, body)).unwrap_err();
+                let err = Request::decode_as(command, &post(command, body)).unwrap_err();
                 assert_eq!(err.field_name(), None, "{command:?} {body:?}");
             }
             let missing = if command == Command::CreateRoom {
@@ -574,7 +574,7 @@ mod server_side {
             } else {
                 "RoomId"
             };
-            let err = decode(command, &post(command, "{}")).unwrap_err();
+            let err = Request::decode_as(command, &post(command, "{}")).unwrap_err();
             assert_eq!(err.field_name(), Some(missing), "{command:?}");
         }
         for (command, body, field) in [
@@ -623,7 +623,7 @@ mod server_side {
                 "Key",
             ),
         ] {
-            let err = decode(command, &post(command, body)).unwrap_err();
+            let err = Request::decode_as(command, &post(command, body)).unwrap_err();
             assert_eq!(err.field_name(), Some(field), "{body}");
         }
     }
@@ -658,6 +658,8 @@ mod server_side {
             Request::SetRoomMetadata(documented_set()),
             Request::DelRoomMetadata(DelRoomMetadata::new(room("live-room"), documented_keys())),
         ];
+        // One request of every declared command: a command added to the list needs one here.
+        assert_eq!(requests.each_ref().map(Request::kind), Command::ALL);
         for expected in requests {
             let encoded = match &expected {
                 Request::CreateRoom(op) => op.encode(&ep),
@@ -671,11 +673,84 @@ mod server_side {
             let (parts, body) = encoded.into_parts();
             let request = http::Request::from_parts(parts, body.as_slice());
             let command = command_of(request.uri().path()).unwrap();
-            assert_eq!(command, expected.command());
-            let decoded = decode(command, &request).unwrap();
-            assert_eq!(decoded.room_id().as_str(), "live-room");
+            assert_eq!(command, expected.kind());
+            let decoded = Request::decode_as(command, &request).unwrap();
             assert_eq!(decoded, expected);
         }
+    }
+
+    /// A handler that answers every command with a fixed output and remembers what it served.
+    #[derive(Default)]
+    struct Recorder {
+        served: std::cell::RefCell<Vec<&'static str>>,
+    }
+
+    impl server::Handler for Recorder {
+        type Error = crate::ApiError;
+
+        fn create_room(&self, _: &CreateRoom) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("create_room");
+            Ok(())
+        }
+
+        fn destroy_room(&self, _: &DestroyRoom) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("destroy_room");
+            Err(crate::ApiError::tencent(TencentCode::RoomNotFound, "gone"))
+        }
+
+        fn get_room_info(&self, op: &GetRoomInfo) -> Result<RoomInfo, Self::Error> {
+            self.served.borrow_mut().push("get_room_info");
+            Ok(RoomInfo::new(op.room_id().clone()))
+        }
+
+        fn get_room_metadata(
+            &self,
+            _: &GetRoomMetadata,
+        ) -> Result<Vec<MetadataEntry>, Self::Error> {
+            self.served.borrow_mut().push("get_room_metadata");
+            Ok(vec![MetadataEntry::new(
+                key("k"),
+                MetadataValue::parse("v").unwrap(),
+            )])
+        }
+
+        fn set_room_metadata(&self, _: &SetRoomMetadata) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("set_room_metadata");
+            Ok(())
+        }
+
+        fn del_room_metadata(&self, _: &DelRoomMetadata) -> Result<(), Self::Error> {
+            self.served.borrow_mut().push("del_room_metadata");
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn dispatch_calls_the_handler_method_of_the_command_and_encodes_its_output() {
+        let handler = Recorder::default();
+        let info = Request::GetRoomInfo(GetRoomInfo::new(room("live-room")));
+        let reply = info.dispatch(&handler, Some(REQUEST_ID)).unwrap();
+        let expected =
+            GetRoomInfo::encode_reply(&RoomInfo::new(room("live-room")), Some(REQUEST_ID));
+        assert_eq!(reply.body(), expected.body());
+        let get = Request::GetRoomMetadata(GetRoomMetadata::all(room("live-room")));
+        let reply = get.dispatch(&handler, None).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(reply.body()).unwrap();
+        assert_eq!(
+            body["Response"]["Metadata"],
+            serde_json::json!([{"Key": "k", "Value": "v"}])
+        );
+        let destroy = Request::DestroyRoom(DestroyRoom::new(room("live-room")));
+        let err = destroy.dispatch(&handler, None).unwrap_err();
+        assert_eq!(err.code, ApiCode::Tencent(TencentCode::RoomNotFound));
+        assert_eq!(
+            *handler.served.borrow(),
+            ["get_room_info", "get_room_metadata", "destroy_room"]
+        );
+        assert_eq!(
+            [info.name(), get.name(), destroy.name()],
+            ["get_room_info", "get_room_metadata", "destroy_room"]
+        );
     }
 
     #[test]
@@ -1230,13 +1305,13 @@ mod robustness {
     #[cfg(feature = "server")]
     mod server_decode {
         use super::*;
-        use crate::tencent::server::decode;
+        use crate::tencent::server::Request;
 
         fn decode_all(body: &[u8]) -> Vec<Result<(), crate::DecodeError>> {
             let request = http::Request::post("/").body(body).unwrap();
             Command::ALL
                 .into_iter()
-                .map(|command| decode(command, &request).map(drop))
+                .map(|command| Request::decode_as(command, &request).map(drop))
                 .collect()
         }
 
@@ -1289,7 +1364,7 @@ mod round_trip {
     use super::strategy::*;
     use super::*;
     use crate::ServerOperation;
-    use crate::tencent::server::{Request, command_of, decode};
+    use crate::tencent::server::{PATHS, Request, command_of};
 
     /// Encodes `op` as a client would and decodes it as the server does, directly and through
     /// the router.
@@ -1300,8 +1375,40 @@ mod round_trip {
         let (parts, body) = op.encode(&endpoint()).unwrap().into_parts();
         let request = http::Request::from_parts(parts, body.as_slice());
         let direct = O::decode(&request).unwrap();
-        let routed = decode(command_of(request.uri().path()).unwrap(), &request).unwrap();
+        let routed = Request::decode(&request).expect("a declared path").unwrap();
+        // The declaration, the path table and the router agree with what the client sent.
+        let declaration = routed.declaration();
+        assert_eq!(routed.name(), O::NAME);
+        assert_eq!(request.method(), declaration.method);
+        assert_eq!(request.uri().path(), routed.path());
+        assert!(PATHS.contains(&routed.path()));
+        assert_eq!(command_of(routed.path()), Some(routed.kind()));
+        assert_eq!(op.effect(), declaration.effect);
+        assert_eq!(op.quota(), declaration.quota.cost(1));
         (direct, routed)
+    }
+
+    /// Every command's path is the service path and its name, in the path table at the
+    /// command's place, and leads back to the command.
+    #[test]
+    fn path_table_names_and_declarations_agree() {
+        assert_eq!(PATHS.len(), Command::ALL.len());
+        for (command, path) in Command::ALL.into_iter().zip(PATHS) {
+            let declaration = command.declaration();
+            assert_eq!(path, format!("{SERVICE_PATH}{}", command.as_str()));
+            assert_eq!(declaration.paths, crate::Paths::One(path));
+            assert_eq!(declaration.method, http::Method::POST);
+            assert_eq!(
+                declaration.quota,
+                crate::QuotaRule::per_request(crate::QuotaFamily::Tencent(command))
+            );
+            assert_eq!(Command::from_path(path), Some(command));
+            assert_eq!(Command::from_name(command.as_str()), Some(command));
+        }
+        assert_eq!(
+            Command::from_path("/v4/live_engine_http_srv/no_such_command"),
+            None
+        );
     }
 
     proptest! {

@@ -414,8 +414,8 @@ fn core_decodes_the_vendors_example_requests() {
                     .map(|r| r.path().to_owned()),
                 Dialect::Tencent => {
                     let command = tencent_server::command_of(path).expect("a Tencent path");
-                    tencent_server::decode(command, &request)
-                        .map(|r| format!("/v4/live_engine_http_srv/{}", r.command().as_str()))
+                    tencent_server::Request::decode_as(command, &request)
+                        .map(|r| format!("/v4/live_engine_http_srv/{}", r.kind().as_str()))
                 }
             };
             let context = format!("{}: {}", fixture.name, example.source);

@@ -39,8 +39,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
 use roomkv_core::rongcloud::{ChatroomId, UserId};
-use roomkv_core::tencent::RoomId;
-use roomkv_core::{ApiError, Limits, RongCloudCode, TencentCode};
+use roomkv_core::{ApiError, Limits, RongCloudCode};
 
 use self::rongcloud::{ChatRoom, Ctx, Message};
 pub use self::rongcloud::{
@@ -50,12 +49,9 @@ pub use self::rongcloud::{
 };
 pub(crate) use self::snapshot::Snapshot;
 use self::tencent::Room;
-pub use self::tencent::{
-    MetadataDelete, MetadataGet, MetadataSet, RoomCreate, RoomInfo,
-    validation_error as tencent_validation_error,
-};
+pub use self::tencent::TencentCall;
 use crate::config::{EmulatorConfig, RongCloudRules};
-use crate::events::{Event, EventKind, EventPage, MetadataItem};
+use crate::events::{Event, EventKind, EventPage};
 use crate::shards::Shards;
 
 /// One shard: the rooms and messages that hash onto it, and their events.
@@ -474,120 +470,9 @@ impl State {
     }
 
     // ---------------------------------------------------------------- Tencent rooms and metadata
-
-    fn room_missing(room_id: &RoomId) -> ApiError {
-        ApiError::tencent(
-            TencentCode::RoomNotFound,
-            format!("room {} does not exist or was destroyed", room_id.as_str()),
-        )
-    }
-
-    /// `create_room`: 100003 if the room exists. `operator` (the admin identifier of the
-    /// request) is the default owner.
-    pub fn room_create(
-        &self,
-        sdkappid: u64,
-        operator: &str,
-        cmd: &RoomCreate,
-        now_ms: u64,
-    ) -> Result<RoomInfo, ApiError> {
-        let room = tencent::new_room(cmd, operator, now_ms, &self.limits)?;
-        let id = cmd.info.room_id.as_str();
-        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, id));
-        let key = (sdkappid, id.to_owned());
-        if shard.rooms.contains_key(&key) {
-            return Err(ApiError::tencent(
-                TencentCode::RoomIdExists,
-                format!("room {id} already exists"),
-            ));
-        }
-        let info = room.info.clone();
-        shard.rooms.insert(key, room);
-        Ok(info)
-    }
-
-    /// `destroy_room`: 100004 if the room does not exist. Its metadata goes with it.
-    pub fn room_destroy(&self, sdkappid: u64, room_id: &RoomId) -> Result<(), ApiError> {
-        tencent::check_room_id(room_id, &self.limits)?;
-        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
-        shard
-            .rooms
-            .remove(&(sdkappid, room_id.as_str().to_owned()))
-            .map(drop)
-            .ok_or_else(|| Self::room_missing(room_id))
-    }
-
-    /// `get_room_info`: 100004 if the room does not exist.
-    pub fn room_info(&self, sdkappid: u64, room_id: &RoomId) -> Result<RoomInfo, ApiError> {
-        tencent::check_room_id(room_id, &self.limits)?;
-        let shard = self
-            .shards
-            .lock(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
-        shard
-            .rooms
-            .get(&(sdkappid, room_id.as_str().to_owned()))
-            .map(|room| room.info.clone())
-            .ok_or_else(|| Self::room_missing(room_id))
-    }
-
-    /// `set_room_metadata`: upsert; at most 10 keys and 16 KB of values per room after the merge.
-    pub fn metadata_set(
-        &self,
-        sdkappid: u64,
-        operator: &str,
-        cmd: &MetadataSet,
-        now_ms: u64,
-    ) -> Result<(), ApiError> {
-        Room::validate_set(cmd, &self.limits)?;
-        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
-        let shard = &mut *shard;
-        let room = shard
-            .rooms
-            .get_mut(&(sdkappid, cmd.room_id.as_str().to_owned()))
-            .ok_or_else(|| Self::room_missing(&cmd.room_id))?;
-        let mut events = Vec::new();
-        let result = room.set(cmd, operator, now_ms, &self.limits, sdkappid, &mut events);
-        self.record(shard, events);
-        result
-    }
-
-    /// `get_room_metadata`: everything when `keys` is empty, else the keys that exist.
-    pub fn metadata_get(
-        &self,
-        sdkappid: u64,
-        cmd: &MetadataGet,
-    ) -> Result<Vec<MetadataItem>, ApiError> {
-        Room::validate_keys(&cmd.room_id, &cmd.keys, &self.limits)?;
-        let shard = self
-            .shards
-            .lock(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
-        shard
-            .rooms
-            .get(&(sdkappid, cmd.room_id.as_str().to_owned()))
-            .map(|room| room.get(&cmd.keys))
-            .ok_or_else(|| Self::room_missing(&cmd.room_id))
-    }
-
-    /// `del_room_metadata`: deletes the keys that exist; 100503 only when none do.
-    pub fn metadata_delete(
-        &self,
-        sdkappid: u64,
-        operator: &str,
-        cmd: &MetadataDelete,
-        now_ms: u64,
-    ) -> Result<(), ApiError> {
-        Room::validate_keys(&cmd.room_id, &cmd.keys, &self.limits)?;
-        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
-        let shard = &mut *shard;
-        let room = shard
-            .rooms
-            .get_mut(&(sdkappid, cmd.room_id.as_str().to_owned()))
-            .ok_or_else(|| Self::room_missing(&cmd.room_id))?;
-        let mut events = Vec::new();
-        let result = room.delete(&cmd.keys, operator, now_ms, sdkappid, &mut events);
-        self.record(shard, events);
-        result
-    }
+    //
+    // `room_create`, `room_destroy`, `room_info`, `metadata_get`, `metadata_set` and
+    // `metadata_delete` are in `tencent.rs`.
 
     // ---------------------------------------------------------------- events and reset
 

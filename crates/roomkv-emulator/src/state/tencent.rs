@@ -1,163 +1,225 @@
-//! Tencent Live rooms and room metadata: commands, results and the per-room state machine
-//! (spec `tencent.md` §2.2, §2.3).
+//! Tencent Live rooms and room metadata: the per-room state machine and the [`State`] methods
+//! that serve core's operations (spec `tencent.md` §2.2, §2.3).
+//!
+//! Every method takes the core operation as the service decoded and *validated* it (core's
+//! `Operation::validate` under the emulator's limits, once, at the service boundary) and
+//! returns the operation's `Output`. What only the state can know is checked here: whether the
+//! room exists, the key count and the total size of a room after a merge, which keys exist.
 
 use roomkv_core::tencent::room::ROOM_TYPE_LIVE;
-use roomkv_core::tencent::{Identifier, MetadataKey, MetadataValue, RoomId};
-use roomkv_core::{ApiError, Limits, TencentCode, ValidationError};
+use roomkv_core::tencent::server::Handler;
+use roomkv_core::tencent::{
+    CreateRoom, DelRoomMetadata, DestroyRoom, GetRoomInfo, GetRoomMetadata, Identifier,
+    MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
+};
+use roomkv_core::{ApiError, Limits, Operation, TencentCode};
 
+use super::{State, TENCENT_ROOM};
 use crate::events::{EventKind, MetadataItem, TencentCallback};
 
-/// `create_room`: the `RoomInfo` object of the request.
-///
-/// The room is stored as sent, with Tencent's defaults filled in: `RoomType` `Live`, `RoomName`
-/// the room id, `Owner_Account` the caller (the admin identifier), `CreateTime` the creation
-/// time in seconds. `get_room_info` returns it as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoomCreate {
-    /// The settings as sent (core's `RoomInfo`; `CreateTime` and `ViewCount` are ignored).
-    pub info: RoomInfo,
-}
-
-impl RoomCreate {
-    /// A Live room `room_id` with every setting left to Tencent's default.
-    pub fn new(room_id: RoomId) -> Self {
-        let mut info = RoomInfo::new(room_id);
-        info.room_type = Some(ROOM_TYPE_LIVE.to_owned());
-        Self { info }
-    }
-}
-
-/// A room as `get_room_info` returns it (`Response.RoomInfo`): core's type, so the reply is
-/// encoded by core's codec.
-pub use roomkv_core::tencent::RoomInfo;
-
-/// `set_room_metadata`: upsert.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetadataSet {
-    /// `RoomId`.
-    pub room_id: RoomId,
-    /// `Metadata`; a repeated key keeps its last value.
-    pub items: Vec<(MetadataKey, MetadataValue)>,
-}
-
-/// `get_room_metadata`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetadataGet {
-    /// `RoomId`.
-    pub room_id: RoomId,
-    /// `Keys`; empty returns everything, missing keys are omitted.
-    pub keys: Vec<MetadataKey>,
-}
-
-/// `del_room_metadata`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetadataDelete {
-    /// `RoomId`.
-    pub room_id: RoomId,
-    /// `Keys`; fails with 100503 only when none of them exist.
-    pub keys: Vec<MetadataKey>,
-}
-
-pub(crate) fn error(code: TencentCode, message: impl Into<String>) -> ApiError {
+fn error(code: TencentCode, message: impl Into<String>) -> ApiError {
     ApiError::tencent(code, message)
 }
 
-/// A validation failure as Tencent answers it (HTTP 200):
-///
-/// | failure | code |
-/// |---|---|
-/// | metadata key longer than 50 bytes (`Key`) | 100504 |
-/// | metadata value longer than 2048 bytes (`Value`) | 100501 |
-/// | more than 10 metadata pairs (`Metadata`) | 100500 |
-/// | metadata values over 16 KB together (`Metadata`) | 100502 |
-/// | `RoomType` other than `Live` | 100015 "invalid room type" |
-/// | anything else | 100002 "invalid parameter" |
-pub fn validation_error(err: &ValidationError) -> ApiError {
-    let code = match err {
-        ValidationError::TooLong { field: "Key", .. } => TencentCode::MetadataKeyTooLong,
-        ValidationError::TooLong { field: "Value", .. } => TencentCode::MetadataValueTooLarge,
-        ValidationError::TooMany {
-            field: "Metadata" | "Keys",
-            ..
-        } => TencentCode::MetadataKeyCountExceeded,
-        ValidationError::TotalTooLong {
-            field: "Metadata", ..
-        } => TencentCode::MetadataTotalTooLarge,
-        ValidationError::OutOfRange {
-            field: "RoomType", ..
-        } => TencentCode::InvalidRoomType,
-        _ => TencentCode::InvalidParameter,
-    };
-    error(code, err.to_string())
+fn room_missing(room_id: &RoomId) -> ApiError {
+    error(
+        TencentCode::RoomNotFound,
+        format!("room {} does not exist or was destroyed", room_id.as_str()),
+    )
 }
 
-pub(crate) fn check_room_id(room_id: &RoomId, limits: &Limits) -> Result<(), ApiError> {
-    room_id.validate(limits).map_err(|e| validation_error(&e))
-}
-
-fn check_key(key: &MetadataKey, limits: &Limits) -> Result<(), ApiError> {
-    key.validate(limits).map_err(|e| validation_error(&e))
-}
-
-fn check_value(value: &MetadataValue, limits: &Limits) -> Result<(), ApiError> {
-    value.validate(limits).map_err(|e| validation_error(&e))
-}
-
-/// Checks a create request and fills in Tencent's defaults; the room's existence is checked by
-/// the caller.
-pub(crate) fn new_room(
-    cmd: &RoomCreate,
-    operator: &str,
+/// One Tencent request's call on the [`State`]: core's generated [`Handler`], one method per
+/// command, each calling the `State` method that serves that operation as the request's app
+/// (`sdkappid`), as its admin account (`operator`) and at its time. Made by
+/// [`State::tencent_call`]; `tencent::server::Request::dispatch` runs it.
+pub struct TencentCall<'a> {
+    state: &'a State,
+    sdkappid: u64,
+    operator: &'a str,
     now_ms: u64,
-    limits: &Limits,
-) -> Result<Room, ApiError> {
-    let mut info = cmd.info.clone();
-    check_room_id(&info.room_id, limits)?;
-    let room_type = info
-        .room_type
-        .get_or_insert_with(|| ROOM_TYPE_LIVE.to_owned());
-    if room_type != ROOM_TYPE_LIVE {
-        return Err(error(
-            TencentCode::InvalidRoomType,
-            format!("RoomType {room_type:?} is invalid, only \"Live\" is allowed"),
-        ));
+}
+
+type Served<O> = Result<<O as Operation>::Output, ApiError>;
+
+impl Handler for TencentCall<'_> {
+    type Error = ApiError;
+
+    fn create_room(&self, op: &CreateRoom) -> Served<CreateRoom> {
+        self.state
+            .room_create(self.sdkappid, self.operator, op, self.now_ms)
     }
-    if let Some(name) = &info.room_name
-        && name.len() > limits.tencent.room_name_max_bytes
-    {
-        return Err(error(
-            TencentCode::InvalidParameter,
-            format!(
-                "RoomName has {} bytes, at most {} allowed",
-                name.len(),
-                limits.tencent.room_name_max_bytes
-            ),
-        ));
+
+    fn destroy_room(&self, op: &DestroyRoom) -> Served<DestroyRoom> {
+        self.state.room_destroy(self.sdkappid, op)
     }
-    if let Some(category) = &info.category
-        && category.len() > limits.tencent.categories_max
-    {
-        return Err(error(
-            TencentCode::InvalidParameter,
-            format!(
-                "Category has {} entries, at most {} allowed",
-                category.len(),
-                limits.tencent.categories_max
-            ),
-        ));
+
+    fn get_room_info(&self, op: &GetRoomInfo) -> Served<GetRoomInfo> {
+        self.state.room_info(self.sdkappid, op)
     }
-    if info.room_name.is_none() {
-        info.room_name = Some(info.room_id.as_str().to_owned());
+
+    fn get_room_metadata(&self, op: &GetRoomMetadata) -> Served<GetRoomMetadata> {
+        self.state.metadata_get(self.sdkappid, op)
     }
-    if info.owner_account.is_none() {
-        info.owner_account = Some(Identifier::non_validated(operator));
+
+    fn set_room_metadata(&self, op: &SetRoomMetadata) -> Served<SetRoomMetadata> {
+        self.state
+            .metadata_set(self.sdkappid, self.operator, op, self.now_ms)
     }
-    info.create_time = Some(now_ms / 1000);
-    info.view_count = None;
-    Ok(Room {
-        info,
-        metadata: Vec::new(),
-    })
+
+    fn del_room_metadata(&self, op: &DelRoomMetadata) -> Served<DelRoomMetadata> {
+        self.state
+            .metadata_delete(self.sdkappid, self.operator, op, self.now_ms)
+    }
+}
+
+impl State {
+    /// The [`Handler`] that serves a request of app `sdkappid` sent as its admin account
+    /// `operator` at `now_ms`, for `tencent::server::Request::dispatch`.
+    pub fn tencent_call<'a>(
+        &'a self,
+        sdkappid: u64,
+        operator: &'a str,
+        now_ms: u64,
+    ) -> TencentCall<'a> {
+        TencentCall {
+            state: self,
+            sdkappid,
+            operator,
+            now_ms,
+        }
+    }
+
+    /// `create_room`: 100003 if the room exists. The room is stored as sent, with Tencent's
+    /// defaults filled in: `RoomType` `Live`, `RoomName` the room id, `Owner_Account`
+    /// `operator` (the admin identifier of the request), `CreateTime` the creation time in
+    /// seconds. [`State::room_info`] returns it as stored.
+    pub fn room_create(
+        &self,
+        sdkappid: u64,
+        operator: &str,
+        op: &CreateRoom,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        let room = Room::new(op, operator, now_ms);
+        let id = op.room_id().as_str();
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, id));
+        let key = (sdkappid, id.to_owned());
+        if shard.rooms.contains_key(&key) {
+            return Err(error(
+                TencentCode::RoomIdExists,
+                format!("room {id} already exists"),
+            ));
+        }
+        shard.rooms.insert(key, room);
+        Ok(())
+    }
+
+    /// `destroy_room`: 100004 if the room does not exist. Its metadata goes with it.
+    pub fn room_destroy(&self, sdkappid: u64, op: &DestroyRoom) -> Result<(), ApiError> {
+        let room_id = op.room_id();
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
+        shard
+            .rooms
+            .remove(&(sdkappid, room_id.as_str().to_owned()))
+            .map(drop)
+            .ok_or_else(|| room_missing(room_id))
+    }
+
+    /// `get_room_info`: the room as stored; 100004 if it does not exist.
+    pub fn room_info(&self, sdkappid: u64, op: &GetRoomInfo) -> Result<RoomInfo, ApiError> {
+        self.read_room(sdkappid, op.room_id(), |room| room.info.clone())
+    }
+
+    /// `get_room_metadata`: everything when no keys are asked for, else the keys that exist,
+    /// in request order, each once; 100004 if the room does not exist.
+    pub fn metadata_get(
+        &self,
+        sdkappid: u64,
+        op: &GetRoomMetadata,
+    ) -> Result<Vec<MetadataEntry>, ApiError> {
+        self.read_room(sdkappid, op.room_id(), |room| room.get(op.keys()))
+    }
+
+    /// `set_room_metadata`: upsert; at most 10 keys and 16 KB of values per room after the
+    /// merge, else nothing is applied (100500, 100502).
+    pub fn metadata_set(
+        &self,
+        sdkappid: u64,
+        operator: &str,
+        op: &SetRoomMetadata,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        self.change_room(sdkappid, op.room_id(), |room| {
+            room.set(op.entries(), &self.limits)?;
+            Ok(TencentCallback::AfterSetMetadata {
+                operator_account: operator.to_owned(),
+                room_id: op.room_id().as_str().to_owned(),
+                metadata: op
+                    .entries()
+                    .iter()
+                    .map(|entry| MetadataItem {
+                        key: entry.key.as_str().to_owned(),
+                        value: entry.value.as_str().to_owned(),
+                    })
+                    .collect(),
+                event_time: now_ms,
+            })
+        })
+    }
+
+    /// `del_room_metadata`: deletes the keys that exist; 100503 only when none do.
+    pub fn metadata_delete(
+        &self,
+        sdkappid: u64,
+        operator: &str,
+        op: &DelRoomMetadata,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        self.change_room(sdkappid, op.room_id(), |room| {
+            Ok(TencentCallback::AfterDelMetadata {
+                operator_account: operator.to_owned(),
+                room_id: op.room_id().as_str().to_owned(),
+                keys: room.delete(op.keys())?,
+                event_time: now_ms,
+            })
+        })
+    }
+
+    /// `read` of an existing room; 100004 if it does not exist.
+    fn read_room<T>(
+        &self,
+        sdkappid: u64,
+        room_id: &RoomId,
+        read: impl FnOnce(&Room) -> T,
+    ) -> Result<T, ApiError> {
+        let shard = self
+            .shards
+            .lock(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
+        shard
+            .rooms
+            .get(&(sdkappid, room_id.as_str().to_owned()))
+            .map(read)
+            .ok_or_else(|| room_missing(room_id))
+    }
+
+    /// Applies `change` to an existing room (100004 if it does not exist) and records the
+    /// callback it returns.
+    fn change_room(
+        &self,
+        sdkappid: u64,
+        room_id: &RoomId,
+        change: impl FnOnce(&mut Room) -> Result<TencentCallback, ApiError>,
+    ) -> Result<(), ApiError> {
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
+        let shard = &mut *shard;
+        let room = shard
+            .rooms
+            .get_mut(&(sdkappid, room_id.as_str().to_owned()))
+            .ok_or_else(|| room_missing(room_id))?;
+        let body = change(room)?;
+        self.record(shard, vec![EventKind::TencentCallback { sdkappid, body }]);
+        Ok(())
+    }
 }
 
 /// One live room and its metadata, in insertion order.
@@ -169,34 +231,31 @@ pub(crate) struct Room {
 }
 
 impl Room {
-    pub(crate) fn validate_set(cmd: &MetadataSet, limits: &Limits) -> Result<(), ApiError> {
-        check_room_id(&cmd.room_id, limits)?;
-        if cmd.items.is_empty() {
-            return Err(error(
-                TencentCode::InvalidParameter,
-                "Metadata has no items, at least 1 required",
-            ));
+    /// The room `op` creates, with Tencent's defaults filled in.
+    fn new(op: &CreateRoom, operator: &str, now_ms: u64) -> Self {
+        let mut info = op.room_info().clone();
+        info.room_type
+            .get_or_insert_with(|| ROOM_TYPE_LIVE.to_owned());
+        if info.room_name.is_none() {
+            info.room_name = Some(info.room_id.as_str().to_owned());
         }
-        for (key, value) in &cmd.items {
-            check_key(key, limits)?;
-            check_value(value, limits)?;
+        if info.owner_account.is_none() {
+            info.owner_account = Some(Identifier::non_validated(operator));
         }
-        Ok(())
+        info.create_time = Some(now_ms / 1000);
+        info.view_count = None;
+        Self {
+            info,
+            metadata: Vec::new(),
+        }
     }
 
-    /// Upserts; the key count and the total size are checked on the room after the merge.
-    pub(crate) fn set(
-        &mut self,
-        cmd: &MetadataSet,
-        operator: &str,
-        now_ms: u64,
-        limits: &Limits,
-        sdkappid: u64,
-        out: &mut Vec<EventKind>,
-    ) -> Result<(), ApiError> {
+    /// Upserts `entries` (a repeated key keeps its last value); the key count and the total
+    /// size are checked on the room after the merge.
+    fn set(&mut self, entries: &[MetadataEntry], limits: &Limits) -> Result<(), ApiError> {
         let max_keys = limits.tencent.metadata_keys_max;
         let mut merged = self.metadata.clone();
-        for (key, value) in &cmd.items {
+        for MetadataEntry { key, value } in entries {
             match merged.iter_mut().find(|(k, _)| k == key.as_str()) {
                 Some(slot) => value.as_str().clone_into(&mut slot.1),
                 None => merged.push((key.as_str().to_owned(), value.as_str().to_owned())),
@@ -220,71 +279,35 @@ impl Room {
             ));
         }
         self.metadata = merged;
-        out.push(EventKind::TencentCallback {
-            sdkappid,
-            body: TencentCallback::AfterSetMetadata {
-                operator_account: operator.to_owned(),
-                room_id: self.info.room_id.as_str().to_owned(),
-                metadata: cmd
-                    .items
-                    .iter()
-                    .map(|(k, v)| MetadataItem {
-                        key: k.as_str().to_owned(),
-                        value: v.as_str().to_owned(),
-                    })
-                    .collect(),
-                event_time: now_ms,
-            },
-        });
         Ok(())
     }
 
-    pub(crate) fn validate_keys(
-        room_id: &RoomId,
-        keys: &[MetadataKey],
-        limits: &Limits,
-    ) -> Result<(), ApiError> {
-        check_room_id(room_id, limits)?;
-        for key in keys {
-            check_key(key, limits)?;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn get(&self, keys: &[MetadataKey]) -> Vec<MetadataItem> {
-        let item = |(k, v): &(String, String)| MetadataItem {
-            key: k.clone(),
-            value: v.clone(),
+    /// The entries of `keys` that exist, each once, in request order; every entry when `keys`
+    /// is empty.
+    fn get(&self, keys: &[MetadataKey]) -> Vec<MetadataEntry> {
+        let entry = |(k, v): &(String, String)| {
+            MetadataEntry::new(
+                MetadataKey::non_validated(k.as_str()),
+                MetadataValue::non_validated(v.as_str()),
+            )
         };
         if keys.is_empty() {
-            return self.metadata.iter().map(item).collect();
+            return self.metadata.iter().map(entry).collect();
         }
-        let mut items: Vec<MetadataItem> = Vec::new();
+        let mut entries: Vec<MetadataEntry> = Vec::new();
         for key in keys {
-            if items.iter().any(|i| i.key == key.as_str()) {
+            if entries.iter().any(|e| e.key == *key) {
                 continue;
             }
             if let Some(pair) = self.metadata.iter().find(|(k, _)| k == key.as_str()) {
-                items.push(item(pair));
+                entries.push(entry(pair));
             }
         }
-        items
+        entries
     }
 
-    pub(crate) fn delete(
-        &mut self,
-        keys: &[MetadataKey],
-        operator: &str,
-        now_ms: u64,
-        sdkappid: u64,
-        out: &mut Vec<EventKind>,
-    ) -> Result<(), ApiError> {
-        if keys.is_empty() {
-            return Err(error(
-                TencentCode::InvalidParameter,
-                "Keys has no keys, at least 1 required",
-            ));
-        }
+    /// Deletes the `keys` that exist and returns them, in request order; 100503 when none do.
+    fn delete(&mut self, keys: &[MetadataKey]) -> Result<Vec<String>, ApiError> {
         let mut deleted: Vec<String> = Vec::new();
         for key in keys {
             if let Some(index) = self.metadata.iter().position(|(k, _)| k == key.as_str()) {
@@ -298,16 +321,7 @@ impl Room {
                 "none of the keys to delete exist",
             ));
         }
-        out.push(EventKind::TencentCallback {
-            sdkappid,
-            body: TencentCallback::AfterDelMetadata {
-                operator_account: operator.to_owned(),
-                room_id: self.info.room_id.as_str().to_owned(),
-                keys: deleted,
-                event_time: now_ms,
-            },
-        });
-        Ok(())
+        Ok(deleted)
     }
 }
 

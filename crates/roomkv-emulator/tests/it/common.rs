@@ -8,10 +8,13 @@ use roomkv_core::rongcloud::{
     ChatroomId, ConversationType, EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid,
     TargetId, UserId,
 };
-use roomkv_core::tencent::{MetadataKey, MetadataValue, RoomId};
+use roomkv_core::tencent::{
+    CreateRoom, DelRoomMetadata, GetRoomMetadata, MetadataKey, MetadataValue, RoomId,
+    SetRoomMetadata,
+};
 use roomkv_emulator::state::{
     EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, ExpansionDelete,
-    ExpansionSet, MetadataDelete, MetadataGet, MetadataSet, RoomCreate,
+    ExpansionSet,
 };
 use roomkv_emulator::{Emulator, EmulatorConfig};
 use roomkv_transport::test_util::ManualClock;
@@ -140,43 +143,34 @@ pub(crate) fn expansion_delete(
     }
 }
 
-pub(crate) fn room_create(room: &str) -> RoomCreate {
-    RoomCreate::new(RoomId::non_validated(room))
+pub(crate) fn room_create(room: &str) -> CreateRoom {
+    CreateRoom::new(RoomId::non_validated(room))
 }
 
-pub(crate) fn metadata_set(room: &str, items: &[(&str, &str)]) -> MetadataSet {
-    MetadataSet {
-        room_id: RoomId::non_validated(room),
-        items: items
-            .iter()
-            .map(|(k, v)| {
-                (
-                    MetadataKey::non_validated(*k),
-                    MetadataValue::non_validated(*v),
-                )
-            })
-            .collect(),
-    }
+fn metadata_keys(keys: &[&str]) -> Vec<MetadataKey> {
+    keys.iter()
+        .map(|k| MetadataKey::non_validated(*k))
+        .collect()
 }
 
-pub(crate) fn metadata_get(room: &str, keys: &[&str]) -> MetadataGet {
-    MetadataGet {
-        room_id: RoomId::non_validated(room),
-        keys: keys
-            .iter()
-            .map(|k| MetadataKey::non_validated(*k))
-            .collect(),
-    }
+pub(crate) fn metadata_set(room: &str, items: &[(&str, &str)]) -> SetRoomMetadata {
+    SetRoomMetadata::new(
+        RoomId::non_validated(room),
+        items.iter().map(|(k, v)| {
+            (
+                MetadataKey::non_validated(*k),
+                MetadataValue::non_validated(*v),
+            )
+        }),
+    )
 }
 
-pub(crate) fn metadata_delete(room: &str, keys: &[&str]) -> MetadataDelete {
-    MetadataDelete {
-        room_id: RoomId::non_validated(room),
-        keys: keys
-            .iter()
-            .map(|k| MetadataKey::non_validated(*k))
-            .collect(),
-    }
+pub(crate) fn metadata_get(room: &str, keys: &[&str]) -> GetRoomMetadata {
+    GetRoomMetadata::new(RoomId::non_validated(room), metadata_keys(keys))
+}
+
+pub(crate) fn metadata_delete(room: &str, keys: &[&str]) -> DelRoomMetadata {
+    DelRoomMetadata::new(RoomId::non_validated(room), metadata_keys(keys))
 }
 
 /// The default app's secrets (`EmulatorConfig::default()`).

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use roomkv_core::rongcloud::{ChatroomId, MsgUid, UserId};
-use roomkv_core::tencent::RoomId;
+use roomkv_core::tencent::{GetRoomInfo, RoomId};
 use roomkv_emulator::persist::PersistError;
 use roomkv_emulator::state::ExpansionQuery;
 use roomkv_emulator::{Emulator, EmulatorConfig};
@@ -46,7 +46,7 @@ fn observe(emulator: &Emulator) -> String {
         state.chatroom_version(APP, &room),
         page("m1"),
         page("m2"),
-        state.room_info(SDKAPPID, &RoomId::non_validated("live")),
+        state.room_info(SDKAPPID, &GetRoomInfo::new(RoomId::non_validated("live"))),
         state.metadata_get(SDKAPPID, &metadata_get("live", &[])),
         state.kv_enabled("other-app"),
         state.events_since(0).next,

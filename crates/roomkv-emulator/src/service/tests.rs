@@ -1,22 +1,18 @@
-//! The operation adapters, driven by core's real operations: validation → quota → state →
-//! reply, with the vendors' codes at each step.
+//! The RongCloud operation adapter, driven by core's real operations: validation → quota →
+//! state → reply, with the vendor's codes at each step.
 
 use std::time::Duration;
 
 use http::Response;
-use roomkv_core::ServerOperation;
 use roomkv_core::rongcloud::server as rc_server;
 use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, SetEntry, UserId};
-use roomkv_core::tencent::server as tc_server;
-use roomkv_core::tencent::{GetRoomInfo, MetadataKey, MetadataValue, RoomId, SetRoomMetadata};
 use roomkv_transport::test_util::ManualClock;
 
-use super::{RongCloudRequest, TencentRequest};
-use crate::state::{EntryQuery, RoomCreate};
+use super::RongCloudRequest;
+use crate::state::EntryQuery;
 use crate::{Emulator, EmulatorConfig, wire};
 
 const APP: &str = "demo-app-key";
-const SDKAPPID: u64 = 1_400_000_000;
 
 fn emulator() -> (Emulator, ManualClock) {
     let clock = ManualClock::from_unix_secs(1_700_000_000);
@@ -124,66 +120,4 @@ fn rongcloud_adapter_validates_charges_applies_and_replies() {
         body_json(&serve_set(&emulator, set_entry("k0", "v")))["code"],
         1009
     );
-}
-
-#[test]
-fn tencent_adapter_validates_applies_and_replies_with_the_request_id() {
-    let (emulator, _) = emulator();
-    emulator
-        .state()
-        .room_create(
-            SDKAPPID,
-            "administrator",
-            &RoomCreate::new(RoomId::non_validated("live")),
-            emulator.now_ms(),
-        )
-        .unwrap();
-    let ctx = TencentRequest {
-        app: &emulator.inner.tencent_apps[&SDKAPPID],
-        identifier: "administrator",
-        request_id: "Id-0-O-Seq-1",
-        now_ms: emulator.now_ms(),
-    };
-    let reply = |result: Result<Response<Vec<u8>>, roomkv_core::ApiError>| {
-        body_json(&result.unwrap_or_else(|error| tc_server::error_reply(&error, "Id-0-O-Seq-1")))
-    };
-    let info = |room: &str| {
-        reply(emulator.serve_tencent(
-            &ctx,
-            GetRoomInfo::new(RoomId::non_validated(room)),
-            |state, app, _, op, _| state.room_info(app, op.room_id()),
-        ))
-    };
-    let ok = info("live");
-    assert_eq!(ok["ActionStatus"], "OK");
-    assert_eq!(ok["RequestId"], "Id-0-O-Seq-1");
-    assert_eq!(
-        ok["Response"]["RoomInfo"],
-        serde_json::json!({"RoomId": "live", "RoomType": "Live", "RoomName": "live",
-            "Owner_Account": "administrator", "CreateTime": 1_700_000_000})
-    );
-    assert_eq!(info("gone")["ErrorCode"], 100004);
-    assert_eq!(info(&"r".repeat(49))["ErrorCode"], 100002);
-
-    let set = |key: &str, value: &str| {
-        let op = SetRoomMetadata::new(
-            RoomId::non_validated("live"),
-            [(
-                MetadataKey::non_validated(key),
-                MetadataValue::non_validated(value),
-            )],
-        );
-        reply(
-            emulator.serve_tencent(&ctx, op, |state, app, operator, op, now| {
-                state.metadata_set(app, operator, &wire::metadata_set(op), now)
-            }),
-        )["ErrorCode"]
-            .clone()
-    };
-    assert_eq!(set("k", "v"), 0);
-    assert_eq!(set(&"k".repeat(51), "v"), 100504);
-    assert_eq!(set("k", &"v".repeat(2049)), 100501);
-    assert_eq!(set("", "v"), 100002);
-    // Decoding is the router's job; the adapter takes a decoded operation.
-    let _ = SetRoomMetadata::decode;
 }

@@ -20,31 +20,25 @@
 //! unavailable, 404 unknown path, 405 method, 429 rate limit (1008), 430 KV service not enabled
 //! (1009), 500 / 504 internal errors.
 //!
-//! Pipeline of a Tencent request (HTTP 200 but for the method): method (`POST`, else HTTP 405 /
-//! 60002, so that no method but POST, CONNECT above all, is ever answered 2xx) → body size
-//! (60002) → route (60009) → `sdkappid` (missing 60012, not a number 60006, unknown 70020) →
-//! `usersig` (empty 70002, then the [`Authenticator`](crate::auth::Authenticator): 70003, 70001,
-//! 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
-//! quota (60007) → decode (100002) → core's validation (100500–100504, 100015, 100002) → state.
+//! Tencent requests take the pipeline of `service/tencent.rs`.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use roomkv_core::rongcloud::server::{self as rc_server, AuthHeaders, v4 as rc_v4};
-use roomkv_core::tencent::SERVICE_PATH;
-use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
-use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
+use roomkv_core::{ApiError, RongCloudCode, ServerOperation, TencentCode};
 
-use crate::auth::UserSigCheck;
 use crate::clock::Clock;
-use crate::explain::{strict_explanation, usersig_explanation};
+use crate::explain::strict_explanation;
 use crate::faults::{FaultAction, gateway_page};
 use crate::journal::{self, JournalEntry, Outcome};
-use crate::rng::mix;
-use crate::state::{RoomCreate, State, rongcloud_validation_error, tencent_validation_error};
-use crate::{Emulator, RongCloudAppState, TencentAppState, wire};
+
+mod tencent;
+
+use self::tencent::tc_error;
+use crate::state::{State, rongcloud_validation_error};
+use crate::{Emulator, RongCloudAppState, wire};
 
 /// What happened to a request handled with faults ([`Emulator::respond`]).
 #[derive(Debug)]
@@ -92,14 +86,6 @@ impl Vendor {
 pub(crate) struct RongCloudRequest<'a> {
     pub(crate) app: &'a RongCloudAppState,
     pub(crate) request_id: Option<&'a str>,
-    pub(crate) now_ms: u64,
-}
-
-/// A Tencent request that passed authentication, the body check and the quota.
-pub(crate) struct TencentRequest<'a> {
-    pub(crate) app: &'a TencentAppState,
-    pub(crate) identifier: &'a str,
-    pub(crate) request_id: &'a str,
     pub(crate) now_ms: u64,
 }
 
@@ -165,10 +151,6 @@ fn rc_error_reply(path: &str, mut error: ApiError) -> Response<Vec<u8>> {
 
 fn rc_error(code: RongCloudCode, message: impl Into<String>, status: u16) -> ApiError {
     ApiError::rongcloud(code, message, status)
-}
-
-fn tc_error(code: TencentCode, message: impl Into<String>) -> ApiError {
-    ApiError::tencent(code, message)
 }
 
 fn not_found(path: &str) -> ApiError {
@@ -257,7 +239,7 @@ impl Emulator {
             ),
         };
         let response = match vendor {
-            Vendor::Tencent => tc_server::error_reply(&error, &self.next_tencent_request_id()),
+            Vendor::Tencent => self.tencent_error_reply(&error),
             _ => rc_error_reply(request.uri().path(), error.clone()),
         };
         (response, Some(error))
@@ -473,7 +455,7 @@ impl Emulator {
             Vendor::Tencent => {
                 let code = TencentCode::from_code(code);
                 let message = message.unwrap_or_else(|| code.description());
-                tc_server::error_reply(&tc_error(code, message), &self.next_tencent_request_id())
+                self.tencent_error_reply(&tc_error(code, message))
             }
             vendor => {
                 let code = RongCloudCode::from_code(code);
@@ -508,15 +490,6 @@ impl Emulator {
         }
     }
 
-    /// A fresh Tencent `RequestId`: `Id-<32 lowercase hex>-O-Seq-<n>`, `n` counting up.
-    pub(crate) fn next_tencent_request_id(&self) -> String {
-        let n = self.inner.tencent_seq.fetch_add(1, Ordering::Relaxed) + 1;
-        let seed = self.inner.config.fault_seed ^ 0x726f_6f6d_6b76_0001;
-        let hi = mix(seed ^ n);
-        let lo = mix(seed.rotate_left(32) ^ !n);
-        format!("Id-{hi:016x}{lo:016x}-O-Seq-{n}")
-    }
-
     /// The largest accepted body (RongCloud: "less than 100 KB", 1508 otherwise).
     fn body_limit(&self) -> usize {
         self.inner.config.limits.rongcloud.request_body_max_bytes
@@ -549,18 +522,7 @@ impl Emulator {
                     )
                 }
             },
-            Vendor::Tencent => {
-                let request_id = self.next_tencent_request_id();
-                match self.tencent(request, &request_id) {
-                    Ok(response) => (response, None),
-                    Err(error) => {
-                        let mut reply = tc_server::error_reply(&error, &request_id);
-                        *reply.status_mut() =
-                            StatusCode::from_u16(error.http_status).unwrap_or(StatusCode::OK);
-                        (reply, Some(error))
-                    }
-                }
-            }
+            Vendor::Tencent => self.tencent(request),
         }
     }
 
@@ -750,6 +712,18 @@ impl Emulator {
         Ok(app)
     }
 
+    /// The configured RongCloud app keys, for an explanation.
+    fn rongcloud_app_keys(&self) -> String {
+        let mut keys: Vec<&str> = self
+            .inner
+            .rongcloud_apps
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        keys.join(", ")
+    }
+
     /// Runs one decoded operation: one arm per operation, each through [`Self::serve_rongcloud`].
     fn dispatch_rongcloud(
         &self,
@@ -809,219 +783,7 @@ impl Emulator {
         let output = apply(&self.inner.state, &ctx.app.app_key, &op, ctx.now_ms)?;
         Ok(O::encode_reply(&output, ctx.request_id))
     }
-
-    // ------------------------------------------------------------------------------ Tencent
-
-    fn tencent(
-        &self,
-        request: &Request<Bytes>,
-        request_id: &str,
-    ) -> Result<Response<Vec<u8>>, ApiError> {
-        let inner = &*self.inner;
-        if request.method() != Method::POST {
-            // HTTP 405, not Tencent's usual 200: a 2xx answer to CONNECT would mean "tunnel
-            // established".
-            let mut error = tc_error(
-                TencentCode::HttpParseError,
-                format!("method {} not allowed, use POST", request.method()),
-            );
-            error.http_status = 405;
-            return Err(error);
-        }
-        if self.body_too_large(request.body()) {
-            return Err(tc_error(
-                inner.config.tencent.body_too_large_code,
-                format!(
-                    "request body too large: at most {} bytes allowed",
-                    self.body_limit()
-                ),
-            ));
-        }
-        let path = request.uri().path();
-        let command = match tc_server::command_of(path) {
-            Some(command) => command,
-            None if path.starts_with(SERVICE_PATH) => {
-                return Err(tc_error(
-                    TencentCode::ResourceError,
-                    format!(
-                        "command {} is not served by this emulator",
-                        &path[SERVICE_PATH.len()..]
-                    ),
-                ));
-            }
-            None => {
-                return Err(tc_error(
-                    TencentCode::ResourceError,
-                    format!("request resource error: {path}"),
-                ));
-            }
-        };
-        let query = AuthQuery::from_uri(request.uri());
-        let (app, identifier) = self.authenticate_tencent(&query)?;
-        let decoded = tc_server::decode(command, &borrowed(request));
-        // An error without a field: the body is not a JSON object at all.
-        if let Err(err) = &decoded
-            && err.field_name().is_none()
-        {
-            return Err(tc_error(
-                TencentCode::JsonParseError,
-                format!("request JSON parse error ({{}} at least): {err}"),
-            ));
-        }
-        self.charge_tencent_app(app, QuotaCost::one(QuotaFamily::Tencent(command), 1))?;
-        let decoded =
-            decoded.map_err(|err| tc_error(TencentCode::InvalidParameter, err.to_string()))?;
-        let ctx = TencentRequest {
-            app,
-            identifier,
-            request_id,
-            now_ms: self.now_ms(),
-        };
-        self.dispatch_tencent(decoded, &ctx)
-    }
-
-    fn authenticate_tencent<'q>(
-        &self,
-        query: &'q AuthQuery,
-    ) -> Result<(&TencentAppState, &'q str), ApiError> {
-        let inner = &*self.inner;
-        let sdkappid = query
-            .sdkappid
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                tc_error(
-                    TencentCode::SdkAppIdMissing,
-                    "sdkappid is missing in the URL",
-                )
-            })?;
-        let sdkappid: u64 = sdkappid.parse().map_err(|_| {
-            tc_error(
-                TencentCode::SdkAppIdInvalid,
-                format!("sdkappid {sdkappid:?} is invalid"),
-            )
-        })?;
-        let app = inner.tencent_apps.get(&sdkappid).ok_or_else(|| {
-            tc_error(
-                TencentCode::SdkAppIdNotFound,
-                format!("SDKAppID {sdkappid} not found"),
-            )
-        })?;
-        let identifier = query.identifier.as_deref().unwrap_or_default();
-        let usersig = query
-            .usersig
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| tc_error(TencentCode::UserSigEmpty, "UserSig length is 0"))?;
-        let check = UserSigCheck {
-            usersig,
-            sdkappid,
-            identifier,
-            secret_key: &app.secret,
-            now_unix_secs: self.now().as_secs(),
-        };
-        inner.authenticator.verify_tencent(&check).map_err(|e| {
-            journal::explain(usersig_explanation(&check, e));
-            tc_error(e.code(), e.to_string())
-        })?;
-        if identifier != app.admin {
-            journal::explain(format!(
-                "identifier `{identifier}` is not the app's admin account `{}`; Tencent's REST \
-                 API is called as the admin",
-                app.admin
-            ));
-            return Err(tc_error(
-                TencentCode::NotAdmin,
-                format!("identifier {identifier:?} is not an App admin"),
-            ));
-        }
-        Ok((app, identifier))
-    }
-
-    /// The configured RongCloud app keys, for an explanation.
-    fn rongcloud_app_keys(&self) -> String {
-        let mut keys: Vec<&str> = self
-            .inner
-            .rongcloud_apps
-            .keys()
-            .map(String::as_str)
-            .collect();
-        keys.sort_unstable();
-        keys.join(", ")
-    }
-
-    /// Runs one decoded command: one arm per command, each through [`Self::serve_tencent`].
-    fn dispatch_tencent(
-        &self,
-        request: tc_server::Request,
-        ctx: &TencentRequest<'_>,
-    ) -> Result<Response<Vec<u8>>, ApiError> {
-        use tc_server::Request as R;
-        match request {
-            R::CreateRoom(op) => self.serve_tencent(ctx, op, |state, app, operator, op, now| {
-                let create = RoomCreate {
-                    info: op.room_info().clone(),
-                };
-                state.room_create(app, operator, &create, now).map(drop)
-            }),
-            R::DestroyRoom(op) => self.serve_tencent(ctx, op, |state, app, _, op, _| {
-                state.room_destroy(app, op.room_id())
-            }),
-            R::GetRoomInfo(op) => self.serve_tencent(ctx, op, |state, app, _, op, _| {
-                state.room_info(app, op.room_id())
-            }),
-            R::GetRoomMetadata(op) => self.serve_tencent(ctx, op, |state, app, _, op, _| {
-                state
-                    .metadata_get(app, &wire::metadata_get(op))
-                    .map(wire::metadata_entries)
-            }),
-            R::SetRoomMetadata(op) => {
-                self.serve_tencent(ctx, op, |state, app, operator, op, now| {
-                    state.metadata_set(app, operator, &wire::metadata_set(op), now)
-                })
-            }
-            R::DelRoomMetadata(op) => {
-                self.serve_tencent(ctx, op, |state, app, operator, op, now| {
-                    state.metadata_delete(app, operator, &wire::metadata_delete(op), now)
-                })
-            }
-            // A command core learned after this emulator was written.
-            other => Err(tc_error(
-                TencentCode::ResourceError,
-                format!(
-                    "command {} is not served by this emulator",
-                    other.command().as_str()
-                ),
-            )),
-        }
-    }
-
-    /// The adapter every Tencent command goes through (its quota is already charged): core's
-    /// validation (100500–100504, 100015, 100002) → the state → core's reply with the
-    /// `RequestId`.
-    pub(crate) fn serve_tencent<O, F>(
-        &self,
-        ctx: &TencentRequest<'_>,
-        op: O,
-        apply: F,
-    ) -> Result<Response<Vec<u8>>, ApiError>
-    where
-        O: ServerOperation,
-        F: FnOnce(&State, u64, &str, &O, u64) -> Result<O::Output, ApiError>,
-    {
-        op.validate(&self.inner.config.limits)
-            .map_err(|e| tencent_validation_error(&e))?;
-        let output = apply(
-            &self.inner.state,
-            ctx.app.sdkappid,
-            ctx.identifier,
-            &op,
-            ctx.now_ms,
-        )?;
-        Ok(O::encode_reply(&output, Some(ctx.request_id)))
-    }
 }
 
 #[cfg(test)]
-#[path = "service_tests.rs"]
 mod tests;
