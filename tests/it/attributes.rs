@@ -462,7 +462,7 @@ async fn tencent_deletes_more_than_ten_keys_only_through_the_bulk_path() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, roomkv_tencent::Error::Validation(_)),
+            matches!(err.kind(), roomkv_tencent::ErrorKind::Validation(_)),
             "{err:?}"
         );
         assert!(

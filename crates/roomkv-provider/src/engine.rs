@@ -18,12 +18,37 @@ use roomkv_transport::metrics::Stopwatch;
 use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::{
-    EndpointSet, HttpClient, HttpRequest, HttpResponse, RetryPolicy, SharedClock, SharedHttpClient,
-    SharedNonceSource, TransportError,
+    BoxError, HostSet, HttpClient, HttpRequest, HttpResponse, RetryPolicy, SharedClock,
+    SharedHttpClient, SharedRandomSource, TransportError,
 };
 
-use crate::error::{RequestId as _, Vendor};
-use crate::{Error, QuotaGate, Validation, WriteRetry, policy};
+use crate::error::Vendor;
+use crate::{Error, ErrorContext, ErrorKind, QuotaGate, Validation, WriteRetry, policy};
+
+/// What a [`Signer`] may draw on: the client's clock and random source, and nothing else of
+/// the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct SignContext<'a> {
+    clock: &'a SharedClock,
+    random: &'a SharedRandomSource,
+}
+
+impl<'a> SignContext<'a> {
+    /// A context over `clock` and `random`.
+    pub fn new(clock: &'a SharedClock, random: &'a SharedRandomSource) -> Self {
+        Self { clock, random }
+    }
+
+    /// The time, for timestamps.
+    pub fn clock(&self) -> &'a SharedClock {
+        self.clock
+    }
+
+    /// Randomness, for nonces and request ids.
+    pub fn random(&self) -> &'a SharedRandomSource {
+        self.random
+    }
+}
 
 /// How a provider signs the attempts of its requests: RongCloud's signature headers, Tencent's
 /// `usersig` and `random`.
@@ -32,23 +57,24 @@ pub trait Signer<V: Vendor>: Sync {
     type Request: Send + Sync;
 
     /// Starts a request, before its first attempt.
-    fn begin(&self, engine: &Engine<V>) -> Self::Request;
+    fn begin(&self, context: SignContext<'_>) -> Self::Request;
 
-    /// The id the request carries, for [`Error`]s and the `request_id` span field.
-    fn request_id(&self, request: &Self::Request) -> V::RequestId;
+    /// The id the request carries, for [`Error`]s and the `request_id` span field; `None` for
+    /// a vendor whose requests carry no id of the client's.
+    fn request_id<'r>(&self, request: &'r Self::Request) -> Option<&'r str>;
 
-    /// Signs one attempt's encoded `http` request, with the engine's clock and nonce source.
+    /// Signs one attempt's encoded `http` request, with the context's clock and random source.
     ///
     /// # Errors
     ///
-    /// An [`Error::Encode`] or [`Error::Config`] when the request cannot be signed; the
-    /// attempt is then not sent and the request fails with it.
+    /// Why the request cannot be signed; the attempt is then not sent and the request fails
+    /// with [`ErrorKind::Signing`].
     fn sign(
         &self,
         request: &Self::Request,
         http: HttpRequest,
-        engine: &Engine<V>,
-    ) -> Result<HttpRequest, Error<V>>;
+        context: SignContext<'_>,
+    ) -> Result<HttpRequest, BoxError>;
 
     /// What an error answer means for retrying, when the provider knows better than
     /// [`policy::outcome`] (Tencent renews a rejected UserSig and sends again). `None`, the
@@ -62,33 +88,99 @@ pub trait Signer<V: Vendor>: Sync {
 /// Everything a built client shares across its clones, and the request path.
 pub struct Engine<V: Vendor> {
     /// Core's endpoint for each host, in the order of `hosts`.
-    pub endpoints: Vec<V::Endpoint>,
+    endpoints: Vec<V::Endpoint>,
     /// The hosts, and which one is active.
-    pub hosts: EndpointSet,
+    hosts: HostSet,
     /// Where requests are sent.
-    pub http: SharedHttpClient,
+    http: SharedHttpClient,
     /// How many attempts and how long between them.
-    pub retry_policy: RetryPolicy,
+    retry_policy: RetryPolicy,
     /// Whether writes with an unknown outcome are repeated.
-    pub write_retry: WriteRetry,
+    write_retry: WriteRetry,
     /// The limits requests are checked against.
-    pub limits: Limits,
+    limits: Limits,
     /// Whether requests are checked against the limits.
-    pub validation: Validation,
+    validation: Validation,
     /// The HTTP statuses the vendor itself answers with, whose bodies are parsed: any other
-    /// non-2xx status switches hosts. [`Settings::build`](crate::Settings::build) starts from
-    /// [`Vendor::EXPECTED_STATUSES`]; a provider whose API version gives statuses meaning (a
-    /// RongCloud client in the Nexconn v4 dialect) replaces it after building.
-    pub expected_statuses: &'static [http::StatusCode],
+    /// non-2xx status switches hosts.
+    expected_statuses: &'static [http::StatusCode],
     /// The time, for signing and the failover cool-down.
-    pub clock: SharedClock,
+    clock: SharedClock,
     /// Randomness: nonces, request ids and the retry jitter.
-    pub nonce: SharedNonceSource,
+    random: SharedRandomSource,
     /// The client-side rate limiter every attempt waits for; `None` when it is off.
-    pub quota: Option<QuotaGate>,
+    quota: Option<QuotaGate>,
     /// The client's metric handles, resolved at first use.
     #[cfg(feature = "metrics")]
-    pub(crate) meters: crate::metrics::EngineMeters,
+    meters: crate::metrics::EngineMeters,
+}
+
+/// The parts of an [`Engine`], as [`Settings::build`](crate::Settings::build) assembles them.
+pub(crate) struct EngineParts<V: Vendor> {
+    pub(crate) endpoints: Vec<V::Endpoint>,
+    pub(crate) hosts: HostSet,
+    pub(crate) http: SharedHttpClient,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) write_retry: WriteRetry,
+    pub(crate) limits: Limits,
+    pub(crate) validation: Validation,
+    pub(crate) clock: SharedClock,
+    pub(crate) random: SharedRandomSource,
+    pub(crate) quota: Option<QuotaGate>,
+}
+
+impl<V: Vendor> Engine<V> {
+    pub(crate) fn from_parts(parts: EngineParts<V>) -> Self {
+        let EngineParts {
+            endpoints,
+            hosts,
+            http,
+            retry_policy,
+            write_retry,
+            limits,
+            validation,
+            clock,
+            random,
+            quota,
+        } = parts;
+        Self {
+            #[cfg(feature = "metrics")]
+            meters: crate::metrics::EngineMeters::new::<V>(&hosts),
+            endpoints,
+            hosts,
+            http,
+            retry_policy,
+            write_retry,
+            limits,
+            validation,
+            expected_statuses: V::EXPECTED_STATUSES,
+            clock,
+            random,
+            quota,
+        }
+    }
+
+    /// Replaces [`Vendor::EXPECTED_STATUSES`]: for a provider whose API version gives statuses
+    /// meaning (a RongCloud client in the Nexconn v4 dialect).
+    pub fn set_expected_statuses(&mut self, statuses: &'static [http::StatusCode]) {
+        self.expected_statuses = statuses;
+    }
+
+    /// Core's endpoint of the primary host: what the vendor's settings put in every endpoint
+    /// (Tencent's SDKAppID and admin).
+    pub fn primary_endpoint(&self) -> &V::Endpoint {
+        &self.endpoints[0]
+    }
+
+    /// The limits requests are checked against.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The clock and random source, for what a provider signs outside a request.
+    pub fn sign_context(&self) -> SignContext<'_> {
+        SignContext::new(&self.clock, &self.random)
+    }
 }
 
 impl<V: Vendor> fmt::Debug for Engine<V> {
@@ -140,14 +232,14 @@ impl<V: Vendor> Engine<V> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] with the rule `check` found broken.
+    /// [`ErrorKind::Validation`] with the rule `check` found broken.
     pub fn check_all(
         &self,
         check: impl FnOnce(&Limits) -> Result<(), roomkv_core::ValidationError>,
     ) -> Result<(), Error<V>> {
         match self.validation {
             Validation::Off => Ok(()),
-            Validation::Strict => check(&self.limits).map_err(Error::Validation),
+            Validation::Strict => check(&self.limits).map_err(Error::from),
         }
     }
 
@@ -191,7 +283,7 @@ impl<V: Vendor> Engine<V> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before sending, then transport failures and the vendor's error
+    /// [`ErrorKind::Validation`] before sending, then transport failures and the vendor's error
     /// codes after the retries the policy allows.
     pub async fn execute<O, S>(
         &self,
@@ -244,9 +336,9 @@ impl<V: Vendor> Engine<V> {
                 tracing::debug!(error = %err, "request refused by validation; nothing sent");
             })?;
         }
-        let request = signer.begin(self);
+        let request = signer.begin(self.sign_context());
         let request_id = signer.request_id(&request);
-        if let Some(id) = request_id.as_id() {
+        if let Some(id) = request_id {
             span.record("request_id", id);
         }
         let kind = policy::request_kind(op.effect(), self.write_retry);
@@ -260,9 +352,9 @@ impl<V: Vendor> Engine<V> {
         };
         let pipeline = Pipeline {
             policy: &self.retry_policy,
-            endpoints: &self.hosts,
+            hosts: &self.hosts,
             http: &self.http,
-            jitter: &self.nonce,
+            jitter: &self.random,
             expected_statuses: self.expected_statuses,
             admission: self.quota.as_ref().map(|quota| Admission {
                 limiter: &quota.limiter,
@@ -296,55 +388,43 @@ impl<V: Vendor> Engine<V> {
         ) && answered_after_unknown.load(Ordering::Relaxed);
         let outcome_unknown = is_write && (executed.outcome_unknown || refused_after_unknown);
         let attempts = executed.attempts;
+        let context = |request_id: Option<&str>| {
+            ErrorContext::new(attempts, outcome_unknown, request_id.map(str::to_owned))
+        };
         let result = executed.result.map_err(|err| match err {
             AttemptError::Local(err) => err,
-            AttemptError::Limited(source) => Error::RateLimited {
-                family: cost
-                    .charges()
-                    .nth(source.charge)
-                    .map(|(family, _)| family)
-                    .expect("the limiter refuses one of the charges it was given"),
-                source,
+            AttemptError::Limited(source) => Error::new(
+                ErrorKind::RateLimited {
+                    family: cost
+                        .charges()
+                        .nth(source.charge)
+                        .map(|(family, _)| family)
+                        .expect("the limiter refuses one of the charges it was given"),
+                    source,
+                },
                 // The refused attempt was not sent.
-                attempts: attempts - 1,
-                outcome_unknown,
-            },
-            AttemptError::Transport(source) => Error::Transport {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
+                ErrorContext::new(attempts - 1, outcome_unknown, None),
+            ),
+            AttemptError::Transport(source) => {
+                Error::new(ErrorKind::Transport(source), context(request_id))
+            }
             AttemptError::Response(ResponseError::Api(mut error)) => {
                 if error.request_id.is_none() {
-                    error.request_id = request_id.as_id().map(str::to_owned);
+                    error.request_id = request_id.map(str::to_owned);
                 }
-                Error::Api {
-                    error,
-                    attempts,
-                    outcome_unknown,
-                }
+                let context = context(error.request_id.as_deref());
+                Error::new(ErrorKind::Api(error), context)
             }
             AttemptError::Response(ResponseError::UnexpectedStatus { status }) => {
-                Error::UnexpectedStatus {
-                    status,
-                    attempts,
-                    outcome_unknown,
-                    request_id,
-                }
+                Error::new(ErrorKind::UnexpectedStatus { status }, context(request_id))
             }
-            AttemptError::Response(ResponseError::Decode(source)) => Error::Decode {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
-            AttemptError::Response(other) => Error::Decode {
-                source: DecodeError::new(other.to_string()),
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
+            AttemptError::Response(ResponseError::Decode(source)) => {
+                Error::new(ErrorKind::Decode(source), context(request_id))
+            }
+            AttemptError::Response(other) => Error::new(
+                ErrorKind::Decode(DecodeError::new(other.to_string())),
+                context(request_id),
+            ),
         });
         match &result {
             Ok(_) => tracing::debug!(attempts, "request succeeded"),
@@ -360,7 +440,7 @@ impl<V: Vendor> Engine<V> {
         signer: &S,
         request: &S::Request,
         span: &tracing::Span,
-        host: &roomkv_transport::Endpoint,
+        host: &roomkv_transport::HostChoice,
         attempt: u32,
     ) -> Result<HttpRequest, AttemptError<V>>
     where
@@ -370,10 +450,13 @@ impl<V: Vendor> Engine<V> {
         let endpoint = &self.endpoints[host.index()];
         let encoded = op
             .encode(endpoint)
-            .map_err(|err| AttemptError::Local(Error::Encode(err)))?;
+            .map_err(|err| AttemptError::Local(Error::refused(ErrorKind::Encode(err))))?;
         let signed = signer
-            .sign(request, encoded, self)
-            .map_err(AttemptError::Local)?;
+            .sign(request, encoded, self.sign_context())
+            .map_err(|err| {
+                tracing::debug!(error = %err, "could not sign the request");
+                AttemptError::Local(Error::refused(ErrorKind::Signing(err)))
+            })?;
         span.record("http.request.method", signed.method().as_str());
         span.record("path", signed.uri().path());
         span.record("host", tracing::field::display(host.base()));

@@ -15,8 +15,8 @@
 //! | item | what |
 //! |---|---|
 //! | [`WriteRetry`], [`Validation`], [`policy`] | retry safety for writes; validation on or off; the mapping of answers to attempt outcomes |
-//! | [`Error`], [`Vendor`], [`build_error!`] | why a request failed, generic over what differs per vendor; each provider's `BuildError` |
-//! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
+//! | [`Error`], [`ErrorKind`], [`ErrorContext`], [`BuildError`], [`Vendor`] | why a request failed (a kind beside the context every kind shares), why a client could not be built, generic over what differs per vendor |
+//! | [`Engine`], [`Signer`], [`SignContext`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
 //! | [`regions!`] | a vendor's `Region` enum, declared as a table of hosts |
 //! | [`RateLimit`], [`QuotaGate`] | the client-side rate limiter, and how each attempt is charged to the app's quotas |
 //! | [`Settings`], [`settings_methods!`] | the builder settings every provider shares, and the builder methods that set them |
@@ -36,8 +36,8 @@ mod settings;
 
 pub use attributes::{AttributeError, AttributeReport, Capacity, RoomAttributes, Violation};
 pub use bulk::{BulkReport, ChunkFailure};
-pub use engine::{Engine, LoggedHttpClient, Signer};
-pub use error::{BuildErrorKind, Error, RequestId, Vendor};
+pub use engine::{Engine, LoggedHttpClient, SignContext, Signer};
+pub use error::{BuildError, Error, ErrorContext, ErrorKind, Vendor};
 pub use policy::{Validation, WriteRetry};
 pub use quota::{QuotaGate, RateLimit};
 pub use settings::{DEFAULT_TIMEOUT, RegionHosts, Settings};
@@ -77,6 +77,6 @@ pub mod __private {
     pub use roomkv_core::Limits;
     #[cfg(feature = "hyper")]
     pub use roomkv_transport::KeepAlive;
-    pub use roomkv_transport::{Clock, NonceSource, RetryPolicy, SharedHttpClient, TransportError};
+    pub use roomkv_transport::{Clock, RandomSource, RetryPolicy, SharedHttpClient};
     pub use tracing;
 }

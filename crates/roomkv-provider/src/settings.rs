@@ -8,13 +8,14 @@ use std::time::Duration;
 use roomkv_core::Limits;
 use roomkv_transport::limiter::DEFAULT_MAX_WAIT;
 use roomkv_transport::{
-    Clock, DEFAULT_COOL_DOWN, EndpointSet, NonceSource, RetryPolicy, SharedClock, SharedHttpClient,
-    SharedNonceSource,
+    Clock, DEFAULT_COOL_DOWN, HostSet, RandomSource, RetryPolicy, SharedClock, SharedHttpClient,
+    SharedRandomSource,
 };
 #[cfg(feature = "hyper")]
 use roomkv_transport::{HyperClient, KeepAlive};
 
-use crate::error::{BuildErrorKind, Vendor};
+use crate::engine::EngineParts;
+use crate::error::{BuildError, Vendor};
 use crate::{Engine, LoggedHttpClient, QuotaGate, RateLimit, Validation, WriteRetry};
 
 /// The default time limit over a whole exchange: 5 s.
@@ -72,7 +73,7 @@ pub struct Settings<R> {
     cool_down: Option<Duration>,
     http_client: Option<SharedHttpClient>,
     clock: Option<SharedClock>,
-    nonce_source: Option<SharedNonceSource>,
+    random_source: Option<SharedRandomSource>,
     rate_limit: RateLimit,
     max_rate_wait: Option<Duration>,
 }
@@ -147,8 +148,8 @@ impl<R: RegionHosts> Settings<R> {
     }
 
     /// Draws randomness from `source` instead of the OS.
-    pub fn nonce_source(&mut self, source: impl NonceSource + 'static) {
-        self.nonce_source = Some(SharedNonceSource::new(source));
+    pub fn random_source(&mut self, source: impl RandomSource + 'static) {
+        self.random_source = Some(SharedRandomSource::new(source));
     }
 
     /// Which rate limiter admits requests into the vendor's quotas.
@@ -171,36 +172,42 @@ impl<R: RegionHosts> Settings<R> {
     ///
     /// # Errors
     ///
-    /// The provider's `BuildError`: `InvalidUrl`, `NoHosts`, `IgnoredSetting` (HTTP client
-    /// settings with a custom HTTP client), `NoHttpClient` or `HttpClient`.
+    /// [`BuildError`]: `InvalidUrl`, `NoHosts`, `IgnoredSetting` (HTTP client settings with a
+    /// custom HTTP client), `NoHttpClient` or `HttpClient`.
     pub fn build<V: Vendor>(
         self,
         app: &str,
         endpoint: impl Fn(&str) -> Result<V::Endpoint, String>,
-    ) -> Result<Engine<V>, V::BuildError> {
+    ) -> Result<Engine<V>, BuildError<V>> {
         let clock = self.clock.unwrap_or_default();
         let hosts = self.hosts.unwrap_or_else(|| Hosts::Region(R::default()));
         let (urls, pinned) = match hosts {
             Hosts::Region(region) => (region.region_hosts().map(str::to_owned).to_vec(), false),
             Hosts::Pinned(url) => (vec![url], true),
-            Hosts::Custom(urls) if urls.is_empty() => return Err(V::BuildError::no_hosts()),
+            Hosts::Custom(urls) if urls.is_empty() => return Err(BuildError::NoHosts),
             Hosts::Custom(urls) => (urls, false),
         };
         let endpoints = urls
             .iter()
             .map(|url| {
-                let invalid = |reason: String| V::BuildError::invalid_url(url.clone(), reason);
+                let invalid = |reason: String| BuildError::InvalidUrl {
+                    url: url.clone(),
+                    reason,
+                };
                 // Transport's rules (https, or http to loopback only) first, then core's.
-                EndpointSet::pinned(url).map_err(|e| invalid(e.to_string()))?;
+                HostSet::pinned(url).map_err(|e| invalid(e.to_string()))?;
                 endpoint(url).map_err(invalid)
             })
             .collect::<Result<Vec<_>, _>>()?;
         let hosts = if pinned {
-            EndpointSet::pinned(&urls[0])
+            HostSet::pinned(&urls[0])
         } else {
-            EndpointSet::new(&urls)
+            HostSet::new(&urls)
         }
-        .map_err(|e| V::BuildError::invalid_url(urls.join(", "), e.to_string()))?
+        .map_err(|e| BuildError::InvalidUrl {
+            url: urls.join(", "),
+            reason: e.to_string(),
+        })?
         .with_cool_down(Some(self.cool_down.unwrap_or(DEFAULT_COOL_DOWN)))
         .with_clock(clock.clone());
         #[cfg(feature = "metrics")]
@@ -210,18 +217,16 @@ impl<R: RegionHosts> Settings<R> {
             Some(http) => {
                 #[cfg(feature = "hyper")]
                 if let Some(setting) = self.http_settings.first_set() {
-                    return Err(V::BuildError::ignored_setting(setting));
+                    return Err(BuildError::IgnoredSetting { setting });
                 }
                 http
             }
             #[cfg(feature = "hyper")]
             None => built_in_client(&self.http_settings)?,
             #[cfg(not(feature = "hyper"))]
-            None => return Err(V::BuildError::no_http_client()),
+            None => return Err(BuildError::NoHttpClient),
         };
-        Ok(Engine {
-            #[cfg(feature = "metrics")]
-            meters: crate::metrics::EngineMeters::new::<V>(&hosts),
+        Ok(Engine::from_parts(EngineParts {
             endpoints,
             hosts,
             http: SharedHttpClient::new(LoggedHttpClient(http)),
@@ -229,9 +234,8 @@ impl<R: RegionHosts> Settings<R> {
             write_retry: self.write_retry,
             limits: self.limits,
             validation: self.validation,
-            expected_statuses: V::EXPECTED_STATUSES,
             clock,
-            nonce: self.nonce_source.unwrap_or_default(),
+            random: self.random_source.unwrap_or_default(),
             quota: self.rate_limit.limiter().map(|limiter| {
                 QuotaGate::new(
                     limiter,
@@ -239,12 +243,12 @@ impl<R: RegionHosts> Settings<R> {
                     app.into(),
                 )
             }),
-        })
+        }))
     }
 }
 
 #[cfg(feature = "hyper")]
-fn built_in_client<B: BuildErrorKind>(settings: &HttpSettings) -> Result<SharedHttpClient, B> {
+fn built_in_client<V: Vendor>(settings: &HttpSettings) -> Result<SharedHttpClient, BuildError<V>> {
     let mut hyper = HyperClient::builder().timeout(settings.timeout.unwrap_or(DEFAULT_TIMEOUT));
     if let Some(timeout) = settings.connect_timeout {
         hyper = hyper.connect_timeout(timeout);
@@ -252,7 +256,7 @@ fn built_in_client<B: BuildErrorKind>(settings: &HttpSettings) -> Result<SharedH
     if let Some(keep_alive) = settings.keep_alive {
         hyper = hyper.keep_alive(keep_alive);
     }
-    let client = hyper.build().map_err(B::http_client)?;
+    let client = hyper.build().map_err(BuildError::HttpClient)?;
     Ok(SharedHttpClient::new(client))
 }
 
@@ -269,7 +273,7 @@ impl<R: fmt::Debug> fmt::Debug for Settings<R> {
             .field("failover_cool_down", &self.cool_down)
             .field("http_client", &self.http_client)
             .field("clock", &self.clock)
-            .field("nonce_source", &self.nonce_source)
+            .field("random_source", &self.random_source)
             .field("rate_limit", &self.rate_limit)
             .field("max_rate_wait", &self.max_rate_wait)
             .finish()
@@ -279,7 +283,7 @@ impl<R: fmt::Debug> fmt::Debug for Settings<R> {
 /// The methods of a provider's `ClientBuilder` that set its [`Settings`], with their docs:
 /// `region`, `base_url`, `hosts`, `timeout`, `connect_timeout` and `keep_alive` (feature
 /// `hyper` of the calling crate), `retry_policy`, `write_retry`, `limits`, `validation`,
-/// `failover_cool_down`, `http_client`, `clock`, `nonce_source`, `rate_limit`,
+/// `failover_cool_down`, `http_client`, `clock`, `random_source`, `rate_limit`,
 /// `max_rate_wait`.
 ///
 /// Invoke it inside `impl ClientBuilder { … }` with the field holding the settings, the
@@ -402,9 +406,9 @@ macro_rules! settings_methods {
         }
 
         /// Draws randomness from `source` instead of the OS: each attempt's nonce, request ids
-        /// and the retry jitter. For tests (`FixedNonce`, `SequenceNonce`).
-        pub fn nonce_source(mut self, source: impl $crate::__private::NonceSource + 'static) -> Self {
-            self.$field.nonce_source(source);
+        /// and the retry jitter. For tests (`FixedRandom`, `SequenceRandom`).
+        pub fn random_source(mut self, source: impl $crate::__private::RandomSource + 'static) -> Self {
+            self.$field.random_source(source);
             self
         }
 

@@ -11,7 +11,7 @@ use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 
 use crate::auth::Credentials;
 use crate::client::{Client, Inner};
-use crate::{BuildError, Region};
+use crate::{BuildError, CredentialsError, Region};
 #[cfg(doc)]
 use crate::{Limits, RetryPolicy, Validation, WriteRetry};
 
@@ -36,7 +36,7 @@ pub const DEFAULT_TIMEOUT: Duration = roomkv_provider::DEFAULT_TIMEOUT;
 /// | [`failover_cool_down`](Self::failover_cool_down) | 60 s |
 /// | [`dialect`](Self::dialect) | [`Dialect::Legacy`]: the form-encoded `/chatroom/…` and `/message/expansion/…` API |
 /// | [`header_style`](Self::header_style) | [`HeaderStyle::Plain`]: `App-Key`, `Nonce`, `Timestamp`, `Signature` |
-/// | [`http_client`](Self::http_client), [`clock`](Self::clock), [`nonce_source`](Self::nonce_source) | hyper + rustls, the system clock, the OS random source |
+/// | [`http_client`](Self::http_client), [`clock`](Self::clock), [`random_source`](Self::random_source) | hyper + rustls, the system clock, the OS random source |
 ///
 /// Later calls override earlier ones; [`region`](Self::region), [`base_url`](Self::base_url)
 /// and [`hosts`](Self::hosts) override each other.
@@ -143,15 +143,23 @@ impl ClientBuilder {
     /// hosts), HTTP client settings are combined with a custom HTTP client, or the built-in
     /// HTTP client cannot be built.
     pub fn build(self) -> Result<Client, BuildError> {
-        let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
-        let app_secret = self.app_secret.ok_or(BuildError::MissingAppSecret)?;
-        let credentials = Credentials::new(app_key, app_secret, self.header_style)?;
+        let credentials = self
+            .app_key
+            .ok_or(CredentialsError::MissingAppKey)
+            .and_then(|key| {
+                Ok((
+                    key,
+                    self.app_secret.ok_or(CredentialsError::MissingAppSecret)?,
+                ))
+            })
+            .and_then(|(key, secret)| Credentials::new(key, secret, self.header_style))
+            .map_err(BuildError::Credentials)?;
         let app = format!("rongcloud:{}", credentials.app_key().as_str());
         let mut engine = self
             .settings
             .build(&app, |url| Endpoint::parse(url).map_err(|e| e.to_string()))?;
         if self.dialect == Dialect::V4 {
-            engine.expected_statuses = crate::dialect::V4_EXPECTED_STATUSES.as_slice();
+            engine.set_expected_statuses(crate::dialect::V4_EXPECTED_STATUSES.as_slice());
         }
         Ok(Client {
             inner: Arc::new(Inner {

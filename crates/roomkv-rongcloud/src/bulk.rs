@@ -86,7 +86,10 @@ impl Client {
             chunks,
             bulk::pair_keys,
             Error::is_outcome_unknown,
-            |chunk| self.send(batch(chunk)),
+            |chunk| {
+                let op = batch(chunk);
+                async move { self.send(&op).await }
+            },
         )
         .await)
     }
@@ -124,7 +127,8 @@ impl Client {
         );
         Ok(
             bulk::run(chunks, Clone::clone, Error::is_outcome_unknown, |chunk| {
-                self.send(batch(chunk))
+                let op = batch(chunk);
+                async move { self.send(&op).await }
             })
             .await,
         )
@@ -184,7 +188,10 @@ impl Client {
             chunks,
             bulk::pair_keys,
             Error::is_outcome_unknown,
-            |chunk| self.send(call(chunk)),
+            |chunk| {
+                let op = call(chunk);
+                async move { self.send(&op).await }
+            },
         )
         .await)
     }
@@ -235,7 +242,8 @@ impl Client {
         );
         Ok(
             bulk::run(chunks, Clone::clone, Error::is_outcome_unknown, |chunk| {
-                self.send(call(chunk))
+                let op = call(chunk);
+                async move { self.send(&op).await }
             })
             .await,
         )

@@ -11,14 +11,14 @@ use roomkv_core::rongcloud::{
     Endpoint, Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid,
     QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
-use roomkv_provider::{Engine, Signer};
+use roomkv_provider::{Engine, SignContext, Signer};
 use roomkv_sign::rongcloud::AppKey;
-use roomkv_transport::HttpRequest;
+use roomkv_transport::{BoxError, HttpRequest};
 use tracing::Instrument as _;
 
 use crate::auth::{self, Credentials};
 use crate::dialect::DialectOperation;
-use crate::{BuildError, ClientBuilder, Error, Limits, RongCloud};
+use crate::{ClientBuilder, Error, Limits, RongCloud};
 #[cfg(doc)]
 use crate::{Validation, WriteRetry};
 
@@ -80,14 +80,14 @@ pub(crate) struct RequestId {
 impl Signer<RongCloud> for Credentials {
     type Request = RequestId;
 
-    fn begin(&self, engine: &Engine<RongCloud>) -> RequestId {
-        let id = auth::request_id(&engine.nonce);
+    fn begin(&self, context: SignContext<'_>) -> RequestId {
+        let id = auth::request_id(context.random());
         let header = HeaderValue::from_str(&id).expect("hex digits are a valid header value");
         RequestId { id, header }
     }
 
-    fn request_id(&self, request: &RequestId) -> String {
-        request.id.clone()
+    fn request_id<'r>(&self, request: &'r RequestId) -> Option<&'r str> {
+        Some(&request.id)
     }
 
     /// Signs with a fresh nonce and timestamp, and labels with the operation's request id.
@@ -95,18 +95,14 @@ impl Signer<RongCloud> for Credentials {
         &self,
         request: &RequestId,
         http: HttpRequest,
-        engine: &Engine<RongCloud>,
-    ) -> Result<HttpRequest, Error> {
+        context: SignContext<'_>,
+    ) -> Result<HttpRequest, BoxError> {
         let (mut parts, body) = http.into_parts();
-        let nonce = auth::nonce(&engine.nonce);
-        let timestamp = auth::timestamp_millis(&engine.clock);
+        let nonce = auth::nonce(context.random());
+        let timestamp = auth::timestamp_millis(context.clock());
         // The App Key was checked when the client was built, and nonces and timestamps are
-        // digits, so this cannot fail; if it did, the configuration would be at fault.
-        self.sign_headers(&mut parts, &nonce, &timestamp)
-            .map_err(|err| {
-                tracing::debug!(error = %err, "could not sign the request");
-                Error::Config(BuildError::InvalidAppKey)
-            })?;
+        // digits, so this cannot fail.
+        self.sign_headers(&mut parts, &nonce, &timestamp)?;
         auth::label(&mut parts, &request.header);
         Ok(HttpRequest::from_parts(parts, body))
     }
@@ -142,7 +138,7 @@ impl Client {
     /// )
     /// .auto_delete(true)
     /// .notify(Notification::kv_change_with_extra("seat change"));
-    /// client.send(set).await?;
+    /// client.send(&set).await?;
     /// # Ok(()) }
     /// ```
     ///
@@ -152,15 +148,15 @@ impl Client {
     /// RongCloud's error codes after the retries the policy allows. In [`Dialect::V4`], also
     /// [`Error::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
     /// which v4 cannot send.
-    pub async fn send<O: DialectOperation>(&self, op: O) -> Result<O::Output, Error> {
+    pub async fn send<O: DialectOperation + Clone>(&self, op: &O) -> Result<O::Output, Error> {
         match self.inner.dialect {
-            Dialect::V4 => self.execute(op.to_v4()?).await,
+            Dialect::V4 => self.execute(&op.clone().to_v4()?).await,
             Dialect::Legacy => self.execute(op).await,
         }
     }
 
     /// Sends `op` as it is, in a `rongcloud_request` span.
-    async fn execute<O>(&self, op: O) -> Result<O::Output, Error>
+    async fn execute<O>(&self, op: &O) -> Result<O::Output, Error>
     where
         O: Operation<Endpoint = Endpoint>,
     {
@@ -168,7 +164,7 @@ impl Client {
         let inner = &*self.inner;
         inner
             .engine
-            .execute(&op, &inner.credentials, &span)
+            .execute(op, &inner.credentials, &span)
             .instrument(span.clone())
             .await
     }
@@ -198,7 +194,7 @@ impl Client {
         key: EntryKey,
         value: EntryValue,
     ) -> Result<(), Error> {
-        self.send(SetEntry::new(room.clone(), user.clone(), key, value))
+        self.send(&SetEntry::new(room.clone(), user.clone(), key, value))
             .await
     }
 
@@ -216,7 +212,7 @@ impl Client {
         owner: &UserId,
         entries: impl IntoIterator<Item = (EntryKey, EntryValue)>,
     ) -> Result<(), Error> {
-        self.send(BatchSetEntries::new(room.clone(), owner.clone(), entries))
+        self.send(&BatchSetEntries::new(room.clone(), owner.clone(), entries))
             .await
     }
 
@@ -234,7 +230,7 @@ impl Client {
         user: &UserId,
         key: EntryKey,
     ) -> Result<(), Error> {
-        self.send(RemoveEntry::new(room.clone(), user.clone(), key))
+        self.send(&RemoveEntry::new(room.clone(), user.clone(), key))
             .await
     }
 
@@ -251,7 +247,7 @@ impl Client {
         owner: &UserId,
         keys: impl IntoIterator<Item = EntryKey>,
     ) -> Result<(), Error> {
-        self.send(BatchRemoveEntries::new(room.clone(), owner.clone(), keys))
+        self.send(&BatchRemoveEntries::new(room.clone(), owner.clone(), keys))
             .await
     }
 
@@ -280,7 +276,7 @@ impl Client {
         room: &ChatroomId,
         keys: impl IntoIterator<Item = EntryKey>,
     ) -> Result<Vec<Entry>, Error> {
-        self.send(QueryEntries::new(room.clone()).with_keys(keys))
+        self.send(&QueryEntries::new(room.clone()).with_keys(keys))
             .await
     }
 
@@ -290,7 +286,7 @@ impl Client {
     ///
     /// See [`Error`].
     pub async fn query_all_entries(&self, room: &ChatroomId) -> Result<Vec<Entry>, Error> {
-        self.send(QueryEntries::new(room.clone())).await
+        self.send(&QueryEntries::new(room.clone())).await
     }
 
     /// Reads one entry; `None` when the room does not have it.
@@ -304,7 +300,7 @@ impl Client {
         key: &EntryKey,
     ) -> Result<Option<Entry>, Error> {
         let entries = self
-            .send(QueryEntries::new(room.clone()).with_keys([key.clone()]))
+            .send(&QueryEntries::new(room.clone()).with_keys([key.clone()]))
             .await?;
         Ok(entries.into_iter().find(|entry| entry.key == *key))
     }
@@ -341,7 +337,7 @@ impl Client {
         target: &TargetId,
         entries: impl IntoIterator<Item = (ExpansionKey, ExpansionValue)>,
     ) -> Result<(), Error> {
-        self.send(SetExpansion::new(
+        self.send(&SetExpansion::new(
             msg.clone(),
             user.clone(),
             conversation,
@@ -366,7 +362,7 @@ impl Client {
         target: &TargetId,
         keys: impl IntoIterator<Item = ExpansionKey>,
     ) -> Result<(), Error> {
-        self.send(DeleteExpansion::new(
+        self.send(&DeleteExpansion::new(
             msg.clone(),
             user.clone(),
             conversation,
@@ -384,7 +380,7 @@ impl Client {
     ///
     /// See [`Error`].
     pub async fn query_expansion(&self, msg: &MsgUid) -> Result<ExpansionPage, Error> {
-        self.send(QueryExpansion::new(msg.clone())).await
+        self.send(&QueryExpansion::new(msg.clone())).await
     }
 
     /// The app's App Key.
@@ -396,7 +392,7 @@ impl Client {
     /// (`EntryKey::parse_with(text, client.limits())`) when they differ from the documented
     /// ones.
     pub fn limits(&self) -> &Limits {
-        &self.inner.engine.limits
+        self.inner.engine.limits()
     }
 
     /// The base URLs of all hosts, primary first.
@@ -418,11 +414,7 @@ impl fmt::Debug for Client {
             .field("app_key", self.app_key())
             .field("header_style", &inner.credentials.style())
             .field("dialect", &inner.dialect)
-            .field("hosts", &inner.engine.hosts)
-            .field("http", &inner.engine.http)
-            .field("retry_policy", &inner.engine.retry_policy)
-            .field("write_retry", &inner.engine.write_retry)
-            .field("validation", &inner.engine.validation)
-            .finish_non_exhaustive()
+            .field("engine", &inner.engine)
+            .finish()
     }
 }

@@ -72,7 +72,7 @@
 //! )
 //! .auto_delete(true)
 //! .notify(Notification::kv_change());
-//! client.send(seat).await?;
+//! client.send(&seat).await?;
 //! # Ok(()) }
 //! ```
 //!
@@ -93,7 +93,7 @@
 //! |---|---|
 //! | [`Client`], [`ClientBuilder`] | the client, its configuration, the typed methods and [`Client::send`] |
 //! | [`Region`] | RongCloud's data centres: primary and backup hosts |
-//! | [`Error`], [`BuildError`] | why a request failed, why a client could not be built |
+//! | [`Error`], [`ErrorKind`], [`BuildError`], [`CredentialsError`] | why a request failed, why a client could not be built |
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
 //! | [`Client::set_entries`], [`Client::remove_entries`], [`Client::set_expansions`], [`Client::delete_expansions`] | writes of any size, split within the limits, with a key-by-key [`BulkReport`] |
 //! | [`RoomAttributesView`] ([`Client::room_attributes`]) | the vendor-neutral [`RoomAttributes`] of chat-room entries, shared with the Tencent client |
@@ -110,7 +110,7 @@
 //! | `native-roots` | no | trust the platform's roots too |
 //! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `metrics` | no | client metrics through the `metrics` facade (requests, attempts, quota waits, retries, failovers); your application installs the recorder |
-//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
+//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::random_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
 //!
@@ -132,7 +132,7 @@ pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
 pub use bulk::{EntryReport, ExpansionReport, RoomAttributesView};
 pub use client::Client;
 pub use dialect::DialectOperation;
-pub use error::{BuildError, Error, RongCloud};
+pub use error::{BuildError, CredentialsError, Error, ErrorKind, RongCloud};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{
     AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
@@ -166,7 +166,7 @@ pub use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 #[cfg(feature = "hyper")]
 pub use roomkv_transport::KeepAlive;
 pub use roomkv_transport::{
-    Clock, HttpClient, NonceSource, RetryPolicy, SharedHttpClient, TransportError,
+    Clock, HttpClient, RandomSource, RetryPolicy, SharedHttpClient, TransportError,
 };
 
 /// Deterministic clocks and nonces and a capturing HTTP client for tests (feature

@@ -12,7 +12,7 @@ use roomkv_sign::tencent::SecretKey;
 
 use crate::auth::UserSigCache;
 use crate::client::{Client, Inner};
-use crate::{BuildError, Region};
+use crate::{BuildError, CredentialsError, Region};
 #[cfg(doc)]
 use crate::{Limits, RetryPolicy, Validation, WriteRetry};
 
@@ -48,7 +48,7 @@ pub const MIN_USERSIG_LIFETIME: Duration = Duration::from_secs(60);
 /// | [`validation`](Self::validation) | [`Validation::Strict`] |
 /// | [`failover_cool_down`](Self::failover_cool_down) | 60 s |
 /// | [`usersig_lifetime`](Self::usersig_lifetime) | 1 day, renewed after 80 % ([`DEFAULT_USERSIG_LIFETIME`]) |
-/// | [`http_client`](Self::http_client), [`clock`](Self::clock), [`nonce_source`](Self::nonce_source) | hyper + rustls, the system clock, the OS random source |
+/// | [`http_client`](Self::http_client), [`clock`](Self::clock), [`random_source`](Self::random_source) | hyper + rustls, the system clock, the OS random source |
 ///
 /// The one retry after Tencent rejects the UserSig (70001, 70052) is one of the
 /// [`retry_policy`](Self::retry_policy)'s attempts: with [`RetryPolicy::no_retry`] the request
@@ -142,17 +142,24 @@ impl ClientBuilder {
     /// than 60 s, HTTP client settings are combined with a custom HTTP client, or the built-in
     /// HTTP client cannot be built.
     pub fn build(mut self) -> Result<Client, BuildError> {
-        let sdkappid = self.sdkappid.ok_or(BuildError::MissingSdkAppId)?;
-        let key = self.secret_key.take().ok_or(BuildError::MissingSecretKey)?;
+        let sdkappid = self
+            .sdkappid
+            .ok_or_else(|| BuildError::Credentials(CredentialsError::MissingSdkAppId))?;
+        let key = self
+            .secret_key
+            .take()
+            .ok_or_else(|| BuildError::Credentials(CredentialsError::MissingSecretKey))?;
         let admin = match self.admin.take() {
             Some(admin) => admin,
             None => Identifier::parse(DEFAULT_ADMIN).expect("the default admin is valid"),
         };
         let lifetime = self.usersig_lifetime.unwrap_or(DEFAULT_USERSIG_LIFETIME);
         if lifetime < MIN_USERSIG_LIFETIME {
-            return Err(BuildError::UserSigLifetimeTooShort {
-                secs: lifetime.as_secs(),
-            });
+            return Err(BuildError::Credentials(
+                CredentialsError::UserSigLifetimeTooShort {
+                    secs: lifetime.as_secs(),
+                },
+            ));
         }
         let engine = self.settings.build(&format!("tencent:{sdkappid}"), |url| {
             let base = BaseUrl::parse(url).map_err(|e| e.to_string())?;
@@ -162,7 +169,8 @@ impl ClientBuilder {
                 admin: admin.clone(),
             })
         })?;
-        let usersig = UserSigCache::new(sdkappid, admin, key, lifetime, engine.clock.clone());
+        let clock = engine.sign_context().clock().clone();
+        let usersig = UserSigCache::new(sdkappid, admin, key, lifetime, clock);
         Ok(Client {
             inner: Arc::new(Inner { engine, usersig }),
         })

@@ -65,7 +65,10 @@ impl Client {
             chunks,
             bulk::pair_keys,
             Error::is_outcome_unknown,
-            |chunk| self.send(set(chunk)),
+            |chunk| {
+                let op = set(chunk);
+                async move { self.send(&op).await }
+            },
         )
         .await)
     }
@@ -101,7 +104,8 @@ impl Client {
         );
         Ok(
             bulk::run(chunks, Clone::clone, Error::is_outcome_unknown, |chunk| {
-                self.send(delete(chunk))
+                let op = delete(chunk);
+                async move { self.send(&op).await }
             })
             .await,
         )

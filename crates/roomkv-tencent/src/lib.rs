@@ -79,7 +79,7 @@
 //! | `native-roots` | no | trust the platform's roots too |
 //! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `metrics` | no | client metrics through the `metrics` facade (requests, attempts, quota waits, retries, failovers, UserSig renewals); your application installs the recorder |
-//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
+//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::random_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
 
@@ -96,7 +96,7 @@ pub use builder::{
 };
 pub use bulk::MetadataReport;
 pub use client::Client;
-pub use error::{BuildError, Error, Tencent};
+pub use error::{BuildError, CredentialsError, Error, ErrorKind, Tencent};
 pub use region::{Region, UnknownRegion};
 pub use roomkv_provider::{
     AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
@@ -120,7 +120,7 @@ pub use roomkv_sign::tencent::SecretKey;
 #[cfg(feature = "hyper")]
 pub use roomkv_transport::KeepAlive;
 pub use roomkv_transport::{
-    Clock, HttpClient, NonceSource, RetryPolicy, SharedHttpClient, TransportError,
+    Clock, HttpClient, RandomSource, RetryPolicy, SharedHttpClient, TransportError,
 };
 
 /// Deterministic clocks and nonces and a capturing HTTP client for tests (feature

@@ -35,7 +35,7 @@ use roomkv_rongcloud::{
 };
 use roomkv_sign::rongcloud::AppSecret;
 use roomkv_sign::tencent::SecretKey;
-use roomkv_transport::{NonceSource as _, OsNonceSource};
+use roomkv_transport::{OsRandomSource, RandomSource as _};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -248,7 +248,7 @@ impl Run {
             ));
         }
         let mut values = Values::default();
-        values.set("run", format!("p{:010x}", OsNonceSource.next_u64() >> 24));
+        values.set("run", format!("p{:010x}", OsRandomSource.next_u64() >> 24));
         if let Some(app) = &sender.rongcloud {
             values.set("app_key", app.app_key.clone());
         }
