@@ -2,6 +2,8 @@
 //! and the bulk writes of each client: chunking within the limits and the exact report of a
 //! partial failure, made with fault injection on the Nth request.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

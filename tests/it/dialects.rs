@@ -3,6 +3,7 @@
 //! JSON API. Where the two APIs genuinely differ, the suite says so explicitly (one place,
 //! [`Expect`]).
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
     Client, ConversationType, Dialect, Error, Notification, RemoveEntry, RongCloudCode, SetEntry,
 };

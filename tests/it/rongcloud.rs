@@ -2,6 +2,7 @@
 //! the emulator, and every documented error code as the client's typed error.
 
 use roomkv_emulator::faults::FaultEffect;
+use roomkv_rongcloud::RongCloudSettings;
 use std::time::{Duration, SystemTime};
 
 use roomkv_emulator::events::EventKind;

@@ -1,6 +1,7 @@
 //! Tencent Cloud Live over real sockets: every operation of `roomkv_tencent::Client` against the
 //! emulator, and every documented error code as the client's typed error.
 
+use roomkv_tencent::TencentSettings;
 use std::time::{Duration, SystemTime};
 
 use roomkv_emulator::config::TencentApp;

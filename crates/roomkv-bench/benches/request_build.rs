@@ -11,6 +11,8 @@
 //! the vendor's quota (100 requests per second), which is its purpose, not CPU. The future is
 //! ready on its first poll, so no runtime is involved.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;

@@ -1,5 +1,7 @@
 //! The five sections of the report, each measured here against servers in their own processes.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};

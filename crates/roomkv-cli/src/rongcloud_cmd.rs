@@ -5,6 +5,7 @@
 //! value or `KEY=VALUE` is refused (exit code 2) without a connection. The client validates the
 //! whole request again (counts, duplicates, body size) before sending.
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
     AppKey, AppSecret, BatchRemoveEntries, BatchSetEntries, ChatroomId, Client, DeleteExpansion,
     Entry, EntryKey, EntryValue, Error, ExpansionEntry, ExpansionKey, ExpansionValue, MsgUid,

@@ -5,6 +5,7 @@
 //! As for RongCloud, everything is parsed before the client is built, so a bad id, key, value or
 //! `KEY=VALUE` is refused (exit code 2) without a connection.
 
+use roomkv_tencent::TencentSettings;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use roomkv_sign::tencent::{Claims, VerifyError};

@@ -55,7 +55,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room, owner, key or value, or
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room, owner, key or value, or
     /// a key given twice. Failures after sending are in the report.
     pub async fn set_entries(
         &self,
@@ -102,7 +102,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room, owner or key, or a key
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room, owner or key, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn remove_entries(
         &self,
@@ -141,7 +141,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid id, key or value, or a key
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid id, key or value, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn set_expansions(
         &self,
@@ -201,7 +201,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid id or key, or a key given
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid id or key, or a key given
     /// twice. Failures after sending are in the report.
     pub async fn delete_expansions(
         &self,

@@ -42,7 +42,9 @@ use crate::{Validation, WriteRetry};
 /// ([`Error::request_id`]) and in the debug logs.
 ///
 /// ```no_run
-/// use roomkv_rongcloud::{AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, UserId};
+/// use roomkv_rongcloud::{
+///     AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, RongCloudSettings as _, UserId,
+/// };
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::builder()
@@ -116,7 +118,7 @@ impl Client {
 
     /// Sends any RongCloud operation and returns its typed output.
     ///
-    /// In [`Dialect::V4`] (see [`ClientBuilder::dialect`]) core's legacy operations
+    /// In [`Dialect::V4`] (see [`RongCloudSettings::dialect`](crate::RongCloudSettings::dialect)) core's legacy operations
     /// ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as their v4 equivalents
     /// (a single-key set or remove as a batch of one); the v4 ones ([`crate::v4`]) are sent as
     /// they are. [`DialectOperation`] says which operation goes on the wire; an operation
@@ -144,9 +146,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// See [`Error`]: [`Error::Validation`] before sending, then transport failures and
+    /// See [`Error`]: [`ErrorKind::Validation`](crate::ErrorKind::Validation) before sending, then transport failures and
     /// RongCloud's error codes after the retries the policy allows. In [`Dialect::V4`], also
-    /// [`Error::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
     /// which v4 cannot send.
     pub async fn send<O: DialectOperation + Clone>(&self, op: &O) -> Result<O::Output, Error> {
         match self.inner.dialect {
@@ -184,7 +186,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before sending (a key of more than 128 characters or outside
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before sending (a key of more than 128 characters or outside
     /// `A-Z a-z 0-9 + = - _`, a value of more than 4096 characters, …); among RongCloud's codes
     /// 1009 when chat-room KV is not enabled for the app.
     pub async fn set_entry(
@@ -204,7 +206,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no entries, more than 20, a key given twice, or a body over
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no entries, more than 20, a key given twice, or a body over
     /// 100 KB.
     pub async fn batch_set_entries(
         &self,
@@ -240,7 +242,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no keys, more than 20, or a key given twice.
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no keys, more than 20, or a key given twice.
     pub async fn batch_remove_entries(
         &self,
         room: &ChatroomId,
@@ -270,7 +272,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for more than 100 keys.
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for more than 100 keys.
     pub async fn query_entries(
         &self,
         room: &ChatroomId,
@@ -327,7 +329,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no entries, more than 100, a key of more than 32 characters,
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no entries, more than 100, a key of more than 32 characters,
     /// or a key given twice.
     pub async fn set_expansion(
         &self,
@@ -353,7 +355,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no keys, more than 100, or a key given twice.
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no keys, more than 100, or a key given twice.
     pub async fn delete_expansion(
         &self,
         msg: &MsgUid,

@@ -38,11 +38,11 @@ impl roomkv_provider::Vendor for RongCloud {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CredentialsError {
-    /// No App Key was given ([`ClientBuilder::app_key`](crate::ClientBuilder::app_key)).
+    /// No App Key was given ([`ClientBuilder::app_key`](crate::RongCloudSettings::app_key)).
     #[error("the App Key is missing; set it with ClientBuilder::app_key")]
     MissingAppKey,
     /// No App Secret, or an empty one, was given
-    /// ([`ClientBuilder::app_secret`](crate::ClientBuilder::app_secret)).
+    /// ([`ClientBuilder::app_secret`](crate::RongCloudSettings::app_secret)).
     #[error("the App Secret is missing or empty; set it with ClientBuilder::app_secret")]
     MissingAppSecret,
     /// The App Key is empty or cannot be sent as an HTTP header value (a line break or

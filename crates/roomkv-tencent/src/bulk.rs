@@ -32,7 +32,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room, key or value, or a key
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room, key or value, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn set_room_metadata_bulk(
         &self,
@@ -81,7 +81,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room or key, or a key given
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room or key, or a key given
     /// twice. Failures after sending are in the report.
     pub async fn del_room_metadata_bulk(
         &self,

@@ -32,11 +32,11 @@ impl roomkv_provider::Vendor for Tencent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum CredentialsError {
-    /// No SDKAppID was given ([`ClientBuilder::sdkappid`](crate::ClientBuilder::sdkappid)).
+    /// No SDKAppID was given ([`ClientBuilder::sdkappid`](crate::TencentSettings::sdkappid)).
     #[error("the SDKAppID is missing; set it with ClientBuilder::sdkappid")]
     MissingSdkAppId,
     /// No secret key was given
-    /// ([`ClientBuilder::secret_key`](crate::ClientBuilder::secret_key)).
+    /// ([`ClientBuilder::secret_key`](crate::TencentSettings::secret_key)).
     #[error("the secret key is missing; set it with ClientBuilder::secret_key")]
     MissingSecretKey,
     /// The UserSig lifetime is shorter than a minute.

@@ -22,6 +22,7 @@
 //! ```no_run
 //! use roomkv_tencent::{
 //!     Client, CreateRoom, MetadataKey, MetadataValue, Region, RoomId, SecretKey, TencentCode,
+//!     TencentSettings as _,
 //! };
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -93,15 +94,17 @@ mod region;
 
 pub use builder::{
     ClientBuilder, DEFAULT_ADMIN, DEFAULT_TIMEOUT, DEFAULT_USERSIG_LIFETIME, MIN_USERSIG_LIFETIME,
+    TencentConfig, TencentSettings,
 };
 pub use bulk::MetadataReport;
 pub use client::Client;
 pub use error::{BuildError, CredentialsError, Error, ErrorKind, Tencent};
-pub use region::{Region, UnknownRegion};
+pub use region::Region;
 pub use roomkv_provider::{
     AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
     Validation, Violation, WriteRetry, attributes,
 };
+pub use roomkv_provider::{RegionInfo, UnknownRegion};
 /// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
 /// `limiter` module.
 pub use roomkv_transport::limiter;

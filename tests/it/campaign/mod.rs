@@ -32,6 +32,8 @@
 //! - nothing panicked on the runtime's threads, and the whole campaign finished within its time
 //!   limit.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 mod checks;
 mod harness;
 mod model;

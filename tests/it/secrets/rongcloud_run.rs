@@ -2,6 +2,7 @@
 //! retries under faults, failover, transport failures and strict-mode refusals. Every client
 //! and builder is rendered, and every error goes into the corpus.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::time::{Duration, SystemTime};
 
 use roomkv_emulator::faults::FaultEffect;

@@ -5,6 +5,7 @@
 //! show what a vendor would have delivered elsewhere (notification messages, callbacks) and that a
 //! refused request left no trace.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -19,6 +19,8 @@
 //!    destroys its Tencent rooms and deletes the expansions it may have set, through the typed
 //!    clients.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 mod diff;
 mod scenario;
 mod send;

@@ -1,5 +1,6 @@
 //! `ClientBuilder::build` refuses what cannot work, with typed errors.
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
     AppKey, AppSecret, BuildError, Client, ClientBuilder, CredentialsError, Region,
 };

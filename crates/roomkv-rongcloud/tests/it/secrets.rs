@@ -1,5 +1,6 @@
 //! The App Secret and the signatures never appear in `Debug`, `Display` or logs.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

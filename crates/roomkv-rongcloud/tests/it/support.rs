@@ -1,6 +1,7 @@
 //! Shared fixtures: a client wired to a `CaptureClient`, a fixed clock and fixed nonces, and
 //! helpers to build replies and read captured requests.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

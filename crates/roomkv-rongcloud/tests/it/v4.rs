@@ -2,6 +2,7 @@
 //! single-key write as a batch of one, notifications refused, and v4's HTTP statuses as typed
 //! errors.
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
     ClientBuilder, ConversationType, Dialect, Notification, RemoveEntry, RongCloudCode, SetEntry,
 };

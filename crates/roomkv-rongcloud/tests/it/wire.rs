@@ -1,6 +1,7 @@
 //! Exact wire output (golden requests) of every operation with a fixed clock and nonce: method,
 //! URL, signature headers, request id, content type and body bytes.
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
     AppSecret, BatchSetEntries, ConversationType, DeleteExpansion, HeaderStyle, Notification,
     QueryExpansion, SetEntry, SetExpansion,

@@ -1,5 +1,6 @@
 //! Building a client: required settings, host choices, URL rules, conflicting settings.
 
+use roomkv_tencent::TencentSettings;
 use std::time::Duration;
 
 use roomkv_tencent::{BuildError, Client, CredentialsError, Error, Region, SecretKey};
@@ -71,8 +72,8 @@ fn every_region_builds_with_its_two_hosts() {
         assert_eq!(
             hosts,
             [
-                format!("{}/", region.primary()),
-                format!("{}/", region.backup())
+                format!("{}/", region.info().primary),
+                format!("{}/", region.info().backup)
             ]
         );
     }

@@ -1,6 +1,7 @@
 //! End to end over real sockets: the built-in hyper client against a tiny hyper stub of
 //! Tencent's Live API on `127.0.0.1:0`, which verifies every UserSig as Tencent does.
 
+use roomkv_tencent::TencentSettings;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;

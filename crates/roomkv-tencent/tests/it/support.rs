@@ -1,5 +1,6 @@
 //! Shared fixtures: credentials, replies, a client over `CaptureClient`, query helpers.
 
+use roomkv_tencent::TencentSettings;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -1,6 +1,7 @@
 //! Golden requests: the exact wire output of every operation, with a fixed clock and `random`.
 //! The UserSig is verified (decoded, HMAC recomputed), never compared as a string.
 
+use roomkv_tencent::TencentSettings;
 use roomkv_tencent::{CreateRoom, Identifier, TakeSeatMode};
 use roomkv_transport::HttpRequest;
 use roomkv_transport::test_util::{CaptureClient, SequenceRandom};
