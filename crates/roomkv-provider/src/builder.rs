@@ -4,7 +4,8 @@
 //!
 //! A provider crate names it for its vendor (`roomkv_rongcloud::ClientBuilder` is
 //! `ClientBuilder<RongCloud>`) and sets its own settings through an extension trait
-//! (`roomkv_rongcloud::RongCloudSettings`) that writes [`config_mut`](ClientBuilder::config_mut).
+//! (`roomkv_rongcloud::RongCloudSettings`) that writes them with
+//! [`with_config`](ClientBuilder::with_config).
 
 use std::fmt;
 use std::time::Duration;
@@ -85,9 +86,11 @@ impl<V: ClientFactory> ClientBuilder<V> {
         Self::default()
     }
 
-    /// The vendor's own settings, for the provider's extension trait that sets them.
-    pub fn config_mut(&mut self) -> &mut V::Config {
-        &mut self.config
+    /// Changes the vendor's own settings with `change`: how the provider's extension trait
+    /// sets them.
+    pub fn with_config(mut self, change: impl FnOnce(&mut V::Config)) -> Self {
+        change(&mut self.config);
+        self
     }
 
     /// Builds the client. Needs no runtime; sending needs a Tokio runtime with time (and, for

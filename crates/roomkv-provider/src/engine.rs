@@ -88,78 +88,34 @@ pub trait Signer<V: Vendor>: Sync {
 /// Everything a built client shares across its clones, and the request path.
 pub struct Engine<V: Vendor> {
     /// Core's endpoint for each host, in the order of `hosts`.
-    endpoints: Vec<V::Endpoint>,
+    pub(crate) endpoints: Vec<V::Endpoint>,
     /// The hosts, and which one is active.
-    hosts: HostSet,
+    pub(crate) hosts: HostSet,
     /// Where requests are sent.
-    http: SharedHttpClient,
+    pub(crate) http: SharedHttpClient,
     /// How many attempts and how long between them.
-    retry_policy: RetryPolicy,
+    pub(crate) retry_policy: RetryPolicy,
     /// Whether writes with an unknown outcome are repeated.
-    write_retry: WriteRetry,
+    pub(crate) write_retry: WriteRetry,
     /// The limits requests are checked against.
-    limits: Limits,
+    pub(crate) limits: Limits,
     /// Whether requests are checked against the limits.
-    validation: Validation,
+    pub(crate) validation: Validation,
     /// The HTTP statuses the vendor itself answers with, whose bodies are parsed: any other
     /// non-2xx status switches hosts.
-    expected_statuses: &'static [http::StatusCode],
+    pub(crate) expected_statuses: &'static [http::StatusCode],
     /// The time, for signing and the failover cool-down.
-    clock: SharedClock,
+    pub(crate) clock: SharedClock,
     /// Randomness: nonces, request ids and the retry jitter.
-    random: SharedRandomSource,
+    pub(crate) random: SharedRandomSource,
     /// The client-side rate limiter every attempt waits for; `None` when it is off.
-    quota: Option<QuotaGate>,
+    pub(crate) quota: Option<QuotaGate>,
     /// The client's metric handles, resolved at first use.
     #[cfg(feature = "metrics")]
-    meters: crate::metrics::EngineMeters,
-}
-
-/// The parts of an [`Engine`], as [`Settings::build`](crate::Settings::build) assembles them.
-pub(crate) struct EngineParts<V: Vendor> {
-    pub(crate) endpoints: Vec<V::Endpoint>,
-    pub(crate) hosts: HostSet,
-    pub(crate) http: SharedHttpClient,
-    pub(crate) retry_policy: RetryPolicy,
-    pub(crate) write_retry: WriteRetry,
-    pub(crate) limits: Limits,
-    pub(crate) validation: Validation,
-    pub(crate) clock: SharedClock,
-    pub(crate) random: SharedRandomSource,
-    pub(crate) quota: Option<QuotaGate>,
+    pub(crate) meters: crate::metrics::EngineMeters,
 }
 
 impl<V: Vendor> Engine<V> {
-    pub(crate) fn from_parts(parts: EngineParts<V>) -> Self {
-        let EngineParts {
-            endpoints,
-            hosts,
-            http,
-            retry_policy,
-            write_retry,
-            limits,
-            validation,
-            clock,
-            random,
-            quota,
-        } = parts;
-        Self {
-            #[cfg(feature = "metrics")]
-            meters: crate::metrics::EngineMeters::new::<V>(&hosts),
-            endpoints,
-            hosts,
-            http,
-            retry_policy,
-            write_retry,
-            limits,
-            validation,
-            expected_statuses: V::EXPECTED_STATUSES,
-            clock,
-            random,
-            quota,
-        }
-    }
-
     /// Replaces [`Vendor::EXPECTED_STATUSES`]: for a provider whose API version gives statuses
     /// meaning (a RongCloud client in the Nexconn v4 dialect).
     pub fn set_expected_statuses(&mut self, statuses: &'static [http::StatusCode]) {
@@ -262,6 +218,32 @@ impl<V: Vendor> Engine<V> {
                 op(chunk.to_vec()).validate(&self.limits).is_ok()
             }),
         }
+    }
+
+    /// A write of any size: [`plan`](Self::plan)s `items` into chunks within `bounds`, then
+    /// [`bulk::run`](crate::bulk::run)s them in order, each as the operation `op` makes of it,
+    /// through `send` (the provider's `Client::send`), stopping at the first failure.
+    /// `keys_of` names the keys of a chunk for the report.
+    pub async fn write_in_chunks<T, K, O, Fut>(
+        &self,
+        items: Vec<T>,
+        bounds: (usize, usize),
+        weight: impl Fn(&T) -> usize,
+        keys_of: impl Fn(&Vec<T>) -> Vec<K>,
+        op: impl Fn(Vec<T>) -> O,
+        send: impl Fn(O) -> Fut,
+    ) -> crate::BulkReport<K, Error<V>>
+    where
+        T: Clone,
+        K: Clone,
+        O: Operation,
+        Fut: Future<Output = Result<(), Error<V>>>,
+    {
+        let chunks = self.plan(items, bounds, weight, &op);
+        crate::bulk::run(chunks, keys_of, Error::is_outcome_unknown, |chunk| {
+            send(op(chunk))
+        })
+        .await
     }
 
     /// The base URLs of all hosts, primary first.

@@ -13,7 +13,6 @@ use roomkv_transport::{
 use roomkv_transport::{HyperClient, KeepAlive};
 
 use crate::RegionTable;
-use crate::engine::EngineParts;
 use crate::error::{BuildError, Vendor};
 use crate::{Engine, LoggedHttpClient, QuotaGate, RateLimit, Validation, WriteRetry};
 
@@ -136,7 +135,9 @@ impl<R: RegionTable> Settings<R> {
             #[cfg(not(feature = "hyper"))]
             None => return Err(BuildError::NoHttpClient),
         };
-        Ok(Engine::from_parts(EngineParts {
+        Ok(Engine {
+            #[cfg(feature = "metrics")]
+            meters: crate::metrics::EngineMeters::new::<V>(&hosts),
             endpoints,
             hosts,
             http: SharedHttpClient::new(LoggedHttpClient(http)),
@@ -144,6 +145,7 @@ impl<R: RegionTable> Settings<R> {
             write_retry: self.write_retry,
             limits: self.limits,
             validation: self.validation,
+            expected_statuses: V::EXPECTED_STATUSES,
             clock,
             random: self.random_source.unwrap_or_default(),
             quota: self.rate_limit.limiter().map(|limiter| {
@@ -153,7 +155,7 @@ impl<R: RegionTable> Settings<R> {
                     app.into(),
                 )
             }),
-        }))
+        })
     }
 }
 

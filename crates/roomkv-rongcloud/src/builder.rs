@@ -141,24 +141,20 @@ pub trait RongCloudSettings: Sized {
 }
 
 impl RongCloudSettings for ClientBuilder {
-    fn app_key(mut self, app_key: AppKey) -> Self {
-        self.config_mut().app_key = Some(app_key);
-        self
+    fn app_key(self, app_key: AppKey) -> Self {
+        self.with_config(|config| config.app_key = Some(app_key))
     }
 
-    fn app_secret(mut self, app_secret: AppSecret) -> Self {
-        self.config_mut().app_secret = Some(app_secret);
-        self
+    fn app_secret(self, app_secret: AppSecret) -> Self {
+        self.with_config(|config| config.app_secret = Some(app_secret))
     }
 
-    fn header_style(mut self, style: HeaderStyle) -> Self {
-        self.config_mut().header_style = style;
-        self
+    fn header_style(self, style: HeaderStyle) -> Self {
+        self.with_config(|config| config.header_style = style)
     }
 
-    fn dialect(mut self, dialect: Dialect) -> Self {
-        self.config_mut().dialect = dialect;
-        self
+    fn dialect(self, dialect: Dialect) -> Self {
+        self.with_config(|config| config.dialect = dialect)
     }
 }
 

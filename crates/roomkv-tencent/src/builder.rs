@@ -141,24 +141,20 @@ pub trait TencentSettings: Sized {
 }
 
 impl TencentSettings for ClientBuilder {
-    fn sdkappid(mut self, sdkappid: u64) -> Self {
-        self.config_mut().sdkappid = Some(sdkappid);
-        self
+    fn sdkappid(self, sdkappid: u64) -> Self {
+        self.with_config(|config| config.sdkappid = Some(sdkappid))
     }
 
-    fn secret_key(mut self, key: SecretKey) -> Self {
-        self.config_mut().secret_key = Some(key);
-        self
+    fn secret_key(self, key: SecretKey) -> Self {
+        self.with_config(|config| config.secret_key = Some(key))
     }
 
-    fn admin(mut self, admin: Identifier) -> Self {
-        self.config_mut().admin = Some(admin);
-        self
+    fn admin(self, admin: Identifier) -> Self {
+        self.with_config(|config| config.admin = Some(admin))
     }
 
-    fn usersig_lifetime(mut self, lifetime: Duration) -> Self {
-        self.config_mut().usersig_lifetime = Some(lifetime);
-        self
+    fn usersig_lifetime(self, lifetime: Duration) -> Self {
+        self.with_config(|config| config.usersig_lifetime = Some(lifetime))
     }
 }
 

@@ -52,25 +52,19 @@ impl Client {
         let limits = &self.limits().tencent;
         let set =
             |chunk: Vec<(MetadataKey, MetadataValue)>| SetRoomMetadata::new(room.clone(), chunk);
-        let chunks = engine.plan(
-            entries,
-            (
-                limits.metadata_keys_max,
-                limits.metadata_total_value_max_bytes,
-            ),
-            |(_, value)| value.as_str().len(),
-            set,
-        );
-        Ok(bulk::run(
-            chunks,
-            bulk::pair_keys,
-            Error::is_outcome_unknown,
-            |chunk| {
-                let op = set(chunk);
-                async move { self.send(&op).await }
-            },
-        )
-        .await)
+        Ok(engine
+            .write_in_chunks(
+                entries,
+                (
+                    limits.metadata_keys_max,
+                    limits.metadata_total_value_max_bytes,
+                ),
+                |(_, value)| value.as_str().len(),
+                bulk::pair_keys,
+                set,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     /// Deletes any number of metadata keys of a room, in requests of at most 10 keys, in input
@@ -96,19 +90,16 @@ impl Client {
             attributes::check_distinct("Keys", keys.iter().map(MetadataKey::as_str))
         })?;
         let delete = |chunk: Vec<MetadataKey>| DelRoomMetadata::new(room.clone(), chunk);
-        let chunks = engine.plan(
-            keys,
-            (self.limits().tencent.metadata_keys_max, usize::MAX),
-            |_| 0,
-            delete,
-        );
-        Ok(
-            bulk::run(chunks, Clone::clone, Error::is_outcome_unknown, |chunk| {
-                let op = delete(chunk);
-                async move { self.send(&op).await }
-            })
-            .await,
-        )
+        Ok(engine
+            .write_in_chunks(
+                keys,
+                (self.limits().tencent.metadata_keys_max, usize::MAX),
+                |_| 0,
+                Clone::clone,
+                delete,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     fn room_id(&self, room: &str) -> Result<RoomId, AttributeError> {
