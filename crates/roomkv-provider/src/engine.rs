@@ -199,12 +199,9 @@ impl<V: Vendor> Engine<V> {
         }
     }
 
-    /// Splits `items` into chunks of at most `max` whose `weight`s add up to at most
-    /// `max_weight` ([`bulk::chunks`](crate::bulk::chunks)), then halves each chunk while the
-    /// request `op` makes of it fails validation ([`bulk::refine`](crate::bulk::refine); a
-    /// limit that is not a sum, such as a body size). With validation off, by count and weight
-    /// alone.
-    pub fn plan<T: Clone, O: Operation>(
+    /// The chunks of [`write_in_chunks`](Self::write_in_chunks); refining catches a limit
+    /// that is not a sum, such as a body size.
+    fn plan<T: Clone, O: Operation>(
         &self,
         items: Vec<T>,
         (max, max_weight): (usize, usize),
@@ -220,10 +217,13 @@ impl<V: Vendor> Engine<V> {
         }
     }
 
-    /// A write of any size: [`plan`](Self::plan)s `items` into chunks within `bounds`, then
-    /// [`bulk::run`](crate::bulk::run)s them in order, each as the operation `op` makes of it,
-    /// through `send` (the provider's `Client::send`), stopping at the first failure.
-    /// `keys_of` names the keys of a chunk for the report.
+    /// A write of any size: splits `items` into chunks of at most `bounds.0` whose `weight`s
+    /// add up to at most `bounds.1` ([`bulk::chunks`](crate::bulk::chunks)), halves each chunk
+    /// while the operation `op` makes of it fails validation
+    /// ([`bulk::refine`](crate::bulk::refine); with validation off, by count and weight alone),
+    /// then [`bulk::run`](crate::bulk::run)s them in order through `send` (the provider's
+    /// `Client::send`), stopping at the first failure. `keys_of` names the keys of a chunk for
+    /// the report.
     pub async fn write_in_chunks<T, K, O, Fut>(
         &self,
         items: Vec<T>,
