@@ -621,5 +621,13 @@ mod tests {
             err.rate_limited().unwrap().0,
             QuotaFamily::RongCloudEntrySet
         );
+        // The limiter refusing the first attempt: nothing of the request was sent.
+        let ErrorKind::RateLimited { family, source } = err.into_kind() else {
+            unreachable!("built as RateLimited above")
+        };
+        let first = Error::refused(ErrorKind::RateLimited { family, source });
+        assert!(first.is_refused_before_sending() && first.is_throttled());
+        assert_eq!(first.outcome(), "rate_limited_locally");
+        assert!(!first.is_outcome_unknown());
     }
 }
