@@ -21,6 +21,8 @@ use roomkv_provider::attributes::{
 };
 use roomkv_provider::bulk::{self, BulkReport};
 
+#[cfg(doc)]
+use crate::ErrorKind;
 use crate::{Client, Error};
 
 /// What a bulk write of entries did, key by key.
@@ -55,7 +57,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room, owner, key or value, or
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room, owner, key or value, or
     /// a key given twice. Failures after sending are in the report.
     pub async fn set_entries(
         &self,
@@ -98,7 +100,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room, owner or key, or a key
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room, owner or key, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn remove_entries(
         &self,
@@ -136,7 +138,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid id, key or value, or a key
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid id, key or value, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn set_expansions(
         &self,
@@ -186,7 +188,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid id or key, or a key given
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid id or key, or a key given
     /// twice. Failures after sending are in the report.
     pub async fn delete_expansions(
         &self,

@@ -20,7 +20,7 @@ use crate::auth::{self, Credentials};
 use crate::dialect::DialectOperation;
 use crate::{ClientBuilder, Error, Limits, RongCloud};
 #[cfg(doc)]
-use crate::{Validation, WriteRetry};
+use crate::{ErrorKind, Validation, WriteRetry};
 
 /// A RongCloud / Nexconn client for chat-room KV entries and message expansions.
 ///
@@ -118,11 +118,11 @@ impl Client {
 
     /// Sends any RongCloud operation and returns its typed output.
     ///
-    /// In [`Dialect::V4`] (see [`RongCloudSettings::dialect`](crate::RongCloudSettings::dialect)) core's legacy operations
-    /// ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as their v4 equivalents
-    /// (a single-key set or remove as a batch of one); the v4 ones ([`crate::v4`]) are sent as
-    /// they are. [`DialectOperation`] says which operation goes on the wire; an operation
-    /// defined elsewhere implements it with `type V4 = Self`.
+    /// In [`Dialect::V4`] (see [`RongCloudSettings::dialect`](crate::RongCloudSettings::dialect))
+    /// core's legacy operations ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as
+    /// their v4 equivalents (a single-key set or remove as a batch of one); the v4 ones
+    /// ([`crate::v4`]) are sent as they are. [`DialectOperation`] says which operation goes on the
+    /// wire; an operation defined elsewhere implements it with `type V4 = Self`.
     ///
     /// This is the path every other method takes; use it for requests with options the
     /// shortcuts do not take (auto-delete, notifications, `isSyncSender`, a query page) or for
@@ -146,9 +146,9 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// See [`Error`]: [`ErrorKind::Validation`](crate::ErrorKind::Validation) before sending, then transport failures and
+    /// See [`Error`]: [`ErrorKind::Validation`] before sending, then transport failures and
     /// RongCloud's error codes after the retries the policy allows. In [`Dialect::V4`], also
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
+    /// [`ErrorKind::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
     /// which v4 cannot send.
     pub async fn send<O: DialectOperation + Clone>(&self, op: &O) -> Result<O::Output, Error> {
         match self.inner.dialect {
@@ -186,7 +186,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before sending (a key of more than 128 characters or outside
+    /// [`ErrorKind::Validation`] before sending (a key of more than 128 characters or outside
     /// `A-Z a-z 0-9 + = - _`, a value of more than 4096 characters, …); among RongCloud's codes
     /// 1009 when chat-room KV is not enabled for the app.
     pub async fn set_entry(
@@ -206,7 +206,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no entries, more than 20, a key given twice, or a body over
+    /// [`ErrorKind::Validation`] for no entries, more than 20, a key given twice, or a body over
     /// 100 KB.
     pub async fn batch_set_entries(
         &self,
@@ -242,7 +242,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no keys, more than 20, or a key given twice.
+    /// [`ErrorKind::Validation`] for no keys, more than 20, or a key given twice.
     pub async fn batch_remove_entries(
         &self,
         room: &ChatroomId,
@@ -272,7 +272,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for more than 100 keys.
+    /// [`ErrorKind::Validation`] for more than 100 keys.
     pub async fn query_entries(
         &self,
         room: &ChatroomId,
@@ -329,7 +329,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no entries, more than 100, a key of more than 32 characters,
+    /// [`ErrorKind::Validation`] for no entries, more than 100, a key of more than 32 characters,
     /// or a key given twice.
     pub async fn set_expansion(
         &self,
@@ -355,7 +355,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no keys, more than 100, or a key given twice.
+    /// [`ErrorKind::Validation`] for no keys, more than 100, or a key given twice.
     pub async fn delete_expansion(
         &self,
         msg: &MsgUid,

@@ -19,6 +19,8 @@ use roomkv_provider::attributes::{
 };
 use roomkv_provider::bulk::{self, BulkReport};
 
+#[cfg(doc)]
+use crate::ErrorKind;
 use crate::{Client, Error};
 
 /// What a bulk metadata write did, key by key.
@@ -32,7 +34,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room, key or value, or a key
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room, key or value, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn set_room_metadata_bulk(
         &self,
@@ -75,7 +77,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before anything is sent: an invalid room or key, or a key given
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room or key, or a key given
     /// twice. Failures after sending are in the report.
     pub async fn del_room_metadata_bulk(
         &self,

@@ -19,7 +19,7 @@ use crate::auth::{self, UserSigCache};
 use crate::policy::usersig_rejection;
 use crate::{ClientBuilder, Error, Tencent};
 #[cfg(doc)]
-use crate::{Validation, WriteRetry};
+use crate::{ErrorKind, Validation, WriteRetry};
 
 /// A Tencent Cloud Live client for rooms and room metadata.
 ///
@@ -146,7 +146,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// See [`Error`]: [`ErrorKind::Validation`](crate::ErrorKind::Validation) before sending, then transport failures and
+    /// See [`Error`]: [`ErrorKind::Validation`] before sending, then transport failures and
     /// Tencent's error codes after the retries the policy allows.
     pub async fn send<O>(&self, op: &O) -> Result<O::Output, Error>
     where
@@ -258,7 +258,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) before sending; among Tencent's codes 100500 to 100504.
+    /// [`ErrorKind::Validation`] before sending; among Tencent's codes 100500 to 100504.
     pub async fn set_room_metadata(
         &self,
         room: &RoomId,
@@ -277,7 +277,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) for no keys or more than
+    /// [`ErrorKind::Validation`] for no keys or more than
     /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10; nothing is sent:
     /// [`del_room_metadata_bulk`](Self::del_room_metadata_bulk) takes any number); among
     /// Tencent's codes 100503.
