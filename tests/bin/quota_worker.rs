@@ -13,6 +13,7 @@
 // A helper process for tests: its stdout line and stderr are its interface.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -14,6 +14,7 @@
 //! wait beyond the maximum failed), none was sent before its slot, and the emulator refused
 //! none.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 

@@ -246,7 +246,7 @@ async fn a_lost_reply_to_a_write_is_counted_as_outcome_unknown_and_not_retried()
     served.fault(SET, FaultEffect::CloseAfterProcessing, 1);
     let err = client
         .send(
-            SetEntry::new(room("r"), user("u"), key("k"), value("v"))
+            &SetEntry::new(room("r"), user("u"), key("k"), value("v"))
                 .notify(Notification::kv_change()),
         )
         .await

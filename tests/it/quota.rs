@@ -13,6 +13,8 @@
 //! "Throttled" is counted twice: in the errors the clients return (429 / 1008 / 60007 would be
 //! `is_throttled()`) and in the emulator's own count of quota refusals.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

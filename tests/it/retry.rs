@@ -17,7 +17,7 @@ use roomkv_rongcloud::{
 };
 use roomkv_tencent::{CreateRoom, TencentCode};
 use roomkv_transport::RetryPolicy;
-use roomkv_transport::test_util::FixedNonce;
+use roomkv_transport::test_util::FixedRandom;
 
 use crate::support::*;
 
@@ -68,7 +68,7 @@ async fn rc_lost_reply_on_a_notifying_write_is_not_repeated() {
 
     let err = client
         .send(
-            SetEntry::new(room("r"), user("alice"), key("seat"), value("alice"))
+            &SetEntry::new(room("r"), user("alice"), key("seat"), value("alice"))
                 .notify(Notification::kv_change()),
         )
         .await
@@ -231,7 +231,7 @@ async fn rc_lost_reply_on_a_notifying_remove_is_not_settled_by_a_repeat() {
         .unwrap();
     served.fault(REMOVE, lost_reply(), 1);
     let err = client
-        .send(RemoveEntry::new(r, user("u"), key("k")).notify(Notification::kv_change()))
+        .send(&RemoveEntry::new(r, user("u"), key("k")).notify(Notification::kv_change()))
         .await
         .unwrap_err();
     assert!(err.is_outcome_unknown(), "{err}");
@@ -248,7 +248,7 @@ async fn rc_forced_1008_is_retried_and_succeeds() {
     served.fault(SET, forced(1008), 2);
     client
         .send(
-            SetEntry::new(room("r"), user("u"), key("k"), value("v"))
+            &SetEntry::new(room("r"), user("u"), key("k"), value("v"))
                 .notify(Notification::kv_change()),
         )
         .await
@@ -284,12 +284,12 @@ async fn rc_exhausted_quota_is_waited_out_by_the_throttle_backoff() {
         c.quota.burst = Duration::ZERO;
     })
     .await;
-    // A throttle backoff of 600 ms, taken in full: `FixedNonce(u64::MAX)` puts the full-jitter
+    // A throttle backoff of 600 ms, taken in full: `FixedRandom(u64::MAX)` puts the full-jitter
     // delay at its ceiling (the nonces and request ids it also feeds are not checked by the
     // lenient emulator).
     let client = rc_builder()
         .base_url(served.url())
-        .nonce_source(FixedNonce(u64::MAX))
+        .random_source(FixedRandom(u64::MAX))
         .retry_policy(
             fast_retries()
                 .with_max_attempts(3)

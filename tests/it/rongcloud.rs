@@ -2,6 +2,7 @@
 //! the emulator, and every documented error code as the client's typed error.
 
 use roomkv_emulator::faults::FaultEffect;
+use roomkv_rongcloud::RongCloudSettings;
 use std::time::{Duration, SystemTime};
 
 use roomkv_emulator::events::EventKind;
@@ -10,7 +11,7 @@ use roomkv_rongcloud::{
     HeaderStyle, KV_NOTIFICATION_OBJECT_NAME, Limits, Notification, Operation, QueryExpansion,
     RemoveEntry, RongCloudCode, SetEntry, SetExpansion, Validation, WriteRetry,
 };
-use roomkv_transport::test_util::{FixedNonce, ManualClock};
+use roomkv_transport::test_util::{FixedRandom, ManualClock};
 
 use crate::support::*;
 
@@ -43,7 +44,7 @@ async fn set_then_query_returns_value_owner_auto_delete_and_last_set_time() {
         .unwrap();
     client
         .send(
-            SetEntry::new(r1.clone(), user("alice"), key("seat-1"), value("alice"))
+            &SetEntry::new(r1.clone(), user("alice"), key("seat-1"), value("alice"))
                 .auto_delete(true),
         )
         .await
@@ -135,7 +136,7 @@ async fn batch_set_twenty_pairs_query_subsets_and_batch_remove() {
     // Batch set with auto-delete overwrites owner and value.
     client
         .send(
-            BatchSetEntries::new(r.clone(), user("guest"), [(key("k00"), value("new"))])
+            &BatchSetEntries::new(r.clone(), user("guest"), [(key("k00"), value("new"))])
                 .auto_delete(true),
         )
         .await
@@ -172,7 +173,7 @@ async fn remove_by_the_owner_and_notifications_as_sent() {
 
     client
         .send(
-            SetEntry::new(r.clone(), user("alice"), key("seat-3"), value("alice"))
+            &SetEntry::new(r.clone(), user("alice"), key("seat-3"), value("alice"))
                 .notify(Notification::kv_change()),
         )
         .await
@@ -187,7 +188,7 @@ async fn remove_by_the_owner_and_notifications_as_sent() {
         .unwrap();
     client
         .send(
-            RemoveEntry::new(r.clone(), user("alice"), key("seat-3"))
+            &RemoveEntry::new(r.clone(), user("alice"), key("seat-3"))
                 .notify(Notification::kv_change_with_extra("left the stage")),
         )
         .await
@@ -216,7 +217,7 @@ async fn remove_by_the_owner_and_notifications_as_sent() {
     let content = r#"{"content":"seat 4 is free","extra":"x&y=z"}"#;
     client
         .send(
-            SetEntry::new(r.clone(), user("bob"), key("seat-4"), value("free"))
+            &SetEntry::new(r.clone(), user("bob"), key("seat-4"), value("free"))
                 .notify(Notification::custom("RC:TxtMsg", content)),
         )
         .await
@@ -284,7 +285,7 @@ async fn expansions_set_query_delete_with_growing_versions() {
         .await
         .unwrap();
     let page = client
-        .send(QueryExpansion::new(m.clone()).page(1))
+        .send(&QueryExpansion::new(m.clone()).page(1))
         .await
         .unwrap();
     let keys: Vec<&str> = page.entries.iter().map(|e| e.key.as_str()).collect();
@@ -293,7 +294,7 @@ async fn expansions_set_query_delete_with_growing_versions() {
     // `isSyncSender` reaches the expansion operation message.
     client
         .send(
-            SetExpansion::new(
+            &SetExpansion::new(
                 m.clone(),
                 alice.clone(),
                 ConversationType::Group,
@@ -516,7 +517,10 @@ async fn server_side_validation_answers_1005_and_1002_when_the_client_does_not_c
             .unwrap_err(),
     ];
     for err in refused {
-        assert!(matches!(err, Error::Validation(_)), "{err}");
+        assert!(
+            matches!(err.kind(), roomkv_rongcloud::ErrorKind::Validation(_)),
+            "{err}"
+        );
         assert_eq!(err.attempts(), 0);
         assert_eq!(err.request_id(), None);
     }
@@ -726,17 +730,20 @@ async fn the_largest_accepted_body_is_the_same_for_the_client_and_the_emulator()
 
     // Exactly the largest body: accepted by both.
     checked
-        .send(batch_with_body_len(max, &endpoint))
+        .send(&batch_with_body_len(max, &endpoint))
         .await
         .unwrap();
     assert_eq!(served.entries("big").len(), 4);
 
     // One byte more: refused by the client before sending, and by the emulator with 1508.
     let too_large = batch_with_body_len(max + 1, &endpoint);
-    let err = checked.send(too_large.clone()).await.unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "{err}");
+    let err = checked.send(&too_large.clone()).await.unwrap_err();
+    assert!(
+        matches!(err.kind(), roomkv_rongcloud::ErrorKind::Validation(_)),
+        "{err}"
+    );
     assert_eq!(err.attempts(), 0);
-    let err = unchecked.send(too_large).await.unwrap_err();
+    let err = unchecked.send(&too_large).await.unwrap_err();
     assert_refused(&err, RongCloudCode::BodyTooLarge, 200);
 }
 
@@ -827,7 +834,7 @@ async fn errors_carry_the_request_id_the_client_sent() {
     let client = rc_builder()
         .app_key(AppKey::new("no-such-app"))
         .base_url(served.url())
-        .nonce_source(FixedNonce(14314))
+        .random_source(FixedRandom(14314))
         .build()
         .unwrap();
     let expected = "00000000000037ea00000000000037ea";
@@ -843,7 +850,7 @@ async fn errors_carry_the_request_id_the_client_sent() {
     );
     let client = rc_builder()
         .base_url(served.url())
-        .nonce_source(FixedNonce(14314))
+        .random_source(FixedRandom(14314))
         .build()
         .unwrap();
     let err = client.query_all_entries(&room("r")).await.unwrap_err();

@@ -14,6 +14,8 @@
 //! to the client, quota tests either use a quota that cannot refill within the test or wait for
 //! one refill of at most a second, and the one timeout test waits for a one-second time limit.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -11,6 +11,8 @@
 //! the vendor's quota (100 requests per second), which is its purpose, not CPU. The future is
 //! ready on its first poll, so no runtime is involved.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::future::Future;
 use std::hint::black_box;
 use std::pin::pin;
@@ -28,7 +30,7 @@ use roomkv_core::tencent::{
 };
 use roomkv_core::{Limits, Operation};
 use roomkv_rongcloud::{
-    AppKey, AppSecret, HttpClient, NonceSource, RateLimit, SharedHttpClient, TransportError,
+    AppKey, AppSecret, HttpClient, RandomSource, RateLimit, SharedHttpClient, TransportError,
 };
 use roomkv_sign::rongcloud::HeaderAuth;
 use roomkv_sign::tencent::{SecretKey, generate, verify};
@@ -121,7 +123,7 @@ fn rongcloud_entry_set_build(bencher: Bencher<'_, '_>) {
 #[derive(Debug, Default)]
 struct UserSpaceNonces(std::sync::atomic::AtomicU64);
 
-impl NonceSource for UserSpaceNonces {
+impl RandomSource for UserSpaceNonces {
     fn next_u64(&self) -> u64 {
         let n = self
             .0
@@ -140,7 +142,7 @@ fn rongcloud_client(nonces: Option<UserSpaceNonces>) -> roomkv_rongcloud::Client
         .rate_limit(RateLimit::Off)
         .http_client(SharedHttpClient::new(Answers(r#"{"code":200}"#)));
     match nonces {
-        Some(nonces) => builder.nonce_source(nonces),
+        Some(nonces) => builder.random_source(nonces),
         None => builder,
     }
     .build()
@@ -157,13 +159,13 @@ fn tencent_client(nonces: Option<UserSpaceNonces>) -> roomkv_tencent::Client {
             r#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"r-1"}"#,
         )));
     let client = match nonces {
-        Some(nonces) => builder.nonce_source(nonces),
+        Some(nonces) => builder.random_source(nonces),
         None => builder,
     }
     .build()
     .unwrap();
     // The first request generates the UserSig; every measured one uses the cached one.
-    ready(client.send(metadata_set())).unwrap();
+    ready(client.send(&metadata_set())).unwrap();
     client
 }
 
@@ -174,7 +176,7 @@ fn rongcloud_entry_set_send(bencher: Bencher<'_, '_>) {
     let client = rongcloud_client(None);
     bencher
         .with_inputs(entry_set)
-        .bench_local_values(|op| ready(client.send(op)).unwrap());
+        .bench_local_values(|op| ready(client.send(&op)).unwrap());
 }
 
 /// The same with nonces and request ids drawn in user space instead of from the OS.
@@ -183,7 +185,7 @@ fn rongcloud_entry_set_send_user_space_nonces(bencher: Bencher<'_, '_>) {
     let client = rongcloud_client(Some(UserSpaceNonces::default()));
     bencher
         .with_inputs(entry_set)
-        .bench_local_values(|op| ready(client.send(op)).unwrap());
+        .bench_local_values(|op| ready(client.send(&op)).unwrap());
 }
 
 /// Tencent set_room_metadata through the real client as built by default, with its cached
@@ -193,7 +195,7 @@ fn tencent_set_room_metadata_send(bencher: Bencher<'_, '_>) {
     let client = tencent_client(None);
     bencher
         .with_inputs(metadata_set)
-        .bench_local_values(|op| ready(client.send(op)).unwrap());
+        .bench_local_values(|op| ready(client.send(&op)).unwrap());
 }
 
 /// The same with `random` drawn in user space instead of from the OS.
@@ -202,7 +204,7 @@ fn tencent_set_room_metadata_send_user_space_nonces(bencher: Bencher<'_, '_>) {
     let client = tencent_client(Some(UserSpaceNonces::default()));
     bencher
         .with_inputs(metadata_set)
-        .bench_local_values(|op| ready(client.send(op)).unwrap());
+        .bench_local_values(|op| ready(client.send(&op)).unwrap());
 }
 
 /// The `*_send` benchmarks with the clients' `metrics` feature on and a Prometheus recorder
@@ -224,7 +226,7 @@ mod with_metrics {
             let client = rongcloud_client(None);
             bencher
                 .with_inputs(entry_set)
-                .bench_local_values(|op| ready(client.send(op)).unwrap());
+                .bench_local_values(|op| ready(client.send(&op)).unwrap());
         });
     }
 
@@ -235,7 +237,7 @@ mod with_metrics {
             let client = tencent_client(None);
             bencher
                 .with_inputs(metadata_set)
-                .bench_local_values(|op| ready(client.send(op)).unwrap());
+                .bench_local_values(|op| ready(client.send(&op)).unwrap());
         });
     }
 }

@@ -1,5 +1,7 @@
 //! The five sections of the report, each measured here against servers in their own processes.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -215,12 +217,12 @@ fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::
 /// Whether the server refused for a quota (429 / 1008, 60007); a request the client's own
 /// limiter gave up waiting for is not one, and counts as failed.
 fn rongcloud_throttled(err: &roomkv_rongcloud::Error) -> bool {
-    err.is_throttled() && !matches!(err, roomkv_rongcloud::Error::RateLimited { .. })
+    err.is_throttled() && err.rate_limited().is_none()
 }
 
 /// [`rongcloud_throttled`] for Tencent.
 fn tencent_throttled(err: &roomkv_tencent::Error) -> bool {
-    err.is_throttled() && !matches!(err, roomkv_tencent::Error::RateLimited { .. })
+    err.is_throttled() && err.rate_limited().is_none()
 }
 
 fn outcome<T, E>(result: &Result<T, E>, throttled: impl Fn(&E) -> bool) -> Outcome {

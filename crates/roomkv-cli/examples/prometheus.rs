@@ -11,6 +11,8 @@
 //! exporter. Here that is `metrics-exporter-prometheus` without its own HTTP listener: its
 //! `render()` behind a small hyper handler, on the hyper stack the clients already use.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::convert::Infallible;
 use std::io::{self, Write};
 use std::time::Duration;

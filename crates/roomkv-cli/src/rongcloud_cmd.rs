@@ -5,6 +5,7 @@
 //! value or `KEY=VALUE` is refused (exit code 2) without a connection. The client validates the
 //! whole request again (counts, duplicates, body size) before sending.
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
     AppKey, AppSecret, BatchRemoveEntries, BatchSetEntries, ChatroomId, Client, DeleteExpansion,
     Entry, EntryKey, EntryValue, Error, ExpansionEntry, ExpansionKey, ExpansionValue, MsgUid,
@@ -36,10 +37,8 @@ pub(crate) async fn run(args: RongCloudArgs, profile: &Profile) -> Result<(), Fa
 
 impl From<Error> for Failure {
     fn from(err: Error) -> Self {
-        let refused = matches!(
-            err,
-            Error::Validation(_) | Error::Config(_) | Error::Encode(_)
-        );
+        // A refusal of the client's own rate limiter is transient: exit code 1, not 2.
+        let refused = err.is_refused_before_sending() && err.rate_limited().is_none();
         output::vendor_failure(VendorError {
             error: &err,
             refused,
@@ -141,7 +140,7 @@ async fn entry(connection: &Connection, command: EntryCommand) -> Result<(), Fai
                 op = op.notify(notification);
             }
             let done = EntrySetOut::of(&op, &args.notify);
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         EntryCommand::BatchSet(args) => {
@@ -152,7 +151,7 @@ async fn entry(connection: &Connection, command: EntryCommand) -> Result<(), Fai
             )
             .auto_delete(args.auto_delete);
             let done = EntryBatchSetOut::of(&op);
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         EntryCommand::Remove(args) => {
@@ -165,7 +164,7 @@ async fn entry(connection: &Connection, command: EntryCommand) -> Result<(), Fai
                 op = op.notify(notification);
             }
             let done = EntryRemoveOut::of(&op, &args.notify);
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         EntryCommand::BatchRemove(args) => {
@@ -175,14 +174,14 @@ async fn entry(connection: &Connection, command: EntryCommand) -> Result<(), Fai
                 parse_all(args.keys, EntryKey::parse)?,
             );
             let done = EntryBatchRemoveOut::of(&op);
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         EntryCommand::Query(args) => {
             let room = ChatroomId::parse(args.room)?;
             let op =
                 QueryEntries::new(room.clone()).with_keys(parse_all(args.keys, EntryKey::parse)?);
-            let entries = client(connection)?.send(op).await?;
+            let entries = client(connection)?.send(&op).await?;
             print_json(&EntryQueryOut::of(&room, &entries))
         }
         EntryCommand::Export(args) => crate::bulk_cmd::export_entries(connection, args).await,
@@ -207,7 +206,7 @@ async fn expansion(connection: &Connection, command: ExpansionCommand) -> Result
                 target: target.out(),
                 entries: op.entries().iter().map(PairOut::of).collect(),
             };
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         ExpansionCommand::Delete(args) => {
@@ -225,7 +224,7 @@ async fn expansion(connection: &Connection, command: ExpansionCommand) -> Result
                 target: target.out(),
                 keys: op.keys().iter().map(ExpansionKey::as_str).collect(),
             };
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         ExpansionCommand::Query(args) => {
@@ -234,7 +233,7 @@ async fn expansion(connection: &Connection, command: ExpansionCommand) -> Result
             if let Some(page) = args.page {
                 op = op.page(page);
             }
-            let page = client(connection)?.send(op).await?;
+            let page = client(connection)?.send(&op).await?;
             print_json(&ExpansionQueryOut::of(
                 &msg_uid,
                 args.page.unwrap_or(1),
@@ -655,7 +654,7 @@ mod tests {
 
     #[test]
     fn client_errors_map_to_exit_codes() {
-        let refused = Failure::from(Error::Validation(EntryKey::parse("").unwrap_err()));
+        let refused = Failure::from(Error::from(EntryKey::parse("").unwrap_err()));
         assert_eq!(refused.exit_code, 2);
         assert_eq!(
             refused.message,

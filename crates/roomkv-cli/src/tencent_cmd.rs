@@ -5,6 +5,7 @@
 //! As for RongCloud, everything is parsed before the client is built, so a bad id, key, value or
 //! `KEY=VALUE` is refused (exit code 2) without a connection.
 
+use roomkv_tencent::TencentSettings;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use roomkv_sign::tencent::{Claims, VerifyError};
@@ -38,10 +39,8 @@ pub(crate) async fn run(args: TencentArgs, profile: &Profile) -> Result<(), Fail
 
 impl From<Error> for Failure {
     fn from(err: Error) -> Self {
-        let refused = matches!(
-            err,
-            Error::Validation(_) | Error::Config(_) | Error::Encode(_)
-        );
+        // A refusal of the client's own rate limiter is transient: exit code 1, not 2.
+        let refused = err.is_refused_before_sending() && err.rate_limited().is_none();
         output::vendor_failure(VendorError {
             error: &err,
             refused,
@@ -111,20 +110,20 @@ async fn room(connection: &Connection, command: RoomCommand) -> Result<(), Failu
         RoomCommand::Create(args) => {
             let room = RoomId::parse(args.room)?;
             client(connection)?
-                .send(CreateRoom::new(room.clone()))
+                .send(&CreateRoom::new(room.clone()))
                 .await?;
             print_json(&RoomOut::of(&room))
         }
         RoomCommand::Destroy(args) => {
             let room = RoomId::parse(args.room)?;
             client(connection)?
-                .send(DestroyRoom::new(room.clone()))
+                .send(&DestroyRoom::new(room.clone()))
                 .await?;
             print_json(&RoomOut::of(&room))
         }
         RoomCommand::Info(args) => {
             let room = RoomId::parse(args.room)?;
-            let info = client(connection)?.send(GetRoomInfo::new(room)).await?;
+            let info = client(connection)?.send(&GetRoomInfo::new(room)).await?;
             print_json(&info)
         }
     }
@@ -148,14 +147,14 @@ async fn metadata(connection: &Connection, command: MetadataCommand) -> Result<(
                 room: op.room_id().as_str(),
                 entries: entries_out(op.entries()),
             };
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         MetadataCommand::Get(args) => {
             let room = RoomId::parse(args.room)?;
             let keys = parse_keys(args.keys)?;
             let entries = client(connection)?
-                .send(GetRoomMetadata::new(room.clone(), keys))
+                .send(&GetRoomMetadata::new(room.clone(), keys))
                 .await?;
             print_json(&MetadataGetOut {
                 room: room.as_str(),
@@ -170,7 +169,7 @@ async fn metadata(connection: &Connection, command: MetadataCommand) -> Result<(
                 room: op.room_id().as_str(),
                 keys: op.keys().iter().map(MetadataKey::as_str).collect(),
             };
-            client(connection)?.send(op.clone()).await?;
+            client(connection)?.send(&op).await?;
             print_json(&done)
         }
         MetadataCommand::Export(args) => crate::bulk_cmd::export_metadata(connection, args).await,
@@ -518,7 +517,7 @@ mod tests {
 
     #[test]
     fn client_errors_map_to_exit_codes() {
-        let refused = Failure::from(Error::Validation(
+        let refused = Failure::from(Error::from(
             MetadataValue::parse("v".repeat(2049)).unwrap_err(),
         ));
         assert_eq!(refused.exit_code, 2);

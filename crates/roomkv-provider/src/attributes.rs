@@ -321,8 +321,8 @@ impl<V: Vendor> From<Error<V>> for AttributeError {
     fn from(err: Error<V>) -> Self {
         let vendor = V::NAME;
         let outcome_unknown = err.is_outcome_unknown();
-        if let Error::Validation(validation) = err {
-            return Self::Invalid(validation);
+        if let Some(validation) = err.validation_error() {
+            return Self::Invalid(validation.clone());
         }
         if err.is_throttled() {
             return Self::RateLimited {

@@ -18,12 +18,37 @@ use roomkv_transport::metrics::RequestMeter;
 use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::{
-    EndpointSet, HttpClient, HttpRequest, HttpResponse, RetryPolicy, SharedClock, SharedHttpClient,
-    SharedNonceSource, TransportError,
+    BoxError, HostSet, HttpClient, HttpRequest, HttpResponse, RetryPolicy, SharedClock,
+    SharedHttpClient, SharedRandomSource, TransportError,
 };
 
-use crate::error::{RequestId as _, Vendor};
-use crate::{Error, QuotaGate, Validation, WriteRetry, policy};
+use crate::error::Vendor;
+use crate::{Error, ErrorContext, ErrorKind, QuotaGate, Validation, WriteRetry, policy};
+
+/// What a [`Signer`] may draw on: the client's clock and random source, and nothing else of
+/// the engine.
+#[derive(Debug, Clone, Copy)]
+pub struct SignContext<'a> {
+    clock: &'a SharedClock,
+    random: &'a SharedRandomSource,
+}
+
+impl<'a> SignContext<'a> {
+    /// A context over `clock` and `random`.
+    pub fn new(clock: &'a SharedClock, random: &'a SharedRandomSource) -> Self {
+        Self { clock, random }
+    }
+
+    /// The time, for timestamps.
+    pub fn clock(&self) -> &'a SharedClock {
+        self.clock
+    }
+
+    /// Randomness, for nonces and request ids.
+    pub fn random(&self) -> &'a SharedRandomSource {
+        self.random
+    }
+}
 
 /// How a provider signs the attempts of its requests: RongCloud's signature headers, Tencent's
 /// `usersig` and `random`.
@@ -32,23 +57,24 @@ pub trait Signer<V: Vendor>: Sync {
     type Request: Send + Sync;
 
     /// Starts a request, before its first attempt.
-    fn begin(&self, engine: &Engine<V>) -> Self::Request;
+    fn begin(&self, context: SignContext<'_>) -> Self::Request;
 
-    /// The id the request carries, for [`Error`]s and the `request_id` span field.
-    fn request_id(&self, request: &Self::Request) -> V::RequestId;
+    /// The id the request carries, for [`Error`]s and the `request_id` span field; `None` for
+    /// a vendor whose requests carry no id of the client's.
+    fn request_id<'r>(&self, request: &'r Self::Request) -> Option<&'r str>;
 
-    /// Signs one attempt's encoded `http` request, with the engine's clock and nonce source.
+    /// Signs one attempt's encoded `http` request, with the context's clock and random source.
     ///
     /// # Errors
     ///
-    /// An [`Error::Encode`] or [`Error::Config`] when the request cannot be signed; the
-    /// attempt is then not sent and the request fails with it.
+    /// Why the request cannot be signed; the attempt is then not sent and the request fails
+    /// with [`ErrorKind::Signing`].
     fn sign(
         &self,
         request: &Self::Request,
         http: HttpRequest,
-        engine: &Engine<V>,
-    ) -> Result<HttpRequest, Error<V>>;
+        context: SignContext<'_>,
+    ) -> Result<HttpRequest, BoxError>;
 
     /// What an error answer means for retrying, when the provider knows better than
     /// [`policy::outcome`] (Tencent renews a rejected UserSig and sends again). `None`, the
@@ -62,33 +88,55 @@ pub trait Signer<V: Vendor>: Sync {
 /// Everything a built client shares across its clones, and the request path.
 pub struct Engine<V: Vendor> {
     /// Core's endpoint for each host, in the order of `hosts`.
-    pub endpoints: Vec<V::Endpoint>,
+    pub(crate) endpoints: Vec<V::Endpoint>,
     /// The hosts, and which one is active.
-    pub hosts: EndpointSet,
+    pub(crate) hosts: HostSet,
     /// Where requests are sent.
-    pub http: SharedHttpClient,
+    pub(crate) http: SharedHttpClient,
     /// How many attempts and how long between them.
-    pub retry_policy: RetryPolicy,
+    pub(crate) retry_policy: RetryPolicy,
     /// Whether writes with an unknown outcome are repeated.
-    pub write_retry: WriteRetry,
+    pub(crate) write_retry: WriteRetry,
     /// The limits requests are checked against.
-    pub limits: Limits,
+    pub(crate) limits: Limits,
     /// Whether requests are checked against the limits.
-    pub validation: Validation,
+    pub(crate) validation: Validation,
     /// The HTTP statuses the vendor itself answers with, whose bodies are parsed: any other
-    /// non-2xx status switches hosts. [`Settings::build`](crate::Settings::build) starts from
-    /// [`Vendor::EXPECTED_STATUSES`]; a provider whose API version gives statuses meaning (a
-    /// RongCloud client in the Nexconn v4 dialect) replaces it after building.
-    pub expected_statuses: &'static [http::StatusCode],
+    /// non-2xx status switches hosts.
+    pub(crate) expected_statuses: &'static [http::StatusCode],
     /// The time, for signing and the failover cool-down.
-    pub clock: SharedClock,
+    pub(crate) clock: SharedClock,
     /// Randomness: nonces, request ids and the retry jitter.
-    pub nonce: SharedNonceSource,
+    pub(crate) random: SharedRandomSource,
     /// The client-side rate limiter every attempt waits for; `None` when it is off.
-    pub quota: Option<QuotaGate>,
+    pub(crate) quota: Option<QuotaGate>,
     /// The client's metric handles, resolved at first use.
     #[cfg(feature = "metrics")]
     pub(crate) meters: crate::metrics::EngineMeters,
+}
+
+impl<V: Vendor> Engine<V> {
+    /// Replaces [`Vendor::EXPECTED_STATUSES`]: for a provider whose API version gives statuses
+    /// meaning (a RongCloud client in the Nexconn v4 dialect).
+    pub fn set_expected_statuses(&mut self, statuses: &'static [http::StatusCode]) {
+        self.expected_statuses = statuses;
+    }
+
+    /// Core's endpoint of the primary host: what the vendor's settings put in every endpoint
+    /// (Tencent's SDKAppID and admin).
+    pub fn primary_endpoint(&self) -> &V::Endpoint {
+        &self.endpoints[0]
+    }
+
+    /// The limits requests are checked against.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The clock and random source, for what a provider signs outside a request.
+    pub fn sign_context(&self) -> SignContext<'_> {
+        SignContext::new(&self.clock, &self.random)
+    }
 }
 
 impl<V: Vendor> fmt::Debug for Engine<V> {
@@ -140,23 +188,20 @@ impl<V: Vendor> Engine<V> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] with the rule `check` found broken.
+    /// [`ErrorKind::Validation`] with the rule `check` found broken.
     pub fn check_all(
         &self,
         check: impl FnOnce(&Limits) -> Result<(), roomkv_core::ValidationError>,
     ) -> Result<(), Error<V>> {
         match self.validation {
             Validation::Off => Ok(()),
-            Validation::Strict => check(&self.limits).map_err(Error::Validation),
+            Validation::Strict => check(&self.limits).map_err(Error::from),
         }
     }
 
-    /// Splits `items` into chunks of at most `max` whose `weight`s add up to at most
-    /// `max_weight` ([`bulk::chunks`](crate::bulk::chunks)), then halves each chunk while the
-    /// request `op` makes of it fails validation ([`bulk::refine`](crate::bulk::refine); a
-    /// limit that is not a sum, such as a body size). With validation off, by count and weight
-    /// alone.
-    pub fn plan<T: Clone, O: Operation>(
+    /// The chunks of [`write_in_chunks`](Self::write_in_chunks); refining catches a limit
+    /// that is not a sum, such as a body size.
+    fn plan<T: Clone, O: Operation>(
         &self,
         items: Vec<T>,
         (max, max_weight): (usize, usize),
@@ -170,6 +215,35 @@ impl<V: Vendor> Engine<V> {
                 op(chunk.to_vec()).validate(&self.limits).is_ok()
             }),
         }
+    }
+
+    /// A write of any size: splits `items` into chunks of at most `bounds.0` whose `weight`s
+    /// add up to at most `bounds.1` ([`bulk::chunks`](crate::bulk::chunks)), halves each chunk
+    /// while the operation `op` makes of it fails validation
+    /// ([`bulk::refine`](crate::bulk::refine); with validation off, by count and weight alone),
+    /// then [`bulk::run`](crate::bulk::run)s them in order through `send` (the provider's
+    /// `Client::send`), stopping at the first failure. `keys_of` names the keys of a chunk for
+    /// the report.
+    pub async fn write_in_chunks<T, K, O, Fut>(
+        &self,
+        items: Vec<T>,
+        bounds: (usize, usize),
+        weight: impl Fn(&T) -> usize,
+        keys_of: impl Fn(&Vec<T>) -> Vec<K>,
+        op: impl Fn(Vec<T>) -> O,
+        send: impl Fn(O) -> Fut,
+    ) -> crate::BulkReport<K, Error<V>>
+    where
+        T: Clone,
+        K: Clone,
+        O: Operation,
+        Fut: Future<Output = Result<(), Error<V>>>,
+    {
+        let chunks = self.plan(items, bounds, weight, &op);
+        crate::bulk::run(chunks, keys_of, Error::is_outcome_unknown, |chunk| {
+            send(op(chunk))
+        })
+        .await
     }
 
     /// The base URLs of all hosts, primary first.
@@ -191,7 +265,7 @@ impl<V: Vendor> Engine<V> {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before sending, then transport failures and the vendor's error
+    /// [`ErrorKind::Validation`] before sending, then transport failures and the vendor's error
     /// codes after the retries the policy allows.
     pub async fn execute<O, S>(
         &self,
@@ -244,9 +318,9 @@ impl<V: Vendor> Engine<V> {
                 tracing::debug!(error = %err, "request refused by validation; nothing sent");
             })?;
         }
-        let request = signer.begin(self);
+        let request = signer.begin(self.sign_context());
         let request_id = signer.request_id(&request);
-        if let Some(id) = request_id.as_id() {
+        if let Some(id) = request_id {
             span.record("request_id", id);
         }
         let kind = policy::request_kind(op.effect(), self.write_retry);
@@ -260,9 +334,9 @@ impl<V: Vendor> Engine<V> {
         };
         let pipeline = Pipeline {
             policy: &self.retry_policy,
-            endpoints: &self.hosts,
+            hosts: &self.hosts,
             http: &self.http,
-            jitter: &self.nonce,
+            jitter: &self.random,
             expected_statuses: self.expected_statuses,
             admission: self.quota.as_ref().map(|quota| Admission {
                 limiter: &quota.limiter,
@@ -296,55 +370,43 @@ impl<V: Vendor> Engine<V> {
         ) && answered_after_unknown.load(Ordering::Relaxed);
         let outcome_unknown = is_write && (executed.outcome_unknown || refused_after_unknown);
         let attempts = executed.attempts;
+        let context = |request_id: Option<&str>| {
+            ErrorContext::new(attempts, outcome_unknown, request_id.map(str::to_owned))
+        };
         let result = executed.result.map_err(|err| match err {
             AttemptError::Local(err) => err,
-            AttemptError::Limited(source) => Error::RateLimited {
-                family: cost
-                    .charges()
-                    .nth(source.charge)
-                    .map(|(family, _)| family)
-                    .expect("the limiter refuses one of the charges it was given"),
-                source,
+            AttemptError::Limited(source) => Error::new(
+                ErrorKind::RateLimited {
+                    family: cost
+                        .charges()
+                        .nth(source.charge)
+                        .map(|(family, _)| family)
+                        .expect("the limiter refuses one of the charges it was given"),
+                    source,
+                },
                 // The refused attempt was not sent.
-                attempts: attempts - 1,
-                outcome_unknown,
-            },
-            AttemptError::Transport(source) => Error::Transport {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
+                ErrorContext::new(attempts - 1, outcome_unknown, None),
+            ),
+            AttemptError::Transport(source) => {
+                Error::new(ErrorKind::Transport(source), context(request_id))
+            }
             AttemptError::Response(ResponseError::Api(mut error)) => {
                 if error.request_id.is_none() {
-                    error.request_id = request_id.as_id().map(str::to_owned);
+                    error.request_id = request_id.map(str::to_owned);
                 }
-                Error::Api {
-                    error,
-                    attempts,
-                    outcome_unknown,
-                }
+                let context = context(error.request_id.as_deref());
+                Error::new(ErrorKind::Api(error), context)
             }
             AttemptError::Response(ResponseError::UnexpectedStatus { status }) => {
-                Error::UnexpectedStatus {
-                    status,
-                    attempts,
-                    outcome_unknown,
-                    request_id,
-                }
+                Error::new(ErrorKind::UnexpectedStatus { status }, context(request_id))
             }
-            AttemptError::Response(ResponseError::Decode(source)) => Error::Decode {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
-            AttemptError::Response(other) => Error::Decode {
-                source: DecodeError::new(other.to_string()),
-                attempts,
-                outcome_unknown,
-                request_id,
-            },
+            AttemptError::Response(ResponseError::Decode(source)) => {
+                Error::new(ErrorKind::Decode(source), context(request_id))
+            }
+            AttemptError::Response(other) => Error::new(
+                ErrorKind::Decode(DecodeError::new(other.to_string())),
+                context(request_id),
+            ),
         });
         match &result {
             Ok(_) => tracing::debug!(attempts, "request succeeded"),
@@ -360,7 +422,7 @@ impl<V: Vendor> Engine<V> {
         signer: &S,
         request: &S::Request,
         span: &tracing::Span,
-        host: &roomkv_transport::Endpoint,
+        host: &roomkv_transport::HostChoice,
         attempt: u32,
     ) -> Result<HttpRequest, AttemptError<V>>
     where
@@ -370,10 +432,13 @@ impl<V: Vendor> Engine<V> {
         let endpoint = &self.endpoints[host.index()];
         let encoded = op
             .encode(endpoint)
-            .map_err(|err| AttemptError::Local(Error::Encode(err)))?;
+            .map_err(|err| AttemptError::Local(Error::refused(ErrorKind::Encode(err))))?;
         let signed = signer
-            .sign(request, encoded, self)
-            .map_err(AttemptError::Local)?;
+            .sign(request, encoded, self.sign_context())
+            .map_err(|err| {
+                tracing::debug!(error = %err, "could not sign the request");
+                AttemptError::Local(Error::refused(ErrorKind::Signing(err)))
+            })?;
         span.record("http.request.method", signed.method().as_str());
         span.record("path", signed.uri().path());
         span.record("host", tracing::field::display(host.base()));

@@ -1,5 +1,5 @@
-//! [`Error`]: why a request failed, for any [`Vendor`]; [`build_error!`](crate::build_error):
-//! each provider's `BuildError`, with the variants every provider shares.
+//! [`Error`]: why a request failed, for any [`Vendor`]: an [`ErrorKind`] beside the
+//! [`ErrorContext`] every kind shares; [`BuildError`]: why a client could not be built.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -7,8 +7,8 @@ use std::fmt;
 use roomkv_core::{
     ApiCode, ApiError, CodeClass, DecodeError, EncodeError, QuotaFamily, ValidationError,
 };
-use roomkv_transport::TransportError;
 use roomkv_transport::limiter::RateLimited;
+use roomkv_transport::{BoxError, TransportError};
 
 /// What differs between vendors in an [`Error`] and in the request engine. Implemented by a
 /// marker type in each provider crate (`roomkv_rongcloud::RongCloud`, `roomkv_tencent::Tencent`).
@@ -17,17 +17,18 @@ pub trait Vendor: fmt::Debug + Send + Sync + Sized + 'static {
     const NAME: &'static str;
     /// The vendor's name as the `vendor` label of metrics: `rongcloud`, `tencent`.
     const LABEL: &'static str;
+    /// The provider crate's name, for messages that name a feature of it: `roomkv-rongcloud`.
+    const CRATE: &'static str;
     /// The HTTP statuses the vendor itself answers with (business errors, 401, 429). Any other
     /// non-2xx status, and every 5xx, comes from something in front of it and switches hosts.
-    /// The default of [`Engine::expected_statuses`](crate::Engine::expected_statuses), which a
-    /// provider may replace when they depend on its configuration.
+    /// The default of the engine's expected statuses, which a provider may replace when they
+    /// depend on its configuration ([`Engine::set_expected_statuses`](crate::Engine::set_expected_statuses)).
     const EXPECTED_STATUSES: &'static [http::StatusCode];
     /// The vendor's typed error code, which [`Error::api_code`] returns.
     type Code: fmt::Debug + Copy + PartialEq;
-    /// The id the client itself gives each request (`String`), or `()` when it gives none.
-    type RequestId: RequestId;
-    /// The provider's `BuildError`, made with [`build_error!`](crate::build_error).
-    type BuildError: BuildErrorKind;
+    /// Why the vendor's own settings (credentials and such) cannot build a client: the
+    /// [`BuildError::Credentials`] variant.
+    type CredentialsError: StdError + Send + Sync + 'static;
     /// Core's endpoint type of the vendor's operations (`Operation::Endpoint`).
     type Endpoint: Send + Sync;
 
@@ -35,236 +36,199 @@ pub trait Vendor: fmt::Debug + Send + Sync + Sized + 'static {
     fn code(code: ApiCode) -> Option<Self::Code>;
 }
 
-/// The request id a client sends with each request, as [`Error`] carries it.
-pub trait RequestId: fmt::Debug + Clone + Send + Sync + 'static {
-    /// The id, or `None` when the client sends none.
-    fn as_id(&self) -> Option<&str>;
+/// Why a provider's `ClientBuilder` could not build a client: the vendor's own settings
+/// ([`BuildError::Credentials`]), or one of the settings every provider shares.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError<V: Vendor> {
+    /// The vendor's own settings are missing or invalid (an App Key, a secret, an SDKAppID).
+    #[error(transparent)]
+    Credentials(V::CredentialsError),
+    /// A host URL is not an absolute `https://` URL (or `http://` to a loopback host)
+    /// without a query.
+    #[error("invalid host URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// `ClientBuilder::hosts` was given no URL.
+    #[error("no host URL given; pass at least one to ClientBuilder::hosts")]
+    NoHosts,
+    /// Timeout or keep-alive settings were given together with a custom HTTP client, which
+    /// they would not affect.
+    #[error(
+        "{setting} configures the built-in HTTP client and has no effect with ClientBuilder::http_client; configure your own client instead"
+    )]
+    IgnoredSetting {
+        /// The builder method whose setting would be ignored.
+        setting: &'static str,
+    },
+    /// The crate was built without the `hyper` feature and no HTTP client was given.
+    #[error(
+        "no HTTP client: enable the `hyper` feature of {krate} or pass one to ClientBuilder::http_client",
+        krate = V::CRATE
+    )]
+    NoHttpClient,
+    /// The built-in HTTP client could not be built.
+    #[error("could not build the HTTP client: {0}")]
+    HttpClient(TransportError),
 }
 
-/// A client that sends its own request id (RongCloud's `X-Request-ID`).
-impl RequestId for String {
-    fn as_id(&self) -> Option<&str> {
-        Some(self)
+/// What every failed request reports whatever its [`ErrorKind`]: how many requests were
+/// sent, whether a write may have been applied, and the request id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorContext {
+    /// How many requests were sent: 0 when the request was refused before sending.
+    pub attempts: u32,
+    /// A write may have been applied although it failed (see [`Error::is_outcome_unknown`]).
+    pub outcome_unknown: bool,
+    /// The request id: the vendor's in its answer, or the one the client sent.
+    pub request_id: Option<String>,
+}
+
+impl ErrorContext {
+    /// The context of a request that was sent `attempts` times.
+    pub fn new(attempts: u32, outcome_unknown: bool, request_id: Option<String>) -> Self {
+        Self {
+            attempts,
+            outcome_unknown,
+            request_id,
+        }
     }
 }
 
-/// A client that sends no request id of its own (Tencent's ids come in its answers).
-impl RequestId for () {
-    fn as_id(&self) -> Option<&str> {
-        None
-    }
+/// Where a request failed: before anything was sent ([`Validation`](Self::Validation),
+/// [`Config`](Self::Config), [`Signing`](Self::Signing), [`Encode`](Self::Encode),
+/// [`RateLimited`](Self::RateLimited)), on the way ([`Transport`](Self::Transport)), or in
+/// the vendor's answer ([`Api`](Self::Api), [`UnexpectedStatus`](Self::UnexpectedStatus),
+/// [`Decode`](Self::Decode)).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind<V: Vendor> {
+    /// The request breaks a documented limit ([`Limits`](roomkv_core::Limits)); nothing was
+    /// sent.
+    Validation(ValidationError),
+    /// The client configuration is invalid; nothing was sent. `ClientBuilder::build` returns
+    /// a [`BuildError`] directly; this kind lets `?` carry both in one type.
+    Config(BuildError<V>),
+    /// An attempt could not be signed; nothing was sent.
+    Signing(BoxError),
+    /// The request could not be encoded (a host URL that cannot take the operation's path);
+    /// nothing was sent.
+    Encode(EncodeError),
+    /// The HTTP exchange failed: no connection, a timeout, a reset, an unreadable body. Ask
+    /// it with its predicates.
+    Transport(TransportError),
+    /// The vendor answered with an error code: the code, the vendor's message, the HTTP
+    /// status and the request id (the vendor's, or the id the client sent when the vendor did
+    /// not echo it).
+    Api(ApiError),
+    /// The answer had an HTTP status the vendor does not use and no vendor reply: a gateway or
+    /// proxy in front of the vendor answered.
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The client's rate limiter did not admit an attempt, which was therefore not sent: its
+    /// quota family had no room within the longest wait allowed (`max_rate_wait` of the
+    /// `ClientBuilder`), or the shared quota store was unreachable and the limiter fails
+    /// closed. When an earlier attempt of a write ended with an unknown outcome, it still did.
+    RateLimited {
+        /// The quota family that had no room.
+        family: QuotaFamily,
+        /// The limiter's refusal: the bucket, its rate, the wait it would have needed.
+        source: RateLimited,
+    },
+    /// The answer could not be read as a vendor reply.
+    Decode(DecodeError),
 }
 
-/// The variants every provider's `BuildError` has, as the common builder settings
-/// ([`Settings`](crate::Settings)) make them. Implemented by [`build_error!`](crate::build_error).
-pub trait BuildErrorKind: StdError + Send + Sync + 'static {
-    /// `InvalidUrl { url, reason }`.
-    fn invalid_url(url: String, reason: String) -> Self;
-    /// `NoHosts`.
-    fn no_hosts() -> Self;
-    /// `IgnoredSetting { setting }`.
-    fn ignored_setting(setting: &'static str) -> Self;
-    /// `NoHttpClient`.
-    fn no_http_client() -> Self;
-    /// `HttpClient(err)`.
-    fn http_client(err: TransportError) -> Self;
-    /// The error inside `HttpClient`, if this is one.
-    fn http_client_error(&self) -> Option<&TransportError>;
-}
-
-/// Declares a provider's `BuildError`: the vendor's own variants as given (credentials and
-/// such), then the ones every provider shares (`InvalidUrl`, `NoHosts`, `IgnoredSetting`,
-/// `NoHttpClient`, `HttpClient`), with [`BuildErrorKind`] and `From<BuildError> for
-/// Error<Vendor>`. The calling crate needs `thiserror` among its dependencies.
+/// Why a request failed: its [`ErrorKind`] and its [`ErrorContext`].
 ///
-/// ```ignore
-/// roomkv_provider::build_error! {
-///     /// Why a ClientBuilder could not build a client.
-///     pub enum BuildError for RongCloud in "roomkv-rongcloud" {
-///         /// No App Key was given.
-///         #[error("the App Key is missing; set it with ClientBuilder::app_key")]
-///         MissingAppKey,
-///     }
-/// }
-/// ```
-#[macro_export]
-macro_rules! build_error {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $name:ident for $vendor:ident in $krate:literal {
-            $($variants:tt)*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, thiserror::Error)]
-        #[non_exhaustive]
-        $vis enum $name {
-            $($variants)*
-            /// A host URL is not an absolute `https://` URL (or `http://` to a loopback host)
-            /// without a query.
-            #[error("invalid host URL {url:?}: {reason}")]
-            InvalidUrl {
-                /// The URL as given.
-                url: String,
-                /// Why it was refused.
-                reason: String,
-            },
-            /// [`ClientBuilder::hosts`](crate::ClientBuilder::hosts) was given no URL.
-            #[error("no host URL given; pass at least one to ClientBuilder::hosts")]
-            NoHosts,
-            /// Timeout or keep-alive settings were given together with a custom HTTP client,
-            /// which they would not affect.
-            #[error(
-                "{setting} configures the built-in HTTP client and has no effect with ClientBuilder::http_client; configure your own client instead"
-            )]
-            IgnoredSetting {
-                /// The builder method whose setting would be ignored.
-                setting: &'static str,
-            },
-            /// The crate was built without the `hyper` feature and no HTTP client was given.
-            #[error(
-                "no HTTP client: enable the `hyper` feature of {krate} or pass one to ClientBuilder::http_client",
-                krate = $krate
-            )]
-            NoHttpClient,
-            /// The built-in HTTP client could not be built.
-            #[error("could not build the HTTP client: {0}")]
-            HttpClient($crate::__private::TransportError),
-        }
-
-        impl $crate::BuildErrorKind for $name {
-            fn invalid_url(url: String, reason: String) -> Self {
-                Self::InvalidUrl { url, reason }
-            }
-            fn no_hosts() -> Self {
-                Self::NoHosts
-            }
-            fn ignored_setting(setting: &'static str) -> Self {
-                Self::IgnoredSetting { setting }
-            }
-            fn no_http_client() -> Self {
-                Self::NoHttpClient
-            }
-            fn http_client(err: $crate::__private::TransportError) -> Self {
-                Self::HttpClient(err)
-            }
-            fn http_client_error(&self) -> Option<&$crate::__private::TransportError> {
-                match self {
-                    Self::HttpClient(err) => Some(err),
-                    _ => None,
-                }
-            }
-        }
-
-        impl ::core::convert::From<$name> for $crate::Error<$vendor> {
-            fn from(err: $name) -> Self {
-                Self::Config(err)
-            }
-        }
-    };
-}
-
-/// Why a request failed.
-///
-/// The variants say where it failed: before anything was sent ([`Error::Validation`],
-/// [`Error::Encode`], [`Error::Config`], [`Error::RateLimited`]), on the way
-/// ([`Error::Transport`]), or in the vendor's answer ([`Error::Api`],
-/// [`Error::UnexpectedStatus`], [`Error::Decode`]). The methods answer the questions callers
-/// ask whatever the variant:
+/// The methods answer the questions callers ask whatever the kind:
 ///
 /// | method | question |
 /// |---|---|
+/// | [`is_refused_before_sending`](Self::is_refused_before_sending) | was the request refused by the client itself, with nothing sent? |
 /// | [`is_outcome_unknown`](Self::is_outcome_unknown) | may this *write* have been applied although it failed? |
 /// | [`is_retryable`](Self::is_retryable) | is the failure transient (worth trying again later)? |
 /// | [`is_throttled`](Self::is_throttled) | did the vendor, or the client's rate limiter, refuse because of a rate limit? |
 /// | [`api_code`](Self::api_code), [`api_error`](Self::api_error) | what exactly did the vendor answer? |
 /// | [`request_id`](Self::request_id) | which request id did the request carry or the answer name, for the vendor's support? |
 /// | [`attempts`](Self::attempts) | how many requests were sent? |
+/// | [`kind`](Self::kind) | where exactly did it fail? |
 ///
 /// `Display` is one sentence: the vendor code, its meaning, the vendor's message and the
 /// request id, or the transport cause. `source()` leads to the underlying cause that the
 /// sentence does not already contain (the I/O or TLS error behind a transport failure), so
 /// printing the whole chain repeats nothing. No error ever contains a secret or a signature.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Error<V: Vendor> {
-    /// The request breaks a documented limit ([`Limits`](roomkv_core::Limits)); nothing was
-    /// sent.
-    Validation(ValidationError),
-    /// The client configuration is invalid; nothing was sent. `ClientBuilder::build` returns
-    /// a `BuildError` directly; this variant lets `?` carry both in one type.
-    Config(V::BuildError),
-    /// The request could not be encoded (a host URL that cannot take the operation's path);
-    /// nothing was sent.
-    Encode(EncodeError),
-    /// The HTTP exchange failed: no connection, a timeout, a reset, an unreadable body.
-    #[non_exhaustive]
-    Transport {
-        /// What went wrong; ask it with its predicates.
-        source: TransportError,
-        /// How many requests were sent.
-        attempts: u32,
-        /// A write may have been applied (see [`Error::is_outcome_unknown`]).
-        outcome_unknown: bool,
-        /// The request id the request carried (`()` for a vendor without one).
-        request_id: V::RequestId,
-    },
-    /// The vendor answered with an error code. The [`ApiError`]'s `request_id` is the vendor's,
-    /// or the id the client sent when the vendor did not echo it.
-    #[non_exhaustive]
-    Api {
-        /// The code, the vendor's message, the HTTP status and the request id.
-        error: ApiError,
-        /// How many requests were sent.
-        attempts: u32,
-        /// A write may have been applied (see [`Error::is_outcome_unknown`]).
-        outcome_unknown: bool,
-    },
-    /// The answer had an HTTP status the vendor does not use and no vendor reply: a gateway or
-    /// proxy in front of the vendor answered.
-    #[non_exhaustive]
-    UnexpectedStatus {
-        /// The HTTP status.
-        status: u16,
-        /// How many requests were sent.
-        attempts: u32,
-        /// A write may have been applied (see [`Error::is_outcome_unknown`]).
-        outcome_unknown: bool,
-        /// The request id the request carried (`()` for a vendor without one).
-        request_id: V::RequestId,
-    },
-    /// The client's rate limiter did not admit an attempt, which was therefore not sent: its
-    /// quota family had no room within the longest wait allowed (`max_rate_wait` of the
-    /// `ClientBuilder`), or the shared quota store was unreachable and the limiter fails
-    /// closed. [`is_throttled`](Self::is_throttled) is true. When an earlier attempt of a
-    /// write ended with an unknown outcome, it still did.
-    #[non_exhaustive]
-    RateLimited {
-        /// The quota family that had no room.
-        family: QuotaFamily,
-        /// The limiter's refusal: the bucket, its rate, the wait it would have needed.
-        source: RateLimited,
-        /// How many requests were sent before (0 when the first attempt was refused).
-        attempts: u32,
-        /// A write may have been applied by an earlier attempt (see
-        /// [`Error::is_outcome_unknown`]).
-        outcome_unknown: bool,
-    },
-    /// The answer could not be read as a vendor reply.
-    #[non_exhaustive]
-    Decode {
-        /// What could not be read.
-        source: DecodeError,
-        /// How many requests were sent.
-        attempts: u32,
-        /// A write may have been applied (see [`Error::is_outcome_unknown`]).
-        outcome_unknown: bool,
-        /// The request id the request carried (`()` for a vendor without one).
-        request_id: V::RequestId,
-    },
+pub struct Error<V: Vendor> {
+    /// Boxed, so that a `Result` stays small.
+    inner: Box<Inner<V>>,
+}
+
+struct Inner<V: Vendor> {
+    kind: ErrorKind<V>,
+    context: ErrorContext,
+}
+
+impl<V: Vendor> fmt::Debug for Error<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("context", &self.inner.context)
+            .finish()
+    }
 }
 
 impl<V: Vendor> Error<V> {
+    /// An error of `kind` with `context`.
+    pub fn new(kind: ErrorKind<V>, context: ErrorContext) -> Self {
+        Self {
+            inner: Box::new(Inner { kind, context }),
+        }
+    }
+
+    /// An error of `kind` for a request refused before sending: no attempt, no request id.
+    pub fn refused(kind: ErrorKind<V>) -> Self {
+        Self::new(kind, ErrorContext::default())
+    }
+
+    /// Where the request failed.
+    pub fn kind(&self) -> &ErrorKind<V> {
+        &self.inner.kind
+    }
+
+    /// Where the request failed, taking the error apart.
+    pub fn into_kind(self) -> ErrorKind<V> {
+        self.inner.kind
+    }
+
+    /// What every kind reports: attempts, whether a write may have been applied, request id.
+    pub fn context(&self) -> &ErrorContext {
+        &self.inner.context
+    }
+
+    /// True when the client refused the request itself and nothing of it was sent: it breaks
+    /// a limit ([`ErrorKind::Validation`]), the configuration is invalid
+    /// ([`ErrorKind::Config`]), it could not be signed or encoded, or the client's rate
+    /// limiter did not admit its first attempt ([`ErrorKind::RateLimited`] with no attempt
+    /// sent). Fix the request or the configuration (or wait, for the limiter); the vendor
+    /// never saw it.
+    pub fn is_refused_before_sending(&self) -> bool {
+        match self.kind() {
+            ErrorKind::Validation(_)
+            | ErrorKind::Config(_)
+            | ErrorKind::Signing(_)
+            | ErrorKind::Encode(_) => true,
+            ErrorKind::RateLimited { .. } => self.attempts() == 0,
+            _ => false,
+        }
+    }
+
     /// True when a *write* failed in a way that leaves its effect unknown: the request may have
     /// been applied (a timeout or reset after sending, a transient vendor error, a gateway's
     /// 5xx, a garbled reply, or a refusal that a lost earlier attempt may have caused).
@@ -278,24 +242,7 @@ impl<V: Vendor> Error<V> {
     /// state back before deciding to repeat one. Always false for reads and for requests that
     /// were never sent.
     pub fn is_outcome_unknown(&self) -> bool {
-        match self {
-            Self::Transport {
-                outcome_unknown, ..
-            }
-            | Self::Api {
-                outcome_unknown, ..
-            }
-            | Self::UnexpectedStatus {
-                outcome_unknown, ..
-            }
-            | Self::Decode {
-                outcome_unknown, ..
-            }
-            | Self::RateLimited {
-                outcome_unknown, ..
-            } => *outcome_unknown,
-            Self::Validation(_) | Self::Config(_) | Self::Encode(_) => false,
-        }
+        self.inner.context.outcome_unknown
     }
 
     /// How the request ended, in one word from a bounded set: the `outcome` label of the
@@ -303,13 +250,16 @@ impl<V: Vendor> Error<V> {
     /// `rate_limited_locally`, `refused_before_sending`, `throttled`, `transport_error` or
     /// `vendor_error` (a success is `ok`).
     pub fn outcome(&self) -> &'static str {
-        match self {
-            err if err.is_outcome_unknown() => "outcome_unknown",
-            Self::RateLimited { .. } => "rate_limited_locally",
-            Self::Validation(_) | Self::Config(_) | Self::Encode(_) => "refused_before_sending",
-            err if err.is_throttled() => "throttled",
-            Self::Transport { .. } => "transport_error",
-            Self::Api { .. } | Self::UnexpectedStatus { .. } | Self::Decode { .. } => {
+        match self.kind() {
+            _ if self.is_outcome_unknown() => "outcome_unknown",
+            ErrorKind::RateLimited { .. } => "rate_limited_locally",
+            ErrorKind::Validation(_)
+            | ErrorKind::Config(_)
+            | ErrorKind::Signing(_)
+            | ErrorKind::Encode(_) => "refused_before_sending",
+            _ if self.is_throttled() => "throttled",
+            ErrorKind::Transport(_) => "transport_error",
+            ErrorKind::Api(_) | ErrorKind::UnexpectedStatus { .. } | ErrorKind::Decode(_) => {
                 "vendor_error"
             }
         }
@@ -322,22 +272,27 @@ impl<V: Vendor> Error<V> {
     /// The client already retried what its policy allows. Before repeating a write, check
     /// [`is_outcome_unknown`](Self::is_outcome_unknown).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Self::Transport { source, .. } => !source.is_invalid(),
-            Self::Api { error, .. } => error.is_retryable(),
-            Self::UnexpectedStatus { .. } | Self::Decode { .. } | Self::RateLimited { .. } => true,
-            Self::Validation(_) | Self::Config(_) | Self::Encode(_) => false,
+        match self.kind() {
+            ErrorKind::Transport(source) => !source.is_invalid(),
+            ErrorKind::Api(error) => error.is_retryable(),
+            ErrorKind::UnexpectedStatus { .. }
+            | ErrorKind::Decode(_)
+            | ErrorKind::RateLimited { .. } => true,
+            ErrorKind::Validation(_)
+            | ErrorKind::Config(_)
+            | ErrorKind::Signing(_)
+            | ErrorKind::Encode(_) => false,
         }
     }
 
     /// True when the vendor (or a gateway, with HTTP 429) refused because of a rate limit, or
-    /// the client's own rate limiter did not admit the request ([`Error::RateLimited`]). The
-    /// last attempt was not processed.
+    /// the client's own rate limiter did not admit the request ([`ErrorKind::RateLimited`]).
+    /// The last attempt was not processed.
     pub fn is_throttled(&self) -> bool {
-        match self {
-            Self::Api { error, .. } => error.is_throttled(),
-            Self::UnexpectedStatus { status, .. } => *status == 429,
-            Self::RateLimited { .. } => true,
+        match self.kind() {
+            ErrorKind::Api(error) => error.is_throttled(),
+            ErrorKind::UnexpectedStatus { status } => *status == 429,
+            ErrorKind::RateLimited { .. } => true,
             _ => false,
         }
     }
@@ -351,8 +306,8 @@ impl<V: Vendor> Error<V> {
     /// The vendor's whole answer (code, message, HTTP status, request id), when it answered
     /// with an error code.
     pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            Self::Api { error, .. } => Some(error),
+        match self.kind() {
+            ErrorKind::Api(error) => Some(error),
             _ => None,
         }
     }
@@ -361,63 +316,48 @@ impl<V: Vendor> Error<V> {
     /// sent, for the vendor's support and your logs. `None` when nothing was sent, and for a
     /// vendor without client ids when it did not answer.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Self::Api { error, .. } => error.request_id.as_deref(),
-            Self::Transport { request_id, .. }
-            | Self::UnexpectedStatus { request_id, .. }
-            | Self::Decode { request_id, .. } => request_id.as_id(),
-            Self::Validation(_) | Self::Config(_) | Self::Encode(_) | Self::RateLimited { .. } => {
-                None
-            }
-        }
+        self.inner.context.request_id.as_deref()
     }
 
-    /// The client rate limiter's refusal, for [`Error::RateLimited`].
+    /// The client rate limiter's refusal, for [`ErrorKind::RateLimited`].
     pub fn rate_limited(&self) -> Option<(QuotaFamily, &RateLimited)> {
-        match self {
-            Self::RateLimited { family, source, .. } => Some((*family, source)),
+        match self.kind() {
+            ErrorKind::RateLimited { family, source } => Some((*family, source)),
             _ => None,
         }
     }
 
     /// How many requests were sent: 0 when the request was refused before sending.
     pub fn attempts(&self) -> u32 {
-        match self {
-            Self::Transport { attempts, .. }
-            | Self::Api { attempts, .. }
-            | Self::UnexpectedStatus { attempts, .. }
-            | Self::Decode { attempts, .. }
-            | Self::RateLimited { attempts, .. } => *attempts,
-            Self::Validation(_) | Self::Config(_) | Self::Encode(_) => 0,
-        }
+        self.inner.context.attempts
     }
 
     /// The HTTP status of the last answer, when there was one.
     pub fn http_status(&self) -> Option<u16> {
-        match self {
-            Self::Api { error, .. } => Some(error.http_status),
-            Self::UnexpectedStatus { status, .. } => Some(*status),
+        match self.kind() {
+            ErrorKind::Api(error) => Some(error.http_status),
+            ErrorKind::UnexpectedStatus { status } => Some(*status),
             _ => None,
         }
     }
 
-    /// The transport failure, for [`Error::Transport`].
+    /// The transport failure, for [`ErrorKind::Transport`].
     pub fn transport_error(&self) -> Option<&TransportError> {
-        match self {
-            Self::Transport { source, .. } => Some(source),
+        match self.kind() {
+            ErrorKind::Transport(source) => Some(source),
             _ => None,
         }
     }
 
-    /// The broken limit, for [`Error::Validation`].
+    /// The broken limit, for [`ErrorKind::Validation`].
     pub fn validation_error(&self) -> Option<&ValidationError> {
-        match self {
-            Self::Validation(err) => Some(err),
+        match self.kind() {
+            ErrorKind::Validation(err) => Some(err),
             _ => None,
         }
     }
 
-    /// How the vendor's code is classified, for [`Error::Api`].
+    /// How the vendor's code is classified, for [`ErrorKind::Api`].
     pub fn code_class(&self) -> Option<CodeClass> {
         self.api_error().map(ApiError::class)
     }
@@ -425,7 +365,13 @@ impl<V: Vendor> Error<V> {
 
 impl<V: Vendor> From<ValidationError> for Error<V> {
     fn from(err: ValidationError) -> Self {
-        Self::Validation(err)
+        Self::refused(ErrorKind::Validation(err))
+    }
+}
+
+impl<V: Vendor> From<BuildError<V>> for Error<V> {
+    fn from(err: BuildError<V>) -> Self {
+        Self::refused(ErrorKind::Config(err))
     }
 }
 
@@ -441,7 +387,7 @@ impl fmt::Display for After {
     }
 }
 
-/// `" [request id …]"`, or nothing for a vendor without client request ids.
+/// `" [request id …]"`, or nothing without a request id.
 struct Id<'a>(Option<&'a str>);
 
 impl fmt::Display for Id<'_> {
@@ -468,68 +414,47 @@ impl fmt::Display for Unknown {
 impl<V: Vendor> fmt::Display for Error<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = V::NAME;
-        match self {
-            Self::Validation(err) => write!(f, "request refused before sending: {err}"),
-            Self::Config(err) => write!(f, "invalid client configuration: {err}"),
-            Self::Encode(err) => write!(f, "request refused before sending: {err}"),
-            Self::Transport {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            } => write!(
+        let ErrorContext {
+            attempts,
+            outcome_unknown,
+            request_id,
+        } = self.context();
+        let (after, id, unknown) = (
+            After(*attempts),
+            Id(request_id.as_deref()),
+            Unknown(*outcome_unknown),
+        );
+        match self.kind() {
+            ErrorKind::Validation(err) => write!(f, "request refused before sending: {err}"),
+            ErrorKind::Config(err) => write!(f, "invalid client configuration: {err}"),
+            ErrorKind::Signing(err) => {
+                write!(
+                    f,
+                    "request refused before sending: could not sign it: {err}"
+                )
+            }
+            ErrorKind::Encode(err) => write!(f, "request refused before sending: {err}"),
+            ErrorKind::Transport(source) => {
+                write!(f, "{name} request failed{after}: {source}{id}{unknown}")
+            }
+            ErrorKind::Api(error) => write!(f, "{error}{after}{unknown}"),
+            ErrorKind::UnexpectedStatus { status } => write!(
                 f,
-                "{name} request failed{}: {source}{}{}",
-                After(*attempts),
-                Id(request_id.as_id()),
-                Unknown(*outcome_unknown)
+                "{name} request failed{after}: HTTP {status} without a {name} reply (a gateway answered){id}{unknown}"
             ),
-            Self::Api {
-                error,
-                attempts,
-                outcome_unknown,
-            } => write!(
-                f,
-                "{error}{}{}",
-                After(*attempts),
-                Unknown(*outcome_unknown)
-            ),
-            Self::UnexpectedStatus {
-                status,
-                attempts,
-                outcome_unknown,
-                request_id,
-            } => write!(
-                f,
-                "{name} request failed{}: HTTP {status} without a {name} reply (a gateway answered){}{}",
-                After(*attempts),
-                Id(request_id.as_id()),
-                Unknown(*outcome_unknown)
-            ),
-            Self::RateLimited {
-                family,
-                source,
-                attempts,
-                outcome_unknown,
-            } => {
+            ErrorKind::RateLimited { family, source } => {
                 write!(f, "{name} {} request not sent: {source}", family.name())?;
                 if *attempts > 0 {
                     write!(f, "; earlier attempts sent: {attempts}")?;
                 }
-                write!(f, "{}", Unknown(*outcome_unknown))
+                write!(f, "{unknown}")
             }
-            Self::Decode {
-                source,
-                attempts,
-                outcome_unknown,
-                request_id,
-            } => write!(
-                f,
-                "could not read {name}'s reply{}: {source}{}{}",
-                After(*attempts),
-                Id(request_id.as_id()),
-                Unknown(*outcome_unknown)
-            ),
+            ErrorKind::Decode(source) => {
+                write!(
+                    f,
+                    "could not read {name}'s reply{after}: {source}{id}{unknown}"
+                )
+            }
         }
     }
 }
@@ -539,9 +464,10 @@ impl<V: Vendor> StdError for Error<V> {
     /// HTTP error underneath. The texts of [`TransportError`], [`ApiError`], [`DecodeError`]
     /// and [`ValidationError`] are already part of the message, so they are not repeated here.
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        match self {
-            Self::Transport { source, .. } => source.source(),
-            Self::Config(err) => err.http_client_error()?.source(),
+        match self.kind() {
+            ErrorKind::Transport(source) => source.source(),
+            ErrorKind::Config(BuildError::HttpClient(err)) => err.source(),
+            ErrorKind::Config(BuildError::Credentials(err)) => err.source(),
             _ => None,
         }
     }
@@ -559,10 +485,10 @@ mod tests {
     impl Vendor for RongCloud {
         const NAME: &'static str = "RongCloud";
         const LABEL: &'static str = "rongcloud";
+        const CRATE: &'static str = "roomkv-test";
         const EXPECTED_STATUSES: &'static [http::StatusCode] = &[];
         type Code = RongCloudCode;
-        type RequestId = String;
-        type BuildError = BuildError;
+        type CredentialsError = std::convert::Infallible;
         type Endpoint = ();
 
         fn code(code: ApiCode) -> Option<RongCloudCode> {
@@ -573,32 +499,29 @@ mod tests {
         }
     }
 
-    crate::build_error! {
-        /// A test vendor's build error.
-        enum BuildError for RongCloud in "roomkv-test" {}
-    }
-
+    type BuildError = super::BuildError<RongCloud>;
     type Error = super::Error<RongCloud>;
 
     #[test]
     fn messages_are_one_sentence_with_code_message_and_request_id() {
-        let api = Error::Api {
-            error: ApiError::rongcloud(RongCloudCode::RateLimited, "Too many requests", 429)
-                .with_request_id("rid-1"),
-            attempts: 3,
-            outcome_unknown: false,
-        };
+        let api = Error::new(
+            ErrorKind::Api(
+                ApiError::rongcloud(RongCloudCode::RateLimited, "Too many requests", 429)
+                    .with_request_id("rid-1"),
+            ),
+            ErrorContext::new(3, false, Some("rid-1".to_owned())),
+        );
         assert_eq!(
             api.to_string(),
             "RongCloud error 1008 (call frequency exceeds the limit): Too many requests \
              [HTTP 429, request id rid-1] after 3 attempts"
         );
-        let transport = Error::Transport {
-            source: TransportError::timeout(Some(std::time::Duration::from_secs(5))),
-            attempts: 1,
-            outcome_unknown: true,
-            request_id: "rid-2".to_owned(),
-        };
+        let transport = Error::new(
+            ErrorKind::Transport(TransportError::timeout(Some(
+                std::time::Duration::from_secs(5),
+            ))),
+            ErrorContext::new(1, true, Some("rid-2".to_owned())),
+        );
         assert_eq!(
             transport.to_string(),
             "RongCloud request failed: no response from the server within 5s [request id rid-2]; \
@@ -612,12 +535,10 @@ mod tests {
     #[test]
     fn the_source_is_what_the_message_does_not_say() {
         let io = std::io::Error::other("connection refused by peer");
-        let err = Error::Transport {
-            source: TransportError::connect(io),
-            attempts: 2,
-            outcome_unknown: false,
-            request_id: "r".to_owned(),
-        };
+        let err = Error::new(
+            ErrorKind::Transport(TransportError::connect(io)),
+            ErrorContext::new(2, false, Some("r".to_owned())),
+        );
         assert!(!err.to_string().contains("refused by peer"));
         assert_eq!(
             err.source().map(ToString::to_string).as_deref(),
@@ -631,14 +552,35 @@ mod tests {
     }
 
     #[test]
+    fn refusals_before_sending_are_told_apart_from_failures_after() {
+        let signing = Error::refused(ErrorKind::Signing("bad header".into()));
+        assert!(signing.is_refused_before_sending());
+        assert_eq!(signing.outcome(), "refused_before_sending");
+        assert_eq!(
+            signing.to_string(),
+            "request refused before sending: could not sign it: bad header"
+        );
+        let status = Error::new(
+            ErrorKind::UnexpectedStatus { status: 502 },
+            ErrorContext::new(1, false, None),
+        );
+        assert!(!status.is_refused_before_sending());
+    }
+
+    #[test]
     fn build_errors_name_the_crate() {
         assert_eq!(
             BuildError::NoHttpClient.to_string(),
             "no HTTP client: enable the `hyper` feature of roomkv-test or pass one to \
              ClientBuilder::http_client"
         );
-        let config = Error::from(BuildError::no_hosts());
-        assert!(matches!(config, Error::Config(BuildError::NoHosts)));
+        let config = Error::from(BuildError::NoHosts);
+        assert!(matches!(
+            config.kind(),
+            ErrorKind::Config(BuildError::NoHosts)
+        ));
+        assert!(config.is_refused_before_sending());
+        assert_eq!(config.outcome(), "refused_before_sending");
     }
 
     #[test]
@@ -657,12 +599,13 @@ mod tests {
                 max_wait: std::time::Duration::from_secs(10),
             },
         );
-        let err = Error::RateLimited {
-            family: QuotaFamily::RongCloudEntrySet,
-            source: refusal,
-            attempts: 1,
-            outcome_unknown: true,
-        };
+        let err = Error::new(
+            ErrorKind::RateLimited {
+                family: QuotaFamily::RongCloudEntrySet,
+                source: refusal,
+            },
+            ErrorContext::new(1, true, None),
+        );
         assert_eq!(
             err.to_string(),
             "RongCloud entry-set request not sent: quota rongcloud:app:entry-set (100/s) has no \
@@ -670,11 +613,21 @@ mod tests {
              attempts sent: 1; the write may or may not have been applied"
         );
         assert!(err.is_throttled() && err.is_retryable() && err.is_outcome_unknown());
+        // An earlier attempt was sent: not refused before sending as a whole.
+        assert!(!err.is_refused_before_sending());
         assert_eq!(err.attempts(), 1);
         assert_eq!(err.request_id(), None);
         assert_eq!(
             err.rate_limited().unwrap().0,
             QuotaFamily::RongCloudEntrySet
         );
+        // The limiter refusing the first attempt: nothing of the request was sent.
+        let ErrorKind::RateLimited { family, source } = err.into_kind() else {
+            unreachable!("built as RateLimited above")
+        };
+        let first = Error::refused(ErrorKind::RateLimited { family, source });
+        assert!(first.is_refused_before_sending() && first.is_throttled());
+        assert_eq!(first.outcome(), "rate_limited_locally");
+        assert!(!first.is_outcome_unknown());
     }
 }

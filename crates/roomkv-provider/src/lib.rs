@@ -15,15 +15,16 @@
 //! | item | what |
 //! |---|---|
 //! | [`WriteRetry`], [`Validation`], [`policy`] | retry safety for writes; validation on or off; the mapping of answers to attempt outcomes |
-//! | [`Error`], [`Vendor`], [`build_error!`] | why a request failed, generic over what differs per vendor; each provider's `BuildError` |
-//! | [`Engine`], [`Signer`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
-//! | [`regions!`] | a vendor's `Region` enum, declared as a table of hosts |
+//! | [`Error`], [`ErrorKind`], [`ErrorContext`], [`BuildError`], [`Vendor`] | why a request failed (a kind beside the context every kind shares), why a client could not be built, generic over what differs per vendor |
+//! | [`Engine`], [`Signer`], [`SignContext`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
+//! | [`RegionTable`], [`RegionInfo`], [`parse_region`] | a vendor's `Region` enum as data: each region's row of the table of hosts |
 //! | [`RateLimit`], [`QuotaGate`] | the client-side rate limiter, and how each attempt is charged to the app's quotas |
-//! | [`Settings`], [`settings_methods!`] | the builder settings every provider shares, and the builder methods that set them |
+//! | [`ClientBuilder`], [`ClientFactory`], [`Settings`] | one builder for every vendor: the settings every provider shares beside the vendor's own, built by the vendor's factory |
 //! | [`bulk`] | writes of any size: splitting into chunks within the limits, the key-by-key [`BulkReport`] |
 //! | [`attributes`] | [`RoomAttributes`]: one interface to both vendors' room attributes, with a vendor-neutral [`AttributeError`] |
 
 pub mod attributes;
+mod builder;
 pub mod bulk;
 mod engine;
 mod error;
@@ -35,12 +36,14 @@ mod region;
 mod settings;
 
 pub use attributes::{AttributeError, AttributeReport, Capacity, RoomAttributes, Violation};
+pub use builder::{ClientBuilder, ClientFactory};
 pub use bulk::{BulkReport, ChunkFailure};
-pub use engine::{Engine, LoggedHttpClient, Signer};
-pub use error::{BuildErrorKind, Error, RequestId, Vendor};
+pub use engine::{Engine, LoggedHttpClient, SignContext, Signer};
+pub use error::{BuildError, Error, ErrorContext, ErrorKind, Vendor};
 pub use policy::{Validation, WriteRetry};
 pub use quota::{QuotaGate, RateLimit};
-pub use settings::{DEFAULT_TIMEOUT, RegionHosts, Settings};
+pub use region::{RegionInfo, RegionTable, UnknownRegion, parse_region};
+pub use settings::{DEFAULT_TIMEOUT, Settings};
 
 /// A provider's request span, named `$name`, with every field [`Engine::execute`] records:
 /// roomkv's own (`path`, `request_id`, `host`, `attempt`, the vendor's `code`) and those of
@@ -71,12 +74,8 @@ macro_rules! request_span {
     };
 }
 
-/// What the exported macros name; not part of the API.
+/// What [`request_span!`] names; not part of the API.
 #[doc(hidden)]
 pub mod __private {
-    pub use roomkv_core::Limits;
-    #[cfg(feature = "hyper")]
-    pub use roomkv_transport::KeepAlive;
-    pub use roomkv_transport::{Clock, NonceSource, RetryPolicy, SharedHttpClient, TransportError};
     pub use tracing;
 }

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use metrics::{Counter, Histogram};
 use roomkv_core::{Operation, QuotaCost};
-use roomkv_transport::EndpointSet;
+use roomkv_transport::HostSet;
 use roomkv_transport::metrics::{
     AttemptMeters, ClientMeters, HandleTable, Kept, RequestClock, RequestMeter, names,
 };
@@ -45,7 +45,7 @@ pub(crate) struct OperationMeters {
 
 impl EngineMeters {
     /// The handles of a `V` client sending to `hosts`, none resolved yet.
-    pub(crate) fn new<V: Vendor>(hosts: &EndpointSet) -> Self {
+    pub(crate) fn new<V: Vendor>(hosts: &HostSet) -> Self {
         Self {
             client: ClientMeters::new(V::LABEL, hosts),
             operations: HandleTable::new(OPERATION_SLOTS),

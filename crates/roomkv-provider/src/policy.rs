@@ -78,7 +78,7 @@ pub enum WriteRetry {
 #[non_exhaustive]
 pub enum Validation {
     /// Check every request; a request that breaks a limit fails with
-    /// [`Error::Validation`](crate::Error::Validation) and nothing is sent. The default.
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) and nothing is sent. The default.
     #[default]
     Strict,
     /// Send requests unchecked and let the vendor judge them (for an app whose limits the

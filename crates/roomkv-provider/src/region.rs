@@ -1,148 +1,166 @@
-//! [`regions!`](crate::regions): a vendor's `Region` enum, declared as a table.
+//! Regions as data: a vendor's `Region` is a plain enum whose [`RegionTable::info`] is its row
+//! of the vendor's table ([`RegionInfo`]: name, short code, primary and backup host), and
+//! [`parse_region`] reads a name or code for its `FromStr`.
 
-/// `None`, or `Some` of the one expression given; for optional parts of [`regions!`](crate::regions).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __optional {
-    () => {
-        ::core::option::Option::None
-    };
-    ($value:expr) => {
-        ::core::option::Option::Some($value)
-    };
+use std::fmt;
+
+/// One row of a vendor's region table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct RegionInfo {
+    /// The region's name as `FromStr` reads it and `Display` writes it: `singapore`.
+    pub name: &'static str,
+    /// The short code the official SDKs use (`sg`), for a vendor whose regions have one.
+    pub code: Option<&'static str>,
+    /// The primary host's base URL.
+    pub primary: &'static str,
+    /// The backup host's base URL.
+    pub backup: &'static str,
 }
 
-/// Declares a vendor's `Region` enum and an `UnknownRegion` error from a table of regions:
-/// each variant with its name, an optional short code after `/`, and its primary and backup
-/// base URLs.
+impl RegionInfo {
+    /// A row of a table.
+    pub const fn new(
+        name: &'static str,
+        code: Option<&'static str>,
+        primary: &'static str,
+        backup: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            code,
+            primary,
+            backup,
+        }
+    }
+
+    /// Both base URLs, primary first.
+    pub const fn hosts(&self) -> [&'static str; 2] {
+        [self.primary, self.backup]
+    }
+}
+
+/// A vendor's regions: every region and each one's row of the table. Implemented by each
+/// provider's `Region` enum.
+pub trait RegionTable: Copy + Default + fmt::Debug + 'static {
+    /// The vendor's name, for [`UnknownRegion`]'s message.
+    const VENDOR: &'static str;
+    /// Every region, in the order of the vendor's table.
+    const ALL: &'static [Self];
+
+    /// The region's row of the table.
+    fn info(self) -> &'static RegionInfo;
+}
+
+/// Reads a region's name or short code, ignoring ASCII case and surrounding space; `_` may
+/// stand for `-`. For a provider's `FromStr for Region`.
 ///
-/// The enum gets `ALL` (in the table's order), `primary()`, `backup()`, `hosts()`, `name()`,
-/// `Display` (the name), `FromStr` (a name or a code, ignoring ASCII case, `_` for `-`, else
-/// `UnknownRegion`), [`RegionHosts`](crate::RegionHosts), and a crate-private
-/// `short_code() -> Option<&str>`. Mark the default region with `#[default]`.
+/// # Errors
 ///
-/// ```ignore
-/// roomkv_provider::regions! {
-///     /// RongCloud's data centres.
-///     pub enum Region for "RongCloud" {
-///         /// China (Beijing). The default.
-///         #[default]
-///         Beijing = "beijing" / "bj": "https://api.rong-api.com", "https://api-b.rong-api.com";
-///     }
-/// }
-/// ```
-#[macro_export]
-macro_rules! regions {
-    (
-        $(#[$meta:meta])*
-        $vis:vis enum $region:ident for $vendor:literal {
-            $(
-                $(#[$vmeta:meta])*
-                $variant:ident = $name:literal $(/ $code:literal)? : $primary:literal, $backup:literal;
-            )*
+/// [`UnknownRegion`] naming every region the table has.
+pub fn parse_region<R: RegionTable>(text: &str) -> Result<R, UnknownRegion> {
+    let wanted = text.trim().to_ascii_lowercase().replace('_', "-");
+    R::ALL
+        .iter()
+        .copied()
+        .find(|r| r.info().name == wanted || r.info().code == Some(wanted.as_str()))
+        .ok_or_else(|| UnknownRegion {
+            vendor: R::VENDOR,
+            name: text.to_owned(),
+            names: R::ALL.iter().map(|r| r.info().name).collect(),
+            codes: R::ALL.iter().filter_map(|r| r.info().code).collect(),
+        })
+}
+
+/// A region name that a vendor's table does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRegion {
+    vendor: &'static str,
+    name: String,
+    names: Vec<&'static str>,
+    codes: Vec<&'static str>,
+}
+
+impl fmt::Display for UnknownRegion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown {} region {:?}; expected one of {}",
+            self.vendor,
+            self.name,
+            self.names.join(", ")
+        )?;
+        if !self.codes.is_empty() {
+            write!(f, " (or {})", self.codes.join(", "))?;
         }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-        #[non_exhaustive]
-        $vis enum $region {
-            $( $(#[$vmeta])* $variant, )*
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownRegion {}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    enum Test {
+        #[default]
+        North,
+        SouthEast,
+    }
+
+    const TABLE: [RegionInfo; 2] = [
+        RegionInfo::new(
+            "north",
+            Some("n"),
+            "https://n.example",
+            "https://n-b.example",
+        ),
+        RegionInfo::new(
+            "south-east",
+            None,
+            "https://se.example",
+            "https://se-b.example",
+        ),
+    ];
+
+    impl RegionTable for Test {
+        const VENDOR: &'static str = "Test";
+        const ALL: &'static [Self] = &[Self::North, Self::SouthEast];
+
+        fn info(self) -> &'static RegionInfo {
+            &TABLE[self as usize]
         }
+    }
 
-        impl $region {
-            #[doc = concat!("Every region, in the order of ", $vendor, "'s table.")]
-            pub const ALL: [Self; [$(stringify!($variant)),*].len()] = [$(Self::$variant),*];
+    #[test]
+    fn names_and_codes_are_read_loosely() {
+        assert_eq!(parse_region::<Test>(" North "), Ok(Test::North));
+        assert_eq!(parse_region::<Test>("N"), Ok(Test::North));
+        assert_eq!(parse_region::<Test>("south_east"), Ok(Test::SouthEast));
+        assert_eq!(
+            parse_region::<Test>("mars").unwrap_err().to_string(),
+            "unknown Test region \"mars\"; expected one of north, south-east (or n)"
+        );
+        assert_eq!(
+            Test::SouthEast.info().hosts(),
+            ["https://se.example", "https://se-b.example"]
+        );
+    }
 
-            /// The primary host's base URL.
-            pub const fn primary(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $primary,)*
-                }
-            }
-
-            /// The backup host's base URL.
-            pub const fn backup(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $backup,)*
-                }
-            }
-
-            /// Both base URLs, primary first.
-            pub const fn hosts(self) -> [&'static str; 2] {
-                [self.primary(), self.backup()]
-            }
-
-            #[doc = concat!(
-                "The region's name as [`FromStr`](::std::str::FromStr) reads it: ",
-                $("`", $name, "` ",)*
-            )]
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $name,)*
-                }
-            }
-
-            /// The region's short code, for a vendor whose regions have one.
-            #[allow(dead_code)]
-            pub(crate) const fn short_code(self) -> Option<&'static str> {
-                match self {
-                    $(Self::$variant => $crate::__optional!($($code)?),)*
-                }
-            }
+    proptest! {
+        /// Every name reads back as its region, whatever the case; nothing else reads.
+        #[test]
+        fn parsing_accepts_exactly_the_table(text in "[a-zA-Z_-]{0,12}") {
+            let parsed = parse_region::<Test>(&text);
+            let wanted = text.to_ascii_lowercase().replace('_', "-");
+            let known = Test::ALL
+                .iter()
+                .find(|r| r.info().name == wanted || r.info().code == Some(wanted.as_str()));
+            prop_assert_eq!(parsed.ok(), known.copied());
         }
-
-        impl ::std::fmt::Display for $region {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-
-        impl $crate::RegionHosts for $region {
-            fn region_hosts(self) -> [&'static str; 2] {
-                self.hosts()
-            }
-        }
-
-        #[doc = concat!(
-            "A region name that [`", stringify!($region), "`]'s [`FromStr`](::std::str::FromStr) does not know."
-        )]
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct UnknownRegion {
-            name: String,
-        }
-
-        impl ::std::fmt::Display for UnknownRegion {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                let names: Vec<&str> = $region::ALL.iter().map(|r| r.name()).collect();
-                let codes: Vec<&str> = $region::ALL.iter().filter_map(|r| r.short_code()).collect();
-                write!(
-                    f,
-                    "unknown {} region {:?}; expected one of {}",
-                    $vendor,
-                    self.name,
-                    names.join(", ")
-                )?;
-                if !codes.is_empty() {
-                    write!(f, " (or {})", codes.join(", "))?;
-                }
-                Ok(())
-            }
-        }
-
-        impl ::std::error::Error for UnknownRegion {}
-
-        impl ::std::str::FromStr for $region {
-            type Err = UnknownRegion;
-
-            /// Reads a name (or a short code, where regions have one), ignoring ASCII case; `_`
-            /// may stand for `-`.
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
-                Self::ALL
-                    .into_iter()
-                    .find(|r| r.name() == wanted || r.short_code() == Some(wanted.as_str()))
-                    .ok_or_else(|| UnknownRegion { name: s.to_owned() })
-            }
-        }
-    };
+    }
 }

@@ -2,7 +2,7 @@
 //! plus the request id of each operation.
 //!
 //! Every attempt is signed afresh ([`Credentials::sign_headers`]): a new nonce of at most 18 decimal
-//! digits from the injected [`NonceSource`], the injected [`Clock`]'s time in milliseconds since
+//! digits from the injected [`RandomSource`], the injected [`Clock`]'s time in milliseconds since
 //! the Unix epoch (as documented; the official SDKs send seconds), and the lowercase hex SHA1 of
 //! `AppSecret ‖ Nonce ‖ Timestamp`. Reusing one signature for every request, as an official SDK
 //! once did, is exactly what this avoids.
@@ -14,9 +14,9 @@ use http::HeaderValue;
 use http::header::{HeaderName, USER_AGENT};
 use http::request::Parts;
 use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderAuth, HeaderStyle, SigningError};
-use roomkv_transport::{Clock, NonceSource};
+use roomkv_transport::{Clock, RandomSource};
 
-use crate::BuildError;
+use crate::CredentialsError;
 
 /// The request header carrying the request id (RongCloud accepts at most 36 characters).
 pub(crate) const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
@@ -41,12 +41,12 @@ impl Credentials {
         app_key: AppKey,
         app_secret: AppSecret,
         style: HeaderStyle,
-    ) -> Result<Self, BuildError> {
+    ) -> Result<Self, CredentialsError> {
         if app_key.as_str().is_empty() || HeaderValue::from_str(app_key.as_str()).is_err() {
-            return Err(BuildError::InvalidAppKey);
+            return Err(CredentialsError::InvalidAppKey);
         }
         if app_secret.expose_secret().is_empty() {
-            return Err(BuildError::MissingAppSecret);
+            return Err(CredentialsError::MissingAppSecret);
         }
         Ok(Self {
             app_key,
@@ -93,7 +93,7 @@ impl fmt::Debug for Credentials {
 }
 
 /// A fresh nonce: a random number below 10¹⁸, in decimal.
-pub(crate) fn nonce(source: &dyn NonceSource) -> String {
+pub(crate) fn nonce(source: &dyn RandomSource) -> String {
     (source.next_u64() % NONCE_MODULUS).to_string()
 }
 
@@ -108,7 +108,7 @@ pub(crate) fn timestamp_millis(clock: &dyn Clock) -> String {
 
 /// A fresh request id: 32 lowercase hex digits (128 random bits) from the nonce source, within
 /// RongCloud's 36-character limit.
-pub(crate) fn request_id(source: &dyn NonceSource) -> String {
+pub(crate) fn request_id(source: &dyn RandomSource) -> String {
     format!("{:016x}{:016x}", source.next_u64(), source.next_u64())
 }
 
@@ -129,7 +129,7 @@ mod tests {
     #[derive(Debug)]
     struct Fixed(u64);
 
-    impl NonceSource for Fixed {
+    impl RandomSource for Fixed {
         fn next_u64(&self) -> u64 {
             self.0
         }
@@ -178,12 +178,12 @@ mod tests {
         for bad in ["", "k\n", "k\0"] {
             assert!(matches!(
                 Credentials::new(AppKey::new(bad), secret(), HeaderStyle::Plain),
-                Err(BuildError::InvalidAppKey)
+                Err(CredentialsError::InvalidAppKey)
             ));
         }
         assert!(matches!(
             Credentials::new(AppKey::new("k"), AppSecret::new(""), HeaderStyle::Plain),
-            Err(BuildError::MissingAppSecret)
+            Err(CredentialsError::MissingAppSecret)
         ));
     }
 }

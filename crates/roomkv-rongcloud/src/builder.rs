@@ -1,17 +1,17 @@
-//! [`ClientBuilder`]: credentials, hosts, timeouts, retries, limits, and the injection points for
-//! tests.
+//! [`ClientBuilder`]: roomkv-provider's generic builder for RongCloud, and
+//! [`RongCloudSettings`]: the App Key, the App Secret, the header names and the dialect.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use roomkv_core::rongcloud::{Dialect, Endpoint};
-use roomkv_provider::Settings;
+use roomkv_provider::{ClientFactory, Settings};
 use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 
 use crate::auth::Credentials;
 use crate::client::{Client, Inner};
-use crate::{BuildError, Region};
+use crate::{BuildError, CredentialsError, Region, RongCloud};
 #[cfg(doc)]
 use crate::{Limits, RetryPolicy, Validation, WriteRetry};
 
@@ -19,32 +19,36 @@ use crate::{Limits, RetryPolicy, Validation, WriteRetry};
 /// failover guidance switches to the backup host.
 pub const DEFAULT_TIMEOUT: Duration = roomkv_provider::DEFAULT_TIMEOUT;
 
-/// Configures and builds a [`Client`].
+/// Configures and builds a [`Client`]: roomkv-provider's generic
+/// [`ClientBuilder`](roomkv_provider::ClientBuilder) for RongCloud, whose RongCloud settings
+/// ([`app_key`](RongCloudSettings::app_key), [`app_secret`](RongCloudSettings::app_secret),
+/// [`header_style`](RongCloudSettings::header_style), [`dialect`](RongCloudSettings::dialect))
+/// come from the [`RongCloudSettings`] trait: `use roomkv_rongcloud::RongCloudSettings as _;`.
 ///
 /// Only the App Key and the App Secret are required. Defaults:
 ///
 /// | setting | default |
 /// |---|---|
-/// | hosts | [`Region::Beijing`]; or [`region`](Self::region), [`base_url`](Self::base_url), [`hosts`](Self::hosts) |
+/// | hosts | [`Region::Beijing`]; or [`region`](roomkv_provider::ClientBuilder::region), [`base_url`](roomkv_provider::ClientBuilder::base_url), [`hosts`](roomkv_provider::ClientBuilder::hosts) |
 /// | `timeout` (feature `hyper`) | 5 s over the whole exchange ([`DEFAULT_TIMEOUT`], RongCloud's failover threshold) |
 /// | `connect_timeout` (feature `hyper`) | 2 s |
 /// | `keep_alive` (feature `hyper`) | on, idle connections closed after 50 s (RongCloud asks for less than 55 s) |
-/// | [`retry_policy`](Self::retry_policy) | 3 attempts, exponential backoff with full jitter ([`RetryPolicy::default`]) |
-/// | [`write_retry`](Self::write_retry) | [`WriteRetry::OnlyUnprocessed`] |
-/// | [`limits`](Self::limits) | RongCloud's documented limits ([`Limits::default`]) |
-/// | [`validation`](Self::validation) | [`Validation::Strict`] |
-/// | [`failover_cool_down`](Self::failover_cool_down) | 60 s |
-/// | [`dialect`](Self::dialect) | [`Dialect::Legacy`]: the form-encoded `/chatroom/…` and `/message/expansion/…` API |
-/// | [`header_style`](Self::header_style) | [`HeaderStyle::Plain`]: `App-Key`, `Nonce`, `Timestamp`, `Signature` |
-/// | [`http_client`](Self::http_client), [`clock`](Self::clock), [`nonce_source`](Self::nonce_source) | hyper + rustls, the system clock, the OS random source |
+/// | [`retry_policy`](roomkv_provider::ClientBuilder::retry_policy) | 3 attempts, exponential backoff with full jitter ([`RetryPolicy::default`]) |
+/// | [`write_retry`](roomkv_provider::ClientBuilder::write_retry) | [`WriteRetry::OnlyUnprocessed`] |
+/// | [`limits`](roomkv_provider::ClientBuilder::limits) | RongCloud's documented limits ([`Limits::default`]) |
+/// | [`validation`](roomkv_provider::ClientBuilder::validation) | [`Validation::Strict`] |
+/// | [`failover_cool_down`](roomkv_provider::ClientBuilder::failover_cool_down) | 60 s |
+/// | [`dialect`](RongCloudSettings::dialect) | [`Dialect::Legacy`]: the form-encoded `/chatroom/…` and `/message/expansion/…` API |
+/// | [`header_style`](RongCloudSettings::header_style) | [`HeaderStyle::Plain`]: `App-Key`, `Nonce`, `Timestamp`, `Signature` |
+/// | [`http_client`](roomkv_provider::ClientBuilder::http_client), [`clock`](roomkv_provider::ClientBuilder::clock), [`random_source`](roomkv_provider::ClientBuilder::random_source) | hyper + rustls, the system clock, the OS random source |
 ///
-/// Later calls override earlier ones; [`region`](Self::region), [`base_url`](Self::base_url)
-/// and [`hosts`](Self::hosts) override each other.
+/// Later calls override earlier ones; [`region`](roomkv_provider::ClientBuilder::region), [`base_url`](roomkv_provider::ClientBuilder::base_url)
+/// and [`hosts`](roomkv_provider::ClientBuilder::hosts) override each other.
 ///
 /// ```
 /// # #[cfg(feature = "hyper")] {
 /// use std::time::Duration;
-/// use roomkv_rongcloud::{AppKey, AppSecret, Client, Region, RetryPolicy, WriteRetry};
+/// use roomkv_rongcloud::{AppKey, AppSecret, Client, Region, RetryPolicy, RongCloudSettings, WriteRetry};
 ///
 /// let client = Client::builder()
 ///     .app_key(AppKey::new("your app key"))
@@ -63,7 +67,7 @@ pub const DEFAULT_TIMEOUT: Duration = roomkv_provider::DEFAULT_TIMEOUT;
 ///
 /// ```
 /// # #[cfg(feature = "hyper")] {
-/// use roomkv_rongcloud::{AppKey, AppSecret, Client};
+/// use roomkv_rongcloud::{AppKey, AppSecret, Client, RongCloudSettings};
 ///
 /// let client = Client::builder()
 ///     .app_key(AppKey::new("demo-app-key"))
@@ -74,43 +78,48 @@ pub const DEFAULT_TIMEOUT: Duration = roomkv_provider::DEFAULT_TIMEOUT;
 /// # }
 /// # Ok::<(), roomkv_rongcloud::BuildError>(())
 /// ```
+pub type ClientBuilder = roomkv_provider::ClientBuilder<RongCloud>;
+
+/// RongCloud's own settings of a [`ClientBuilder`], as [`RongCloudSettings`] sets them.
 #[derive(Clone, Default)]
-pub struct ClientBuilder {
+pub struct RongCloudConfig {
     app_key: Option<AppKey>,
     app_secret: Option<AppSecret>,
     header_style: HeaderStyle,
     dialect: Dialect,
-    settings: Settings<Region>,
 }
 
-impl ClientBuilder {
-    /// A builder with every default; the same as [`Client::builder`].
-    pub fn new() -> Self {
-        Self::default()
+impl fmt::Debug for RongCloudConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RongCloudConfig")
+            .field("app_key", &self.app_key)
+            // `AppSecret`'s own Debug is redacted; say only whether one is set.
+            .field("app_secret", &self.app_secret.as_ref().map(|_| "***"))
+            .field("header_style", &self.header_style)
+            .field("dialect", &self.dialect)
+            .finish()
     }
+}
 
+/// The RongCloud settings of a [`ClientBuilder`]. Bring it into scope
+/// (`use roomkv_rongcloud::RongCloudSettings as _;`) to call them.
+pub trait RongCloudSettings: Sized {
     /// The app's App Key, from the RongCloud / Nexconn console. Required.
-    pub fn app_key(mut self, app_key: AppKey) -> Self {
-        self.app_key = Some(app_key);
-        self
-    }
+    #[must_use]
+    fn app_key(self, app_key: AppKey) -> Self;
 
     /// The app's App Secret, from the console, which signs every request. Required.
     ///
     /// It never appears in `Debug`, `Display`, errors or logs, and never travels: only the
     /// signature made with it does.
-    pub fn app_secret(mut self, app_secret: AppSecret) -> Self {
-        self.app_secret = Some(app_secret);
-        self
-    }
+    #[must_use]
+    fn app_secret(self, app_secret: AppSecret) -> Self;
 
     /// Which header names carry the signature; default [`HeaderStyle::Plain`]. Use
     /// [`HeaderStyle::RcPrefixed`] (`RC-App-Key`, `RC-Nonce`, `RC-Timestamp`, `RC-Signature`)
     /// behind a proxy or platform that filters the plain names.
-    pub fn header_style(mut self, style: HeaderStyle) -> Self {
-        self.header_style = style;
-        self
-    }
+    #[must_use]
+    fn header_style(self, style: HeaderStyle) -> Self;
 
     /// Which API the client speaks; default [`Dialect::Legacy`] (RongCloud's form-encoded
     /// API). [`Dialect::V4`] speaks Nexconn's JSON `/v4/…` API instead.
@@ -118,60 +127,67 @@ impl ClientBuilder {
     /// The typed methods, and [`Client::send`] of core's legacy operations, work the same in
     /// both: in v4 a single-key set or remove is sent as a batch of one, since v4 has no
     /// single-key endpoints. What v4 cannot express is refused before sending with
-    /// [`Error::Validation`](crate::Error::Validation): a [`SetEntry`](crate::SetEntry) or
-    /// [`RemoveEntry`](crate::RemoveEntry) carrying a notification (v4 batch set and remove
+    /// [`ErrorKind::Validation`](crate::ErrorKind::Validation): a [`SetEntry`](crate::SetEntry)
+    /// or [`RemoveEntry`](crate::RemoveEntry) carrying a notification (v4 batch set and remove
     /// have no `objectName` or `content`), never silently sent without it. A single-key remove
     /// in v4 is a batch remove, which does not check the entry's owner.
     ///
     /// In v4 the server answers 400, 401, 403, 404, 429 and 430 (service not enabled) itself,
-    /// with a JSON body: those become [`Error::Api`](crate::Error::Api) and do not switch hosts;
-    /// other statuses, and every 5xx, switch to the backup host as in the legacy dialect.
-    pub fn dialect(mut self, dialect: Dialect) -> Self {
-        self.dialect = dialect;
-        self
+    /// with a JSON body: those become [`ErrorKind::Api`](crate::ErrorKind::Api) and do not
+    /// switch hosts; other statuses, and every 5xx, switch to the backup host as in the legacy
+    /// dialect.
+    #[must_use]
+    fn dialect(self, dialect: Dialect) -> Self;
+}
+
+impl RongCloudSettings for ClientBuilder {
+    fn app_key(self, app_key: AppKey) -> Self {
+        self.with_config(|config| config.app_key = Some(app_key))
     }
 
-    roomkv_provider::settings_methods!(settings, Region, "RongCloud");
+    fn app_secret(self, app_secret: AppSecret) -> Self {
+        self.with_config(|config| config.app_secret = Some(app_secret))
+    }
 
-    /// Builds the client. Needs no runtime; sending needs a Tokio runtime with time (and, for
-    /// the built-in HTTP client, I/O) enabled.
-    ///
-    /// # Errors
-    ///
-    /// A [`BuildError`] when the App Key or the App Secret is missing, the App Key cannot be
-    /// sent as a header, a host URL is invalid (plain `http://` is refused except to loopback
-    /// hosts), HTTP client settings are combined with a custom HTTP client, or the built-in
-    /// HTTP client cannot be built.
-    pub fn build(self) -> Result<Client, BuildError> {
-        let app_key = self.app_key.ok_or(BuildError::MissingAppKey)?;
-        let app_secret = self.app_secret.ok_or(BuildError::MissingAppSecret)?;
-        let credentials = Credentials::new(app_key, app_secret, self.header_style)?;
+    fn header_style(self, style: HeaderStyle) -> Self {
+        self.with_config(|config| config.header_style = style)
+    }
+
+    fn dialect(self, dialect: Dialect) -> Self {
+        self.with_config(|config| config.dialect = dialect)
+    }
+}
+
+impl ClientFactory for RongCloud {
+    type Config = RongCloudConfig;
+    type Region = Region;
+    type Client = Client;
+
+    /// Checks the App Key and the App Secret (missing, empty, or an App Key that cannot be
+    /// sent as a header), then the shared settings.
+    fn build(config: RongCloudConfig, settings: Settings<Region>) -> Result<Client, BuildError> {
+        let credentials = config
+            .app_key
+            .ok_or(CredentialsError::MissingAppKey)
+            .and_then(|key| {
+                let secret = config
+                    .app_secret
+                    .ok_or(CredentialsError::MissingAppSecret)?;
+                Credentials::new(key, secret, config.header_style)
+            })
+            .map_err(BuildError::Credentials)?;
         let app = format!("rongcloud:{}", credentials.app_key().as_str());
-        let mut engine = self
-            .settings
-            .build(&app, |url| Endpoint::parse(url).map_err(|e| e.to_string()))?;
-        if self.dialect == Dialect::V4 {
-            engine.expected_statuses = crate::dialect::V4_EXPECTED_STATUSES.as_slice();
+        let mut engine =
+            settings.build(&app, |url| Endpoint::parse(url).map_err(|e| e.to_string()))?;
+        if config.dialect == Dialect::V4 {
+            engine.set_expected_statuses(crate::dialect::V4_EXPECTED_STATUSES.as_slice());
         }
         Ok(Client {
             inner: Arc::new(Inner {
                 credentials,
-                dialect: self.dialect,
+                dialect: config.dialect,
                 engine,
             }),
         })
-    }
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("app_key", &self.app_key)
-            // `AppSecret`'s own Debug is redacted; say only whether one is set.
-            .field("app_secret", &self.app_secret.as_ref().map(|_| "***"))
-            .field("header_style", &self.header_style)
-            .field("dialect", &self.dialect)
-            .field("settings", &self.settings)
-            .finish()
     }
 }

@@ -15,12 +15,14 @@ use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, EntryKey,
     EntryValue, ExpansionKey, ExpansionValue, MsgUid, SetExpansion, TargetId, UserId,
 };
-use roomkv_core::{Operation as _, ValidationError};
+use roomkv_core::{Limits, Operation, ValidationError};
 use roomkv_provider::attributes::{
     self, AttributeError, AttributeReport, Capacity, RoomAttributes,
 };
 use roomkv_provider::bulk::{self, BulkReport};
 
+#[cfg(doc)]
+use crate::ErrorKind;
 use crate::{Client, Error};
 
 /// What a bulk write of entries did, key by key.
@@ -55,7 +57,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room, owner, key or value, or
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room, owner, key or value, or
     /// a key given twice. Failures after sending are in the report.
     pub async fn set_entries(
         &self,
@@ -76,19 +78,18 @@ impl Client {
         let batch = |chunk: Vec<(EntryKey, EntryValue)>| {
             BatchSetEntries::new(room.clone(), owner.clone(), chunk)
         };
-        let chunks = self.inner.engine.plan(
-            entries,
-            (self.limits().rongcloud.batch_entries_max, usize::MAX),
-            |_| 0,
-            batch,
-        );
-        Ok(bulk::run(
-            chunks,
-            bulk::pair_keys,
-            Error::is_outcome_unknown,
-            |chunk| self.send(batch(chunk)),
-        )
-        .await)
+        Ok(self
+            .inner
+            .engine
+            .write_in_chunks(
+                entries,
+                (self.limits().rongcloud.batch_entries_max, usize::MAX),
+                |_| 0,
+                bulk::pair_keys,
+                batch,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     /// Removes any number of entries of a chat room, whoever owns them, in batch removes of at
@@ -99,7 +100,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room, owner or key, or a key
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room, owner or key, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn remove_entries(
         &self,
@@ -116,18 +117,18 @@ impl Client {
         })?;
         let batch =
             |chunk: Vec<EntryKey>| BatchRemoveEntries::new(room.clone(), owner.clone(), chunk);
-        let chunks = self.inner.engine.plan(
-            keys,
-            (self.limits().rongcloud.batch_entries_max, usize::MAX),
-            |_| 0,
-            batch,
-        );
-        Ok(
-            bulk::run(chunks, Clone::clone, Error::is_outcome_unknown, |chunk| {
-                self.send(batch(chunk))
-            })
-            .await,
-        )
+        Ok(self
+            .inner
+            .engine
+            .write_in_chunks(
+                keys,
+                (self.limits().rongcloud.batch_entries_max, usize::MAX),
+                |_| 0,
+                Clone::clone,
+                batch,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     /// Sets any number of expansions of a message, as `user`, in calls of at most 100 keys
@@ -137,7 +138,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid id, key or value, or a key
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid id, key or value, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn set_expansions(
         &self,
@@ -163,30 +164,23 @@ impl Client {
                 value.validate(limits)?;
             }
             attributes::check_distinct("extraKeyVal", entries.iter().map(|(k, _)| k.as_str()))?;
-            // The message, the user and the target, with one pair (or none) to carry them.
-            call(entries.iter().take(1).cloned().collect())
-                .validate(limits)
-                .or_else(|err| match err {
-                    ValidationError::NoItems { .. } => Ok(()),
-                    err => Err(err),
-                })
+            check_ids(&call(entries.iter().take(1).cloned().collect()), limits)
         })?;
-        let chunks = self.inner.engine.plan(
-            entries,
-            (
-                self.limits().rongcloud.expansion_keys_per_call_max,
-                usize::MAX,
-            ),
-            |_| 0,
-            call,
-        );
-        Ok(bulk::run(
-            chunks,
-            bulk::pair_keys,
-            Error::is_outcome_unknown,
-            |chunk| self.send(call(chunk)),
-        )
-        .await)
+        Ok(self
+            .inner
+            .engine
+            .write_in_chunks(
+                entries,
+                (
+                    self.limits().rongcloud.expansion_keys_per_call_max,
+                    usize::MAX,
+                ),
+                |_| 0,
+                bulk::pair_keys,
+                call,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     /// Deletes any number of expansions of a message, as `user`, in calls of at most 100
@@ -194,7 +188,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid id or key, or a key given
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid id or key, or a key given
     /// twice. Failures after sending are in the report.
     pub async fn delete_expansions(
         &self,
@@ -217,28 +211,23 @@ impl Client {
         self.inner.engine.check_all(|limits| {
             keys.iter().try_for_each(|key| key.validate(limits))?;
             attributes::check_distinct("extraKey", keys.iter().map(ExpansionKey::as_str))?;
-            call(keys.iter().take(1).cloned().collect())
-                .validate(limits)
-                .or_else(|err| match err {
-                    ValidationError::NoItems { .. } => Ok(()),
-                    err => Err(err),
-                })
+            check_ids(&call(keys.iter().take(1).cloned().collect()), limits)
         })?;
-        let chunks = self.inner.engine.plan(
-            keys,
-            (
-                self.limits().rongcloud.expansion_keys_per_call_max,
-                usize::MAX,
-            ),
-            |_| 0,
-            call,
-        );
-        Ok(
-            bulk::run(chunks, Clone::clone, Error::is_outcome_unknown, |chunk| {
-                self.send(call(chunk))
-            })
-            .await,
-        )
+        Ok(self
+            .inner
+            .engine
+            .write_in_chunks(
+                keys,
+                (
+                    self.limits().rongcloud.expansion_keys_per_call_max,
+                    usize::MAX,
+                ),
+                |_| 0,
+                Clone::clone,
+                call,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     /// The vendor-neutral [`RoomAttributes`] of this client's chat rooms, writing entries as
@@ -249,6 +238,15 @@ impl Client {
             owner,
         }
     }
+}
+
+/// Checks the message, the user and the target of an expansion call made of one item (or none,
+/// which is not itself a fault of the ids).
+fn check_ids(call: &impl Operation, limits: &Limits) -> Result<(), ValidationError> {
+    call.validate(limits).or_else(|err| match err {
+        ValidationError::NoItems { .. } => Ok(()),
+        err => Err(err),
+    })
 }
 
 /// A RongCloud [`Client`] as vendor-neutral [`RoomAttributes`]: room ids are chat-room ids,

@@ -11,16 +11,16 @@ use roomkv_core::rongcloud::{
     Endpoint, Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid,
     QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
-use roomkv_provider::{Engine, Signer};
+use roomkv_provider::{Engine, SignContext, Signer};
 use roomkv_sign::rongcloud::AppKey;
-use roomkv_transport::HttpRequest;
+use roomkv_transport::{BoxError, HttpRequest};
 use tracing::Instrument as _;
 
 use crate::auth::{self, Credentials};
 use crate::dialect::DialectOperation;
-use crate::{BuildError, ClientBuilder, Error, Limits, RongCloud};
+use crate::{ClientBuilder, Error, Limits, RongCloud};
 #[cfg(doc)]
-use crate::{Validation, WriteRetry};
+use crate::{ErrorKind, Validation, WriteRetry};
 
 /// A RongCloud / Nexconn client for chat-room KV entries and message expansions.
 ///
@@ -42,7 +42,9 @@ use crate::{Validation, WriteRetry};
 /// ([`Error::request_id`]) and in the debug logs.
 ///
 /// ```no_run
-/// use roomkv_rongcloud::{AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, UserId};
+/// use roomkv_rongcloud::{
+///     AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, RongCloudSettings as _, UserId,
+/// };
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::builder()
@@ -80,14 +82,14 @@ pub(crate) struct RequestId {
 impl Signer<RongCloud> for Credentials {
     type Request = RequestId;
 
-    fn begin(&self, engine: &Engine<RongCloud>) -> RequestId {
-        let id = auth::request_id(&engine.nonce);
+    fn begin(&self, context: SignContext<'_>) -> RequestId {
+        let id = auth::request_id(context.random());
         let header = HeaderValue::from_str(&id).expect("hex digits are a valid header value");
         RequestId { id, header }
     }
 
-    fn request_id(&self, request: &RequestId) -> String {
-        request.id.clone()
+    fn request_id<'r>(&self, request: &'r RequestId) -> Option<&'r str> {
+        Some(&request.id)
     }
 
     /// Signs with a fresh nonce and timestamp, and labels with the operation's request id.
@@ -95,18 +97,14 @@ impl Signer<RongCloud> for Credentials {
         &self,
         request: &RequestId,
         http: HttpRequest,
-        engine: &Engine<RongCloud>,
-    ) -> Result<HttpRequest, Error> {
+        context: SignContext<'_>,
+    ) -> Result<HttpRequest, BoxError> {
         let (mut parts, body) = http.into_parts();
-        let nonce = auth::nonce(&engine.nonce);
-        let timestamp = auth::timestamp_millis(&engine.clock);
+        let nonce = auth::nonce(context.random());
+        let timestamp = auth::timestamp_millis(context.clock());
         // The App Key was checked when the client was built, and nonces and timestamps are
-        // digits, so this cannot fail; if it did, the configuration would be at fault.
-        self.sign_headers(&mut parts, &nonce, &timestamp)
-            .map_err(|err| {
-                tracing::debug!(error = %err, "could not sign the request");
-                Error::Config(BuildError::InvalidAppKey)
-            })?;
+        // digits, so this cannot fail.
+        self.sign_headers(&mut parts, &nonce, &timestamp)?;
         auth::label(&mut parts, &request.header);
         Ok(HttpRequest::from_parts(parts, body))
     }
@@ -120,11 +118,11 @@ impl Client {
 
     /// Sends any RongCloud operation and returns its typed output.
     ///
-    /// In [`Dialect::V4`] (see [`ClientBuilder::dialect`]) core's legacy operations
-    /// ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as their v4 equivalents
-    /// (a single-key set or remove as a batch of one); the v4 ones ([`crate::v4`]) are sent as
-    /// they are. [`DialectOperation`] says which operation goes on the wire; an operation
-    /// defined elsewhere implements it with `type V4 = Self`.
+    /// In [`Dialect::V4`] (see [`RongCloudSettings::dialect`](crate::RongCloudSettings::dialect))
+    /// core's legacy operations ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as
+    /// their v4 equivalents (a single-key set or remove as a batch of one); the v4 ones
+    /// ([`crate::v4`]) are sent as they are. [`DialectOperation`] says which operation goes on the
+    /// wire; an operation defined elsewhere implements it with `type V4 = Self`.
     ///
     /// This is the path every other method takes; use it for requests with options the
     /// shortcuts do not take (auto-delete, notifications, `isSyncSender`, a query page) or for
@@ -142,25 +140,25 @@ impl Client {
     /// )
     /// .auto_delete(true)
     /// .notify(Notification::kv_change_with_extra("seat change"));
-    /// client.send(set).await?;
+    /// client.send(&set).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     ///
-    /// See [`Error`]: [`Error::Validation`] before sending, then transport failures and
+    /// See [`Error`]: [`ErrorKind::Validation`] before sending, then transport failures and
     /// RongCloud's error codes after the retries the policy allows. In [`Dialect::V4`], also
-    /// [`Error::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
+    /// [`ErrorKind::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
     /// which v4 cannot send.
-    pub async fn send<O: DialectOperation>(&self, op: O) -> Result<O::Output, Error> {
+    pub async fn send<O: DialectOperation + Clone>(&self, op: &O) -> Result<O::Output, Error> {
         match self.inner.dialect {
-            Dialect::V4 => self.execute(op.to_v4()?).await,
+            Dialect::V4 => self.execute(&op.clone().to_v4()?).await,
             Dialect::Legacy => self.execute(op).await,
         }
     }
 
     /// Sends `op` as it is, in a `rongcloud_request` span.
-    async fn execute<O>(&self, op: O) -> Result<O::Output, Error>
+    async fn execute<O>(&self, op: &O) -> Result<O::Output, Error>
     where
         O: Operation<Endpoint = Endpoint>,
     {
@@ -168,7 +166,7 @@ impl Client {
         let inner = &*self.inner;
         inner
             .engine
-            .execute(&op, &inner.credentials, &span)
+            .execute(op, &inner.credentials, &span)
             .instrument(span.clone())
             .await
     }
@@ -188,7 +186,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before sending (a key of more than 128 characters or outside
+    /// [`ErrorKind::Validation`] before sending (a key of more than 128 characters or outside
     /// `A-Z a-z 0-9 + = - _`, a value of more than 4096 characters, …); among RongCloud's codes
     /// 1009 when chat-room KV is not enabled for the app.
     pub async fn set_entry(
@@ -198,7 +196,7 @@ impl Client {
         key: EntryKey,
         value: EntryValue,
     ) -> Result<(), Error> {
-        self.send(SetEntry::new(room.clone(), user.clone(), key, value))
+        self.send(&SetEntry::new(room.clone(), user.clone(), key, value))
             .await
     }
 
@@ -208,7 +206,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no entries, more than 20, a key given twice, or a body over
+    /// [`ErrorKind::Validation`] for no entries, more than 20, a key given twice, or a body over
     /// 100 KB.
     pub async fn batch_set_entries(
         &self,
@@ -216,7 +214,7 @@ impl Client {
         owner: &UserId,
         entries: impl IntoIterator<Item = (EntryKey, EntryValue)>,
     ) -> Result<(), Error> {
-        self.send(BatchSetEntries::new(room.clone(), owner.clone(), entries))
+        self.send(&BatchSetEntries::new(room.clone(), owner.clone(), entries))
             .await
     }
 
@@ -234,7 +232,7 @@ impl Client {
         user: &UserId,
         key: EntryKey,
     ) -> Result<(), Error> {
-        self.send(RemoveEntry::new(room.clone(), user.clone(), key))
+        self.send(&RemoveEntry::new(room.clone(), user.clone(), key))
             .await
     }
 
@@ -244,14 +242,14 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no keys, more than 20, or a key given twice.
+    /// [`ErrorKind::Validation`] for no keys, more than 20, or a key given twice.
     pub async fn batch_remove_entries(
         &self,
         room: &ChatroomId,
         owner: &UserId,
         keys: impl IntoIterator<Item = EntryKey>,
     ) -> Result<(), Error> {
-        self.send(BatchRemoveEntries::new(room.clone(), owner.clone(), keys))
+        self.send(&BatchRemoveEntries::new(room.clone(), owner.clone(), keys))
             .await
     }
 
@@ -274,13 +272,13 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for more than 100 keys.
+    /// [`ErrorKind::Validation`] for more than 100 keys.
     pub async fn query_entries(
         &self,
         room: &ChatroomId,
         keys: impl IntoIterator<Item = EntryKey>,
     ) -> Result<Vec<Entry>, Error> {
-        self.send(QueryEntries::new(room.clone()).with_keys(keys))
+        self.send(&QueryEntries::new(room.clone()).with_keys(keys))
             .await
     }
 
@@ -290,7 +288,7 @@ impl Client {
     ///
     /// See [`Error`].
     pub async fn query_all_entries(&self, room: &ChatroomId) -> Result<Vec<Entry>, Error> {
-        self.send(QueryEntries::new(room.clone())).await
+        self.send(&QueryEntries::new(room.clone())).await
     }
 
     /// Reads one entry; `None` when the room does not have it.
@@ -304,7 +302,7 @@ impl Client {
         key: &EntryKey,
     ) -> Result<Option<Entry>, Error> {
         let entries = self
-            .send(QueryEntries::new(room.clone()).with_keys([key.clone()]))
+            .send(&QueryEntries::new(room.clone()).with_keys([key.clone()]))
             .await?;
         Ok(entries.into_iter().find(|entry| entry.key == *key))
     }
@@ -331,7 +329,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no entries, more than 100, a key of more than 32 characters,
+    /// [`ErrorKind::Validation`] for no entries, more than 100, a key of more than 32 characters,
     /// or a key given twice.
     pub async fn set_expansion(
         &self,
@@ -341,7 +339,7 @@ impl Client {
         target: &TargetId,
         entries: impl IntoIterator<Item = (ExpansionKey, ExpansionValue)>,
     ) -> Result<(), Error> {
-        self.send(SetExpansion::new(
+        self.send(&SetExpansion::new(
             msg.clone(),
             user.clone(),
             conversation,
@@ -357,7 +355,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no keys, more than 100, or a key given twice.
+    /// [`ErrorKind::Validation`] for no keys, more than 100, or a key given twice.
     pub async fn delete_expansion(
         &self,
         msg: &MsgUid,
@@ -366,7 +364,7 @@ impl Client {
         target: &TargetId,
         keys: impl IntoIterator<Item = ExpansionKey>,
     ) -> Result<(), Error> {
-        self.send(DeleteExpansion::new(
+        self.send(&DeleteExpansion::new(
             msg.clone(),
             user.clone(),
             conversation,
@@ -384,7 +382,7 @@ impl Client {
     ///
     /// See [`Error`].
     pub async fn query_expansion(&self, msg: &MsgUid) -> Result<ExpansionPage, Error> {
-        self.send(QueryExpansion::new(msg.clone())).await
+        self.send(&QueryExpansion::new(msg.clone())).await
     }
 
     /// The app's App Key.
@@ -396,7 +394,7 @@ impl Client {
     /// (`EntryKey::parse_with(text, client.limits())`) when they differ from the documented
     /// ones.
     pub fn limits(&self) -> &Limits {
-        &self.inner.engine.limits
+        self.inner.engine.limits()
     }
 
     /// The base URLs of all hosts, primary first.
@@ -418,11 +416,7 @@ impl fmt::Debug for Client {
             .field("app_key", self.app_key())
             .field("header_style", &inner.credentials.style())
             .field("dialect", &inner.dialect)
-            .field("hosts", &inner.engine.hosts)
-            .field("http", &inner.engine.http)
-            .field("retry_policy", &inner.engine.retry_policy)
-            .field("write_retry", &inner.engine.write_retry)
-            .field("validation", &inner.engine.validation)
-            .finish_non_exhaustive()
+            .field("engine", &inner.engine)
+            .finish()
     }
 }

@@ -1,5 +1,5 @@
 //! [`Error`]: why a request failed, and [`BuildError`]: why a client could not be built. Both
-//! are roomkv-provider's, with what is RongCloud's: [`RongCloud`].
+//! are roomkv-provider's, with what is RongCloud's: [`RongCloud`] and [`CredentialsError`].
 
 use roomkv_core::rongcloud::Endpoint;
 use roomkv_core::{ApiCode, RongCloudCode};
@@ -12,6 +12,7 @@ pub struct RongCloud;
 impl roomkv_provider::Vendor for RongCloud {
     const NAME: &'static str = "RongCloud";
     const LABEL: &'static str = "rongcloud";
+    const CRATE: &'static str = "roomkv-rongcloud";
     /// The statuses RongCloud itself answers with: 200 (business errors included), 401
     /// (signature) and 429 (rate limit). Any other status, and every 5xx, comes from something
     /// in front of it and switches to the backup host.
@@ -21,9 +22,7 @@ impl roomkv_provider::Vendor for RongCloud {
         http::StatusCode::TOO_MANY_REQUESTS,
     ];
     type Code = RongCloudCode;
-    /// Every request carries an `X-Request-ID` of the client's.
-    type RequestId = String;
-    type BuildError = BuildError;
+    type CredentialsError = CredentialsError;
     type Endpoint = Endpoint;
 
     fn code(code: ApiCode) -> Option<RongCloudCode> {
@@ -34,32 +33,40 @@ impl roomkv_provider::Vendor for RongCloud {
     }
 }
 
-roomkv_provider::build_error! {
-    /// Why a [`ClientBuilder`](crate::ClientBuilder) could not build a client.
-    pub enum BuildError for RongCloud in "roomkv-rongcloud" {
-        /// No App Key was given ([`ClientBuilder::app_key`](crate::ClientBuilder::app_key)).
-        #[error("the App Key is missing; set it with ClientBuilder::app_key")]
-        MissingAppKey,
-        /// No App Secret, or an empty one, was given
-        /// ([`ClientBuilder::app_secret`](crate::ClientBuilder::app_secret)).
-        #[error("the App Secret is missing or empty; set it with ClientBuilder::app_secret")]
-        MissingAppSecret,
-        /// The App Key is empty or cannot be sent as an HTTP header value (a line break or
-        /// another control character).
-        #[error("the App Key is empty or contains characters not allowed in an HTTP header")]
-        InvalidAppKey,
-    }
+/// Why the App Key or the App Secret cannot build a client: the
+/// [`BuildError::Credentials`](roomkv_provider::BuildError::Credentials) of RongCloud.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialsError {
+    /// No App Key was given ([`ClientBuilder::app_key`](crate::RongCloudSettings::app_key)).
+    #[error("the App Key is missing; set it with ClientBuilder::app_key")]
+    MissingAppKey,
+    /// No App Secret, or an empty one, was given
+    /// ([`ClientBuilder::app_secret`](crate::RongCloudSettings::app_secret)).
+    #[error("the App Secret is missing or empty; set it with ClientBuilder::app_secret")]
+    MissingAppSecret,
+    /// The App Key is empty or cannot be sent as an HTTP header value (a line break or
+    /// another control character).
+    #[error("the App Key is empty or contains characters not allowed in an HTTP header")]
+    InvalidAppKey,
 }
+
+/// Why a [`ClientBuilder`](crate::ClientBuilder) could not build a client: the App Key or the
+/// App Secret ([`BuildError::Credentials`](roomkv_provider::BuildError::Credentials) with a
+/// [`CredentialsError`]), or a setting every provider shares.
+pub type BuildError = roomkv_provider::BuildError<RongCloud>;
 
 /// Why a request failed.
 ///
-/// The variants say where it failed: before anything was sent ([`Error::Validation`],
-/// [`Error::Encode`], [`Error::Config`]), on the way ([`Error::Transport`]), or in RongCloud's
-/// answer ([`Error::Api`], [`Error::UnexpectedStatus`], [`Error::Decode`]). The methods answer
-/// the questions callers ask whatever the variant:
+/// Its [`kind`](Error::kind) says where it failed: before anything was sent
+/// ([`ErrorKind::Validation`], [`ErrorKind::Config`], [`ErrorKind::Signing`],
+/// [`ErrorKind::Encode`]), on the way ([`ErrorKind::Transport`]), or in RongCloud's answer
+/// ([`ErrorKind::Api`], [`ErrorKind::UnexpectedStatus`], [`ErrorKind::Decode`]). The methods
+/// answer the questions callers ask whatever the kind:
 ///
 /// | method | question |
 /// |---|---|
+/// | [`is_refused_before_sending`](Error::is_refused_before_sending) | did the client refuse it, with nothing sent? |
 /// | [`is_outcome_unknown`](Error::is_outcome_unknown) | may this *write* have been applied although it failed? |
 /// | [`is_retryable`](Error::is_retryable) | is the failure transient (worth trying again later)? |
 /// | [`is_throttled`](Error::is_throttled) | did RongCloud refuse because of a rate limit (HTTP 429, code 1008)? |
@@ -92,3 +99,6 @@ roomkv_provider::build_error! {
 /// # let _ = explain;
 /// ```
 pub type Error = roomkv_provider::Error<RongCloud>;
+
+/// Where a RongCloud request failed: roomkv-provider's [`ErrorKind`](roomkv_provider::ErrorKind).
+pub type ErrorKind = roomkv_provider::ErrorKind<RongCloud>;

@@ -26,7 +26,7 @@
 //! ```no_run
 //! use roomkv_rongcloud::{
 //!     AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, Region, RongCloudCode,
-//!     UserId,
+//!     RongCloudSettings as _, UserId,
 //! };
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -72,28 +72,28 @@
 //! )
 //! .auto_delete(true)
 //! .notify(Notification::kv_change());
-//! client.send(seat).await?;
+//! client.send(&seat).await?;
 //! # Ok(()) }
 //! ```
 //!
 //! # Dialects
 //!
 //! The client speaks RongCloud's legacy form API by default, or Nexconn's JSON `/v4/…` API
-//! with [`ClientBuilder::dialect`]`(`[`Dialect::V4`]`)`. The typed methods are the same in both;
-//! see [`ClientBuilder::dialect`] for the differences (no notifications on single-key writes in
+//! with [`RongCloudSettings::dialect`]`(`[`Dialect::V4`]`)`. The typed methods are the same in both;
+//! see [`RongCloudSettings::dialect`] for the differences (no notifications on single-key writes in
 //! v4).
 //!
 //! Against a local emulator, point the client at one host with
-//! [`ClientBuilder::base_url`]`("http://127.0.0.1:PORT")`; plain `http://` is accepted for
+//! [`ClientBuilder::base_url`](roomkv_provider::ClientBuilder::base_url)`("http://127.0.0.1:PORT")`; plain `http://` is accepted for
 //! loopback hosts only.
 //!
 //! # Modules
 //!
 //! | module | what |
 //! |---|---|
-//! | [`Client`], [`ClientBuilder`] | the client, its configuration, the typed methods and [`Client::send`] |
+//! | [`Client`], [`ClientBuilder`], [`RongCloudSettings`] | the client, its configuration (the shared settings, and RongCloud's through the trait), the typed methods and [`Client::send`] |
 //! | [`Region`] | RongCloud's data centres: primary and backup hosts |
-//! | [`Error`], [`BuildError`] | why a request failed, why a client could not be built |
+//! | [`Error`], [`ErrorKind`], [`BuildError`], [`CredentialsError`] | why a request failed, why a client could not be built |
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
 //! | [`Client::set_entries`], [`Client::remove_entries`], [`Client::set_expansions`], [`Client::delete_expansions`] | writes of any size, split within the limits, with a key-by-key [`BulkReport`] |
 //! | [`RoomAttributesView`] ([`Client::room_attributes`]) | the vendor-neutral [`RoomAttributes`] of chat-room entries, shared with the Tencent client |
@@ -110,7 +110,7 @@
 //! | `native-roots` | no | trust the platform's roots too |
 //! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `metrics` | no | client metrics through the `metrics` facade (requests, attempts, quota waits, retries, failovers); your application installs the recorder |
-//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
+//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::random_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
 //!
@@ -128,16 +128,17 @@ mod dialect;
 mod error;
 mod region;
 
-pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
+pub use builder::{ClientBuilder, DEFAULT_TIMEOUT, RongCloudConfig, RongCloudSettings};
 pub use bulk::{EntryReport, ExpansionReport, RoomAttributesView};
 pub use client::Client;
 pub use dialect::DialectOperation;
-pub use error::{BuildError, Error, RongCloud};
-pub use region::{Region, UnknownRegion};
+pub use error::{BuildError, CredentialsError, Error, ErrorKind, RongCloud};
+pub use region::Region;
 pub use roomkv_provider::{
     AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
     Validation, Violation, WriteRetry, attributes,
 };
+pub use roomkv_provider::{RegionInfo, UnknownRegion};
 /// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
 /// `limiter` module.
 pub use roomkv_transport::limiter;
@@ -166,7 +167,7 @@ pub use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderStyle};
 #[cfg(feature = "hyper")]
 pub use roomkv_transport::KeepAlive;
 pub use roomkv_transport::{
-    Clock, HttpClient, NonceSource, RetryPolicy, SharedHttpClient, TransportError,
+    Clock, HttpClient, RandomSource, RetryPolicy, SharedHttpClient, TransportError,
 };
 
 /// Deterministic clocks and nonces and a capturing HTTP client for tests (feature

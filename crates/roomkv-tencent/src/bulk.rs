@@ -19,6 +19,8 @@ use roomkv_provider::attributes::{
 };
 use roomkv_provider::bulk::{self, BulkReport};
 
+#[cfg(doc)]
+use crate::ErrorKind;
 use crate::{Client, Error};
 
 /// What a bulk metadata write did, key by key.
@@ -32,7 +34,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room, key or value, or a key
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room, key or value, or a key
     /// given twice. Failures after sending are in the report.
     pub async fn set_room_metadata_bulk(
         &self,
@@ -52,22 +54,19 @@ impl Client {
         let limits = &self.limits().tencent;
         let set =
             |chunk: Vec<(MetadataKey, MetadataValue)>| SetRoomMetadata::new(room.clone(), chunk);
-        let chunks = engine.plan(
-            entries,
-            (
-                limits.metadata_keys_max,
-                limits.metadata_total_value_max_bytes,
-            ),
-            |(_, value)| value.as_str().len(),
-            set,
-        );
-        Ok(bulk::run(
-            chunks,
-            bulk::pair_keys,
-            Error::is_outcome_unknown,
-            |chunk| self.send(set(chunk)),
-        )
-        .await)
+        Ok(engine
+            .write_in_chunks(
+                entries,
+                (
+                    limits.metadata_keys_max,
+                    limits.metadata_total_value_max_bytes,
+                ),
+                |(_, value)| value.as_str().len(),
+                bulk::pair_keys,
+                set,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     /// Deletes any number of metadata keys of a room, in requests of at most 10 keys, in input
@@ -78,7 +77,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before anything is sent: an invalid room or key, or a key given
+    /// [`ErrorKind::Validation`] before anything is sent: an invalid room or key, or a key given
     /// twice. Failures after sending are in the report.
     pub async fn del_room_metadata_bulk(
         &self,
@@ -93,18 +92,16 @@ impl Client {
             attributes::check_distinct("Keys", keys.iter().map(MetadataKey::as_str))
         })?;
         let delete = |chunk: Vec<MetadataKey>| DelRoomMetadata::new(room.clone(), chunk);
-        let chunks = engine.plan(
-            keys,
-            (self.limits().tencent.metadata_keys_max, usize::MAX),
-            |_| 0,
-            delete,
-        );
-        Ok(
-            bulk::run(chunks, Clone::clone, Error::is_outcome_unknown, |chunk| {
-                self.send(delete(chunk))
-            })
-            .await,
-        )
+        Ok(engine
+            .write_in_chunks(
+                keys,
+                (self.limits().tencent.metadata_keys_max, usize::MAX),
+                |_| 0,
+                Clone::clone,
+                delete,
+                |op| async move { self.send(&op).await },
+            )
+            .await)
     }
 
     fn room_id(&self, room: &str) -> Result<RoomId, AttributeError> {

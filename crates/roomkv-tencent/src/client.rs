@@ -9,17 +9,17 @@ use roomkv_core::tencent::{
     CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomMetadata, Identifier,
     MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
 };
-use roomkv_core::{ApiCode, ApiError, EncodeError, Limits, Operation, QuotaFamily};
-use roomkv_provider::{Engine, Signer};
+use roomkv_core::{ApiCode, ApiError, Limits, Operation, QuotaFamily};
+use roomkv_provider::{Engine, SignContext, Signer};
 use roomkv_transport::safety::AttemptOutcome;
-use roomkv_transport::{HttpRequest, NonceSource};
+use roomkv_transport::{BoxError, HttpRequest, RandomSource};
 use tracing::Instrument as _;
 
 use crate::auth::{self, UserSigCache};
 use crate::policy::usersig_rejection;
 use crate::{ClientBuilder, Error, Tencent};
 #[cfg(doc)]
-use crate::{Validation, WriteRetry};
+use crate::{ErrorKind, Validation, WriteRetry};
 
 /// A Tencent Cloud Live client for rooms and room metadata.
 ///
@@ -37,7 +37,7 @@ use crate::{Validation, WriteRetry};
 ///    connection failures, timeouts and gateway errors.
 ///
 /// ```no_run
-/// use roomkv_tencent::{Client, MetadataKey, MetadataValue, RoomId, SecretKey};
+/// use roomkv_tencent::{Client, MetadataKey, MetadataValue, RoomId, SecretKey, TencentSettings as _};
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::builder()
@@ -77,28 +77,29 @@ pub(crate) struct RequestState {
 impl Signer<Tencent> for UserSigCache {
     type Request = RequestState;
 
-    fn begin(&self, _: &Engine<Tencent>) -> RequestState {
+    fn begin(&self, _: SignContext<'_>) -> RequestState {
         RequestState::default()
     }
 
     /// Tencent's requests carry no id of the client's; its answers carry Tencent's.
-    fn request_id(&self, _: &RequestState) {}
+    fn request_id<'r>(&self, _: &'r RequestState) -> Option<&'r str> {
+        None
+    }
 
     /// Signs with the cached admin UserSig and a fresh `random`.
     fn sign(
         &self,
         state: &RequestState,
         http: HttpRequest,
-        engine: &Engine<Tencent>,
-    ) -> Result<HttpRequest, Error> {
+        context: SignContext<'_>,
+    ) -> Result<HttpRequest, BoxError> {
         let ticket = self.current();
         state
             .usersig_generation
             .store(ticket.generation, Ordering::Relaxed);
         // `random`: the low 32 bits of a fresh value, every attempt.
-        let random = engine.nonce.next_u64() as u32;
-        auth::sign(http, &ticket.usersig, random)
-            .map_err(|err| Error::Encode(EncodeError::from(err)))
+        let random = context.random().next_u64() as u32;
+        Ok(auth::sign(http, &ticket.usersig, random)?)
     }
 
     /// A rejected UserSig (70001, 70052) is renewed once and the attempt sent again.
@@ -139,24 +140,24 @@ impl Client {
     ///     .room_name("Friday quiz")
     ///     .max_seat_count(8)
     ///     .take_seat_mode(TakeSeatMode::ApplyToTake);
-    /// client.send(room).await?;
+    /// client.send(&room).await?;
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     ///
-    /// See [`Error`]: [`Error::Validation`] before sending, then transport failures and
+    /// See [`Error`]: [`ErrorKind::Validation`] before sending, then transport failures and
     /// Tencent's error codes after the retries the policy allows.
-    pub async fn send<O>(&self, op: O) -> Result<O::Output, Error>
+    pub async fn send<O>(&self, op: &O) -> Result<O::Output, Error>
     where
         O: Operation<Endpoint = Endpoint>,
     {
-        let command = command_name(&op);
+        let command = command_name(op);
         let span = roomkv_provider::request_span!("tencent_request", command);
         let inner = &*self.inner;
         inner
             .engine
-            .execute(&op, &inner.usersig, &span)
+            .execute(op, &inner.usersig, &span)
             .instrument(span.clone())
             .await
     }
@@ -176,7 +177,7 @@ impl Client {
     /// Among others [`TencentCode::RoomIdExists`](crate::TencentCode::RoomIdExists) (100003)
     /// when the id is taken.
     pub async fn create_room(&self, room: CreateRoom) -> Result<(), Error> {
-        self.send(room).await
+        self.send(&room).await
     }
 
     /// Dissolves a room and its metadata (`destroy_room`).
@@ -185,7 +186,7 @@ impl Client {
     ///
     /// Among others [`TencentCode::RoomNotFound`](crate::TencentCode::RoomNotFound) (100004).
     pub async fn destroy_room(&self, room: &RoomId) -> Result<(), Error> {
-        self.send(DestroyRoom::new(room.clone())).await
+        self.send(&DestroyRoom::new(room.clone())).await
     }
 
     /// Reads a room's settings (`get_room_info`).
@@ -194,7 +195,7 @@ impl Client {
     ///
     /// Among others [`TencentCode::RoomNotFound`](crate::TencentCode::RoomNotFound) (100004).
     pub async fn get_room_info(&self, room: &RoomId) -> Result<RoomInfo, Error> {
-        self.send(GetRoomInfo::new(room.clone())).await
+        self.send(&GetRoomInfo::new(room.clone())).await
     }
 
     /// Reads the given keys of a room's metadata (`get_room_metadata`), in Tencent's order.
@@ -221,7 +222,7 @@ impl Client {
         room: &RoomId,
         keys: impl IntoIterator<Item = MetadataKey>,
     ) -> Result<Vec<MetadataEntry>, Error> {
-        self.send(GetRoomMetadata::new(room.clone(), keys)).await
+        self.send(&GetRoomMetadata::new(room.clone(), keys)).await
     }
 
     /// Reads all of a room's metadata (`get_room_metadata` with no keys).
@@ -230,7 +231,7 @@ impl Client {
     ///
     /// Among others [`TencentCode::RoomNotFound`](crate::TencentCode::RoomNotFound) (100004).
     pub async fn get_all_room_metadata(&self, room: &RoomId) -> Result<Vec<MetadataEntry>, Error> {
-        self.send(GetRoomMetadata::all(room.clone())).await
+        self.send(&GetRoomMetadata::all(room.clone())).await
     }
 
     /// Adds or replaces keys of a room's metadata (`set_room_metadata`, an upsert).
@@ -257,13 +258,14 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] before sending; among Tencent's codes 100500 to 100504.
+    /// [`ErrorKind::Validation`] before sending; among Tencent's codes 100500 to 100504.
     pub async fn set_room_metadata(
         &self,
         room: &RoomId,
         entries: impl IntoIterator<Item = (MetadataKey, MetadataValue)>,
     ) -> Result<(), Error> {
-        self.send(SetRoomMetadata::new(room.clone(), entries)).await
+        self.send(&SetRoomMetadata::new(room.clone(), entries))
+            .await
     }
 
     /// Deletes keys of a room's metadata (`del_room_metadata`); at least one key.
@@ -275,7 +277,7 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for no keys or more than
+    /// [`ErrorKind::Validation`] for no keys or more than
     /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10; nothing is sent:
     /// [`del_room_metadata_bulk`](Self::del_room_metadata_bulk) takes any number); among
     /// Tencent's codes 100503.
@@ -284,23 +286,23 @@ impl Client {
         room: &RoomId,
         keys: impl IntoIterator<Item = MetadataKey>,
     ) -> Result<(), Error> {
-        self.send(DelRoomMetadata::new(room.clone(), keys)).await
+        self.send(&DelRoomMetadata::new(room.clone(), keys)).await
     }
 
     /// The app's SDKAppID.
     pub fn sdkappid(&self) -> u64 {
-        self.inner.engine.endpoints[0].sdkappid
+        self.inner.engine.primary_endpoint().sdkappid
     }
 
     /// The App admin account requests are sent as.
     pub fn admin(&self) -> &Identifier {
-        &self.inner.engine.endpoints[0].admin
+        &self.inner.engine.primary_endpoint().admin
     }
 
     /// The limits requests are checked against; parse ids with them
     /// (`RoomId::parse_with(text, client.limits())`) when they differ from the documented ones.
     pub fn limits(&self) -> &Limits {
-        &self.inner.engine.limits
+        self.inner.engine.limits()
     }
 
     /// The base URLs of all hosts, primary first.
@@ -332,13 +334,9 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("sdkappid", &self.sdkappid())
             .field("admin", self.admin())
-            .field("hosts", &inner.engine.hosts)
-            .field("http", &inner.engine.http)
-            .field("retry_policy", &inner.engine.retry_policy)
-            .field("write_retry", &inner.engine.write_retry)
-            .field("validation", &inner.engine.validation)
+            .field("engine", &inner.engine)
             .field("usersig", &inner.usersig)
             .field("usersig_lifetime", &inner.usersig.lifetime())
-            .finish_non_exhaustive()
+            .finish()
     }
 }

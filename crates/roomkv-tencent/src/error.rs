@@ -1,5 +1,5 @@
 //! [`Error`]: why a request failed, and [`BuildError`]: why a client could not be built. Both
-//! are roomkv-provider's, with what is Tencent's: [`Tencent`].
+//! are roomkv-provider's, with what is Tencent's: [`Tencent`] and [`CredentialsError`].
 
 use roomkv_core::tencent::Endpoint;
 use roomkv_core::{ApiCode, TencentCode};
@@ -12,12 +12,11 @@ pub struct Tencent;
 impl roomkv_provider::Vendor for Tencent {
     const NAME: &'static str = "Tencent";
     const LABEL: &'static str = "tencent";
+    const CRATE: &'static str = "roomkv-tencent";
     /// Tencent answers everything with 200; any other status is a gateway's.
     const EXPECTED_STATUSES: &'static [http::StatusCode] = &[];
     type Code = TencentCode;
-    /// Requests carry no id of the client's; Tencent's `RequestId` comes in its answers.
-    type RequestId = ();
-    type BuildError = BuildError;
+    type CredentialsError = CredentialsError;
     type Endpoint = Endpoint;
 
     fn code(code: ApiCode) -> Option<TencentCode> {
@@ -28,34 +27,43 @@ impl roomkv_provider::Vendor for Tencent {
     }
 }
 
-roomkv_provider::build_error! {
-    /// Why a [`ClientBuilder`](crate::ClientBuilder) could not build a client.
-    pub enum BuildError for Tencent in "roomkv-tencent" {
-        /// No SDKAppID was given ([`ClientBuilder::sdkappid`](crate::ClientBuilder::sdkappid)).
-        #[error("the SDKAppID is missing; set it with ClientBuilder::sdkappid")]
-        MissingSdkAppId,
-        /// No secret key was given
-        /// ([`ClientBuilder::secret_key`](crate::ClientBuilder::secret_key)).
-        #[error("the secret key is missing; set it with ClientBuilder::secret_key")]
-        MissingSecretKey,
-        /// The UserSig lifetime is shorter than a minute.
-        #[error("the UserSig lifetime must be at least 60 s, not {secs} s")]
-        UserSigLifetimeTooShort {
-            /// The lifetime given, in seconds.
-            secs: u64,
-        },
-    }
+/// Why the SDKAppID, the secret key or the UserSig lifetime cannot build a client: the
+/// [`BuildError::Credentials`](roomkv_provider::BuildError::Credentials) of Tencent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CredentialsError {
+    /// No SDKAppID was given ([`ClientBuilder::sdkappid`](crate::TencentSettings::sdkappid)).
+    #[error("the SDKAppID is missing; set it with ClientBuilder::sdkappid")]
+    MissingSdkAppId,
+    /// No secret key was given
+    /// ([`ClientBuilder::secret_key`](crate::TencentSettings::secret_key)).
+    #[error("the secret key is missing; set it with ClientBuilder::secret_key")]
+    MissingSecretKey,
+    /// The UserSig lifetime is shorter than a minute.
+    #[error("the UserSig lifetime must be at least 60 s, not {secs} s")]
+    UserSigLifetimeTooShort {
+        /// The lifetime given, in seconds.
+        secs: u64,
+    },
 }
+
+/// Why a [`ClientBuilder`](crate::ClientBuilder) could not build a client: the SDKAppID, the
+/// secret key or the UserSig lifetime
+/// ([`BuildError::Credentials`](roomkv_provider::BuildError::Credentials) with a
+/// [`CredentialsError`]), or a setting every provider shares.
+pub type BuildError = roomkv_provider::BuildError<Tencent>;
 
 /// Why a request failed.
 ///
-/// The variants say where it failed: before anything was sent ([`Error::Validation`],
-/// [`Error::Encode`], [`Error::Config`]), on the way ([`Error::Transport`]), or in Tencent's
-/// answer ([`Error::Api`], [`Error::UnexpectedStatus`], [`Error::Decode`]). The methods answer
-/// the questions callers ask whatever the variant:
+/// Its [`kind`](Error::kind) says where it failed: before anything was sent
+/// ([`ErrorKind::Validation`], [`ErrorKind::Config`], [`ErrorKind::Signing`],
+/// [`ErrorKind::Encode`]), on the way ([`ErrorKind::Transport`]), or in Tencent's answer
+/// ([`ErrorKind::Api`], [`ErrorKind::UnexpectedStatus`], [`ErrorKind::Decode`]). The methods
+/// answer the questions callers ask whatever the kind:
 ///
 /// | method | question |
 /// |---|---|
+/// | [`is_refused_before_sending`](Error::is_refused_before_sending) | did the client refuse it, with nothing sent? |
 /// | [`is_outcome_unknown`](Error::is_outcome_unknown) | may this *write* have been applied although it failed? |
 /// | [`is_retryable`](Error::is_retryable) | is the failure transient (worth trying again later)? |
 /// | [`is_throttled`](Error::is_throttled) | did Tencent refuse because of a frequency limit? |
@@ -84,3 +92,6 @@ roomkv_provider::build_error! {
 /// # let _ = explain;
 /// ```
 pub type Error = roomkv_provider::Error<Tencent>;
+
+/// Where a Tencent request failed: roomkv-provider's [`ErrorKind`](roomkv_provider::ErrorKind).
+pub type ErrorKind = roomkv_provider::ErrorKind<Tencent>;

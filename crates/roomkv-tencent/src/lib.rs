@@ -22,6 +22,7 @@
 //! ```no_run
 //! use roomkv_tencent::{
 //!     Client, CreateRoom, MetadataKey, MetadataValue, Region, RoomId, SecretKey, TencentCode,
+//!     TencentSettings as _,
 //! };
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -79,7 +80,7 @@
 //! | `native-roots` | no | trust the platform's roots too |
 //! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `metrics` | no | client metrics through the `metrics` facade (requests, attempts, quota waits, retries, failovers, UserSig renewals); your application installs the recorder |
-//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::nonce_source`] and [`ClientBuilder::http_client`] are always public) |
+//! | `test-util` | no | `test_util`: fixed and manual clocks, fixed nonces, `CaptureClient` (for your tests; the injection points [`ClientBuilder::clock`], [`ClientBuilder::random_source`] and [`ClientBuilder::http_client`] are always public) |
 //!
 //! Sending needs a Tokio runtime with the time driver (and I/O for the built-in client).
 
@@ -93,15 +94,17 @@ mod region;
 
 pub use builder::{
     ClientBuilder, DEFAULT_ADMIN, DEFAULT_TIMEOUT, DEFAULT_USERSIG_LIFETIME, MIN_USERSIG_LIFETIME,
+    TencentConfig, TencentSettings,
 };
 pub use bulk::MetadataReport;
 pub use client::Client;
-pub use error::{BuildError, Error, Tencent};
-pub use region::{Region, UnknownRegion};
+pub use error::{BuildError, CredentialsError, Error, ErrorKind, Tencent};
+pub use region::Region;
 pub use roomkv_provider::{
     AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,
     Validation, Violation, WriteRetry, attributes,
 };
+pub use roomkv_provider::{RegionInfo, UnknownRegion};
 /// The client-side rate limiters ([`RateLimit::With`] takes one): roomkv-transport's
 /// `limiter` module.
 pub use roomkv_transport::limiter;
@@ -120,7 +123,7 @@ pub use roomkv_sign::tencent::SecretKey;
 #[cfg(feature = "hyper")]
 pub use roomkv_transport::KeepAlive;
 pub use roomkv_transport::{
-    Clock, HttpClient, NonceSource, RetryPolicy, SharedHttpClient, TransportError,
+    Clock, HttpClient, RandomSource, RetryPolicy, SharedHttpClient, TransportError,
 };
 
 /// Deterministic clocks and nonces and a capturing HTTP client for tests (feature

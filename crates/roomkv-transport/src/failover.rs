@@ -9,7 +9,7 @@ use http::{StatusCode, Uri};
 use crate::metrics::{HostLabel, HostMeter};
 use crate::{Clock, SharedClock, TransportError, check_url};
 
-/// The default time after which an [`EndpointSet`] returns to its primary host.
+/// The default time after which an [`HostSet`] returns to its primary host.
 pub const DEFAULT_COOL_DOWN: Duration = Duration::from_secs(60);
 
 /// An ordered list of base URLs (primary first, then backups) and which one is active.
@@ -21,17 +21,17 @@ pub const DEFAULT_COOL_DOWN: Duration = Duration::from_secs(60);
 /// primary. After the last host it wraps around to the primary.
 ///
 /// Which outcomes count as a failure is the caller's decision; report them with
-/// [`report_failure`](Self::report_failure), passing the [`Endpoint`] the failed request used.
-/// Only a report about the *currently active* endpoint switches, so many concurrent requests
+/// [`report_failure`](Self::report_failure), passing the [`HostChoice`] the failed request used.
+/// Only a report about the *currently active* host switches, so many concurrent requests
 /// failing on the same host switch once, not once each, and late reports about a host that is
 /// no longer active are ignored.
 ///
 /// All methods are synchronous and lock a small mutex only briefly, never across an `.await`.
 ///
 /// ```
-/// use roomkv_transport::EndpointSet;
+/// use roomkv_transport::HostSet;
 ///
-/// let hosts = EndpointSet::new(["https://api.example.com", "https://api-b.example.com"]).unwrap();
+/// let hosts = HostSet::new(["https://api.example.com", "https://api-b.example.com"]).unwrap();
 /// let first = hosts.current();
 /// assert!(first.is_primary());
 ///
@@ -40,7 +40,7 @@ pub const DEFAULT_COOL_DOWN: Duration = Duration::from_secs(60);
 /// assert!(!hosts.report_failure(&first)); // already switched: ignored
 /// assert_eq!(hosts.current().base(), "https://api-b.example.com/");
 /// ```
-pub struct EndpointSet {
+pub struct HostSet {
     hosts: Vec<Uri>,
     labels: Vec<HostLabel>,
     meter: HostMeter,
@@ -59,19 +59,19 @@ struct State {
     switched_at: Duration,
 }
 
-/// The host chosen for one request, as returned by [`EndpointSet::current`].
+/// The host chosen for one request, as returned by [`HostSet::current`].
 ///
 /// Keep it until the request's outcome is known and hand it back to
-/// [`EndpointSet::report_failure`] if the host failed.
+/// [`HostSet::report_failure`] if the host failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
+pub struct HostChoice {
     base: Uri,
     index: usize,
     epoch: u64,
 }
 
-impl Endpoint {
-    /// The base URL of the host, as given to [`EndpointSet::new`].
+impl HostChoice {
+    /// The base URL of the host, as given to [`HostSet::new`].
     pub fn base(&self) -> &Uri {
         &self.base
     }
@@ -87,7 +87,7 @@ impl Endpoint {
     }
 }
 
-impl EndpointSet {
+impl HostSet {
     /// A failover set over `urls`, primary first.
     ///
     /// Each URL must be absolute `https://` (or `http://` to a loopback host, see
@@ -130,12 +130,12 @@ impl EndpointSet {
     ///
     /// # Errors
     ///
-    /// As [`EndpointSet::new`].
+    /// As [`HostSet::new`].
     ///
     /// ```
-    /// use roomkv_transport::EndpointSet;
+    /// use roomkv_transport::HostSet;
     ///
-    /// let one = EndpointSet::pinned("http://127.0.0.1:8080").unwrap();
+    /// let one = HostSet::pinned("http://127.0.0.1:8080").unwrap();
     /// let e = one.current();
     /// assert!(!one.report_failure(&e));
     /// assert_eq!(one.current(), e);
@@ -190,7 +190,7 @@ impl EndpointSet {
     }
 
     /// The host to use now. Returns to the primary first if the cool-down has passed.
-    pub fn current(&self) -> Endpoint {
+    pub fn current(&self) -> HostChoice {
         let mut state = self.lock();
         if state.active != 0
             && let Some(cool_down) = self.cool_down
@@ -206,14 +206,14 @@ impl EndpointSet {
             state.active = 0;
             state.epoch += 1;
         }
-        self.endpoint(&state)
+        self.choice(&state)
     }
 
     /// Reports that a request sent to `observed` failed in a way that calls for another host.
     ///
-    /// Switches to the next host only if `observed` is still the active endpoint (same host,
+    /// Switches to the next host only if `observed` is still the active host (same host,
     /// no switch since it was handed out). Returns whether this call switched.
-    pub fn report_failure(&self, observed: &Endpoint) -> bool {
+    pub fn report_failure(&self, observed: &HostChoice) -> bool {
         if self.is_pinned() {
             return false;
         }
@@ -246,8 +246,8 @@ impl EndpointSet {
         }
     }
 
-    fn endpoint(&self, state: &State) -> Endpoint {
-        Endpoint {
+    fn choice(&self, state: &State) -> HostChoice {
+        HostChoice {
             base: self.hosts[state.active].clone(),
             index: state.active,
             epoch: state.epoch,
@@ -260,17 +260,17 @@ impl EndpointSet {
     }
 }
 
-impl Drop for EndpointSet {
+impl Drop for HostSet {
     fn drop(&mut self) {
         let active = self.lock().active;
         self.meter.released(&self.labels[active]);
     }
 }
 
-impl fmt::Debug for EndpointSet {
+impl fmt::Debug for HostSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = *self.lock();
-        f.debug_struct("EndpointSet")
+        f.debug_struct("HostSet")
             .field("hosts", &self.hosts)
             .field("active", &state.active)
             .field("pinned", &self.is_pinned())
@@ -319,29 +319,25 @@ mod tests {
 
     #[test]
     fn refuses_bad_urls() {
+        assert!(HostSet::new(Vec::<String>::new()).unwrap_err().is_invalid());
         assert!(
-            EndpointSet::new(Vec::<String>::new())
+            HostSet::new(["http://api.example.com"])
                 .unwrap_err()
                 .is_invalid()
         );
+        assert!(HostSet::new(["not a url"]).unwrap_err().is_invalid());
         assert!(
-            EndpointSet::new(["http://api.example.com"])
+            HostSet::new(["https://a.example/?x=1"])
                 .unwrap_err()
                 .is_invalid()
         );
-        assert!(EndpointSet::new(["not a url"]).unwrap_err().is_invalid());
-        assert!(
-            EndpointSet::new(["https://a.example/?x=1"])
-                .unwrap_err()
-                .is_invalid()
-        );
-        assert!(EndpointSet::new(["/relative"]).unwrap_err().is_invalid());
-        assert!(EndpointSet::new(["http://127.0.0.1:1", "https://b.example/v4"]).is_ok());
+        assert!(HostSet::new(["/relative"]).unwrap_err().is_invalid());
+        assert!(HostSet::new(["http://127.0.0.1:1", "https://b.example/v4"]).is_ok());
     }
 
     #[test]
     fn wraps_around_after_the_last_host() {
-        let set = EndpointSet::new([
+        let set = HostSet::new([
             "https://a.example",
             "https://b.example",
             "https://c.example",
@@ -359,7 +355,7 @@ mod tests {
 
     #[test]
     fn stale_report_after_reset_is_ignored() {
-        let set = EndpointSet::new(["https://a.example", "https://b.example"]).unwrap();
+        let set = HostSet::new(["https://a.example", "https://b.example"]).unwrap();
         let old = set.current();
         assert!(set.report_failure(&old));
         set.reset();

@@ -11,14 +11,14 @@
 //! - [`TransportError`]: opaque, with predicates that say how far a failed exchange got
 //!   ([`is_connect`](TransportError::is_connect),
 //!   [`may_have_been_sent`](TransportError::may_have_been_sent), …).
-//! - [`EndpointSet`]: primary / backup host failover, remembered across requests, back to the
+//! - [`HostSet`]: primary / backup host failover, remembered across requests, back to the
 //!   primary after a cool-down.
 //! - [`retry::run`]: a retry loop with exponential backoff and full jitter; the caller
 //!   classifies each attempt.
 //! - [`limiter`]: client-side rate limiting, so a request waits for its slot in the vendor's
 //!   quota instead of being refused: [`LocalLimiter`](limiter::LocalLimiter) in process,
 //!   `RedisLimiter` (feature `redis`) across a fleet.
-//! - [`Clock`] and [`NonceSource`]: injectable time and randomness, with deterministic versions
+//! - [`Clock`] and [`RandomSource`]: injectable time and randomness, with deterministic versions
 //!   in [`test_util`] (feature `test-util`).
 //!
 //! Plain `http://` is accepted only for loopback hosts ([`check_url`]); TLS is always verified.
@@ -33,7 +33,7 @@
 //! | `native-roots` | no | also trust the platform's roots (through `rustls-native-certs`) |
 //! | `redis` | no | `limiter::RedisLimiter`: one quota shared by a fleet of processes through Redis |
 //! | `metrics` | no | [`metrics`]: quota waits, attempts, retries and failovers through the `metrics` facade |
-//! | `test-util` | no | `FixedClock`, `ManualClock`, `FixedNonce`, `SequenceNonce`, `CaptureClient`, … |
+//! | `test-util` | no | `FixedClock`, `ManualClock`, `FixedRandom`, `SequenceRandom`, `CaptureClient`, … |
 //!
 //! Without default features the crate still offers the traits, failover and retry, for use
 //! with your own [`HttpClient`].
@@ -43,17 +43,17 @@
 //! ```
 //! use roomkv_transport::retry::{self, RetryDecision, RetryPolicy};
 //! use roomkv_transport::{
-//!     EndpointSet, HttpClient, OsNonceSource, TransportError, is_failover_status,
+//!     HostSet, HttpClient, OsRandomSource, TransportError, is_failover_status,
 //! };
 //!
 //! async fn ping(
 //!     http: &impl HttpClient,
-//!     hosts: &EndpointSet,
+//!     hosts: &HostSet,
 //! ) -> Result<http::StatusCode, TransportError> {
 //!     let policy = RetryPolicy::default();
 //!     let done = retry::run(
 //!         &policy,
-//!         &OsNonceSource,
+//!         &OsRandomSource,
 //!         |_attempt| async {
 //!             let host = hosts.current();
 //!             // Build (and sign) the request afresh for every attempt.
@@ -100,12 +100,12 @@ pub use client::{
     BoxFuture, DynHttpClient, HttpClient, HttpRequest, HttpResponse, SharedHttpClient,
 };
 pub use error::{BoxError, TransportError};
-pub use failover::{DEFAULT_COOL_DOWN, Endpoint, EndpointSet, is_failover_status};
+pub use failover::{DEFAULT_COOL_DOWN, HostChoice, HostSet, is_failover_status};
 #[cfg(feature = "hyper")]
 pub use hyper_client::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
     HyperClient, HyperClientBuilder, KeepAlive,
 };
 pub use retry::{RetryDecision, RetryPolicy};
-pub use time::{Clock, NonceSource, OsNonceSource, SharedClock, SharedNonceSource, SystemClock};
+pub use time::{Clock, OsRandomSource, RandomSource, SharedClock, SharedRandomSource, SystemClock};
 pub use url::check_url;

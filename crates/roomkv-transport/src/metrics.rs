@@ -22,9 +22,9 @@ use std::sync::{Arc, OnceLock};
 #[cfg(feature = "metrics")]
 use metrics::{Counter, Gauge, Histogram};
 
-use crate::Endpoint;
+use crate::HostChoice;
 #[cfg(feature = "metrics")]
-use crate::EndpointSet;
+use crate::HostSet;
 use crate::limiter::RateLimited;
 use crate::safety::AttemptOutcome;
 
@@ -114,11 +114,11 @@ const FAMILY_SLOTS: usize = 32;
 
 #[cfg(feature = "metrics")]
 impl ClientMeters {
-    /// The handles of a `vendor`'s client sending to `endpoints`, none resolved yet.
-    pub fn new(vendor: &'static str, endpoints: &EndpointSet) -> Self {
+    /// The handles of a `vendor`'s client sending to `hosts`, none resolved yet.
+    pub fn new(vendor: &'static str, hosts: &HostSet) -> Self {
         Self {
             vendor,
-            hosts: endpoints.labels().into(),
+            hosts: hosts.labels().into(),
             retries: Default::default(),
             families: HandleTable::new(FAMILY_SLOTS),
         }
@@ -509,15 +509,15 @@ impl<'a> Metered<'a> {
         }
     }
 
-    /// One attempt's exchange with the host of `endpoint` ended (answered or failed).
+    /// One attempt's exchange with the host of `choice` ended (answered or failed).
     #[inline]
     #[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
-    pub(crate) fn exchanged(&self, endpoint: &Endpoint) {
+    pub(crate) fn exchanged(&self, choice: &HostChoice) {
         #[cfg(feature = "metrics")]
         if let Some(labels) = &self.labels {
             let seconds = labels.clock.lap(true);
             let (client, attempts) = (labels.client, labels.attempts);
-            let index = endpoint.index();
+            let index = choice.index();
             if let (Some(slot), Some(host)) = (attempts.hosts.get(index), client.hosts.get(index)) {
                 slot.get_or_init(|| {
                     metrics::histogram!(
@@ -573,7 +573,7 @@ impl HostLabel {
     }
 }
 
-/// The host-switch metrics of an [`EndpointSet`](crate::EndpointSet): which vendor it serves.
+/// The host-switch metrics of an [`HostSet`](crate::HostSet): which vendor it serves.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct HostMeter {
     #[cfg(feature = "metrics")]
@@ -726,7 +726,7 @@ mod kept {
 
     #[test]
     fn a_client_keeps_recording_into_the_recorder_of_its_first_use() {
-        let hosts = EndpointSet::new(["http://127.0.0.1:1"]).unwrap();
+        let hosts = HostSet::new(["http://127.0.0.1:1"]).unwrap();
         let (a, b, late) = (
             ClientMeters::new("rongcloud", &hosts),
             ClientMeters::new("rongcloud", &hosts),

@@ -22,7 +22,7 @@ use crate::metrics::{Metered, RequestMeter};
 use crate::retry::{self, RetryDecision, RetryPolicy, StopReason};
 use crate::safety::{self, AttemptOutcome, RequestKind};
 use crate::{
-    Endpoint, EndpointSet, HttpClient, HttpRequest, HttpResponse, NonceSource, SharedHttpClient,
+    HostChoice, HostSet, HttpClient, HttpRequest, HttpResponse, RandomSource, SharedHttpClient,
     TransportError,
 };
 
@@ -32,11 +32,11 @@ pub struct Pipeline<'a> {
     /// When to retry and how long to wait.
     pub policy: &'a RetryPolicy,
     /// The hosts and which one is active.
-    pub endpoints: &'a EndpointSet,
+    pub hosts: &'a HostSet,
     /// Where requests are sent.
     pub http: &'a SharedHttpClient,
     /// Randomness for the backoff jitter.
-    pub jitter: &'a dyn NonceSource,
+    pub jitter: &'a dyn RandomSource,
     /// Statuses that are part of the vendor's protocol (business errors, 401, 429); any other
     /// non-2xx status, and every 5xx, makes the client switch hosts.
     pub expected_statuses: &'a [StatusCode],
@@ -106,7 +106,7 @@ impl Pipeline<'_> {
     ) -> Executed<T, E>
     where
         E: From<TransportError> + From<RateLimited>,
-        B: Fn(&Endpoint, u32) -> Result<HttpRequest, E>,
+        B: Fn(&HostChoice, u32) -> Result<HttpRequest, E>,
         P: Fn(HttpResponse, AttemptInfo) -> Result<T, E>,
         C: Fn(&E) -> AttemptOutcome,
     {
@@ -127,7 +127,7 @@ impl Pipeline<'_> {
     ) -> Executed<T, E>
     where
         E: From<TransportError> + From<RateLimited>,
-        B: Fn(&Endpoint, u32) -> Result<HttpRequest, E>,
+        B: Fn(&HostChoice, u32) -> Result<HttpRequest, E>,
         P: Fn(HttpResponse, AttemptInfo) -> Result<T, E>,
         C: Fn(&E) -> AttemptOutcome,
     {
@@ -157,8 +157,8 @@ impl Pipeline<'_> {
                             return (Err(E::from(refused)), Ended::NotAdmitted);
                         }
                     }
-                    let endpoint = self.endpoints.current();
-                    let request = match build(&endpoint, number) {
+                    let host = self.hosts.current();
+                    let request = match build(&host, number) {
                         Ok(request) => request,
                         Err(err) => return (Err(err), Ended::Outcome(AttemptOutcome::Refused)),
                     };
@@ -167,17 +167,17 @@ impl Pipeline<'_> {
                         after_unknown: after_unknown.load(Ordering::Relaxed),
                     };
                     let sent = self.http.send(request).await;
-                    metered.exchanged(&endpoint);
+                    metered.exchanged(&host);
                     match sent {
                         Ok(response) => {
                             if self.is_failover_status(response.status()) {
-                                self.endpoints.report_failure(&endpoint);
+                                self.hosts.report_failure(&host);
                             }
                             (parse(response, info), Ended::Answered)
                         }
                         Err(err) => {
                             if err.is_timeout() || err.is_connect() {
-                                self.endpoints.report_failure(&endpoint);
+                                self.hosts.report_failure(&host);
                             }
                             let outcome = if err.may_have_been_sent() {
                                 // No answer: the request may still be on its way.

@@ -8,7 +8,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::NonceSource;
+use crate::RandomSource;
 
 /// How often and how patiently to retry.
 ///
@@ -231,7 +231,7 @@ pub struct Retried<T> {
 /// `attempt` receives the 1-based attempt number and is called afresh every time, so anything
 /// that must be unique per attempt (signature, nonce, timestamp, host choice) is computed
 /// inside it. `classify` sees each output and decides. `jitter` supplies the randomness of the
-/// delays ([`OsNonceSource`](crate::OsNonceSource) in production, a fixed sequence in tests).
+/// delays ([`OsRandomSource`](crate::OsRandomSource) in production, a fixed sequence in tests).
 ///
 /// The loop never fails by itself: it always returns the last attempt's output, with the number
 /// of attempts and the [`StopReason`]. It sleeps with [`tokio::time::sleep`], so it needs a Tokio
@@ -240,14 +240,14 @@ pub struct Retried<T> {
 /// ```
 /// use std::sync::atomic::{AtomicU32, Ordering};
 /// use roomkv_transport::retry::{self, RetryDecision, RetryPolicy, StopReason};
-/// use roomkv_transport::OsNonceSource;
+/// use roomkv_transport::OsRandomSource;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
 /// let calls = AtomicU32::new(0);
 /// let policy = RetryPolicy::default().with_max_attempts(5);
 /// let done = retry::run(
 ///     &policy,
-///     &OsNonceSource,
+///     &OsRandomSource,
 ///     |n| {
 ///         calls.fetch_add(1, Ordering::Relaxed);
 ///         async move { if n < 3 { Err("unavailable") } else { Ok(n) } }
@@ -266,7 +266,7 @@ pub struct Retried<T> {
 /// ```
 pub async fn run<T, F, Fut, C>(
     policy: &RetryPolicy,
-    jitter: &dyn NonceSource,
+    jitter: &dyn RandomSource,
     attempt: F,
     classify: C,
 ) -> Retried<T>
@@ -290,7 +290,7 @@ where
 pub(crate) async fn run_since<T, F, Fut, C>(
     start: tokio::time::Instant,
     policy: &RetryPolicy,
-    jitter: &dyn NonceSource,
+    jitter: &dyn RandomSource,
     mut attempt: F,
     mut classify: C,
 ) -> Retried<T>

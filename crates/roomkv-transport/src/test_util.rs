@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use crate::{Clock, HttpClient, HttpRequest, HttpResponse, NonceSource, TransportError};
+use crate::{Clock, HttpClient, HttpRequest, HttpResponse, RandomSource, TransportError};
 
 /// A clock frozen at one instant: `now()` is always the same and `monotonic()` never advances.
 ///
@@ -122,9 +122,9 @@ impl Clock for ManualClock {
 
 /// A nonce source that always returns the same value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FixedNonce(pub u64);
+pub struct FixedRandom(pub u64);
 
-impl NonceSource for FixedNonce {
+impl RandomSource for FixedRandom {
     fn next_u64(&self) -> u64 {
         self.0
     }
@@ -133,23 +133,23 @@ impl NonceSource for FixedNonce {
 /// A nonce source that counts up from a start value (wrapping); clones share the counter.
 ///
 /// ```
-/// use roomkv_transport::NonceSource;
-/// use roomkv_transport::test_util::SequenceNonce;
+/// use roomkv_transport::RandomSource;
+/// use roomkv_transport::test_util::SequenceRandom;
 ///
-/// let n = SequenceNonce::new(7);
+/// let n = SequenceRandom::new(7);
 /// assert_eq!([n.next_u64(), n.next_u64(), n.clone().next_u64()], [7, 8, 9]);
 /// ```
 #[derive(Debug, Clone)]
-pub struct SequenceNonce(Arc<AtomicU64>);
+pub struct SequenceRandom(Arc<AtomicU64>);
 
-impl SequenceNonce {
+impl SequenceRandom {
     /// Starts at `start`.
     pub fn new(start: u64) -> Self {
         Self(Arc::new(AtomicU64::new(start)))
     }
 }
 
-impl NonceSource for SequenceNonce {
+impl RandomSource for SequenceRandom {
     fn next_u64(&self) -> u64 {
         self.0.fetch_add(1, Ordering::Relaxed)
     }
@@ -157,15 +157,15 @@ impl NonceSource for SequenceNonce {
 
 /// A nonce source that replays a fixed list of values, cycling when it runs out.
 ///
-/// Handy for retry jitter: `ScriptedNonce::new([0])` makes every backoff zero,
-/// `ScriptedNonce::new([u64::MAX])` makes every backoff its full ceiling.
+/// Handy for retry jitter: `ScriptedRandom::new([0])` makes every backoff zero,
+/// `ScriptedRandom::new([u64::MAX])` makes every backoff its full ceiling.
 #[derive(Debug, Clone)]
-pub struct ScriptedNonce {
+pub struct ScriptedRandom {
     values: Arc<[u64]>,
     next: Arc<AtomicU64>,
 }
 
-impl ScriptedNonce {
+impl ScriptedRandom {
     /// Replays `values` in order, then from the start again. An empty list yields zeros.
     pub fn new(values: impl IntoIterator<Item = u64>) -> Self {
         Self {
@@ -175,7 +175,7 @@ impl ScriptedNonce {
     }
 }
 
-impl NonceSource for ScriptedNonce {
+impl RandomSource for ScriptedRandom {
     fn next_u64(&self) -> u64 {
         if self.values.is_empty() {
             return 0;

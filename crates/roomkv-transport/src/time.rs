@@ -1,8 +1,8 @@
-//! Injectable time ([`Clock`]) and randomness ([`NonceSource`]).
+//! Injectable time ([`Clock`]) and randomness ([`RandomSource`]).
 //!
 //! Nothing in this crate reads the system clock or the OS random source directly; it goes
 //! through these traits so tests can substitute deterministic ones (feature `test-util`:
-//! `FixedClock`, `ManualClock`, `FixedNonce`, `SequenceNonce` in [`test_util`](crate::test_util)).
+//! `FixedClock`, `ManualClock`, `FixedRandom`, `SequenceRandom` in [`test_util`](crate::test_util)).
 
 use std::cell::RefCell;
 use std::fmt;
@@ -103,12 +103,12 @@ impl Clock for SharedClock {
 /// every attempt; the retry loop uses it for jitter.
 ///
 /// ```
-/// use roomkv_transport::{NonceSource, OsNonceSource};
+/// use roomkv_transport::{RandomSource, OsRandomSource};
 ///
-/// let nonces = OsNonceSource;
+/// let nonces = OsRandomSource;
 /// let _a: u64 = nonces.next_u64();
 /// ```
-pub trait NonceSource: Send + Sync + fmt::Debug {
+pub trait RandomSource: Send + Sync + fmt::Debug {
     /// The next value; every value in `u64` should be equally likely.
     fn next_u64(&self) -> u64;
 }
@@ -134,15 +134,15 @@ pub trait NonceSource: Send + Sync + fmt::Debug {
 /// child could hand out the same unused bytes (as with any user-space buffer or generator that
 /// is not reseeded on fork). roomkv never forks; a program that forks and then uses
 /// roomkv in both processes should give the child its own source
-/// (`ClientBuilder::nonce_source`) or create its clients after the fork in a fresh thread.
+/// (`ClientBuilder::random_source`) or create its clients after the fork in a fresh thread.
 ///
 /// **Failure.** If the OS source ever fails (it practically never does after boot), the value
 /// comes from a process-local generator seeded from the clock and a counter, and a warning is
 /// logged, instead of panicking; the next value tries the OS source again.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct OsNonceSource;
+pub struct OsRandomSource;
 
-impl NonceSource for OsNonceSource {
+impl RandomSource for OsRandomSource {
     fn next_u64(&self) -> u64 {
         thread_local! {
             static BUFFER: RefCell<RandomBuffer> = const { RefCell::new(RandomBuffer::EMPTY) };
@@ -163,7 +163,7 @@ impl NonceSource for OsNonceSource {
     }
 }
 
-/// Bytes from the OS random source, each handed out once (see [`OsNonceSource`]).
+/// Bytes from the OS random source, each handed out once (see [`OsRandomSource`]).
 struct RandomBuffer {
     bytes: [u8; Self::LEN],
     /// Index of the first unused byte; `LEN` when empty.
@@ -216,36 +216,36 @@ pub(crate) fn splitmix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-impl<N: NonceSource + ?Sized> NonceSource for Arc<N> {
+impl<N: RandomSource + ?Sized> RandomSource for Arc<N> {
     fn next_u64(&self) -> u64 {
         (**self).next_u64()
     }
 }
 
-impl<N: NonceSource + ?Sized> NonceSource for &N {
+impl<N: RandomSource + ?Sized> RandomSource for &N {
     fn next_u64(&self) -> u64 {
         (**self).next_u64()
     }
 }
 
-/// A cheaply cloneable, type-erased [`NonceSource`]; [`OsNonceSource`] by default.
+/// A cheaply cloneable, type-erased [`RandomSource`]; [`OsRandomSource`] by default.
 #[derive(Clone, Debug)]
-pub struct SharedNonceSource(Arc<dyn NonceSource>);
+pub struct SharedRandomSource(Arc<dyn RandomSource>);
 
-impl SharedNonceSource {
+impl SharedRandomSource {
     /// Wraps `source`.
-    pub fn new(source: impl NonceSource + 'static) -> Self {
+    pub fn new(source: impl RandomSource + 'static) -> Self {
         Self(Arc::new(source))
     }
 }
 
-impl Default for SharedNonceSource {
+impl Default for SharedRandomSource {
     fn default() -> Self {
-        Self::new(OsNonceSource)
+        Self::new(OsRandomSource)
     }
 }
 
-impl NonceSource for SharedNonceSource {
+impl RandomSource for SharedRandomSource {
     fn next_u64(&self) -> u64 {
         self.0.next_u64()
     }
@@ -260,7 +260,7 @@ mod tests {
     #[test]
     fn os_nonces_differ() {
         let values: HashSet<u64> = (0..3 * RandomBuffer::LEN)
-            .map(|_| OsNonceSource.next_u64())
+            .map(|_| OsRandomSource.next_u64())
             .collect();
         // 24 buffers' worth of random u64, all distinct unless the buffer repeats bytes.
         assert_eq!(values.len(), 3 * RandomBuffer::LEN);
@@ -329,7 +329,7 @@ mod tests {
     fn threads_get_distinct_values_concurrently() {
         const THREADS: usize = 8;
         const PER_THREAD: usize = 1_000;
-        let source = SharedNonceSource::default();
+        let source = SharedRandomSource::default();
         let barrier = Arc::new(std::sync::Barrier::new(THREADS));
         let handles: Vec<_> = (0..THREADS)
             .map(|_| {

@@ -11,7 +11,7 @@ use crate::TransportError;
 ///
 /// TLS is always verified, and plain http is refused for every other host so credentials and
 /// signatures never travel unencrypted over a network. [`HyperClient`](crate::HyperClient) and
-/// [`EndpointSet`](crate::EndpointSet) call this; custom clients should too.
+/// [`HostSet`](crate::HostSet) call this; custom clients should too.
 ///
 /// ```
 /// use roomkv_transport::check_url;

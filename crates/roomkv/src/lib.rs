@@ -21,7 +21,10 @@
 //! ```no_run
 //! # #[cfg(feature = "rongcloud")]
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use roomkv::rongcloud::{AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, Region, UserId};
+//! use roomkv::rongcloud::{
+//!     AppKey, AppSecret, ChatroomId, Client, EntryKey, EntryValue, Region, RongCloudSettings as _,
+//!     UserId,
+//! };
 //!
 //! let client = Client::builder()
 //!     .app_key(AppKey::new("your app key"))

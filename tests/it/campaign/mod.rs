@@ -32,6 +32,8 @@
 //! - nothing panicked on the runtime's threads, and the whole campaign finished within its time
 //!   limit.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 mod checks;
 mod harness;
 mod model;
@@ -43,7 +45,7 @@ use std::time::Duration;
 
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
 use roomkv_emulator::{Emulator, EmulatorConfig};
-use roomkv_provider::{Error as ProviderError, Vendor};
+use roomkv_provider::{Error as ProviderError, ErrorKind, Vendor};
 use roomkv_rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ConversationType, DeleteExpansion, Notification,
     RemoveEntry, RongCloudCode, SetEntry, SetExpansion, WriteRetry,
@@ -463,7 +465,7 @@ impl Task {
                 if notify {
                     op = op.notify(Notification::kv_change_with_extra(&marker));
                 }
-                let (result, attempts) = recorded(self.rc.send(op)).await;
+                let (result, attempts) = recorded(self.rc.send(&op)).await;
                 let fate = self.fate(
                     result.err(),
                     RongCloudCode::DataNotFound,
@@ -480,7 +482,7 @@ impl Task {
                 if notify {
                     op = op.notify(Notification::kv_change_with_extra(&marker));
                 }
-                let (result, attempts) = recorded(self.rc.send(op)).await;
+                let (result, attempts) = recorded(self.rc.send(&op)).await;
                 let fate = self.fate(
                     result.err(),
                     RongCloudCode::DataNotFound,
@@ -497,7 +499,7 @@ impl Task {
                     .await;
                 let entries = keys.iter().map(|k| (key(&format!("k{k}")), value(&marker)));
                 let op = BatchSetEntries::new(chatroom, owner, entries);
-                let (result, attempts) = recorded(self.rc.send(op)).await;
+                let (result, attempts) = recorded(self.rc.send(&op)).await;
                 let fate = self.fate(
                     result.err(),
                     RongCloudCode::DataNotFound,
@@ -518,7 +520,7 @@ impl Task {
                     owner,
                     keys.iter().map(|k| key(&format!("k{k}"))),
                 );
-                let (result, attempts) = recorded(self.rc.send(op)).await;
+                let (result, attempts) = recorded(self.rc.send(&op)).await;
                 let cells: Vec<_> = keys.iter().map(|k| rc_cell(*k)).collect();
                 let fate = self.fate(
                     result.err(),
@@ -564,7 +566,7 @@ impl Task {
                     keys.iter()
                         .map(|k| (ekey(&format!("e{k}")), evalue(&marker))),
                 );
-                let (result, attempts) = recorded(self.rc.send(op)).await;
+                let (result, attempts) = recorded(self.rc.send(&op)).await;
                 let fate = self.fate(
                     result.err(),
                     RongCloudCode::DataNotFound,
@@ -587,7 +589,7 @@ impl Task {
                     group,
                     keys.iter().map(|k| ekey(&format!("e{k}"))),
                 );
-                let (result, attempts) = recorded(self.rc.send(op)).await;
+                let (result, attempts) = recorded(self.rc.send(&op)).await;
                 let fate = self.fate(
                     result.err(),
                     RongCloudCode::DataNotFound,
@@ -776,14 +778,14 @@ impl Task {
         let Some(err) = err else {
             return Fate::Acked;
         };
-        use ProviderError as E;
-        let kind = match &err {
-            E::Transport { source, .. } => transport_kind(source),
-            E::UnexpectedStatus { status, .. } => format!("status {status}"),
+        use ErrorKind as E;
+        let kind = match err.kind() {
+            E::Transport(source) => transport_kind(source),
+            E::UnexpectedStatus { status } => format!("status {status}"),
             // The client's own limiter (on by default) at the vendor's quota: group expansion
             // writes (20/s) can queue past the longest wait when retries pile up.
             E::RateLimited { .. } => "client rate limited".to_owned(),
-            E::Api { error, .. } if !absent_cells.is_empty() && err.api_code() == Some(absent) => {
+            E::Api(error) if !absent_cells.is_empty() && err.api_code() == Some(absent) => {
                 for cell in absent_cells {
                     self.model.observe(
                         &format!("task {} refusal {error}", self.index),

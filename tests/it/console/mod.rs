@@ -6,6 +6,7 @@
 //! Needs `chromium` and `chromedriver` (Debian: `chromium`, `chromium-driver`; `.ci/run`
 //! installs them) and fails without them, like the Redis tests.
 
+use roomkv_rongcloud::RongCloudSettings;
 mod webdriver;
 
 use std::path::PathBuf;

@@ -4,6 +4,7 @@
 //! failing closed; and URLs that cannot be used. Builders, limiters, clients and every error
 //! go into the corpus.
 
+use roomkv_tencent::TencentSettings;
 use std::error::Error as _;
 use std::io::{Read as _, Write as _};
 use std::time::Duration;

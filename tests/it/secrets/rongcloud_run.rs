@@ -2,6 +2,7 @@
 //! retries under faults, failover, transport failures and strict-mode refusals. Every client
 //! and builder is rendered, and every error goes into the corpus.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::time::{Duration, SystemTime};
 
 use roomkv_emulator::faults::FaultEffect;
@@ -9,7 +10,7 @@ use roomkv_rongcloud::{
     AppKey, AppSecret, Client, ClientBuilder, ConversationType, Dialect, HeaderStyle, RetryPolicy,
     RongCloudCode, RoomAttributes, SharedHttpClient,
 };
-use roomkv_transport::test_util::{FixedNonce, ManualClock};
+use roomkv_transport::test_util::{FixedRandom, ManualClock};
 
 use super::corpus::Corpus;
 use super::recorder::Sent;
@@ -319,7 +320,7 @@ async fn strict(run: &mut Run) {
         &mut run.corpus,
         "fixed nonce",
         builder(&run.sent, RC_SECRET, EXCHANGE_TIMEOUT)
-            .nonce_source(FixedNonce(4242))
+            .random_source(FixedRandom(4242))
             .base_url(&url),
     );
     replaying

@@ -2,6 +2,7 @@
 //! renewal after a rejection, retries under faults, failover, transport failures and the strict
 //! emulator. Every client and builder is rendered, and every error goes into the corpus.
 
+use roomkv_tencent::TencentSettings;
 use std::time::{Duration, SystemTime};
 
 use roomkv_emulator::faults::FaultEffect;

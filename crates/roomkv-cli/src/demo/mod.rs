@@ -6,6 +6,8 @@
 //! - [`report`]: the table (and `--json`) and the pass / fail verdict;
 //! - [`traffic`]: the built-in HTTP client with counters, to show what went over the wire.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 mod report;
 mod steps;
 mod traffic;

@@ -5,6 +5,7 @@
 //! show what a vendor would have delivered elsewhere (notification messages, callbacks) and that a
 //! refused request left no trace.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -199,7 +200,7 @@ async fn entry_set(demo: &Demo) -> Seen {
     let mark = event_mark(&demo.emulator);
     let op = SetEntry::new(room()?, anchor()?, key("stage")?, value("quiz")?)
         .notify(Notification::kv_change());
-    let (result, latency) = timed(demo.rongcloud.send(op)).await;
+    let (result, latency) = timed(demo.rongcloud.send(&op)).await;
     let seen = match result {
         Ok(()) => {
             let sent = notifications(&demo.emulator, mark, ROOM);
@@ -435,7 +436,7 @@ async fn oversize_key(demo: &Demo) -> Seen {
     let op = SetEntry::new(room()?, anchor()?, oversize, value("too long")?);
     let requests = demo.traffic.requests();
     let events = event_mark(&demo.emulator);
-    let result = demo.rongcloud.send(op).await;
+    let result = demo.rongcloud.send(&op).await;
     let sent = demo.traffic.requests() - requests;
     let recorded = event_mark(&demo.emulator) - events;
     Ok(match result {
@@ -521,7 +522,7 @@ async fn lost_reply(demo: &Demo) -> Seen {
         .map_err(|err| format!("setup: {err}"))?;
     let op = SetEntry::new(lost_room()?, anchor()?, key("stage")?, value("final")?)
         .notify(Notification::kv_change());
-    let result = demo.rongcloud.send(op).await;
+    let result = demo.rongcloud.send(&op).await;
     demo.emulator.clear_faults();
     Ok(match result {
         Err(err) if err.is_outcome_unknown() => {

@@ -19,6 +19,8 @@
 //!    destroys its Tencent rooms and deletes the expansions it may have set, through the typed
 //!    clients.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 mod diff;
 mod scenario;
 mod send;
@@ -35,7 +37,7 @@ use roomkv_rongcloud::{
 };
 use roomkv_sign::rongcloud::AppSecret;
 use roomkv_sign::tencent::SecretKey;
-use roomkv_transport::{NonceSource as _, OsNonceSource};
+use roomkv_transport::{OsRandomSource, RandomSource as _};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -248,7 +250,7 @@ impl Run {
             ));
         }
         let mut values = Values::default();
-        values.set("run", format!("p{:010x}", OsNonceSource.next_u64() >> 24));
+        values.set("run", format!("p{:010x}", OsRandomSource.next_u64() >> 24));
         if let Some(app) = &sender.rongcloud {
             values.set("app_key", app.app_key.clone());
         }

@@ -10,7 +10,7 @@ use http::header::CONTENT_TYPE;
 use roomkv_sign::rongcloud::{AppKey, AppSecret, HeaderAuth, signature};
 use roomkv_sign::tencent::{SecretKey, generate};
 use roomkv_transport::{
-    HttpClient as _, HttpRequest, HyperClient, NonceSource as _, OsNonceSource,
+    HttpClient as _, HttpRequest, HyperClient, OsRandomSource, RandomSource as _,
 };
 use serde_json::Value;
 
@@ -219,7 +219,7 @@ impl Sender {
         parts: &mut http::request::Parts,
     ) -> Result<(), String> {
         let app = self.rongcloud.as_ref().ok_or("no RongCloud credentials")?;
-        let nonce = (OsNonceSource.next_u64() % 1_000_000_000).to_string();
+        let nonce = (OsRandomSource.next_u64() % 1_000_000_000).to_string();
         let timestamp = unix_time().as_millis().to_string();
         let wrong = AppSecret::new(WRONG_SECRET);
         let unknown = AppKey::new(format!("{}-nokey", values.get("run").unwrap_or("roomkv")));
@@ -286,7 +286,7 @@ impl Sender {
             .append_pair("usersig", &usersig)
             .append_pair(
                 "random",
-                &(OsNonceSource.next_u64() % 4_294_967_296).to_string(),
+                &(OsRandomSource.next_u64() % 4_294_967_296).to_string(),
             )
             .append_pair("contenttype", "json");
         Ok(query.finish())

@@ -1,6 +1,8 @@
 //! `roomkv emulator --state FILE`: every acknowledged write survives `kill -9`, the file always
 //! loads again, and nothing that was never sent appears. A damaged file stops the emulator.
 
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_tencent::TencentSettings;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,6 +1,9 @@
 //! `ClientBuilder::build` refuses what cannot work, with typed errors.
 
-use roomkv_rongcloud::{AppKey, AppSecret, BuildError, Client, ClientBuilder, Region};
+use roomkv_rongcloud::RongCloudSettings;
+use roomkv_rongcloud::{
+    AppKey, AppSecret, BuildError, Client, ClientBuilder, CredentialsError, Region,
+};
 use roomkv_transport::SharedHttpClient;
 use roomkv_transport::test_util::CaptureClient;
 
@@ -24,22 +27,37 @@ fn credentials_are_required() {
         .app_secret(AppSecret::new("s"))
         .build()
         .unwrap_err();
-    assert!(matches!(no_key, BuildError::MissingAppKey), "{no_key:?}");
+    assert!(
+        matches!(
+            no_key,
+            BuildError::Credentials(CredentialsError::MissingAppKey)
+        ),
+        "{no_key:?}"
+    );
     let no_secret = Client::builder()
         .app_key(AppKey::new("k"))
         .build()
         .unwrap_err();
-    assert!(matches!(no_secret, BuildError::MissingAppSecret));
+    assert!(matches!(
+        no_secret,
+        BuildError::Credentials(CredentialsError::MissingAppSecret)
+    ));
     let empty_secret = credentials()
         .app_secret(AppSecret::new(""))
         .build()
         .unwrap_err();
-    assert!(matches!(empty_secret, BuildError::MissingAppSecret));
+    assert!(matches!(
+        empty_secret,
+        BuildError::Credentials(CredentialsError::MissingAppSecret)
+    ));
     let bad_key = credentials()
         .app_key(AppKey::new("line\nbreak"))
         .build()
         .unwrap_err();
-    assert!(matches!(bad_key, BuildError::InvalidAppKey));
+    assert!(matches!(
+        bad_key,
+        BuildError::Credentials(CredentialsError::InvalidAppKey)
+    ));
 }
 
 #[test]

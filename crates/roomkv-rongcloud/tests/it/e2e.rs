@@ -1,6 +1,7 @@
 //! End to end over real sockets: the built-in `HyperClient` against a tiny hyper server on
 //! `127.0.0.1:0` that checks the signature headers the way RongCloud does.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 

@@ -4,12 +4,11 @@
 use std::collections::HashSet;
 
 use roomkv_rongcloud::{
-    AppSecret, ConversationType, Error, Notification, RemoveEntry, RetryPolicy, SetEntry,
-    WriteRetry,
+    AppSecret, ConversationType, Notification, RemoveEntry, RetryPolicy, SetEntry, WriteRetry,
 };
 use roomkv_sign::rongcloud::signature;
 use roomkv_transport::TransportError;
-use roomkv_transport::test_util::SequenceNonce;
+use roomkv_transport::test_util::SequenceRandom;
 
 use crate::support::*;
 
@@ -31,8 +30,11 @@ async fn a_lost_reply_on_a_notifying_write_is_never_repeated() {
     let h = Harness::with(|b| b.write_retry(WriteRetry::RepeatIdempotent));
     h.capture.push_error(lost_reply());
     h.reply(ok());
-    let err = h.client.send(notifying_set()).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    let err = h.client.send(&notifying_set()).await.unwrap_err();
+    assert!(
+        matches!(err.kind(), roomkv_rongcloud::ErrorKind::Transport(_)),
+        "{err:?}"
+    );
     assert!(err.is_outcome_unknown());
     assert!(err.transport_error().unwrap().is_timeout());
     assert_eq!(err.attempts(), 1);
@@ -70,7 +72,7 @@ async fn a_lost_reply_on_a_silent_write_is_not_repeated_by_default() {
     let h = Harness::new();
     h.capture.push_error(lost_reply());
     h.reply(ok());
-    let err = h.client.send(silent_set()).await.unwrap_err();
+    let err = h.client.send(&silent_set()).await.unwrap_err();
     assert!(err.is_outcome_unknown());
     assert_eq!(h.requests().len(), 1);
 }
@@ -87,7 +89,7 @@ async fn with_the_opt_in_a_silent_write_is_repeated_after_a_transient_error() {
     let h = Harness::with(|b| b.write_retry(WriteRetry::RepeatIdempotent));
     h.reply(transient());
     h.reply(ok());
-    h.client.send(silent_set()).await.unwrap();
+    h.client.send(&silent_set()).await.unwrap();
     let requests = h.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(
@@ -117,7 +119,7 @@ async fn with_the_opt_in_a_write_that_may_still_land_is_not_repeated() {
             Ok(response) => h.capture.push_response(response),
         };
         h.reply(ok());
-        let err = h.client.send(silent_set()).await.unwrap_err();
+        let err = h.client.send(&silent_set()).await.unwrap_err();
         assert!(err.is_outcome_unknown(), "{err}");
         assert_eq!(h.requests().len(), 1, "{err}");
     }
@@ -132,7 +134,7 @@ async fn a_repeated_remove_that_finds_the_key_gone_has_succeeded() {
         r#"{"code":1015,"errorMessage":"the data to delete does not exist"}"#,
     ));
     h.client
-        .send(RemoveEntry::new(room(), user(), key("k")))
+        .send(&RemoveEntry::new(room(), user(), key("k")))
         .await
         .unwrap();
     assert_eq!(h.requests().len(), 2);
@@ -146,7 +148,7 @@ async fn a_refused_repeat_leaves_the_first_attempt_unknown() {
         200,
         r#"{"code":1002,"errorMessage":"bad parameter"}"#,
     ));
-    let err = h.client.send(silent_set()).await.unwrap_err();
+    let err = h.client.send(&silent_set()).await.unwrap_err();
     assert_eq!(err.api_code().map(|c| c.code()), Some(1002));
     assert_eq!(err.attempts(), 2);
     assert!(
@@ -160,7 +162,7 @@ async fn a_throttled_notifying_write_is_retried_and_succeeds() {
     let h = Harness::new();
     h.reply(reply(429, r#"{"code":1008,"errorMessage":"slow down"}"#))
         .reply(ok());
-    h.client.send(notifying_set()).await.unwrap();
+    h.client.send(&notifying_set()).await.unwrap();
     assert_eq!(h.requests().len(), 2);
 }
 
@@ -172,7 +174,7 @@ async fn a_write_that_never_left_is_retried() {
             std::io::ErrorKind::ConnectionRefused,
         )));
     h.reply(ok());
-    h.client.send(notifying_set()).await.unwrap();
+    h.client.send(&notifying_set()).await.unwrap();
     assert_eq!(h.requests().len(), 2);
 }
 
@@ -203,7 +205,7 @@ async fn no_retry_policy_means_one_attempt() {
 #[tokio::test(start_paused = true)]
 async fn every_attempt_is_signed_afresh_and_carries_the_operations_request_id() {
     let h = Harness::with(|b| {
-        b.nonce_source(SequenceNonce::new(1_000))
+        b.random_source(SequenceRandom::new(1_000))
             .clock(TickingClock::starting_at_millis(TIMESTAMP_MS))
     });
     h.capture.push_error(lost_reply());
@@ -239,7 +241,7 @@ async fn every_attempt_is_signed_afresh_and_carries_the_operations_request_id() 
 
 #[tokio::test]
 async fn separate_operations_get_separate_request_ids() {
-    let h = Harness::with(|b| b.nonce_source(SequenceNonce::new(0)));
+    let h = Harness::with(|b| b.random_source(SequenceRandom::new(0)));
     h.reply(ok()).reply(ok());
     h.client.query_all_entries(&room()).await.unwrap();
     h.client.query_all_entries(&room()).await.unwrap();

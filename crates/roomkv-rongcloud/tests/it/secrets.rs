@@ -1,14 +1,16 @@
 //! The App Secret and the signatures never appear in `Debug`, `Display` or logs.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use roomkv_rongcloud::{
-    AppKey, AppSecret, BuildError, Client, EntryKey, Notification, SetEntry, WriteRetry,
+    AppKey, AppSecret, BuildError, Client, CredentialsError, EntryKey, Notification, SetEntry,
+    WriteRetry,
 };
 use roomkv_transport::TransportError;
-use roomkv_transport::test_util::SequenceNonce;
+use roomkv_transport::test_util::SequenceRandom;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
@@ -116,7 +118,7 @@ async fn no_secret_in_debug_display_or_trace_logs() {
         .app_key(AppKey::new(APP_KEY))
         .app_secret(AppSecret::new(SECRET))
         .http_client(roomkv_rongcloud::SharedHttpClient::new(capture.clone()))
-        .nonce_source(SequenceNonce::new(7))
+        .random_source(SequenceRandom::new(7))
         .write_retry(WriteRetry::RepeatIdempotent);
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
@@ -137,12 +139,12 @@ async fn no_secret_in_debug_display_or_trace_logs() {
         .unwrap();
     // Neither a lost reply nor a garbled one is repeated: the attempt may still land.
     let op = SetEntry::new(room(), user(), key("k"), value("v"));
-    errors.push(client.send(op).await.unwrap_err());
+    errors.push(client.send(&op).await.unwrap_err());
     let op = SetEntry::new(room(), user(), key("k"), value("v"));
-    errors.push(client.send(op).await.unwrap_err());
+    errors.push(client.send(&op).await.unwrap_err());
     let notifying =
         SetEntry::new(room(), user(), key("k"), value("v")).notify(Notification::kv_change());
-    errors.push(client.send(notifying).await.unwrap_err());
+    errors.push(client.send(&notifying).await.unwrap_err());
     errors.push(
         client
             .set_entry(&room(), &user(), EntryKey::non_validated(""), value("v"))
@@ -169,7 +171,10 @@ async fn no_secret_in_debug_display_or_trace_logs() {
         .app_secret(AppSecret::new(SECRET))
         .build()
         .unwrap_err();
-    assert!(matches!(missing, BuildError::MissingAppKey));
+    assert!(matches!(
+        missing,
+        BuildError::Credentials(CredentialsError::MissingAppKey)
+    ));
     assert_clean("a BuildError", &format!("{missing} {missing:?}"), &sent);
 
     let log = recorder.text();

@@ -1,6 +1,7 @@
 //! Shared fixtures: a client wired to a `CaptureClient`, a fixed clock and fixed nonces, and
 //! helpers to build replies and read captured requests.
 
+use roomkv_rongcloud::RongCloudSettings;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -9,20 +10,20 @@ use roomkv_rongcloud::{
     AppKey, AppSecret, ChatroomId, Client, ClientBuilder, EntryKey, EntryValue, ExpansionKey,
     ExpansionValue, MsgUid, TargetId, UserId,
 };
-use roomkv_transport::test_util::{CaptureClient, FixedClock, FixedNonce};
+use roomkv_transport::test_util::{CaptureClient, FixedClock, FixedRandom};
 use roomkv_transport::{Clock, HttpRequest, HttpResponse, SharedHttpClient};
 
 /// The App Key of every test client.
 pub(crate) const APP_KEY: &str = "demo-app-key";
 /// The App Secret of RongCloud's documented signature example.
 pub(crate) const APP_SECRET: &str = "Y1W2MeFwwwRxa0";
-/// The nonce of the documented example; `FixedNonce(NONCE)` makes every nonce `14314`.
+/// The nonce of the documented example; `FixedRandom(NONCE)` makes every nonce `14314`.
 pub(crate) const NONCE: u64 = 14314;
 /// The timestamp of the documented example, in milliseconds.
 pub(crate) const TIMESTAMP_MS: u64 = 1_408_710_653_000;
 /// The documented signature of `APP_SECRET ‖ "14314" ‖ "1408710653000"`.
 pub(crate) const DOC_SIGNATURE: &str = "30be0bbca9c9b2e27578701e9fda2358a814c88f";
-/// The request id `FixedNonce(NONCE)` gives: two draws of 14314 (`0x37ea`) as 32 hex digits.
+/// The request id `FixedRandom(NONCE)` gives: two draws of 14314 (`0x37ea`) as 32 hex digits.
 pub(crate) const FIXED_REQUEST_ID: &str = "00000000000037ea00000000000037ea";
 
 /// A client that sends to a [`CaptureClient`], with the documented example's clock and nonce.
@@ -46,7 +47,7 @@ impl Harness {
             .app_secret(AppSecret::new(APP_SECRET))
             .http_client(SharedHttpClient::new(capture.clone()))
             .clock(FixedClock::from_unix_millis(TIMESTAMP_MS))
-            .nonce_source(FixedNonce(NONCE));
+            .random_source(FixedRandom(NONCE));
         let client = configure(builder).build().expect("the test client builds");
         Self { client, capture }
     }

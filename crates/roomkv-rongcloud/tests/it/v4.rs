@@ -2,9 +2,9 @@
 //! single-key write as a batch of one, notifications refused, and v4's HTTP statuses as typed
 //! errors.
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
-    ClientBuilder, ConversationType, Dialect, Error, Notification, RemoveEntry, RongCloudCode,
-    SetEntry,
+    ClientBuilder, ConversationType, Dialect, Notification, RemoveEntry, RongCloudCode, SetEntry,
 };
 use roomkv_transport::HttpRequest;
 
@@ -177,19 +177,22 @@ async fn query_reads_the_v4_result() {
 async fn notifications_are_refused_not_dropped() {
     let h = harness();
     let set = SetEntry::new(room(), user(), key("k"), value("v")).notify(Notification::kv_change());
-    let err = h.client.send(set).await.unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    let err = h.client.send(&set).await.unwrap_err();
+    assert!(
+        matches!(err.kind(), roomkv_rongcloud::ErrorKind::Validation(_)),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("v4"), "{err}");
     let remove = RemoveEntry::new(room(), user(), key("k")).notify(Notification::kv_change());
     assert!(matches!(
-        h.client.send(remove).await,
-        Err(Error::Validation(_))
+        h.client.send(&remove).await,
+        Err(ref err) if matches!(err.kind(), roomkv_rongcloud::ErrorKind::Validation(_))
     ));
     assert!(h.requests().is_empty(), "nothing was sent");
     // Without a notification the same operations go through.
     h.reply(ok_v4());
     h.client
-        .send(SetEntry::new(room(), user(), key("k"), value("v")).auto_delete(true))
+        .send(&SetEntry::new(room(), user(), key("k"), value("v")).auto_delete(true))
         .await
         .unwrap();
     assert!(

@@ -1,8 +1,7 @@
 //! Validation refuses before anything is sent; it can be relaxed or switched off.
 
 use roomkv_rongcloud::{
-    BatchSetEntries, EntryKey, EntryValue, Error, Limits, SetEntry, Unit, Validation,
-    ValidationError,
+    BatchSetEntries, EntryKey, EntryValue, Limits, SetEntry, Unit, Validation, ValidationError,
 };
 
 use crate::support::*;
@@ -16,7 +15,10 @@ async fn an_oversize_key_is_refused_and_nothing_is_sent() {
         .set_entry(&room(), &user(), long, value("v"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    assert!(
+        matches!(err.kind(), roomkv_rongcloud::ErrorKind::Validation(_)),
+        "{err:?}"
+    );
     assert_eq!(
         err.validation_error(),
         Some(&ValidationError::TooLong {
@@ -46,7 +48,7 @@ async fn a_body_over_the_vendor_limit_is_refused_before_sending() {
         .collect();
     let err = h
         .client
-        .send(BatchSetEntries::new(room(), user(), entries))
+        .send(&BatchSetEntries::new(room(), user(), entries))
         .await
         .unwrap_err();
     let Some(ValidationError::TooLong {
@@ -80,7 +82,7 @@ async fn validation_off_lets_the_server_judge() {
     let h = Harness::with(|b| b.validation(Validation::Off));
     let long = EntryKey::non_validated("k".repeat(129));
     h.client
-        .send(SetEntry::new(room(), user(), long, value("v")))
+        .send(&SetEntry::new(room(), user(), long, value("v")))
         .await
         .unwrap();
     assert_eq!(h.capture.request_count(), 1);

@@ -1,6 +1,7 @@
 //! Exact wire output (golden requests) of every operation with a fixed clock and nonce: method,
 //! URL, signature headers, request id, content type and body bytes.
 
+use roomkv_rongcloud::RongCloudSettings;
 use roomkv_rongcloud::{
     AppSecret, BatchSetEntries, ConversationType, DeleteExpansion, HeaderStyle, Notification,
     QueryExpansion, SetEntry, SetExpansion,
@@ -90,7 +91,7 @@ async fn set_entry_with_auto_delete_and_notification() {
     let op = SetEntry::new(room(), user(), key("score"), value("4 2"))
         .auto_delete(true)
         .notify(Notification::kv_change_with_extra("x"));
-    h.client.send(op).await.unwrap();
+    h.client.send(&op).await.unwrap();
     assert_request(
         &h.requests()[0],
         "/chatroom/entry/set.json",
@@ -118,7 +119,7 @@ async fn batch_set_entries() {
          &entryInfo=%7B%22k2%22%3A%22v2%22%2C%22k1%22%3A%22v1%22%7D",
     );
     let op = BatchSetEntries::new(room(), user(), [(key("k"), value("v"))]).auto_delete(true);
-    h.client.send(op).await.unwrap();
+    h.client.send(&op).await.unwrap();
     assert_request(
         &h.requests()[1],
         "/chatroom/entry/batch/set.json",
@@ -227,7 +228,7 @@ async fn set_expansion() {
         [(xkey("a"), xvalue("1"))],
     )
     .sync_sender(true);
-    h.client.send(op).await.unwrap();
+    h.client.send(&op).await.unwrap();
     assert_request(
         &h.requests()[1],
         "/message/expansion/set.json",
@@ -263,7 +264,7 @@ async fn delete_expansion() {
         [xkey("likes")],
     )
     .sync_sender(true);
-    h.client.send(op).await.unwrap();
+    h.client.send(&op).await.unwrap();
     assert_request(
         &h.requests()[1],
         "/message/expansion/delete.json",
@@ -290,7 +291,7 @@ async fn query_expansion() {
     assert_eq!(page.get("kkk313").unwrap().version, 33_831_605_588);
 
     h.client
-        .send(QueryExpansion::new(msg()).page(2))
+        .send(&QueryExpansion::new(msg()).page(2))
         .await
         .unwrap();
     assert_request(

@@ -1,8 +1,9 @@
 //! Building a client: required settings, host choices, URL rules, conflicting settings.
 
+use roomkv_tencent::TencentSettings;
 use std::time::Duration;
 
-use roomkv_tencent::{BuildError, Client, Error, Region, SecretKey};
+use roomkv_tencent::{BuildError, Client, CredentialsError, Error, Region, SecretKey};
 use roomkv_transport::SharedHttpClient;
 use roomkv_transport::test_util::CaptureClient;
 
@@ -20,9 +21,21 @@ fn the_sdkappid_and_the_key_are_required() {
         .secret_key(secret_key())
         .build()
         .unwrap_err();
-    assert!(matches!(err, BuildError::MissingSdkAppId), "{err}");
+    assert!(
+        matches!(
+            err,
+            BuildError::Credentials(CredentialsError::MissingSdkAppId)
+        ),
+        "{err}"
+    );
     let err = Client::builder().sdkappid(SDKAPPID).build().unwrap_err();
-    assert!(matches!(err, BuildError::MissingSecretKey), "{err}");
+    assert!(
+        matches!(
+            err,
+            BuildError::Credentials(CredentialsError::MissingSecretKey)
+        ),
+        "{err}"
+    );
     assert_eq!(
         err.to_string(),
         "the secret key is missing; set it with ClientBuilder::secret_key"
@@ -59,8 +72,8 @@ fn every_region_builds_with_its_two_hosts() {
         assert_eq!(
             hosts,
             [
-                format!("{}/", region.primary()),
-                format!("{}/", region.backup())
+                format!("{}/", region.info().primary),
+                format!("{}/", region.info().backup)
             ]
         );
     }
@@ -192,7 +205,7 @@ fn request_futures_are_send() {
     let room = room("r");
     assert_send(&client.get_all_room_metadata(&room));
     assert_send(&client.set_room_metadata(&room, [(key("k"), value("v"))]));
-    assert_send(&client.send(roomkv_tencent::DestroyRoom::new(room)));
+    assert_send(&client.send(&roomkv_tencent::DestroyRoom::new(room)));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! End to end over real sockets: the built-in hyper client against a tiny hyper stub of
 //! Tencent's Live API on `127.0.0.1:0`, which verifies every UserSig as Tencent does.
 
+use roomkv_tencent::TencentSettings;
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -13,7 +14,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use roomkv_tencent::{Client, CreateRoom, Error, TencentCode};
+use roomkv_tencent::{Client, CreateRoom, TencentCode};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -263,7 +264,7 @@ async fn every_operation_over_real_sockets() {
 
     client.destroy_room(&r).await.unwrap();
     let err = client.get_room_info(&r).await.unwrap_err();
-    assert!(matches!(err, Error::Api { .. }));
+    assert!(matches!(err.kind(), roomkv_tencent::ErrorKind::Api(_)));
     assert_eq!(err.api_code(), Some(TencentCode::RoomNotFound));
     assert_eq!(err.request_id(), Some(REQUEST_ID));
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use roomkv_tencent::{CreateRoom, Error, Region, RetryPolicy, TencentCode, WriteRetry};
+use roomkv_tencent::{CreateRoom, Region, RetryPolicy, TencentCode, WriteRetry};
 use roomkv_transport::TransportError;
 use roomkv_transport::test_util::{CaptureClient, ManualClock};
 
@@ -40,7 +40,10 @@ async fn a_reset_after_sending_is_unknown_too() {
     let (client, capture) = client();
     capture.push_error(TransportError::reset_after_send("connection reset"));
     let err = client.destroy_room(&room("r")).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { .. }));
+    assert!(matches!(
+        err.kind(),
+        roomkv_tencent::ErrorKind::Transport(_)
+    ));
     assert!(err.is_outcome_unknown());
     assert_eq!(capture.request_count(), 1);
 }

@@ -1,5 +1,6 @@
 //! The secret key and the UserSig never appear in `Debug`, `Display` or logs.
 
+use roomkv_tencent::TencentSettings;
 use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

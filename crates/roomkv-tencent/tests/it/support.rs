@@ -1,11 +1,12 @@
 //! Shared fixtures: credentials, replies, a client over `CaptureClient`, query helpers.
 
+use roomkv_tencent::TencentSettings;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use roomkv_sign::tencent::{Claims, SecretKey, verify};
 use roomkv_tencent::{Client, ClientBuilder, MetadataKey, MetadataValue, RoomId};
-use roomkv_transport::test_util::{CaptureClient, FixedClock, FixedNonce, response};
+use roomkv_transport::test_util::{CaptureClient, FixedClock, FixedRandom, response};
 use roomkv_transport::{Clock, HttpRequest, HttpResponse, SharedHttpClient};
 
 /// The official SDKs' public sample app (spec `tencent.md` §4.5).
@@ -70,7 +71,7 @@ pub(crate) fn builder(capture: &CaptureClient) -> ClientBuilder {
         .secret_key(secret_key())
         .http_client(SharedHttpClient::new(capture.clone()))
         .clock(FixedClock::from_unix_secs(NOW))
-        .nonce_source(FixedNonce(RANDOM))
+        .random_source(FixedRandom(RANDOM))
 }
 
 /// A client over a fresh `CaptureClient`.

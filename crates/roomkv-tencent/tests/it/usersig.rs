@@ -1,6 +1,7 @@
 //! The admin UserSig cache: generated once, renewed after 80 % of its lifetime, generated once
 //! under concurrency.
 
+use roomkv_tencent::TencentSettings;
 use std::sync::Arc;
 use std::time::Duration;
 

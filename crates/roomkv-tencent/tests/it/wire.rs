@@ -1,9 +1,10 @@
 //! Golden requests: the exact wire output of every operation, with a fixed clock and `random`.
 //! The UserSig is verified (decoded, HMAC recomputed), never compared as a string.
 
+use roomkv_tencent::TencentSettings;
 use roomkv_tencent::{CreateRoom, Identifier, TakeSeatMode};
 use roomkv_transport::HttpRequest;
-use roomkv_transport::test_util::{CaptureClient, SequenceNonce};
+use roomkv_transport::test_util::{CaptureClient, SequenceRandom};
 
 use crate::support::*;
 
@@ -209,7 +210,7 @@ async fn a_custom_admin_signs_and_is_named_in_the_url() {
 async fn every_attempt_carries_a_fresh_random() {
     let capture = CaptureClient::new();
     let client = builder(&capture)
-        .nonce_source(SequenceNonce::new(0x1_0000_0007))
+        .random_source(SequenceRandom::new(0x1_0000_0007))
         .build()
         .unwrap();
     capture

@@ -1,16 +1,16 @@
-//! `EndpointSet`: remembered switch, one switch under concurrency, cool-down, pinning.
+//! `HostSet`: remembered switch, one switch under concurrency, cool-down, pinning.
 
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use roomkv_transport::test_util::{CaptureClient, ManualClock};
-use roomkv_transport::{DEFAULT_COOL_DOWN, EndpointSet, HttpClient, TransportError};
+use roomkv_transport::{DEFAULT_COOL_DOWN, HostSet, HttpClient, TransportError};
 
 const PRIMARY: &str = "https://api.example.com";
 const BACKUP: &str = "https://api-b.example.com";
 
-fn pair(clock: &ManualClock) -> EndpointSet {
-    EndpointSet::new([PRIMARY, BACKUP])
+fn pair(clock: &ManualClock) -> HostSet {
+    HostSet::new([PRIMARY, BACKUP])
         .unwrap()
         .with_clock(clock.clone())
 }
@@ -34,7 +34,7 @@ fn the_switch_is_remembered_for_later_requests() {
 #[test]
 fn sixteen_concurrent_failures_switch_once() {
     let set = Arc::new(
-        EndpointSet::new([PRIMARY, BACKUP, "https://api-c.example.com"])
+        HostSet::new([PRIMARY, BACKUP, "https://api-c.example.com"])
             .unwrap()
             .with_cool_down(None),
     );
@@ -63,7 +63,7 @@ fn sixteen_concurrent_failures_switch_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixteen_concurrent_failed_requests_switch_once() {
-    let set = Arc::new(EndpointSet::new([PRIMARY, BACKUP]).unwrap());
+    let set = Arc::new(HostSet::new([PRIMARY, BACKUP]).unwrap());
     let http = CaptureClient::new().with_fallback(|_| Err(TransportError::timeout(None)));
     let barrier = Arc::new(tokio::sync::Barrier::new(16));
     let mut tasks = tokio::task::JoinSet::new();
@@ -113,7 +113,7 @@ fn the_primary_returns_after_the_cool_down() {
 #[test]
 fn the_cool_down_counts_from_the_last_switch() {
     let clock = ManualClock::from_unix_secs(0);
-    let set = EndpointSet::new([PRIMARY, BACKUP, "https://api-c.example.com"])
+    let set = HostSet::new([PRIMARY, BACKUP, "https://api-c.example.com"])
         .unwrap()
         .with_clock(clock.clone())
         .with_cool_down(Some(Duration::from_secs(60)));
@@ -137,7 +137,7 @@ fn without_a_cool_down_the_switch_stays() {
 
 #[test]
 fn a_pinned_host_never_switches() {
-    let set = EndpointSet::pinned("http://127.0.0.1:9").unwrap();
+    let set = HostSet::pinned("http://127.0.0.1:9").unwrap();
     assert!(set.is_pinned());
     for _ in 0..10 {
         let e = set.current();
@@ -150,16 +150,16 @@ fn a_pinned_host_never_switches() {
 #[cfg(feature = "hyper")]
 mod over_http {
     use roomkv_transport::retry::{self, RetryDecision, RetryPolicy};
-    use roomkv_transport::test_util::ScriptedNonce;
-    use roomkv_transport::{EndpointSet, HttpClient, HyperClient, is_failover_status};
+    use roomkv_transport::test_util::ScriptedRandom;
+    use roomkv_transport::{HostSet, HttpClient, HyperClient, is_failover_status};
 
     use crate::stub::{Reply, Stub, refused_port};
 
     /// One provider-style request: pick the host, send, report failures, retry once.
-    async fn send(http: &HyperClient, hosts: &EndpointSet) -> (u16, u32) {
+    async fn send(http: &HyperClient, hosts: &HostSet) -> (u16, u32) {
         let done = retry::run(
             &RetryPolicy::default().with_max_attempts(2),
-            &ScriptedNonce::new([0]),
+            &ScriptedRandom::new([0]),
             |_| async {
                 let host = hosts.current();
                 let req = http::Request::post(format!("{}x", host.base()))
@@ -188,7 +188,7 @@ mod over_http {
     #[tokio::test]
     async fn a_refused_primary_fails_over_and_stays_failed_over() {
         let backup = Stub::start().await;
-        let hosts = EndpointSet::new([
+        let hosts = HostSet::new([
             format!("http://127.0.0.1:{}/", refused_port()),
             backup.url("/"),
         ])
@@ -207,7 +207,7 @@ mod over_http {
         let primary = Stub::start().await;
         let backup = Stub::start().await;
         primary.push(Reply::Status(502));
-        let hosts = EndpointSet::new([primary.url("/"), backup.url("/")]).unwrap();
+        let hosts = HostSet::new([primary.url("/"), backup.url("/")]).unwrap();
         let http = HyperClient::new().unwrap();
 
         assert_eq!(send(&http, &hosts).await, (200, 2));

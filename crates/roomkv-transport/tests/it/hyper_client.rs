@@ -10,8 +10,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use roomkv_transport::{
-    EndpointSet, HttpClient, HttpRequest, HyperClient, KeepAlive, TransportError,
-    is_failover_status,
+    HostSet, HttpClient, HttpRequest, HyperClient, KeepAlive, TransportError, is_failover_status,
 };
 
 use crate::stub::{Reply, Stub, refused_port};
@@ -373,7 +372,7 @@ async fn plain_http_to_a_remote_host_is_refused_before_any_io() {
             client().send(get(url)).await.unwrap_err().is_invalid(),
             "{url}"
         );
-        assert!(EndpointSet::new([url]).unwrap_err().is_invalid(), "{url}");
+        assert!(HostSet::new([url]).unwrap_err().is_invalid(), "{url}");
     }
 }
 

@@ -8,8 +8,8 @@ use roomkv_transport::limiter::{Charge, LocalLimiter, RateLimited};
 use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::retry::RetryPolicy;
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
-use roomkv_transport::test_util::{CaptureClient, FixedNonce, response};
-use roomkv_transport::{EndpointSet, HttpRequest, HttpResponse, SharedHttpClient, TransportError};
+use roomkv_transport::test_util::{CaptureClient, FixedRandom, response};
+use roomkv_transport::{HostSet, HttpRequest, HttpResponse, SharedHttpClient, TransportError};
 
 /// A provider-like error: transport failures and vendor answers by status.
 #[derive(Debug)]
@@ -41,10 +41,10 @@ fn classify(err: &TestError) -> AttemptOutcome {
 
 struct Harness {
     policy: RetryPolicy,
-    endpoints: EndpointSet,
+    hosts: HostSet,
     capture: CaptureClient,
     http: SharedHttpClient,
-    jitter: FixedNonce,
+    jitter: FixedRandom,
 }
 
 impl Harness {
@@ -52,11 +52,10 @@ impl Harness {
         let capture = CaptureClient::new();
         Self {
             policy: RetryPolicy::default().with_max_attempts(4),
-            endpoints: EndpointSet::new(["https://primary.example", "https://backup.example"])
-                .unwrap(),
+            hosts: HostSet::new(["https://primary.example", "https://backup.example"]).unwrap(),
             http: SharedHttpClient::new(capture.clone()),
             capture,
-            jitter: FixedNonce(0),
+            jitter: FixedRandom(0),
         }
     }
 
@@ -75,7 +74,7 @@ impl Harness {
         let infos = RefCell::new(Vec::new());
         let pipeline = Pipeline {
             policy: &self.policy,
-            endpoints: &self.endpoints,
+            hosts: &self.hosts,
             http: &self.http,
             jitter: &self.jitter,
             expected_statuses: &[
@@ -87,8 +86,8 @@ impl Harness {
         let done = pipeline
             .execute(
                 kind,
-                |endpoint, number| -> Result<HttpRequest, TestError> {
-                    let uri = format!("{}op?attempt={number}", endpoint.base());
+                |host, number| -> Result<HttpRequest, TestError> {
+                    let uri = format!("{}op?attempt={number}", host.base());
                     Ok(http::Request::post(uri).body(Vec::new()).unwrap())
                 },
                 |reply: HttpResponse, info| {
@@ -185,7 +184,7 @@ async fn a_gateway_5xx_switches_hosts_and_leaves_a_write_unknown() {
     assert_eq!(attempts, 1);
     assert!(unknown);
     assert!(
-        !h.endpoints.current().is_primary(),
+        !h.hosts.current().is_primary(),
         "the switch is remembered for the next request"
     );
 }
@@ -251,7 +250,7 @@ async fn final_refusals_are_not_retried() {
     assert_eq!(attempts, 1);
     assert!(!unknown);
     assert!(
-        h.endpoints.current().is_primary(),
+        h.hosts.current().is_primary(),
         "an expected status is no reason to fail over"
     );
 }
@@ -262,7 +261,7 @@ fn the_request_future_is_send_so_providers_can_be_used_from_spawned_tasks() {
     let h = Harness::new();
     let pipeline = Pipeline {
         policy: &h.policy,
-        endpoints: &h.endpoints,
+        hosts: &h.hosts,
         http: &h.http,
         jitter: &h.jitter,
         expected_statuses: &[],
@@ -270,8 +269,8 @@ fn the_request_future_is_send_so_providers_can_be_used_from_spawned_tasks() {
     };
     let future = pipeline.execute(
         RequestKind::Read,
-        |endpoint, _| -> Result<HttpRequest, TestError> {
-            Ok(http::Request::post(endpoint.base().clone())
+        |host, _| -> Result<HttpRequest, TestError> {
+            Ok(http::Request::post(host.base().clone())
                 .body(Vec::new())
                 .unwrap())
         },

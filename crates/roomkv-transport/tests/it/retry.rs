@@ -4,9 +4,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use roomkv_transport::retry::{self, RetryDecision, RetryPolicy, StopReason};
-use roomkv_transport::test_util::{CaptureClient, ScriptedNonce, SequenceNonce, response};
+use roomkv_transport::test_util::{CaptureClient, ScriptedRandom, SequenceRandom, response};
 use roomkv_transport::{
-    EndpointSet, HttpClient, NonceSource, OsNonceSource, TransportError, is_failover_status,
+    HostSet, HttpClient, OsRandomSource, RandomSource, TransportError, is_failover_status,
 };
 use tokio::time::Instant;
 
@@ -14,7 +14,7 @@ use tokio::time::Instant;
 /// the result plus the (paused-clock) start time of every attempt, relative to the start.
 async fn drive(
     policy: &RetryPolicy,
-    jitter: &dyn NonceSource,
+    jitter: &dyn RandomSource,
     outcomes: &[RetryDecision],
 ) -> (retry::Retried<u32>, Vec<Duration>) {
     let start = Instant::now();
@@ -48,7 +48,7 @@ use RetryDecision::{Done, Retry, RetryAfter, RetryThrottled};
 
 #[tokio::test(start_paused = true)]
 async fn success_on_the_first_attempt_does_not_wait() {
-    let (done, starts) = drive(&policy(), &OsNonceSource, &[Done]).await;
+    let (done, starts) = drive(&policy(), &OsRandomSource, &[Done]).await;
     assert_eq!(
         (done.output, done.attempts, done.stop),
         (1, 1, StopReason::Done)
@@ -58,7 +58,7 @@ async fn success_on_the_first_attempt_does_not_wait() {
 
 #[tokio::test(start_paused = true)]
 async fn retries_until_done_and_counts_attempts() {
-    let (done, _) = drive(&policy(), &OsNonceSource, &[Retry, Retry, Done]).await;
+    let (done, _) = drive(&policy(), &OsRandomSource, &[Retry, Retry, Done]).await;
     assert_eq!(
         (done.output, done.attempts, done.stop),
         (3, 3, StopReason::Done)
@@ -68,7 +68,7 @@ async fn retries_until_done_and_counts_attempts() {
 #[tokio::test(start_paused = true)]
 async fn gives_up_after_max_attempts() {
     let p = policy().with_max_attempts(4);
-    let (done, starts) = drive(&p, &OsNonceSource, &[Retry]).await;
+    let (done, starts) = drive(&p, &OsRandomSource, &[Retry]).await;
     assert_eq!(done.attempts, 4);
     assert_eq!(done.stop, StopReason::AttemptsExhausted);
     assert_eq!(done.output, 4, "the last attempt's output is returned");
@@ -77,7 +77,7 @@ async fn gives_up_after_max_attempts() {
 
 #[tokio::test(start_paused = true)]
 async fn no_retry_makes_exactly_one_attempt() {
-    let (done, starts) = drive(&RetryPolicy::no_retry(), &OsNonceSource, &[Retry]).await;
+    let (done, starts) = drive(&RetryPolicy::no_retry(), &OsRandomSource, &[Retry]).await;
     assert_eq!(
         (done.attempts, done.stop),
         (1, StopReason::AttemptsExhausted)
@@ -88,7 +88,7 @@ async fn no_retry_makes_exactly_one_attempt() {
 #[tokio::test(start_paused = true)]
 async fn full_ceiling_jitter_doubles_up_to_the_cap() {
     let p = policy().with_max_attempts(7);
-    let (_, starts) = drive(&p, &ScriptedNonce::new([u64::MAX]), &[Retry]).await;
+    let (_, starts) = drive(&p, &ScriptedRandom::new([u64::MAX]), &[Retry]).await;
     let ms: Vec<_> = gaps(&starts).iter().map(Duration::as_millis).collect();
     assert_eq!(ms, [100, 200, 400, 800, 1600, 2000]);
 }
@@ -96,7 +96,7 @@ async fn full_ceiling_jitter_doubles_up_to_the_cap() {
 #[tokio::test(start_paused = true)]
 async fn zero_jitter_retries_immediately() {
     let p = policy().with_max_attempts(5);
-    let (done, starts) = drive(&p, &ScriptedNonce::new([0]), &[Retry]).await;
+    let (done, starts) = drive(&p, &ScriptedRandom::new([0]), &[Retry]).await;
     assert_eq!(done.attempts, 5);
     assert_eq!(starts, [Duration::ZERO; 5]);
 }
@@ -113,7 +113,7 @@ async fn delays_follow_the_full_jitter_formula() {
         12_345,
         u64::MAX / 3,
     ];
-    let (_, starts) = drive(&p, &ScriptedNonce::new(values), &[Retry]).await;
+    let (_, starts) = drive(&p, &ScriptedRandom::new(values), &[Retry]).await;
     for (n, gap) in gaps(&starts).into_iter().enumerate() {
         let want = p.delay(n as u32, false, values[n]);
         // tokio's timer rounds a sleep up to the next millisecond.
@@ -129,7 +129,7 @@ async fn delays_follow_the_full_jitter_formula() {
 async fn os_jitter_stays_within_the_ceilings() {
     for _ in 0..20 {
         let p = policy().with_max_attempts(6);
-        let (_, starts) = drive(&p, &OsNonceSource, &[Retry]).await;
+        let (_, starts) = drive(&p, &OsRandomSource, &[Retry]).await;
         for (n, gap) in gaps(&starts).into_iter().enumerate() {
             assert!(gap <= p.ceiling(n as u32, false) + Duration::from_millis(1));
         }
@@ -139,7 +139,7 @@ async fn os_jitter_stays_within_the_ceilings() {
 #[tokio::test(start_paused = true)]
 async fn throttling_uses_the_longer_backoff() {
     let p = policy().with_max_attempts(4);
-    let (_, starts) = drive(&p, &ScriptedNonce::new([u64::MAX]), &[RetryThrottled]).await;
+    let (_, starts) = drive(&p, &ScriptedRandom::new([u64::MAX]), &[RetryThrottled]).await;
     let ms: Vec<_> = gaps(&starts).iter().map(Duration::as_millis).collect();
     assert_eq!(ms, [1000, 2000, 2000]);
 }
@@ -149,7 +149,7 @@ async fn retry_after_is_honoured_and_capped() {
     let p = policy().with_max_attempts(3);
     let (_, starts) = drive(
         &p,
-        &OsNonceSource,
+        &OsRandomSource,
         &[
             RetryAfter(Duration::from_millis(750)),
             RetryAfter(Duration::from_secs(3600)),
@@ -167,7 +167,7 @@ async fn gives_up_when_the_next_delay_would_exceed_the_budget() {
         .with_max_attempts(10)
         .with_total_budget(Some(Duration::from_secs(1)));
     let started = Instant::now();
-    let (done, starts) = drive(&p, &ScriptedNonce::new([u64::MAX]), &[Retry]).await;
+    let (done, starts) = drive(&p, &ScriptedRandom::new([u64::MAX]), &[Retry]).await;
     // Delays 300 ms and 600 ms fit (ending at 900 ms); the next, 1200 ms, would not.
     assert_eq!(done.attempts, 3);
     assert_eq!(done.stop, StopReason::BudgetExhausted);
@@ -193,7 +193,7 @@ async fn the_budget_counts_the_time_spent_in_attempts() {
         .with_total_budget(Some(Duration::from_secs(2)));
     let done = retry::run(
         &p,
-        &ScriptedNonce::new([0]),
+        &ScriptedRandom::new([0]),
         |_| tokio::time::sleep(Duration::from_millis(700)),
         |_| Retry,
     )
@@ -210,14 +210,14 @@ async fn every_attempt_is_built_afresh_on_the_current_host() {
     http.push_error(TransportError::timeout(Some(Duration::from_secs(5))));
     http.push_response(response(502, "bad gateway"));
     http.push_response(response(200, r#"{"code":200}"#));
-    let hosts = EndpointSet::new(["https://api.example.com", "https://api-b.example.com"])
+    let hosts = HostSet::new(["https://api.example.com", "https://api-b.example.com"])
         .unwrap()
         .with_cool_down(None);
-    let nonces = SequenceNonce::new(100);
+    let nonces = SequenceRandom::new(100);
 
     let done = retry::run(
         &RetryPolicy::default().with_max_attempts(3),
-        &ScriptedNonce::new([u64::MAX]),
+        &ScriptedRandom::new([u64::MAX]),
         |attempt| {
             let (http, hosts, nonces) = (&http, &hosts, &nonces);
             async move {
