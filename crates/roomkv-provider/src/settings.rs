@@ -122,6 +122,9 @@ impl<R: RegionTable> Settings<R> {
         #[cfg(feature = "metrics")]
         let hosts = hosts.with_metrics(V::LABEL);
 
+        // Without `hyper` the `None` arm only returns, which clippy would write as `let-else`;
+        // one `match` serves both builds.
+        #[allow(clippy::manual_let_else)]
         let http = match self.http_client {
             Some(http) => {
                 #[cfg(feature = "hyper")]
