@@ -288,60 +288,63 @@ impl Runner {
     }
 }
 
-/// Runs the demo and prints its report; fails (exit 1) when a step did not behave as
-/// documented.
-pub(crate) async fn run(args: DemoArgs) -> Result<(), Failure> {
-    let started = Instant::now();
-    let (demo, server) = Demo::start(args.quota_scale).await?;
-    tracing::info!(emulator = demo.base_url, "emulator started");
+impl DemoArgs {
+    /// Runs the demo and prints its report; fails (exit 1) when a step did not behave as
+    /// documented.
+    pub(crate) async fn run(self) -> Result<(), Failure> {
+        let args = self;
+        let started = Instant::now();
+        let (demo, server) = Demo::start(args.quota_scale).await?;
+        tracing::info!(emulator = demo.base_url, "emulator started");
 
-    let mut runner = Runner::new(started + RUN_BUDGET);
-    steps::run_all(&demo, &mut runner).await;
+        let mut runner = Runner::new(started + RUN_BUDGET);
+        steps::run_all(&demo, &mut runner).await;
 
-    if !server.shutdown_within(SHUTDOWN_GRACE).await {
-        tracing::warn!("the emulator did not stop within {SHUTDOWN_GRACE:?}");
-    }
-    let report = Report {
-        emulator: demo.base_url.clone(),
-        steps: runner.outcomes,
-        requests: demo.traffic.requests(),
-        total: started.elapsed(),
-    };
+        if !server.shutdown_within(SHUTDOWN_GRACE).await {
+            tracing::warn!("the emulator did not stop within {SHUTDOWN_GRACE:?}");
+        }
+        let report = Report {
+            emulator: demo.base_url.clone(),
+            steps: runner.outcomes,
+            requests: demo.traffic.requests(),
+            total: started.elapsed(),
+        };
 
-    let mut out = io::stdout().lock();
-    let written = if args.json {
-        writeln!(out, "{:#}", report.json())
-    } else {
-        writeln!(
-            out,
-            "roomkv demo: emulator on {} (RongCloud app key {}, Tencent SDKAppID {})\n",
-            demo.base_url,
-            demo.rongcloud_app_key,
-            demo.tencent.sdkappid()
-        )
-        .and_then(|()| write!(out, "{}", report.table()))
-        .and_then(|()| {
-            let details = report.details();
-            if details.is_empty() {
-                Ok(())
-            } else {
-                write!(out, "\nin full:\n{details}")
-            }
-        })
-        .and_then(|()| writeln!(out, "\n{}", report.summary()))
-    };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|err| Failure::runtime(format!("cannot write the report: {err}")))?;
+        let mut out = io::stdout().lock();
+        let written = if args.json {
+            writeln!(out, "{:#}", report.json())
+        } else {
+            writeln!(
+                out,
+                "roomkv demo: emulator on {} (RongCloud app key {}, Tencent SDKAppID {})\n",
+                demo.base_url,
+                demo.rongcloud_app_key,
+                demo.tencent.sdkappid()
+            )
+            .and_then(|()| write!(out, "{}", report.table()))
+            .and_then(|()| {
+                let details = report.details();
+                if details.is_empty() {
+                    Ok(())
+                } else {
+                    write!(out, "\nin full:\n{details}")
+                }
+            })
+            .and_then(|()| writeln!(out, "\n{}", report.summary()))
+        };
+        written
+            .and_then(|()| out.flush())
+            .map_err(|err| Failure::runtime(format!("cannot write the report: {err}")))?;
 
-    if report.passed() {
-        Ok(())
-    } else {
-        let failed = report.failed().len();
-        Err(Failure::runtime(format!(
-            "demo: {failed} of {} steps did not behave as documented",
-            report.steps.len()
-        )))
+        if report.passed() {
+            Ok(())
+        } else {
+            let failed = report.failed().len();
+            Err(Failure::runtime(format!(
+                "demo: {failed} of {} steps did not behave as documented",
+                report.steps.len()
+            )))
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use clap::Parser as _;
 use super::*;
 use crate::cli::{Cli, Command};
 use crate::config::ConfigFile;
+use crate::{rongcloud, tencent};
 
 /// The profile `p` of `toml`.
 fn profile(toml: &str) -> crate::config::Profile {

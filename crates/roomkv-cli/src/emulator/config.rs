@@ -1,18 +1,11 @@
-//! `roomkv emulator`: builds an [`EmulatorConfig`] from the flags, serves it, announces the
-//! address and credentials on stdout, and stops gracefully on SIGINT or SIGTERM.
+//! The [`EmulatorConfig`] `roomkv emulator`'s flags ask for, and the credential lines it prints.
 
-use std::io::{self, Write};
 use std::time::Duration;
 
+use roomkv_emulator::EmulatorConfig;
 use roomkv_emulator::config::{RongCloudApp, Secret, TencentApp};
-use roomkv_emulator::{Emulator, EmulatorConfig};
 
-use crate::cli::EmulatorArgs;
-use crate::failure::Failure;
-
-/// How long a shutdown waits for requests in flight (a delay fault can hold one for minutes)
-/// before the remaining connections are abandoned.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+use super::EmulatorArgs;
 
 /// The emulator's own defaults, so that the flags' defaults cannot drift from them.
 pub(crate) mod defaults {
@@ -131,125 +124,6 @@ fn secret_line(label: &str, set_by_flag: bool, builtin: &str) -> String {
     }
 }
 
-/// Runs the emulator until SIGINT or SIGTERM.
-pub(crate) async fn run(args: EmulatorArgs) -> Result<(), Failure> {
-    let config = config_from(&args);
-    let credentials = credential_lines(&args, &config);
-    let listen = config.listen;
-    tracing::debug!(?config, "emulator configuration");
-
-    // Before the ready line: a parent that signals as soon as it has read it must not kill the
-    // process with the default action.
-    let mut signals = Signals::install()
-        .map_err(|err| Failure::runtime(format!("cannot install signal handlers: {err}")))?;
-
-    if !listen.ip().is_loopback() {
-        let _ = writeln!(
-            io::stderr(),
-            "roomkv: warning: {listen} is not a loopback address; the emulator is a test double \
-             and anyone who can reach it can read and change its state"
-        );
-    }
-
-    let mut builder = Emulator::builder(config);
-    if let Some(file) = &args.state {
-        builder = builder
-            .state_file(file)
-            .map_err(|err| Failure::runtime(err.to_string()))?;
-        for note in builder.state_file_notes() {
-            let _ = writeln!(io::stderr(), "roomkv: note: {note}");
-        }
-    }
-    // Kept until the end: dropping the last handle saves what is left to the state file.
-    let emulator = builder.build();
-    let server = emulator
-        .serve_configured()
-        .await
-        .map_err(|err| Failure::runtime(format!("cannot listen on {listen}: {err}")))?;
-    announce(&server.base_url(), &credentials);
-
-    let signal = signals.recv().await;
-    tracing::info!(signal, "shutting down");
-    tokio::select! {
-        finished = server.shutdown_within(SHUTDOWN_GRACE) => {
-            if !finished {
-                tracing::warn!(
-                    grace = ?SHUTDOWN_GRACE,
-                    "requests still in flight after the grace period were abandoned"
-                );
-            }
-        }
-        signal = signals.recv() => {
-            tracing::warn!(signal, "second signal: requests in flight were abandoned");
-        }
-    }
-    drop(emulator);
-    Ok(())
-}
-
-/// Prints the ready line, flushed at once, then the credentials. A closed stdout (a script that
-/// read the first line and went away) does not stop the emulator.
-fn announce(base_url: &str, credentials: &[String]) {
-    let mut out = io::stdout().lock();
-    let mut written =
-        writeln!(out, "roomkv emulator listening on {base_url}").and_then(|()| out.flush());
-    written = written.and_then(|()| writeln!(out, "{}", console_line(base_url)));
-    for line in credentials {
-        written = written.and_then(|()| writeln!(out, "{line}"));
-    }
-    if let Err(err) = written.and_then(|()| out.flush()) {
-        tracing::debug!(error = %err, "stdout is closed; the banner was not printed in full");
-    }
-}
-
-/// The second line of the banner: where the web console is.
-fn console_line(base_url: &str) -> String {
-    format!("console: {}/_emulator/ui", base_url.trim_end_matches('/'))
-}
-
-/// The signals that stop the emulator, registered when created.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    #[cfg(unix)]
-    fn install() -> io::Result<Self> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Self {
-            interrupt: signal(SignalKind::interrupt())?,
-            terminate: signal(SignalKind::terminate())?,
-        })
-    }
-
-    #[cfg(not(unix))]
-    fn install() -> io::Result<Self> {
-        Ok(Self {})
-    }
-
-    /// Waits for the next signal and names it.
-    #[cfg(unix)]
-    async fn recv(&mut self) -> &'static str {
-        tokio::select! {
-            _ = self.interrupt.recv() => "SIGINT",
-            _ = self.terminate.recv() => "SIGTERM",
-        }
-    }
-
-    /// Waits for the next Ctrl-C.
-    #[cfg(not(unix))]
-    async fn recv(&mut self) -> &'static str {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "Ctrl-C",
-            // No way to be told: run until killed.
-            Err(_) => std::future::pending().await,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;
@@ -280,14 +154,6 @@ mod tests {
         assert_eq!(c.journal_capacity, 5);
         assert_eq!(c.event_capacity, 7);
         assert!(Cli::try_parse_from(["roomkv", "emulator", "--journal-size", "0"]).is_err());
-    }
-
-    #[test]
-    fn the_console_line_names_the_ui() {
-        assert_eq!(
-            console_line("http://127.0.0.1:8787"),
-            "console: http://127.0.0.1:8787/_emulator/ui"
-        );
     }
 
     #[test]

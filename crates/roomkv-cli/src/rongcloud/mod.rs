@@ -1,0 +1,218 @@
+//! `roomkv rongcloud ...`: chat-room KV entries ([`entry`]) and message expansions
+//! ([`expansion`]) of RongCloud / Nexconn: the flags, the connection they describe and the
+//! commands that run with it.
+//!
+//! Ids, keys and values stay text in the flags: they are parsed into the client's typed values
+//! when the command runs, before the client is built and anything is sent, so a bad one is
+//! refused the same way as any other request that breaks a documented limit (exit code 2, one
+//! line, nothing sent). The client validates the whole request again (counts, duplicates, body
+//! size) before sending it with [`roomkv_rongcloud::Client::send`]; each command prints one JSON
+//! document.
+
+pub(crate) mod entry;
+pub(crate) mod expansion;
+
+use clap::builder::TypedValueParser as _;
+use clap::{Args, Subcommand};
+use roomkv_rongcloud::{AppKey, AppSecret, Client, Dialect, Region};
+
+use self::entry::EntryCommand;
+use self::expansion::ExpansionCommand;
+use crate::config::Profile;
+use crate::config::apply::{fill, fill_endpoint, fill_secret};
+use crate::config::file::RongCloudProfile;
+use crate::failure::Failure;
+use crate::output::one_line;
+use crate::shared::{HostArgs, RegionParser, Secret};
+
+const RONGCLOUD_EXAMPLES: &str = "\
+Examples:
+  Credentials from the environment, requests to the Singapore data centre:
+    export RONGCLOUD_APP_KEY=your-app-key RONGCLOUD_APP_SECRET=your-app-secret
+    roomkv rongcloud --region singapore entry query --room room1
+
+  Nexconn's v4 JSON API instead of the legacy form API (or RONGCLOUD_DIALECT=v4):
+    roomkv rongcloud --dialect v4 entry query --room room1
+
+  Against the local emulator (`roomkv emulator`) with its demo credentials:
+    roomkv rongcloud entry set --room room1 --user anchor --key stage --value quiz \\
+      --base-url http://127.0.0.1:8787 --app-key demo-app-key --app-secret demo-app-secret
+
+Output: one JSON document on stdout, exit code 0. A request refused before sending (a key too
+long, a bad KEY=VALUE, missing credentials): exit code 2 and one line on stderr naming the field
+and the limit; nothing was sent. RongCloud's error or a transport failure: exit code 1 and one
+line on stderr with the code, RongCloud's message and the request id (or the transport cause),
+saying `outcome unknown` when a write may or may not have been applied.";
+
+/// Chat-room KV entries and message expansions of RongCloud / Nexconn.
+///
+/// Credentials come from --app-key / --app-secret or from RONGCLOUD_APP_KEY /
+/// RONGCLOUD_APP_SECRET (a flag wins over the environment). Requests go to a data centre
+/// (--region, Beijing by default) with failover to its backup host, or to one host
+/// (--base-url), such as the local emulator.
+#[derive(Debug, Args)]
+#[command(
+    subcommand_required = true,
+    arg_required_else_help = true,
+    after_long_help = RONGCLOUD_EXAMPLES
+)]
+pub(crate) struct RongCloudArgs {
+    #[command(flatten)]
+    pub(crate) connection: Connection,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: RongCloudCommand,
+}
+
+/// Credentials and where requests go; accepted before or after the subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct Connection {
+    /// `--app-key` and `--app-secret`.
+    #[command(flatten)]
+    pub(crate) credentials: Credentials,
+
+    /// Data centre: beijing, singapore, singapore-b, north-america, saudi-arabia (or bj, sg,
+    /// sg-b, na, sau) [default: beijing]
+    ///
+    /// Requests go to its primary host and fail over to its backup.
+    #[arg(
+        long,
+        value_name = "NAME",
+        global = true,
+        conflicts_with = "base_url",
+        value_parser = RegionParser(&Region::ALL),
+        hide_possible_values = true,
+        help_heading = "Connection"
+    )]
+    pub(crate) region: Option<Region>,
+
+    /// API dialect: legacy (RongCloud's form API) or v4 (Nexconn's JSON /v4 API) [default:
+    /// legacy]
+    ///
+    /// Every command works in both. v4 has no single-key set or remove (they are sent as a
+    /// batch of one) and cannot carry a notification: `--notify` is refused in v4.
+    #[arg(
+        long,
+        value_name = "DIALECT",
+        env = "RONGCLOUD_DIALECT",
+        global = true,
+        value_parser = clap::builder::PossibleValuesParser::new(["legacy", "v4"])
+            .map(|s| s.parse::<Dialect>().expect("a possible value")),
+        help_heading = "Connection"
+    )]
+    pub(crate) dialect: Option<Dialect>,
+
+    /// `--base-url` and `--timeout`.
+    #[command(flatten)]
+    pub(crate) host: HostArgs,
+}
+
+/// The app's credentials, shared by the RongCloud commands and `roomkv copy`.
+#[derive(Debug, Clone, Args)]
+#[group(id = "rongcloud_credentials")]
+pub(crate) struct Credentials {
+    /// App Key, from the RongCloud / Nexconn console
+    #[arg(
+        long,
+        env = "RONGCLOUD_APP_KEY",
+        value_name = "KEY",
+        global = true,
+        value_parser = clap::builder::NonEmptyStringValueParser::new(),
+        help_heading = "Connection"
+    )]
+    pub(crate) app_key: Option<String>,
+
+    /// App Secret, which signs every request; never printed
+    ///
+    /// Prefer the environment variable: other local users can see command lines.
+    #[arg(
+        long,
+        env = "RONGCLOUD_APP_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET",
+        global = true,
+        help_heading = "Connection"
+    )]
+    pub(crate) app_secret: Option<Secret>,
+}
+
+/// The RongCloud subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RongCloudCommand {
+    /// Chat-room KV entries ("open channel metadata" at Nexconn)
+    #[command(
+        subcommand,
+        subcommand_required = true,
+        arg_required_else_help = true,
+        after_long_help = entry::ENTRY_EXAMPLES
+    )]
+    Entry(EntryCommand),
+
+    /// Message expansions (key-value pairs attached to a one-to-one or group message)
+    #[command(
+        subcommand,
+        subcommand_required = true,
+        arg_required_else_help = true,
+        after_long_help = expansion::EXPANSION_EXAMPLES
+    )]
+    Expansion(ExpansionCommand),
+}
+
+impl RongCloudArgs {
+    /// Runs the command, with `profile`'s settings under the flags'.
+    pub(crate) async fn run(self, profile: &Profile) -> Result<(), Failure> {
+        let connection = self.connection.with_profile(&profile.rongcloud)?;
+        match self.command {
+            RongCloudCommand::Entry(command) => command.run(&connection).await,
+            RongCloudCommand::Expansion(command) => command.run(&connection).await,
+        }
+    }
+}
+
+/// The client the connection flags describe. Missing credentials or an invalid `--base-url`
+/// are refusals: nothing was sent.
+pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
+    let app_key = connection.credentials.app_key.as_deref().ok_or_else(|| {
+        Failure::refused(
+            "the RongCloud App Key is missing: pass --app-key or set RONGCLOUD_APP_KEY",
+        )
+    })?;
+    let app_secret = connection.credentials.app_secret.as_ref().ok_or_else(|| {
+        Failure::refused(
+            "the RongCloud App Secret is missing: pass --app-secret or set RONGCLOUD_APP_SECRET",
+        )
+    })?;
+    let builder = Client::builder()
+        .app_key(AppKey::new(app_key))
+        .app_secret(AppSecret::new(app_secret.expose()));
+    let mut builder = connection.host.configure(builder, connection.region)?;
+    if let Some(dialect) = connection.dialect {
+        builder = builder.dialect(dialect);
+    }
+    builder
+        .build()
+        .map_err(|err| Failure::refused(one_line(&format!("invalid client configuration: {err}"))))
+}
+
+impl Credentials {
+    /// These credentials over the profile's `[rongcloud]` table.
+    pub(crate) fn fill_from(&mut self, profile: &RongCloudProfile) -> Result<(), Failure> {
+        fill(&mut self.app_key, profile.app_key.as_ref());
+        fill_secret(&mut self.app_secret, profile.app_secret.as_ref())
+    }
+}
+
+impl Connection {
+    /// These settings over the profile's `[rongcloud]` table.
+    pub(crate) fn with_profile(mut self, profile: &RongCloudProfile) -> Result<Self, Failure> {
+        self.credentials.fill_from(profile)?;
+        fill(&mut self.dialect, profile.dialect.as_ref());
+        fill_endpoint(&mut self.region, &mut self.host, profile.endpoint.as_ref());
+        self.host.fill_from(&profile.host)?;
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;

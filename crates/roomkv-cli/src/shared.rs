@@ -1,0 +1,17 @@
+//! What the commands of both vendors share: [`Secret`], [`Vendor`], the connection and quota
+//! flags ([`HostArgs`], [`QuotaArgs`]) and how they configure either client, and
+//! the bulk engine behind export, import and copy ([`bulk`]).
+//!
+//! The vendor modules ([`crate::rongcloud`], [`crate::tencent`]) and the commands that use both
+//! vendors depend on this module; it depends on neither.
+
+pub(crate) mod bulk;
+mod connection;
+mod quota;
+mod secret;
+mod vendor;
+
+pub(crate) use self::connection::{HostArgs, RegionParser, seconds, timeout};
+pub(crate) use self::quota::QuotaArgs;
+pub(crate) use self::secret::Secret;
+pub(crate) use self::vendor::Vendor;
