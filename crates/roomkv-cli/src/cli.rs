@@ -97,6 +97,20 @@ pub(crate) enum Command {
 /// The variable that names the profile when `--profile` does not.
 pub(crate) const PROFILE_VAR: &str = "ROOMKV_PROFILE";
 
+/// The kind of usage error `roomkv VENDOR ARGS...` ends with; panics when it parses.
+#[cfg(test)]
+pub(crate) fn usage_error_kind(vendor: &str, args: &[&str]) -> clap::error::ErrorKind {
+    use clap::Parser;
+    let argv = ["roomkv", vendor].into_iter().chain(args.iter().copied());
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
+        Err(err) => {
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            err.kind()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -186,20 +200,6 @@ mod tests {
                     "{path} shows no use of itself: {examples}"
                 );
             }
-        }
-    }
-}
-
-/// The kind of usage error `roomkv VENDOR ARGS...` ends with; panics when it parses.
-#[cfg(test)]
-pub(crate) fn usage_error_kind(vendor: &str, args: &[&str]) -> clap::error::ErrorKind {
-    use clap::Parser;
-    let argv = ["roomkv", vendor].into_iter().chain(args.iter().copied());
-    match Cli::try_parse_from(argv) {
-        Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
-        Err(err) => {
-            assert_eq!(err.exit_code(), 2, "{args:?}");
-            err.kind()
         }
     }
 }

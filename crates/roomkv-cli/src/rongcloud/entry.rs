@@ -279,7 +279,7 @@ impl EntryCommand {
     /// Runs the command with the client `connection` describes.
     pub(crate) async fn run(self, connection: &Connection) -> Result<(), Failure> {
         match self {
-            EntryCommand::Set(args) => {
+            Self::Set(args) => {
                 let mut op = SetEntry::new(
                     ChatroomId::parse(args.room)?,
                     UserId::parse(args.user)?,
@@ -294,7 +294,7 @@ impl EntryCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            EntryCommand::BatchSet(args) => {
+            Self::BatchSet(args) => {
                 let op = BatchSetEntries::new(
                     ChatroomId::parse(args.room)?,
                     UserId::parse(args.owner)?,
@@ -305,7 +305,7 @@ impl EntryCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            EntryCommand::Remove(args) => {
+            Self::Remove(args) => {
                 let mut op = RemoveEntry::new(
                     ChatroomId::parse(args.room)?,
                     UserId::parse(args.user)?,
@@ -318,7 +318,7 @@ impl EntryCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            EntryCommand::BatchRemove(args) => {
+            Self::BatchRemove(args) => {
                 let op = BatchRemoveEntries::new(
                     ChatroomId::parse(args.room)?,
                     UserId::parse(args.owner)?,
@@ -328,15 +328,15 @@ impl EntryCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            EntryCommand::Query(args) => {
+            Self::Query(args) => {
                 let room = ChatroomId::parse(args.room)?;
                 let op = QueryEntries::new(room.clone())
                     .with_keys(parse_all(args.keys, EntryKey::parse)?);
                 let entries = client(connection)?.send(op).await?;
                 print_json(&EntryQueryOut::of(&room, &entries))
             }
-            EntryCommand::Export(args) => export(connection, args).await,
-            EntryCommand::Import(args) => import(connection, args).await,
+            Self::Export(args) => export(connection, args).await,
+            Self::Import(args) => import(connection, args).await,
         }
     }
 }

@@ -158,7 +158,7 @@ impl ExpansionCommand {
     /// Runs the command with the client `connection` describes.
     pub(crate) async fn run(self, connection: &Connection) -> Result<(), Failure> {
         match self {
-            ExpansionCommand::Set(args) => {
+            Self::Set(args) => {
                 let target = Target::parse(args.target)?;
                 let op = SetExpansion::new(
                     target.msg_uid.clone(),
@@ -176,7 +176,7 @@ impl ExpansionCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            ExpansionCommand::Delete(args) => {
+            Self::Delete(args) => {
                 let target = Target::parse(args.target)?;
                 let op = DeleteExpansion::new(
                     target.msg_uid.clone(),
@@ -194,7 +194,7 @@ impl ExpansionCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            ExpansionCommand::Query(args) => {
+            Self::Query(args) => {
                 let msg_uid = MsgUid::parse(args.msg_uid)?;
                 let mut op = QueryExpansion::new(msg_uid.clone());
                 if let Some(page) = args.page {

@@ -155,7 +155,7 @@ impl MetadataCommand {
     /// Runs the command with the client `connection` describes.
     pub(crate) async fn run(self, connection: &Connection) -> Result<(), Failure> {
         match self {
-            MetadataCommand::Set(args) => {
+            Self::Set(args) => {
                 let room = RoomId::parse(args.room)?;
                 let pairs = parse_pairs(&args.entries, MetadataKey::parse, MetadataValue::parse)?;
                 let op = SetRoomMetadata::new(room, pairs);
@@ -167,7 +167,7 @@ impl MetadataCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            MetadataCommand::Get(args) => {
+            Self::Get(args) => {
                 let room = RoomId::parse(args.room)?;
                 let keys = parse_keys(args.keys)?;
                 let entries = client(connection)?
@@ -178,7 +178,7 @@ impl MetadataCommand {
                     entries: entries_out(&entries),
                 })
             }
-            MetadataCommand::Delete(args) => {
+            Self::Delete(args) => {
                 let room = RoomId::parse(args.room)?;
                 let op = DelRoomMetadata::new(room, parse_keys(args.keys)?);
                 let done = MetadataDeleteOut {
@@ -189,8 +189,8 @@ impl MetadataCommand {
                 client(connection)?.send(op.clone()).await?;
                 print_json(&done)
             }
-            MetadataCommand::Export(args) => export(connection, args).await,
-            MetadataCommand::Import(args) => import(connection, args).await,
+            Self::Export(args) => export(connection, args).await,
+            Self::Import(args) => import(connection, args).await,
         }
     }
 }
@@ -247,8 +247,6 @@ struct MetadataDeleteOut<'a> {
     room: &'a str,
     keys: Vec<&'a str>,
 }
-
-/// `usersig generate`.
 
 #[cfg(test)]
 mod tests {

@@ -223,8 +223,6 @@ impl<'a> App<'a> {
 }
 
 /// The client the connection flags describe. An invalid `--base-url` is a refusal.
-
-/// The client the connection flags describe. An invalid `--base-url` is a refusal.
 pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
     let app = App::of(connection)?;
     let builder = Client::builder()

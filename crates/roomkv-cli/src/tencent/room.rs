@@ -67,21 +67,21 @@ impl RoomCommand {
     /// Runs the command with the client `connection` describes.
     pub(crate) async fn run(self, connection: &Connection) -> Result<(), Failure> {
         match self {
-            RoomCommand::Create(args) => {
+            Self::Create(args) => {
                 let room = RoomId::parse(args.room)?;
                 client(connection)?
                     .send(CreateRoom::new(room.clone()))
                     .await?;
                 print_json(&RoomOut::of(&room))
             }
-            RoomCommand::Destroy(args) => {
+            Self::Destroy(args) => {
                 let room = RoomId::parse(args.room)?;
                 client(connection)?
                     .send(DestroyRoom::new(room.clone()))
                     .await?;
                 print_json(&RoomOut::of(&room))
             }
-            RoomCommand::Info(args) => {
+            Self::Info(args) => {
                 let room = RoomId::parse(args.room)?;
                 let info = client(connection)?.send(GetRoomInfo::new(room)).await?;
                 print_json(&info)

@@ -94,7 +94,7 @@ impl UsersigCommand {
     pub(crate) fn run(self, connection: &Connection, now: u64) -> Result<(), Failure> {
         let app = App::of(connection)?;
         match self {
-            UsersigCommand::Generate(args) => {
+            Self::Generate(args) => {
                 let identifier = match args.identifier {
                     Some(identifier) => Identifier::parse(identifier)?,
                     None => app.admin.clone(),
@@ -115,7 +115,7 @@ impl UsersigCommand {
                     time: now,
                 })
             }
-            UsersigCommand::Verify(args) => {
+            Self::Verify(args) => {
                 let identifier = match args.identifier {
                     Some(identifier) => Identifier::parse(identifier)?,
                     None => app.admin.clone(),
