@@ -20,7 +20,7 @@ use crate::config::{
 };
 use crate::failure::Failure;
 use crate::output::{one_line, print_json};
-use crate::shared::{HostArgs, QuotaArgs};
+use crate::shared::HostArgs;
 use crate::{rongcloud, tencent};
 
 const CONFIG_EXAMPLES: &str = "\
@@ -170,15 +170,6 @@ fn secrets(profile: &Profile) -> impl Iterator<Item = &SecretRef> {
         .flatten()
 }
 
-/// No flags: only the profile's settings and the defaults.
-fn no_flags() -> HostArgs {
-    HostArgs {
-        base_url: None,
-        timeout: None,
-        quota: QuotaArgs::default(),
-    }
-}
-
 /// One read per vendor `profile` configures; the vendors pinged.
 async fn ping_profile(profile: &Profile) -> Result<Vec<PingOut<'_>>, Failure> {
     let failed = |vendor: &str, failure: Failure| Failure {
@@ -190,16 +181,8 @@ async fn ping_profile(profile: &Profile) -> Result<Vec<PingOut<'_>>, Failure> {
     };
     let mut pinged = Vec::new();
     if profile.rongcloud != RongCloudProfile::default() {
-        let connection = rongcloud::Connection {
-            credentials: rongcloud::Credentials {
-                app_key: None,
-                app_secret: None,
-            },
-            region: None,
-            dialect: None,
-            host: no_flags(),
-        }
-        .with_profile(&profile.rongcloud)?;
+        let connection = rongcloud::Connection::new(Default::default(), HostArgs::default())
+            .with_profile(&profile.rongcloud)?;
         let read = async {
             let room = ChatroomId::parse(PING_ROOM)?;
             rongcloud::client(&connection)?
@@ -211,16 +194,8 @@ async fn ping_profile(profile: &Profile) -> Result<Vec<PingOut<'_>>, Failure> {
         pinged.push(PingOut::of(profile, "rongcloud"));
     }
     if profile.tencent != TencentProfile::default() {
-        let connection = tencent::Connection {
-            credentials: tencent::Credentials {
-                sdkappid: None,
-                secret_key: None,
-                admin: None,
-            },
-            region: None,
-            host: no_flags(),
-        }
-        .with_profile(&profile.tencent)?;
+        let connection = tencent::Connection::new(Default::default(), HostArgs::default())
+            .with_profile(&profile.tencent)?;
         let read = async {
             let room = RoomId::parse(PING_ROOM)?;
             match tencent::client(&connection)?.get_room_info(&room).await {

@@ -181,21 +181,12 @@ fn attrs(
     owner: Option<&UserId>,
 ) -> Result<Attrs, Failure> {
     if vendor == "tencent" {
-        let connection = tencent::Connection {
-            credentials: args.tencent.clone(),
-            region: None,
-            host: args.host.clone(),
-        }
-        .with_profile(&profile.tencent)?;
+        let connection = tencent::Connection::new(args.tencent.clone(), args.host.clone())
+            .with_profile(&profile.tencent)?;
         return Ok(Attrs::Tencent(tencent::client(&connection)?));
     }
-    let connection = rongcloud::Connection {
-        credentials: args.rongcloud.clone(),
-        region: None,
-        dialect: None,
-        host: args.host.clone(),
-    }
-    .with_profile(&profile.rongcloud)?;
+    let connection = rongcloud::Connection::new(args.rongcloud.clone(), args.host.clone())
+        .with_profile(&profile.rongcloud)?;
     let client = rongcloud::client(&connection)?;
     // A source is only read, so its owner is never used.
     let owner = owner

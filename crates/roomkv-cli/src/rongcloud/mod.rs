@@ -23,7 +23,7 @@ use crate::config::apply::{fill, fill_endpoint, fill_secret};
 use crate::config::file::RongCloudProfile;
 use crate::failure::Failure;
 use crate::output::one_line;
-use crate::shared::{HostArgs, RegionParser, Secret};
+use crate::shared::{self, Secret, VendorArgs, VendorFlags};
 
 const RONGCLOUD_EXAMPLES: &str = "\
 Examples:
@@ -44,49 +44,41 @@ and the limit; nothing was sent. RongCloud's error or a transport failure: exit 
 line on stderr with the code, RongCloud's message and the request id (or the transport cause),
 saying `outcome unknown` when a write may or may not have been applied.";
 
-/// Chat-room KV entries and message expansions of RongCloud / Nexconn.
-///
-/// Credentials come from --app-key / --app-secret or from RONGCLOUD_APP_KEY /
-/// RONGCLOUD_APP_SECRET (a flag wins over the environment). Requests go to a data centre
-/// (--region, Beijing by default) with failover to its backup host, or to one host
-/// (--base-url), such as the local emulator.
-#[derive(Debug, Args)]
-#[command(
-    subcommand_required = true,
-    arg_required_else_help = true,
-    after_long_help = RONGCLOUD_EXAMPLES
-)]
-pub(crate) struct RongCloudArgs {
-    #[command(flatten)]
-    pub(crate) connection: Connection,
+/// RongCloud / Nexconn, for [`VendorArgs`].
+#[derive(Debug)]
+pub(crate) struct RongCloud;
 
-    /// What to do.
-    #[command(subcommand)]
-    pub(crate) command: RongCloudCommand,
+impl VendorFlags for RongCloud {
+    const ABOUT: &'static str =
+        "Chat-room KV entries and message expansions of RongCloud / Nexconn";
+    const LONG_ABOUT: &'static str = "Chat-room KV entries and message expansions of RongCloud / \
+        Nexconn.\n\nCredentials come from --app-key / --app-secret or from RONGCLOUD_APP_KEY / \
+        RONGCLOUD_APP_SECRET (a flag wins over the environment). Requests go to a data centre \
+        (--region, Beijing by default) with failover to its backup host, or to one host \
+        (--base-url), such as the local emulator.";
+    const EXAMPLES: &'static str = RONGCLOUD_EXAMPLES;
+    const REGION_HELP: &'static str = "Data centre: beijing, singapore, singapore-b, \
+        north-america, saudi-arabia (or bj, sg, sg-b, na, sau) [default: beijing]";
+    const REGION_LONG_HELP: &'static str = "Data centre: beijing, singapore, singapore-b, \
+        north-america, saudi-arabia (or bj, sg, sg-b, na, sau) [default: beijing]\n\nRequests go \
+        to its primary host and fail over to its backup.";
+    const REGIONS: &'static [Region] = &Region::ALL;
+
+    type Region = Region;
+    type Credentials = Credentials;
+    type Own = DialectArgs;
+    type Command = RongCloudCommand;
 }
 
-/// Credentials and where requests go; accepted before or after the subcommand.
-#[derive(Debug, Args)]
-pub(crate) struct Connection {
-    /// `--app-key` and `--app-secret`.
-    #[command(flatten)]
-    pub(crate) credentials: Credentials,
+/// `roomkv rongcloud [CONNECTION FLAGS] COMMAND ...`.
+pub(crate) type RongCloudArgs = VendorArgs<RongCloud>;
 
-    /// Data centre: beijing, singapore, singapore-b, north-america, saudi-arabia (or bj, sg,
-    /// sg-b, na, sau) [default: beijing]
-    ///
-    /// Requests go to its primary host and fail over to its backup.
-    #[arg(
-        long,
-        value_name = "NAME",
-        global = true,
-        conflicts_with = "base_url",
-        value_parser = RegionParser(&Region::ALL),
-        hide_possible_values = true,
-        help_heading = "Connection"
-    )]
-    pub(crate) region: Option<Region>,
+/// RongCloud's credentials and where its requests go.
+pub(crate) type Connection = shared::Connection<RongCloud>;
 
+/// RongCloud's own connection flag: `--dialect`.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct DialectArgs {
     /// API dialect: legacy (RongCloud's form API) or v4 (Nexconn's JSON /v4 API) [default:
     /// legacy]
     ///
@@ -102,14 +94,10 @@ pub(crate) struct Connection {
         help_heading = "Connection"
     )]
     pub(crate) dialect: Option<Dialect>,
-
-    /// `--base-url` and `--timeout`.
-    #[command(flatten)]
-    pub(crate) host: HostArgs,
 }
 
 /// The app's credentials, shared by the RongCloud commands and `roomkv copy`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[group(id = "rongcloud_credentials")]
 pub(crate) struct Credentials {
     /// App Key, from the RongCloud / Nexconn console
@@ -160,7 +148,7 @@ pub(crate) enum RongCloudCommand {
 }
 
 impl RongCloudArgs {
-    /// Runs the command, with `profile`'s settings under the flags'.
+    /// Runs a `roomkv rongcloud` command, with `profile`'s settings under the flags'.
     pub(crate) async fn run(self, profile: &Profile) -> Result<(), Failure> {
         let connection = self.connection.with_profile(&profile.rongcloud)?;
         match self.command {
@@ -187,7 +175,7 @@ pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
         .app_key(AppKey::new(app_key))
         .app_secret(AppSecret::new(app_secret.expose()));
     let mut builder = connection.host.configure(builder, connection.region)?;
-    if let Some(dialect) = connection.dialect {
+    if let Some(dialect) = connection.own.dialect {
         builder = builder.dialect(dialect);
     }
     builder
@@ -207,7 +195,7 @@ impl Connection {
     /// These settings over the profile's `[rongcloud]` table.
     pub(crate) fn with_profile(mut self, profile: &RongCloudProfile) -> Result<Self, Failure> {
         self.credentials.fill_from(profile)?;
-        fill(&mut self.dialect, profile.dialect.as_ref());
+        fill(&mut self.own.dialect, profile.dialect.as_ref());
         fill_endpoint(&mut self.region, &mut self.host, profile.endpoint.as_ref());
         self.host.fill_from(&profile.host)?;
         Ok(self)

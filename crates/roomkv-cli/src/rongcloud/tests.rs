@@ -6,6 +6,7 @@ use super::entry::EntryCommand;
 use super::expansion::{Conversation, ExpansionCommand};
 use super::*;
 use crate::cli::{Cli, Command};
+use crate::shared::HostArgs;
 
 fn parse(args: &[&str]) -> RongCloudArgs {
     let argv = ["roomkv", "rongcloud"].iter().chain(args);
@@ -282,15 +283,7 @@ fn client_errors_map_to_exit_codes() {
 
 #[test]
 fn missing_credentials_are_refused() {
-    let connection = Connection {
-        credentials: Credentials {
-            app_key: None,
-            app_secret: None,
-        },
-        region: None,
-        dialect: None,
-        host: HostArgs::default(),
-    };
+    let connection = Connection::new(Credentials::default(), HostArgs::default());
     let failure = client(&connection).unwrap_err();
     assert_eq!(failure.exit_code, 2);
     assert!(

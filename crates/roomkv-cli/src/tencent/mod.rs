@@ -23,7 +23,7 @@ use crate::config::apply::{fill, fill_endpoint, fill_secret};
 use crate::config::file::TencentProfile;
 use crate::failure::Failure;
 use crate::output::one_line;
-use crate::shared::{HostArgs, RegionParser, Secret};
+use crate::shared::{self, NoFlags, Secret, VendorArgs, VendorFlags};
 
 const TENCENT_EXAMPLES: &str = "\
 Examples:
@@ -44,56 +44,39 @@ and the limit; nothing was sent. Tencent's error or a transport failure: exit co
 on stderr with the code, Tencent's message and the request id (or the transport cause), saying
 `outcome unknown` when a write may or may not have been applied.";
 
-/// Tencent Cloud Live rooms and room metadata, and UserSigs.
-///
-/// Credentials come from --sdkappid / --secret-key / --admin or from TENCENT_SDKAPPID /
-/// TENCENT_SECRET_KEY / TENCENT_ADMIN (a flag wins over the environment). Requests go to a data
-/// centre (--region, China by default) with failover to its backup host, or to one host
-/// (--base-url), such as the local emulator.
-#[derive(Debug, Args)]
-#[command(
-    subcommand_required = true,
-    arg_required_else_help = true,
-    after_long_help = TENCENT_EXAMPLES
-)]
-pub(crate) struct TencentArgs {
-    #[command(flatten)]
-    pub(crate) connection: Connection,
+/// Tencent Cloud Live, for [`VendorArgs`].
+#[derive(Debug)]
+pub(crate) struct Tencent;
 
-    /// What to do.
-    #[command(subcommand)]
-    pub(crate) command: TencentCommand,
+impl VendorFlags for Tencent {
+    const ABOUT: &'static str = "Tencent Cloud Live rooms and room metadata, and UserSigs";
+    const LONG_ABOUT: &'static str = "Tencent Cloud Live rooms and room metadata, and \
+        UserSigs.\n\nCredentials come from --sdkappid / --secret-key / --admin or from \
+        TENCENT_SDKAPPID / TENCENT_SECRET_KEY / TENCENT_ADMIN (a flag wins over the environment). \
+        Requests go to a data centre (--region, China by default) with failover to its backup \
+        host, or to one host (--base-url), such as the local emulator.";
+    const EXAMPLES: &'static str = TENCENT_EXAMPLES;
+    const REGION_HELP: &'static str = "Data centre: china, singapore, seoul, frankfurt, mumbai, \
+        silicon-valley, jakarta [default: china]";
+    const REGION_LONG_HELP: &'static str = "Data centre: china, singapore, seoul, frankfurt, \
+        mumbai, silicon-valley, jakarta [default: china]\n\nRequests go to its primary host and \
+        fail over to its backup.";
+    const REGIONS: &'static [Region] = &Region::ALL;
+
+    type Region = Region;
+    type Credentials = Credentials;
+    type Own = NoFlags;
+    type Command = TencentCommand;
 }
 
-/// Credentials and where requests go; accepted before or after the subcommand.
-#[derive(Debug, Args)]
-pub(crate) struct Connection {
-    /// `--sdkappid`, `--secret-key` and `--admin`.
-    #[command(flatten)]
-    pub(crate) credentials: Credentials,
+/// `roomkv tencent [CONNECTION FLAGS] COMMAND ...`.
+pub(crate) type TencentArgs = VendorArgs<Tencent>;
 
-    /// Data centre: china, singapore, seoul, frankfurt, mumbai, silicon-valley, jakarta
-    /// [default: china]
-    ///
-    /// Requests go to its primary host and fail over to its backup.
-    #[arg(
-        long,
-        value_name = "NAME",
-        global = true,
-        conflicts_with = "base_url",
-        value_parser = RegionParser(&Region::ALL),
-        hide_possible_values = true,
-        help_heading = "Connection"
-    )]
-    pub(crate) region: Option<Region>,
-
-    /// `--base-url` and `--timeout`.
-    #[command(flatten)]
-    pub(crate) host: HostArgs,
-}
+/// Tencent's credentials and where its requests go.
+pub(crate) type Connection = shared::Connection<Tencent>;
 
 /// The app's credentials, shared by the Tencent commands and `roomkv copy`.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[group(id = "tencent_credentials")]
 pub(crate) struct Credentials {
     /// SDKAppID, from the Tencent console
@@ -176,7 +159,7 @@ pub(crate) enum TencentCommand {
 }
 
 impl TencentArgs {
-    /// Runs the command, with `profile`'s settings under the flags'.
+    /// Runs a `roomkv tencent` command, with `profile`'s settings under the flags'.
     pub(crate) async fn run(self, profile: &Profile) -> Result<(), Failure> {
         let connection = self.connection.with_profile(&profile.tencent)?;
         match self.command {

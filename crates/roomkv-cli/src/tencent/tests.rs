@@ -7,6 +7,7 @@ use super::room::{RoomArgs, RoomCommand};
 use super::usersig::{DEFAULT_USERSIG_EXPIRE_SECS, UsersigCommand};
 use super::*;
 use crate::cli::{Cli, Command};
+use crate::shared::HostArgs;
 
 fn parse(args: &[&str]) -> TencentArgs {
     let argv = ["roomkv", "tencent"].iter().chain(args);
@@ -181,15 +182,12 @@ fn the_secret_key_and_usersig_are_not_in_the_debug_dump() {
 }
 
 fn connection(sdkappid: Option<u64>, secret: Option<&str>, admin: &str) -> Connection {
-    Connection {
-        credentials: Credentials {
-            sdkappid,
-            secret_key: secret.map(|s| s.parse().unwrap()),
-            admin: Some(admin.to_owned()),
-        },
-        region: None,
-        host: HostArgs::default(),
-    }
+    let credentials = Credentials {
+        sdkappid,
+        secret_key: secret.map(|s| s.parse().unwrap()),
+        admin: Some(admin.to_owned()),
+    };
+    Connection::new(credentials, HostArgs::default())
 }
 
 #[test]

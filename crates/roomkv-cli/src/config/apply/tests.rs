@@ -208,7 +208,7 @@ fn rongcloud_settings_flag_then_profile_then_default() {
             setting: "dialect",
             flags: &["--dialect", "v4"],
             profile: "dialect = \"legacy\"",
-            read: |c: &C| debug(c.dialect),
+            read: |c: &C| debug(c.own.dialect),
             flag_wins: "Some(V4)",
             profile_wins: "Some(Legacy)",
             default: "None",
