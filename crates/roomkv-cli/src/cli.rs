@@ -97,6 +97,16 @@ pub(crate) enum Command {
 /// The variable that names the profile when `--profile` does not.
 pub(crate) const PROFILE_VAR: &str = "ROOMKV_PROFILE";
 
+/// The command `roomkv VENDOR ARGS...` parses as; panics on a usage error.
+#[cfg(test)]
+pub(crate) fn vendor_command(vendor: &str, args: &[&str]) -> Command {
+    let argv = ["roomkv", vendor].into_iter().chain(args.iter().copied());
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => cli.command,
+        Err(err) => panic!("{args:?}: {err}"),
+    }
+}
+
 /// The kind of usage error `roomkv VENDOR ARGS...` ends with; panics when it parses.
 #[cfg(test)]
 pub(crate) fn usage_error_kind(vendor: &str, args: &[&str]) -> clap::error::ErrorKind {

@@ -185,6 +185,12 @@ macro_rules! failure_from_client_errors {
 
 failure_from_client_errors!(roomkv_rongcloud, roomkv_tencent);
 
+/// `value` as the JSON its command prints, for the tests of the output documents.
+#[cfg(test)]
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("an output document serializes")
+}
+
 #[cfg(test)]
 mod tests {
     use std::fmt;

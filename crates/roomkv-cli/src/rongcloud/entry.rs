@@ -497,10 +497,7 @@ impl<'a> EntryQueryOut<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json<T: Serialize>(value: &T) -> String {
-        serde_json::to_string(value).unwrap()
-    }
+    use crate::output::to_json as json;
 
     fn notify(notify: bool, extra: Option<&str>) -> NotifyArgs {
         NotifyArgs {

@@ -307,10 +307,7 @@ impl<'a> ExpansionQueryOut<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json<T: Serialize>(value: &T) -> String {
-        serde_json::to_string(value).unwrap()
-    }
+    use crate::output::to_json as json;
 
     #[test]
     fn expansion_queries_have_typed_fields() {

@@ -5,18 +5,13 @@ use roomkv_rongcloud::{EntryKey, Error};
 use super::entry::EntryCommand;
 use super::expansion::{Conversation, ExpansionCommand};
 use super::*;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, vendor_command};
 use crate::shared::HostArgs;
 
 fn parse(args: &[&str]) -> RongCloudArgs {
-    let argv = ["roomkv", "rongcloud"].iter().chain(args);
-    match Cli::try_parse_from(argv) {
-        Ok(Cli {
-            command: Command::RongCloud(args),
-            ..
-        }) => args,
-        Ok(other) => panic!("{args:?} parsed as {other:?}"),
-        Err(err) => panic!("{args:?}: {err}"),
+    match vendor_command("rongcloud", args) {
+        Command::RongCloud(args) => args,
+        other => panic!("{args:?} parsed as {other:?}"),
     }
 }
 

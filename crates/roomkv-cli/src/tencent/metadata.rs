@@ -251,10 +251,7 @@ struct MetadataDeleteOut<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn json<T: Serialize>(value: &T) -> String {
-        serde_json::to_string(value).unwrap()
-    }
+    use crate::output::to_json as json;
 
     #[test]
     fn outputs_have_their_shapes() {

@@ -6,18 +6,13 @@ use super::metadata::MetadataCommand;
 use super::room::{RoomArgs, RoomCommand};
 use super::usersig::{DEFAULT_USERSIG_EXPIRE_SECS, UsersigCommand};
 use super::*;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, vendor_command};
 use crate::shared::HostArgs;
 
 fn parse(args: &[&str]) -> TencentArgs {
-    let argv = ["roomkv", "tencent"].iter().chain(args);
-    match Cli::try_parse_from(argv) {
-        Ok(Cli {
-            command: Command::Tencent(args),
-            ..
-        }) => args,
-        Ok(other) => panic!("{args:?} parsed as {other:?}"),
-        Err(err) => panic!("{args:?}: {err}"),
+    match vendor_command("tencent", args) {
+        Command::Tencent(args) => args,
+        other => panic!("{args:?} parsed as {other:?}"),
     }
 }
 

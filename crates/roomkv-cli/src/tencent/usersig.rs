@@ -201,10 +201,7 @@ mod tests {
     use roomkv_tencent::SecretKey;
 
     use super::*;
-
-    fn json<T: Serialize>(value: &T) -> String {
-        serde_json::to_string(value).unwrap()
-    }
+    use crate::output::to_json as json;
 
     #[test]
     fn outputs_have_their_shapes() {
