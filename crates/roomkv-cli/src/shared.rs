@@ -9,12 +9,14 @@
 pub(crate) mod bulk;
 mod connection;
 mod quota;
+mod seconds;
 mod secret;
 mod vendor;
 mod vendor_args;
 
-pub(crate) use self::connection::{HostArgs, seconds, timeout};
+pub(crate) use self::connection::HostArgs;
 pub(crate) use self::quota::QuotaArgs;
+pub(crate) use self::seconds::{seconds, timeout};
 pub(crate) use self::secret::Secret;
 pub(crate) use self::vendor::Vendor;
 pub(crate) use self::vendor_args::{Connection, NoFlags, VendorArgs, VendorFlags};

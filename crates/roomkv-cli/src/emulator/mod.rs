@@ -1,8 +1,9 @@
 //! `roomkv emulator`: its flags ([`EmulatorArgs`]) and its run: builds an [`EmulatorConfig`]
-//! from the flags ([`config`]), serves it, announces the address and credentials on stdout, and
+//! from the flags ([`config_from`]), serves it, announces the address and credentials on stdout, and
 //! stops gracefully on SIGINT or SIGTERM.
 
-pub(crate) mod config;
+mod defaults;
+mod signals;
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -10,10 +11,10 @@ use std::time::Duration;
 
 use clap::Args;
 use clap::builder::NonEmptyStringValueParser;
-use roomkv_emulator::Emulator;
-use roomkv_emulator::config::DEFAULT_LISTEN;
+use roomkv_emulator::config::{DEFAULT_LISTEN, RongCloudApp, TencentApp};
+use roomkv_emulator::{Emulator, EmulatorConfig};
 
-use self::config::{config_from, credential_lines, defaults};
+use self::signals::Signals;
 use crate::failure::Failure;
 use crate::shared::Secret;
 
@@ -376,127 +377,83 @@ fn console_line(base_url: &str) -> String {
     format!("console: {}/_emulator/ui", base_url.trim_end_matches('/'))
 }
 
-/// The signals that stop the emulator, registered when created.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
+/// The configuration the flags ask for: the emulator's defaults with each given flag applied.
+pub(crate) fn config_from(args: &EmulatorArgs) -> EmulatorConfig {
+    let rongcloud_secret = match &args.rongcloud_app_secret {
+        Some(secret) => secret.clone(),
+        None => defaults::rongcloud_app().app_secret.expose().to_owned(),
+    };
+    let tencent_secret = match &args.tencent_secret_key {
+        Some(secret) => secret.clone(),
+        None => defaults::tencent_app().secret_key.expose().to_owned(),
+    };
+    let mut config = defaults::config();
+    config.listen = args.listen;
+    config.rongcloud_apps = vec![RongCloudApp::new(
+        args.rongcloud_app_key.clone(),
+        rongcloud_secret,
+    )];
+    config.tencent_apps = vec![TencentApp::new(
+        args.tencent_sdkappid,
+        tencent_secret,
+        args.tencent_admin.clone(),
+    )];
+    config.kv_enabled = !args.rongcloud_kv_disabled;
+    config.expansion_auto_register = !args.no_expansion_auto_register;
+    config.strict = args.strict;
+    if let Some(seconds) = args.strict_window {
+        config.strict_window = Duration::from_secs(seconds);
+    }
+    config.quota.rate_scale = args.rate_scale;
+    config.quota.enabled = !args.no_rate_limit;
+    config.fault_seed = args.fault_seed;
+    config.connections.header_read_timeout = Duration::from_secs(args.header_read_timeout);
+    config.connections.idle_timeout = Duration::from_secs(args.idle_timeout);
+    config.connections.body_read_timeout = Duration::from_secs(args.body_read_timeout);
+    config.connections.max_connections = args.max_connections;
+    config.connections.health_reserve = args.health_reserve;
+    config.journal_capacity = args.journal_size;
+    config.event_capacity = args.event_log_size;
+    config.webhooks.rongcloud_url = args.rongcloud_webhook_url.clone();
+    config.webhooks.tencent_url = args.tencent_callback_url.clone();
+    config.webhooks.tencent_token = args
+        .tencent_callback_token
+        .as_ref()
+        .map(|token| roomkv_emulator::config::Secret::new(token.expose()));
+    config
 }
 
-impl Signals {
-    #[cfg(unix)]
-    fn install() -> io::Result<Self> {
-        use tokio::signal::unix::{SignalKind, signal};
-        Ok(Self {
-            interrupt: signal(SignalKind::interrupt())?,
-            terminate: signal(SignalKind::terminate())?,
-        })
+/// The lines printed after the ready line: the credentials clients need, one per line. A secret
+/// is shown only when it is the built-in demo default, never when it came from a flag.
+pub(crate) fn credential_lines(args: &EmulatorArgs, config: &EmulatorConfig) -> Vec<String> {
+    let mut lines = Vec::new();
+    for app in &config.rongcloud_apps {
+        lines.push(format!("rongcloud app key: {}", app.app_key));
+        lines.push(secret_line(
+            "rongcloud app secret",
+            args.rongcloud_app_secret.is_some(),
+            app.app_secret.expose(),
+        ));
     }
-
-    #[cfg(not(unix))]
-    fn install() -> io::Result<Self> {
-        Ok(Self {})
+    for app in &config.tencent_apps {
+        lines.push(format!("tencent sdkappid: {}", app.sdkappid));
+        lines.push(secret_line(
+            "tencent secret key",
+            args.tencent_secret_key.is_some(),
+            app.secret_key.expose(),
+        ));
+        lines.push(format!("tencent admin: {}", app.admin));
     }
+    lines
+}
 
-    /// Waits for the next signal and names it.
-    #[cfg(unix)]
-    async fn recv(&mut self) -> &'static str {
-        tokio::select! {
-            _ = self.interrupt.recv() => "SIGINT",
-            _ = self.terminate.recv() => "SIGTERM",
-        }
-    }
-
-    /// Waits for the next Ctrl-C.
-    #[cfg(not(unix))]
-    async fn recv(&mut self) -> &'static str {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "Ctrl-C",
-            // No way to be told: run until killed.
-            Err(_) => std::future::pending().await,
-        }
+fn secret_line(label: &str, set_by_flag: bool, builtin: &str) -> String {
+    if set_by_flag {
+        format!("{label}: (set by flag)")
+    } else {
+        format!("{label}: {builtin} (default)")
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use clap::error::ErrorKind;
-    use clap::{CommandFactory, Parser};
-
-    use super::*;
-    use crate::cli::Cli;
-
-    fn error_kind(args: &[&str]) -> ErrorKind {
-        match Cli::try_parse_from(args) {
-            Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
-            Err(err) => err.kind(),
-        }
-    }
-
-    #[test]
-    fn the_console_line_names_the_ui() {
-        assert_eq!(
-            console_line("http://127.0.0.1:8787"),
-            "console: http://127.0.0.1:8787/_emulator/ui"
-        );
-    }
-
-    #[test]
-    fn bad_values_are_usage_errors() {
-        for (args, kind) in [
-            (&["--rate-scale", "0"][..], ErrorKind::ValueValidation),
-            (&["--rate-scale", "-1"], ErrorKind::UnknownArgument), // taken for a flag
-            (&["--rate-scale", "NaN"], ErrorKind::ValueValidation),
-            (&["--rate-scale", "inf"], ErrorKind::ValueValidation),
-            (&["--rate-scale", "fast"], ErrorKind::ValueValidation),
-            (&["--tencent-sdkappid", "0"], ErrorKind::ValueValidation),
-            (&["--tencent-sdkappid", "abc"], ErrorKind::ValueValidation),
-            (&["--tencent-sdkappid", "-5"], ErrorKind::UnknownArgument),
-            (&["--rongcloud-app-key", ""], ErrorKind::InvalidValue),
-            (&["--rongcloud-app-secret", ""], ErrorKind::InvalidValue),
-            (&["--tencent-secret-key", ""], ErrorKind::InvalidValue),
-            (&["--tencent-admin", ""], ErrorKind::InvalidValue),
-            (&["--listen", "localhost:80"], ErrorKind::ValueValidation),
-            (&["--listen", "127.0.0.1"], ErrorKind::ValueValidation),
-            (
-                &["--strict-window", "10"],
-                ErrorKind::MissingRequiredArgument,
-            ),
-            (
-                &["--strict", "--strict-window", "0"],
-                ErrorKind::ValueValidation,
-            ),
-            (&["--no-such-flag"], ErrorKind::UnknownArgument),
-        ] {
-            let mut argv = vec!["roomkv", "emulator"];
-            argv.extend_from_slice(args);
-            assert_eq!(error_kind(&argv), kind, "{argv:?}");
-            let err = Cli::try_parse_from(&argv).unwrap_err();
-            assert_eq!(err.exit_code(), 2, "{argv:?}");
-        }
-    }
-
-    #[test]
-    fn help_states_the_emulator_defaults() {
-        let mut command = Cli::command();
-        let emulator = command.find_subcommand_mut("emulator").unwrap();
-        let help = emulator.render_long_help().to_string();
-        let config = defaults::config();
-        let rongcloud = defaults::rongcloud_app();
-        let tencent = defaults::tencent_app();
-        for default in [
-            format!("[default: {}]", config.listen),
-            format!("[default: {}]", rongcloud.app_key),
-            format!("[default: {}]", rongcloud.app_secret.expose()),
-            format!("[default: {}]", tencent.sdkappid),
-            format!("[default: {}]", tencent.secret_key.expose()),
-            format!("[default: {}]", tencent.admin),
-            format!("[default: {}]", config.strict_window.as_secs()),
-            format!("[default: {}]", config.quota.rate_scale),
-        ] {
-            assert!(help.contains(&default), "{default} missing from:\n{help}");
-        }
-        assert!(help.contains("Examples:"), "{help}");
-    }
-}
+mod tests;

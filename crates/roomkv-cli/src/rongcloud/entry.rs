@@ -9,7 +9,7 @@ use roomkv_rongcloud::{
 };
 use serde::Serialize;
 
-use super::{Connection, client};
+use super::client::{Connection, client};
 use crate::failure::Failure;
 use crate::output::{PairOut, parse_all, parse_pairs, print_json};
 use crate::shared::bulk::{self, ExportArgs, Line};

@@ -12,18 +12,18 @@
 pub(crate) mod entry;
 pub(crate) mod expansion;
 
-use clap::builder::TypedValueParser as _;
-use clap::{Args, Subcommand};
-use roomkv_rongcloud::{AppKey, AppSecret, Client, Dialect, Region};
+mod client;
 
+use clap::Subcommand;
+use roomkv_rongcloud::Region;
+
+use self::client::DialectArgs;
+pub(crate) use self::client::{Connection, Credentials, RongCloud, client};
 use self::entry::EntryCommand;
 use self::expansion::ExpansionCommand;
 use crate::config::Profile;
-use crate::config::apply::{fill, fill_endpoint, fill_secret};
-use crate::config::file::RongCloudProfile;
 use crate::failure::Failure;
-use crate::output::one_line;
-use crate::shared::{self, Secret, VendorArgs, VendorFlags};
+use crate::shared::{VendorArgs, VendorFlags};
 
 const RONGCLOUD_EXAMPLES: &str = "\
 Examples:
@@ -43,10 +43,6 @@ long, a bad KEY=VALUE, missing credentials): exit code 2 and one line on stderr 
 and the limit; nothing was sent. RongCloud's error or a transport failure: exit code 1 and one
 line on stderr with the code, RongCloud's message and the request id (or the transport cause),
 saying `outcome unknown` when a write may or may not have been applied.";
-
-/// RongCloud / Nexconn, for [`VendorArgs`].
-#[derive(Debug)]
-pub(crate) struct RongCloud;
 
 impl VendorFlags for RongCloud {
     const ABOUT: &'static str =
@@ -72,58 +68,6 @@ impl VendorFlags for RongCloud {
 
 /// `roomkv rongcloud [CONNECTION FLAGS] COMMAND ...`.
 pub(crate) type RongCloudArgs = VendorArgs<RongCloud>;
-
-/// RongCloud's credentials and where its requests go.
-pub(crate) type Connection = shared::Connection<RongCloud>;
-
-/// RongCloud's own connection flag: `--dialect`.
-#[derive(Debug, Clone, Default, Args)]
-pub(crate) struct DialectArgs {
-    /// API dialect: legacy (RongCloud's form API) or v4 (Nexconn's JSON /v4 API) [default:
-    /// legacy]
-    ///
-    /// Every command works in both. v4 has no single-key set or remove (they are sent as a
-    /// batch of one) and cannot carry a notification: `--notify` is refused in v4.
-    #[arg(
-        long,
-        value_name = "DIALECT",
-        env = "RONGCLOUD_DIALECT",
-        global = true,
-        value_parser = clap::builder::PossibleValuesParser::new(["legacy", "v4"])
-            .map(|s| s.parse::<Dialect>().expect("a possible value")),
-        help_heading = "Connection"
-    )]
-    pub(crate) dialect: Option<Dialect>,
-}
-
-/// The app's credentials, shared by the RongCloud commands and `roomkv copy`.
-#[derive(Debug, Clone, Default, Args)]
-#[group(id = "rongcloud_credentials")]
-pub(crate) struct Credentials {
-    /// App Key, from the RongCloud / Nexconn console
-    #[arg(
-        long,
-        env = "RONGCLOUD_APP_KEY",
-        value_name = "KEY",
-        global = true,
-        value_parser = clap::builder::NonEmptyStringValueParser::new(),
-        help_heading = "Connection"
-    )]
-    pub(crate) app_key: Option<String>,
-
-    /// App Secret, which signs every request; never printed
-    ///
-    /// Prefer the environment variable: other local users can see command lines.
-    #[arg(
-        long,
-        env = "RONGCLOUD_APP_SECRET",
-        hide_env_values = true,
-        value_name = "SECRET",
-        global = true,
-        help_heading = "Connection"
-    )]
-    pub(crate) app_secret: Option<Secret>,
-}
 
 /// The RongCloud subcommands.
 #[derive(Debug, Subcommand)]
@@ -155,50 +99,6 @@ impl RongCloudArgs {
             RongCloudCommand::Entry(command) => command.run(&connection).await,
             RongCloudCommand::Expansion(command) => command.run(&connection).await,
         }
-    }
-}
-
-/// The client the connection flags describe. Missing credentials or an invalid `--base-url`
-/// are refusals: nothing was sent.
-pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
-    let app_key = connection.credentials.app_key.as_deref().ok_or_else(|| {
-        Failure::refused(
-            "the RongCloud App Key is missing: pass --app-key or set RONGCLOUD_APP_KEY",
-        )
-    })?;
-    let app_secret = connection.credentials.app_secret.as_ref().ok_or_else(|| {
-        Failure::refused(
-            "the RongCloud App Secret is missing: pass --app-secret or set RONGCLOUD_APP_SECRET",
-        )
-    })?;
-    let builder = Client::builder()
-        .app_key(AppKey::new(app_key))
-        .app_secret(AppSecret::new(app_secret.expose()));
-    let mut builder = connection.host.configure(builder, connection.region)?;
-    if let Some(dialect) = connection.own.dialect {
-        builder = builder.dialect(dialect);
-    }
-    builder
-        .build()
-        .map_err(|err| Failure::refused(one_line(&format!("invalid client configuration: {err}"))))
-}
-
-impl Credentials {
-    /// These credentials over the profile's `[rongcloud]` table.
-    pub(crate) fn fill_from(&mut self, profile: &RongCloudProfile) -> Result<(), Failure> {
-        fill(&mut self.app_key, profile.app_key.as_ref());
-        fill_secret(&mut self.app_secret, profile.app_secret.as_ref())
-    }
-}
-
-impl Connection {
-    /// These settings over the profile's `[rongcloud]` table.
-    pub(crate) fn with_profile(mut self, profile: &RongCloudProfile) -> Result<Self, Failure> {
-        self.credentials.fill_from(profile)?;
-        fill(&mut self.own.dialect, profile.dialect.as_ref());
-        fill_endpoint(&mut self.region, &mut self.host, profile.endpoint.as_ref());
-        self.host.fill_from(&profile.host)?;
-        Ok(self)
     }
 }
 

@@ -6,7 +6,7 @@ use super::entry::EntryCommand;
 use super::expansion::{Conversation, ExpansionCommand};
 use super::*;
 use crate::cli::{Cli, Command, vendor_command};
-use crate::shared::HostArgs;
+use crate::shared::{HostArgs, Secret};
 
 fn parse(args: &[&str]) -> RongCloudArgs {
     match vendor_command("rongcloud", args) {

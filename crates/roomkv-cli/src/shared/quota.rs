@@ -5,7 +5,7 @@ use std::time::Duration;
 use roomkv_rongcloud::RateLimit;
 use roomkv_rongcloud::limiter::{RedisLimiter, SharedRateLimiter, WhenUnavailable};
 
-use super::connection::timeout;
+use super::seconds::timeout;
 use super::secret::Secret;
 
 /// How the client keeps to the vendor's quotas.

@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 use roomkv_tencent::{CreateRoom, DestroyRoom, GetRoomInfo, RoomId};
 use serde::Serialize;
 
-use super::{Connection, client};
+use super::client::{Connection, client};
 use crate::failure::Failure;
 use crate::output::print_json;
 

@@ -2,12 +2,13 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory as _, Parser};
 use roomkv_tencent::{Error, MetadataValue};
 
+use super::client::App;
 use super::metadata::MetadataCommand;
 use super::room::{RoomArgs, RoomCommand};
 use super::usersig::{DEFAULT_USERSIG_EXPIRE_SECS, UsersigCommand};
 use super::*;
 use crate::cli::{Cli, Command, vendor_command};
-use crate::shared::HostArgs;
+use crate::shared::{HostArgs, Secret};
 
 fn parse(args: &[&str]) -> TencentArgs {
     match vendor_command("tencent", args) {

@@ -8,7 +8,7 @@ use roomkv_sign::tencent::{Claims, VerifyError};
 use roomkv_tencent::Identifier;
 use serde::Serialize;
 
-use super::{App, Connection};
+use super::client::{App, Connection};
 use crate::failure::Failure;
 use crate::output::{one_line, print_json};
 use crate::shared::Secret;

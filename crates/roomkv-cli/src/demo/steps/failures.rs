@@ -13,12 +13,13 @@ use roomkv_rongcloud::{
 };
 use roomkv_tencent::{CreateRoom, MetadataKey, RoomId, TencentCode};
 
-use super::super::traffic::Traffic;
-use super::{
-    ANCHOR, BARE_LIVE_ROOM, BURST_ENTRIES_PER_ROOM, BURST_ROOM_PREFIX, Context, Demo,
-    LOST_REPLY_ROOM, Observation, ROOM, Seen, checked, event_mark, notifications, rc_error,
-    tc_error, timed, unexpected_rc, unexpected_tc,
+use super::support::{
+    ANCHOR, BARE_LIVE_ROOM, BURST_ENTRIES_PER_ROOM, BURST_ROOM_PREFIX, Context, LOST_REPLY_ROOM,
+    ROOM, Seen, checked, event_mark, notifications, rc_error, tc_error, timed, unexpected_rc,
+    unexpected_tc,
 };
+use crate::demo::harness::{Demo, Observation};
+use crate::demo::traffic::Traffic;
 
 /// A key of 129 characters (the limit is 128), built without checking so that it reaches the
 /// client: the client refuses it before sending, and neither the HTTP client nor the emulator

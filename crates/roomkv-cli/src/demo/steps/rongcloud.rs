@@ -5,10 +5,11 @@ use roomkv_rongcloud::{
     KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, SetEntry, TargetId, UserId,
 };
 
-use super::{
-    ANCHOR, Demo, GROUP, MSG_UID, MSG_USER, Observation, ROOM, Seen, checked, describe_entries,
-    event_mark, notifications, ok_or_unexpected_rc, pairs, timed, unexpected_rc,
+use super::support::{
+    ANCHOR, GROUP, MSG_UID, MSG_USER, ROOM, Seen, checked, describe_entries, event_mark,
+    notifications, ok_or_unexpected_rc, pairs, timed, unexpected_rc,
 };
+use crate::demo::harness::{Demo, Observation};
 
 pub(super) async fn entry_set(demo: &Demo) -> Seen {
     let mark = event_mark(&demo.emulator);

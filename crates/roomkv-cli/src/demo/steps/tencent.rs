@@ -2,10 +2,11 @@
 
 use roomkv_tencent::{CreateRoom, MetadataKey, MetadataValue, RoomId, TencentCode};
 
-use super::{
-    Demo, LIVE_ROOM, LIVE_ROOM_NAME, Observation, Seen, checked, describe_metadata, event_mark,
-    ok_or_unexpected_tc, pairs, set_metadata_callbacks, tc_error, timed, unexpected_tc,
+use super::support::{
+    LIVE_ROOM, LIVE_ROOM_NAME, Seen, checked, describe_metadata, event_mark, ok_or_unexpected_tc,
+    pairs, set_metadata_callbacks, tc_error, timed, unexpected_tc,
 };
+use crate::demo::harness::{Demo, Observation};
 
 pub(super) async fn room_create(demo: &Demo) -> Seen {
     let room = CreateRoom::new(checked(RoomId::parse(LIVE_ROOM))?).room_name(LIVE_ROOM_NAME);
