@@ -60,40 +60,39 @@ pub(super) fn event_mark(emulator: &Emulator) -> u64 {
     emulator.state().events_since(u64::MAX).next
 }
 
-/// How many `RC:chrmKVNotiMsg` messages `room` received after event `since`.
-pub(super) fn notifications(emulator: &Emulator, since: u64, room: &str) -> usize {
+/// How many of the emulator's events after event `since` are of the kind `counted` says.
+fn events_since(emulator: &Emulator, since: u64, counted: impl Fn(&EventKind) -> bool) -> usize {
     emulator
         .state()
         .events_since(since)
         .events
         .iter()
-        .filter(|event| {
-            matches!(
-                &event.kind,
-                EventKind::RongCloudNotification { body, .. }
-                    if body.chatroom_id == room && body.object_name == KV_NOTIFICATION_OBJECT_NAME
-            )
-        })
+        .filter(|event| counted(&event.kind))
         .count()
+}
+
+/// How many `RC:chrmKVNotiMsg` messages `room` received after event `since`.
+pub(super) fn notifications(emulator: &Emulator, since: u64, room: &str) -> usize {
+    events_since(emulator, since, |kind| {
+        matches!(
+            kind,
+            EventKind::RongCloudNotification { body, .. }
+                if body.chatroom_id == room && body.object_name == KV_NOTIFICATION_OBJECT_NAME
+        )
+    })
 }
 
 /// How many `Live.CallbackAfterSetMetadata` callbacks `room` caused after event `since`.
 pub(super) fn set_metadata_callbacks(emulator: &Emulator, since: u64, room: &str) -> usize {
-    emulator
-        .state()
-        .events_since(since)
-        .events
-        .iter()
-        .filter(|event| {
-            matches!(
-                &event.kind,
-                EventKind::TencentCallback {
-                    body: TencentCallback::AfterSetMetadata { room_id, .. },
-                    ..
-                } if room_id == room
-            )
-        })
-        .count()
+    events_since(emulator, since, |kind| {
+        matches!(
+            kind,
+            EventKind::TencentCallback {
+                body: TencentCallback::AfterSetMetadata { room_id, .. },
+                ..
+            } if room_id == room
+        )
+    })
 }
 
 /// `k1=v1, k2=v2` in the given order.
