@@ -1,27 +1,18 @@
-//! The command line: clap types for `roomkv` and its subcommands.
-//!
-//! Each subcommand has its own `Args` struct here and its own module that runs it (`emulator` is
-//! [`EmulatorArgs`], run by [`crate::emulator_cmd`]).
-
-// The bulk commands (export, import, copy), run by `crate::bulk_cmd`.
-pub(crate) mod bulk;
-// `config`, `completions` and `man`.
-pub(crate) mod config;
-// `roomkv parity record | check`, run by `crate::parity`.
-pub(crate) mod parity;
-// The vendor commands, run by `crate::rongcloud_cmd` and `crate::tencent_cmd`.
-pub(crate) mod quota;
-pub(crate) mod rongcloud;
-pub(crate) mod shared;
-pub(crate) mod tencent;
-
-use std::net::SocketAddr;
+//! The command line: the root of `roomkv`'s clap types, [`Cli`], and its subcommands,
+//! [`Command`]. Each subcommand's arguments live in the module that runs them.
 
 use clap::builder::NonEmptyStringValueParser;
-use clap::{ArgAction, Args, Parser, Subcommand};
-use roomkv_emulator::config::DEFAULT_LISTEN;
+use clap::{ArgAction, Parser, Subcommand};
 
-use crate::emulator_cmd::defaults;
+use crate::completions::CompletionsArgs;
+use crate::config_cmd::ConfigArgs;
+use crate::copy::CopyArgs;
+use crate::demo::DemoArgs;
+use crate::emulator::EmulatorArgs;
+use crate::man::ManArgs;
+use crate::parity::ParityArgs;
+use crate::rongcloud::RongCloudArgs;
+use crate::tencent::TencentArgs;
 
 const ROOT_EXAMPLES: &str = "\
 Examples:
@@ -46,28 +37,6 @@ Examples:
 
   Replay a transcript of the real service against the emulator, step by step:
     roomkv parity check crates/roomkv-emulator/testdata/parity/emulator-default.jsonl";
-
-const EMULATOR_EXAMPLES: &str = "\
-Examples:
-  Both vendors with the demo credentials on http://127.0.0.1:8787:
-    roomkv emulator
-
-  A free port (read it from the first line), strict signatures, ten times the vendor quotas:
-    roomkv emulator --listen 127.0.0.1:0 --strict --rate-scale 10
-
-  Your own RongCloud app key and secret (the secret is never printed), no quotas:
-    roomkv emulator --rongcloud-app-key my-app --rongcloud-app-secret \"$SECRET\" --no-rate-limit
-
-Output:
-  roomkv emulator listening on http://127.0.0.1:8787
-  rongcloud app key: demo-app-key
-  rongcloud app secret: demo-app-secret (default)
-  tencent sdkappid: 1400000000
-  tencent secret key: demo-secret-key (default)
-  tencent admin: administrator
-
-The control API (health, events, reset, fault injection, switches) lives under /_emulator/ on the
-same port; the roomkv-emulator crate's README documents it.";
 
 /// roomkv: room attributes of RongCloud / Nexconn and Tencent Cloud Live, from the command line.
 ///
@@ -107,278 +76,48 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    Demo(crate::demo::DemoArgs),
+    Demo(DemoArgs),
     // Help text: the doc comment of `EmulatorArgs`.
     Emulator(EmulatorArgs),
 
     // Help texts: the doc comments of `RongCloudArgs` and `TencentArgs`.
     #[command(name = "rongcloud")]
-    RongCloud(rongcloud::RongCloudArgs),
-    Tencent(tencent::TencentArgs),
+    RongCloud(RongCloudArgs),
+    Tencent(TencentArgs),
     // Help text: the doc comment of `CopyArgs`.
-    Copy(bulk::CopyArgs),
+    Copy(CopyArgs),
     // Help texts: the doc comments of `ConfigArgs`, `CompletionsArgs` and `ManArgs`.
-    Config(config::ConfigArgs),
-    Completions(config::CompletionsArgs),
-    Man(config::ManArgs),
+    Config(ConfigArgs),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
     // Help text: the doc comment of `ParityArgs`.
-    Parity(parity::ParityArgs),
+    Parity(ParityArgs),
 }
 
 /// The variable that names the profile when `--profile` does not.
 pub(crate) const PROFILE_VAR: &str = "ROOMKV_PROFILE";
 
-/// Run the local emulator of RongCloud / Nexconn and Tencent Cloud Live over HTTP.
-///
-/// Serves both vendors' room-attribute APIs, and the control API under /_emulator/, on one port
-/// until SIGINT (Ctrl-C) or SIGTERM, then shuts down gracefully and exits 0.
-///
-/// The first line on stdout is exactly `roomkv emulator listening on http://HOST:PORT`; the
-/// credentials in effect follow, one per line. A secret given by flag is never printed, only
-/// the built-in demo secrets are. If the address cannot be bound, one line on stderr and exit 1.
-#[derive(Debug, Args)]
-#[command(after_long_help = EMULATOR_EXAMPLES)]
-pub(crate) struct EmulatorArgs {
-    /// Address to listen on, as IP:PORT; port 0 picks a free port
-    ///
-    /// The emulator is a test double: anyone who can reach it can read and change its state. A
-    /// non-loopback address is allowed, with a warning on stderr.
-    #[arg(long, value_name = "ADDR", default_value_t = DEFAULT_LISTEN)]
-    pub(crate) listen: SocketAddr,
-
-    /// RongCloud / Nexconn app key, the `App-Key` header clients send
-    #[arg(
-        long,
-        value_name = "KEY",
-        default_value_t = defaults::rongcloud_app().app_key,
-        value_parser = NonEmptyStringValueParser::new(),
-        help_heading = "RongCloud / Nexconn"
-    )]
-    pub(crate) rongcloud_app_key: String,
-
-    /// RongCloud / Nexconn app secret that signatures are computed with [default: demo-app-secret]
-    ///
-    /// Never printed when set here. Mind that other local users can see command lines.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        value_parser = NonEmptyStringValueParser::new(),
-        help_heading = "RongCloud / Nexconn"
-    )]
-    pub(crate) rongcloud_app_secret: Option<String>,
-
-    /// Start with the chat-room KV service switched off: KV calls answer code 1009
-    ///
-    /// It can be switched on again at run time: POST /_emulator/rongcloud/kv-service
-    /// {"enabled": true}.
-    #[arg(long, help_heading = "RongCloud / Nexconn")]
-    pub(crate) rongcloud_kv_disabled: bool,
-
-    /// Do not register unknown msgUIDs on their first expansion set or delete
-    ///
-    /// Messages must then be registered first (POST /_emulator/rongcloud/messages); expansion
-    /// calls on an unregistered message answer code 1002.
-    #[arg(long, help_heading = "RongCloud / Nexconn")]
-    pub(crate) no_expansion_auto_register: bool,
-
-    /// Tencent SDKAppID
-    #[arg(
-        long,
-        value_name = "ID",
-        default_value_t = defaults::tencent_app().sdkappid,
-        value_parser = clap::value_parser!(u64).range(1..),
-        help_heading = "Tencent Cloud Live"
-    )]
-    pub(crate) tencent_sdkappid: u64,
-
-    /// Tencent secret key that UserSigs are computed with [default: demo-secret-key]
-    ///
-    /// Never printed when set here. Mind that other local users can see command lines.
-    #[arg(
-        long,
-        value_name = "KEY",
-        value_parser = NonEmptyStringValueParser::new(),
-        help_heading = "Tencent Cloud Live"
-    )]
-    pub(crate) tencent_secret_key: Option<String>,
-
-    /// Tencent App admin account that requests must be sent as (`identifier`)
-    #[arg(
-        long,
-        value_name = "USER",
-        default_value_t = defaults::tencent_app().admin,
-        value_parser = NonEmptyStringValueParser::new(),
-        help_heading = "Tencent Cloud Live"
-    )]
-    pub(crate) tencent_admin: String,
-
-    /// Strict RongCloud authentication: timestamp window and nonce replay check
-    ///
-    /// The `Timestamp` header must be within the window of the emulator's clock, the `Nonce` 1 to
-    /// 18 characters and not used again within the window. Without it the emulator is as lenient
-    /// as the real server.
-    #[arg(long, help_heading = "Behaviour")]
-    pub(crate) strict: bool,
-
-    /// Strict mode's timestamp window and nonce memory, in seconds [default: 300]
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        requires = "strict",
-        value_parser = clap::value_parser!(u64).range(1..),
-        help_heading = "Behaviour"
-    )]
-    pub(crate) strict_window: Option<u64>,
-
-    /// Multiply every documented vendor rate limit by F (a number greater than 0)
-    ///
-    /// 0.5 halves the quotas, 10 allows ten times the documented rates.
-    #[arg(
-        long,
-        value_name = "F",
-        default_value_t = defaults::quota().rate_scale,
-        value_parser = positive_finite,
-        help_heading = "Behaviour"
-    )]
-    pub(crate) rate_scale: f64,
-
-    /// Do not enforce vendor rate limits
-    ///
-    /// They can be switched on at run time (POST /_emulator/rate-limits {"enabled": true}), with
-    /// --rate-scale applied.
-    #[arg(long, help_heading = "Behaviour")]
-    pub(crate) no_rate_limit: bool,
-
-    /// How many requests the request journal keeps (GET /_emulator/requests, the console);
-    /// older ones are dropped and counted
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = defaults::config().journal_capacity,
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
-        help_heading = "Behaviour"
-    )]
-    pub(crate) journal_size: usize,
-
-    /// How many events the event log keeps (GET /_emulator/events); older ones are dropped and
-    /// counted
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = defaults::config().event_capacity,
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
-        help_heading = "Behaviour"
-    )]
-    pub(crate) event_log_size: usize,
-
-    /// Seed of the generator that decides probabilistic faults, so runs repeat
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = defaults::config().fault_seed,
-        help_heading = "Behaviour"
-    )]
-    pub(crate) fault_seed: u64,
-
-    /// Keep the state (rooms, entries, expansions, metadata) in FILE across restarts
-    ///
-    /// Loaded at start (created if missing); a request is answered only after its changes are in
-    /// FILE on disk, written atomically (temporary file, fsync, rename). A file that is not a
-    /// valid state file stops the emulator instead of being overwritten.
-    #[arg(long, value_name = "FILE", help_heading = "Behaviour")]
-    pub(crate) state: Option<std::path::PathBuf>,
-
-    /// Close a connection whose request head (first byte to end of headers) takes longer
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = defaults::connections().header_read_timeout.as_secs(),
-        value_parser = clap::value_parser!(u64).range(1..),
-        help_heading = "Connections"
-    )]
-    pub(crate) header_read_timeout: u64,
-
-    /// Close a keep-alive connection that carries no byte and no request for this long
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = defaults::connections().idle_timeout.as_secs(),
-        value_parser = clap::value_parser!(u64).range(1..),
-        help_heading = "Connections"
-    )]
-    pub(crate) idle_timeout: u64,
-
-    /// Answer 408 and close when a request body takes longer than this to arrive
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = defaults::connections().body_read_timeout.as_secs(),
-        value_parser = clap::value_parser!(u64).range(1..),
-        help_heading = "Connections"
-    )]
-    pub(crate) body_read_timeout: u64,
-
-    /// Serve at most N connections at once
-    ///
-    /// Past N, --health-reserve more connections may ask GET /_emulator/health only (anything
-    /// else is answered 503); past both, new connections are closed at once. Refusals are
-    /// counted. Keep N + reserve well under the process's file-descriptor limit (ulimit -n).
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = defaults::connections().max_connections,
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..),
-        help_heading = "Connections"
-    )]
-    pub(crate) max_connections: usize,
-
-    /// Connections beyond --max-connections accepted for the health check only
-    #[arg(
-        long,
-        value_name = "N",
-        default_value_t = defaults::connections().health_reserve,
-        help_heading = "Connections"
-    )]
-    pub(crate) health_reserve: usize,
-    /// POST every RongCloud KV sync webhook to URL, signed with the app secret, with RongCloud's
-    /// delivery rule (5 s timeout, 2 retries, then dropped)
-    #[arg(long, value_name = "URL", value_parser = callback_url, help_heading = "Webhooks")]
-    pub(crate) rongcloud_webhook_url: Option<String>,
-
-    /// POST every Tencent Live metadata callback to URL (2 s timeout, no retry)
-    #[arg(long, value_name = "URL", value_parser = callback_url, help_heading = "Webhooks")]
-    pub(crate) tencent_callback_url: Option<String>,
-
-    /// Sign Tencent callbacks with this callback authentication token (adds RequestTime and Sign)
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        requires = "tencent_callback_url",
-        help_heading = "Webhooks"
-    )]
-    pub(crate) tencent_callback_token: Option<shared::Secret>,
-}
-
-/// Parses an absolute `http://` or `https://` URL.
-fn callback_url(text: &str) -> Result<String, String> {
-    let uri: http::Uri = text.parse().map_err(|e| format!("not a URL: {e}"))?;
-    match (uri.scheme_str(), uri.host()) {
-        (Some("http" | "https"), Some(_)) => Ok(text.to_owned()),
-        _ => Err("expected an absolute http:// or https:// URL".to_owned()),
+/// The command `roomkv VENDOR ARGS...` parses as; panics on a usage error.
+#[cfg(test)]
+pub(crate) fn vendor_command(vendor: &str, args: &[&str]) -> Command {
+    let argv = ["roomkv", vendor].into_iter().chain(args.iter().copied());
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => cli.command,
+        Err(err) => panic!("{args:?}: {err}"),
     }
 }
 
-/// Parses a finite number greater than 0.
-fn positive_finite(text: &str) -> Result<f64, String> {
-    let value: f64 = text
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number"))?;
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(format!(
-            "{value} is not a finite number greater than 0 (--no-rate-limit switches quotas off)"
-        ))
+/// The kind of usage error `roomkv VENDOR ARGS...` ends with; panics when it parses.
+#[cfg(test)]
+pub(crate) fn usage_error_kind(vendor: &str, args: &[&str]) -> clap::error::ErrorKind {
+    use clap::Parser;
+    let argv = ["roomkv", vendor].into_iter().chain(args.iter().copied());
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => panic!("{args:?} parsed: {cli:?}"),
+        Err(err) => {
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+            err.kind()
+        }
     }
 }
 
@@ -423,61 +162,54 @@ mod tests {
         );
     }
 
-    #[test]
-    fn bad_values_are_usage_errors() {
-        for (args, kind) in [
-            (&["--rate-scale", "0"][..], ErrorKind::ValueValidation),
-            (&["--rate-scale", "-1"], ErrorKind::UnknownArgument), // taken for a flag
-            (&["--rate-scale", "NaN"], ErrorKind::ValueValidation),
-            (&["--rate-scale", "inf"], ErrorKind::ValueValidation),
-            (&["--rate-scale", "fast"], ErrorKind::ValueValidation),
-            (&["--tencent-sdkappid", "0"], ErrorKind::ValueValidation),
-            (&["--tencent-sdkappid", "abc"], ErrorKind::ValueValidation),
-            (&["--tencent-sdkappid", "-5"], ErrorKind::UnknownArgument),
-            (&["--rongcloud-app-key", ""], ErrorKind::InvalidValue),
-            (&["--rongcloud-app-secret", ""], ErrorKind::InvalidValue),
-            (&["--tencent-secret-key", ""], ErrorKind::InvalidValue),
-            (&["--tencent-admin", ""], ErrorKind::InvalidValue),
-            (&["--listen", "localhost:80"], ErrorKind::ValueValidation),
-            (&["--listen", "127.0.0.1"], ErrorKind::ValueValidation),
-            (
-                &["--strict-window", "10"],
-                ErrorKind::MissingRequiredArgument,
-            ),
-            (
-                &["--strict", "--strict-window", "0"],
-                ErrorKind::ValueValidation,
-            ),
-            (&["--no-such-flag"], ErrorKind::UnknownArgument),
-        ] {
-            let mut argv = vec!["roomkv", "emulator"];
-            argv.extend_from_slice(args);
-            assert_eq!(error_kind(&argv), kind, "{argv:?}");
-            let err = Cli::try_parse_from(&argv).unwrap_err();
-            assert_eq!(err.exit_code(), 2, "{argv:?}");
+    /// Every vendor command and subcommand, by its path from the root.
+    fn vendor_commands() -> Vec<(String, clap::Command)> {
+        use clap::CommandFactory;
+
+        fn walk(path: String, command: &clap::Command, all: &mut Vec<(String, clap::Command)>) {
+            for sub in command.get_subcommands() {
+                if sub.get_name() != "help" {
+                    walk(format!("{path} {}", sub.get_name()), sub, all);
+                }
+            }
+            all.push((path, command.clone()));
         }
+
+        let mut root = Cli::command();
+        root.build();
+        let mut all = Vec::new();
+        for vendor in ["rongcloud", "tencent"] {
+            let command = root.find_subcommand(vendor).expect(vendor);
+            walk(format!("roomkv {vendor}"), command, &mut all);
+        }
+        all
     }
 
     #[test]
-    fn help_states_the_emulator_defaults() {
-        let mut command = Cli::command();
-        let emulator = command.find_subcommand_mut("emulator").unwrap();
-        let help = emulator.render_long_help().to_string();
-        let config = defaults::config();
-        let rongcloud = defaults::rongcloud_app();
-        let tencent = defaults::tencent_app();
-        for default in [
-            format!("[default: {}]", config.listen),
-            format!("[default: {}]", rongcloud.app_key),
-            format!("[default: {}]", rongcloud.app_secret.expose()),
-            format!("[default: {}]", tencent.sdkappid),
-            format!("[default: {}]", tencent.secret_key.expose()),
-            format!("[default: {}]", tencent.admin),
-            format!("[default: {}]", config.strict_window.as_secs()),
-            format!("[default: {}]", config.quota.rate_scale),
-        ] {
-            assert!(help.contains(&default), "{default} missing from:\n{help}");
+    fn every_vendor_command_has_examples() {
+        let all = vendor_commands();
+        // rongcloud: itself, entry + 7, expansion + 3; tencent: itself, room + 3,
+        // metadata + 5, usersig + 2.
+        assert_eq!(
+            all.len(),
+            1 + 8 + 4 + 1 + 4 + 6 + 3,
+            "{:?}",
+            all.iter().map(|c| &c.0).collect::<Vec<_>>()
+        );
+        for (path, mut command) in all {
+            let examples = command
+                .get_after_long_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(examples.starts_with("Examples:"), "{path}: {examples}");
+            let help = command.render_long_help().to_string();
+            assert!(help.contains("Examples:"), "{path}: {help}");
+            if command.get_subcommands().next().is_none() {
+                assert!(
+                    examples.contains(path.as_str()),
+                    "{path} shows no use of itself: {examples}"
+                );
+            }
         }
-        assert!(help.contains("Examples:"), "{help}");
     }
 }

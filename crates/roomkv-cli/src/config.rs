@@ -10,7 +10,7 @@
 //! built-in default. Clap merges the first two into the parsed arguments; [`apply`] fills only
 //! what they left unset; the clients' builders supply the defaults of what is still unset.
 
-mod apply;
+pub(crate) mod apply;
 pub(crate) mod file;
 pub(crate) mod location;
 mod secret;

@@ -9,37 +9,122 @@
 
 use std::path::Path;
 
+use clap::{Args, Subcommand};
 use roomkv_rongcloud::ChatroomId;
 use roomkv_tencent::{RoomId, TencentCode};
 use serde::Serialize;
 
-use crate::cli::config::{ConfigArgs, ConfigCommand};
-use crate::cli::quota::QuotaArgs;
-use crate::cli::shared::HostArgs;
-use crate::cli::{rongcloud, tencent};
 use crate::config::{
     ConfigFile, Endpoint, HostProfile, Profile, RongCloudProfile, SecretRef, TencentProfile,
     location,
 };
 use crate::failure::Failure;
 use crate::output::{one_line, print_json};
-use crate::{rongcloud_cmd, tencent_cmd};
+use crate::shared::HostArgs;
+use crate::{rongcloud, tencent};
+
+const CONFIG_EXAMPLES: &str = "\
+Examples:
+  The profiles of the config file, secrets masked:
+    roomkv config list
+
+  Check the file, then make one harmless read per vendor with the staging profile:
+    roomkv config check --profile staging --ping
+
+  Use a profile (or set ROOMKV_PROFILE=staging):
+    roomkv --profile staging rongcloud entry query --room room1
+
+The file ($ROOMKV_CONFIG, else $XDG_CONFIG_HOME/roomkv/config.toml, else
+~/.config/roomkv/config.toml):
+
+  [profiles.staging.rongcloud]
+  app_key = \"your-app-key\"
+  app_secret_env = \"STAGING_RC_SECRET\"   # or app_secret_file = \"...\", or app_secret = \"...\" (0600 only)
+  region = \"singapore\"                   # or base_url = \"http://127.0.0.1:8787\"
+  dialect = \"legacy\"
+
+  [profiles.staging.tencent]
+  sdkappid = 1400000000
+  secret_key_file = \"~/.config/roomkv/staging.key\"
+  admin = \"administrator\"
+
+Both vendors also take timeout, no_rate_limit, max_rate_wait, redis_url (or redis_url_env,
+redis_url_file), fleet_size and redis_fail_closed, named like the flags. A flag or an environment
+variable wins over the profile, which wins over the built-in default.";
+
+const CONFIG_LIST_EXAMPLES: &str = "\
+Examples:
+  roomkv config list
+
+Output (inline secrets as ***, others by where they are):
+  {\"path\":\"/home/op/.config/roomkv/config.toml\",\"profiles\":[{\"name\":\"staging\",\"rongcloud\":{\"app_key\":\"your-app-key\",\"app_secret\":\"$STAGING_RC_SECRET\",\"region\":\"singapore\",\"dialect\":\"legacy\"}}]}";
+
+const CONFIG_CHECK_EXAMPLES: &str = "\
+Examples:
+  Every profile's keys, values and secrets:
+    roomkv config check
+
+  One profile, and one read per vendor it configures (RongCloud: the entries of the chat room
+  roomkv-ping; Tencent: the settings of the room roomkv-ping, which need not exist):
+    roomkv config check --profile staging --ping
+
+Output:
+  {\"ok\":true,\"path\":\"/home/op/.config/roomkv/config.toml\",\"profiles\":[\"staging\"],\"pinged\":[{\"profile\":\"staging\",\"vendor\":\"rongcloud\"}]}
+
+A mistake is one line on stderr naming the file, the line and the key, exit code 2; a failed
+ping is one line with the vendor's error, exit code 1.";
+
+/// Named profiles: list them, check the config file
+#[derive(Debug, Args)]
+#[command(
+    subcommand_required = true,
+    arg_required_else_help = true,
+    after_long_help = CONFIG_EXAMPLES
+)]
+pub(crate) struct ConfigArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: ConfigCommand,
+}
+
+/// The `config` subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Show the config file's profiles, with secrets masked
+    #[command(after_long_help = CONFIG_LIST_EXAMPLES)]
+    List,
+
+    /// Check the config file: keys, values, secrets (of --profile, else of every profile)
+    #[command(after_long_help = CONFIG_CHECK_EXAMPLES)]
+    Check(CheckArgs),
+}
+
+/// `roomkv config check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Also make one harmless read per vendor each checked profile configures
+    #[arg(long)]
+    pub(crate) ping: bool,
+}
 
 /// The room both pings read.
 const PING_ROOM: &str = "roomkv-ping";
 
-/// Runs `roomkv config ...`; `profile` is `--profile` (or `ROOMKV_PROFILE`).
-pub(crate) async fn run(args: ConfigArgs, profile: Option<&str>) -> Result<(), Failure> {
-    let path = location::config_path(&location::process_env).ok_or_else(|| {
-        Failure::refused("no config file: set ROOMKV_CONFIG, XDG_CONFIG_HOME or HOME")
-    })?;
-    let file = ConfigFile::load(&path).map_err(Failure::refused)?;
-    match args.command {
-        ConfigCommand::List => print_json(&ListOut {
-            path: &file.path,
-            profiles: file.profiles.values().map(ProfileOut::of).collect(),
-        }),
-        ConfigCommand::Check(args) => check(&file, profile, args.ping).await,
+impl ConfigArgs {
+    /// Runs `roomkv config ...`; `profile` is `--profile` (or `ROOMKV_PROFILE`).
+    pub(crate) async fn run(self, profile: Option<&str>) -> Result<(), Failure> {
+        let args = self;
+        let path = location::config_path(&location::process_env).ok_or_else(|| {
+            Failure::refused("no config file: set ROOMKV_CONFIG, XDG_CONFIG_HOME or HOME")
+        })?;
+        let file = ConfigFile::load(&path).map_err(Failure::refused)?;
+        match args.command {
+            ConfigCommand::List => print_json(&ListOut {
+                path: &file.path,
+                profiles: file.profiles.values().map(ProfileOut::of).collect(),
+            }),
+            ConfigCommand::Check(args) => check(&file, profile, args.ping).await,
+        }
     }
 }
 
@@ -85,15 +170,6 @@ fn secrets(profile: &Profile) -> impl Iterator<Item = &SecretRef> {
         .flatten()
 }
 
-/// No flags: only the profile's settings and the defaults.
-fn no_flags() -> HostArgs {
-    HostArgs {
-        base_url: None,
-        timeout: None,
-        quota: QuotaArgs::default(),
-    }
-}
-
 /// One read per vendor `profile` configures; the vendors pinged.
 async fn ping_profile(profile: &Profile) -> Result<Vec<PingOut<'_>>, Failure> {
     let failed = |vendor: &str, failure: Failure| Failure {
@@ -105,19 +181,11 @@ async fn ping_profile(profile: &Profile) -> Result<Vec<PingOut<'_>>, Failure> {
     };
     let mut pinged = Vec::new();
     if profile.rongcloud != RongCloudProfile::default() {
-        let connection = rongcloud::Connection {
-            credentials: rongcloud::Credentials {
-                app_key: None,
-                app_secret: None,
-            },
-            region: None,
-            dialect: None,
-            host: no_flags(),
-        }
-        .with_profile(&profile.rongcloud)?;
+        let connection = rongcloud::Connection::new(Default::default(), HostArgs::default())
+            .with_profile(&profile.rongcloud)?;
         let read = async {
             let room = ChatroomId::parse(PING_ROOM)?;
-            rongcloud_cmd::client(&connection)?
+            rongcloud::client(&connection)?
                 .query_all_entries(&room)
                 .await?;
             Ok::<_, Failure>(())
@@ -126,19 +194,11 @@ async fn ping_profile(profile: &Profile) -> Result<Vec<PingOut<'_>>, Failure> {
         pinged.push(PingOut::of(profile, "rongcloud"));
     }
     if profile.tencent != TencentProfile::default() {
-        let connection = tencent::Connection {
-            credentials: tencent::Credentials {
-                sdkappid: None,
-                secret_key: None,
-                admin: None,
-            },
-            region: None,
-            host: no_flags(),
-        }
-        .with_profile(&profile.tencent)?;
+        let connection = tencent::Connection::new(Default::default(), HostArgs::default())
+            .with_profile(&profile.tencent)?;
         let read = async {
             let room = RoomId::parse(PING_ROOM)?;
-            match tencent_cmd::client(&connection)?.get_room_info(&room).await {
+            match tencent::client(&connection)?.get_room_info(&room).await {
                 Err(err) if err.api_code() != Some(TencentCode::RoomNotFound) => Err(err.into()),
                 _ => Ok::<_, Failure>(()),
             }

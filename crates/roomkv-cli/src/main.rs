@@ -1,30 +1,36 @@
 //! `roomkv`: the command-line tool of the roomkv workspace.
 //!
 //! `main` parses the command line ([`cli`]), sets up logging ([`logging`]) and a multi-thread
-//! tokio runtime, and hands over to the subcommand's module. A subcommand returns a
-//! [`failure::Failure`] (one line on stderr and an exit code) or succeeds with exit code 0;
-//! usage errors are clap's (exit code 2).
+//! tokio runtime, and hands over to the subcommand. Each command family is one module holding
+//! its clap arguments, the `run` that executes them and its output documents, as
+//! rust-analyzer's `flags` do: [`rongcloud`], [`tencent`], [`copy`], [`emulator`], [`demo`],
+//! [`parity`], [`config_cmd`], [`completions`], [`man`]. What the two vendors' commands share is
+//! in [`shared`], [`output`] and [`failure`], which depend on no command module.
+//!
+//! A subcommand returns a [`failure::Failure`] (one line on stderr and an exit code) or
+//! succeeds with exit code 0; usage errors are clap's (exit code 2).
 
-mod bulk_cmd;
 mod cli;
-mod completions_cmd;
+mod completions;
 mod config;
 mod config_cmd;
+mod copy;
 mod demo;
-mod emulator_cmd;
+mod emulator;
 mod failure;
 mod logging;
-mod man_cmd;
+mod man;
 mod output;
 mod parity;
-mod rongcloud_cmd;
+mod rongcloud;
+mod shared;
 mod stats;
-mod tencent_cmd;
+mod tencent;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
 
 use crate::cli::{Cli, Command};
 use crate::failure::Failure;
@@ -54,14 +60,14 @@ fn main() -> ExitCode {
 /// `ROOMKV_PROFILE`) under their flags.
 async fn run(command: Command, profile: Option<&str>) -> Result<(), Failure> {
     match command {
-        Command::Demo(args) => demo::run(args).await,
-        Command::Emulator(args) => emulator_cmd::run(args).await,
-        Command::RongCloud(args) => rongcloud_cmd::run(args, &config::selected(profile)?).await,
-        Command::Tencent(args) => tencent_cmd::run(args, &config::selected(profile)?).await,
-        Command::Copy(args) => bulk_cmd::copy(args, &config::selected(profile)?).await,
-        Command::Parity(args) => parity::run(args, &config::selected(profile)?).await,
-        Command::Config(args) => config_cmd::run(args, profile).await,
-        Command::Completions(args) => completions_cmd::run(&args),
-        Command::Man(args) => man_cmd::run(&args),
+        Command::Demo(args) => args.run().await,
+        Command::Emulator(args) => args.run().await,
+        Command::RongCloud(args) => args.run(&config::selected(profile)?).await,
+        Command::Tencent(args) => args.run(&config::selected(profile)?).await,
+        Command::Copy(args) => args.run(&config::selected(profile)?).await,
+        Command::Parity(args) => args.run(&config::selected(profile)?).await,
+        Command::Config(args) => args.run(profile).await,
+        Command::Completions(args) => args.run(Cli::command()),
+        Command::Man(args) => args.run(Cli::command()),
     }
 }

@@ -65,6 +65,57 @@ pub(crate) fn split_pair(arg: &str) -> Result<(&str, &str), Failure> {
     })
 }
 
+/// `KEY=VALUE` arguments, each split at its first `=` ([`split_pair`]) and parsed with `key`
+/// and `value`.
+pub(crate) fn parse_pairs<K, V, KE, VE>(
+    args: &[String],
+    key: impl Fn(String) -> Result<K, KE>,
+    value: impl Fn(String) -> Result<V, VE>,
+) -> Result<Vec<(K, V)>, Failure>
+where
+    Failure: From<KE> + From<VE>,
+{
+    args.iter()
+        .map(|arg| {
+            let (k, v) = split_pair(arg)?;
+            Ok((key(k.to_owned())?, value(v.to_owned())?))
+        })
+        .collect()
+}
+
+/// Parses every text in `texts` with `parse`.
+pub(crate) fn parse_all<T, E>(
+    texts: Vec<String>,
+    parse: impl Fn(String) -> Result<T, E>,
+) -> Result<Vec<T>, Failure>
+where
+    Failure: From<E>,
+{
+    texts
+        .into_iter()
+        .map(|text| parse(text).map_err(Failure::from))
+        .collect()
+}
+
+/// One `{"key", "value"}` pair in an output document.
+#[derive(Debug, Serialize)]
+pub(crate) struct PairOut<'a> {
+    key: &'a str,
+    value: &'a str,
+}
+
+impl<'a> PairOut<'a> {
+    /// The pair `key`, `value`.
+    pub(crate) fn new(key: &'a str, value: &'a str) -> Self {
+        Self { key, value }
+    }
+
+    /// A parsed `(key, value)` pair.
+    pub(crate) fn of<K: AsRef<str>, V: AsRef<str>>((key, value): &'a (K, V)) -> Self {
+        Self::new(key.as_ref(), value.as_ref())
+    }
+}
+
 /// `text` quoted, cut after 40 characters: enough to find the argument, not a screenful.
 fn shorten(text: &str) -> String {
     const MAX: usize = 40;
@@ -110,6 +161,32 @@ pub(crate) fn vendor_failure(err: VendorError<'_>) -> Failure {
     } else {
         Failure::runtime(message)
     }
+}
+
+/// `From<Error> for Failure` for each client's error: exit code 2 when the client refused
+/// the request before sending it (validation, configuration, signing, encoding), else 1.
+macro_rules! failure_from_client_errors {
+    ($($error:ident),* $(,)?) => {$(
+        impl From<$error::Error> for Failure {
+            fn from(err: $error::Error) -> Self {
+                // A refusal of the client's own rate limiter is transient: exit code 1, not 2.
+                let refused = err.is_refused_before_sending() && err.rate_limited().is_none();
+                vendor_failure(VendorError {
+                    error: &err,
+                    refused,
+                    outcome_unknown: err.is_outcome_unknown(),
+                })
+            }
+        }
+    )*};
+}
+
+failure_from_client_errors!(roomkv_rongcloud, roomkv_tencent);
+
+/// `value` as the JSON its command prints, for the tests of the output documents.
+#[cfg(test)]
+pub(crate) fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("an output document serializes")
 }
 
 #[cfg(test)]

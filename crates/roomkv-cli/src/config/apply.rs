@@ -1,22 +1,26 @@
 //! Lays a profile under the parsed command line: each setting the flags and the environment
 //! left unset is taken from the profile. Secrets the profile names are read only when used.
+//!
+//! The shared flags are filled here; each vendor module fills its own credentials and
+//! connection with these helpers.
 
-use super::file::{Endpoint, HostProfile, RongCloudProfile, TencentProfile};
+use super::file::{Endpoint, HostProfile};
 use super::secret::SecretRef;
-use crate::cli::quota::QuotaArgs;
-use crate::cli::shared::{HostArgs, Secret};
-use crate::cli::{rongcloud, tencent};
 use crate::failure::Failure;
+use crate::shared::{HostArgs, QuotaArgs, Secret};
 
 /// `slot`, or else the profile's value.
-fn fill<T: Clone>(slot: &mut Option<T>, profile: Option<&T>) {
+pub(crate) fn fill<T: Clone>(slot: &mut Option<T>, profile: Option<&T>) {
     if slot.is_none() {
         *slot = profile.cloned();
     }
 }
 
 /// `slot`, or else the profile's secret, read now.
-fn fill_secret(slot: &mut Option<Secret>, profile: Option<&SecretRef>) -> Result<(), Failure> {
+pub(crate) fn fill_secret(
+    slot: &mut Option<Secret>,
+    profile: Option<&SecretRef>,
+) -> Result<(), Failure> {
     if let (None, Some(secret)) = (&slot, profile) {
         *slot = Some(secret.read().map_err(Failure::refused)?);
     }
@@ -25,7 +29,7 @@ fn fill_secret(slot: &mut Option<Secret>, profile: Option<&SecretRef>) -> Result
 
 /// Where requests go is one setting: `--region` or `--base-url` on the command line wins over
 /// the profile's `region` or `base_url`, whichever of the two each one gives.
-fn fill_endpoint<R: Clone>(
+pub(crate) fn fill_endpoint<R: Clone>(
     region: &mut Option<R>,
     host: &mut HostArgs,
     profile: Option<&Endpoint<R>>,
@@ -42,7 +46,7 @@ fn fill_endpoint<R: Clone>(
 
 impl HostArgs {
     /// `--timeout` and the quota flags, else the profile's.
-    fn fill_from(&mut self, profile: &HostProfile) -> Result<(), Failure> {
+    pub(crate) fn fill_from(&mut self, profile: &HostProfile) -> Result<(), Failure> {
         fill(&mut self.timeout, profile.timeout.as_ref());
         self.quota.fill_from(profile)
     }
@@ -52,7 +56,7 @@ impl QuotaArgs {
     /// The quota flags, else the profile's. Off, in process or through Redis is one setting:
     /// `--no-rate-limit` or a Redis URL (flag or `ROOMKV_REDIS_URL`) wins over the profile's
     /// choice, and the profile's fleet settings then apply only if it is Redis.
-    fn fill_from(&mut self, profile: &HostProfile) -> Result<(), Failure> {
+    pub(crate) fn fill_from(&mut self, profile: &HostProfile) -> Result<(), Failure> {
         fill(&mut self.max_rate_wait, profile.max_rate_wait.as_ref());
         if !self.no_rate_limit && self.redis_url.is_none() {
             self.no_rate_limit = profile.no_rate_limit;
@@ -63,45 +67,6 @@ impl QuotaArgs {
             self.redis_fail_closed |= profile.redis_fail_closed;
         }
         Ok(())
-    }
-}
-
-impl rongcloud::Credentials {
-    /// These credentials over the profile's `[rongcloud]` table.
-    pub(crate) fn fill_from(&mut self, profile: &RongCloudProfile) -> Result<(), Failure> {
-        fill(&mut self.app_key, profile.app_key.as_ref());
-        fill_secret(&mut self.app_secret, profile.app_secret.as_ref())
-    }
-}
-
-impl tencent::Credentials {
-    /// These credentials over the profile's `[tencent]` table.
-    pub(crate) fn fill_from(&mut self, profile: &TencentProfile) -> Result<(), Failure> {
-        fill(&mut self.sdkappid, profile.sdkappid.as_ref());
-        fill_secret(&mut self.secret_key, profile.secret_key.as_ref())?;
-        fill(&mut self.admin, profile.admin.as_ref());
-        Ok(())
-    }
-}
-
-impl rongcloud::Connection {
-    /// These settings over the profile's `[rongcloud]` table.
-    pub(crate) fn with_profile(mut self, profile: &RongCloudProfile) -> Result<Self, Failure> {
-        self.credentials.fill_from(profile)?;
-        fill(&mut self.dialect, profile.dialect.as_ref());
-        fill_endpoint(&mut self.region, &mut self.host, profile.endpoint.as_ref());
-        self.host.fill_from(&profile.host)?;
-        Ok(self)
-    }
-}
-
-impl tencent::Connection {
-    /// These settings over the profile's `[tencent]` table.
-    pub(crate) fn with_profile(mut self, profile: &TencentProfile) -> Result<Self, Failure> {
-        self.credentials.fill_from(profile)?;
-        fill_endpoint(&mut self.region, &mut self.host, profile.endpoint.as_ref());
-        self.host.fill_from(&profile.host)?;
-        Ok(self)
     }
 }
 

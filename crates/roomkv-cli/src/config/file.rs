@@ -32,7 +32,7 @@ use toml::Spanned;
 
 use super::location;
 use super::secret::{SecretRef, SecretSource, ensure_private};
-use crate::cli::shared::{Secret, seconds};
+use crate::shared::{Secret, seconds};
 
 /// Where a vendor's requests go: a data centre (with failover) or one host.
 #[derive(Debug, Clone, PartialEq, Eq)]

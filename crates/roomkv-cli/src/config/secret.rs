@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::cli::shared::Secret;
+use crate::shared::Secret;
 
 /// Where a profile's secret is. `Debug` shows an inline secret as `Secret(***)`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 /// The vendor a step talks to; its name in the table is the CLI's (`roomkv rongcloud ...`).
-pub(crate) use crate::cli::shared::Vendor;
+pub(crate) use crate::shared::Vendor;
 
 /// One step: what was done, what the vendor documents, what happened, and whether the two
 /// match.

@@ -19,8 +19,7 @@
 //!    destroys its Tencent rooms and deletes the expansions it may have set, through the typed
 //!    clients.
 
-use roomkv_rongcloud::RongCloudSettings;
-use roomkv_tencent::TencentSettings;
+mod args;
 mod diff;
 mod scenario;
 mod send;
@@ -33,18 +32,21 @@ use std::time::Duration;
 
 use roomkv_emulator::{Emulator, EmulatorConfig};
 use roomkv_rongcloud::{
-    ConversationType, ExpansionKey, MsgUid, RoomAttributes as _, TargetId, UserId,
+    ConversationType, ExpansionKey, MsgUid, RongCloudSettings as _, RoomAttributes as _, TargetId,
+    UserId,
 };
 use roomkv_sign::rongcloud::AppSecret;
 use roomkv_sign::tencent::SecretKey;
+use roomkv_tencent::TencentSettings as _;
 use roomkv_transport::{OsRandomSource, RandomSource as _};
 use serde::Serialize;
 use serde_json::Value;
 
+pub(crate) use self::args::ParityArgs;
+use self::args::{CheckArgs, ParityCommand, RecordArgs, RunArgs};
 use self::scenario::{Scenario, Step, Values, Vendor};
 use self::send::{RongCloudApp, Sender, TencentApp};
 use self::transcript::{Header, Normaliser, Outcome, Skipped, StepRecord, Target};
-use crate::cli::parity::{CheckArgs, ParityArgs, ParityCommand, RecordArgs, RunArgs};
 use crate::config::Profile;
 use crate::failure::Failure;
 use crate::output::{one_line, print_json};
@@ -55,20 +57,23 @@ const QUOTAS: &str = "/_emulator/rate-limits";
 /// The pause between two requests to a real service unless `--pace` says otherwise.
 const SERVICE_PACE: Duration = Duration::from_secs(1);
 
-/// Runs `roomkv parity ...`.
-///
-/// The credentials of `profile` fill those the flags and the environment left unset; its hosts
-/// and quota settings do not apply, since a parity run names its one `--base-url`.
-pub(crate) async fn run(mut args: ParityArgs, profile: &Profile) -> Result<(), Failure> {
-    let run = match &mut args.command {
-        ParityCommand::Record(args) => &mut args.run,
-        ParityCommand::Check(args) => &mut args.run,
-    };
-    run.rongcloud.fill_from(&profile.rongcloud)?;
-    run.tencent.fill_from(&profile.tencent)?;
-    match args.command {
-        ParityCommand::Record(args) => record(args).await,
-        ParityCommand::Check(args) => check(args).await,
+impl ParityArgs {
+    /// Runs `roomkv parity ...`.
+    ///
+    /// The credentials of `profile` fill those the flags and the environment left unset; its hosts
+    /// and quota settings do not apply, since a parity run names its one `--base-url`.
+    pub(crate) async fn run(self, profile: &Profile) -> Result<(), Failure> {
+        let mut args = self;
+        let run = match &mut args.command {
+            ParityCommand::Record(args) => &mut args.run,
+            ParityCommand::Check(args) => &mut args.run,
+        };
+        run.rongcloud.fill_from(&profile.rongcloud)?;
+        run.tencent.fill_from(&profile.tencent)?;
+        match args.command {
+            ParityCommand::Record(args) => record(args).await,
+            ParityCommand::Check(args) => check(args).await,
+        }
     }
 }
 

@@ -111,7 +111,7 @@ pub(crate) struct ExpansionCleanup {
 
 /// Which vendor a step talks to (RongCloud: signature headers; Tencent: a UserSig in the
 /// query).
-pub(crate) use crate::cli::shared::Vendor;
+pub(crate) use crate::shared::Vendor;
 
 /// How a step's request is signed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

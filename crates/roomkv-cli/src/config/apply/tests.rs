@@ -8,6 +8,7 @@ use clap::Parser as _;
 use super::*;
 use crate::cli::{Cli, Command};
 use crate::config::ConfigFile;
+use crate::{rongcloud, tencent};
 
 /// The profile `p` of `toml`.
 fn profile(toml: &str) -> crate::config::Profile {
@@ -207,7 +208,7 @@ fn rongcloud_settings_flag_then_profile_then_default() {
             setting: "dialect",
             flags: &["--dialect", "v4"],
             profile: "dialect = \"legacy\"",
-            read: |c: &C| debug(c.dialect),
+            read: |c: &C| debug(c.own.dialect),
             flag_wins: "Some(V4)",
             profile_wins: "Some(Legacy)",
             default: "None",

@@ -1,5 +1,5 @@
-//! The bulk commands: `roomkv rongcloud entry export | import`, `roomkv tencent metadata export
-//! | import` and `roomkv copy`.
+//! The engine of the bulk commands (`entry export | import`, `metadata export | import`,
+//! `roomkv copy`), the same for both vendors: JSON lines in and out, and check-then-apply.
 //!
 //! Imports and copies go through the vendor-neutral [`RoomAttributes`] of the clients, and so
 //! through each client's one request path (validation, limits, retries). They are resumable
@@ -16,26 +16,33 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, IsTerminal as _, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use roomkv_rongcloud::attributes::violations;
-use roomkv_rongcloud::{
-    AttributeError, AttributeReport, Capacity, ChatroomId, RoomAttributes, RoomAttributesView,
-    UserId, ValidationError,
-};
-use roomkv_tencent::RoomId;
+use roomkv_rongcloud::{AttributeError, AttributeReport, RoomAttributes};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::bulk::{CopyArgs, EntryImportArgs, ExportArgs, MetadataImportArgs};
-use crate::cli::{rongcloud, tencent};
-use crate::config::Profile;
 use crate::failure::Failure;
 use crate::output::{self, VendorError, one_line, print_json};
-use crate::{rongcloud_cmd, stats, tencent_cmd};
+use crate::stats;
 
 /// At most this many line errors are listed; the rest are counted.
 const MAX_LISTED: usize = 20;
+
+/// `roomkv rongcloud entry export` and `roomkv tencent metadata export`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// Room id
+    #[arg(long, value_name = "ROOM")]
+    pub(crate) room: String,
+
+    /// Write the JSON lines to this file instead of stdout, and a summary document
+    /// (`{"ok":true,"room","exported","output"}`) on stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
 
 impl From<AttributeError> for Failure {
     /// Exit code 2 for [`AttributeError::Invalid`] (nothing sent), else 1 with the vendor
@@ -54,7 +61,7 @@ impl From<AttributeError> for Failure {
 /// One line of an export file: what an import needs (`key`, `value`) and, for RongCloud,
 /// what the entry was (`owner`, `auto_delete`).
 #[derive(Debug, Serialize, Deserialize)]
-struct Line {
+pub(crate) struct Line {
     key: String,
     value: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,45 +70,30 @@ struct Line {
     auto_delete: Option<bool>,
 }
 
-/// `roomkv rongcloud entry export`.
-pub(crate) async fn export_entries(
-    connection: &rongcloud::Connection,
-    args: ExportArgs,
-) -> Result<(), Failure> {
-    let room = ChatroomId::parse(args.room)?;
-    let entries = rongcloud_cmd::client(connection)?
-        .query_all_entries(&room)
-        .await?;
-    let lines = entries.into_iter().map(|entry| Line {
-        key: entry.key.into_string(),
-        value: entry.value.into_string(),
-        owner: Some(entry.user_id.into_string()),
-        auto_delete: Some(entry.auto_delete),
-    });
-    write_lines(lines, args.output.as_deref(), room.as_str())
-}
+impl Line {
+    /// A line of `key` and `value` only.
+    pub(crate) fn pair(key: String, value: String) -> Self {
+        Self {
+            key,
+            value,
+            owner: None,
+            auto_delete: None,
+        }
+    }
 
-/// `roomkv tencent metadata export`.
-pub(crate) async fn export_metadata(
-    connection: &tencent::Connection,
-    args: ExportArgs,
-) -> Result<(), Failure> {
-    let room = RoomId::parse(args.room)?;
-    let entries = tencent_cmd::client(connection)?
-        .get_all_room_metadata(&room)
-        .await?;
-    let lines = entries.into_iter().map(|entry| Line {
-        key: entry.key.into_string(),
-        value: entry.value.into_string(),
-        owner: None,
-        auto_delete: None,
-    });
-    write_lines(lines, args.output.as_deref(), room.as_str())
+    /// The same line, saying who owns the entry and whether it goes when they leave.
+    pub(crate) fn owned(self, owner: String, auto_delete: bool) -> Self {
+        Self {
+            owner: Some(owner),
+            auto_delete: Some(auto_delete),
+            ..self
+        }
+    }
 }
 
 /// Writes `lines` as JSON lines to `output` (or stdout), with a summary line on stderr; to a
 /// file, the [`ExportOut`] document on stdout too.
-fn write_lines(
+pub(crate) fn write_lines(
     lines: impl Iterator<Item = Line>,
     output: Option<&Path>,
     room: &str,
@@ -140,30 +132,8 @@ fn write_lines(
     }
 }
 
-/// `roomkv rongcloud entry import`.
-pub(crate) async fn import_entries(
-    connection: &rongcloud::Connection,
-    args: EntryImportArgs,
-) -> Result<(), Failure> {
-    let owner = UserId::parse(args.owner)?;
-    let client = rongcloud_cmd::client(connection)?;
-    let step = client.limits().rongcloud.batch_entries_max;
-    let attrs = client.room_attributes(owner);
-    import(&attrs, &args.room, &args.file, step).await
-}
-
-/// `roomkv tencent metadata import`.
-pub(crate) async fn import_metadata(
-    connection: &tencent::Connection,
-    args: MetadataImportArgs,
-) -> Result<(), Failure> {
-    let client = tencent_cmd::client(connection)?;
-    let step = client.limits().tencent.metadata_keys_max;
-    import(&client, &args.room, &args.file, step).await
-}
-
 /// Checks the whole file against `attrs`, then applies it with [`apply`].
-async fn import<A: RoomAttributes>(
+pub(crate) async fn import<A: RoomAttributes>(
     attrs: &A,
     room: &str,
     file: &Path,
@@ -250,17 +220,22 @@ fn listed(what: &str, problems: &[String]) -> String {
 }
 
 /// What [`apply`] did.
-struct Outcome {
-    applied: usize,
-    skipped: usize,
-    not_applied: usize,
-    unknown: usize,
+pub(crate) struct Outcome {
+    /// Keys set.
+    pub(crate) applied: usize,
+    /// Keys that already had the value.
+    pub(crate) skipped: usize,
+    /// Keys not set: after a failure, or refused by the vendor.
+    pub(crate) not_applied: usize,
+    /// Keys that may or may not have been set.
+    pub(crate) unknown: usize,
+    /// The failure that stopped the run.
     failure: Option<AttributeError>,
 }
 
 impl Outcome {
     /// Prints the summary line on stderr, then `ok` on success or fails with the error.
-    fn finish(
+    pub(crate) fn finish(
         self,
         what: &str,
         ok: impl FnOnce(&Self) -> Result<(), Failure>,
@@ -293,7 +268,7 @@ impl Outcome {
 /// with every violation listed and sends nothing (exit 2). Otherwise applies the pairs with
 /// [`apply`]. `names` are the target and the source, for the message ("`tencent:live2` cannot
 /// hold `rongcloud:r3`").
-async fn check_then_apply<A: RoomAttributes>(
+pub(crate) async fn check_then_apply<A: RoomAttributes>(
     attrs: &A,
     room: &str,
     pairs: Vec<(String, String)>,
@@ -392,171 +367,4 @@ struct ImportOut<'a> {
     skipped: usize,
     not_applied: usize,
     unknown: usize,
-}
-
-/// The JSON document of a successful copy.
-#[derive(Serialize)]
-struct CopyOut<'a> {
-    ok: bool,
-    from: &'a str,
-    to: &'a str,
-    applied: usize,
-    skipped: usize,
-    not_applied: usize,
-    unknown: usize,
-}
-
-/// Either vendor's [`RoomAttributes`], so a copy can pair any two.
-enum Attrs {
-    RongCloud(RoomAttributesView),
-    Tencent(roomkv_tencent::Client),
-}
-
-impl Attrs {
-    /// Keys per [`RoomAttributes::set_many`] call of a copy: one request's worth.
-    fn step(&self) -> usize {
-        match self {
-            Self::RongCloud(view) => view.client().limits().rongcloud.batch_entries_max,
-            Self::Tencent(client) => client.limits().tencent.metadata_keys_max,
-        }
-    }
-}
-
-/// Delegates to the vendor's implementation.
-impl RoomAttributes for Attrs {
-    fn vendor(&self) -> &'static str {
-        match self {
-            Self::RongCloud(a) => a.vendor(),
-            Self::Tencent(a) => a.vendor(),
-        }
-    }
-
-    fn capacity(&self) -> Capacity {
-        match self {
-            Self::RongCloud(a) => a.capacity(),
-            Self::Tencent(a) => a.capacity(),
-        }
-    }
-
-    fn check_key(&self, key: &str) -> Result<(), ValidationError> {
-        match self {
-            Self::RongCloud(a) => a.check_key(key),
-            Self::Tencent(a) => a.check_key(key),
-        }
-    }
-
-    fn check_value(&self, value: &str) -> Result<(), ValidationError> {
-        match self {
-            Self::RongCloud(a) => a.check_value(value),
-            Self::Tencent(a) => a.check_value(value),
-        }
-    }
-
-    async fn get(&self, room: &str, key: &str) -> Result<Option<String>, AttributeError> {
-        match self {
-            Self::RongCloud(a) => a.get(room, key).await,
-            Self::Tencent(a) => a.get(room, key).await,
-        }
-    }
-
-    async fn get_all(&self, room: &str) -> Result<BTreeMap<String, String>, AttributeError> {
-        match self {
-            Self::RongCloud(a) => a.get_all(room).await,
-            Self::Tencent(a) => a.get_all(room).await,
-        }
-    }
-
-    async fn set_many(
-        &self,
-        room: &str,
-        pairs: Vec<(String, String)>,
-    ) -> Result<AttributeReport, AttributeError> {
-        match self {
-            Self::RongCloud(a) => a.set_many(room, pairs).await,
-            Self::Tencent(a) => a.set_many(room, pairs).await,
-        }
-    }
-
-    async fn remove_many(
-        &self,
-        room: &str,
-        keys: Vec<String>,
-    ) -> Result<AttributeReport, AttributeError> {
-        match self {
-            Self::RongCloud(a) => a.remove_many(room, keys).await,
-            Self::Tencent(a) => a.remove_many(room, keys).await,
-        }
-    }
-}
-
-/// `VENDOR:ROOM`, split.
-fn endpoint(text: &str) -> Result<(&str, &str), Failure> {
-    match text.split_once(':') {
-        Some((vendor @ ("rongcloud" | "tencent"), room)) if !room.is_empty() => Ok((vendor, room)),
-        _ => Err(Failure::refused(one_line(&format!(
-            "{text:?} is not rongcloud:ROOM or tencent:ROOM"
-        )))),
-    }
-}
-
-/// The attributes of `vendor` with the credentials of `args` over `profile`'s; RongCloud
-/// writes as `owner`.
-fn attrs(
-    vendor: &str,
-    args: &CopyArgs,
-    profile: &Profile,
-    owner: Option<&UserId>,
-) -> Result<Attrs, Failure> {
-    if vendor == "tencent" {
-        let connection = tencent::Connection {
-            credentials: args.tencent.clone(),
-            region: None,
-            host: args.host.clone(),
-        }
-        .with_profile(&profile.tencent)?;
-        return Ok(Attrs::Tencent(tencent_cmd::client(&connection)?));
-    }
-    let connection = rongcloud::Connection {
-        credentials: args.rongcloud.clone(),
-        region: None,
-        dialect: None,
-        host: args.host.clone(),
-    }
-    .with_profile(&profile.rongcloud)?;
-    let client = rongcloud_cmd::client(&connection)?;
-    // A source is only read, so its owner is never used.
-    let owner = owner
-        .cloned()
-        .unwrap_or_else(|| UserId::non_validated("roomkv-copy-reader"));
-    Ok(Attrs::RongCloud(client.room_attributes(owner)))
-}
-
-/// `roomkv copy`, with `profile`'s settings under the flags'.
-pub(crate) async fn copy(args: CopyArgs, profile: &Profile) -> Result<(), Failure> {
-    let (from_vendor, from_room) = endpoint(&args.from)?;
-    let (to_vendor, to_room) = endpoint(&args.to)?;
-    let owner = args.owner.clone().map(UserId::parse).transpose()?;
-    if to_vendor == "rongcloud" && owner.is_none() {
-        return Err(Failure::refused(
-            "--owner is required when the target is rongcloud: RongCloud records an owner for every entry",
-        ));
-    }
-    let source = attrs(from_vendor, &args, profile, None)?;
-    let target = attrs(to_vendor, &args, profile, owner.as_ref())?;
-    let pairs = source.get_all(from_room).await?.into_iter().collect();
-    let step = target.step();
-    let names = [args.to.as_str(), args.from.as_str()];
-    let outcome = check_then_apply(&target, to_room, pairs, names, step).await?;
-    let what = format!("copy from {} to {}", args.from, args.to);
-    outcome.finish(&what, |out| {
-        print_json(&CopyOut {
-            ok: true,
-            from: &args.from,
-            to: &args.to,
-            applied: out.applied,
-            skipped: out.skipped,
-            not_applied: out.not_applied,
-            unknown: out.unknown,
-        })
-    })
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 use roomkv_rongcloud::RateLimit;
 use roomkv_rongcloud::limiter::{RedisLimiter, SharedRateLimiter, WhenUnavailable};
 
-use super::shared::{Secret, timeout};
+use super::seconds::timeout;
+use super::secret::Secret;
 
 /// How the client keeps to the vendor's quotas.
 #[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
@@ -138,7 +139,7 @@ mod tests {
             assert!(err.contains("need a Redis URL"), "{err}");
         }
         assert_eq!(
-            crate::cli::shared::usage_error_kind(
+            crate::cli::usage_error_kind(
                 "tencent",
                 &["metadata", "get", "--room", "r", "--fleet-size", "0"]
             ),

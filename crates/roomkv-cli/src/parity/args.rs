@@ -1,4 +1,4 @@
-//! `roomkv parity record | check`: parity snapshots of the vendors' answers, run by
+//! `roomkv parity record | check`: the flags of the parity snapshots, run by
 //! [`crate::parity`].
 
 use std::path::PathBuf;
@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::{rongcloud, shared, tencent};
+use crate::shared;
+use crate::{rongcloud, tencent};
 
 const PARITY_EXAMPLES: &str = "\
 Examples:

@@ -5,15 +5,27 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use clap::CommandFactory as _;
+use clap::Args;
 use clap_mangen::Man;
 use roff::{Roff, roman};
 use serde::Serialize;
 
-use crate::cli::Cli;
-use crate::cli::config::ManArgs;
 use crate::failure::Failure;
 use crate::output::print_json;
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  roomkv man --out-dir ~/.local/share/man/man1
+  man roomkv-rongcloud-entry-set";
+
+/// Write the man pages: roomkv(1) and one per subcommand
+#[derive(Debug, Args)]
+#[command(after_long_help = MAN_EXAMPLES)]
+pub(crate) struct ManArgs {
+    /// Directory to write roomkv.1, roomkv-rongcloud.1, ... into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out_dir: PathBuf,
+}
 
 /// The JSON document of `roomkv man`.
 #[derive(Serialize)]
@@ -23,29 +35,32 @@ struct ManOut<'a> {
     pages: Vec<String>,
 }
 
-/// Writes every page into `args.out_dir`.
-pub(crate) fn run(args: &ManArgs) -> Result<(), Failure> {
-    let cannot = |err: io::Error| {
-        Failure::runtime(format!(
-            "cannot write the man pages into {}: {err}",
-            args.out_dir.display()
-        ))
-    };
-    fs::create_dir_all(&args.out_dir).map_err(cannot)?;
-    let pages = write_pages(&args.out_dir).map_err(cannot)?;
-    print_json(&ManOut {
-        ok: true,
-        out_dir: &args.out_dir,
-        pages: pages
-            .iter()
-            .filter_map(|page| page.file_name())
-            .map(|name| name.to_string_lossy().into_owned())
-            .collect(),
-    })
+impl ManArgs {
+    /// Writes the pages of `command` (the whole command line) into `--out-dir`.
+    pub(crate) fn run(&self, command: clap::Command) -> Result<(), Failure> {
+        let args = self;
+        let cannot = |err: io::Error| {
+            Failure::runtime(format!(
+                "cannot write the man pages into {}: {err}",
+                args.out_dir.display()
+            ))
+        };
+        fs::create_dir_all(&args.out_dir).map_err(cannot)?;
+        let pages = write_pages(command, &args.out_dir).map_err(cannot)?;
+        print_json(&ManOut {
+            ok: true,
+            out_dir: &args.out_dir,
+            pages: pages
+                .iter()
+                .filter_map(|page| page.file_name())
+                .map(|name| name.to_string_lossy().into_owned())
+                .collect(),
+        })
+    }
 }
 
-/// Writes the page of `roomkv` and of every visible subcommand into `dir`, parents first.
-pub(crate) fn write_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
+/// Writes the page of `command` and of every visible subcommand into `dir`, parents first.
+fn write_pages(command: clap::Command, dir: &Path) -> io::Result<Vec<PathBuf>> {
     fn write(command: &clap::Command, dir: &Path, pages: &mut Vec<PathBuf>) -> io::Result<()> {
         // No version: the pages a tree writes are then those of its next release too.
         let man = Man::new(command.clone()).source("roomkv");
@@ -60,7 +75,7 @@ pub(crate) fn write_pages(dir: &Path) -> io::Result<Vec<PathBuf>> {
         Ok(())
     }
 
-    let mut command = Cli::command().disable_help_subcommand(true);
+    let mut command = command.disable_help_subcommand(true);
     command.build();
     let mut pages = Vec::new();
     write(&command, dir, &mut pages)?;
