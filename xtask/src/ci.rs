@@ -128,7 +128,13 @@ fn steps(nextest: Option<Nextest>) -> Vec<Step> {
         // and checks that its metering is compiled out.
         cargo_step(
             "metrics-off",
-            &["test", "-p", "roomkv-transport", "--lib", "metrics::off"],
+            &[
+                "test",
+                "-p",
+                "roomkv-transport",
+                "--lib",
+                "metrics::tests::off",
+            ],
             None,
         ),
         cargo_step(

@@ -15,7 +15,7 @@
 //! ([`names::REQUESTS`], [`names::REQUEST_DURATION`]).
 
 #[cfg(feature = "metrics")]
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 #[cfg(feature = "metrics")]
 use std::sync::{Arc, OnceLock};
 
@@ -285,76 +285,6 @@ impl<'a> RequestMeter<'a> {
     }
 }
 
-/// The clock readings of one request (feature `metrics`; without it, empty and never read).
-///
-/// Reading the clock is the largest part of what metering costs a request (tens of
-/// nanoseconds a reading, more on virtual machines), so every reading serves twice: the end of
-/// one interval is the start of the next. A request that is answered at its first attempt
-/// reads the clock twice in all: at its start (which also starts its retry budget, read
-/// without the feature too) and at the end of its exchange. Hence:
-/// - an attempt runs from the latest reading before it (the request's start for the first
-///   attempt, the end of the limiter's wait when it waited, the end of the back-off for a
-///   retry) to the end of its exchange, so building and signing its request are part of it;
-/// - a quota wait runs from the attempt's start to the admission;
-/// - the request ends with its last exchange (answered or failed) when that is the latest
-///   reading (parsing the answer, a matter of microseconds, is not counted), and is read afresh
-///   otherwise (its last attempt exchanged nothing: refused by the limiter, or its request
-///   could not be built).
-#[derive(Debug)]
-pub struct RequestClock {
-    #[cfg(feature = "metrics")]
-    start: tokio::time::Instant,
-    /// Nanoseconds from `start` to the latest reading.
-    #[cfg(feature = "metrics")]
-    latest: AtomicU64,
-    /// Whether the latest reading is the end of an exchange.
-    #[cfg(feature = "metrics")]
-    exchanged: AtomicBool,
-}
-
-impl RequestClock {
-    /// A request starts now (tokio's clock, so paused test time is measured as it passes).
-    #[inline]
-    pub fn start() -> Self {
-        Self {
-            #[cfg(feature = "metrics")]
-            start: tokio::time::Instant::now(),
-            #[cfg(feature = "metrics")]
-            latest: AtomicU64::new(0),
-            #[cfg(feature = "metrics")]
-            exchanged: AtomicBool::new(false),
-        }
-    }
-
-    /// Seconds the request took: until the end of its last exchange when that is the latest
-    /// reading, else until now.
-    #[cfg(feature = "metrics")]
-    pub fn request_seconds(&self) -> f64 {
-        if self.exchanged.load(Ordering::Relaxed) {
-            seconds(self.latest.load(Ordering::Relaxed))
-        } else {
-            self.start.elapsed().as_secs_f64()
-        }
-    }
-
-    /// Reads the clock: the seconds since the latest reading, which this one replaces.
-    #[cfg(feature = "metrics")]
-    fn lap(&self, exchanged: bool) -> f64 {
-        // Saturating: 584 years of nanoseconds fit in a `u64`.
-        let now = u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        let previous = self.latest.swap(now, Ordering::Relaxed);
-        self.exchanged.store(exchanged, Ordering::Relaxed);
-        seconds(now.saturating_sub(previous))
-    }
-}
-
-/// Nanoseconds as seconds.
-#[cfg(feature = "metrics")]
-#[allow(clippy::cast_precision_loss)] // exact below 104 days
-fn seconds(nanos: u64) -> f64 {
-    nanos as f64 / 1e9
-}
-
 /// A start time: when the Redis limiter lost Redis.
 #[cfg(all(feature = "redis", feature = "metrics"))]
 #[derive(Debug, Clone, Copy)]
@@ -413,7 +343,7 @@ impl<'a> Metered<'a> {
     pub(crate) fn started(&self) -> tokio::time::Instant {
         #[cfg(feature = "metrics")]
         if let Some(labels) = &self.labels {
-            return labels.clock.start;
+            return labels.clock.started_at();
         }
         tokio::time::Instant::now()
     }
@@ -672,134 +602,8 @@ impl OutageMeter {
     }
 }
 
-/// The handles are resolved once per client, in the recorder current at that moment.
-#[cfg(all(test, feature = "metrics"))]
-mod kept {
-    use std::sync::atomic::AtomicUsize;
+mod clock;
+#[cfg(test)]
+mod tests;
 
-    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
-
-    use super::*;
-
-    #[test]
-    fn a_table_makes_each_key_once_until_it_is_full() {
-        let made = AtomicUsize::new(0);
-        let make = || made.fetch_add(1, Ordering::Relaxed);
-        let table = HandleTable::new(2);
-        assert!(matches!(table.get("set_entry", make), Kept::Cached(&0)));
-        // The same name at another address is the same key.
-        let copy: &'static str = String::from("set_entry").leak();
-        assert!(matches!(table.get(copy, make), Kept::Cached(&0)));
-        assert!(matches!(table.get("query", make), Kept::Cached(&1)));
-        assert_eq!(made.load(Ordering::Relaxed), 2);
-        // Full: a third key is made at every use, the kept ones stay.
-        assert!(matches!(table.get("remove", make), Kept::Fresh(ref v) if **v == 2));
-        assert!(matches!(table.get("remove", make), Kept::Fresh(ref v) if **v == 3));
-        assert!(matches!(table.get("query", make), Kept::Cached(&1)));
-        let shown = format!("{table:?}");
-        assert!(
-            shown.contains("set_entry") && shown.contains("query") && !shown.contains("remove")
-        );
-    }
-
-    /// One throttled retry of a request of `client`.
-    fn retry(client: &ClientMeters) {
-        let attempts = client.attempts("set_entry");
-        let clock = RequestClock::start();
-        let metered = Metered::new(RequestMeter::new(client, &attempts, &[], &clock));
-        metered.attempt_ended(AttemptOutcome::Throttled);
-        metered.attempt_starts(2);
-    }
-
-    fn retries(recorder: &DebuggingRecorder) -> Vec<u64> {
-        recorder
-            .snapshotter()
-            .snapshot()
-            .into_vec()
-            .into_iter()
-            .map(|(key, _, _, value)| match value {
-                DebugValue::Counter(n) if key.key().name() == names::RETRIES => n,
-                other => panic!("{key:?}: {other:?}"),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_client_keeps_recording_into_the_recorder_of_its_first_use() {
-        let hosts = HostSet::new(["http://127.0.0.1:1"]).unwrap();
-        let (a, b, late) = (
-            ClientMeters::new("rongcloud", &hosts),
-            ClientMeters::new("rongcloud", &hosts),
-            ClientMeters::new("rongcloud", &hosts),
-        );
-        let (first, second) = (DebuggingRecorder::new(), DebuggingRecorder::new());
-        // No recorder yet: `late`'s handle records nothing, forever.
-        retry(&late);
-        metrics::with_local_recorder(&first, || {
-            retry(&a);
-            retry(&late);
-        });
-        metrics::with_local_recorder(&second, || {
-            retry(&b);
-            retry(&a);
-        });
-        retry(&a);
-        assert_eq!(retries(&first), [3]);
-        assert_eq!(retries(&second), [1]);
-    }
-}
-
-/// Every reading of a request's clock serves as the end of one interval and the start of the
-/// next.
-#[cfg(all(test, feature = "metrics"))]
-mod clock {
-    use std::time::Duration;
-
-    use super::*;
-
-    #[tokio::test(start_paused = true)]
-    async fn intervals_chain_and_the_request_ends_with_its_last_exchange() {
-        let clock = RequestClock::start();
-        tokio::time::advance(Duration::from_millis(3)).await;
-        // A wait for the limiter, from the request's start.
-        assert_eq!(clock.lap(false), 0.003);
-        tokio::time::advance(Duration::from_millis(20)).await;
-        // The exchange, from the admission.
-        assert_eq!(clock.lap(true), 0.020);
-        // Parsing the answer is not part of the request.
-        tokio::time::advance(Duration::from_millis(5)).await;
-        assert_eq!(clock.request_seconds(), 0.023);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_request_whose_last_attempt_exchanged_nothing_ends_when_it_is_read() {
-        let clock = RequestClock::start();
-        tokio::time::advance(Duration::from_millis(10)).await;
-        assert_eq!(clock.lap(true), 0.010);
-        // A retry after a back-off, then refused by the limiter: nothing exchanged.
-        tokio::time::advance(Duration::from_millis(40)).await;
-        assert_eq!(clock.lap(false), 0.040);
-        tokio::time::advance(Duration::from_millis(7)).await;
-        assert_eq!(clock.request_seconds(), 0.057);
-    }
-}
-
-/// Without the feature, metering carries nothing: no clock reading, no atomic, no label.
-#[cfg(all(test, not(feature = "metrics")))]
-mod off {
-    use std::mem::size_of;
-
-    use super::*;
-
-    #[test]
-    fn without_the_feature_every_metering_type_is_empty() {
-        assert_eq!(size_of::<RequestMeter<'_>>(), 0);
-        assert_eq!(size_of::<Metered<'_>>(), 0);
-        assert_eq!(size_of::<Waiting<'_>>(), 0);
-        assert_eq!(size_of::<RequestClock>(), 0);
-        assert_eq!(size_of::<HostLabel>(), 0);
-        assert_eq!(size_of::<HostMeter>(), 0);
-        #[cfg(feature = "redis")]
-        assert_eq!(size_of::<OutageMeter>(), 0);
-    }
-}
+pub use clock::RequestClock;
