@@ -4,7 +4,6 @@
 //! state takes its own command types, which use the same typed identifiers. These functions copy
 //! one into the other, and the state's results back into the outputs core's reply encoders take.
 
-use roomkv_core::rongcloud::v4;
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, DeleteExpansion, Entry, EntryKey, EntryValue,
     ExpansionEntry, ExpansionKey, ExpansionPage as CoreExpansionPage, ExpansionValue, QueryEntries,
@@ -160,64 +159,4 @@ pub(crate) fn metadata_entries(items: Vec<MetadataItem>) -> Vec<MetadataEntry> {
             )
         })
         .collect()
-}
-
-// ------------------------------------------------------------------------ Nexconn v4
-//
-// The v4 operations run the legacy commands on the same state: v4 batch set and remove are the
-// legacy batch set (forced overwrite) and batch remove (ownership not checked), which is all v4
-// has for single keys too.
-
-pub(crate) fn metadata_v4_set(op: &v4::SetMetadata) -> EntryBatchSet {
-    EntryBatchSet {
-        chatroom_id: op.channel_id().clone(),
-        owner: op.owner().clone(),
-        entries: op.entries().to_vec(),
-        auto_delete: op.is_auto_delete(),
-    }
-}
-
-pub(crate) fn metadata_v4_remove(op: &v4::RemoveMetadata) -> EntryBatchRemove {
-    EntryBatchRemove {
-        chatroom_id: op.channel_id().clone(),
-        owner: op.owner().clone(),
-        keys: op.keys().to_vec(),
-    }
-}
-
-pub(crate) fn metadata_v4_get(op: &v4::GetMetadata) -> EntryQuery {
-    EntryQuery {
-        chatroom_id: op.channel_id().clone(),
-        keys: op.keys().to_vec(),
-    }
-}
-
-pub(crate) fn message_metadata_v4_set(op: &v4::SetMessageMetadata) -> ExpansionSet {
-    ExpansionSet {
-        msg_uid: op.msg_uid().clone(),
-        user_id: op.user_id().clone(),
-        conversation: op.conversation_type(),
-        target_id: op.target_id().clone(),
-        entries: op.entries().to_vec(),
-        is_sync_sender: op.is_sync_sender(),
-    }
-}
-
-pub(crate) fn message_metadata_v4_delete(op: &v4::DeleteMessageMetadata) -> ExpansionDelete {
-    ExpansionDelete {
-        msg_uid: op.msg_uid().clone(),
-        user_id: op.user_id().clone(),
-        conversation: op.conversation_type(),
-        target_id: op.target_id().clone(),
-        keys: op.keys().to_vec(),
-        is_sync_sender: op.is_sync_sender(),
-    }
-}
-
-/// `page` absent reads page 1.
-pub(crate) fn message_metadata_v4_list(op: &v4::ListMessageMetadata) -> ExpansionQuery {
-    ExpansionQuery {
-        msg_uid: op.msg_uid().clone(),
-        page: op.page_no().unwrap_or(1),
-    }
 }

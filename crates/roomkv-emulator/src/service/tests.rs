@@ -6,7 +6,7 @@ use std::time::Duration;
 use http::Response;
 use roomkv_core::ServerOperation;
 use roomkv_core::rongcloud::server as rc_server;
-use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, SetEntry, UserId};
+use roomkv_core::rongcloud::{ChatroomId, Dialect, EntryKey, EntryValue, SetEntry, UserId};
 use roomkv_core::tencent::server as tc_server;
 use roomkv_core::tencent::{GetRoomInfo, MetadataKey, MetadataValue, RoomId, SetRoomMetadata};
 use roomkv_transport::test_util::ManualClock;
@@ -45,9 +45,7 @@ fn serve_set(emulator: &Emulator, op: SetEntry) -> Response<Vec<u8>> {
         request_id: Some("rid-1"),
         now_ms: emulator.now_ms(),
     };
-    let result = emulator.serve_rongcloud(&ctx, op, |state, app, op, now| {
-        state.entry_set(app, &wire::entry_set(op), now)
-    });
+    let result = emulator.serve_rongcloud(&ctx, Dialect::Legacy, &rc_server::Request::SetEntry(op));
     match result {
         Ok(response) => response,
         Err(error) => rc_server::error_reply(&error),
