@@ -19,12 +19,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use roomkv_emulator::events::{EventKind, Notification, TencentCallback};
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
-use roomkv_emulator::state::{EntryQuery, EntryView, MetadataGet, State};
+use roomkv_emulator::state::{EntryView, MetadataGet, State};
 use roomkv_emulator::{Emulator, EmulatorConfig, ServerHandle};
 use roomkv_rongcloud::limiter::{LocalLimiter, SharedRateLimiter};
 use roomkv_rongcloud::{
     AppKey, AppSecret, ChatroomId, EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid,
-    RateLimit, TargetId, UserId,
+    QueryEntries, RateLimit, TargetId, UserId,
 };
 use roomkv_tencent::{MetadataKey, MetadataValue, RoomId, SecretKey};
 use roomkv_transport::{HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError};
@@ -131,13 +131,7 @@ impl Served {
     /// Every entry of a chat room of `app`, read from the state directly.
     pub(crate) fn entries_of(&self, app: &str, room: &str) -> Vec<EntryView> {
         self.state()
-            .entry_query(
-                app,
-                &EntryQuery {
-                    chatroom_id: ChatroomId::non_validated(room),
-                    keys: Vec::new(),
-                },
-            )
+            .entry_query(app, &QueryEntries::new(ChatroomId::non_validated(room)))
             .expect("the KV service is on")
     }
 

@@ -5,63 +5,15 @@
 //! one into the other, and the state's results back into the outputs core's reply encoders take.
 
 use roomkv_core::rongcloud::{
-    BatchRemoveEntries, BatchSetEntries, DeleteExpansion, Entry, EntryKey, EntryValue,
-    ExpansionEntry, ExpansionKey, ExpansionPage as CoreExpansionPage, ExpansionValue, QueryEntries,
-    QueryExpansion, RemoveEntry, SetEntry, SetExpansion, UserId,
+    Entry, EntryKey, EntryValue, ExpansionEntry, ExpansionKey, ExpansionPage as CoreExpansionPage,
+    ExpansionValue, UserId,
 };
 use roomkv_core::tencent::{
     DelRoomMetadata, GetRoomMetadata, MetadataEntry, MetadataKey, MetadataValue, SetRoomMetadata,
 };
 
 use crate::events::MetadataItem;
-use crate::state::{
-    EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, EntryView, ExpansionDelete,
-    ExpansionPage, ExpansionQuery, ExpansionSet, MetadataDelete, MetadataGet, MetadataSet,
-};
-
-pub(crate) fn entry_set(op: &SetEntry) -> EntrySet {
-    EntrySet {
-        chatroom_id: op.chatroom_id().clone(),
-        user_id: op.user_id().clone(),
-        key: op.key().clone(),
-        value: op.value().clone(),
-        auto_delete: op.is_auto_delete(),
-        notification: op.notification_message(),
-    }
-}
-
-pub(crate) fn entry_batch_set(op: &BatchSetEntries) -> EntryBatchSet {
-    EntryBatchSet {
-        chatroom_id: op.chatroom_id().clone(),
-        owner: op.owner().clone(),
-        entries: op.entries().to_vec(),
-        auto_delete: op.is_auto_delete(),
-    }
-}
-
-pub(crate) fn entry_remove(op: &RemoveEntry) -> EntryRemove {
-    EntryRemove {
-        chatroom_id: op.chatroom_id().clone(),
-        user_id: op.user_id().clone(),
-        key: op.key().clone(),
-        notification: op.notification_message(),
-    }
-}
-
-pub(crate) fn entry_batch_remove(op: &BatchRemoveEntries) -> EntryBatchRemove {
-    EntryBatchRemove {
-        chatroom_id: op.chatroom_id().clone(),
-        owner: op.owner().clone(),
-        keys: op.keys().to_vec(),
-    }
-}
-
-pub(crate) fn entry_query(op: &QueryEntries) -> EntryQuery {
-    EntryQuery {
-        chatroom_id: op.chatroom_id().clone(),
-        keys: op.keys().to_vec(),
-    }
-}
+use crate::state::{EntryView, ExpansionPage, MetadataDelete, MetadataGet, MetadataSet};
 
 /// The state's entries as core's query output.
 pub(crate) fn entries(views: Vec<EntryView>) -> Vec<Entry> {
@@ -75,36 +27,6 @@ pub(crate) fn entries(views: Vec<EntryView>) -> Vec<Entry> {
             last_set_time_ms: view.last_set_time,
         })
         .collect()
-}
-
-pub(crate) fn expansion_set(op: &SetExpansion) -> ExpansionSet {
-    ExpansionSet {
-        msg_uid: op.msg_uid().clone(),
-        user_id: op.user_id().clone(),
-        conversation: op.conversation_type(),
-        target_id: op.target_id().clone(),
-        entries: op.entries().to_vec(),
-        is_sync_sender: op.is_sync_sender(),
-    }
-}
-
-pub(crate) fn expansion_delete(op: &DeleteExpansion) -> ExpansionDelete {
-    ExpansionDelete {
-        msg_uid: op.msg_uid().clone(),
-        user_id: op.user_id().clone(),
-        conversation: op.conversation_type(),
-        target_id: op.target_id().clone(),
-        keys: op.keys().to_vec(),
-        is_sync_sender: op.is_sync_sender(),
-    }
-}
-
-/// `pageNo` absent reads page 1 (core's validation refuses 0).
-pub(crate) fn expansion_query(op: &QueryExpansion) -> ExpansionQuery {
-    ExpansionQuery {
-        msg_uid: op.msg_uid().clone(),
-        page: op.page_no().unwrap_or(1),
-    }
 }
 
 /// The state's page as core's query output (`ts` saturates at `i64::MAX`, far beyond any

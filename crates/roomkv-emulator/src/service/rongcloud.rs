@@ -81,44 +81,36 @@ impl rc_server::Handler for Served<'_> {
     type Error = ApiError;
 
     fn set_entry(&self, op: &SetEntry) -> Result<(), ApiError> {
-        self.state
-            .entry_set(self.app_key, &wire::entry_set(op), self.now_ms)
+        self.state.entry_set(self.app_key, op, self.now_ms)
     }
 
     fn batch_set_entries(&self, op: &BatchSetEntries) -> Result<(), ApiError> {
-        self.state
-            .entry_batch_set(self.app_key, &wire::entry_batch_set(op), self.now_ms)
+        self.state.entry_batch_set(self.app_key, op, self.now_ms)
     }
 
     fn remove_entry(&self, op: &RemoveEntry) -> Result<(), ApiError> {
-        self.state
-            .entry_remove(self.app_key, &wire::entry_remove(op), self.now_ms)
+        self.state.entry_remove(self.app_key, op, self.now_ms)
     }
 
     fn batch_remove_entries(&self, op: &BatchRemoveEntries) -> Result<(), ApiError> {
-        self.state
-            .entry_batch_remove(self.app_key, &wire::entry_batch_remove(op), self.now_ms)
+        self.state.entry_batch_remove(self.app_key, op, self.now_ms)
     }
 
     fn query_entries(&self, op: &QueryEntries) -> Result<Vec<Entry>, ApiError> {
-        self.state
-            .entry_query(self.app_key, &wire::entry_query(op))
-            .map(wire::entries)
+        self.state.entry_query(self.app_key, op).map(wire::entries)
     }
 
     fn set_expansion(&self, op: &SetExpansion) -> Result<(), ApiError> {
-        self.state
-            .expansion_set(self.app_key, &wire::expansion_set(op), self.now_ms)
+        self.state.expansion_set(self.app_key, op, self.now_ms)
     }
 
     fn delete_expansion(&self, op: &DeleteExpansion) -> Result<(), ApiError> {
-        self.state
-            .expansion_delete(self.app_key, &wire::expansion_delete(op))
+        self.state.expansion_delete(self.app_key, op)
     }
 
     fn query_expansion(&self, op: &QueryExpansion) -> Result<ExpansionPage, ApiError> {
         self.state
-            .expansion_query(self.app_key, &wire::expansion_query(op))
+            .expansion_query(self.app_key, op)
             .map(wire::expansion_page)
     }
 }

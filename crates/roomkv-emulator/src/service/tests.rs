@@ -6,13 +6,15 @@ use std::time::Duration;
 use http::Response;
 use roomkv_core::ServerOperation;
 use roomkv_core::rongcloud::server as rc_server;
-use roomkv_core::rongcloud::{ChatroomId, Dialect, EntryKey, EntryValue, SetEntry, UserId};
+use roomkv_core::rongcloud::{
+    ChatroomId, Dialect, EntryKey, EntryValue, QueryEntries, SetEntry, UserId,
+};
 use roomkv_core::tencent::server as tc_server;
 use roomkv_core::tencent::{GetRoomInfo, MetadataKey, MetadataValue, RoomId, SetRoomMetadata};
 use roomkv_transport::test_util::ManualClock;
 
 use super::{RongCloudRequest, TencentRequest};
-use crate::state::{EntryQuery, RoomCreate};
+use crate::state::RoomCreate;
 use crate::{Emulator, EmulatorConfig, wire};
 
 const APP: &str = "demo-app-key";
@@ -67,13 +69,7 @@ fn rongcloud_adapter_validates_charges_applies_and_replies() {
     assert_eq!(reply.headers()["x-request-id"], "rid-1");
     let views = emulator
         .state()
-        .entry_query(
-            APP,
-            &EntryQuery {
-                chatroom_id: ChatroomId::non_validated("r"),
-                keys: Vec::new(),
-            },
-        )
+        .entry_query(APP, &QueryEntries::new(ChatroomId::non_validated("r")))
         .unwrap();
     assert_eq!(views[0].last_set_time, 1_700_000_000_000);
 

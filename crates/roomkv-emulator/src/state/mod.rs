@@ -7,18 +7,18 @@
 //! is testable directly:
 //!
 //! ```
-//! use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, UserId};
+//! use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, SetEntry, UserId};
 //! use roomkv_emulator::EmulatorConfig;
-//! use roomkv_emulator::state::{EntrySet, State};
+//! use roomkv_emulator::state::State;
 //!
 //! let state = State::new(&EmulatorConfig::default());
-//! let set = |user: &str| EntrySet {
-//!     chatroom_id: ChatroomId::non_validated("room"),
-//!     user_id: UserId::non_validated(user),
-//!     key: EntryKey::non_validated("seat1"),
-//!     value: EntryValue::non_validated("alice"),
-//!     auto_delete: false,
-//!     notification: None,
+//! let set = |user: &str| {
+//!     SetEntry::new(
+//!         ChatroomId::non_validated("room"),
+//!         UserId::non_validated(user),
+//!         EntryKey::non_validated("seat1"),
+//!         EntryValue::non_validated("alice"),
+//!     )
 //! };
 //! state.entry_set("demo-app-key", &set("alice"), 1_700_000_000_000).unwrap();
 //! // Another user may not overwrite alice's key (default rule, code 1002).
@@ -38,15 +38,17 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
-use roomkv_core::rongcloud::{ChatroomId, UserId};
+use roomkv_core::rongcloud::{
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, QueryEntries, QueryExpansion,
+    RemoveEntry, SetEntry, SetExpansion, UserId,
+};
 use roomkv_core::tencent::RoomId;
 use roomkv_core::{ApiError, Limits, RongCloudCode, TencentCode};
 
 use self::rongcloud::{ChatRoom, Ctx, Message};
 pub use self::rongcloud::{
-    EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, EntryView, ExpansionDelete,
-    ExpansionItem, ExpansionPage, ExpansionQuery, ExpansionSet, MessageRegistration,
-    NotificationMessage, validation_error as rongcloud_validation_error,
+    EntryView, ExpansionItem, ExpansionPage, MessageRegistration, NotificationMessage,
+    validation_error as rongcloud_validation_error,
 };
 pub(crate) use self::snapshot::Snapshot;
 use self::tencent::Room;
@@ -254,9 +256,9 @@ impl State {
     // ---------------------------------------------------------------- RongCloud chat-room KV
 
     /// `/chatroom/entry/set.json`.
-    pub fn entry_set(&self, app_key: &str, cmd: &EntrySet, now_ms: u64) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.set(ctx, cmd, now_ms, out)
+    pub fn entry_set(&self, app_key: &str, op: &SetEntry, now_ms: u64) -> Result<(), ApiError> {
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.set(ctx, op, now_ms, out)
         })
     }
 
@@ -264,11 +266,11 @@ impl State {
     pub fn entry_batch_set(
         &self,
         app_key: &str,
-        cmd: &EntryBatchSet,
+        op: &BatchSetEntries,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.batch_set(ctx, cmd, now_ms, out)
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.batch_set(ctx, op, now_ms, out)
         })
     }
 
@@ -276,11 +278,11 @@ impl State {
     pub fn entry_remove(
         &self,
         app_key: &str,
-        cmd: &EntryRemove,
+        op: &RemoveEntry,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.remove(ctx, cmd, now_ms, out)
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.remove(ctx, op, now_ms, out)
         })
     }
 
@@ -288,28 +290,32 @@ impl State {
     pub fn entry_batch_remove(
         &self,
         app_key: &str,
-        cmd: &EntryBatchRemove,
+        op: &BatchRemoveEntries,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.batch_remove(ctx, cmd, now_ms, out)
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.batch_remove(ctx, op, now_ms, out)
         })
     }
 
     /// `/chatroom/entry/query.json`: every entry in key order, or the requested keys in request
     /// order (missing keys omitted).
-    pub fn entry_query(&self, app_key: &str, cmd: &EntryQuery) -> Result<Vec<EntryView>, ApiError> {
+    pub fn entry_query(
+        &self,
+        app_key: &str,
+        op: &QueryEntries,
+    ) -> Result<Vec<EntryView>, ApiError> {
         self.kv_service(app_key)?;
         let ctx = self.ctx(app_key);
         let shard = self
             .shards
-            .lock(&(CHATROOM, app_key, cmd.chatroom_id.as_str()));
+            .lock(&(CHATROOM, app_key, op.chatroom_id().as_str()));
         match shard
             .chatrooms
-            .get(&(app_key.to_owned(), cmd.chatroom_id.as_str().to_owned()))
+            .get(&(app_key.to_owned(), op.chatroom_id().as_str().to_owned()))
         {
-            Some(room) => room.query(&ctx, cmd),
-            None => ChatRoom::default().query(&ctx, cmd),
+            Some(room) => room.query(&ctx, op),
+            None => ChatRoom::default().query(&ctx, op),
         }
     }
 
@@ -400,21 +406,21 @@ impl State {
     pub fn expansion_set(
         &self,
         app_key: &str,
-        cmd: &ExpansionSet,
+        op: &SetExpansion,
         now_ms: u64,
     ) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
-        Message::validate_set(&ctx, cmd)?;
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        Message::validate_set(&ctx, op)?;
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
         let shard = &mut *shard;
-        let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
+        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
         let mut events = Vec::new();
         let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.set(&ctx, cmd, now_ms, &mut events),
+            Some(message) => message.set(&ctx, op, now_ms, &mut events),
             None if self.auto_register => {
                 let mut message =
-                    Message::auto_registered(&cmd.user_id, cmd.conversation, &cmd.target_id);
-                let result = message.set(&ctx, cmd, now_ms, &mut events);
+                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+                let result = message.set(&ctx, op, now_ms, &mut events);
                 if result.is_ok() {
                     shard.messages.insert(key, message);
                 }
@@ -427,19 +433,19 @@ impl State {
     }
 
     /// `/message/expansion/delete.json`. Keys that do not exist are ignored.
-    pub fn expansion_delete(&self, app_key: &str, cmd: &ExpansionDelete) -> Result<(), ApiError> {
+    pub fn expansion_delete(&self, app_key: &str, op: &DeleteExpansion) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
-        Message::validate_delete(&ctx, cmd)?;
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        Message::validate_delete(&ctx, op)?;
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
         let shard = &mut *shard;
-        let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
+        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
         let mut events = Vec::new();
         let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.delete(&ctx, cmd, &mut events),
+            Some(message) => message.delete(&ctx, op, &mut events),
             None if self.auto_register => {
                 let mut message =
-                    Message::auto_registered(&cmd.user_id, cmd.conversation, &cmd.target_id);
-                let result = message.delete(&ctx, cmd, &mut events);
+                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+                let result = message.delete(&ctx, op, &mut events);
                 if result.is_ok() {
                     shard.messages.insert(key, message);
                 }
@@ -456,18 +462,18 @@ impl State {
     pub fn expansion_query(
         &self,
         app_key: &str,
-        cmd: &ExpansionQuery,
+        op: &QueryExpansion,
     ) -> Result<ExpansionPage, ApiError> {
         let ctx = self.ctx(app_key);
-        cmd.msg_uid
+        op.msg_uid()
             .validate(&self.limits)
             .map_err(|e| ctx.invalid(&e))?;
-        let shard = self.shards.lock(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let shard = self.shards.lock(&(MESSAGE, app_key, op.msg_uid().as_str()));
         match shard
             .messages
-            .get(&(app_key.to_owned(), cmd.msg_uid.as_str().to_owned()))
+            .get(&(app_key.to_owned(), op.msg_uid().as_str().to_owned()))
         {
-            Some(message) => Ok(message.page(&ctx, cmd.page)),
+            Some(message) => Ok(message.page(&ctx, op.page_no().unwrap_or(1))),
             None if self.auto_register => Ok(ExpansionPage::default()),
             None => Err(self.message_missing()),
         }
@@ -488,11 +494,11 @@ impl State {
         &self,
         sdkappid: u64,
         operator: &str,
-        cmd: &RoomCreate,
+        op: &RoomCreate,
         now_ms: u64,
     ) -> Result<RoomInfo, ApiError> {
-        let room = tencent::new_room(cmd, operator, now_ms, &self.limits)?;
-        let id = cmd.info.room_id.as_str();
+        let room = tencent::new_room(op, operator, now_ms, &self.limits)?;
+        let id = op.info.room_id.as_str();
         let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, id));
         let key = (sdkappid, id.to_owned());
         if shard.rooms.contains_key(&key) {
@@ -535,18 +541,18 @@ impl State {
         &self,
         sdkappid: u64,
         operator: &str,
-        cmd: &MetadataSet,
+        op: &MetadataSet,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        Room::validate_set(cmd, &self.limits)?;
-        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+        Room::validate_set(op, &self.limits)?;
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, op.room_id.as_str()));
         let shard = &mut *shard;
         let room = shard
             .rooms
-            .get_mut(&(sdkappid, cmd.room_id.as_str().to_owned()))
-            .ok_or_else(|| Self::room_missing(&cmd.room_id))?;
+            .get_mut(&(sdkappid, op.room_id.as_str().to_owned()))
+            .ok_or_else(|| Self::room_missing(&op.room_id))?;
         let mut events = Vec::new();
-        let result = room.set(cmd, operator, now_ms, &self.limits, sdkappid, &mut events);
+        let result = room.set(op, operator, now_ms, &self.limits, sdkappid, &mut events);
         self.record(shard, events);
         result
     }
@@ -555,17 +561,17 @@ impl State {
     pub fn metadata_get(
         &self,
         sdkappid: u64,
-        cmd: &MetadataGet,
+        op: &MetadataGet,
     ) -> Result<Vec<MetadataItem>, ApiError> {
-        Room::validate_keys(&cmd.room_id, &cmd.keys, &self.limits)?;
+        Room::validate_keys(&op.room_id, &op.keys, &self.limits)?;
         let shard = self
             .shards
-            .lock(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+            .lock(&(TENCENT_ROOM, sdkappid, op.room_id.as_str()));
         shard
             .rooms
-            .get(&(sdkappid, cmd.room_id.as_str().to_owned()))
-            .map(|room| room.get(&cmd.keys))
-            .ok_or_else(|| Self::room_missing(&cmd.room_id))
+            .get(&(sdkappid, op.room_id.as_str().to_owned()))
+            .map(|room| room.get(&op.keys))
+            .ok_or_else(|| Self::room_missing(&op.room_id))
     }
 
     /// `del_room_metadata`: deletes the keys that exist; 100503 only when none do.
@@ -573,18 +579,18 @@ impl State {
         &self,
         sdkappid: u64,
         operator: &str,
-        cmd: &MetadataDelete,
+        op: &MetadataDelete,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        Room::validate_keys(&cmd.room_id, &cmd.keys, &self.limits)?;
-        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, cmd.room_id.as_str()));
+        Room::validate_keys(&op.room_id, &op.keys, &self.limits)?;
+        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, op.room_id.as_str()));
         let shard = &mut *shard;
         let room = shard
             .rooms
-            .get_mut(&(sdkappid, cmd.room_id.as_str().to_owned()))
-            .ok_or_else(|| Self::room_missing(&cmd.room_id))?;
+            .get_mut(&(sdkappid, op.room_id.as_str().to_owned()))
+            .ok_or_else(|| Self::room_missing(&op.room_id))?;
         let mut events = Vec::new();
-        let result = room.delete(&cmd.keys, operator, now_ms, sdkappid, &mut events);
+        let result = room.delete(&op.keys, operator, now_ms, sdkappid, &mut events);
         self.record(shard, events);
         result
     }

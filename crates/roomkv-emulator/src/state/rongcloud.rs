@@ -1,14 +1,14 @@
-//! RongCloud chat-room KV and message expansions: commands, results and the per-room and
-//! per-message state machines (spec `rongcloud.md` §4, §5, §7, §13.4).
+//! RongCloud chat-room KV and message expansions: results and the per-room and per-message
+//! state machines (spec `rongcloud.md` §4, §5, §7, §13.4), serving core's operations.
 //!
-//! The command types take core's typed identifiers. A server decodes them with `non_validated`,
-//! so the rules are checked here, answering with the vendor's codes.
+//! A server decodes core's operations with `non_validated`, so the rules are checked here,
+//! answering with the vendor's codes.
 
 use std::collections::BTreeMap;
 
 use roomkv_core::rongcloud::{
-    ChatroomId, ConversationType, EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid,
-    TargetId, UserId,
+    BatchRemoveEntries, BatchSetEntries, ConversationType, DeleteExpansion, ExpansionKey,
+    ExpansionValue, MsgUid, QueryEntries, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
 };
 use roomkv_core::{ApiError, Limits, RongCloudCode, ValidationError};
 use serde::ser::SerializeMap;
@@ -22,69 +22,6 @@ use crate::events::{
 /// A notification message to send to the room with a set or remove: `objectName` and `content`
 /// exactly as the request sent them (core's type, so the wire and the state agree).
 pub use roomkv_core::rongcloud::NotificationMessage;
-
-/// `/chatroom/entry/set.json`: set one entry, owned by `user_id`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntrySet {
-    /// The room.
-    pub chatroom_id: ChatroomId,
-    /// The operator, who becomes the owner.
-    pub user_id: UserId,
-    /// The key.
-    pub key: EntryKey,
-    /// The value.
-    pub value: EntryValue,
-    /// Delete the entry when its owner leaves the room.
-    pub auto_delete: bool,
-    /// The notification to send, if any.
-    pub notification: Option<NotificationMessage>,
-}
-
-/// `/chatroom/entry/batch/set.json`: set up to 20 entries, overwriting owner and value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryBatchSet {
-    /// The room.
-    pub chatroom_id: ChatroomId,
-    /// `entryOwnerId`: the owner of every entry.
-    pub owner: UserId,
-    /// The pairs (`entryInfo`); a repeated key keeps its last value.
-    pub entries: Vec<(EntryKey, EntryValue)>,
-    /// Delete the entries when the owner leaves the room.
-    pub auto_delete: bool,
-}
-
-/// `/chatroom/entry/remove.json`: remove one entry; only its owner may.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryRemove {
-    /// The room.
-    pub chatroom_id: ChatroomId,
-    /// The operator, who must own the entry.
-    pub user_id: UserId,
-    /// The key.
-    pub key: EntryKey,
-    /// The notification to send, if any.
-    pub notification: Option<NotificationMessage>,
-}
-
-/// `/chatroom/entry/batch/remove.json`: remove up to 20 entries whoever owns them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryBatchRemove {
-    /// The room.
-    pub chatroom_id: ChatroomId,
-    /// `entryOwnerId`: required, recorded as the operator, not checked against the owners.
-    pub owner: UserId,
-    /// The keys (`entryKeys`).
-    pub keys: Vec<EntryKey>,
-}
-
-/// `/chatroom/entry/query.json`: read entries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryQuery {
-    /// The room.
-    pub chatroom_id: ChatroomId,
-    /// The keys to read, at most 100; empty reads every entry.
-    pub keys: Vec<EntryKey>,
-}
 
 /// One entry as a query returns it.
 ///
@@ -130,49 +67,6 @@ pub struct MessageRegistration {
     pub expansion: bool,
     /// Initial expansions (`extraContent` at send time).
     pub initial: Vec<(ExpansionKey, ExpansionValue)>,
-}
-
-/// `/message/expansion/set.json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpansionSet {
-    /// The message.
-    pub msg_uid: MsgUid,
-    /// The operator.
-    pub user_id: UserId,
-    /// The conversation type (private or group only).
-    pub conversation: ConversationType,
-    /// The conversation target.
-    pub target_id: TargetId,
-    /// The pairs (`extraKeyVal`), at most 100.
-    pub entries: Vec<(ExpansionKey, ExpansionValue)>,
-    /// `isSyncSender`.
-    pub is_sync_sender: bool,
-}
-
-/// `/message/expansion/delete.json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpansionDelete {
-    /// The message.
-    pub msg_uid: MsgUid,
-    /// The operator.
-    pub user_id: UserId,
-    /// The conversation type.
-    pub conversation: ConversationType,
-    /// The conversation target.
-    pub target_id: TargetId,
-    /// The keys (`extraKey`), at most 100.
-    pub keys: Vec<ExpansionKey>,
-    /// `isSyncSender`.
-    pub is_sync_sender: bool,
-}
-
-/// `/message/expansion/query.json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpansionQuery {
-    /// The message.
-    pub msg_uid: MsgUid,
-    /// The page, from 1 (0 reads page 1).
-    pub page: u32,
 }
 
 /// One expansion: `{v, ts}` under its key.
@@ -338,16 +232,16 @@ impl ChatRoom {
     pub(crate) fn set(
         &mut self,
         ctx: &Ctx<'_>,
-        cmd: &EntrySet,
+        op: &SetEntry,
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, cmd.chatroom_id);
-        check!(ctx, cmd.user_id);
-        check!(ctx, cmd.key);
-        check!(ctx, cmd.value);
-        let key = cmd.key.as_str();
-        let user = cmd.user_id.as_str();
+        check!(ctx, op.chatroom_id());
+        check!(ctx, op.user_id());
+        check!(ctx, op.key());
+        check!(ctx, op.value());
+        let key = op.key().as_str();
+        let user = op.user_id().as_str();
         match self.entries.get(key) {
             Some(existing) if existing.owner != user && !ctx.rules.set_overwrites_other_owner => {
                 crate::journal::explain(format!(
@@ -376,24 +270,24 @@ impl ChatRoom {
         self.entries.insert(
             key.to_owned(),
             Entry {
-                value: cmd.value.as_str().to_owned(),
+                value: op.value().as_str().to_owned(),
                 owner: user.to_owned(),
-                auto_delete: cmd.auto_delete,
+                auto_delete: op.is_auto_delete(),
                 last_set_time: now_ms,
             },
         );
         let version = self.bump();
-        let room = cmd.chatroom_id.as_str();
+        let room = op.chatroom_id().as_str();
         out.push(ctx.kv_sync(
             room,
             key,
-            cmd.value.as_str(),
+            op.value().as_str(),
             OptType::Set,
             user,
             now_ms,
             version,
         ));
-        if let Some(message) = &cmd.notification {
+        if let Some(message) = &op.notification_message() {
             out.push(ctx.notification(room, user, message));
         }
         Ok(())
@@ -402,21 +296,21 @@ impl ChatRoom {
     pub(crate) fn batch_set(
         &mut self,
         ctx: &Ctx<'_>,
-        cmd: &EntryBatchSet,
+        op: &BatchSetEntries,
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, cmd.chatroom_id);
-        check!(ctx, cmd.owner);
+        check!(ctx, op.chatroom_id());
+        check!(ctx, op.owner());
         ctx.check_count(
             "entryInfo",
             "pair",
-            cmd.entries.len(),
+            op.entries().len(),
             ctx.limits.rongcloud.batch_entries_max,
         )?;
         // A repeated key keeps its last value (entryInfo is a JSON object), in first-seen order.
-        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(cmd.entries.len());
-        for (key, value) in &cmd.entries {
+        let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(op.entries().len());
+        for (key, value) in op.entries() {
             check!(ctx, key);
             check!(ctx, value);
             match pairs.iter_mut().find(|(k, _)| *k == key.as_str()) {
@@ -438,15 +332,15 @@ impl ChatRoom {
                 ),
             ));
         }
-        let owner = cmd.owner.as_str();
-        let room = cmd.chatroom_id.as_str();
+        let owner = op.owner().as_str();
+        let room = op.chatroom_id().as_str();
         for (key, value) in pairs {
             self.entries.insert(
                 key.to_owned(),
                 Entry {
                     value: value.to_owned(),
                     owner: owner.to_owned(),
-                    auto_delete: cmd.auto_delete,
+                    auto_delete: op.is_auto_delete(),
                     last_set_time: now_ms,
                 },
             );
@@ -459,15 +353,15 @@ impl ChatRoom {
     pub(crate) fn remove(
         &mut self,
         ctx: &Ctx<'_>,
-        cmd: &EntryRemove,
+        op: &RemoveEntry,
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, cmd.chatroom_id);
-        check!(ctx, cmd.user_id);
-        check!(ctx, cmd.key);
-        let key = cmd.key.as_str();
-        let user = cmd.user_id.as_str();
+        check!(ctx, op.chatroom_id());
+        check!(ctx, op.user_id());
+        check!(ctx, op.key());
+        let key = op.key().as_str();
+        let user = op.user_id().as_str();
         match self.entries.get(key) {
             None => {
                 return Err(ctx.error(
@@ -494,9 +388,9 @@ impl ChatRoom {
             .map(|e| e.value)
             .unwrap_or_default();
         let version = self.bump();
-        let room = cmd.chatroom_id.as_str();
+        let room = op.chatroom_id().as_str();
         out.push(ctx.kv_sync(room, key, &removed, OptType::Delete, user, now_ms, version));
-        if let Some(message) = &cmd.notification {
+        if let Some(message) = &op.notification_message() {
             out.push(ctx.notification(room, user, message));
         }
         Ok(())
@@ -505,40 +399,40 @@ impl ChatRoom {
     pub(crate) fn batch_remove(
         &mut self,
         ctx: &Ctx<'_>,
-        cmd: &EntryBatchRemove,
+        op: &BatchRemoveEntries,
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, cmd.chatroom_id);
-        check!(ctx, cmd.owner);
+        check!(ctx, op.chatroom_id());
+        check!(ctx, op.owner());
         ctx.check_count(
             "entryKeys",
             "key",
-            cmd.keys.len(),
+            op.keys().len(),
             ctx.limits.rongcloud.batch_entries_max,
         )?;
-        for key in &cmd.keys {
+        for key in op.keys() {
             check!(ctx, key);
         }
-        let missing = cmd
-            .keys
+        let missing = op
+            .keys()
             .iter()
             .filter(|k| !self.entries.contains_key(k.as_str()))
             .count();
         let refuse = match ctx.rules.batch_remove_missing {
             MissingKeys::Ignore => false,
-            MissingKeys::FailWhenNoneExist => missing == cmd.keys.len(),
+            MissingKeys::FailWhenNoneExist => missing == op.keys().len(),
             MissingKeys::FailWhenAnyMissing => missing > 0,
         };
         if refuse {
             return Err(ctx.error(
                 ctx.rules.missing_key_code,
-                format!("{missing} of the {} keys do not exist", cmd.keys.len()),
+                format!("{missing} of the {} keys do not exist", op.keys().len()),
             ));
         }
-        let owner = cmd.owner.as_str();
-        let room = cmd.chatroom_id.as_str();
-        for key in &cmd.keys {
+        let owner = op.owner().as_str();
+        let room = op.chatroom_id().as_str();
+        for key in op.keys() {
             if let Some(entry) = self.entries.remove(key.as_str()) {
                 let version = self.bump();
                 out.push(ctx.kv_sync(
@@ -558,22 +452,22 @@ impl ChatRoom {
     pub(crate) fn query(
         &self,
         ctx: &Ctx<'_>,
-        cmd: &EntryQuery,
+        op: &QueryEntries,
     ) -> Result<Vec<EntryView>, ApiError> {
-        check!(ctx, cmd.chatroom_id);
-        if cmd.keys.len() > ctx.limits.rongcloud.query_keys_max {
+        check!(ctx, op.chatroom_id());
+        if op.keys().len() > ctx.limits.rongcloud.query_keys_max {
             return Err(ctx.invalid(&ValidationError::TooMany {
                 field: "keys",
-                len: cmd.keys.len(),
+                len: op.keys().len(),
                 max: ctx.limits.rongcloud.query_keys_max,
                 item: "key",
             }));
         }
-        if cmd.keys.is_empty() {
+        if op.keys().is_empty() {
             return Ok(self.entries.iter().map(|(k, e)| Self::view(k, e)).collect());
         }
-        let mut views: Vec<EntryView> = Vec::with_capacity(cmd.keys.len());
-        for key in &cmd.keys {
+        let mut views: Vec<EntryView> = Vec::with_capacity(op.keys().len());
+        for key in op.keys() {
             check!(ctx, key);
             if views.iter().any(|v| v.key == key.as_str()) {
                 continue;
@@ -735,17 +629,17 @@ impl Message {
         Ok(())
     }
 
-    pub(crate) fn validate_set(ctx: &Ctx<'_>, cmd: &ExpansionSet) -> Result<(), ApiError> {
-        check!(ctx, cmd.msg_uid);
-        check!(ctx, cmd.user_id);
-        check!(ctx, cmd.target_id);
+    pub(crate) fn validate_set(ctx: &Ctx<'_>, op: &SetExpansion) -> Result<(), ApiError> {
+        check!(ctx, op.msg_uid());
+        check!(ctx, op.user_id());
+        check!(ctx, op.target_id());
         ctx.check_count(
             "extraKeyVal",
             "pair",
-            cmd.entries.len(),
+            op.entries().len(),
             ctx.limits.rongcloud.expansion_keys_per_call_max,
         )?;
-        for (key, value) in &cmd.entries {
+        for (key, value) in op.entries() {
             check!(ctx, key);
             check!(ctx, value);
         }
@@ -755,14 +649,14 @@ impl Message {
     pub(crate) fn set(
         &mut self,
         ctx: &Ctx<'_>,
-        cmd: &ExpansionSet,
+        op: &SetExpansion,
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        self.accepts(ctx, cmd.conversation, cmd.target_id.as_str())?;
+        self.accepts(ctx, op.conversation_type(), op.target_id().as_str())?;
         let new_keys = {
             let mut seen: Vec<&str> = Vec::new();
-            for (key, _) in &cmd.entries {
+            for (key, _) in op.entries() {
                 if !self.entries.contains_key(key.as_str()) && !seen.contains(&key.as_str()) {
                     seen.push(key.as_str());
                 }
@@ -779,7 +673,7 @@ impl Message {
                 ),
             ));
         }
-        for (key, value) in &cmd.entries {
+        for (key, value) in op.entries() {
             let ts = self.next_ts(now_ms);
             self.entries.insert(
                 key.as_str().to_owned(),
@@ -792,33 +686,33 @@ impl Message {
         out.push(EventKind::RongCloudExpansion {
             app_key: ctx.app_key.to_owned(),
             body: ExpansionChange {
-                msg_uid: cmd.msg_uid.as_str().to_owned(),
+                msg_uid: op.msg_uid().as_str().to_owned(),
                 operation: ExpansionOperation::Set,
-                user_id: cmd.user_id.as_str().to_owned(),
-                conversation_type: cmd.conversation.code(),
-                target_id: cmd.target_id.as_str().to_owned(),
-                keys: cmd
-                    .entries
+                user_id: op.user_id().as_str().to_owned(),
+                conversation_type: op.conversation_type().code(),
+                target_id: op.target_id().as_str().to_owned(),
+                keys: op
+                    .entries()
                     .iter()
                     .map(|(k, _)| k.as_str().to_owned())
                     .collect(),
-                is_sync_sender: cmd.is_sync_sender,
+                is_sync_sender: op.is_sync_sender(),
             },
         });
         Ok(())
     }
 
-    pub(crate) fn validate_delete(ctx: &Ctx<'_>, cmd: &ExpansionDelete) -> Result<(), ApiError> {
-        check!(ctx, cmd.msg_uid);
-        check!(ctx, cmd.user_id);
-        check!(ctx, cmd.target_id);
+    pub(crate) fn validate_delete(ctx: &Ctx<'_>, op: &DeleteExpansion) -> Result<(), ApiError> {
+        check!(ctx, op.msg_uid());
+        check!(ctx, op.user_id());
+        check!(ctx, op.target_id());
         ctx.check_count(
             "extraKey",
             "key",
-            cmd.keys.len(),
+            op.keys().len(),
             ctx.limits.rongcloud.expansion_keys_per_call_max,
         )?;
-        for key in &cmd.keys {
+        for key in op.keys() {
             check!(ctx, key);
         }
         Ok(())
@@ -828,12 +722,12 @@ impl Message {
     pub(crate) fn delete(
         &mut self,
         ctx: &Ctx<'_>,
-        cmd: &ExpansionDelete,
+        op: &DeleteExpansion,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        self.accepts(ctx, cmd.conversation, cmd.target_id.as_str())?;
+        self.accepts(ctx, op.conversation_type(), op.target_id().as_str())?;
         let mut deleted = Vec::new();
-        for key in &cmd.keys {
+        for key in op.keys() {
             if self.entries.remove(key.as_str()).is_some() {
                 deleted.push(key.as_str().to_owned());
             }
@@ -841,13 +735,13 @@ impl Message {
         out.push(EventKind::RongCloudExpansion {
             app_key: ctx.app_key.to_owned(),
             body: ExpansionChange {
-                msg_uid: cmd.msg_uid.as_str().to_owned(),
+                msg_uid: op.msg_uid().as_str().to_owned(),
                 operation: ExpansionOperation::Delete,
-                user_id: cmd.user_id.as_str().to_owned(),
-                conversation_type: cmd.conversation.code(),
-                target_id: cmd.target_id.as_str().to_owned(),
+                user_id: op.user_id().as_str().to_owned(),
+                conversation_type: op.conversation_type().code(),
+                target_id: op.target_id().as_str().to_owned(),
                 keys: deleted,
-                is_sync_sender: cmd.is_sync_sender,
+                is_sync_sender: op.is_sync_sender(),
             },
         });
         Ok(())

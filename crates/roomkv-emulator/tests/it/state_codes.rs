@@ -1,12 +1,12 @@
 //! Every documented code the state returns, and the semantics around it.
 
-use roomkv_core::rongcloud::{ChatroomId, MsgUid, UserId};
+use roomkv_core::rongcloud::{ChatroomId, MsgUid, Notification, QueryExpansion, UserId};
 use roomkv_core::tencent::RoomId;
 use roomkv_core::{ApiCode, ApiError, RongCloudCode, TencentCode};
 use roomkv_emulator::EmulatorConfig;
 use roomkv_emulator::config::MissingKeys;
 use roomkv_emulator::events::{EventKind, OptType, TencentCallback};
-use roomkv_emulator::state::{ExpansionQuery, NotificationMessage, State};
+use roomkv_emulator::state::State;
 
 use crate::common::*;
 
@@ -259,11 +259,10 @@ fn batch_remove_with_missing_keys_follows_the_configured_rule() {
 #[test]
 fn kv_events_user_leave_and_destroy() {
     let s = state();
-    let mut set = entry_set("r", "alice", "seat1", "a", true);
-    set.notification = Some(NotificationMessage {
-        object_name: "RC:chrmKVNotiMsg".into(),
-        content: r#"{"type":1,"key":"seat1","value":"a","extra":""}"#.into(),
-    });
+    let set = entry_set("r", "alice", "seat1", "a", true).notify(Notification::custom(
+        "RC:chrmKVNotiMsg",
+        r#"{"type":1,"key":"seat1","value":"a","extra":""}"#,
+    ));
     s.entry_set(APP, &set, T0_MS).unwrap();
     s.entry_set(APP, &entry_set("r", "alice", "keep", "k", false), T0_MS + 1)
         .unwrap();
@@ -369,20 +368,14 @@ fn expansions_cap_at_300_per_message_and_page_by_300() {
     let page1 = s
         .expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m1"),
-                page: 1,
-            },
+            &QueryExpansion::new(MsgUid::non_validated("m1")).page(1),
         )
         .unwrap();
     assert_eq!(page1.entries.len(), 300);
     assert!(
         s.expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m1"),
-                page: 2
-            }
+            &QueryExpansion::new(MsgUid::non_validated("m1")).page(2)
         )
         .unwrap()
         .entries
@@ -412,10 +405,7 @@ fn expansions_cap_at_300_per_message_and_page_by_300() {
         small
             .expansion_query(
                 APP,
-                &ExpansionQuery {
-                    msg_uid: MsgUid::non_validated("m"),
-                    page: n,
-                },
+                &QueryExpansion::new(MsgUid::non_validated("m")).page(n),
             )
             .unwrap()
     };
@@ -491,10 +481,7 @@ fn expansion_calls_check_counts_and_the_message() {
     let page = s
         .expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m"),
-                page: 1,
-            },
+            &QueryExpansion::new(MsgUid::non_validated("m")).page(1),
         )
         .unwrap();
     assert_eq!(page.entries.len(), 1);
@@ -513,10 +500,7 @@ fn expansion_calls_check_counts_and_the_message() {
     assert_rc(
         strict.expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m"),
-                page: 1,
-            },
+            &QueryExpansion::new(MsgUid::non_validated("m")).page(1),
         ),
         1002,
     );
