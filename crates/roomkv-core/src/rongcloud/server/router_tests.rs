@@ -387,3 +387,196 @@ mod v4 {
         }
     }
 }
+
+// ---- one operation, two dialects --------------------------------------------------------------
+
+/// Every operation encoded in either dialect is decoded by the one router, in that dialect, to
+/// the operation it was (v4 carries a single set or remove as a batch of one); a notification
+/// is refused in v4 with the same typed error at every step.
+mod both_dialects {
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::rongcloud::test_support::{
+        as_received, chatroom_id, conversation_type, distinct_keys, endpoint, entry_key,
+        entry_value, expansion_value, msg_uid, notification, target_id, user_id,
+    };
+    use crate::rongcloud::{
+        EntryKey, EntryValue, ExpansionKey, ExpansionValue, RongCloudOperation, UserId,
+    };
+
+    fn dialect() -> impl Strategy<Value = Dialect> {
+        prop_oneof![Just(Dialect::Legacy), Just(Dialect::V4)]
+    }
+
+    /// What the router makes of `op` sent in `dialect`, after checking it is valid there.
+    fn sent_and_decoded<O: RongCloudOperation>(op: &O, dialect: Dialect) -> Request {
+        assert_eq!(op.validate_in(dialect, &Limits::default()), Ok(()));
+        let request = op.encode_in(dialect, &endpoint()).unwrap();
+        let (found, decoded) = Request::decode(&as_received(&request)).expect("a routed path");
+        assert_eq!(found, dialect);
+        decoded.expect("what roomkv sends decodes")
+    }
+
+    fn entry_pairs() -> impl Strategy<Value = Vec<(EntryKey, EntryValue)>> {
+        (1usize..=20).prop_flat_map(|n| {
+            (distinct_keys(n, 128), vec(entry_value(), n)).prop_map(|(keys, values)| {
+                keys.into_iter()
+                    .map(EntryKey::non_validated)
+                    .zip(values)
+                    .collect()
+            })
+        })
+    }
+
+    fn expansion_pairs() -> impl Strategy<Value = Vec<(ExpansionKey, ExpansionValue)>> {
+        (1usize..=30).prop_flat_map(|n| {
+            (distinct_keys(n, 32), vec(expansion_value(), n)).prop_map(|(keys, values)| {
+                keys.into_iter()
+                    .map(ExpansionKey::non_validated)
+                    .zip(values)
+                    .collect()
+            })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn set_entry_round_trips(
+            d in dialect(), room in chatroom_id(), user in user_id(), key in entry_key(),
+            value in entry_value(), auto in any::<bool>(),
+        ) {
+            let op = SetEntry::new(room.clone(), user.clone(), key.clone(), value.clone())
+                .auto_delete(auto);
+            let expected = match d {
+                Dialect::Legacy => Request::SetEntry(op.clone()),
+                Dialect::V4 => Request::BatchSetEntries(
+                    BatchSetEntries::new(room, user, [(key, value)]).auto_delete(auto),
+                ),
+            };
+            prop_assert_eq!(sent_and_decoded(&op, d), expected);
+        }
+
+        #[test]
+        fn batch_set_entries_round_trips(
+            d in dialect(), room in chatroom_id(), owner in user_id(), pairs in entry_pairs(),
+            auto in any::<bool>(),
+        ) {
+            let op = BatchSetEntries::new(room, owner, pairs).auto_delete(auto);
+            prop_assert_eq!(sent_and_decoded(&op, d), Request::BatchSetEntries(op));
+        }
+
+        #[test]
+        fn remove_entry_round_trips(
+            d in dialect(), room in chatroom_id(), user in user_id(), key in entry_key(),
+        ) {
+            let op = RemoveEntry::new(room.clone(), user.clone(), key.clone());
+            let expected = match d {
+                Dialect::Legacy => Request::RemoveEntry(op.clone()),
+                Dialect::V4 => {
+                    Request::BatchRemoveEntries(BatchRemoveEntries::new(room, user, [key]))
+                }
+            };
+            prop_assert_eq!(sent_and_decoded(&op, d), expected);
+        }
+
+        #[test]
+        fn batch_remove_entries_round_trips(
+            d in dialect(), room in chatroom_id(), owner in user_id(),
+            keys in (1usize..=20).prop_flat_map(|n| distinct_keys(n, 128)),
+        ) {
+            let op = BatchRemoveEntries::new(room, owner, keys.into_iter().map(EntryKey::non_validated));
+            prop_assert_eq!(sent_and_decoded(&op, d), Request::BatchRemoveEntries(op));
+        }
+
+        #[test]
+        fn query_entries_round_trips(
+            d in dialect(), room in chatroom_id(), keys in vec(entry_key(), 0..=100),
+        ) {
+            let op = QueryEntries::new(room).with_keys(keys);
+            prop_assert_eq!(sent_and_decoded(&op, d), Request::QueryEntries(op));
+        }
+
+        #[test]
+        fn set_expansion_round_trips(
+            d in dialect(), msg in msg_uid(), user in user_id(), conversation in conversation_type(),
+            target in target_id(), pairs in expansion_pairs(), sync in any::<bool>(),
+        ) {
+            let op = SetExpansion::new(msg, user, conversation, target, pairs).sync_sender(sync);
+            prop_assert_eq!(sent_and_decoded(&op, d), Request::SetExpansion(op));
+        }
+
+        #[test]
+        fn delete_expansion_round_trips(
+            d in dialect(), msg in msg_uid(), user in user_id(), conversation in conversation_type(),
+            target in target_id(), keys in (1usize..=100).prop_flat_map(|n| distinct_keys(n, 32)),
+            sync in any::<bool>(),
+        ) {
+            let op = DeleteExpansion::new(
+                msg, user, conversation, target, keys.into_iter().map(ExpansionKey::non_validated),
+            )
+            .sync_sender(sync);
+            prop_assert_eq!(sent_and_decoded(&op, d), Request::DeleteExpansion(op));
+        }
+
+        #[test]
+        fn query_expansion_round_trips(
+            d in dialect(), msg in msg_uid(), page in proptest::option::of(1u32..),
+        ) {
+            let op = match page {
+                Some(page) => QueryExpansion::new(msg).page(page),
+                None => QueryExpansion::new(msg),
+            };
+            prop_assert_eq!(sent_and_decoded(&op, d), Request::QueryExpansion(op));
+        }
+
+        #[test]
+        fn a_notification_is_refused_in_v4_and_sent_in_legacy(
+            room in chatroom_id(), user in user_id(), key in entry_key(), value in entry_value(),
+            notification in notification(),
+        ) {
+            let set = SetEntry::new(room.clone(), user.clone(), key.clone(), value)
+                .notify(notification.clone());
+            let remove = RemoveEntry::new(room, user, key).notify(notification);
+            let refused = |what: &str| ValidationError::OutOfRange {
+                field: "objectName",
+                value: format!("a notification on {what}"),
+                allowed: "no notification in the Nexconn v4 dialect (v4 batch set and remove \
+                          carry no objectName or content); send it in the legacy dialect",
+            };
+            let limits = Limits::default();
+            prop_assert_eq!(set.in_dialect(Dialect::V4).err(), Some(refused("a single-key set")));
+            prop_assert_eq!(set.validate_in(Dialect::V4, &limits), Err(refused("a single-key set")));
+            prop_assert!(set.encode_in(Dialect::V4, &endpoint()).is_err());
+            prop_assert_eq!(
+                remove.in_dialect(Dialect::V4).err(),
+                Some(refused("a single-key remove"))
+            );
+            prop_assert_eq!(
+                remove.validate_in(Dialect::V4, &limits),
+                Err(refused("a single-key remove"))
+            );
+            prop_assert!(remove.encode_in(Dialect::V4, &endpoint()).is_err());
+            // The same operations go out with their notification in legacy.
+            prop_assert_eq!(sent_and_decoded(&set, Dialect::Legacy), Request::SetEntry(set.clone()));
+            prop_assert_eq!(
+                sent_and_decoded(&remove, Dialect::Legacy),
+                Request::RemoveEntry(remove.clone())
+            );
+        }
+    }
+
+    #[test]
+    fn the_user_id_of_a_single_remove_is_the_v4_owner() {
+        let op = RemoveEntry::new(
+            crate::rongcloud::ChatroomId::parse("r").unwrap(),
+            UserId::parse("u").unwrap(),
+            EntryKey::parse("k").unwrap(),
+        );
+        let Request::BatchRemoveEntries(batch) = sent_and_decoded(&op, Dialect::V4) else {
+            panic!("a v4 remove is a batch remove")
+        };
+        assert_eq!(batch.owner().as_str(), "u");
+    }
+}
