@@ -559,10 +559,10 @@ mod both_dialects {
             );
             prop_assert!(remove.encode_in(Dialect::V4, &endpoint()).is_err());
             // The same operations go out with their notification in legacy.
-            prop_assert_eq!(sent_and_decoded(&set, Dialect::Legacy), Request::SetEntry(set.clone()));
+            prop_assert_eq!(sent_and_decoded(&set, Dialect::Legacy), Request::SetEntry(set));
             prop_assert_eq!(
                 sent_and_decoded(&remove, Dialect::Legacy),
-                Request::RemoveEntry(remove.clone())
+                Request::RemoveEntry(remove)
             );
         }
     }
