@@ -32,7 +32,6 @@ use std::sync::atomic::Ordering;
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use roomkv_core::rongcloud::server::{self as rc_server, AuthHeaders};
 use roomkv_core::tencent::SERVICE_PATH;
 use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::{ApiError, QuotaCost, QuotaFamily, RongCloudCode, ServerOperation, TencentCode};
@@ -428,26 +427,13 @@ impl Emulator {
                 let message = message.unwrap_or_else(|| code.description());
                 tc_server::error_reply(&tc_error(code, message), &self.next_tencent_request_id())
             }
-            vendor => {
-                let code = RongCloudCode::from_code(code);
-                let status = http_status.unwrap_or(match code {
-                    RongCloudCode::RateLimited => 429,
-                    RongCloudCode::SignatureError => 401,
-                    _ => 200,
-                });
-                let mut error =
-                    rc_error(code, message.unwrap_or_else(|| code.description()), status);
-                if vendor == Vendor::RongCloud
-                    && let Some(id) = AuthHeaders::request_id(request.headers())
-                {
-                    error = error.with_request_id(id);
-                }
-                if vendor == Vendor::RongCloud && http_status.is_none() {
-                    // A forced code on a v4 path gets the status v4 gives it.
-                    return rc_error_reply(request.uri().path(), error);
-                }
-                rc_server::error_reply(&error)
-            }
+            vendor => rongcloud::forced_error(
+                request,
+                vendor == Vendor::RongCloud,
+                RongCloudCode::from_code(code),
+                message,
+                http_status,
+            ),
         }
     }
 

@@ -19,7 +19,7 @@ use super::{borrowed, is_v4, not_found};
 use crate::explain::strict_explanation;
 use crate::journal;
 use crate::state::{State, rongcloud_validation_error};
-use crate::{Emulator, RongCloudAppState, wire};
+use crate::{Emulator, RongCloudAppState};
 
 /// A RongCloud request that passed authentication.
 pub(crate) struct RongCloudRequest<'a> {
@@ -70,6 +70,31 @@ pub(super) fn rc_error(code: RongCloudCode, message: impl Into<String>, status: 
     ApiError::rongcloud(code, message, status)
 }
 
+/// A forced RongCloud error reply (a fault rule's vendor error): `status` or the code's usual
+/// status, the request id echoed on a RongCloud path, and on a v4 path without a forced status
+/// the status v4 gives the code. `rongcloud` is false for a path of no vendor.
+pub(super) fn forced_error<B>(
+    request: &Request<B>,
+    rongcloud: bool,
+    code: RongCloudCode,
+    message: Option<&str>,
+    http_status: Option<u16>,
+) -> Response<Vec<u8>> {
+    let status = http_status.unwrap_or(match code {
+        RongCloudCode::RateLimited => 429,
+        RongCloudCode::SignatureError => 401,
+        _ => 200,
+    });
+    let mut error = rc_error(code, message.unwrap_or_else(|| code.description()), status);
+    if rongcloud && let Some(id) = AuthHeaders::request_id(request.headers()) {
+        error = error.with_request_id(id);
+    }
+    if rongcloud && http_status.is_none() {
+        return rc_error_reply(request.uri().path(), error);
+    }
+    rc_server::error_reply(&error)
+}
+
 /// [`State`] serving the operations of one authenticated app at one instant.
 struct Served<'a> {
     state: &'a State,
@@ -97,7 +122,7 @@ impl rc_server::Handler for Served<'_> {
     }
 
     fn query_entries(&self, op: &QueryEntries) -> Result<Vec<Entry>, ApiError> {
-        self.state.entry_query(self.app_key, op).map(wire::entries)
+        self.state.entry_query(self.app_key, op)
     }
 
     fn set_expansion(&self, op: &SetExpansion) -> Result<(), ApiError> {
@@ -109,9 +134,7 @@ impl rc_server::Handler for Served<'_> {
     }
 
     fn query_expansion(&self, op: &QueryExpansion) -> Result<ExpansionPage, ApiError> {
-        self.state
-            .expansion_query(self.app_key, op)
-            .map(wire::expansion_page)
+        self.state.expansion_query(self.app_key, op)
     }
 }
 

@@ -71,7 +71,7 @@ fn rongcloud_adapter_validates_charges_applies_and_replies() {
         .state()
         .entry_query(APP, &QueryEntries::new(ChatroomId::non_validated("r")))
         .unwrap();
-    assert_eq!(views[0].last_set_time, 1_700_000_000_000);
+    assert_eq!(views[0].last_set_time_ms, 1_700_000_000_000);
 
     // Core's validation, mapped to the vendor's codes; a refused request costs no quota.
     let reply = serve_set(&emulator, set_entry(&"k".repeat(129), "v"));

@@ -30,6 +30,7 @@
 //! different rooms run in parallel. Events are stored in the shard of the room they concern and
 //! numbered from one global atomic counter; reading the log merges the shards.
 
+mod expansion;
 mod rongcloud;
 mod snapshot;
 mod tencent;
@@ -39,17 +40,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
 use roomkv_core::rongcloud::{
-    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, QueryEntries, QueryExpansion,
-    RemoveEntry, SetEntry, SetExpansion, UserId,
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, Entry, ExpansionPage,
+    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, UserId,
 };
 use roomkv_core::tencent::RoomId;
 use roomkv_core::{ApiError, Limits, RongCloudCode, TencentCode};
 
-use self::rongcloud::{ChatRoom, Ctx, Message};
-pub use self::rongcloud::{
-    EntryView, ExpansionItem, ExpansionPage, MessageRegistration, NotificationMessage,
-    validation_error as rongcloud_validation_error,
-};
+use self::expansion::Message;
+pub use self::expansion::{ExpansionItem, MessageRegistration};
+use self::rongcloud::{ChatRoom, Ctx};
+pub use self::rongcloud::{NotificationMessage, validation_error as rongcloud_validation_error};
 pub(crate) use self::snapshot::Snapshot;
 use self::tencent::Room;
 pub use self::tencent::{
@@ -300,11 +300,7 @@ impl State {
 
     /// `/chatroom/entry/query.json`: every entry in key order, or the requested keys in request
     /// order (missing keys omitted).
-    pub fn entry_query(
-        &self,
-        app_key: &str,
-        op: &QueryEntries,
-    ) -> Result<Vec<EntryView>, ApiError> {
+    pub fn entry_query(&self, app_key: &str, op: &QueryEntries) -> Result<Vec<Entry>, ApiError> {
         self.kv_service(app_key)?;
         let ctx = self.ctx(app_key);
         let shard = self

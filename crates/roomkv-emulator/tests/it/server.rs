@@ -536,7 +536,7 @@ async fn control_api_events_and_reset() {
     assert_eq!(
         page.entries
             .iter()
-            .map(|(k, i)| (k.as_str(), i.v.as_str()))
+            .map(|e| (e.key.as_str(), e.value.as_str()))
             .collect::<Vec<_>>(),
         [("k", "v"), ("n", "1")]
     );
