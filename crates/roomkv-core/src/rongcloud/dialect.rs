@@ -124,16 +124,25 @@ pub trait RongCloudOperation: Operation<Endpoint = Endpoint> + Sized {
         Ok(())
     }
 
+    /// The request body in `dialect`: what [`encode_in`](Self::encode_in) sends and
+    /// [`validate_in`](Self::validate_in) measures.
+    fn body(&self, dialect: Dialect) -> Body;
+
     /// Every client-checkable rule in `dialect` (errors name that dialect's fields; the body
     /// size is that of the body `dialect` sends).
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError>;
 
-    /// The unsigned request in `dialect`.
+    /// The unsigned request in `dialect`: a `POST` of [`body`](Self::body) to
+    /// [`path`](Self::path), refused when [`check_dialect`](Self::check_dialect) refuses.
     fn encode_in(
         &self,
         dialect: Dialect,
         endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError>;
+    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
+        self.check_dialect(dialect)
+            .map_err(|err| EncodeError::new(err.to_string()))?;
+        self.body(dialect).post(endpoint, Self::path(dialect))
+    }
 
     /// Parses the answer to a request sent in `dialect`.
     fn parse_in(
@@ -240,24 +249,41 @@ pub(crate) use legacy_form;
 /// The content type of v4 request bodies.
 const JSON_CONTENT_TYPE: &str = "application/json";
 
-/// A request body in either dialect: a legacy form or a v4 JSON document.
-pub(crate) enum Body {
-    /// `application/x-www-form-urlencoded`.
+/// A request body in either dialect: a legacy form (`application/x-www-form-urlencoded`) or a
+/// v4 JSON document (`application/json`).
+pub struct Body(BodyKind);
+
+enum BodyKind {
     Form(FormBody),
-    /// `application/json`.
     Json(Vec<u8>),
 }
 
 impl Body {
-    /// The JSON text of `body`.
-    pub(crate) fn json<T: Serialize>(body: &T) -> Self {
-        Self::Json(to_json_text(body).into_bytes())
+    /// A form of `fields`, in order (legacy).
+    pub fn form<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self::of_form(
+            fields
+                .into_iter()
+                .fold(FormBody::new(), |form, (name, value)| {
+                    form.field(name, value)
+                }),
+        )
+    }
+
+    /// The JSON text of `body` (v4); `body` must serialize without error (strings, integers and
+    /// objects and arrays of them).
+    pub fn json<T: Serialize>(body: &T) -> Self {
+        Self(BodyKind::Json(to_json_text(body).into_bytes()))
+    }
+
+    pub(crate) fn of_form(form: FormBody) -> Self {
+        Self(BodyKind::Form(form))
     }
 
     fn finish(self) -> (&'static str, Vec<u8>) {
-        match self {
-            Self::Form(form) => (super::form::CONTENT_TYPE, form.finish()),
-            Self::Json(json) => (JSON_CONTENT_TYPE, json),
+        match self.0 {
+            BodyKind::Form(form) => (super::form::CONTENT_TYPE, form.finish()),
+            BodyKind::Json(json) => (JSON_CONTENT_TYPE, json),
         }
     }
 

@@ -36,7 +36,7 @@ use super::{
     TargetId, UserId, check_distinct,
 };
 use crate::validate::check_count;
-use crate::{Effect, EncodeError, Limits, Operation, QuotaCost, ResponseError, ValidationError};
+use crate::{Effect, Limits, Operation, QuotaCost, ResponseError, ValidationError};
 use target::{Target, target_accessors};
 
 #[cfg(feature = "server")]
@@ -105,15 +105,6 @@ impl SetExpansion {
         dialect.pick("extraKeyVal", "metadata")
     }
 
-    fn encode_body(&self, dialect: Dialect) -> Body {
-        self.target.body(
-            dialect,
-            Self::field(dialect),
-            &ObjectInOrder(&self.entries),
-            Self::V4_FLAG,
-        )
-    }
-
     /// Reads `messageId` (or `messageUID`, a doc page's spelling), `userId`, `channelType`,
     /// `channelId`, `metadata` (an object of strings, in document order with duplicates kept),
     /// all required, and `isEchoToSender` (the number `0` or `1`; absent is `0`). Other members
@@ -142,6 +133,15 @@ impl RongCloudOperation for SetExpansion {
         dialect.pick(Self::PATH, Self::V4_PATH)
     }
 
+    fn body(&self, dialect: Dialect) -> Body {
+        self.target.body(
+            dialect,
+            Self::field(dialect),
+            &ObjectInOrder(&self.entries),
+            Self::V4_FLAG,
+        )
+    }
+
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
         let field = Self::field(dialect);
         self.target.validate(limits)?;
@@ -156,16 +156,7 @@ impl RongCloudOperation for SetExpansion {
             value.validate(limits)?;
         }
         check_distinct(field, "key", self.entries.iter().map(|(k, _)| k.as_str()))?;
-        self.encode_body(dialect).check_size(limits)
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.encode_body(dialect)
-            .post(endpoint, Self::path(dialect))
+        self.body(dialect).check_size(limits)
     }
 
     fn parse_in(
@@ -270,11 +261,6 @@ impl DeleteExpansion {
         dialect.pick("extraKey", "keys")
     }
 
-    fn encode_body(&self, dialect: Dialect) -> Body {
-        self.target
-            .body(dialect, Self::field(dialect), &self.keys, Self::V4_FLAG)
-    }
-
     /// Reads `messageId` (or `messageUID`, the doc page's spelling), `userId`, `channelType`,
     /// `channelId`, `keys` (an array of strings), all required, and `syncToSender` (the number
     /// `0` or `1`; absent is `0`). Other members are ignored.
@@ -296,6 +282,11 @@ impl RongCloudOperation for DeleteExpansion {
         dialect.pick(Self::PATH, Self::V4_PATH)
     }
 
+    fn body(&self, dialect: Dialect) -> Body {
+        self.target
+            .body(dialect, Self::field(dialect), &self.keys, Self::V4_FLAG)
+    }
+
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
         let field = Self::field(dialect);
         self.target.validate(limits)?;
@@ -309,16 +300,7 @@ impl RongCloudOperation for DeleteExpansion {
             key.validate(limits)?;
         }
         check_distinct(field, "key", self.keys.iter().map(ExpansionKey::as_str))?;
-        self.encode_body(dialect).check_size(limits)
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.encode_body(dialect)
-            .post(endpoint, Self::path(dialect))
+        self.body(dialect).check_size(limits)
     }
 
     fn parse_in(

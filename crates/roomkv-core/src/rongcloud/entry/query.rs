@@ -11,8 +11,7 @@ use crate::rongcloud::{
 };
 use crate::validate::check_count;
 use crate::{
-    DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
-    ValidationError,
+    DecodeError, Effect, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError,
 };
 
 #[cfg(feature = "server")]
@@ -104,26 +103,6 @@ impl QueryEntries {
         &self.keys
     }
 
-    fn body(&self, dialect: Dialect) -> Body {
-        #[derive(Serialize)]
-        struct V4Body<'a> {
-            #[serde(rename = "channelId")]
-            channel_id: &'a ChatroomId,
-            #[serde(rename = "metadataKeys", skip_serializing_if = "<[_]>::is_empty")]
-            keys: &'a [EntryKey],
-        }
-        match dialect {
-            Dialect::Legacy => Body::Form(self.keys.iter().fold(
-                FormBody::new().field("chatroomId", self.chatroom_id.as_str()),
-                |body, key| body.field("keys", key.as_str()),
-            )),
-            Dialect::V4 => Body::json(&V4Body {
-                channel_id: &self.chatroom_id,
-                keys: &self.keys,
-            }),
-        }
-    }
-
     /// Reads `channelId` (required) and `metadataKeys` (optional; absent, `null` or `[]` is
     /// every key). Other members are ignored.
     #[cfg(feature = "server")]
@@ -145,6 +124,26 @@ impl RongCloudOperation for QueryEntries {
         dialect.pick(Self::PATH, Self::V4_PATH)
     }
 
+    fn body(&self, dialect: Dialect) -> Body {
+        #[derive(Serialize)]
+        struct V4Body<'a> {
+            #[serde(rename = "channelId")]
+            channel_id: &'a ChatroomId,
+            #[serde(rename = "metadataKeys", skip_serializing_if = "<[_]>::is_empty")]
+            keys: &'a [EntryKey],
+        }
+        match dialect {
+            Dialect::Legacy => Body::of_form(self.keys.iter().fold(
+                FormBody::new().field("chatroomId", self.chatroom_id.as_str()),
+                |body, key| body.field("keys", key.as_str()),
+            )),
+            Dialect::V4 => Body::json(&V4Body {
+                channel_id: &self.chatroom_id,
+                keys: &self.keys,
+            }),
+        }
+    }
+
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
         self.chatroom_id.validate(limits)?;
         if !self.keys.is_empty() {
@@ -157,14 +156,6 @@ impl RongCloudOperation for QueryEntries {
         }
         self.keys.iter().try_for_each(|key| key.validate(limits))?;
         self.body(dialect).check_size(limits)
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.body(dialect).post(endpoint, Self::path(dialect))
     }
 
     /// Legacy: reads `keys` (absent or `null` is no entries). `autoDelete` may be `"0"`/`"1"` as

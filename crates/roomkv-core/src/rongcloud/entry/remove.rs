@@ -13,8 +13,8 @@ use crate::rongcloud::{
 };
 use crate::validate::check_count;
 use crate::{
-    ApiCode, ApiError, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
-    RongCloudCode, ValidationError,
+    ApiCode, ApiError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, RongCloudCode,
+    ValidationError,
 };
 
 #[cfg(feature = "server")]
@@ -114,6 +114,12 @@ impl RemoveEntry {
             })
         })
     }
+}
+
+impl RongCloudOperation for RemoveEntry {
+    fn path(dialect: Dialect) -> &'static str {
+        dialect.pick(Self::PATH, V4_BATCH_REMOVE_PATH)
+    }
 
     fn body(&self, dialect: Dialect) -> Body {
         match dialect {
@@ -122,16 +128,10 @@ impl RemoveEntry {
                     .field("chatroomId", self.chatroom_id.as_str())
                     .field("userId", self.user_id.as_str())
                     .field("key", self.key.as_str());
-                Body::Form(with_notification(form, self.notification_message()))
+                Body::of_form(with_notification(form, self.notification_message()))
             }
             Dialect::V4 => v4_remove_body(&self.chatroom_id, &self.user_id, &[&self.key]),
         }
-    }
-}
-
-impl RongCloudOperation for RemoveEntry {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, V4_BATCH_REMOVE_PATH)
     }
 
     /// A notification is refused in v4, never sent without it.
@@ -149,16 +149,6 @@ impl RongCloudOperation for RemoveEntry {
         self.key.validate(limits)?;
         validate_notification(self.notification.as_ref(), limits)?;
         self.body(dialect).check_size(limits)
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.check_dialect(dialect)
-            .map_err(|err| EncodeError::new(err.to_string()))?;
-        self.body(dialect).post(endpoint, Self::path(dialect))
     }
 
     fn parse_in(
@@ -267,21 +257,6 @@ impl BatchRemoveEntries {
         &self.keys
     }
 
-    fn body(&self, dialect: Dialect) -> Body {
-        match dialect {
-            Dialect::Legacy => Body::Form(
-                FormBody::new()
-                    .field("chatroomId", self.chatroom_id.as_str())
-                    .field("entryOwnerId", self.owner.as_str())
-                    .field("entryKeys", &to_json_text(&self.keys)),
-            ),
-            Dialect::V4 => {
-                let keys: Vec<&EntryKey> = self.keys.iter().collect();
-                v4_remove_body(&self.chatroom_id, &self.owner, &keys)
-            }
-        }
-    }
-
     /// Reads `channelId`, `metadataOwnerId` (strings) and `metadataKeys` (an array of strings),
     /// all required, as `OpenChannelMetadataBatchRemoveRequest`. Other members are ignored.
     #[cfg(feature = "server")]
@@ -307,6 +282,21 @@ impl RongCloudOperation for BatchRemoveEntries {
         dialect.pick(Self::PATH, Self::V4_PATH)
     }
 
+    fn body(&self, dialect: Dialect) -> Body {
+        match dialect {
+            Dialect::Legacy => Body::of_form(
+                FormBody::new()
+                    .field("chatroomId", self.chatroom_id.as_str())
+                    .field("entryOwnerId", self.owner.as_str())
+                    .field("entryKeys", &to_json_text(&self.keys)),
+            ),
+            Dialect::V4 => {
+                let keys: Vec<&EntryKey> = self.keys.iter().collect();
+                v4_remove_body(&self.chatroom_id, &self.owner, &keys)
+            }
+        }
+    }
+
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
         let field = dialect.pick("entryKeys", "metadataKeys");
         self.chatroom_id.validate(limits)?;
@@ -322,14 +312,6 @@ impl RongCloudOperation for BatchRemoveEntries {
         }
         check_distinct(field, "key", self.keys.iter().map(EntryKey::as_str))?;
         self.body(dialect).check_size(limits)
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.body(dialect).post(endpoint, Self::path(dialect))
     }
 
     fn parse_in(

@@ -13,9 +13,7 @@ use crate::rongcloud::{
     check_distinct, flag_text, units,
 };
 use crate::validate::check_count;
-use crate::{
-    EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError,
-};
+use crate::{Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError};
 
 #[cfg(feature = "server")]
 use {
@@ -160,6 +158,12 @@ impl SetEntry {
             value: self.value.as_str(),
         }
     }
+}
+
+impl RongCloudOperation for SetEntry {
+    fn path(dialect: Dialect) -> &'static str {
+        dialect.pick(Self::PATH, V4_BATCH_SET_PATH)
+    }
 
     fn body(&self, dialect: Dialect) -> Body {
         match dialect {
@@ -170,7 +174,7 @@ impl SetEntry {
                     .field("key", self.key.as_str())
                     .field("value", self.value.as_str())
                     .field("autoDelete", flag_text(self.auto_delete));
-                Body::Form(with_notification(form, self.notification_message()))
+                Body::of_form(with_notification(form, self.notification_message()))
             }
             Dialect::V4 => v4_set_body(
                 &self.chatroom_id,
@@ -179,12 +183,6 @@ impl SetEntry {
                 self.auto_delete,
             ),
         }
-    }
-}
-
-impl RongCloudOperation for SetEntry {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, V4_BATCH_SET_PATH)
     }
 
     /// A notification is refused in v4, never sent without it.
@@ -203,16 +201,6 @@ impl RongCloudOperation for SetEntry {
         self.value.validate(limits)?;
         validate_notification(self.notification.as_ref(), limits)?;
         self.body(dialect).check_size(limits)
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.check_dialect(dialect)
-            .map_err(|err| EncodeError::new(err.to_string()))?;
-        self.body(dialect).post(endpoint, Self::path(dialect))
     }
 
     fn parse_in(
@@ -337,24 +325,6 @@ impl BatchSetEntries {
         self.auto_delete
     }
 
-    fn body(&self, dialect: Dialect) -> Body {
-        match dialect {
-            Dialect::Legacy => Body::Form(
-                FormBody::new()
-                    .field("chatroomId", self.chatroom_id.as_str())
-                    .field("autoDelete", flag_text(self.auto_delete))
-                    .field("entryOwnerId", self.owner.as_str())
-                    .field("entryInfo", &to_json_text(&ObjectInOrder(&self.entries))),
-            ),
-            Dialect::V4 => v4_set_body(
-                &self.chatroom_id,
-                &self.owner,
-                &self.entries,
-                self.auto_delete,
-            ),
-        }
-    }
-
     /// Reads `channelId`, `metadataOwnerId` (strings), `metadata` (an object of strings, in
     /// document order with duplicates kept), all required, and `shouldAutoDelete` (the number
     /// `0` or `1`; absent is `0`), as `OpenChannelMetadataBatchSetRequest`. Other members
@@ -385,6 +355,24 @@ impl RongCloudOperation for BatchSetEntries {
         dialect.pick(Self::PATH, Self::V4_PATH)
     }
 
+    fn body(&self, dialect: Dialect) -> Body {
+        match dialect {
+            Dialect::Legacy => Body::of_form(
+                FormBody::new()
+                    .field("chatroomId", self.chatroom_id.as_str())
+                    .field("autoDelete", flag_text(self.auto_delete))
+                    .field("entryOwnerId", self.owner.as_str())
+                    .field("entryInfo", &to_json_text(&ObjectInOrder(&self.entries))),
+            ),
+            Dialect::V4 => v4_set_body(
+                &self.chatroom_id,
+                &self.owner,
+                &self.entries,
+                self.auto_delete,
+            ),
+        }
+    }
+
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
         let field = dialect.pick("entryInfo", "metadata");
         self.chatroom_id.validate(limits)?;
@@ -401,14 +389,6 @@ impl RongCloudOperation for BatchSetEntries {
         }
         check_distinct(field, "key", self.entries.iter().map(|(k, _)| k.as_str()))?;
         self.body(dialect).check_size(limits)
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.body(dialect).post(endpoint, Self::path(dialect))
     }
 
     fn parse_in(

@@ -10,9 +10,7 @@ use crate::rongcloud::reply;
 use crate::rongcloud::{
     Dialect, Endpoint, ExpansionKey, ExpansionValue, MsgUid, RongCloudOperation,
 };
-use crate::{
-    Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError,
-};
+use crate::{Effect, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError};
 
 #[cfg(feature = "server")]
 use {
@@ -80,30 +78,6 @@ impl QueryExpansion {
         self.page
     }
 
-    fn body(&self, dialect: Dialect) -> Body {
-        #[derive(Serialize)]
-        struct V4Body<'a> {
-            #[serde(rename = "messageId")]
-            msg_uid: &'a MsgUid,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            page: Option<u32>,
-        }
-        match dialect {
-            Dialect::Legacy => {
-                let page = self.page.map(|p| p.to_string());
-                Body::Form(
-                    FormBody::new()
-                        .field("msgUID", self.msg_uid.as_str())
-                        .field_opt("pageNo", page.as_deref()),
-                )
-            }
-            Dialect::V4 => Body::json(&V4Body {
-                msg_uid: &self.msg_uid,
-                page: self.page,
-            }),
-        }
-    }
-
     /// Reads `messageId` (a string, required; no other spelling, as no source documents one for
     /// this endpoint) and `page` (optional; a JSON number, a non-negative integer). Other
     /// members are ignored.
@@ -121,6 +95,30 @@ impl RongCloudOperation for QueryExpansion {
         dialect.pick(Self::PATH, Self::V4_PATH)
     }
 
+    fn body(&self, dialect: Dialect) -> Body {
+        #[derive(Serialize)]
+        struct V4Body<'a> {
+            #[serde(rename = "messageId")]
+            msg_uid: &'a MsgUid,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            page: Option<u32>,
+        }
+        match dialect {
+            Dialect::Legacy => {
+                let page = self.page.map(|p| p.to_string());
+                Body::of_form(
+                    FormBody::new()
+                        .field("msgUID", self.msg_uid.as_str())
+                        .field_opt("pageNo", page.as_deref()),
+                )
+            }
+            Dialect::V4 => Body::json(&V4Body {
+                msg_uid: &self.msg_uid,
+                page: self.page,
+            }),
+        }
+    }
+
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
         self.msg_uid.validate(limits)?;
         match self.page {
@@ -131,14 +129,6 @@ impl RongCloudOperation for QueryExpansion {
             }),
             _ => self.body(dialect).check_size(limits),
         }
-    }
-
-    fn encode_in(
-        &self,
-        dialect: Dialect,
-        endpoint: &Endpoint,
-    ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        self.body(dialect).post(endpoint, Self::path(dialect))
     }
 
     /// Legacy: reads `extraContent` (absent or `null` is an empty page) in the reply's order;

@@ -64,7 +64,7 @@ impl Target {
         v4_flag: &'static str,
     ) -> Body {
         match dialect {
-            Dialect::Legacy => Body::Form(
+            Dialect::Legacy => Body::of_form(
                 FormBody::new()
                     .field("msgUID", self.msg_uid.as_str())
                     .field("userId", self.user_id.as_str())
