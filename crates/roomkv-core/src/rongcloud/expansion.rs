@@ -43,7 +43,7 @@ use target::{Target, target_accessors};
 use {
     super::form::FormFields,
     super::json::{JsonFields, PairsInOrder, lenient_text_array, lenient_text_object},
-    super::server::ReplyEncoding,
+    super::reply_encoding::ReplyEncoding,
     crate::{DecodeError, ServerOperation},
 };
 

@@ -46,6 +46,8 @@ mod json;
 pub mod notification;
 mod reply;
 #[cfg(feature = "server")]
+mod reply_encoding;
+#[cfg(feature = "server")]
 pub mod server;
 #[cfg(test)]
 mod test_support;

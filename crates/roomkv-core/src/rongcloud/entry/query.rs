@@ -21,7 +21,7 @@ use {
     crate::rongcloud::flag_text,
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::JsonFields,
-    crate::rongcloud::server::{ReplyEncoding, success_reply, v4_success_reply},
+    crate::rongcloud::reply_encoding::{ReplyEncoding, success_reply, v4_success_reply},
 };
 
 /// Reads entries: `POST /chatroom/entry/query.json` (spec §4.5), in v4

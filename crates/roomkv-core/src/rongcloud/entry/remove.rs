@@ -21,7 +21,7 @@ use crate::{
 use {
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::{JsonFields, lenient_text_array},
-    crate::rongcloud::server::ReplyEncoding,
+    crate::rongcloud::reply_encoding::ReplyEncoding,
     crate::{DecodeError, ServerOperation},
 };
 

@@ -19,7 +19,7 @@ use crate::{Limits, Operation, QuotaCost, QuotaFamily, ResponseError, Validation
 use {
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::{JsonFields, PairsInOrder, lenient_text_object},
-    crate::rongcloud::server::ReplyEncoding,
+    crate::rongcloud::reply_encoding::ReplyEncoding,
     crate::{DecodeError, ServerOperation},
 };
 

@@ -17,7 +17,7 @@ use {
     super::target::MESSAGE_ID,
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::{JsonFields, ObjectInOrder},
-    crate::rongcloud::server::{ReplyEncoding, success_reply, v4_success_reply},
+    crate::rongcloud::reply_encoding::{ReplyEncoding, success_reply, v4_success_reply},
     crate::{DecodeError, ServerOperation},
 };
 

@@ -210,6 +210,8 @@ fn quota_and_effect_follow_the_operation() {
 
 /// The v4 paths and replies.
 mod v4 {
+    use serde::Serialize;
+
     use super::*;
     use crate::rongcloud::test_support::as_response;
     use crate::{ApiError, RongCloudCode};
