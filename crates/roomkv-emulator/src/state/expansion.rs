@@ -142,23 +142,6 @@ impl Message {
         Ok(())
     }
 
-    pub(crate) fn validate_set(ctx: &Ctx<'_>, op: &SetExpansion) -> Result<(), ApiError> {
-        check!(ctx, op.msg_uid());
-        check!(ctx, op.user_id());
-        check!(ctx, op.target_id());
-        ctx.check_count(
-            "extraKeyVal",
-            "pair",
-            op.entries().len(),
-            ctx.limits.rongcloud.expansion_keys_per_call_max,
-        )?;
-        for (key, value) in op.entries() {
-            check!(ctx, key);
-            check!(ctx, value);
-        }
-        Ok(())
-    }
-
     pub(crate) fn set(
         &mut self,
         ctx: &Ctx<'_>,
@@ -212,22 +195,6 @@ impl Message {
                 is_sync_sender: op.is_sync_sender(),
             },
         });
-        Ok(())
-    }
-
-    pub(crate) fn validate_delete(ctx: &Ctx<'_>, op: &DeleteExpansion) -> Result<(), ApiError> {
-        check!(ctx, op.msg_uid());
-        check!(ctx, op.user_id());
-        check!(ctx, op.target_id());
-        ctx.check_count(
-            "extraKey",
-            "key",
-            op.keys().len(),
-            ctx.limits.rongcloud.expansion_keys_per_call_max,
-        )?;
-        for key in op.keys() {
-            check!(ctx, key);
-        }
         Ok(())
     }
 

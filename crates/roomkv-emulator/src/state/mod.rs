@@ -302,7 +302,6 @@ impl State {
     /// order (missing keys omitted).
     pub fn entry_query(&self, app_key: &str, op: &QueryEntries) -> Result<Vec<Entry>, ApiError> {
         self.kv_service(app_key)?;
-        let ctx = self.ctx(app_key);
         let shard = self
             .shards
             .lock(&(CHATROOM, app_key, op.chatroom_id().as_str()));
@@ -310,8 +309,8 @@ impl State {
             .chatrooms
             .get(&(app_key.to_owned(), op.chatroom_id().as_str().to_owned()))
         {
-            Some(room) => room.query(&ctx, op),
-            None => ChatRoom::default().query(&ctx, op),
+            Some(room) => room.query(op),
+            None => ChatRoom::default().query(op),
         }
     }
 
@@ -406,7 +405,6 @@ impl State {
         now_ms: u64,
     ) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
-        Message::validate_set(&ctx, op)?;
         let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
         let shard = &mut *shard;
         let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
@@ -431,7 +429,6 @@ impl State {
     /// `/message/expansion/delete.json`. Keys that do not exist are ignored.
     pub fn expansion_delete(&self, app_key: &str, op: &DeleteExpansion) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
-        Message::validate_delete(&ctx, op)?;
         let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
         let shard = &mut *shard;
         let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
@@ -461,9 +458,6 @@ impl State {
         op: &QueryExpansion,
     ) -> Result<ExpansionPage, ApiError> {
         let ctx = self.ctx(app_key);
-        op.msg_uid()
-            .validate(&self.limits)
-            .map_err(|e| ctx.invalid(&e))?;
         let shard = self.shards.lock(&(MESSAGE, app_key, op.msg_uid().as_str()));
         match shard
             .messages

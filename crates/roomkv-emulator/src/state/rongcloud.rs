@@ -1,8 +1,9 @@
 //! RongCloud chat-room KV: the per-room state machine (spec `rongcloud.md` §4, §7, §13.4),
 //! serving core's operations, and what the RongCloud state shares with [`super::expansion`].
 //!
-//! A server decodes core's operations with `non_validated`, so the rules are checked here,
-//! answering with the vendor's codes.
+//! The operations arrive validated: the service checks core's rules once, at its boundary
+//! (answered with [`validation_error`]); the state checks only what needs the state (owners,
+//! the per-room cap, missing keys), answering with the vendor's codes.
 
 use std::collections::BTreeMap;
 
@@ -49,27 +50,6 @@ impl Ctx<'_> {
     /// A validation failure as the vendor answers it ([`validation_error`]).
     pub(crate) fn invalid(&self, err: &ValidationError) -> ApiError {
         validation_error(self.rules, err)
-    }
-
-    pub(super) fn check_count(
-        &self,
-        field: &'static str,
-        item: &'static str,
-        len: usize,
-        max: usize,
-    ) -> Result<(), ApiError> {
-        if len == 0 {
-            return Err(self.invalid(&ValidationError::NoItems { field, item }));
-        }
-        if len > max {
-            return Err(self.invalid(&ValidationError::TooMany {
-                field,
-                len,
-                max,
-                item,
-            }));
-        }
-        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)] // One argument per field of the webhook body.
@@ -163,10 +143,6 @@ impl ChatRoom {
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, op.chatroom_id());
-        check!(ctx, op.user_id());
-        check!(ctx, op.key());
-        check!(ctx, op.value());
         let key = op.key().as_str();
         let user = op.user_id().as_str();
         match self.entries.get(key) {
@@ -227,19 +203,9 @@ impl ChatRoom {
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, op.chatroom_id());
-        check!(ctx, op.owner());
-        ctx.check_count(
-            "entryInfo",
-            "pair",
-            op.entries().len(),
-            ctx.limits.rongcloud.batch_entries_max,
-        )?;
         // A repeated key keeps its last value (entryInfo is a JSON object), in first-seen order.
         let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(op.entries().len());
         for (key, value) in op.entries() {
-            check!(ctx, key);
-            check!(ctx, value);
             match pairs.iter_mut().find(|(k, _)| *k == key.as_str()) {
                 Some(pair) => pair.1 = value.as_str(),
                 None => pairs.push((key.as_str(), value.as_str())),
@@ -284,9 +250,6 @@ impl ChatRoom {
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, op.chatroom_id());
-        check!(ctx, op.user_id());
-        check!(ctx, op.key());
         let key = op.key().as_str();
         let user = op.user_id().as_str();
         match self.entries.get(key) {
@@ -330,17 +293,6 @@ impl ChatRoom {
         now_ms: u64,
         out: &mut Vec<EventKind>,
     ) -> Result<(), ApiError> {
-        check!(ctx, op.chatroom_id());
-        check!(ctx, op.owner());
-        ctx.check_count(
-            "entryKeys",
-            "key",
-            op.keys().len(),
-            ctx.limits.rongcloud.batch_entries_max,
-        )?;
-        for key in op.keys() {
-            check!(ctx, key);
-        }
         let missing = op
             .keys()
             .iter()
@@ -376,26 +328,12 @@ impl ChatRoom {
         Ok(())
     }
 
-    pub(crate) fn query(
-        &self,
-        ctx: &Ctx<'_>,
-        op: &QueryEntries,
-    ) -> Result<Vec<QueriedEntry>, ApiError> {
-        check!(ctx, op.chatroom_id());
-        if op.keys().len() > ctx.limits.rongcloud.query_keys_max {
-            return Err(ctx.invalid(&ValidationError::TooMany {
-                field: "keys",
-                len: op.keys().len(),
-                max: ctx.limits.rongcloud.query_keys_max,
-                item: "key",
-            }));
-        }
+    pub(crate) fn query(&self, op: &QueryEntries) -> Result<Vec<QueriedEntry>, ApiError> {
         if op.keys().is_empty() {
             return Ok(self.entries.iter().map(|(k, e)| Self::view(k, e)).collect());
         }
         let mut views: Vec<QueriedEntry> = Vec::with_capacity(op.keys().len());
         for key in op.keys() {
-            check!(ctx, key);
             if views.iter().any(|v| v.key == *key) {
                 continue;
             }

@@ -2,11 +2,11 @@
 
 use roomkv_core::rongcloud::{ChatroomId, MsgUid, Notification, QueryExpansion, UserId};
 use roomkv_core::tencent::RoomId;
-use roomkv_core::{ApiCode, ApiError, RongCloudCode, TencentCode};
+use roomkv_core::{ApiCode, ApiError, Limits, Operation, RongCloudCode, TencentCode};
 use roomkv_emulator::EmulatorConfig;
-use roomkv_emulator::config::MissingKeys;
+use roomkv_emulator::config::{MissingKeys, RongCloudRules};
 use roomkv_emulator::events::{EventKind, OptType, TencentCallback};
-use roomkv_emulator::state::State;
+use roomkv_emulator::state::{State, rongcloud_validation_error};
 
 use crate::common::*;
 
@@ -183,44 +183,50 @@ fn per_request_counts_and_lengths_answer_1005_and_bad_values_1002() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_rc(
-        s.entry_batch_set(APP, &batch_set("r", "u", &pairs, false), T0_MS),
+        validated(&batch_set("r", "u", &pairs, false), |op| {
+            s.entry_batch_set(APP, op, T0_MS)
+        }),
         1005,
     );
     assert_rc(
-        s.entry_batch_set(APP, &batch_set("r", "u", &[], false), T0_MS),
+        validated(&batch_set("r", "u", &[], false), |op| {
+            s.entry_batch_set(APP, op, T0_MS)
+        }),
         1002,
     );
     let keys: Vec<String> = (0..101).map(|i| format!("k{i}")).collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    assert_rc(s.entry_query(APP, &query("r", &keys)), 1005);
     assert_rc(
-        s.entry_set(
-            APP,
-            &entry_set("r", "u", &"k".repeat(129), "v", false),
-            T0_MS,
-        ),
+        validated(&query("r", &keys), |op| s.entry_query(APP, op)),
         1005,
     );
     assert_rc(
-        s.entry_set(
-            APP,
-            &entry_set("r", "u", "k", &"v".repeat(4097), false),
-            T0_MS,
-        ),
+        validated(&entry_set("r", "u", &"k".repeat(129), "v", false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
         1005,
     );
-    s.entry_set(
-        APP,
+    assert_rc(
+        validated(&entry_set("r", "u", "k", &"v".repeat(4097), false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
+        1005,
+    );
+    validated(
         &entry_set("r", "u", &"k".repeat(128), &"é".repeat(4096), false),
-        T0_MS,
+        |op| s.entry_set(APP, op, T0_MS),
     )
     .unwrap();
     assert_rc(
-        s.entry_set(APP, &entry_set("r", "u", "bad key", "v", false), T0_MS),
+        validated(&entry_set("r", "u", "bad key", "v", false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
         1002,
     );
     assert_rc(
-        s.entry_set(APP, &entry_set("", "u", "k", "v", false), T0_MS),
+        validated(&entry_set("", "u", "k", "v", false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
         1002,
     );
 }
@@ -426,57 +432,49 @@ fn expansion_calls_check_counts_and_the_message() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_rc(
-        s.expansion_set(APP, &expansion_set("m", "a", false, "b", &pairs), T0_MS),
+        validated(&expansion_set("m", "a", false, "b", &pairs), |op| {
+            s.expansion_set(APP, op, T0_MS)
+        }),
         1005,
     );
     assert_rc(
-        s.expansion_set(
-            APP,
+        validated(
             &expansion_set("m", "a", false, "b", &[("k", &"v".repeat(4097))]),
-            T0_MS,
+            |op| s.expansion_set(APP, op, T0_MS),
         ),
         1005,
     );
     assert_rc(
-        s.expansion_set(
-            APP,
+        validated(
             &expansion_set("m", "a", false, "b", &[(&"k".repeat(33), "v")]),
-            T0_MS,
+            |op| s.expansion_set(APP, op, T0_MS),
         ),
         1005,
     );
     // Auto-registered with the first call; the other party of a private chat may name the sender.
-    s.expansion_set(
-        APP,
-        &expansion_set("m", "a", false, "b", &[("k", "v")]),
-        T0_MS,
-    )
+    validated(&expansion_set("m", "a", false, "b", &[("k", "v")]), |op| {
+        s.expansion_set(APP, op, T0_MS)
+    })
     .unwrap();
-    s.expansion_set(
-        APP,
-        &expansion_set("m", "b", false, "a", &[("k2", "v")]),
-        T0_MS,
-    )
+    validated(&expansion_set("m", "b", false, "a", &[("k2", "v")]), |op| {
+        s.expansion_set(APP, op, T0_MS)
+    })
     .unwrap();
     assert_rc(
-        s.expansion_set(
-            APP,
-            &expansion_set("m", "a", true, "b", &[("k", "v")]),
-            T0_MS,
-        ),
+        validated(&expansion_set("m", "a", true, "b", &[("k", "v")]), |op| {
+            s.expansion_set(APP, op, T0_MS)
+        }),
         1002,
     );
     assert_rc(
-        s.expansion_set(
-            APP,
-            &expansion_set("m", "a", false, "c", &[("k", "v")]),
-            T0_MS,
-        ),
+        validated(&expansion_set("m", "a", false, "c", &[("k", "v")]), |op| {
+            s.expansion_set(APP, op, T0_MS)
+        }),
         1002,
     );
-    s.expansion_delete(
-        APP,
+    validated(
         &expansion_delete("m", "a", false, "b", &["k", "missing"]),
+        |op| s.expansion_delete(APP, op),
     )
     .unwrap();
     let page = s
@@ -716,4 +714,15 @@ fn quota_codes_come_from_the_emulator() {
         (err.code, err.http_status),
         (ApiCode::Tencent(TencentCode::RestFrequencyLimit), 200)
     );
+}
+
+/// What the service does before the state: core's validation of the operation, answered with
+/// the vendor's codes (1005 too long or too many, 1002 otherwise), then `apply`.
+fn validated<O: Operation, T>(
+    op: &O,
+    apply: impl FnOnce(&O) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    op.validate(&Limits::default())
+        .map_err(|e| rongcloud_validation_error(&RongCloudRules::default(), &e))?;
+    apply(op)
 }
