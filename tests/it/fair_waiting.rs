@@ -19,10 +19,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use roomkv_emulator::config::RongCloudApp;
-use roomkv_emulator::state::EntryQuery;
 use roomkv_emulator::{Emulator, EmulatorConfig};
 use roomkv_rongcloud::limiter::{DEFAULT_BURST, TokioClock};
-use roomkv_rongcloud::{AppKey, AppSecret, ChatroomId, Client, QuotaFamily, SharedHttpClient};
+use roomkv_rongcloud::{
+    AppKey, AppSecret, ChatroomId, Client, QueryEntries, QuotaFamily, SharedHttpClient,
+};
 use roomkv_transport::{HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError};
 
 use crate::support::{
@@ -161,10 +162,7 @@ async fn exactly_the_requests_beyond_the_maximum_wait_fail_and_at_once_on_a_paus
     assert_eq!(emulator.rate_limiter().refusals(), 0);
     let held: usize = (0..CROWD / 100)
         .map(|r| {
-            let query = EntryQuery {
-                chatroom_id: ChatroomId::non_validated(format!("r{r}")),
-                keys: Vec::new(),
-            };
+            let query = QueryEntries::new(ChatroomId::non_validated(format!("r{r}")));
             emulator
                 .state()
                 .entry_query(PAUSED_APP, &query)

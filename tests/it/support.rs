@@ -21,12 +21,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use roomkv_emulator::events::{EventKind, Notification, TencentCallback};
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
-use roomkv_emulator::state::{EntryQuery, EntryView, State};
+use roomkv_emulator::state::State;
 use roomkv_emulator::{Emulator, EmulatorConfig, ServerHandle};
 use roomkv_rongcloud::limiter::{LocalLimiter, SharedRateLimiter};
 use roomkv_rongcloud::{
     AppKey, AppSecret, ChatroomId, EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid,
-    RateLimit, TargetId, UserId,
+    QueryEntries, RateLimit, TargetId, UserId,
 };
 use roomkv_tencent::{GetRoomMetadata, MetadataKey, MetadataValue, RoomId, SecretKey};
 use roomkv_transport::{HttpClient, HttpRequest, HttpResponse, HyperClient, TransportError};
@@ -133,14 +133,11 @@ impl Served {
     /// Every entry of a chat room of `app`, read from the state directly.
     pub(crate) fn entries_of(&self, app: &str, room: &str) -> Vec<EntryView> {
         self.state()
-            .entry_query(
-                app,
-                &EntryQuery {
-                    chatroom_id: ChatroomId::non_validated(room),
-                    keys: Vec::new(),
-                },
-            )
+            .entry_query(app, &QueryEntries::new(ChatroomId::non_validated(room)))
             .expect("the KV service is on")
+            .into_iter()
+            .map(EntryView::from)
+            .collect()
     }
 
     /// One entry of a chat room of the default app, from the state.
@@ -397,4 +394,26 @@ pub(crate) fn pairs(entries: &[roomkv_tencent::MetadataEntry]) -> Vec<(&str, &st
         .iter()
         .map(|e| (e.key.as_str(), e.value.as_str()))
         .collect()
+}
+
+/// An entry as the tests compare it: core's [`Entry`](roomkv_rongcloud::Entry) with plain texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EntryView {
+    pub(crate) key: String,
+    pub(crate) value: String,
+    pub(crate) user_id: String,
+    pub(crate) auto_delete: bool,
+    pub(crate) last_set_time: u64,
+}
+
+impl From<roomkv_rongcloud::Entry> for EntryView {
+    fn from(entry: roomkv_rongcloud::Entry) -> Self {
+        Self {
+            key: entry.key.as_str().to_owned(),
+            value: entry.value.as_str().to_owned(),
+            user_id: entry.user_id.as_str().to_owned(),
+            auto_delete: entry.auto_delete,
+            last_set_time: entry.last_set_time_ms,
+        }
+    }
 }

@@ -65,7 +65,6 @@ mod service;
 mod shards;
 pub mod state;
 pub mod webhooks;
-mod wire;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

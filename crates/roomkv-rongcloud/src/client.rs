@@ -9,7 +9,8 @@ use roomkv_core::Operation;
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
     Endpoint, Entry, EntryKey, EntryValue, ExpansionKey, ExpansionPage, ExpansionValue, MsgUid,
-    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+    QueryEntries, QueryExpansion, RemoveEntry, RongCloudOperation, SetEntry, SetExpansion,
+    TargetId, UserId,
 };
 use roomkv_provider::{Engine, SignContext, Signer};
 use roomkv_sign::rongcloud::AppKey;
@@ -17,7 +18,6 @@ use roomkv_transport::{BoxError, HttpRequest};
 use tracing::Instrument as _;
 
 use crate::auth::{self, Credentials};
-use crate::dialect::DialectOperation;
 use crate::{ClientBuilder, Error, Limits, RongCloud};
 #[cfg(doc)]
 use crate::{ErrorKind, Validation, WriteRetry};
@@ -118,11 +118,9 @@ impl Client {
 
     /// Sends any RongCloud operation and returns its typed output.
     ///
-    /// In [`Dialect::V4`] (see [`RongCloudSettings::dialect`](crate::RongCloudSettings::dialect))
-    /// core's legacy operations ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) are sent as
-    /// their v4 equivalents (a single-key set or remove as a batch of one); the v4 ones
-    /// ([`crate::v4`]) are sent as they are. [`DialectOperation`] says which operation goes on the
-    /// wire; an operation defined elsewhere implements it with `type V4 = Self`.
+    /// Every operation ([`SetEntry`], [`QueryEntries`], [`SetExpansion`], …) is sent in the
+    /// client's dialect (see [`RongCloudSettings::dialect`](crate::RongCloudSettings::dialect)): in [`Dialect::V4`] as its v4 form (a
+    /// single-key set or remove as a batch of one), by [`RongCloudOperation::in_dialect`].
     ///
     /// This is the path every other method takes; use it for requests with options the
     /// shortcuts do not take (auto-delete, notifications, `isSyncSender`, a query page) or for
@@ -150,14 +148,11 @@ impl Client {
     /// RongCloud's error codes after the retries the policy allows. In [`Dialect::V4`], also
     /// [`ErrorKind::Validation`] for a [`SetEntry`] or [`RemoveEntry`] carrying a notification,
     /// which v4 cannot send.
-    pub async fn send<O: DialectOperation + Clone>(&self, op: &O) -> Result<O::Output, Error> {
-        match self.inner.dialect {
-            Dialect::V4 => self.execute(&op.clone().to_v4()?).await,
-            Dialect::Legacy => self.execute(op).await,
-        }
+    pub async fn send<O: RongCloudOperation>(&self, op: &O) -> Result<O::Output, Error> {
+        self.execute(&op.in_dialect(self.inner.dialect)?).await
     }
 
-    /// Sends `op` as it is, in a `rongcloud_request` span.
+    /// Sends `op` (an operation in a dialect), in a `rongcloud_request` span.
     async fn execute<O>(&self, op: &O) -> Result<O::Output, Error>
     where
         O: Operation<Endpoint = Endpoint>,

@@ -131,7 +131,6 @@ mod region;
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT, RongCloudConfig, RongCloudSettings};
 pub use bulk::{EntryReport, ExpansionReport, RoomAttributesView};
 pub use client::Client;
-pub use dialect::DialectOperation;
 pub use error::{BuildError, CredentialsError, Error, ErrorKind, RongCloud};
 pub use region::Region;
 pub use roomkv_provider::{
@@ -143,21 +142,13 @@ pub use roomkv_provider::{RegionInfo, UnknownRegion};
 /// `limiter` module.
 pub use roomkv_transport::limiter;
 
-/// The Nexconn v4 operations (JSON, `/v4/…`), for [`Client::send`]; the typed methods choose
-/// them by themselves in [`Dialect::V4`].
-pub mod v4 {
-    pub use roomkv_core::rongcloud::v4::{
-        DeleteMessageMetadata, GetMetadata, ListMessageMetadata, RemoveMetadata,
-        SetMessageMetadata, SetMetadata,
-    };
-}
-
 // What users need in their signatures, so they need not depend on the inner crates.
 pub use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
     Endpoint, Entry, EntryKey, EntryValue, ExpansionEntry, ExpansionKey, ExpansionPage,
-    ExpansionValue, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification, NotificationMessage,
-    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, TargetId, UserId,
+    ExpansionValue, InDialect, KV_NOTIFICATION_OBJECT_NAME, MsgUid, Notification,
+    NotificationMessage, QueryEntries, QueryExpansion, RemoveEntry, RongCloudOperation, SetEntry,
+    SetExpansion, TargetId, UserId,
 };
 pub use roomkv_core::{
     ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, Operation, QuotaFamily,

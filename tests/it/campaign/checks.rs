@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use roomkv_emulator::Emulator;
 use roomkv_emulator::events::EventKind;
-use roomkv_emulator::state::{EntryQuery, ExpansionQuery};
+use roomkv_rongcloud::{QueryEntries, QueryExpansion};
 use roomkv_tencent::GetRoomMetadata;
 
 use super::harness::{End, Hosts, SteppedClock, recorded};
@@ -21,28 +21,22 @@ pub(super) fn check_final_state(emulator: &Emulator, models: &mut [Model]) {
     let state = emulator.state();
     for (i, model) in models.iter_mut().enumerate() {
         let entries = state
-            .entry_query(
-                APP_KEY,
-                &EntryQuery {
-                    chatroom_id: room(&format!("c{i}")),
-                    keys: Vec::new(),
-                },
-            )
+            .entry_query(APP_KEY, &QueryEntries::new(room(&format!("c{i}"))))
             .expect("the KV service is on");
-        let seen: HashMap<_, _> = entries.into_iter().map(|e| (e.key, e.value)).collect();
+        let seen: HashMap<_, _> = entries
+            .into_iter()
+            .map(|e| (e.key.as_str().to_owned(), e.value.as_str().to_owned()))
+            .collect();
         final_cells(model, i, "entry/", "k", RC_KEYS, &seen);
 
         let page = state
-            .expansion_query(
-                APP_KEY,
-                &ExpansionQuery {
-                    msg_uid: msg(&format!("M{i}")),
-                    page: 1,
-                },
-            )
+            .expansion_query(APP_KEY, &QueryExpansion::new(msg(&format!("M{i}"))).page(1))
             .map(|page| page.entries)
             .unwrap_or_default();
-        let seen: HashMap<_, _> = page.into_iter().map(|(k, item)| (k, item.v)).collect();
+        let seen: HashMap<_, _> = page
+            .into_iter()
+            .map(|e| (e.key.as_str().to_owned(), e.value.as_str().to_owned()))
+            .collect();
         final_cells(model, i, "expansion/", "e", EXP_KEYS, &seen);
 
         let items = state

@@ -26,35 +26,6 @@ impl FormBody {
     pub(crate) fn finish(mut self) -> Vec<u8> {
         self.0.finish().into_bytes()
     }
-
-    /// Refuses a body longer than
-    /// [`request_body_max_bytes`](crate::RongCloudLimits::request_body_max_bytes): RongCloud
-    /// answers such a request with 1508 (spec `rongcloud.md` §8.1). Every operation calls this
-    /// last in `validate`, on the body its `encode` sends.
-    pub(crate) fn check_size(self, limits: &crate::Limits) -> Result<(), crate::ValidationError> {
-        let max = limits.rongcloud.request_body_max_bytes;
-        let len = self.finish().len();
-        if len > max {
-            return Err(crate::ValidationError::TooLong {
-                field: "request body",
-                len,
-                max,
-                unit: crate::Unit::Bytes,
-            });
-        }
-        Ok(())
-    }
-}
-
-/// Builds a legacy form `POST` to `path` on `endpoint`.
-pub(crate) fn post(
-    endpoint: &super::Endpoint,
-    path: &str,
-    body: FormBody,
-) -> Result<http::Request<Vec<u8>>, crate::EncodeError> {
-    Ok(http::Request::post(endpoint.join(path)?)
-        .header(http::header::CONTENT_TYPE, CONTENT_TYPE)
-        .body(body.finish())?)
 }
 
 /// The fields of a decoded form body, in order, repeated names kept.

@@ -1,24 +1,32 @@
-//! RongCloud / Nexconn: chat-room KV entries and message expansions (legacy form API here, the
-//! Nexconn v4 JSON API in [`v4`]; [`Dialect`] names the two).
+//! RongCloud / Nexconn: chat-room KV entries and message expansions, each operation one type in
+//! both dialects: the legacy form API and the Nexconn v4 JSON API ([`Dialect`], [`dialect`]).
 //!
 //! Typed identifiers and values live here; the operations live in [`entry`] and [`expansion`], the
 //! built-in change notification in [`notification`]. All of them are re-exported here.
 //!
-//! | operation | path | output |
-//! |---|---|---|
-//! | [`SetEntry`] | `/chatroom/entry/set.json` | `()` |
-//! | [`BatchSetEntries`] | `/chatroom/entry/batch/set.json` | `()` |
-//! | [`RemoveEntry`] | `/chatroom/entry/remove.json` | `()` |
-//! | [`BatchRemoveEntries`] | `/chatroom/entry/batch/remove.json` | `()` |
-//! | [`QueryEntries`] | `/chatroom/entry/query.json` | `Vec<`[`Entry`]`>` |
-//! | [`SetExpansion`] | `/message/expansion/set.json` | `()` |
-//! | [`DeleteExpansion`] | `/message/expansion/delete.json` | `()` |
-//! | [`QueryExpansion`] | `/message/expansion/query.json` | [`ExpansionPage`] |
+//! | operation | legacy path | v4 path | output |
+//! |---|---|---|---|
+//! | [`SetEntry`] | `/chatroom/entry/set.json` | `/v4/open-channel/metadata/batch/set` (a batch of one) | `()` |
+//! | [`BatchSetEntries`] | `/chatroom/entry/batch/set.json` | `/v4/open-channel/metadata/batch/set` | `()` |
+//! | [`RemoveEntry`] | `/chatroom/entry/remove.json` | `/v4/open-channel/metadata/batch/remove` (a batch of one) | `()` |
+//! | [`BatchRemoveEntries`] | `/chatroom/entry/batch/remove.json` | `/v4/open-channel/metadata/batch/remove` | `()` |
+//! | [`QueryEntries`] | `/chatroom/entry/query.json` | `/v4/open-channel/metadata/batch/get` | `Vec<`[`Entry`]`>` |
+//! | [`SetExpansion`] | `/message/expansion/set.json` | `/v4/channel-type/message/metadata/set` | `()` |
+//! | [`DeleteExpansion`] | `/message/expansion/delete.json` | `/v4/channel-type/message/metadata/delete` | `()` |
+//! | [`QueryExpansion`] | `/message/expansion/query.json` | `/v4/channel-type/message/metadata/list` | [`ExpansionPage`] |
 //!
-//! Every request is a form `POST` (`application/x-www-form-urlencoded`); the JSON-valued fields
-//! (`entryInfo`, `entryKeys`, `extraKeyVal`, `extraKey`) hold JSON text, written in the caller's
-//! order. Flags (`autoDelete`, `isSyncSender`) are always sent, `0` or `1`, so a request never
-//! depends on the server's default.
+//! Legacy: every request is a form `POST` (`application/x-www-form-urlencoded`); the JSON-valued
+//! fields (`entryInfo`, `entryKeys`, `extraKeyVal`, `extraKey`) hold JSON text, written in the
+//! caller's order. Flags (`autoDelete`, `isSyncSender`) are always sent, `0` or `1`, so a request
+//! never depends on the server's default.
+//!
+//! v4: every request is a `POST` with a JSON body (`application/json`), members in the order of
+//! the spec's table, maps in the caller's order, flags as the numbers `0` or `1`. Every body has
+//! exactly the members, names and JSON types of the request models of Nexconn's generated server
+//! SDKs (0.1.2, `nexconn-server-sdk-go` `model_*.go`; spec `rongcloud.md` §6): `messageId` on
+//! the three message-metadata requests, `metadataOwnerId` on batch set and remove,
+//! `isEchoToSender` on set and `syncToSender` on delete. Replies are `{"code":0,"result":{...}}`;
+//! errors `{"code":N,"errorMessage":"..."}` with a meaningful HTTP status.
 //!
 //! Besides its fields, every operation's `validate` checks the size of the body `encode` would
 //! send against [`request_body_max_bytes`](crate::RongCloudLimits::request_body_max_bytes): a
@@ -30,6 +38,7 @@ use std::collections::HashSet;
 use crate::validate::text_newtype;
 use crate::{BaseUrl, ValidationError};
 
+pub mod dialect;
 pub mod entry;
 pub mod expansion;
 pub(crate) mod form;
@@ -37,11 +46,13 @@ mod json;
 pub mod notification;
 mod reply;
 #[cfg(feature = "server")]
+mod reply_encoding;
+#[cfg(feature = "server")]
 pub mod server;
 #[cfg(test)]
 mod test_support;
-pub mod v4;
 
+pub use dialect::{Dialect, InDialect, RongCloudOperation};
 pub use entry::{BatchRemoveEntries, BatchSetEntries, Entry, QueryEntries, RemoveEntry, SetEntry};
 pub use expansion::{DeleteExpansion, ExpansionEntry, ExpansionPage, QueryExpansion, SetExpansion};
 pub use notification::{
@@ -49,63 +60,9 @@ pub use notification::{
     NotificationMessage,
 };
 
-/// Where RongCloud requests go: one host of a data centre, or the emulator.
+/// Where RongCloud requests go: one host of a data centre, or the emulator. The dialect is not
+/// part of it: it is passed to [`RongCloudOperation`]'s methods (see [`dialect`] for why).
 pub type Endpoint = BaseUrl;
-
-/// Which RongCloud / Nexconn API a client speaks: the legacy form API (the operations of this
-/// module) or the Nexconn v4 JSON API (the operations of [`v4`]).
-///
-/// ```
-/// use roomkv_core::rongcloud::Dialect;
-///
-/// assert_eq!(Dialect::default(), Dialect::Legacy);
-/// assert_eq!("v4".parse::<Dialect>()?, Dialect::V4);
-/// assert_eq!(Dialect::V4.to_string(), "v4");
-/// assert!("V5".parse::<Dialect>().is_err());
-/// # Ok::<(), roomkv_core::ValidationError>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Dialect {
-    /// The legacy RongCloud form API: `/chatroom/entry/*.json`, `/message/expansion/*.json`.
-    #[default]
-    Legacy,
-    /// The Nexconn v4 JSON API: `/v4/open-channel/metadata/*`,
-    /// `/v4/channel-type/message/metadata/*`.
-    V4,
-}
-
-impl Dialect {
-    /// The name `FromStr` accepts and `Display` writes: `legacy` or `v4`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Legacy => "legacy",
-            Self::V4 => "v4",
-        }
-    }
-}
-
-impl std::fmt::Display for Dialect {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Dialect {
-    type Err = ValidationError;
-
-    /// Accepts `legacy` and `v4`, exactly.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "legacy" => Ok(Self::Legacy),
-            "v4" => Ok(Self::V4),
-            _ => Err(ValidationError::OutOfRange {
-                field: "dialect",
-                value: s.to_owned(),
-                allowed: "legacy and v4",
-            }),
-        }
-    }
-}
 
 text_newtype! {
     /// A chat-room (open channel) id: 1 to 64 bytes.

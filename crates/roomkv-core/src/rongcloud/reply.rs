@@ -56,6 +56,17 @@ pub(crate) fn parse_v4<T: DeserializeOwned + Default>(
         .map_err(|err| DecodeError::json("the Nexconn v4 reply result", err).into())
 }
 
+/// Parses a reply that carries nothing but the code, in `dialect`.
+pub(crate) fn parse_unit(
+    dialect: Dialect,
+    response: http::Response<&[u8]>,
+) -> Result<(), ResponseError> {
+    match dialect {
+        Dialect::Legacy => parse::<NoPayload>(response).map(drop),
+        Dialect::V4 => parse_v4::<NoPayload>(response).map(drop),
+    }
+}
+
 /// The envelope check both dialects share: `Ok` on the dialect's success code, the typed error
 /// otherwise.
 fn parse_envelope(response: http::Response<&[u8]>, dialect: Dialect) -> Result<(), ResponseError> {

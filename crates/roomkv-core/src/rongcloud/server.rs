@@ -1,69 +1,175 @@
-//! The server's side of the legacy RongCloud API, for the emulator: authentication headers as
-//! real clients send them, a router from request paths to decoded operations, and replies exactly
-//! as RongCloud sends them.
+//! The server's side of the RongCloud API in both dialects, for the emulator: authentication
+//! headers as real clients send them, one table of every served path ([`ROUTES`]) from which
+//! [`Request::decode`] builds the operation and says which dialect it came in, a dispatch to a
+//! [`Handler`] with one method per operation, and replies exactly as RongCloud (or Nexconn v4)
+//! sends them.
 //!
 //! ```
 //! use roomkv_core::rongcloud::server::Request;
+//! use roomkv_core::rongcloud::{Dialect, SetEntry};
 //! use roomkv_core::ServerOperation;
-//! use roomkv_core::rongcloud::SetEntry;
 //!
 //! let body = b"chatroomId=room1&userId=anchor&key=score&value=42";
 //! let request = http::Request::post("/chatroom/entry/set.json").body(&body[..])?;
-//! let Some(Ok(Request::SetEntry(op))) = Request::decode(&request) else { panic!() };
+//! let Some((Dialect::Legacy, Ok(Request::SetEntry(op)))) = Request::decode(&request) else {
+//!     panic!()
+//! };
 //! assert_eq!(op.key().as_str(), "score");
 //! assert!(!op.is_auto_delete(), "absent autoDelete is 0");
 //! let reply = SetEntry::encode_reply(&(), Some("req-1"));
 //! assert_eq!(reply.body().as_slice(), br#"{"code":200}"#);
+//!
+//! // The same operation types in v4: a batch set of one is a `BatchSetEntries`.
+//! let body = br#"{"channelId":"room1","metadataOwnerId":"anchor","metadata":{"score":"42"}}"#;
+//! let request = http::Request::post("/v4/open-channel/metadata/batch/set").body(&body[..])?;
+//! let Some((Dialect::V4, Ok(Request::BatchSetEntries(op)))) = Request::decode(&request) else {
+//!     panic!()
+//! };
+//! assert_eq!(op.owner().as_str(), "anchor");
 //!
 //! let other = http::Request::post("/v4/live_engine_http_srv/create_room").body(&b""[..])?;
 //! assert!(Request::decode(&other).is_none());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use serde::Serialize;
-
-pub mod v4;
-
 use super::reply::REQUEST_ID_HEADER;
+pub(crate) use super::reply_encoding::ReplyEncoding;
+pub use super::reply_encoding::{REPLY_CONTENT_TYPE, error_reply, success_reply, v4_success_reply};
 use super::{
-    BatchRemoveEntries, BatchSetEntries, DeleteExpansion, QueryEntries, QueryExpansion,
-    RemoveEntry, SetEntry, SetExpansion,
+    BatchRemoveEntries, BatchSetEntries, DeleteExpansion, Dialect, QueryEntries, QueryExpansion,
+    RemoveEntry, RongCloudOperation, SetEntry, SetExpansion,
 };
-use crate::{
-    ApiError, DecodeError, Effect, Limits, Operation, QuotaCost, ServerOperation, ValidationError,
-};
+use crate::{DecodeError, Effect, Limits, Operation, QuotaCost, ServerOperation, ValidationError};
 
-/// The path of every legacy operation roomkv implements, each the `PATH` of its operation type.
-pub const PATHS: [&str; 8] = [
-    SetEntry::PATH,
-    BatchSetEntries::PATH,
-    RemoveEntry::PATH,
-    BatchRemoveEntries::PATH,
-    QueryEntries::PATH,
-    SetExpansion::PATH,
-    DeleteExpansion::PATH,
-    QueryExpansion::PATH,
+/// One served path: the dialect it belongs to and the operation it decodes to.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// The exact URI path.
+    pub path: &'static str,
+    /// The dialect of the path (and of its replies).
+    pub dialect: Dialect,
+    /// The operation's name ([`Operation::NAME`]).
+    pub operation: &'static str,
+    decode: fn(&http::Request<&[u8]>) -> Result<Request, DecodeError>,
+}
+
+/// Every path roomkv serves, legacy then v4, each the path of its operation type in its dialect
+/// ([`RongCloudOperation::path`]), plus the alternate v4 path of [`SetExpansion`]. v4 has no
+/// single-key set or remove: its batch paths decode to [`BatchSetEntries`] and
+/// [`BatchRemoveEntries`].
+pub const ROUTES: [Route; 15] = [
+    Route {
+        path: SetEntry::PATH,
+        dialect: Dialect::Legacy,
+        operation: SetEntry::NAME,
+        decode: |r| SetEntry::decode(r).map(Request::SetEntry),
+    },
+    Route {
+        path: BatchSetEntries::PATH,
+        dialect: Dialect::Legacy,
+        operation: BatchSetEntries::NAME,
+        decode: |r| BatchSetEntries::decode(r).map(Request::BatchSetEntries),
+    },
+    Route {
+        path: RemoveEntry::PATH,
+        dialect: Dialect::Legacy,
+        operation: RemoveEntry::NAME,
+        decode: |r| RemoveEntry::decode(r).map(Request::RemoveEntry),
+    },
+    Route {
+        path: BatchRemoveEntries::PATH,
+        dialect: Dialect::Legacy,
+        operation: BatchRemoveEntries::NAME,
+        decode: |r| BatchRemoveEntries::decode(r).map(Request::BatchRemoveEntries),
+    },
+    Route {
+        path: QueryEntries::PATH,
+        dialect: Dialect::Legacy,
+        operation: QueryEntries::NAME,
+        decode: |r| QueryEntries::decode(r).map(Request::QueryEntries),
+    },
+    Route {
+        path: SetExpansion::PATH,
+        dialect: Dialect::Legacy,
+        operation: SetExpansion::NAME,
+        decode: |r| SetExpansion::decode(r).map(Request::SetExpansion),
+    },
+    Route {
+        path: DeleteExpansion::PATH,
+        dialect: Dialect::Legacy,
+        operation: DeleteExpansion::NAME,
+        decode: |r| DeleteExpansion::decode(r).map(Request::DeleteExpansion),
+    },
+    Route {
+        path: QueryExpansion::PATH,
+        dialect: Dialect::Legacy,
+        operation: QueryExpansion::NAME,
+        decode: |r| QueryExpansion::decode(r).map(Request::QueryExpansion),
+    },
+    Route {
+        path: BatchSetEntries::V4_PATH,
+        dialect: Dialect::V4,
+        operation: BatchSetEntries::NAME,
+        decode: |r| BatchSetEntries::decode_v4(r).map(Request::BatchSetEntries),
+    },
+    Route {
+        path: BatchRemoveEntries::V4_PATH,
+        dialect: Dialect::V4,
+        operation: BatchRemoveEntries::NAME,
+        decode: |r| BatchRemoveEntries::decode_v4(r).map(Request::BatchRemoveEntries),
+    },
+    Route {
+        path: QueryEntries::V4_PATH,
+        dialect: Dialect::V4,
+        operation: QueryEntries::NAME,
+        decode: |r| QueryEntries::decode_v4(r).map(Request::QueryEntries),
+    },
+    Route {
+        path: SetExpansion::V4_PATH,
+        dialect: Dialect::V4,
+        operation: SetExpansion::NAME,
+        decode: |r| SetExpansion::decode_v4(r).map(Request::SetExpansion),
+    },
+    Route {
+        path: SetExpansion::V4_ALT_PATH,
+        dialect: Dialect::V4,
+        operation: SetExpansion::NAME,
+        decode: |r| SetExpansion::decode_v4(r).map(Request::SetExpansion),
+    },
+    Route {
+        path: DeleteExpansion::V4_PATH,
+        dialect: Dialect::V4,
+        operation: DeleteExpansion::NAME,
+        decode: |r| DeleteExpansion::decode_v4(r).map(Request::DeleteExpansion),
+    },
+    Route {
+        path: QueryExpansion::V4_PATH,
+        dialect: Dialect::V4,
+        operation: QueryExpansion::NAME,
+        decode: |r| QueryExpansion::decode_v4(r).map(Request::QueryExpansion),
+    },
 ];
 
-/// A decoded legacy request: one variant per operation. Exhaustive on purpose, so an emulator
-/// that matches on it stops compiling when an operation is added.
+/// A decoded request of either dialect: one variant per operation. Exhaustive on purpose, so a
+/// server that matches on it (or implements [`Handler`]) stops compiling when an operation is
+/// added.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    /// `/chatroom/entry/set.json`.
+    /// [`SetEntry`].
     SetEntry(SetEntry),
-    /// `/chatroom/entry/batch/set.json`.
+    /// [`BatchSetEntries`] (and a v4 batch set, of any size).
     BatchSetEntries(BatchSetEntries),
-    /// `/chatroom/entry/remove.json`.
+    /// [`RemoveEntry`].
     RemoveEntry(RemoveEntry),
-    /// `/chatroom/entry/batch/remove.json`.
+    /// [`BatchRemoveEntries`] (and a v4 batch remove, of any size).
     BatchRemoveEntries(BatchRemoveEntries),
-    /// `/chatroom/entry/query.json`.
+    /// [`QueryEntries`].
     QueryEntries(QueryEntries),
-    /// `/message/expansion/set.json`.
+    /// [`SetExpansion`].
     SetExpansion(SetExpansion),
-    /// `/message/expansion/delete.json`.
+    /// [`DeleteExpansion`].
     DeleteExpansion(DeleteExpansion),
-    /// `/message/expansion/query.json`.
+    /// [`QueryExpansion`].
     QueryExpansion(QueryExpansion),
 }
 
@@ -83,49 +189,79 @@ macro_rules! each_op {
     };
 }
 
+/// What serves RongCloud operations: one method per operation, taking core's operation and
+/// returning its [`Operation::Output`]. [`Request::dispatch`] calls the method of the request's
+/// operation and encodes the output as the reply of the request's dialect.
+pub trait Handler {
+    /// Why an operation was refused.
+    type Error;
+
+    /// Serves a [`SetEntry`].
+    fn set_entry(&self, op: &SetEntry) -> Result<(), Self::Error>;
+    /// Serves a [`BatchSetEntries`].
+    fn batch_set_entries(&self, op: &BatchSetEntries) -> Result<(), Self::Error>;
+    /// Serves a [`RemoveEntry`].
+    fn remove_entry(&self, op: &RemoveEntry) -> Result<(), Self::Error>;
+    /// Serves a [`BatchRemoveEntries`].
+    fn batch_remove_entries(&self, op: &BatchRemoveEntries) -> Result<(), Self::Error>;
+    /// Serves a [`QueryEntries`].
+    fn query_entries(
+        &self,
+        op: &QueryEntries,
+    ) -> Result<<QueryEntries as Operation>::Output, Self::Error>;
+    /// Serves a [`SetExpansion`].
+    fn set_expansion(&self, op: &SetExpansion) -> Result<(), Self::Error>;
+    /// Serves a [`DeleteExpansion`].
+    fn delete_expansion(&self, op: &DeleteExpansion) -> Result<(), Self::Error>;
+    /// Serves a [`QueryExpansion`].
+    fn query_expansion(
+        &self,
+        op: &QueryExpansion,
+    ) -> Result<<QueryExpansion as Operation>::Output, Self::Error>;
+}
+
 impl Request {
-    /// Decodes `request` by its exact URI path.
+    /// The route of `path` in [`ROUTES`], if it is served.
+    pub fn route(path: &str) -> Option<&'static Route> {
+        ROUTES.iter().find(|route| route.path == path)
+    }
+
+    /// Decodes `request` by its exact URI path, with the dialect of that path.
     ///
-    /// `None` when the path is not one of [`PATHS`] (a Tencent path, the emulator's own
-    /// `/_emulator/...`). Otherwise the operation's [`ServerOperation::decode`]: fields as sent,
-    /// [`DecodeError::field_name`] naming a missing or malformed field. The method and the
-    /// `Content-Type` are not checked: RongCloud documents `POST` with a form body but not what
-    /// it answers to anything else, so that choice is the emulator's.
-    pub fn decode(request: &http::Request<&[u8]>) -> Option<Result<Self, DecodeError>> {
-        let decoded = match request.uri().path() {
-            SetEntry::PATH => SetEntry::decode(request).map(Self::SetEntry),
-            BatchSetEntries::PATH => BatchSetEntries::decode(request).map(Self::BatchSetEntries),
-            RemoveEntry::PATH => RemoveEntry::decode(request).map(Self::RemoveEntry),
-            BatchRemoveEntries::PATH => {
-                BatchRemoveEntries::decode(request).map(Self::BatchRemoveEntries)
-            }
-            QueryEntries::PATH => QueryEntries::decode(request).map(Self::QueryEntries),
-            SetExpansion::PATH => SetExpansion::decode(request).map(Self::SetExpansion),
-            DeleteExpansion::PATH => DeleteExpansion::decode(request).map(Self::DeleteExpansion),
-            QueryExpansion::PATH => QueryExpansion::decode(request).map(Self::QueryExpansion),
-            _ => return None,
-        };
-        Some(decoded)
+    /// `None` when the path is not in [`ROUTES`] (a Tencent path, the emulator's own
+    /// `/_emulator/...`). Otherwise the dialect and the operation's decoder: legacy fields as
+    /// sent ([`ServerOperation::decode`]); v4 members as strict as Nexconn's generated models
+    /// (a body that is not a JSON object is an error without a field). A missing or malformed
+    /// field is named by [`DecodeError::field_name`]. The method and the `Content-Type` are not
+    /// checked: RongCloud documents `POST` but not what it answers to anything else, so that
+    /// choice is the server's.
+    pub fn decode(request: &http::Request<&[u8]>) -> Option<(Dialect, Result<Self, DecodeError>)> {
+        let route = Self::route(request.uri().path())?;
+        Some((route.dialect, (route.decode)(request)))
     }
 
-    /// The request path of the operation.
-    pub fn path(&self) -> &'static str {
-        match self {
-            Self::SetEntry(_) => SetEntry::PATH,
-            Self::BatchSetEntries(_) => BatchSetEntries::PATH,
-            Self::RemoveEntry(_) => RemoveEntry::PATH,
-            Self::BatchRemoveEntries(_) => BatchRemoveEntries::PATH,
-            Self::QueryEntries(_) => QueryEntries::PATH,
-            Self::SetExpansion(_) => SetExpansion::PATH,
-            Self::DeleteExpansion(_) => DeleteExpansion::PATH,
-            Self::QueryExpansion(_) => QueryExpansion::PATH,
+    /// The operation's name ([`Operation::NAME`]).
+    pub fn name(&self) -> &'static str {
+        fn name_of<O: Operation>(_: &O) -> &'static str {
+            O::NAME
         }
+        each_op!(self, op => name_of(op))
     }
 
-    /// The operation's client-side rules ([`Operation::validate`]), for a server that wants the
-    /// documented limits as a first check.
-    pub fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
-        each_op!(self, op => op.validate(limits))
+    /// The request path of the operation in `dialect` (for [`SetExpansion`] in v4, the
+    /// canonical path, not the alternate one).
+    pub fn path(&self, dialect: Dialect) -> &'static str {
+        fn path_of<O: RongCloudOperation>(_: &O, dialect: Dialect) -> &'static str {
+            O::path(dialect)
+        }
+        each_op!(self, op => path_of(op, dialect))
+    }
+
+    /// The operation's client-side rules in `dialect`
+    /// ([`RongCloudOperation::validate_in`]), for a server that wants the documented limits
+    /// as a first check.
+    pub fn validate(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
+        each_op!(self, op => op.validate_in(dialect, limits))
     }
 
     /// Whether the operation reads or writes ([`Operation::effect`]).
@@ -137,10 +273,28 @@ impl Request {
     pub fn quota(&self) -> QuotaCost {
         each_op!(self, op => op.quota())
     }
-}
 
-/// The content type of every RongCloud reply.
-pub const REPLY_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+    /// Serves the operation with `handler` and encodes its output as the success reply of
+    /// `dialect`, echoing `request_id` in `X-Request-ID`.
+    pub fn dispatch<H: Handler>(
+        &self,
+        handler: &H,
+        dialect: Dialect,
+        request_id: Option<&str>,
+    ) -> Result<http::Response<Vec<u8>>, H::Error> {
+        let reply = |output: &dyn ReplyEncoding| output.encode_reply(dialect, request_id);
+        Ok(match self {
+            Self::SetEntry(op) => reply(&handler.set_entry(op)?),
+            Self::BatchSetEntries(op) => reply(&handler.batch_set_entries(op)?),
+            Self::RemoveEntry(op) => reply(&handler.remove_entry(op)?),
+            Self::BatchRemoveEntries(op) => reply(&handler.batch_remove_entries(op)?),
+            Self::QueryEntries(op) => reply(&handler.query_entries(op)?),
+            Self::SetExpansion(op) => reply(&handler.set_expansion(op)?),
+            Self::DeleteExpansion(op) => reply(&handler.delete_expansion(op)?),
+            Self::QueryExpansion(op) => reply(&handler.query_expansion(op)?),
+        })
+    }
+}
 
 /// The signature headers of a request, accepted with plain names (`App-Key`) or with the `RC-`
 /// prefix (`RC-App-Key`) that PaaS platforms filtering headers need. Plain names win when a
@@ -181,71 +335,15 @@ impl AuthHeaders {
     }
 }
 
-#[derive(Serialize)]
-struct SuccessEnvelope<'a, T: Serialize> {
-    code: i64,
-    #[serde(flatten)]
-    payload: &'a T,
-}
-
-#[derive(Serialize)]
-struct ErrorEnvelope<'a> {
-    code: i64,
-    #[serde(rename = "errorMessage")]
-    error_message: &'a str,
-}
-
-/// A success reply, HTTP 200: `{"code":200}` plus the payload's fields at the top level.
-pub fn success_reply<T: Serialize>(
-    payload: &T,
-    request_id: Option<&str>,
-) -> http::Response<Vec<u8>> {
-    let body = serde_json::to_vec(&SuccessEnvelope { code: 200, payload })
-        .unwrap_or_else(|_| br#"{"code":200}"#.to_vec());
-    json_reply(200, body, request_id)
-}
-
-/// The success reply of operations without a payload: HTTP 200, `{"code":200}`.
-pub(crate) fn code_only_reply(request_id: Option<&str>) -> http::Response<Vec<u8>> {
-    #[derive(Serialize)]
-    struct Empty {}
-    success_reply(&Empty {}, request_id)
-}
-
-/// An error reply, `{"code":N,"errorMessage":"..."}` with the error's HTTP status (200, 401 or 429).
-pub fn error_reply(error: &ApiError) -> http::Response<Vec<u8>> {
-    let body = serde_json::to_vec(&ErrorEnvelope {
-        code: error.code.code(),
-        error_message: &error.message,
-    })
-    .unwrap_or_else(|_| br#"{"code":1000,"errorMessage":"internal error"}"#.to_vec());
-    json_reply(error.http_status, body, error.request_id.as_deref())
-}
-
-pub(crate) fn json_reply(
-    status: u16,
-    body: Vec<u8>,
-    request_id: Option<&str>,
-) -> http::Response<Vec<u8>> {
-    let mut reply = http::Response::new(body);
-    *reply.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    reply.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static(REPLY_CONTENT_TYPE),
-    );
-    if let Some(value) = request_id.and_then(|id| http::HeaderValue::from_str(id).ok()) {
-        reply.headers_mut().insert(REQUEST_ID_HEADER, value);
-    }
-    reply
-}
-
 #[cfg(test)]
 mod router_tests;
 
 #[cfg(test)]
 mod tests {
+    use serde::Serialize;
+
     use super::*;
+    use crate::ApiError;
 
     #[test]
     fn reads_plain_and_prefixed_headers() {

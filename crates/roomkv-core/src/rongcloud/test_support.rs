@@ -47,6 +47,18 @@ pub(crate) fn as_received(request: &http::Request<Vec<u8>>) -> http::Request<&[u
 }
 
 /// A form `POST` to `path` with `body`, as a server receives it.
+/// Decodes a request with the server's router, asserting the dialect of its path.
+#[cfg(feature = "server")]
+pub(crate) fn routed(
+    dialect: super::Dialect,
+    request: &http::Request<&[u8]>,
+) -> Option<Result<super::server::Request, crate::DecodeError>> {
+    super::server::Request::decode(request).map(|(found, decoded)| {
+        assert_eq!(found, dialect, "the dialect of {}", request.uri());
+        decoded
+    })
+}
+
 pub(crate) fn form_request<'a>(path: &str, body: &'a [u8]) -> http::Request<&'a [u8]> {
     http::Request::post(path)
         .header("content-type", "application/x-www-form-urlencoded")

@@ -6,13 +6,13 @@
 //! paths, one set of field names and one set of reply shapes.
 //!
 //! Pipeline of a RongCloud request: method (`POST`, else HTTP 405 / 1007) → body size (at least
-//! 100 KB: 1508) → route (core's `PATHS`, else HTTP 404 / 404) → `App-Key` (HTTP 401 / 1002
+//! 100 KB: 1508) → route (core's `ROUTES`, else HTTP 404 / 404) → `App-Key` (HTTP 401 / 1002
 //! "Invalidate App-Key.") → signature headers present and genuine (HTTP 401 / 1004) → strict
 //! timestamp window and nonce replay (HTTP 401 / 1004) → decode (1002) → core's validation (1005
 //! for too long / too many, 1002 otherwise) → quota (HTTP 429 / 1008) → state (1009 when the KV
 //! service is off, then the operation's own codes).
 //!
-//! Nexconn v4 requests (core's `rongcloud::server::v4::is_routed`, JSON bodies) take the same
+//! Nexconn v4 requests (core's `rongcloud::server::ROUTES` of dialect v4, JSON bodies) take the same
 //! pipeline and run on the same state as the legacy ones, so a key set through one dialect is
 //! read through the other. They are answered in the v4 envelope (`{"code":0,"result":{…}}`),
 //! and their errors carry meaningful HTTP statuses ([`v4_status`]): 400 parameter errors
@@ -20,25 +20,31 @@
 //! unavailable, 404 unknown path, 405 method, 429 rate limit (1008), 430 KV service not enabled
 //! (1009), 500 / 504 internal errors.
 //!
-//! Tencent requests take the pipeline of `service/tencent.rs`.
+//! Pipeline of a Tencent request (HTTP 200 but for the method): method (`POST`, else HTTP 405 /
+//! 60002, so that no method but POST, CONNECT above all, is ever answered 2xx) → body size
+//! (60002) → route (60009) → `sdkappid` (missing 60012, not a number 60006, unknown 70020) →
+//! `usersig` (empty 70002, then the [`Authenticator`](crate::auth::Authenticator): 70003, 70001,
+//! 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
+//! quota (60007) → decode (100002) → core's validation (100500–100504, 100015, 100002) → state.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
-use roomkv_core::rongcloud::server::{self as rc_server, AuthHeaders, v4 as rc_v4};
-use roomkv_core::{ApiError, RongCloudCode, ServerOperation, TencentCode};
+use http::{Request, Response, StatusCode};
+use roomkv_core::{ApiError, RongCloudCode, TencentCode};
 
+use crate::Emulator;
 use crate::clock::Clock;
-use crate::explain::strict_explanation;
 use crate::faults::{FaultAction, gateway_page};
 use crate::journal::{self, JournalEntry, Outcome};
 
 mod tencent;
 
 use self::tencent::tc_error;
-use crate::state::{State, rongcloud_validation_error};
-use crate::{Emulator, RongCloudAppState, wire};
+
+#[cfg(test)]
+use rongcloud::RongCloudRequest;
+use rongcloud::{rc_error, rc_error_reply};
 
 /// What happened to a request handled with faults ([`Emulator::respond`]).
 #[derive(Debug)]
@@ -82,13 +88,6 @@ impl Vendor {
     }
 }
 
-/// A RongCloud request that passed authentication.
-pub(crate) struct RongCloudRequest<'a> {
-    pub(crate) app: &'a RongCloudAppState,
-    pub(crate) request_id: Option<&'a str>,
-    pub(crate) now_ms: u64,
-}
-
 /// The journal's vendor and dialect names of a request.
 fn names(vendor: Vendor, path: &str) -> (&'static str, &'static str) {
     match vendor {
@@ -107,50 +106,6 @@ fn success_code(dialect: &str) -> i64 {
 /// Whether `path` is in Nexconn's v4 surface (answered in the v4 envelope and statuses).
 fn is_v4(path: &str) -> bool {
     path.starts_with("/v4/")
-}
-
-/// The HTTP status of a RongCloud error in the Nexconn v4 API, which gives statuses meaning:
-/// 401, 404 and 405 the pipeline chose are kept; otherwise the code decides.
-pub(crate) fn v4_status(code: RongCloudCode, legacy_status: u16) -> u16 {
-    use RongCloudCode as C;
-    match (code, legacy_status) {
-        (_, status @ (401 | 404 | 405)) => status,
-        (C::SignatureError | C::IncorrectAppSecret, _) => 401,
-        (C::RateLimited, _) => 429,
-        (C::ServiceNotEnabled, _) => 430,
-        (C::EndpointNotFound, _) => 404,
-        (C::AppUnavailable | C::MethodRestricted, _) => 403,
-        (C::InternalError, _) => 500,
-        (C::InternalTimeout, _) => 504,
-        (
-            C::ParameterError
-            | C::NoPostData
-            | C::ParameterTooLong
-            | C::ParameterTypeError
-            | C::QuantityExceeded
-            | C::BodyTooLarge
-            | C::UserNotFound
-            | C::DataNotFound,
-            _,
-        ) => 400,
-        (_, status) => status,
-    }
-}
-
-/// A RongCloud error reply in the dialect of `path`.
-fn rc_error_reply(path: &str, mut error: ApiError) -> Response<Vec<u8>> {
-    if is_v4(path) {
-        if let roomkv_core::ApiCode::RongCloud(code) = error.code {
-            error.http_status = v4_status(code, error.http_status);
-        }
-        rc_v4::error_reply(&error)
-    } else {
-        rc_server::error_reply(&error)
-    }
-}
-
-fn rc_error(code: RongCloudCode, message: impl Into<String>, status: u16) -> ApiError {
-    ApiError::rongcloud(code, message, status)
 }
 
 fn not_found(path: &str) -> ApiError {
@@ -457,36 +412,13 @@ impl Emulator {
                 let message = message.unwrap_or_else(|| code.description());
                 self.tencent_error_reply(&tc_error(code, message))
             }
-            vendor => {
-                let code = RongCloudCode::from_code(code);
-                let status = http_status.unwrap_or(match code {
-                    RongCloudCode::RateLimited => 429,
-                    RongCloudCode::SignatureError => 401,
-                    _ => 200,
-                });
-                let mut error =
-                    rc_error(code, message.unwrap_or_else(|| code.description()), status);
-                if vendor == Vendor::RongCloud
-                    && let Some(id) = AuthHeaders::request_id(request.headers())
-                {
-                    error = error.with_request_id(id);
-                }
-                if vendor == Vendor::RongCloud && http_status.is_none() {
-                    // A forced code on a v4 path gets the status v4 gives it.
-                    return rc_error_reply(request.uri().path(), error);
-                }
-                if vendor == Vendor::RongCloud && is_v4(request.uri().path()) {
-                    return rc_v4::error_reply(&error);
-                }
-                rc_server::error_reply(&error)
-            }
-        }
-    }
-
-    fn with_rc_id(&self, error: ApiError, request: &Request<Bytes>) -> ApiError {
-        match AuthHeaders::request_id(request.headers()) {
-            Some(id) => error.with_request_id(id),
-            None => error,
+            vendor => rongcloud::forced_error(
+                request,
+                vendor == Vendor::RongCloud,
+                RongCloudCode::from_code(code),
+                message,
+                http_status,
+            ),
         }
     }
 
@@ -525,265 +457,9 @@ impl Emulator {
             Vendor::Tencent => self.tencent(request),
         }
     }
-
-    // ------------------------------------------------------------------------------ RongCloud
-
-    fn rongcloud(&self, request: &Request<Bytes>) -> Result<Response<Vec<u8>>, ApiError> {
-        if request.method() != Method::POST {
-            return Err(rc_error(
-                RongCloudCode::MethodRestricted,
-                format!("method {} not allowed, use POST", request.method()),
-                405,
-            ));
-        }
-        if self.body_too_large(request.body()) {
-            return Err(rc_error(
-                RongCloudCode::BodyTooLarge,
-                format!(
-                    "request body too large: at most {} bytes allowed",
-                    self.body_limit()
-                ),
-                200,
-            ));
-        }
-        let path = request.uri().path();
-        if rc_v4::is_routed(path) {
-            return self.rongcloud_v4(request);
-        }
-        if !rc_server::PATHS.contains(&path) {
-            return Err(not_found(path));
-        }
-        let app = self.authenticate_rongcloud(request)?;
-        let decoded = match rc_server::Request::decode(&borrowed(request)) {
-            Some(Ok(decoded)) => decoded,
-            Some(Err(err)) => {
-                return Err(rc_error(
-                    RongCloudCode::ParameterError,
-                    err.to_string(),
-                    200,
-                ));
-            }
-            None => return Err(not_found(path)),
-        };
-        let ctx = RongCloudRequest {
-            app,
-            request_id: AuthHeaders::request_id(request.headers()),
-            now_ms: self.now_ms(),
-        };
-        self.dispatch_rongcloud(decoded, &ctx)
-    }
-
-    /// A Nexconn v4 request, after the method and size checks: authenticated as a legacy one,
-    /// decoded by core's strict v4 decoder (each endpoint's documented spellings and JSON types;
-    /// anything else is HTTP 400 / 1002 naming the field), then the same adapter and state.
-    fn rongcloud_v4(&self, request: &Request<Bytes>) -> Result<Response<Vec<u8>>, ApiError> {
-        let path = request.uri().path();
-        let app = self.authenticate_rongcloud(request)?;
-        let decoded = match rc_v4::Request::decode(&borrowed(request)) {
-            Some(Ok(decoded)) => decoded,
-            Some(Err(err)) => {
-                return Err(rc_error(
-                    RongCloudCode::ParameterError,
-                    err.to_string(),
-                    400,
-                ));
-            }
-            None => return Err(not_found(path)),
-        };
-        let ctx = RongCloudRequest {
-            app,
-            request_id: AuthHeaders::request_id(request.headers()),
-            now_ms: self.now_ms(),
-        };
-        self.dispatch_rongcloud_v4(decoded, &ctx)
-    }
-
-    /// Runs one decoded v4 operation on the legacy state commands (see [`wire`]).
-    fn dispatch_rongcloud_v4(
-        &self,
-        request: rc_v4::Request,
-        ctx: &RongCloudRequest<'_>,
-    ) -> Result<Response<Vec<u8>>, ApiError> {
-        use rc_v4::Request as R;
-        match request {
-            R::SetMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.entry_batch_set(app, &wire::metadata_v4_set(op), now)
-            }),
-            R::RemoveMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.entry_batch_remove(app, &wire::metadata_v4_remove(op), now)
-            }),
-            R::GetMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
-                state
-                    .entry_query(app, &wire::metadata_v4_get(op))
-                    .map(wire::entries)
-            }),
-            R::SetMessageMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.expansion_set(app, &wire::message_metadata_v4_set(op), now)
-            }),
-            R::DeleteMessageMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
-                state.expansion_delete(app, &wire::message_metadata_v4_delete(op))
-            }),
-            R::ListMessageMetadata(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
-                state
-                    .expansion_query(app, &wire::message_metadata_v4_list(op))
-                    .map(wire::expansion_page)
-            }),
-        }
-    }
-
-    fn authenticate_rongcloud(
-        &self,
-        request: &Request<Bytes>,
-    ) -> Result<&RongCloudAppState, ApiError> {
-        let inner = &*self.inner;
-        let headers = AuthHeaders::from_headers(request.headers());
-        let unknown = || {
-            rc_error(
-                RongCloudCode::ParameterError,
-                "Invalidate App-Key.",
-                inner.config.rongcloud.unknown_app_key_status,
-            )
-        };
-        let Some(app_key) = headers.app_key.as_deref() else {
-            journal::explain("the App-Key header is missing".to_owned());
-            return Err(unknown());
-        };
-        let Some(app) = inner.rongcloud_apps.get(app_key) else {
-            journal::explain(format!(
-                "App-Key `{app_key}` is not an app of this emulator (configured: {})",
-                self.rongcloud_app_keys()
-            ));
-            return Err(unknown());
-        };
-        let present = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        let missing: Vec<&str> = [
-            ("Nonce", &headers.nonce),
-            ("Timestamp", &headers.timestamp),
-            ("Signature", &headers.signature),
-        ]
-        .into_iter()
-        .filter(|(_, value)| !present(value))
-        .map(|(name, _)| name)
-        .collect();
-        if !missing.is_empty() {
-            journal::explain(format!(
-                "the {} header(s) are missing or empty; every request needs Nonce, Timestamp and \
-                 Signature",
-                missing.join(", ")
-            ));
-            return Err(rc_error(
-                RongCloudCode::SignatureError,
-                "Signature error: Nonce, Timestamp and Signature headers are required",
-                401,
-            ));
-        }
-        inner
-            .authenticator
-            .verify_rongcloud(&app.secret, &headers)
-            .map_err(|_| {
-                journal::explain(format!(
-                    "signature mismatch: the server computed SHA1(app secret + Nonce + Timestamp) \
-                     for Nonce `{}`, Timestamp `{}`; check the secret and that the three headers \
-                     are from the same request",
-                    headers.nonce.as_deref().unwrap_or_default(),
-                    headers.timestamp.as_deref().unwrap_or_default()
-                ));
-                rc_error(
-                    RongCloudCode::SignatureError,
-                    "Signature error, please check whether Appkey and Secret are correct",
-                    401,
-                )
-            })?;
-        if inner.config.strict {
-            let nonce = headers.nonce.as_deref().unwrap_or_default();
-            let timestamp = headers.timestamp.as_deref().unwrap_or_default();
-            inner
-                .replay
-                .check(&app.app_key, timestamp, nonce, self.now())
-                .map_err(|e| {
-                    journal::explain(strict_explanation(&e, nonce, timestamp, self.now()));
-                    rc_error(
-                        RongCloudCode::SignatureError,
-                        format!("Signature error: {e}"),
-                        401,
-                    )
-                })?;
-        }
-        Ok(app)
-    }
-
-    /// The configured RongCloud app keys, for an explanation.
-    fn rongcloud_app_keys(&self) -> String {
-        let mut keys: Vec<&str> = self
-            .inner
-            .rongcloud_apps
-            .keys()
-            .map(String::as_str)
-            .collect();
-        keys.sort_unstable();
-        keys.join(", ")
-    }
-
-    /// Runs one decoded operation: one arm per operation, each through [`Self::serve_rongcloud`].
-    fn dispatch_rongcloud(
-        &self,
-        request: rc_server::Request,
-        ctx: &RongCloudRequest<'_>,
-    ) -> Result<Response<Vec<u8>>, ApiError> {
-        use rc_server::Request as R;
-        match request {
-            R::SetEntry(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.entry_set(app, &wire::entry_set(op), now)
-            }),
-            R::BatchSetEntries(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.entry_batch_set(app, &wire::entry_batch_set(op), now)
-            }),
-            R::RemoveEntry(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.entry_remove(app, &wire::entry_remove(op), now)
-            }),
-            R::BatchRemoveEntries(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.entry_batch_remove(app, &wire::entry_batch_remove(op), now)
-            }),
-            R::QueryEntries(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
-                state
-                    .entry_query(app, &wire::entry_query(op))
-                    .map(wire::entries)
-            }),
-            R::SetExpansion(op) => self.serve_rongcloud(ctx, op, |state, app, op, now| {
-                state.expansion_set(app, &wire::expansion_set(op), now)
-            }),
-            R::DeleteExpansion(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
-                state.expansion_delete(app, &wire::expansion_delete(op))
-            }),
-            R::QueryExpansion(op) => self.serve_rongcloud(ctx, op, |state, app, op, _| {
-                state
-                    .expansion_query(app, &wire::expansion_query(op))
-                    .map(wire::expansion_page)
-            }),
-        }
-    }
-
-    /// The adapter every RongCloud operation goes through: core's validation (1005 for a text
-    /// too long or too many items, 1002 otherwise) → the operation's quota (HTTP 429 / 1008) →
-    /// the state → core's reply (echoing `X-Request-ID`).
-    pub(crate) fn serve_rongcloud<O, F>(
-        &self,
-        ctx: &RongCloudRequest<'_>,
-        op: O,
-        apply: F,
-    ) -> Result<Response<Vec<u8>>, ApiError>
-    where
-        O: ServerOperation,
-        F: FnOnce(&State, &str, &O, u64) -> Result<O::Output, ApiError>,
-    {
-        let config = &self.inner.config;
-        op.validate(&config.limits)
-            .map_err(|e| rongcloud_validation_error(&config.rongcloud, &e))?;
-        self.charge_rongcloud_app(ctx.app, op.quota())?;
-        let output = apply(&self.inner.state, &ctx.app.app_key, &op, ctx.now_ms)?;
-        Ok(O::encode_reply(&output, ctx.request_id))
-    }
 }
+
+mod rongcloud;
 
 #[cfg(test)]
 mod tests;

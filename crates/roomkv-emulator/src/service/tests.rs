@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use http::Response;
 use roomkv_core::rongcloud::server as rc_server;
-use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, SetEntry, UserId};
+use roomkv_core::rongcloud::{
+    ChatroomId, Dialect, EntryKey, EntryValue, QueryEntries, SetEntry, UserId,
+};
 use roomkv_transport::test_util::ManualClock;
 
 use super::RongCloudRequest;
-use crate::state::EntryQuery;
-use crate::{Emulator, EmulatorConfig, wire};
+use crate::{Emulator, EmulatorConfig};
 
 const APP: &str = "demo-app-key";
 
@@ -41,9 +42,7 @@ fn serve_set(emulator: &Emulator, op: SetEntry) -> Response<Vec<u8>> {
         request_id: Some("rid-1"),
         now_ms: emulator.now_ms(),
     };
-    let result = emulator.serve_rongcloud(&ctx, op, |state, app, op, now| {
-        state.entry_set(app, &wire::entry_set(op), now)
-    });
+    let result = emulator.serve_rongcloud(&ctx, Dialect::Legacy, &rc_server::Request::SetEntry(op));
     match result {
         Ok(response) => response,
         Err(error) => rc_server::error_reply(&error),
@@ -65,15 +64,9 @@ fn rongcloud_adapter_validates_charges_applies_and_replies() {
     assert_eq!(reply.headers()["x-request-id"], "rid-1");
     let views = emulator
         .state()
-        .entry_query(
-            APP,
-            &EntryQuery {
-                chatroom_id: ChatroomId::non_validated("r"),
-                keys: Vec::new(),
-            },
-        )
+        .entry_query(APP, &QueryEntries::new(ChatroomId::non_validated("r")))
         .unwrap();
-    assert_eq!(views[0].last_set_time, 1_700_000_000_000);
+    assert_eq!(views[0].last_set_time_ms, 1_700_000_000_000);
 
     // Core's validation, mapped to the vendor's codes; a refused request costs no quota.
     let reply = serve_set(&emulator, set_entry(&"k".repeat(129), "v"));

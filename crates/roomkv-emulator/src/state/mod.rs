@@ -7,18 +7,18 @@
 //! is testable directly:
 //!
 //! ```
-//! use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, UserId};
+//! use roomkv_core::rongcloud::{ChatroomId, EntryKey, EntryValue, SetEntry, UserId};
 //! use roomkv_emulator::EmulatorConfig;
-//! use roomkv_emulator::state::{EntrySet, State};
+//! use roomkv_emulator::state::State;
 //!
 //! let state = State::new(&EmulatorConfig::default());
-//! let set = |user: &str| EntrySet {
-//!     chatroom_id: ChatroomId::non_validated("room"),
-//!     user_id: UserId::non_validated(user),
-//!     key: EntryKey::non_validated("seat1"),
-//!     value: EntryValue::non_validated("alice"),
-//!     auto_delete: false,
-//!     notification: None,
+//! let set = |user: &str| {
+//!     SetEntry::new(
+//!         ChatroomId::non_validated("room"),
+//!         UserId::non_validated(user),
+//!         EntryKey::non_validated("seat1"),
+//!         EntryValue::non_validated("alice"),
+//!     )
 //! };
 //! state.entry_set("demo-app-key", &set("alice"), 1_700_000_000_000).unwrap();
 //! // Another user may not overwrite alice's key (default rule, code 1002).
@@ -30,6 +30,7 @@
 //! different rooms run in parallel. Events are stored in the shard of the room they concern and
 //! numbered from one global atomic counter; reading the log merges the shards.
 
+mod expansion;
 mod rongcloud;
 mod snapshot;
 mod tencent;
@@ -38,15 +39,16 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
-use roomkv_core::rongcloud::{ChatroomId, UserId};
+use roomkv_core::rongcloud::{
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, Entry, ExpansionPage,
+    QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, UserId,
+};
 use roomkv_core::{ApiError, Limits, RongCloudCode};
 
-use self::rongcloud::{ChatRoom, Ctx, Message};
-pub use self::rongcloud::{
-    EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, EntryView, ExpansionDelete,
-    ExpansionItem, ExpansionPage, ExpansionQuery, ExpansionSet, MessageRegistration,
-    NotificationMessage, validation_error as rongcloud_validation_error,
-};
+use self::expansion::Message;
+pub use self::expansion::{ExpansionItem, MessageRegistration};
+use self::rongcloud::{ChatRoom, Ctx};
+pub use self::rongcloud::{NotificationMessage, validation_error as rongcloud_validation_error};
 pub(crate) use self::snapshot::Snapshot;
 use self::tencent::Room;
 pub use self::tencent::TencentCall;
@@ -250,9 +252,9 @@ impl State {
     // ---------------------------------------------------------------- RongCloud chat-room KV
 
     /// `/chatroom/entry/set.json`.
-    pub fn entry_set(&self, app_key: &str, cmd: &EntrySet, now_ms: u64) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.set(ctx, cmd, now_ms, out)
+    pub fn entry_set(&self, app_key: &str, op: &SetEntry, now_ms: u64) -> Result<(), ApiError> {
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.set(ctx, op, now_ms, out)
         })
     }
 
@@ -260,11 +262,11 @@ impl State {
     pub fn entry_batch_set(
         &self,
         app_key: &str,
-        cmd: &EntryBatchSet,
+        op: &BatchSetEntries,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.batch_set(ctx, cmd, now_ms, out)
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.batch_set(ctx, op, now_ms, out)
         })
     }
 
@@ -272,11 +274,11 @@ impl State {
     pub fn entry_remove(
         &self,
         app_key: &str,
-        cmd: &EntryRemove,
+        op: &RemoveEntry,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.remove(ctx, cmd, now_ms, out)
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.remove(ctx, op, now_ms, out)
         })
     }
 
@@ -284,28 +286,27 @@ impl State {
     pub fn entry_batch_remove(
         &self,
         app_key: &str,
-        cmd: &EntryBatchRemove,
+        op: &BatchRemoveEntries,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        self.with_chatroom(app_key, &cmd.chatroom_id, |room, ctx, out| {
-            room.batch_remove(ctx, cmd, now_ms, out)
+        self.with_chatroom(app_key, op.chatroom_id(), |room, ctx, out| {
+            room.batch_remove(ctx, op, now_ms, out)
         })
     }
 
     /// `/chatroom/entry/query.json`: every entry in key order, or the requested keys in request
     /// order (missing keys omitted).
-    pub fn entry_query(&self, app_key: &str, cmd: &EntryQuery) -> Result<Vec<EntryView>, ApiError> {
+    pub fn entry_query(&self, app_key: &str, op: &QueryEntries) -> Result<Vec<Entry>, ApiError> {
         self.kv_service(app_key)?;
-        let ctx = self.ctx(app_key);
         let shard = self
             .shards
-            .lock(&(CHATROOM, app_key, cmd.chatroom_id.as_str()));
+            .lock(&(CHATROOM, app_key, op.chatroom_id().as_str()));
         match shard
             .chatrooms
-            .get(&(app_key.to_owned(), cmd.chatroom_id.as_str().to_owned()))
+            .get(&(app_key.to_owned(), op.chatroom_id().as_str().to_owned()))
         {
-            Some(room) => room.query(&ctx, cmd),
-            None => ChatRoom::default().query(&ctx, cmd),
+            Some(room) => room.query(op),
+            None => ChatRoom::default().query(op),
         }
     }
 
@@ -396,21 +397,20 @@ impl State {
     pub fn expansion_set(
         &self,
         app_key: &str,
-        cmd: &ExpansionSet,
+        op: &SetExpansion,
         now_ms: u64,
     ) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
-        Message::validate_set(&ctx, cmd)?;
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
         let shard = &mut *shard;
-        let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
+        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
         let mut events = Vec::new();
         let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.set(&ctx, cmd, now_ms, &mut events),
+            Some(message) => message.set(&ctx, op, now_ms, &mut events),
             None if self.auto_register => {
                 let mut message =
-                    Message::auto_registered(&cmd.user_id, cmd.conversation, &cmd.target_id);
-                let result = message.set(&ctx, cmd, now_ms, &mut events);
+                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+                let result = message.set(&ctx, op, now_ms, &mut events);
                 if result.is_ok() {
                     shard.messages.insert(key, message);
                 }
@@ -423,19 +423,18 @@ impl State {
     }
 
     /// `/message/expansion/delete.json`. Keys that do not exist are ignored.
-    pub fn expansion_delete(&self, app_key: &str, cmd: &ExpansionDelete) -> Result<(), ApiError> {
+    pub fn expansion_delete(&self, app_key: &str, op: &DeleteExpansion) -> Result<(), ApiError> {
         let ctx = self.ctx(app_key);
-        Message::validate_delete(&ctx, cmd)?;
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
         let shard = &mut *shard;
-        let key = (app_key.to_owned(), cmd.msg_uid.as_str().to_owned());
+        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
         let mut events = Vec::new();
         let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.delete(&ctx, cmd, &mut events),
+            Some(message) => message.delete(&ctx, op, &mut events),
             None if self.auto_register => {
                 let mut message =
-                    Message::auto_registered(&cmd.user_id, cmd.conversation, &cmd.target_id);
-                let result = message.delete(&ctx, cmd, &mut events);
+                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+                let result = message.delete(&ctx, op, &mut events);
                 if result.is_ok() {
                     shard.messages.insert(key, message);
                 }
@@ -452,18 +451,15 @@ impl State {
     pub fn expansion_query(
         &self,
         app_key: &str,
-        cmd: &ExpansionQuery,
+        op: &QueryExpansion,
     ) -> Result<ExpansionPage, ApiError> {
         let ctx = self.ctx(app_key);
-        cmd.msg_uid
-            .validate(&self.limits)
-            .map_err(|e| ctx.invalid(&e))?;
-        let shard = self.shards.lock(&(MESSAGE, app_key, cmd.msg_uid.as_str()));
+        let shard = self.shards.lock(&(MESSAGE, app_key, op.msg_uid().as_str()));
         match shard
             .messages
-            .get(&(app_key.to_owned(), cmd.msg_uid.as_str().to_owned()))
+            .get(&(app_key.to_owned(), op.msg_uid().as_str().to_owned()))
         {
-            Some(message) => Ok(message.page(&ctx, cmd.page)),
+            Some(message) => Ok(message.page(&ctx, op.page_no().unwrap_or(1))),
             None if self.auto_register => Ok(ExpansionPage::default()),
             None => Err(self.message_missing()),
         }

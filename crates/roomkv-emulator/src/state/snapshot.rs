@@ -10,7 +10,8 @@ use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
 
-use super::rongcloud::{ChatRoom, Message};
+use super::expansion::Message;
+use super::rongcloud::ChatRoom;
 use super::tencent::Room;
 use super::{Shard, State, lock_write};
 

@@ -5,16 +5,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Request, Response};
 use roomkv_core::rongcloud::{
-    ChatroomId, ConversationType, EntryKey, EntryValue, ExpansionKey, ExpansionValue, MsgUid,
-    TargetId, UserId,
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, EntryKey,
+    EntryValue, ExpansionKey, ExpansionValue, MsgUid, QueryEntries, RemoveEntry, SetEntry,
+    SetExpansion, TargetId, UserId,
 };
 use roomkv_core::tencent::{
     CreateRoom, DelRoomMetadata, GetRoomMetadata, MetadataKey, MetadataValue, RoomId,
     SetRoomMetadata,
-};
-use roomkv_emulator::state::{
-    EntryBatchRemove, EntryBatchSet, EntryQuery, EntryRemove, EntrySet, ExpansionDelete,
-    ExpansionSet,
 };
 use roomkv_emulator::{Emulator, EmulatorConfig};
 use roomkv_transport::test_util::ManualClock;
@@ -38,15 +35,14 @@ pub(crate) fn entry_set(
     key: &str,
     value: &str,
     auto_delete: bool,
-) -> EntrySet {
-    EntrySet {
-        chatroom_id: ChatroomId::non_validated(room),
-        user_id: UserId::non_validated(user),
-        key: EntryKey::non_validated(key),
-        value: EntryValue::non_validated(value),
-        auto_delete,
-        notification: None,
-    }
+) -> SetEntry {
+    SetEntry::new(
+        ChatroomId::non_validated(room),
+        UserId::non_validated(user),
+        EntryKey::non_validated(key),
+        EntryValue::non_validated(value),
+    )
+    .auto_delete(auto_delete)
 }
 
 pub(crate) fn batch_set(
@@ -54,39 +50,43 @@ pub(crate) fn batch_set(
     owner: &str,
     pairs: &[(&str, &str)],
     auto_delete: bool,
-) -> EntryBatchSet {
-    EntryBatchSet {
-        chatroom_id: ChatroomId::non_validated(room),
-        owner: UserId::non_validated(owner),
-        entries: pairs
+) -> BatchSetEntries {
+    BatchSetEntries::new(
+        ChatroomId::non_validated(room),
+        UserId::non_validated(owner),
+        pairs
             .iter()
-            .map(|(k, v)| (EntryKey::non_validated(*k), EntryValue::non_validated(*v)))
-            .collect(),
-        auto_delete,
-    }
+            .map(|(k, v)| (EntryKey::non_validated(*k), EntryValue::non_validated(*v))),
+    )
+    .auto_delete(auto_delete)
 }
 
-pub(crate) fn entry_remove(room: &str, user: &str, key: &str) -> EntryRemove {
-    EntryRemove {
-        chatroom_id: ChatroomId::non_validated(room),
-        user_id: UserId::non_validated(user),
-        key: EntryKey::non_validated(key),
-        notification: None,
-    }
+pub(crate) fn entry_remove(room: &str, user: &str, key: &str) -> RemoveEntry {
+    RemoveEntry::new(
+        ChatroomId::non_validated(room),
+        UserId::non_validated(user),
+        EntryKey::non_validated(key),
+    )
 }
 
-pub(crate) fn batch_remove(room: &str, owner: &str, keys: &[&str]) -> EntryBatchRemove {
-    EntryBatchRemove {
-        chatroom_id: ChatroomId::non_validated(room),
-        owner: UserId::non_validated(owner),
-        keys: keys.iter().map(|k| EntryKey::non_validated(*k)).collect(),
-    }
+pub(crate) fn batch_remove(room: &str, owner: &str, keys: &[&str]) -> BatchRemoveEntries {
+    BatchRemoveEntries::new(
+        ChatroomId::non_validated(room),
+        UserId::non_validated(owner),
+        keys.iter().map(|k| EntryKey::non_validated(*k)),
+    )
 }
 
-pub(crate) fn query(room: &str, keys: &[&str]) -> EntryQuery {
-    EntryQuery {
-        chatroom_id: ChatroomId::non_validated(room),
-        keys: keys.iter().map(|k| EntryKey::non_validated(*k)).collect(),
+pub(crate) fn query(room: &str, keys: &[&str]) -> QueryEntries {
+    QueryEntries::new(ChatroomId::non_validated(room))
+        .with_keys(keys.iter().map(|k| EntryKey::non_validated(*k)))
+}
+
+fn conversation(group: bool) -> ConversationType {
+    if group {
+        ConversationType::Group
+    } else {
+        ConversationType::Private
     }
 }
 
@@ -96,27 +96,19 @@ pub(crate) fn expansion_set(
     group: bool,
     target: &str,
     pairs: &[(&str, &str)],
-) -> ExpansionSet {
-    ExpansionSet {
-        msg_uid: MsgUid::non_validated(msg),
-        user_id: UserId::non_validated(user),
-        conversation: if group {
-            ConversationType::Group
-        } else {
-            ConversationType::Private
-        },
-        target_id: TargetId::non_validated(target),
-        entries: pairs
-            .iter()
-            .map(|(k, v)| {
-                (
-                    ExpansionKey::non_validated(*k),
-                    ExpansionValue::non_validated(*v),
-                )
-            })
-            .collect(),
-        is_sync_sender: false,
-    }
+) -> SetExpansion {
+    SetExpansion::new(
+        MsgUid::non_validated(msg),
+        UserId::non_validated(user),
+        conversation(group),
+        TargetId::non_validated(target),
+        pairs.iter().map(|(k, v)| {
+            (
+                ExpansionKey::non_validated(*k),
+                ExpansionValue::non_validated(*v),
+            )
+        }),
+    )
 }
 
 pub(crate) fn expansion_delete(
@@ -125,22 +117,14 @@ pub(crate) fn expansion_delete(
     group: bool,
     target: &str,
     keys: &[&str],
-) -> ExpansionDelete {
-    ExpansionDelete {
-        msg_uid: MsgUid::non_validated(msg),
-        user_id: UserId::non_validated(user),
-        conversation: if group {
-            ConversationType::Group
-        } else {
-            ConversationType::Private
-        },
-        target_id: TargetId::non_validated(target),
-        keys: keys
-            .iter()
-            .map(|k| ExpansionKey::non_validated(*k))
-            .collect(),
-        is_sync_sender: false,
-    }
+) -> DeleteExpansion {
+    DeleteExpansion::new(
+        MsgUid::non_validated(msg),
+        UserId::non_validated(user),
+        conversation(group),
+        TargetId::non_validated(target),
+        keys.iter().map(|k| ExpansionKey::non_validated(*k)),
+    )
 }
 
 pub(crate) fn room_create(room: &str) -> CreateRoom {

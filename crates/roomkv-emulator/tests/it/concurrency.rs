@@ -56,7 +56,13 @@ fn concurrent_writers_lose_nothing() {
         let views = state.entry_query(APP, &query(&room, &[])).unwrap();
         assert!(views.len() <= 100);
         for view in views {
-            actual.insert((room.clone(), view.key), (view.value, view.user_id));
+            actual.insert(
+                (room.clone(), view.key.as_str().to_owned()),
+                (
+                    view.value.as_str().to_owned(),
+                    view.user_id.as_str().to_owned(),
+                ),
+            );
         }
         let version = state.chatroom_version(APP, &ChatroomId::non_validated(room));
         assert_eq!(

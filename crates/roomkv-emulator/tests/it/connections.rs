@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use roomkv_core::rongcloud::server::{PATHS as RC_PATHS, v4::PATHS as V4_PATHS};
+use roomkv_core::rongcloud::server::ROUTES as RC_ROUTES;
 use roomkv_core::tencent::Command;
 use roomkv_emulator::{Emulator, EmulatorConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -417,8 +417,8 @@ async fn no_method_a_path_does_not_take_is_answered_2xx_connect_included() {
     let addr = server.local_addr();
     let tencent = Command::ALL.map(|command| tc_uri(command.as_str()));
     let mut routes: Vec<(String, &[&str])> = Vec::new();
-    for path in RC_PATHS.iter().chain(V4_PATHS.iter()) {
-        routes.push(((*path).to_owned(), &["POST"]));
+    for route in RC_ROUTES {
+        routes.push((route.path.to_owned(), &["POST"]));
     }
     for uri in &tencent {
         routes.push((uri.clone(), &["POST"]));

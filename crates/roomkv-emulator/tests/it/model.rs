@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use roomkv_core::rongcloud::{ChatroomId, UserId};
+use roomkv_core::rongcloud::{ChatroomId, Entry, EntryKey, EntryValue, UserId};
 use roomkv_emulator::EmulatorConfig;
 use roomkv_emulator::events::EventKind;
-use roomkv_emulator::state::{EntryView, State};
+use roomkv_emulator::state::State;
 
 use crate::common::*;
 
@@ -90,13 +90,13 @@ struct Model {
 }
 
 impl Model {
-    fn views(&self, keys: &[usize]) -> Vec<EntryView> {
-        let view = |k: &String, e: &ModelEntry| EntryView {
-            key: k.clone(),
-            value: e.value.clone(),
-            user_id: e.owner.clone(),
+    fn views(&self, keys: &[usize]) -> Vec<Entry> {
+        let view = |k: &String, e: &ModelEntry| Entry {
+            key: EntryKey::non_validated(k.as_str()),
+            value: EntryValue::non_validated(e.value.as_str()),
+            user_id: UserId::non_validated(e.owner.as_str()),
             auto_delete: e.auto,
-            last_set_time: e.time,
+            last_set_time_ms: e.time,
         };
         if keys.is_empty() {
             return self.entries.iter().map(|(k, e)| view(k, e)).collect();
@@ -207,7 +207,7 @@ impl Model {
     }
 }
 
-fn run(state: &State, cmd: &Cmd, now: u64) -> Result<Option<Vec<EntryView>>, i64> {
+fn run(state: &State, cmd: &Cmd, now: u64) -> Result<Option<Vec<Entry>>, i64> {
     let room = "room";
     let code = |e: roomkv_core::ApiError| e.code.code();
     match cmd {

@@ -2,13 +2,12 @@
 
 use std::path::PathBuf;
 
-use roomkv_core::rongcloud::{ChatroomId, MsgUid, UserId};
-use roomkv_core::tencent::{GetRoomInfo, RoomId};
 use roomkv_emulator::persist::PersistError;
-use roomkv_emulator::state::ExpansionQuery;
 use roomkv_emulator::{Emulator, EmulatorConfig};
 
 use crate::common::*;
+use roomkv_core::rongcloud::{ChatroomId, MsgUid, QueryExpansion, UserId};
+use roomkv_core::tencent::{GetRoomInfo, RoomId};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("roomkv-emu-{name}-{}", std::process::id()));
@@ -32,10 +31,7 @@ fn observe(emulator: &Emulator) -> String {
         state
             .expansion_query(
                 APP,
-                &ExpansionQuery {
-                    msg_uid: MsgUid::non_validated(msg),
-                    page: 1,
-                },
+                &QueryExpansion::new(MsgUid::non_validated(msg)).page(1),
             )
             .unwrap()
     };

@@ -9,9 +9,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use roomkv_core::rongcloud::{ChatroomId, MsgUid};
+use roomkv_core::rongcloud::{ChatroomId, MsgUid, QueryExpansion};
 use roomkv_emulator::faults::{FaultEffect, FaultRule};
-use roomkv_emulator::state::ExpansionQuery;
 use roomkv_emulator::{Emulator, EmulatorConfig, Exchange};
 
 use crate::common::*;
@@ -531,16 +530,13 @@ async fn control_api_events_and_reset() {
         .state()
         .expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("M1"),
-                page: 1,
-            },
+            &QueryExpansion::new(MsgUid::non_validated("M1")).page(1),
         )
         .unwrap();
     assert_eq!(
         page.entries
             .iter()
-            .map(|(k, i)| (k.as_str(), i.v.as_str()))
+            .map(|e| (e.key.as_str(), e.value.as_str()))
             .collect::<Vec<_>>(),
         [("k", "v"), ("n", "1")]
     );
@@ -625,10 +621,7 @@ async fn control_api_events_and_reset() {
             .state()
             .expansion_query(
                 APP,
-                &ExpansionQuery {
-                    msg_uid: MsgUid::non_validated("M1"),
-                    page: 1
-                }
+                &QueryExpansion::new(MsgUid::non_validated("M1")).page(1)
             )
             .unwrap()
             .entries

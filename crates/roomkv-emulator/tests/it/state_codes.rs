@@ -1,14 +1,14 @@
 //! Every documented code the state returns, and the semantics around it.
 
-use roomkv_core::rongcloud::{ChatroomId, MsgUid, UserId};
-use roomkv_core::tencent::{DestroyRoom, GetRoomInfo, RoomId};
-use roomkv_core::{ApiCode, ApiError, RongCloudCode, TencentCode};
 use roomkv_emulator::EmulatorConfig;
-use roomkv_emulator::config::MissingKeys;
+use roomkv_emulator::config::{MissingKeys, RongCloudRules};
 use roomkv_emulator::events::{EventKind, OptType, TencentCallback};
-use roomkv_emulator::state::{ExpansionQuery, NotificationMessage, State};
+use roomkv_emulator::state::{State, rongcloud_validation_error};
 
 use crate::common::*;
+use roomkv_core::rongcloud::{ChatroomId, MsgUid, Notification, QueryExpansion, UserId};
+use roomkv_core::tencent::{DestroyRoom, GetRoomInfo, RoomId};
+use roomkv_core::{ApiCode, ApiError, Limits, Operation, RongCloudCode, TencentCode};
 
 fn state() -> State {
     State::new(&EmulatorConfig::default())
@@ -87,7 +87,7 @@ fn owners_rule_set_and_remove_and_batches_force() {
         (view.value.as_str(), view.user_id.as_str(), view.auto_delete),
         ("b", "bob", false)
     );
-    assert_eq!(view.last_set_time, T0_MS + 2);
+    assert_eq!(view.last_set_time_ms, T0_MS + 2);
     assert_rc(
         s.entry_remove(APP, &entry_remove("r", "alice", "seat"), T0_MS),
         1002,
@@ -144,7 +144,9 @@ fn the_room_cap_answers_1502_and_batches_are_all_or_nothing() {
         1502,
     );
     assert_eq!(
-        s.entry_query(APP, &query("r", &["k1"])).unwrap()[0].value,
+        s.entry_query(APP, &query("r", &["k1"])).unwrap()[0]
+            .value
+            .as_str(),
         "v"
     );
     s.entry_batch_set(
@@ -181,44 +183,50 @@ fn per_request_counts_and_lengths_answer_1005_and_bad_values_1002() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_rc(
-        s.entry_batch_set(APP, &batch_set("r", "u", &pairs, false), T0_MS),
+        validated(&batch_set("r", "u", &pairs, false), |op| {
+            s.entry_batch_set(APP, op, T0_MS)
+        }),
         1005,
     );
     assert_rc(
-        s.entry_batch_set(APP, &batch_set("r", "u", &[], false), T0_MS),
+        validated(&batch_set("r", "u", &[], false), |op| {
+            s.entry_batch_set(APP, op, T0_MS)
+        }),
         1002,
     );
     let keys: Vec<String> = (0..101).map(|i| format!("k{i}")).collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    assert_rc(s.entry_query(APP, &query("r", &keys)), 1005);
     assert_rc(
-        s.entry_set(
-            APP,
-            &entry_set("r", "u", &"k".repeat(129), "v", false),
-            T0_MS,
-        ),
+        validated(&query("r", &keys), |op| s.entry_query(APP, op)),
         1005,
     );
     assert_rc(
-        s.entry_set(
-            APP,
-            &entry_set("r", "u", "k", &"v".repeat(4097), false),
-            T0_MS,
-        ),
+        validated(&entry_set("r", "u", &"k".repeat(129), "v", false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
         1005,
     );
-    s.entry_set(
-        APP,
+    assert_rc(
+        validated(&entry_set("r", "u", "k", &"v".repeat(4097), false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
+        1005,
+    );
+    validated(
         &entry_set("r", "u", &"k".repeat(128), &"é".repeat(4096), false),
-        T0_MS,
+        |op| s.entry_set(APP, op, T0_MS),
     )
     .unwrap();
     assert_rc(
-        s.entry_set(APP, &entry_set("r", "u", "bad key", "v", false), T0_MS),
+        validated(&entry_set("r", "u", "bad key", "v", false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
         1002,
     );
     assert_rc(
-        s.entry_set(APP, &entry_set("", "u", "k", "v", false), T0_MS),
+        validated(&entry_set("", "u", "k", "v", false), |op| {
+            s.entry_set(APP, op, T0_MS)
+        }),
         1002,
     );
 }
@@ -259,11 +267,10 @@ fn batch_remove_with_missing_keys_follows_the_configured_rule() {
 #[test]
 fn kv_events_user_leave_and_destroy() {
     let s = state();
-    let mut set = entry_set("r", "alice", "seat1", "a", true);
-    set.notification = Some(NotificationMessage {
-        object_name: "RC:chrmKVNotiMsg".into(),
-        content: r#"{"type":1,"key":"seat1","value":"a","extra":""}"#.into(),
-    });
+    let set = entry_set("r", "alice", "seat1", "a", true).notify(Notification::custom(
+        "RC:chrmKVNotiMsg",
+        r#"{"type":1,"key":"seat1","value":"a","extra":""}"#,
+    ));
     s.entry_set(APP, &set, T0_MS).unwrap();
     s.entry_set(APP, &entry_set("r", "alice", "keep", "k", false), T0_MS + 1)
         .unwrap();
@@ -276,7 +283,7 @@ fn kv_events_user_leave_and_destroy() {
         .entry_query(APP, &query("r", &[]))
         .unwrap()
         .into_iter()
-        .map(|v| v.key)
+        .map(|v| v.key.as_str().to_owned())
         .collect();
     assert_eq!(keys, ["bobs", "keep"]);
     assert_eq!(s.destroy_chatroom(APP, &room, T0_MS + 4), 2);
@@ -369,32 +376,26 @@ fn expansions_cap_at_300_per_message_and_page_by_300() {
     let page1 = s
         .expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m1"),
-                page: 1,
-            },
+            &QueryExpansion::new(MsgUid::non_validated("m1")).page(1),
         )
         .unwrap();
     assert_eq!(page1.entries.len(), 300);
     assert!(
         s.expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m1"),
-                page: 2
-            }
+            &QueryExpansion::new(MsgUid::non_validated("m1")).page(2)
         )
         .unwrap()
         .entries
         .is_empty()
     );
-    let updated = page1.entries.iter().find(|(k, _)| k == "k000b0").unwrap();
-    assert_eq!(updated.1.v, "x");
+    let updated = page1.get("k000b0").unwrap();
+    assert_eq!(updated.value.as_str(), "x");
     assert!(
         page1
             .entries
             .iter()
-            .all(|(k, item)| k == "k000b0" || item.ts < updated.1.ts),
+            .all(|e| e.key.as_str() == "k000b0" || e.version < updated.version),
         "ts grows"
     );
 
@@ -412,18 +413,14 @@ fn expansions_cap_at_300_per_message_and_page_by_300() {
         small
             .expansion_query(
                 APP,
-                &ExpansionQuery {
-                    msg_uid: MsgUid::non_validated("m"),
-                    page: n,
-                },
+                &QueryExpansion::new(MsgUid::non_validated("m")).page(n),
             )
             .unwrap()
     };
     assert_eq!(page(0).entries.len(), 2);
-    assert_eq!(
-        page(2).entries,
-        vec![("z".to_owned(), page(2).entries[0].1.clone())]
-    );
+    let last = page(2);
+    assert_eq!(last.entries.len(), 1);
+    assert_eq!(last.entries[0].key.as_str(), "z");
 }
 
 #[test]
@@ -435,66 +432,55 @@ fn expansion_calls_check_counts_and_the_message() {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     assert_rc(
-        s.expansion_set(APP, &expansion_set("m", "a", false, "b", &pairs), T0_MS),
+        validated(&expansion_set("m", "a", false, "b", &pairs), |op| {
+            s.expansion_set(APP, op, T0_MS)
+        }),
         1005,
     );
     assert_rc(
-        s.expansion_set(
-            APP,
+        validated(
             &expansion_set("m", "a", false, "b", &[("k", &"v".repeat(4097))]),
-            T0_MS,
+            |op| s.expansion_set(APP, op, T0_MS),
         ),
         1005,
     );
     assert_rc(
-        s.expansion_set(
-            APP,
+        validated(
             &expansion_set("m", "a", false, "b", &[(&"k".repeat(33), "v")]),
-            T0_MS,
+            |op| s.expansion_set(APP, op, T0_MS),
         ),
         1005,
     );
     // Auto-registered with the first call; the other party of a private chat may name the sender.
-    s.expansion_set(
-        APP,
-        &expansion_set("m", "a", false, "b", &[("k", "v")]),
-        T0_MS,
-    )
+    validated(&expansion_set("m", "a", false, "b", &[("k", "v")]), |op| {
+        s.expansion_set(APP, op, T0_MS)
+    })
     .unwrap();
-    s.expansion_set(
-        APP,
-        &expansion_set("m", "b", false, "a", &[("k2", "v")]),
-        T0_MS,
-    )
+    validated(&expansion_set("m", "b", false, "a", &[("k2", "v")]), |op| {
+        s.expansion_set(APP, op, T0_MS)
+    })
     .unwrap();
     assert_rc(
-        s.expansion_set(
-            APP,
-            &expansion_set("m", "a", true, "b", &[("k", "v")]),
-            T0_MS,
-        ),
+        validated(&expansion_set("m", "a", true, "b", &[("k", "v")]), |op| {
+            s.expansion_set(APP, op, T0_MS)
+        }),
         1002,
     );
     assert_rc(
-        s.expansion_set(
-            APP,
-            &expansion_set("m", "a", false, "c", &[("k", "v")]),
-            T0_MS,
-        ),
+        validated(&expansion_set("m", "a", false, "c", &[("k", "v")]), |op| {
+            s.expansion_set(APP, op, T0_MS)
+        }),
         1002,
     );
-    s.expansion_delete(
-        APP,
+    validated(
         &expansion_delete("m", "a", false, "b", &["k", "missing"]),
+        |op| s.expansion_delete(APP, op),
     )
     .unwrap();
     let page = s
         .expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m"),
-                page: 1,
-            },
+            &QueryExpansion::new(MsgUid::non_validated("m")).page(1),
         )
         .unwrap();
     assert_eq!(page.entries.len(), 1);
@@ -513,10 +499,7 @@ fn expansion_calls_check_counts_and_the_message() {
     assert_rc(
         strict.expansion_query(
             APP,
-            &ExpansionQuery {
-                msg_uid: MsgUid::non_validated("m"),
-                page: 1,
-            },
+            &QueryExpansion::new(MsgUid::non_validated("m")).page(1),
         ),
         1002,
     );
@@ -712,4 +695,15 @@ fn quota_codes_come_from_the_emulator() {
         (err.code, err.http_status),
         (ApiCode::Tencent(TencentCode::RestFrequencyLimit), 200)
     );
+}
+
+/// What the service does before the state: core's validation of the operation, answered with
+/// the vendor's codes (1005 too long or too many, 1002 otherwise), then `apply`.
+fn validated<O: Operation, T>(
+    op: &O,
+    apply: impl FnOnce(&O) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    op.validate(&Limits::default())
+        .map_err(|e| rongcloud_validation_error(&RongCloudRules::default(), &e))?;
+    apply(op)
 }

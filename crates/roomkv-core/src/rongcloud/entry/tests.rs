@@ -6,7 +6,13 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::rongcloud::test_support::*;
+use crate::rongcloud::*;
 use crate::{ApiCode, RongCloudCode, Unit};
+#[allow(unused_imports)]
+use crate::{
+    ApiError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
+    ValidationError,
+};
 
 fn room() -> ChatroomId {
     ChatroomId::parse("room1").unwrap()
@@ -379,7 +385,7 @@ fn query_entries_wire() {
 
 #[test]
 fn endpoint_path_prefix_is_kept() {
-    let base = crate::BaseUrl::parse("http://127.0.0.1:8787/rc/").unwrap();
+    let base = BaseUrl::parse("http://127.0.0.1:8787/rc/").unwrap();
     let request = QueryEntries::new(room()).encode(&base).unwrap();
     assert_eq!(
         request.uri(),
@@ -548,6 +554,7 @@ proptest! {
 mod server {
     use super::*;
     use crate::rongcloud::server::Request;
+    use crate::{DecodeError, ServerOperation};
 
     fn decode_body<T: ServerOperation>(path: &str, body: &str) -> Result<T, DecodeError> {
         T::decode(&form_request(path, body.as_bytes()))
@@ -652,7 +659,7 @@ mod server {
         let received = as_received(&request);
         let decoded = T::decode(&received).unwrap();
         prop_assert_eq!(&decoded, op);
-        let routed = Request::decode(&received).unwrap().unwrap();
+        let routed = routed(Dialect::Legacy, &received).unwrap().unwrap();
         prop_assert_eq!(routed, wrap(op.clone()));
         Ok(())
     }
@@ -702,7 +709,7 @@ mod server {
         fn decode_rejects_arbitrary_bytes(body in vec(any::<u8>(), 0..400)) {
             for path in [SetEntry::PATH, BatchSetEntries::PATH, RemoveEntry::PATH, BatchRemoveEntries::PATH, QueryEntries::PATH] {
                 let request = form_request(path, &body);
-                prop_assert!(Request::decode(&request).unwrap().is_err(), "{}", path);
+                prop_assert!(routed(Dialect::Legacy, &request).unwrap().is_err(), "{}", path);
             }
         }
 
@@ -720,7 +727,7 @@ mod server {
                 .extend_pairs(fields.iter())
                 .finish();
             for path in [SetEntry::PATH, BatchSetEntries::PATH, RemoveEntry::PATH, BatchRemoveEntries::PATH, QueryEntries::PATH] {
-                let _ = Request::decode(&form_request(path, body.as_bytes()));
+                let _ = routed(Dialect::Legacy, &form_request(path, body.as_bytes()));
             }
         }
 
@@ -779,12 +786,12 @@ mod server {
         }
     }
 
-    const KV_NOTIFICATION: &str = crate::rongcloud::KV_NOTIFICATION_OBJECT_NAME;
+    const KV_NOTIFICATION: &str = KV_NOTIFICATION_OBJECT_NAME;
 
     #[test]
     fn missing_and_malformed_fields_are_named() {
         let field = |path: &str, body: &str| {
-            Request::decode(&form_request(path, body.as_bytes()))
+            routed(Dialect::Legacy, &form_request(path, body.as_bytes()))
                 .unwrap()
                 .unwrap_err()
                 .field_name()

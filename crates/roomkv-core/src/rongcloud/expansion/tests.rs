@@ -6,7 +6,13 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::rongcloud::test_support::*;
+use crate::rongcloud::*;
 use crate::{ApiCode, RongCloudCode, Unit};
+#[allow(unused_imports)]
+use crate::{
+    ApiError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
+    ValidationError,
+};
 
 fn msg() -> MsgUid {
     MsgUid::parse("BRGM-DEN2-01E4-BN66").unwrap()
@@ -356,6 +362,7 @@ proptest! {
 #[cfg(feature = "server")]
 mod server {
     use super::*;
+    use crate::ServerOperation;
     use crate::rongcloud::server::Request;
 
     fn target_parts() -> impl Strategy<Value = (MsgUid, UserId, ConversationType, TargetId, bool)> {
@@ -431,7 +438,7 @@ mod server {
         let received = as_received(&request);
         prop_assert_eq!(&T::decode(&received).unwrap(), op);
         prop_assert_eq!(
-            Request::decode(&received).unwrap().unwrap(),
+            routed(Dialect::Legacy, &received).unwrap().unwrap(),
             wrap(op.clone())
         );
         Ok(())
@@ -464,7 +471,7 @@ mod server {
         #[test]
         fn decode_rejects_arbitrary_bytes(body in vec(any::<u8>(), 0..400)) {
             for path in [SetExpansion::PATH, DeleteExpansion::PATH, QueryExpansion::PATH] {
-                prop_assert!(Request::decode(&form_request(path, &body)).unwrap().is_err(), "{}", path);
+                prop_assert!(routed(Dialect::Legacy, &form_request(path, &body)).unwrap().is_err(), "{}", path);
             }
         }
 
@@ -482,7 +489,7 @@ mod server {
                 .extend_pairs(fields.iter())
                 .finish();
             for path in [SetExpansion::PATH, DeleteExpansion::PATH, QueryExpansion::PATH] {
-                let _ = Request::decode(&form_request(path, body.as_bytes()));
+                let _ = routed(Dialect::Legacy, &form_request(path, body.as_bytes()));
             }
         }
 
@@ -533,7 +540,7 @@ mod server {
     #[test]
     fn missing_and_malformed_fields_are_named() {
         let field = |path: &str, body: &str| {
-            Request::decode(&form_request(path, body.as_bytes()))
+            routed(Dialect::Legacy, &form_request(path, body.as_bytes()))
                 .unwrap()
                 .unwrap_err()
                 .field_name()

@@ -1,12 +1,109 @@
-//! Tests of the Nexconn v4 operations: exact wire output, validation boundaries, reply and error
-//! parsing, and (with `server`) decode and reply round trips.
+//! Tests of the operations in the Nexconn v4 dialect: exact wire output, validation boundaries,
+//! reply and error parsing, and (with `server`) decode and reply round trips.
+//!
+//! The operations are the unified ones, under the names of Nexconn's endpoints
+//! (`SetMetadata` is [`BatchSetEntries`], …), driven through [`InV4`]: `validate`, `encode`
+//! and `parse` in [`Dialect::V4`]. Neither `Operation` nor `ServerOperation` is in scope, so
+//! those names always mean the v4 form.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use super::*;
 use crate::rongcloud::test_support::*;
-use crate::{ApiCode, CodeClass, QuotaFamily};
+use crate::rongcloud::{
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
+    Endpoint, Entry, EntryKey, EntryValue, ExpansionEntry, ExpansionKey, ExpansionPage,
+    ExpansionValue, MsgUid, QueryEntries, QueryExpansion, RongCloudOperation, SetExpansion,
+    TargetId, UserId,
+};
+use crate::{
+    ApiCode, ApiError, CodeClass, DecodeError, Effect, EncodeError, Limits, QuotaCost, QuotaFamily,
+    ResponseError, RongCloudCode, Unit, ValidationError,
+};
+
+/// The six v4 paths, in the order of the spec's table.
+#[cfg(feature = "server")]
+const PATHS: [&str; 6] = [
+    SetMetadata::V4_PATH,
+    RemoveMetadata::V4_PATH,
+    GetMetadata::V4_PATH,
+    SetMessageMetadata::V4_PATH,
+    DeleteMessageMetadata::V4_PATH,
+    ListMessageMetadata::V4_PATH,
+];
+
+/// `/v4/open-channel/metadata/batch/set`.
+type SetMetadata = BatchSetEntries;
+/// `/v4/open-channel/metadata/batch/remove`.
+type RemoveMetadata = BatchRemoveEntries;
+/// `/v4/open-channel/metadata/batch/get`.
+type GetMetadata = QueryEntries;
+/// `/v4/channel-type/message/metadata/set`.
+type SetMessageMetadata = SetExpansion;
+/// `/v4/channel-type/message/metadata/delete`.
+type DeleteMessageMetadata = DeleteExpansion;
+/// `/v4/channel-type/message/metadata/list`.
+type ListMessageMetadata = QueryExpansion;
+
+/// An operation in v4, under the method names of `Operation` and `ServerOperation`.
+trait InV4: RongCloudOperation {
+    fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
+        self.validate_in(Dialect::V4, limits)
+    }
+
+    fn encode(&self, endpoint: &Endpoint) -> Result<http::Request<Vec<u8>>, EncodeError> {
+        self.encode_in(Dialect::V4, endpoint)
+    }
+
+    fn parse(&self, response: http::Response<&[u8]>) -> Result<Self::Output, ResponseError> {
+        self.parse_in(Dialect::V4, response)
+    }
+
+    fn quota(&self) -> QuotaCost {
+        crate::Operation::quota(self)
+    }
+
+    fn effect(&self) -> Effect {
+        crate::Operation::effect(self)
+    }
+
+    fn settles_repeat(&self, error: &ApiError) -> Option<Self::Output> {
+        crate::Operation::settles_repeat(self, error)
+    }
+
+    /// The v4 decoder of the operation.
+    #[cfg(feature = "server")]
+    fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError>;
+
+    /// The v4 success reply of `output`.
+    #[cfg(feature = "server")]
+    fn encode_reply(output: &Self::Output, request_id: Option<&str>) -> http::Response<Vec<u8>>
+    where
+        Self::Output: crate::rongcloud::server::ReplyEncoding,
+    {
+        crate::rongcloud::server::ReplyEncoding::encode_reply(output, Dialect::V4, request_id)
+    }
+}
+
+macro_rules! in_v4 {
+    ($($op:ty),*) => {$(
+        impl InV4 for $op {
+            #[cfg(feature = "server")]
+            fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+                Self::decode_v4(request)
+            }
+        }
+    )*};
+}
+
+in_v4!(
+    BatchSetEntries,
+    BatchRemoveEntries,
+    QueryEntries,
+    SetExpansion,
+    DeleteExpansion,
+    QueryExpansion
+);
 
 fn room() -> ChatroomId {
     ChatroomId::parse("room1").unwrap()
@@ -661,7 +758,6 @@ proptest! {
 #[cfg(feature = "server")]
 mod server {
     use super::*;
-    use crate::ServerOperation;
 
     fn json_request<'a>(path: &str, body: &'a [u8]) -> http::Request<&'a [u8]> {
         http::Request::post(path)
@@ -670,15 +766,15 @@ mod server {
             .unwrap()
     }
 
-    fn decode<O: ServerOperation>(body: &str) -> Result<O, DecodeError> {
+    fn decode<O: InV4>(body: &str) -> Result<O, DecodeError> {
         O::decode(&json_request("/", body.as_bytes()))
     }
 
     fn round_trip<O>(op: &O) -> O
     where
-        O: ServerOperation<Endpoint = Endpoint> + std::fmt::Debug,
+        O: InV4<Endpoint = Endpoint> + std::fmt::Debug,
     {
-        let request = op.encode(&endpoint()).unwrap();
+        let request = InV4::encode(op, &endpoint()).unwrap();
         O::decode(&as_received(&request)).unwrap()
     }
 
@@ -688,7 +784,7 @@ mod server {
     fn the_documented_request_shapes_decode() {
         use crate::corpus_examples::request;
         let set: SetMetadata = decode(request("v4/set_metadata", 0)).unwrap();
-        assert_eq!(set.channel_id().as_str(), "gid1");
+        assert_eq!(set.chatroom_id().as_str(), "gid1");
         assert_eq!(set.owner().as_str(), "test");
         assert_eq!(
             set.entries(),
@@ -1020,7 +1116,6 @@ mod server {
     /// A well-formed body of each v4 endpoint (as roomkv sends it), its path, and the members
     /// of each JSON type: strings, string containers, integers and flags.
     fn documented_bodies() -> Vec<(&'static str, serde_json::Value)> {
-        use crate::rongcloud::server::v4::PATHS;
         let bodies = [
             r#"{"channelId":"r","metadataOwnerId":"u","metadata":{"k":"v"},"shouldAutoDelete":1}"#,
             r#"{"channelId":"r","metadataOwnerId":"u","metadataKeys":["k"]}"#,
@@ -1064,7 +1159,7 @@ mod server {
                 let mut changed = body.clone();
                 changed[member] = replacement.clone();
                 let text = changed.to_string();
-                let decoded = crate::rongcloud::server::v4::Request::decode(
+                let decoded = routed(Dialect::V4,
                     &json_request(path, text.as_bytes()),
                 )
                 .unwrap();
@@ -1080,22 +1175,18 @@ mod server {
     #[test]
     fn a_missing_required_member_is_refused_naming_it() {
         const OPTIONAL: [(&str, &str); 5] = [
-            (SetMetadata::PATH, "shouldAutoDelete"),
-            (GetMetadata::PATH, "metadataKeys"),
-            (SetMessageMetadata::PATH, "isEchoToSender"),
-            (DeleteMessageMetadata::PATH, "syncToSender"),
-            (ListMessageMetadata::PATH, "page"),
+            (SetMetadata::V4_PATH, "shouldAutoDelete"),
+            (GetMetadata::V4_PATH, "metadataKeys"),
+            (SetMessageMetadata::V4_PATH, "isEchoToSender"),
+            (DeleteMessageMetadata::V4_PATH, "syncToSender"),
+            (ListMessageMetadata::V4_PATH, "page"),
         ];
         for (path, body) in documented_bodies() {
             for member in body.as_object().unwrap().keys() {
                 let mut without = body.clone();
                 without.as_object_mut().unwrap().remove(member);
                 let text = without.to_string();
-                let decoded = crate::rongcloud::server::v4::Request::decode(&json_request(
-                    path,
-                    text.as_bytes(),
-                ))
-                .unwrap();
+                let decoded = routed(Dialect::V4, &json_request(path, text.as_bytes())).unwrap();
                 if OPTIONAL.contains(&(path, member.as_str())) {
                     assert!(decoded.is_ok(), "{path} {text}");
                 } else {
@@ -1225,7 +1316,7 @@ mod server {
         }
     }
 
-    fn decode_bytes<O: ServerOperation>(body: &[u8]) -> Result<O, DecodeError> {
+    fn decode_bytes<O: InV4>(body: &[u8]) -> Result<O, DecodeError> {
         O::decode(&json_request("/", body))
     }
 }
