@@ -137,7 +137,7 @@ async fn a_crowd_that_fits_the_maximum_wait_is_served_in_arrival_order_on_a_paus
         // The emulator answers at once, so each is answered at its slot: in arrival order.
         assert_eq!(outcome, Outcome::Done { after: slot(i) }, "request {i}");
     }
-    assert_eq!(emulator.rate_limiter().refusals(), 0);
+    assert_eq!(emulator.quota_enforcer().refusals(), 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -159,7 +159,7 @@ async fn exactly_the_requests_beyond_the_maximum_wait_fail_and_at_once_on_a_paus
         assert_eq!(outcome, expected, "request {i}");
     }
     assert_eq!(start.elapsed(), slot(119));
-    assert_eq!(emulator.rate_limiter().refusals(), 0);
+    assert_eq!(emulator.quota_enforcer().refusals(), 0);
     let held: usize = (0..CROWD / 100)
         .map(|r| {
             let query = QueryEntries::new(ChatroomId::non_validated(format!("r{r}")));
@@ -250,7 +250,7 @@ async fn a_crowd_that_fits_the_maximum_wait_is_served_over_sockets_and_never_thr
         .count();
     assert_eq!(done, CROWD, "{outcomes:?}");
     each_sent_once_not_before_its_slot(&sent.lock().unwrap(), CROWD);
-    assert_eq!(served.emulator.rate_limiter().refusals(), 0);
+    assert_eq!(served.emulator.quota_enforcer().refusals(), 0);
     assert_eq!(entries(&served, APP), CROWD);
 }
 
@@ -276,6 +276,6 @@ async fn only_requests_beyond_the_maximum_wait_fail_over_sockets() {
     assert!(done >= 120, "{done} made it");
     let sent = sent.lock().unwrap().clone();
     assert_eq!(sent.len(), done, "nothing refused was sent");
-    assert_eq!(served.emulator.rate_limiter().refusals(), 0);
+    assert_eq!(served.emulator.quota_enforcer().refusals(), 0);
     assert_eq!(entries(&served, APP), done);
 }

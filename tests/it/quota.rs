@@ -111,7 +111,7 @@ impl Tally {
         );
         assert_eq!(units, expected_units);
         assert_eq!(
-            served.emulator.rate_limiter().refusals(),
+            served.emulator.quota_enforcer().refusals(),
             0,
             "the emulator refused some"
         );
@@ -391,7 +391,7 @@ async fn processes_sharing_a_redis_quota_stay_within_it_together_and_use_it() {
         assert!(!report.stderr.contains(FALLBACK_WARNING), "{report:?}");
     }
     assert_eq!(
-        served.emulator.rate_limiter().refusals(),
+        served.emulator.quota_enforcer().refusals(),
         0,
         "the emulator refused some"
     );
@@ -445,7 +445,7 @@ async fn when_redis_dies_mid_run_the_fleet_falls_back_to_its_share_and_is_not_th
     }
     // Each process fell back to 1000 / 2 KV/s: together still within the quota.
     assert_eq!(
-        served.emulator.rate_limiter().refusals(),
+        served.emulator.quota_enforcer().refusals(),
         0,
         "the emulator refused some"
     );

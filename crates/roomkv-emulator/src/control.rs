@@ -176,8 +176,8 @@ impl Emulator {
         Ok(json!({
             "answers": self.answer_counts(),
             "quotas": self.quota_meters(),
-            "rateLimits": self.rate_limiter().enabled(),
-            "throttled": self.rate_limiter().refusals(),
+            "rateLimits": self.quota_enforcer().enabled(),
+            "throttled": self.quota_enforcer().refusals(),
             "webhooks": serde_json::to_value(self.webhook_stats())
                 .map_err(|e| bad_request(e.to_string()))?,
             "journal": {
@@ -288,11 +288,11 @@ impl Emulator {
                 Ok(json!({ "rules": self.faults() }))
             }
             ("/_emulator/rate-limits", &Method::GET) => {
-                Ok(json!({ "enabled": self.rate_limiter().enabled() }))
+                Ok(json!({ "enabled": self.quota_enforcer().enabled() }))
             }
             ("/_emulator/rate-limits", _) => {
                 let Enabled { enabled } = parse(body)?;
-                self.rate_limiter().set_enabled(enabled);
+                self.quota_enforcer().set_enabled(enabled);
                 Ok(json!({ "enabled": enabled }))
             }
             ("/_emulator/rongcloud/kv-service", _) => {

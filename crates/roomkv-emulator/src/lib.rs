@@ -84,7 +84,7 @@ use crate::config::{Secret, SignatureCheck};
 use crate::faults::{FaultInjector, FaultPlan, FaultRule, FaultRuleError};
 use crate::journal::{Journal, JournalFilter, JournalPage, QuotaMeter};
 use crate::persist::{PersistError, Persister};
-use crate::quota::{AppQuota, QuotaExceeded, RateLimiter};
+use crate::quota::{AppQuota, QuotaEnforcer, QuotaExceeded};
 use crate::state::{Snapshot, State};
 use crate::webhooks::Webhooks;
 use roomkv_transport::SharedHttpClient;
@@ -111,7 +111,7 @@ struct Inner {
     state: Arc<State>,
     clock: SharedClock,
     authenticator: Arc<dyn Authenticator>,
-    limiter: RateLimiter,
+    limiter: QuotaEnforcer,
     rongcloud_apps: HashMap<String, RongCloudAppState>,
     tencent_apps: HashMap<u64, TencentAppState>,
     replay: ReplayGuard,
@@ -284,7 +284,7 @@ impl EmulatorBuilder {
             webhooks,
             state,
             persister,
-            limiter: RateLimiter::new(&config.limits, &config.quota),
+            limiter: QuotaEnforcer::new(&config.limits, &config.quota),
             replay: ReplayGuard::new(config.strict_window),
             faults: FaultInjector::new(config.fault_seed),
             tencent_seq: AtomicU64::new(0),
@@ -360,7 +360,7 @@ impl Emulator {
     }
 
     /// The rate limiter (to switch enforcement at run time).
-    pub fn rate_limiter(&self) -> &RateLimiter {
+    pub fn quota_enforcer(&self) -> &QuotaEnforcer {
         &self.inner.limiter
     }
 

@@ -78,7 +78,7 @@ pub struct QuotaExceeded {
 
 /// The rates of every family, shared by all apps; charges go to an [`AppQuota`].
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct QuotaEnforcer {
     enabled: AtomicBool,
     configured: bool,
     /// Nanoseconds per unit; `None` means the family is not limited.
@@ -89,7 +89,7 @@ pub struct RateLimiter {
     refusals: AtomicU64,
 }
 
-impl RateLimiter {
+impl QuotaEnforcer {
     /// Rates from `limits`, scaled and enabled per `config`.
     pub fn new(limits: &Limits, config: &QuotaConfig) -> Self {
         let scale_ok = config.rate_scale.is_finite() && config.rate_scale > 0.0;
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn every_family_has_a_slot() {
-        let limiter = RateLimiter::new(&Limits::default(), &QuotaConfig::default());
+        let limiter = QuotaEnforcer::new(&Limits::default(), &QuotaConfig::default());
         assert_eq!(limiter.families().count(), SLOTS);
         assert!(slot(QuotaFamily::Tencent(Command::DelRoomMetadata)).is_some());
     }

@@ -60,13 +60,13 @@ pub enum Exchange {
 
 /// Which surface a path belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Vendor {
+pub(crate) enum Api {
     Control,
     RongCloud,
     Tencent,
 }
 
-impl Vendor {
+impl Api {
     /// `/_emulator/…` is the control API; `/v4/<service>/…` with a snake_case service name (or a
     /// `sdkappid` query) is Tencent; everything else, Nexconn's kebab-case `/v4/…` included, is
     /// RongCloud.
@@ -89,9 +89,9 @@ impl Vendor {
 }
 
 /// The journal's vendor and dialect names of a request.
-fn names(vendor: Vendor, path: &str) -> (&'static str, &'static str) {
+fn names(vendor: Api, path: &str) -> (&'static str, &'static str) {
     match vendor {
-        Vendor::Tencent => ("tencent", "tencent"),
+        Api::Tencent => ("tencent", "tencent"),
         _ if is_v4(path) => ("rongcloud", "v4"),
         _ => ("rongcloud", "legacy"),
     }
@@ -144,8 +144,8 @@ impl Emulator {
     ///
     /// This is the whole server minus the network, for an in-memory HTTP client.
     pub fn handle(&self, request: Request<Bytes>) -> Response<Vec<u8>> {
-        let vendor = Vendor::of(request.uri());
-        if vendor == Vendor::Control {
+        let vendor = Api::of(request.uri());
+        if vendor == Api::Control {
             return match catch_unwind(AssertUnwindSafe(|| self.control(&request))) {
                 Ok(response) => response,
                 Err(_) => {
@@ -183,18 +183,18 @@ impl Emulator {
     /// The vendor's internal-error answer, for a request whose handling panicked.
     fn internal_error(
         &self,
-        vendor: Vendor,
+        vendor: Api,
         request: &Request<Bytes>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
         let error = match vendor {
-            Vendor::Tencent => tc_error(TencentCode::LiveInternalError, "internal server error"),
+            Api::Tencent => tc_error(TencentCode::LiveInternalError, "internal server error"),
             _ => self.with_rc_id(
                 rc_error(RongCloudCode::InternalError, "internal logic error", 200),
                 request,
             ),
         };
         let response = match vendor {
-            Vendor::Tencent => self.tencent_error_reply(&error),
+            Api::Tencent => self.tencent_error_reply(&error),
             _ => rc_error_reply(request.uri().path(), error.clone()),
         };
         (response, Some(error))
@@ -204,7 +204,7 @@ impl Emulator {
     /// by `roomkv emulator -v`).
     fn journal_request(
         &self,
-        vendor: Vendor,
+        vendor: Api,
         request: &Request<Bytes>,
         response: &Response<Vec<u8>>,
         refusal: Option<ApiError>,
@@ -226,7 +226,7 @@ impl Emulator {
             request.uri(),
             request.headers(),
             request.body(),
-            vendor == Vendor::Tencent,
+            vendor == Api::Tencent,
         );
         if let Some(explanation) = &explanation {
             tracing::info!(
@@ -318,8 +318,8 @@ impl Emulator {
         request: &Request<B>,
         exchange: Option<&Exchange>,
     ) {
-        let vendor = Vendor::of(request.uri());
-        if vendor == Vendor::Control {
+        let vendor = Api::of(request.uri());
+        if vendor == Api::Control {
             return;
         }
         let path = request.uri().path();
@@ -361,7 +361,7 @@ impl Emulator {
                 request.uri(),
                 request.headers(),
                 &[],
-                vendor == Vendor::Tencent,
+                vendor == Api::Tencent,
             ),
             status,
             code,
@@ -406,15 +406,15 @@ impl Emulator {
         message: Option<&str>,
         http_status: Option<u16>,
     ) -> Response<Vec<u8>> {
-        match Vendor::of(request.uri()) {
-            Vendor::Tencent => {
+        match Api::of(request.uri()) {
+            Api::Tencent => {
                 let code = TencentCode::from_code(code);
                 let message = message.unwrap_or_else(|| code.description());
                 self.tencent_error_reply(&tc_error(code, message))
             }
             vendor => rongcloud::forced_error(
                 request,
-                vendor == Vendor::RongCloud,
+                vendor == Api::RongCloud,
                 RongCloudCode::from_code(code),
                 message,
                 http_status,
@@ -439,12 +439,12 @@ impl Emulator {
     /// Answers a vendor request, with the error when it was refused.
     fn route(
         &self,
-        vendor: Vendor,
+        vendor: Api,
         request: &Request<Bytes>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
         match vendor {
-            Vendor::Control => (self.control(request), None),
-            Vendor::RongCloud => match self.rongcloud(request) {
+            Api::Control => (self.control(request), None),
+            Api::RongCloud => match self.rongcloud(request) {
                 Ok(response) => (response, None),
                 Err(error) => {
                     let error = self.with_rc_id(error, request);
@@ -454,7 +454,7 @@ impl Emulator {
                     )
                 }
             },
-            Vendor::Tencent => self.tencent(request),
+            Api::Tencent => self.tencent(request),
         }
     }
 }

@@ -7,7 +7,7 @@ use roomkv_core::rongcloud::ConversationType;
 use roomkv_core::tencent::Command;
 use roomkv_core::{Limits, QuotaCost, QuotaFamily};
 use roomkv_emulator::config::QuotaConfig;
-use roomkv_emulator::quota::{AppQuota, RateLimiter, expansion_write_cost};
+use roomkv_emulator::quota::{AppQuota, QuotaEnforcer, expansion_write_cost};
 
 use crate::common::T0;
 
@@ -17,12 +17,12 @@ fn quota_config(change: impl FnOnce(&mut QuotaConfig)) -> QuotaConfig {
     config
 }
 
-fn limiter(config: QuotaConfig) -> RateLimiter {
-    RateLimiter::new(&Limits::default(), &config)
+fn limiter(config: QuotaConfig) -> QuotaEnforcer {
+    QuotaEnforcer::new(&Limits::default(), &config)
 }
 
 /// How many charges of `cost` are admitted in a row at `now`.
-fn admitted(limiter: &RateLimiter, app: &AppQuota, cost: QuotaCost, now: Duration) -> usize {
+fn admitted(limiter: &QuotaEnforcer, app: &AppQuota, cost: QuotaCost, now: Duration) -> usize {
     (0..100_000)
         .take_while(|_| limiter.try_charge(app, cost, now).is_ok())
         .count()

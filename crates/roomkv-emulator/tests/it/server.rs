@@ -553,7 +553,7 @@ async fn control_api_events_and_reset() {
         .await
         .unwrap();
     assert_eq!(reply.json(), serde_json::json!({"enabled": false}));
-    assert!(!emulator.rate_limiter().enabled());
+    assert!(!emulator.quota_enforcer().enabled());
     let reply = post(
         "/_emulator/faults",
         r#"{"rules":[{"path":"/x","times":2,"effect":{"kind":"status","status":503}}]}"#,
@@ -614,7 +614,7 @@ async fn control_api_events_and_reset() {
         serde_json::json!({"events": [], "next": 0, "dropped": 0})
     );
     assert!(emulator.state().kv_enabled(APP));
-    assert!(emulator.rate_limiter().enabled());
+    assert!(emulator.quota_enforcer().enabled());
     assert!(emulator.faults().is_empty());
     assert!(
         emulator
