@@ -327,6 +327,7 @@ impl DelRoomMetadata {
 impl Operation for DelRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
+    /// A write; `Live.CallbackAfterDelMetadata` is a webhook, not a room message.
     const DECLARATION: Declaration = command!(
         "del_room_metadata",
         DelRoomMetadata,
@@ -362,8 +363,6 @@ impl Operation for DelRoomMetadata {
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), ResponseError> {
         reply::parse::<NoPayload>(response).map(drop)
     }
-
-    /// A write; `Live.CallbackAfterDelMetadata` is a webhook, not a room message.
 
     /// 100503 ("none of the keys to delete exist") to a repeat means the keys are gone: the
     /// earlier attempt deleted them.

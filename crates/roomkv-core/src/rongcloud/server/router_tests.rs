@@ -280,7 +280,7 @@ mod v4 {
             .collect()
     }
 
-    fn json_request<'a>(path: &str, body: &'a [u8]) -> http::Request<&'a [u8]> {
+    pub(super) fn json_request<'a>(path: &str, body: &'a [u8]) -> http::Request<&'a [u8]> {
         http::Request::post(path)
             .header("content-type", "application/json")
             .body(body)
@@ -451,6 +451,7 @@ mod both_dialects {
     use proptest::collection::vec;
     use proptest::prelude::*;
 
+    use super::v4::json_request;
     use super::*;
     use crate::rongcloud::test_support::{
         as_received, chatroom_id, conversation_type, distinct_keys, endpoint, entry_key,
@@ -459,6 +460,21 @@ mod both_dialects {
     use crate::rongcloud::{
         EntryKey, EntryValue, ExpansionKey, ExpansionValue, RongCloudOperation, UserId,
     };
+
+    #[test]
+    fn a_v4_batch_of_two_is_no_single_key_write() {
+        let set = json_request(BatchSetEntries::V4_PATH, BODIES_OF_TWO[0].as_bytes());
+        let err = Request::decode_as(Action::SetEntry, Dialect::V4, &set).unwrap_err();
+        assert_eq!(err.field_name(), Some("metadata"));
+        let remove = json_request(BatchRemoveEntries::V4_PATH, BODIES_OF_TWO[1].as_bytes());
+        let err = Request::decode_as(Action::RemoveEntry, Dialect::V4, &remove).unwrap_err();
+        assert_eq!(err.field_name(), Some("metadataKeys"));
+    }
+
+    const BODIES_OF_TWO: [&str; 2] = [
+        r#"{"channelId":"r","metadataOwnerId":"u","metadata":{"k":"v","l":"w"}}"#,
+        r#"{"channelId":"r","metadataOwnerId":"u","metadataKeys":["k","l"]}"#,
+    ];
 
     fn dialect() -> impl Strategy<Value = Dialect> {
         prop_oneof![Just(Dialect::Legacy), Just(Dialect::V4)]
@@ -510,6 +526,23 @@ mod both_dialects {
                 ),
             };
             prop_assert_eq!(sent_and_decoded(&op, d), expected);
+        }
+
+        /// Asked for, the single-key operation decodes from its v4 batch of one (which the
+        /// router gives to the batch operation).
+        #[test]
+        fn single_key_writes_decode_as_themselves_from_their_v4_batch_of_one(
+            room in chatroom_id(), user in user_id(), key in entry_key(), value in entry_value(),
+            auto in any::<bool>(),
+        ) {
+            let set = SetEntry::new(room.clone(), user.clone(), key.clone(), value).auto_delete(auto);
+            let remove = RemoveEntry::new(room, user, key);
+            let sent = set.encode_in(Dialect::V4, &endpoint()).unwrap();
+            let decoded = Request::decode_as(Action::SetEntry, Dialect::V4, &as_received(&sent));
+            prop_assert_eq!(decoded.unwrap(), Request::SetEntry(set));
+            let sent = remove.encode_in(Dialect::V4, &endpoint()).unwrap();
+            let decoded = Request::decode_as(Action::RemoveEntry, Dialect::V4, &as_received(&sent));
+            prop_assert_eq!(decoded.unwrap(), Request::RemoveEntry(remove));
         }
 
         #[test]
