@@ -290,9 +290,10 @@ pub(crate) const fn same_str(a: &str, b: &str) -> bool {
 /// - with feature `server`, in module `$server` (re-exported by the vendor's `server` module):
 ///   the exhaustive `Request` enum with `kind`, `declaration`, `name`, `effect` and `quota`, and
 ///   the `Handler` trait with one method per operation, which `dispatch` calls. Then, for a
-///   vendor without dialects (Tencent): `PATHS`, and `Request::decode`, `decode_as`, `path`,
-///   `validate` and `dispatch`, whose reply is [`crate::ServerOperation::encode_reply`]; for a
-///   list with `dialect: Dialect,` (RongCloud / Nexconn): `ROUTES` (every legacy, v4 and v4
+///   vendor without dialects (Tencent, no `dialect:` line): `PATHS`, and `Request::decode`,
+///   `decode_as`, `path`, `validate` and `dispatch`, whose reply is
+///   [`crate::ServerOperation::encode_reply`]; for a list with the optional `dialect: Dialect,`
+///   line (RongCloud / Nexconn): `ROUTES` (every legacy, v4 and v4
 ///   alias path of every declaration), and the same methods taking or reporting the
 ///   [`Dialect`] of the request: `decode` says which dialect a path belongs to and decodes with
 ///   that dialect's decoder, `dispatch` encodes the reply in it.
@@ -417,79 +418,155 @@ macro_rules! operations {
         }
     };
     (
-        $(#[$kind_meta:meta])*
-        kind: $kind:ident,
-        server: $server:ident,
-        operations: { $( $(#[$op_meta:meta])* $op:ident => $method:ident, )+ }
+        @serve [] $kind:ident
+        { $( $(#[$op_meta:meta])* $op:ident => $method:ident, )+ }
     ) => {
-        $crate::declaration::operations!(
-            @kind $(#[$kind_meta])* $kind { $( $(#[$op_meta])* $op => $method, )+ }
+        use $crate::ServerOperation;
+
+        /// The path of every operation, in declaration order.
+        pub const PATHS: [&str; $kind::ALL.len()] =
+            [$(<$op as Operation>::DECLARATION.paths.first()),+];
+
+        impl Request {
+            /// Decodes `request` by its exact URI path: `None` when no operation is
+            /// served there, otherwise the operation's [`ServerOperation::decode`] (fields
+            /// as sent; [`DecodeError::field_name`] names a missing or malformed field).
+            /// The method is not checked.
+            pub fn decode(request: &http::Request<&[u8]>) -> Option<Result<Self, DecodeError>> {
+                $kind::from_path(request.uri().path()).map(|kind| Self::decode_as(kind, request))
+            }
+
+            /// Decodes the body of `request` as operation `kind`, whatever its path.
+            pub fn decode_as(
+                kind: $kind,
+                request: &http::Request<&[u8]>,
+            ) -> Result<Self, DecodeError> {
+                match kind {
+                    $( $kind::$op => $op::decode(request).map(Self::$op), )+
+                }
+            }
+
+            /// The operation's path.
+            pub fn path(&self) -> &'static str {
+                self.declaration().paths.first()
+            }
+
+            /// The operation's client-side rules ([`Operation::validate`]): a server's
+            /// check of the documented limits, once, before [`Self::dispatch`].
+            pub fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
+                match self {
+                    $( Self::$op(op) => op.validate(limits), )+
+                }
+            }
+
+            /// Serves the request with `handler`'s method for it and encodes the output as
+            /// the vendor's success reply, echoing `request_id`
+            /// ([`ServerOperation::encode_reply`]).
+            pub fn dispatch<H: Handler + ?Sized>(
+                &self,
+                handler: &H,
+                request_id: Option<&str>,
+            ) -> Result<http::Response<Vec<u8>>, H::Error> {
+                match self {
+                    $(
+                        Self::$op(op) => handler
+                            .$method(op)
+                            .map(|output| $op::encode_reply(&output, request_id)),
+                    )+
+                }
+            }
+        }
+    };
+    (
+        @serve [$dialect:ident] $kind:ident
+        { $( $(#[$op_meta:meta])* $op:ident => $method:ident, )+ }
+    ) => {
+        use $crate::Route;
+        use $crate::rongcloud::dialect_decoding::DialectDecoding;
+        use $crate::rongcloud::reply_encoding::ReplyEncoding;
+
+        /// How many paths are served.
+        const ROUTE_COUNT: usize =
+            $crate::declaration::route_count(&[$(&<$op as Operation>::DECLARATION),+]);
+
+        /// Every path served, with its dialect and operation: every legacy path, then
+        /// every v4 path and v4 alias, in declaration order
+        /// ([`Paths::dialect_routes`](crate::Paths::dialect_routes)). An operation without
+        /// a v4 endpoint of its own has no v4 route: its v4 form is a request of its batch
+        /// operation, and decodes as one.
+        pub const ROUTES: [Route<$kind>; ROUTE_COUNT] = $crate::declaration::routes(
+            &$kind::ALL,
+            &[$(&<$op as Operation>::DECLARATION),+],
         );
 
-        /// Generated by `operations!`: the server's side of the list.
-        #[cfg(feature = "server")]
-        pub(crate) mod $server {
-            use super::*;
-            use $crate::{
-                DecodeError, Declaration, Effect, Limits, Operation, QuotaCost, ServerOperation,
-                ValidationError,
-            };
+        impl Request {
+            /// The route of `path` in [`ROUTES`], if it is served.
+            pub fn route(path: &str) -> Option<&'static Route<$kind>> {
+                ROUTES.iter().find(|route| route.path == path)
+            }
 
-            $crate::declaration::operations!(
-                @server $kind { $( $(#[$op_meta])* $op => $method, )+ }
-            );
+            /// Decodes `request` by its exact URI path, with the dialect of that path.
+            ///
+            /// `None` when the path is not in [`ROUTES`]. Otherwise the dialect and the
+            /// operation's decoder for it ([`Self::decode_as`]). The method and the
+            /// `Content-Type` are not checked: the vendor documents `POST` but not what it
+            /// answers to anything else, so that choice is the server's.
+            pub fn decode(
+                request: &http::Request<&[u8]>,
+            ) -> Option<($dialect, Result<Self, DecodeError>)> {
+                let route = Self::route(request.uri().path())?;
+                Some((route.dialect, Self::decode_as(route.kind, route.dialect, request)))
+            }
 
-            /// The path of every operation, in declaration order.
-            pub const PATHS: [&str; $kind::ALL.len()] =
-                [$(<$op as Operation>::DECLARATION.paths.first()),+];
-
-            impl Request {
-                /// Decodes `request` by its exact URI path: `None` when no operation is
-                /// served there, otherwise the operation's [`ServerOperation::decode`] (fields
-                /// as sent; [`DecodeError::field_name`] names a missing or malformed field).
-                /// The method is not checked.
-                pub fn decode(request: &http::Request<&[u8]>) -> Option<Result<Self, DecodeError>> {
-                    $kind::from_path(request.uri().path()).map(|kind| Self::decode_as(kind, request))
+            /// Decodes the body of `request` as operation `kind` sent in `dialect`,
+            /// whatever its path: legacy fields as sent
+            /// ([`ServerOperation::decode`](crate::ServerOperation::decode)); v4 members
+            /// as strict as Nexconn's generated models (a body that is not a JSON object
+            /// is an error without a field). A missing or malformed field is named by
+            /// [`DecodeError::field_name`].
+            pub fn decode_as(
+                kind: $kind,
+                dialect: $dialect,
+                request: &http::Request<&[u8]>,
+            ) -> Result<Self, DecodeError> {
+                match kind {
+                    $( $kind::$op => $op::decode_in(dialect, request).map(Self::$op), )+
                 }
+            }
 
-                /// Decodes the body of `request` as operation `kind`, whatever its path.
-                pub fn decode_as(
-                    kind: $kind,
-                    request: &http::Request<&[u8]>,
-                ) -> Result<Self, DecodeError> {
-                    match kind {
-                        $( $kind::$op => $op::decode(request).map(Self::$op), )+
-                    }
+            /// The path clients send the operation to in `dialect` (for an alias, the
+            /// canonical path).
+            pub fn path(&self, dialect: $dialect) -> &'static str {
+                self.declaration().paths.get(dialect)
+            }
+
+            /// The operation's client-side rules in `dialect`
+            /// ([`RongCloudOperation::validate_in`](crate::rongcloud::RongCloudOperation::validate_in)):
+            /// a server's check of the documented limits, once, before [`Self::dispatch`].
+            pub fn validate(
+                &self,
+                dialect: $dialect,
+                limits: &Limits,
+            ) -> Result<(), ValidationError> {
+                match self {
+                    $( Self::$op(op) => op.validate_in(dialect, limits), )+
                 }
+            }
 
-                /// The operation's path.
-                pub fn path(&self) -> &'static str {
-                    self.declaration().paths.first()
-                }
-
-                /// The operation's client-side rules ([`Operation::validate`]): a server's
-                /// check of the documented limits, once, before [`Self::dispatch`].
-                pub fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
-                    match self {
-                        $( Self::$op(op) => op.validate(limits), )+
-                    }
-                }
-
-                /// Serves the request with `handler`'s method for it and encodes the output as
-                /// the vendor's success reply, echoing `request_id`
-                /// ([`ServerOperation::encode_reply`]).
-                pub fn dispatch<H: Handler + ?Sized>(
-                    &self,
-                    handler: &H,
-                    request_id: Option<&str>,
-                ) -> Result<http::Response<Vec<u8>>, H::Error> {
-                    match self {
-                        $(
-                            Self::$op(op) => handler
-                                .$method(op)
-                                .map(|output| $op::encode_reply(&output, request_id)),
-                        )+
-                    }
+            /// Serves the request with `handler`'s method for it and encodes the output as
+            /// the success reply of `dialect`, echoing `request_id`.
+            pub fn dispatch<H: Handler + ?Sized>(
+                &self,
+                handler: &H,
+                dialect: $dialect,
+                request_id: Option<&str>,
+            ) -> Result<http::Response<Vec<u8>>, H::Error> {
+                match self {
+                    $(
+                        Self::$op(op) => handler
+                            .$method(op)
+                            .map(|output| output.encode_reply(dialect, request_id)),
+                    )+
                 }
             }
         }
@@ -498,7 +575,7 @@ macro_rules! operations {
         $(#[$kind_meta:meta])*
         kind: $kind:ident,
         server: $server:ident,
-        dialect: $dialect:ident,
+        $(dialect: $dialect:ident,)?
         operations: { $( $(#[$op_meta:meta])* $op:ident => $method:ident, )+ }
     ) => {
         $crate::declaration::operations!(
@@ -509,102 +586,16 @@ macro_rules! operations {
         #[cfg(feature = "server")]
         pub(crate) mod $server {
             use super::*;
-            use $crate::rongcloud::dialect_decoding::DialectDecoding;
-            use $crate::rongcloud::reply_encoding::ReplyEncoding;
             use $crate::{
-                DecodeError, Declaration, Effect, Limits, Operation, QuotaCost, Route,
-                ValidationError,
+                DecodeError, Declaration, Effect, Limits, Operation, QuotaCost, ValidationError,
             };
 
             $crate::declaration::operations!(
                 @server $kind { $( $(#[$op_meta])* $op => $method, )+ }
             );
-
-            /// How many paths are served.
-            const ROUTE_COUNT: usize =
-                $crate::declaration::route_count(&[$(&<$op as Operation>::DECLARATION),+]);
-
-            /// Every path served, with its dialect and operation: every legacy path, then
-            /// every v4 path and v4 alias, in declaration order
-            /// ([`Paths::dialect_routes`](crate::Paths::dialect_routes)). An operation without
-            /// a v4 endpoint of its own has no v4 route: its v4 form is a request of its batch
-            /// operation, and decodes as one.
-            pub const ROUTES: [Route<$kind>; ROUTE_COUNT] = $crate::declaration::routes(
-                &$kind::ALL,
-                &[$(&<$op as Operation>::DECLARATION),+],
+            $crate::declaration::operations!(
+                @serve [$($dialect)?] $kind { $( $(#[$op_meta])* $op => $method, )+ }
             );
-
-            impl Request {
-                /// The route of `path` in [`ROUTES`], if it is served.
-                pub fn route(path: &str) -> Option<&'static Route<$kind>> {
-                    ROUTES.iter().find(|route| route.path == path)
-                }
-
-                /// Decodes `request` by its exact URI path, with the dialect of that path.
-                ///
-                /// `None` when the path is not in [`ROUTES`]. Otherwise the dialect and the
-                /// operation's decoder for it ([`Self::decode_as`]). The method and the
-                /// `Content-Type` are not checked: the vendor documents `POST` but not what it
-                /// answers to anything else, so that choice is the server's.
-                pub fn decode(
-                    request: &http::Request<&[u8]>,
-                ) -> Option<($dialect, Result<Self, DecodeError>)> {
-                    let route = Self::route(request.uri().path())?;
-                    Some((route.dialect, Self::decode_as(route.kind, route.dialect, request)))
-                }
-
-                /// Decodes the body of `request` as operation `kind` sent in `dialect`,
-                /// whatever its path: legacy fields as sent
-                /// ([`ServerOperation::decode`](crate::ServerOperation::decode)); v4 members
-                /// as strict as Nexconn's generated models (a body that is not a JSON object
-                /// is an error without a field). A missing or malformed field is named by
-                /// [`DecodeError::field_name`].
-                pub fn decode_as(
-                    kind: $kind,
-                    dialect: $dialect,
-                    request: &http::Request<&[u8]>,
-                ) -> Result<Self, DecodeError> {
-                    match kind {
-                        $( $kind::$op => $op::decode_in(dialect, request).map(Self::$op), )+
-                    }
-                }
-
-                /// The path clients send the operation to in `dialect` (for an alias, the
-                /// canonical path).
-                pub fn path(&self, dialect: $dialect) -> &'static str {
-                    self.declaration().paths.get(dialect)
-                }
-
-                /// The operation's client-side rules in `dialect`
-                /// ([`RongCloudOperation::validate_in`](crate::rongcloud::RongCloudOperation::validate_in)):
-                /// a server's check of the documented limits, once, before [`Self::dispatch`].
-                pub fn validate(
-                    &self,
-                    dialect: $dialect,
-                    limits: &Limits,
-                ) -> Result<(), ValidationError> {
-                    match self {
-                        $( Self::$op(op) => op.validate_in(dialect, limits), )+
-                    }
-                }
-
-                /// Serves the request with `handler`'s method for it and encodes the output as
-                /// the success reply of `dialect`, echoing `request_id`.
-                pub fn dispatch<H: Handler + ?Sized>(
-                    &self,
-                    handler: &H,
-                    dialect: $dialect,
-                    request_id: Option<&str>,
-                ) -> Result<http::Response<Vec<u8>>, H::Error> {
-                    match self {
-                        $(
-                            Self::$op(op) => handler
-                                .$method(op)
-                                .map(|output| output.encode_reply(dialect, request_id)),
-                        )+
-                    }
-                }
-            }
         }
     };
 }
