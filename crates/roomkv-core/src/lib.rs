@@ -23,7 +23,7 @@ mod validate;
 
 pub use api_error::{ApiCode, ApiError, CodeClass, RongCloudCode, TencentCode};
 pub use base_url::BaseUrl;
-pub use declaration::{Declaration, Paths, QuotaRule, QuotaUnit};
+pub use declaration::{Declaration, Paths, QuotaRule, QuotaUnit, Route, V4Paths};
 pub use limits::{Limits, QuotaCost, QuotaFamily, RongCloudLimits, RongCloudRates, TencentLimits};
 #[cfg(feature = "server")]
 pub use operation::ServerOperation;

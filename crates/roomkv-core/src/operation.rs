@@ -1,6 +1,6 @@
 //! The [`Operation`] trait every vendor operation implements, and its errors.
 
-use crate::{ApiError, Limits, QuotaCost, ValidationError};
+use crate::{ApiError, Declaration, Limits, QuotaCost, ValidationError};
 
 /// What an operation does to server state; the retry policy of the layers above depends on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -26,9 +26,13 @@ pub trait Operation {
     type Endpoint;
     /// The typed result of a successful call.
     type Output;
+    /// What is fixed about the operation's endpoint: name, method, paths, quota and effect,
+    /// declared once ([`Declaration`]). `NAME`, `effect` and `quota` default to it.
+    const DECLARATION: Declaration;
+
     /// The operation's name in metrics and logs (`set_entry`, `set_room_metadata`): one per
-    /// operation type, never data of a request.
-    const NAME: &'static str;
+    /// operation type, never data of a request. The declared name.
+    const NAME: &'static str = Self::DECLARATION.name;
 
     /// Checks every client-checkable rule. Nothing is sent when this fails.
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError>;
@@ -39,11 +43,17 @@ pub trait Operation {
     /// Parses the vendor's answer, whatever its HTTP status.
     fn parse(&self, response: http::Response<&[u8]>) -> Result<Self::Output, ResponseError>;
 
-    /// Whether the operation reads or writes.
-    fn effect(&self) -> Effect;
+    /// Whether the operation reads or writes: by default the declared effect (an operation
+    /// whose requests may notify or not says so per request).
+    fn effect(&self) -> Effect {
+        Self::DECLARATION.effect
+    }
 
-    /// The vendor quota this call draws from.
-    fn quota(&self) -> QuotaCost;
+    /// The vendor quota this call draws from: by default one unit of the declared family (an
+    /// operation counted per item, or drawing from more than one family, says so per request).
+    fn quota(&self) -> QuotaCost {
+        Self::DECLARATION.quota.cost(1)
+    }
 
     /// What a *repeated* write means when it meets `error`: `Some(output)` if the error shows
     /// that an earlier attempt, whose outcome was unknown (a lost reply), was applied.

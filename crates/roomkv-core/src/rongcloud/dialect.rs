@@ -46,7 +46,7 @@ use super::Endpoint;
 use super::form::FormBody;
 use super::json::to_json_text;
 use crate::{
-    ApiError, Effect, EncodeError, Limits, Operation, QuotaCost, ResponseError, Unit,
+    ApiError, Declaration, Effect, EncodeError, Limits, Operation, QuotaCost, ResponseError, Unit,
     ValidationError,
 };
 
@@ -115,8 +115,10 @@ impl std::str::FromStr for Dialect {
 
 /// A RongCloud operation in both dialects. Its [`Operation`] impl is the legacy form.
 pub trait RongCloudOperation: Operation<Endpoint = Endpoint> + Sized {
-    /// The request path in `dialect`.
-    fn path(dialect: Dialect) -> &'static str;
+    /// The request path in `dialect`, as declared ([`Operation::DECLARATION`]).
+    fn path(dialect: Dialect) -> &'static str {
+        Self::DECLARATION.paths.get(dialect)
+    }
 
     /// Refuses what `dialect` cannot carry: a notification in v4. Nothing else is checked.
     fn check_dialect(&self, dialect: Dialect) -> Result<(), ValidationError> {
@@ -182,7 +184,7 @@ impl<O> InDialect<'_, O> {
 impl<O: RongCloudOperation> Operation for InDialect<'_, O> {
     type Endpoint = Endpoint;
     type Output = O::Output;
-    const NAME: &'static str = O::NAME;
+    const DECLARATION: Declaration = O::DECLARATION;
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.op.validate_in(self.dialect, limits)

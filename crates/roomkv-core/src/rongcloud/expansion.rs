@@ -39,11 +39,14 @@ use crate::validate::check_count;
 use crate::{Effect, Limits, Operation, QuotaCost, ResponseError, ValidationError};
 use target::{Target, target_accessors};
 
+use crate::rongcloud::declaration;
+use crate::{Declaration, QuotaFamily, QuotaRule, V4Paths};
 #[cfg(feature = "server")]
 use {
     super::form::FormFields,
     super::json::{JsonFields, PairsInOrder, lenient_text_array, lenient_text_object},
     super::reply_encoding::ReplyEncoding,
+    crate::rongcloud::dialect_decoding::DialectDecoding,
     crate::{DecodeError, ServerOperation},
 };
 
@@ -69,13 +72,10 @@ pub struct SetExpansion {
 
 impl SetExpansion {
     /// The request path.
-    pub const PATH: &'static str = "/message/expansion/set.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// The v4 request path.
-    pub const V4_PATH: &'static str = "/v4/channel-type/message/metadata/set";
-
-    /// The other documented v4 path (one version of the Nexconn page), served as well.
-    pub const V4_ALT_PATH: &'static str = "/v4/message/metadata/set";
+    pub const V4_PATH: &'static str = Self::DECLARATION.paths.get(Dialect::V4);
 
     /// The name of the v4 flag.
     const V4_FLAG: &'static str = "isEchoToSender";
@@ -104,35 +104,9 @@ impl SetExpansion {
     fn field(dialect: Dialect) -> &'static str {
         dialect.pick("extraKeyVal", "metadata")
     }
-
-    /// Reads `messageId` (or `messageUID`, a doc page's spelling), `userId`, `channelType`,
-    /// `channelId`, `metadata` (an object of strings, in document order with duplicates kept),
-    /// all required, and `isEchoToSender` (the number `0` or `1`; absent is `0`). Other members
-    /// are ignored.
-    #[cfg(feature = "server")]
-    pub(crate) fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
-        let fields = JsonFields::parse(request.body())?;
-        let target = Target::decode_v4(&fields, Self::V4_FLAG)?;
-        let entries = fields
-            .require::<PairsInOrder<String>>(&["metadata"])?
-            .0
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    ExpansionKey::non_validated(k),
-                    ExpansionValue::non_validated(v),
-                )
-            })
-            .collect();
-        Ok(Self { target, entries })
-    }
 }
 
 impl RongCloudOperation for SetExpansion {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, Self::V4_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         self.target.body(
             dialect,
@@ -171,18 +145,24 @@ impl RongCloudOperation for SetExpansion {
 impl Operation for SetExpansion {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "set_expansion";
+    /// The change produces an expansion operation message in the conversation; the other
+    /// documented v4 path is one version of the Nexconn page's.
+    const DECLARATION: Declaration = declaration(
+        "set_expansion",
+        "/message/expansion/set.json",
+        V4Paths::Own {
+            path: "/v4/channel-type/message/metadata/set",
+            alias: Some("/v4/message/metadata/set"),
+        },
+        QuotaRule::per_request(QuotaFamily::RongCloudExpansionWrite),
+        Effect::Write { notifies: true },
+    );
 
     legacy_form!();
 
-    /// The change produces an expansion operation message in the conversation.
-    fn effect(&self) -> Effect {
-        Effect::Write { notifies: true }
-    }
-
     /// One expansion write, plus one group expansion write on a group message.
     fn quota(&self) -> QuotaCost {
-        self.target.quota()
+        self.target.quota(Self::DECLARATION.quota)
     }
 }
 
@@ -213,6 +193,30 @@ impl ServerOperation for SetExpansion {
     }
 }
 
+#[cfg(feature = "server")]
+impl DialectDecoding for SetExpansion {
+    /// Reads `messageId` (or `messageUID`, a doc page's spelling), `userId`, `channelType`,
+    /// `channelId`, `metadata` (an object of strings, in document order with duplicates kept),
+    /// all required, and `isEchoToSender` (the number `0` or `1`; absent is `0`). Other members
+    /// are ignored.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let fields = JsonFields::parse(request.body())?;
+        let target = Target::decode_v4(&fields, Self::V4_FLAG)?;
+        let entries = fields
+            .require::<PairsInOrder<String>>(&["metadata"])?
+            .0
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    ExpansionKey::non_validated(k),
+                    ExpansionValue::non_validated(v),
+                )
+            })
+            .collect();
+        Ok(Self { target, entries })
+    }
+}
+
 /// Deletes up to 100 expansions of a message: `POST /message/expansion/delete.json` (spec
 /// §5.2), in v4 `POST /v4/channel-type/message/metadata/delete` (spec §6).
 ///
@@ -228,10 +232,10 @@ pub struct DeleteExpansion {
 
 impl DeleteExpansion {
     /// The request path.
-    pub const PATH: &'static str = "/message/expansion/delete.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// The v4 request path.
-    pub const V4_PATH: &'static str = "/v4/channel-type/message/metadata/delete";
+    pub const V4_PATH: &'static str = Self::DECLARATION.paths.get(Dialect::V4);
 
     /// The name of the v4 flag.
     const V4_FLAG: &'static str = "syncToSender";
@@ -260,28 +264,9 @@ impl DeleteExpansion {
     fn field(dialect: Dialect) -> &'static str {
         dialect.pick("extraKey", "keys")
     }
-
-    /// Reads `messageId` (or `messageUID`, the doc page's spelling), `userId`, `channelType`,
-    /// `channelId`, `keys` (an array of strings), all required, and `syncToSender` (the number
-    /// `0` or `1`; absent is `0`). Other members are ignored.
-    #[cfg(feature = "server")]
-    pub(crate) fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
-        let fields = JsonFields::parse(request.body())?;
-        let target = Target::decode_v4(&fields, Self::V4_FLAG)?;
-        let keys = fields
-            .require::<Vec<String>>(&["keys"])?
-            .into_iter()
-            .map(ExpansionKey::non_validated)
-            .collect();
-        Ok(Self { target, keys })
-    }
 }
 
 impl RongCloudOperation for DeleteExpansion {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, Self::V4_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         self.target
             .body(dialect, Self::field(dialect), &self.keys, Self::V4_FLAG)
@@ -315,18 +300,23 @@ impl RongCloudOperation for DeleteExpansion {
 impl Operation for DeleteExpansion {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "delete_expansion";
+    /// The change produces an expansion operation message in the conversation.
+    const DECLARATION: Declaration = declaration(
+        "delete_expansion",
+        "/message/expansion/delete.json",
+        V4Paths::Own {
+            path: "/v4/channel-type/message/metadata/delete",
+            alias: None,
+        },
+        QuotaRule::per_request(QuotaFamily::RongCloudExpansionWrite),
+        Effect::Write { notifies: true },
+    );
 
     legacy_form!();
 
-    /// The change produces an expansion operation message in the conversation.
-    fn effect(&self) -> Effect {
-        Effect::Write { notifies: true }
-    }
-
     /// One expansion write, plus one group expansion write on a group message.
     fn quota(&self) -> QuotaCost {
-        self.target.quota()
+        self.target.quota(Self::DECLARATION.quota)
     }
 }
 
@@ -348,6 +338,23 @@ impl ServerOperation for DeleteExpansion {
 
     fn encode_reply(output: &(), request_id: Option<&str>) -> http::Response<Vec<u8>> {
         output.encode_reply(Dialect::Legacy, request_id)
+    }
+}
+
+#[cfg(feature = "server")]
+impl DialectDecoding for DeleteExpansion {
+    /// Reads `messageId` (or `messageUID`, the doc page's spelling), `userId`, `channelType`,
+    /// `channelId`, `keys` (an array of strings), all required, and `syncToSender` (the number
+    /// `0` or `1`; absent is `0`). Other members are ignored.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let fields = JsonFields::parse(request.body())?;
+        let target = Target::decode_v4(&fields, Self::V4_FLAG)?;
+        let keys = fields
+            .require::<Vec<String>>(&["keys"])?
+            .into_iter()
+            .map(ExpansionKey::non_validated)
+            .collect();
+        Ok(Self { target, keys })
     }
 }
 

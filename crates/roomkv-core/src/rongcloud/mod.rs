@@ -36,9 +36,11 @@
 use std::collections::HashSet;
 
 use crate::validate::text_newtype;
-use crate::{BaseUrl, ValidationError};
+use crate::{BaseUrl, Declaration, Effect, Paths, QuotaRule, V4Paths, ValidationError};
 
 pub mod dialect;
+#[cfg(feature = "server")]
+mod dialect_decoding;
 pub mod entry;
 pub mod expansion;
 pub(crate) mod form;
@@ -59,6 +61,51 @@ pub use notification::{
     KV_NOTIFICATION_OBJECT_NAME, KvChangeType, KvNotificationContent, Notification,
     NotificationMessage,
 };
+
+crate::declaration::operations! {
+    /// The RongCloud / Nexconn operations roomkv implements, one per operation type, each in
+    /// both dialects: the one list ([`server::Request`], [`server::ROUTES`] and
+    /// [`server::Handler`] are generated from it too).
+    kind: Action,
+    server: generated,
+    dialect: Dialect,
+    operations: {
+        /// `set_entry`: [`SetEntry`].
+        SetEntry => set_entry,
+        /// `batch_set_entries`: [`BatchSetEntries`] (and a v4 batch set, of any size).
+        BatchSetEntries => batch_set_entries,
+        /// `remove_entry`: [`RemoveEntry`].
+        RemoveEntry => remove_entry,
+        /// `batch_remove_entries`: [`BatchRemoveEntries`] (and a v4 batch remove, of any size).
+        BatchRemoveEntries => batch_remove_entries,
+        /// `query_entries`: [`QueryEntries`].
+        QueryEntries => query_entries,
+        /// `set_expansion`: [`SetExpansion`].
+        SetExpansion => set_expansion,
+        /// `delete_expansion`: [`DeleteExpansion`].
+        DeleteExpansion => delete_expansion,
+        /// `query_expansion`: [`QueryExpansion`].
+        QueryExpansion => query_expansion,
+    }
+}
+
+/// The [`Declaration`] of the RongCloud operation `name`: a `POST` to `legacy` in the legacy
+/// dialect, to `v4` in Nexconn v4.
+pub(crate) const fn declaration(
+    name: &'static str,
+    legacy: &'static str,
+    v4: V4Paths,
+    quota: QuotaRule,
+    effect: Effect,
+) -> Declaration {
+    Declaration {
+        name,
+        method: &http::Method::POST,
+        paths: Paths::ByDialect { legacy, v4 },
+        quota,
+        effect,
+    }
+}
 
 /// Where RongCloud requests go: one host of a data centre, or the emulator. The dialect is not
 /// part of it: it is passed to [`RongCloudOperation`]'s methods (see [`dialect`] for why).
@@ -173,11 +220,6 @@ impl std::str::FromStr for ConversationType {
 /// The wire text of a flag.
 pub(crate) const fn flag_text(flag: bool) -> &'static str {
     if flag { "1" } else { "0" }
-}
-
-/// A count of items as quota units.
-pub(crate) fn units(count: usize) -> u32 {
-    u32::try_from(count).unwrap_or(u32::MAX)
 }
 
 /// Refuses a list that names the same item twice.

@@ -15,7 +15,7 @@ use super::reply::{self, NoPayload};
 use super::{Endpoint, MetadataKey, MetadataValue, RoomId, command};
 use crate::validate::{Unit, check_count};
 use crate::{
-    ApiCode, ApiError, Declaration, DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost,
+    ApiCode, ApiError, Declaration, DecodeError, Effect, EncodeError, Limits, Operation,
     ResponseError, TencentCode, ValidationError,
 };
 
@@ -92,10 +92,6 @@ pub struct GetRoomMetadata {
 }
 
 impl GetRoomMetadata {
-    /// The declaration of `get_room_metadata`.
-    pub const DECLARATION: Declaration =
-        command!("get_room_metadata", GetRoomMetadata, Effect::Read);
-
     /// Reads `keys` of `room_id`; no keys means all of them.
     pub fn new(room_id: RoomId, keys: impl IntoIterator<Item = MetadataKey>) -> Self {
         Self {
@@ -123,7 +119,7 @@ impl GetRoomMetadata {
 impl Operation for GetRoomMetadata {
     type Endpoint = Endpoint;
     type Output = Vec<MetadataEntry>;
-    const NAME: &'static str = Self::DECLARATION.name;
+    const DECLARATION: Declaration = command!("get_room_metadata", GetRoomMetadata, Effect::Read);
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)?;
@@ -161,14 +157,6 @@ impl Operation for GetRoomMetadata {
                 .collect()
         };
         Ok(read()?)
-    }
-
-    fn effect(&self) -> Effect {
-        Self::DECLARATION.effect
-    }
-
-    fn quota(&self) -> QuotaCost {
-        Self::DECLARATION.quota.cost(1)
     }
 }
 
@@ -220,13 +208,6 @@ pub struct SetRoomMetadata {
 }
 
 impl SetRoomMetadata {
-    /// The declaration of `set_room_metadata`.
-    pub const DECLARATION: Declaration = command!(
-        "set_room_metadata",
-        SetRoomMetadata,
-        Effect::Write { notifies: false }
-    );
-
     /// Sets `entries` in `room_id`, in this order.
     pub fn new(
         room_id: RoomId,
@@ -258,7 +239,13 @@ impl SetRoomMetadata {
 impl Operation for SetRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = Self::DECLARATION.name;
+    /// A write; Tencent's `Live.CallbackAfterSetMetadata` is a webhook to the app's server, not a
+    /// message to the room.
+    const DECLARATION: Declaration = command!(
+        "set_room_metadata",
+        SetRoomMetadata,
+        Effect::Write { notifies: false }
+    );
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)?;
@@ -306,16 +293,6 @@ impl Operation for SetRoomMetadata {
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), ResponseError> {
         reply::parse::<NoPayload>(response).map(drop)
     }
-
-    /// A write; Tencent's `Live.CallbackAfterSetMetadata` is a webhook to the app's server, not a
-    /// message to the room.
-    fn effect(&self) -> Effect {
-        Self::DECLARATION.effect
-    }
-
-    fn quota(&self) -> QuotaCost {
-        Self::DECLARATION.quota.cost(1)
-    }
 }
 
 /// Deletes keys of a room's metadata (`del_room_metadata`). At least one key, at most 10 (the
@@ -328,13 +305,6 @@ pub struct DelRoomMetadata {
 }
 
 impl DelRoomMetadata {
-    /// The declaration of `del_room_metadata`.
-    pub const DECLARATION: Declaration = command!(
-        "del_room_metadata",
-        DelRoomMetadata,
-        Effect::Write { notifies: false }
-    );
-
     /// Deletes `keys` of `room_id`.
     pub fn new(room_id: RoomId, keys: impl IntoIterator<Item = MetadataKey>) -> Self {
         Self {
@@ -357,7 +327,12 @@ impl DelRoomMetadata {
 impl Operation for DelRoomMetadata {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = Self::DECLARATION.name;
+    /// A write; `Live.CallbackAfterDelMetadata` is a webhook, not a room message.
+    const DECLARATION: Declaration = command!(
+        "del_room_metadata",
+        DelRoomMetadata,
+        Effect::Write { notifies: false }
+    );
 
     /// At least one key and at most
     /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10, spec `tencent.md`
@@ -387,15 +362,6 @@ impl Operation for DelRoomMetadata {
 
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), ResponseError> {
         reply::parse::<NoPayload>(response).map(drop)
-    }
-
-    /// A write; `Live.CallbackAfterDelMetadata` is a webhook, not a room message.
-    fn effect(&self) -> Effect {
-        Self::DECLARATION.effect
-    }
-
-    fn quota(&self) -> QuotaCost {
-        Self::DECLARATION.quota.cost(1)
     }
 
     /// 100503 ("none of the keys to delete exist") to a repeat means the keys are gone: the

@@ -74,7 +74,7 @@ macro_rules! command {
     ($name:literal, $kind:ident, $effect:expr) => {
         $crate::Declaration {
             name: $name,
-            method: http::Method::POST,
+            method: &http::Method::POST,
             paths: $crate::Paths::One(concat!("/v4/live_engine_http_srv/", $name)),
             quota: $crate::QuotaRule::per_request($crate::QuotaFamily::Tencent(
                 $crate::tencent::Command::$kind,

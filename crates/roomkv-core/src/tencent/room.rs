@@ -22,7 +22,7 @@ use super::reply::{self, NoPayload};
 use super::{Endpoint, Identifier, RoomId, command};
 use crate::validate::{Charset, TextRule, Unit};
 use crate::{
-    Declaration, DecodeError, Effect, EncodeError, Limits, Operation, QuotaCost, ResponseError,
+    Declaration, DecodeError, Effect, EncodeError, Limits, Operation, ResponseError,
     ValidationError,
 };
 
@@ -251,10 +251,6 @@ pub struct CreateRoom {
 }
 
 impl CreateRoom {
-    /// The declaration of `create_room`.
-    pub const DECLARATION: Declaration =
-        command!("create_room", CreateRoom, Effect::Write { notifies: false });
-
     /// A Live room named `room_id` with Tencent's defaults.
     pub fn new(room_id: RoomId) -> Self {
         let mut info = RoomInfo::new(room_id);
@@ -356,7 +352,8 @@ const COVER_URL: TextRule = TextRule {
 impl Operation for CreateRoom {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = Self::DECLARATION.name;
+    const DECLARATION: Declaration =
+        command!("create_room", CreateRoom, Effect::Write { notifies: false });
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         let info = &self.info;
@@ -418,14 +415,6 @@ impl Operation for CreateRoom {
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), ResponseError> {
         reply::parse::<NoPayload>(response).map(drop)
     }
-
-    fn effect(&self) -> Effect {
-        Self::DECLARATION.effect
-    }
-
-    fn quota(&self) -> QuotaCost {
-        Self::DECLARATION.quota.cost(1)
-    }
 }
 
 /// Dissolves a Live room and its metadata (`destroy_room`). Fails with 100004 when the room does
@@ -436,13 +425,6 @@ pub struct DestroyRoom {
 }
 
 impl DestroyRoom {
-    /// The declaration of `destroy_room`.
-    pub const DECLARATION: Declaration = command!(
-        "destroy_room",
-        DestroyRoom,
-        Effect::Write { notifies: false }
-    );
-
     /// Dissolves `room_id`.
     pub fn new(room_id: RoomId) -> Self {
         Self { room_id }
@@ -457,7 +439,11 @@ impl DestroyRoom {
 impl Operation for DestroyRoom {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = Self::DECLARATION.name;
+    const DECLARATION: Declaration = command!(
+        "destroy_room",
+        DestroyRoom,
+        Effect::Write { notifies: false }
+    );
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)
@@ -475,14 +461,6 @@ impl Operation for DestroyRoom {
     fn parse(&self, response: http::Response<&[u8]>) -> Result<(), ResponseError> {
         reply::parse::<NoPayload>(response).map(drop)
     }
-
-    fn effect(&self) -> Effect {
-        Self::DECLARATION.effect
-    }
-
-    fn quota(&self) -> QuotaCost {
-        Self::DECLARATION.quota.cost(1)
-    }
 }
 
 /// Reads a Live room's settings (`get_room_info`), from `Response.RoomInfo`. Fails with 100004
@@ -493,9 +471,6 @@ pub struct GetRoomInfo {
 }
 
 impl GetRoomInfo {
-    /// The declaration of `get_room_info`.
-    pub const DECLARATION: Declaration = command!("get_room_info", GetRoomInfo, Effect::Read);
-
     /// Reads `room_id`.
     pub fn new(room_id: RoomId) -> Self {
         Self { room_id }
@@ -510,7 +485,7 @@ impl GetRoomInfo {
 impl Operation for GetRoomInfo {
     type Endpoint = Endpoint;
     type Output = RoomInfo;
-    const NAME: &'static str = Self::DECLARATION.name;
+    const DECLARATION: Declaration = command!("get_room_info", GetRoomInfo, Effect::Read);
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         self.room_id.validate(limits)
@@ -535,14 +510,6 @@ impl Operation for GetRoomInfo {
             RoomInfo::read_in(response)
         };
         Ok(read()?)
-    }
-
-    fn effect(&self) -> Effect {
-        Self::DECLARATION.effect
-    }
-
-    fn quota(&self) -> QuotaCost {
-        Self::DECLARATION.quota.cost(1)
     }
 }
 

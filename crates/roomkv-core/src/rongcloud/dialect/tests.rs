@@ -79,9 +79,13 @@ trait InV4: RongCloudOperation {
     #[cfg(feature = "server")]
     fn encode_reply(output: &Self::Output, request_id: Option<&str>) -> http::Response<Vec<u8>>
     where
-        Self::Output: crate::rongcloud::server::ReplyEncoding,
+        Self::Output: crate::rongcloud::reply_encoding::ReplyEncoding,
     {
-        crate::rongcloud::server::ReplyEncoding::encode_reply(output, Dialect::V4, request_id)
+        crate::rongcloud::reply_encoding::ReplyEncoding::encode_reply(
+            output,
+            Dialect::V4,
+            request_id,
+        )
     }
 }
 
@@ -90,7 +94,7 @@ macro_rules! in_v4 {
         impl InV4 for $op {
             #[cfg(feature = "server")]
             fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
-                Self::decode_v4(request)
+                <Self as crate::rongcloud::dialect_decoding::DialectDecoding>::decode_v4(request)
             }
         }
     )*};

@@ -10,14 +10,15 @@ use crate::rongcloud::{
     ChatroomId, Dialect, Endpoint, EntryKey, EntryValue, RongCloudOperation, UserId,
 };
 use crate::validate::check_count;
-use crate::{
-    DecodeError, Effect, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError,
-};
+use crate::{DecodeError, Effect, Limits, Operation, QuotaFamily, ResponseError, ValidationError};
 
+use crate::rongcloud::declaration;
+use crate::{Declaration, QuotaRule, V4Paths};
 #[cfg(feature = "server")]
 use {
     crate::ServerOperation,
     crate::rongcloud::dialect::flag_number,
+    crate::rongcloud::dialect_decoding::DialectDecoding,
     crate::rongcloud::flag_text,
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::JsonFields,
@@ -74,10 +75,10 @@ pub struct QueryEntries {
 
 impl QueryEntries {
     /// The request path.
-    pub const PATH: &'static str = "/chatroom/entry/query.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// The v4 request path.
-    pub const V4_PATH: &'static str = "/v4/open-channel/metadata/batch/get";
+    pub const V4_PATH: &'static str = Self::DECLARATION.paths.get(Dialect::V4);
 
     /// Reads every entry of `chatroom`, unless keys are added with [`with_keys`](Self::with_keys).
     pub fn new(chatroom: ChatroomId) -> Self {
@@ -102,28 +103,9 @@ impl QueryEntries {
     pub fn keys(&self) -> &[EntryKey] {
         &self.keys
     }
-
-    /// Reads `channelId` (required) and `metadataKeys` (optional; absent, `null` or `[]` is
-    /// every key). Other members are ignored.
-    #[cfg(feature = "server")]
-    pub(crate) fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
-        let fields = JsonFields::parse(request.body())?;
-        let chatroom_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
-        let keys = fields
-            .optional::<Vec<String>>(&["metadataKeys"])?
-            .unwrap_or_default()
-            .into_iter()
-            .map(EntryKey::non_validated)
-            .collect();
-        Ok(Self { chatroom_id, keys })
-    }
 }
 
 impl RongCloudOperation for QueryEntries {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, Self::V4_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         #[derive(Serialize)]
         struct V4Body<'a> {
@@ -199,17 +181,18 @@ impl RongCloudOperation for QueryEntries {
 impl Operation for QueryEntries {
     type Endpoint = Endpoint;
     type Output = Vec<Entry>;
-    const NAME: &'static str = "query_entries";
+    const DECLARATION: Declaration = declaration(
+        "query_entries",
+        "/chatroom/entry/query.json",
+        V4Paths::Own {
+            path: "/v4/open-channel/metadata/batch/get",
+            alias: None,
+        },
+        QuotaRule::per_request(QuotaFamily::RongCloudEntryQuery),
+        Effect::Read,
+    );
 
     legacy_form!();
-
-    fn effect(&self) -> Effect {
-        Effect::Read
-    }
-
-    fn quota(&self) -> QuotaCost {
-        QuotaCost::one(QuotaFamily::RongCloudEntryQuery, 1)
-    }
 }
 
 #[cfg(feature = "server")]
@@ -228,6 +211,23 @@ impl ServerOperation for QueryEntries {
 
     fn encode_reply(output: &Vec<Entry>, request_id: Option<&str>) -> http::Response<Vec<u8>> {
         output.encode_reply(Dialect::Legacy, request_id)
+    }
+}
+
+#[cfg(feature = "server")]
+impl DialectDecoding for QueryEntries {
+    /// Reads `channelId` (required) and `metadataKeys` (optional; absent, `null` or `[]` is
+    /// every key). Other members are ignored.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let fields = JsonFields::parse(request.body())?;
+        let chatroom_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
+        let keys = fields
+            .optional::<Vec<String>>(&["metadataKeys"])?
+            .unwrap_or_default()
+            .into_iter()
+            .map(EntryKey::non_validated)
+            .collect();
+        Ok(Self { chatroom_id, keys })
     }
 }
 

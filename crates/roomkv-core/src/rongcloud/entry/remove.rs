@@ -9,7 +9,7 @@ use crate::rongcloud::json::to_json_text;
 use crate::rongcloud::notification::{KvChange, Notification, NotificationMessage};
 use crate::rongcloud::reply;
 use crate::rongcloud::{
-    ChatroomId, Dialect, Endpoint, EntryKey, RongCloudOperation, UserId, check_distinct, units,
+    ChatroomId, Dialect, Endpoint, EntryKey, RongCloudOperation, UserId, check_distinct,
 };
 use crate::validate::check_count;
 use crate::{
@@ -17,16 +17,16 @@ use crate::{
     ValidationError,
 };
 
+use crate::rongcloud::declaration;
+use crate::{Declaration, Effect, QuotaRule, V4Paths};
 #[cfg(feature = "server")]
 use {
+    crate::rongcloud::dialect_decoding::DialectDecoding,
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::{JsonFields, lenient_text_array},
     crate::rongcloud::reply_encoding::ReplyEncoding,
     crate::{DecodeError, ServerOperation},
 };
-
-/// The v4 path of both remove operations (v4 has only the batch remove).
-const V4_BATCH_REMOVE_PATH: &str = "/v4/open-channel/metadata/batch/remove";
 
 /// The v4 batch-remove body, `{"channelId","metadataOwnerId","metadataKeys":[...]}` (Nexconn's
 /// `OpenChannelMetadataBatchRemoveRequest`), keys in the caller's order.
@@ -68,7 +68,7 @@ pub struct RemoveEntry {
 
 impl RemoveEntry {
     /// The request path.
-    pub const PATH: &'static str = "/chatroom/entry/remove.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// Removes `key` from `chatroom` as `user`; no notification.
     pub fn new(chatroom: ChatroomId, user: UserId, key: EntryKey) -> Self {
@@ -117,10 +117,6 @@ impl RemoveEntry {
 }
 
 impl RongCloudOperation for RemoveEntry {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, V4_BATCH_REMOVE_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         match dialect {
             Dialect::Legacy => {
@@ -163,18 +159,18 @@ impl RongCloudOperation for RemoveEntry {
 impl Operation for RemoveEntry {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "remove_entry";
+    const DECLARATION: Declaration = declaration(
+        "remove_entry",
+        "/chatroom/entry/remove.json",
+        V4Paths::BatchOfOne(&BatchRemoveEntries::DECLARATION),
+        QuotaRule::per_request(QuotaFamily::RongCloudEntryRemove),
+        Effect::Write { notifies: false },
+    );
 
     legacy_form!();
 
-    fn effect(&self) -> crate::Effect {
-        crate::Effect::Write {
-            notifies: self.notification.is_some(),
-        }
-    }
-
-    fn quota(&self) -> QuotaCost {
-        QuotaCost::one(QuotaFamily::RongCloudEntryRemove, 1)
+    fn effect(&self) -> Effect {
+        Self::DECLARATION.write_effect(self.notification.is_some())
     }
 
     /// 1015 ("the data to delete does not exist") on a repeat after an attempt whose outcome is
@@ -208,6 +204,29 @@ impl ServerOperation for RemoveEntry {
     }
 }
 
+#[cfg(feature = "server")]
+impl DialectDecoding for RemoveEntry {
+    /// Reads a v4 batch remove of exactly one key, as
+    /// [`encode_in`](RongCloudOperation::encode_in) sends it (no notification: v4 cannot carry
+    /// one). A v4 server routes the batch-remove path to [`BatchRemoveEntries`]; this is for
+    /// decoding such a request as the single-key remove.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let batch = BatchRemoveEntries::decode_v4(request)?;
+        let Ok([key]) = <[_; 1]>::try_from(batch.keys) else {
+            return Err(DecodeError::field(
+                "metadataKeys",
+                "a single-key remove carries exactly one key",
+            ));
+        };
+        Ok(Self {
+            chatroom_id: batch.chatroom_id,
+            user_id: batch.owner,
+            key,
+            notification: None,
+        })
+    }
+}
+
 /// Removes up to 20 entries at once, whoever owns them: `POST /chatroom/entry/batch/remove.json`
 /// (spec §4.4), in v4 `POST /v4/open-channel/metadata/batch/remove` (spec §6). No official
 /// RongCloud SDK implements the legacy endpoint.
@@ -224,10 +243,10 @@ pub struct BatchRemoveEntries {
 
 impl BatchRemoveEntries {
     /// The request path.
-    pub const PATH: &'static str = "/chatroom/entry/batch/remove.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// The v4 request path.
-    pub const V4_PATH: &'static str = V4_BATCH_REMOVE_PATH;
+    pub const V4_PATH: &'static str = Self::DECLARATION.paths.get(Dialect::V4);
 
     /// Removes `keys` from `chatroom`, sent with `entryOwnerId` `owner`.
     pub fn new(
@@ -256,32 +275,9 @@ impl BatchRemoveEntries {
     pub fn keys(&self) -> &[EntryKey] {
         &self.keys
     }
-
-    /// Reads `channelId`, `metadataOwnerId` (strings) and `metadataKeys` (an array of strings),
-    /// all required, as `OpenChannelMetadataBatchRemoveRequest`. Other members are ignored.
-    #[cfg(feature = "server")]
-    pub(crate) fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
-        let fields = JsonFields::parse(request.body())?;
-        let chatroom_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
-        let owner = UserId::non_validated(fields.text(&["metadataOwnerId"])?);
-        let keys = fields
-            .require::<Vec<String>>(&["metadataKeys"])?
-            .into_iter()
-            .map(EntryKey::non_validated)
-            .collect();
-        Ok(Self {
-            chatroom_id,
-            owner,
-            keys,
-        })
-    }
 }
 
 impl RongCloudOperation for BatchRemoveEntries {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, Self::V4_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         match dialect {
             Dialect::Legacy => Body::of_form(
@@ -326,17 +322,22 @@ impl RongCloudOperation for BatchRemoveEntries {
 impl Operation for BatchRemoveEntries {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "batch_remove_entries";
+    const DECLARATION: Declaration = declaration(
+        "batch_remove_entries",
+        "/chatroom/entry/batch/remove.json",
+        V4Paths::Own {
+            path: "/v4/open-channel/metadata/batch/remove",
+            alias: None,
+        },
+        QuotaRule::per_item(QuotaFamily::RongCloudEntryRemove),
+        Effect::Write { notifies: false },
+    );
 
     legacy_form!();
 
-    fn effect(&self) -> crate::Effect {
-        crate::Effect::Write { notifies: false }
-    }
-
     /// One unit of the shared remove quota per key.
     fn quota(&self) -> QuotaCost {
-        QuotaCost::one(QuotaFamily::RongCloudEntryRemove, units(self.keys.len()))
+        Self::DECLARATION.quota.cost(self.keys.len())
     }
 
     /// 1015 ("the data to delete does not exist") on a repeat after an attempt whose outcome is
@@ -369,5 +370,26 @@ impl ServerOperation for BatchRemoveEntries {
 
     fn encode_reply(output: &(), request_id: Option<&str>) -> http::Response<Vec<u8>> {
         output.encode_reply(Dialect::Legacy, request_id)
+    }
+}
+
+#[cfg(feature = "server")]
+impl DialectDecoding for BatchRemoveEntries {
+    /// Reads `channelId`, `metadataOwnerId` (strings) and `metadataKeys` (an array of strings),
+    /// all required, as `OpenChannelMetadataBatchRemoveRequest`. Other members are ignored.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let fields = JsonFields::parse(request.body())?;
+        let chatroom_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
+        let owner = UserId::non_validated(fields.text(&["metadataOwnerId"])?);
+        let keys = fields
+            .require::<Vec<String>>(&["metadataKeys"])?
+            .into_iter()
+            .map(EntryKey::non_validated)
+            .collect();
+        Ok(Self {
+            chatroom_id,
+            owner,
+            keys,
+        })
     }
 }

@@ -10,21 +10,21 @@ use crate::rongcloud::notification::{KvChange, Notification, NotificationMessage
 use crate::rongcloud::reply;
 use crate::rongcloud::{
     ChatroomId, Dialect, Endpoint, EntryKey, EntryValue, RongCloudOperation, UserId,
-    check_distinct, flag_text, units,
+    check_distinct, flag_text,
 };
 use crate::validate::check_count;
 use crate::{Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError};
 
+use crate::rongcloud::declaration;
+use crate::{Declaration, Effect, QuotaRule, V4Paths};
 #[cfg(feature = "server")]
 use {
+    crate::rongcloud::dialect_decoding::DialectDecoding,
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::{JsonFields, PairsInOrder, lenient_text_object},
     crate::rongcloud::reply_encoding::ReplyEncoding,
     crate::{DecodeError, ServerOperation},
 };
-
-/// The v4 path of both set operations (v4 has only the batch set).
-const V4_BATCH_SET_PATH: &str = "/v4/open-channel/metadata/batch/set";
 
 /// The v4 batch-set body, `{"channelId","metadataOwnerId","metadata":{k:v},"shouldAutoDelete"}`
 /// (Nexconn's `OpenChannelMetadataBatchSetRequest`), `metadata` in the caller's order.
@@ -91,7 +91,7 @@ pub struct SetEntry {
 
 impl SetEntry {
     /// The request path.
-    pub const PATH: &'static str = "/chatroom/entry/set.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// Sets `key` to `value` in `chatroom`, owned by `user`; no auto-delete, no notification.
     pub fn new(chatroom: ChatroomId, user: UserId, key: EntryKey, value: EntryValue) -> Self {
@@ -161,10 +161,6 @@ impl SetEntry {
 }
 
 impl RongCloudOperation for SetEntry {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, V4_BATCH_SET_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         match dialect {
             Dialect::Legacy => {
@@ -215,18 +211,18 @@ impl RongCloudOperation for SetEntry {
 impl Operation for SetEntry {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "set_entry";
+    const DECLARATION: Declaration = declaration(
+        "set_entry",
+        "/chatroom/entry/set.json",
+        V4Paths::BatchOfOne(&BatchSetEntries::DECLARATION),
+        QuotaRule::per_request(QuotaFamily::RongCloudEntrySet),
+        Effect::Write { notifies: false },
+    );
 
     legacy_form!();
 
-    fn effect(&self) -> crate::Effect {
-        crate::Effect::Write {
-            notifies: self.notification.is_some(),
-        }
-    }
-
-    fn quota(&self) -> QuotaCost {
-        QuotaCost::one(QuotaFamily::RongCloudEntrySet, 1)
+    fn effect(&self) -> Effect {
+        Self::DECLARATION.write_effect(self.notification.is_some())
     }
 }
 
@@ -263,6 +259,30 @@ impl ServerOperation for SetEntry {
     }
 }
 
+#[cfg(feature = "server")]
+impl DialectDecoding for SetEntry {
+    /// Reads a v4 batch set of exactly one pair, as [`encode_in`](RongCloudOperation::encode_in)
+    /// sends it (no notification: v4 cannot carry one). A v4 server routes the batch-set path
+    /// to [`BatchSetEntries`]; this is for decoding such a request as the single-key set.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let batch = BatchSetEntries::decode_v4(request)?;
+        let Ok([(key, value)]) = <[_; 1]>::try_from(batch.entries) else {
+            return Err(DecodeError::field(
+                "metadata",
+                "a single-key set carries exactly one pair",
+            ));
+        };
+        Ok(Self {
+            chatroom_id: batch.chatroom_id,
+            user_id: batch.owner,
+            key,
+            value,
+            auto_delete: batch.auto_delete,
+            notification: None,
+        })
+    }
+}
+
 /// Sets up to 20 entries at once, all owned by one user, overwriting existing owners and
 /// values: `POST /chatroom/entry/batch/set.json` (spec §4.2), in v4
 /// `POST /v4/open-channel/metadata/batch/set` (spec §6).
@@ -280,10 +300,10 @@ pub struct BatchSetEntries {
 
 impl BatchSetEntries {
     /// The request path.
-    pub const PATH: &'static str = "/chatroom/entry/batch/set.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// The v4 request path.
-    pub const V4_PATH: &'static str = V4_BATCH_SET_PATH;
+    pub const V4_PATH: &'static str = Self::DECLARATION.paths.get(Dialect::V4);
 
     /// Sets `entries` in `chatroom`, all owned by `owner` (`entryOwnerId`); no auto-delete.
     pub fn new(
@@ -324,37 +344,9 @@ impl BatchSetEntries {
     pub fn is_auto_delete(&self) -> bool {
         self.auto_delete
     }
-
-    /// Reads `channelId`, `metadataOwnerId` (strings), `metadata` (an object of strings, in
-    /// document order with duplicates kept), all required, and `shouldAutoDelete` (the number
-    /// `0` or `1`; absent is `0`), as `OpenChannelMetadataBatchSetRequest`. Other members
-    /// are ignored.
-    #[cfg(feature = "server")]
-    pub(crate) fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
-        let fields = JsonFields::parse(request.body())?;
-        let chatroom_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
-        let owner = UserId::non_validated(fields.text(&["metadataOwnerId"])?);
-        let entries = fields
-            .require::<PairsInOrder<String>>(&["metadata"])?
-            .0
-            .into_iter()
-            .map(|(k, v)| (EntryKey::non_validated(k), EntryValue::non_validated(v)))
-            .collect();
-        let auto_delete = fields.flag(&["shouldAutoDelete"])?;
-        Ok(Self {
-            chatroom_id,
-            owner,
-            entries,
-            auto_delete,
-        })
-    }
 }
 
 impl RongCloudOperation for BatchSetEntries {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, Self::V4_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         match dialect {
             Dialect::Legacy => Body::of_form(
@@ -403,19 +395,24 @@ impl RongCloudOperation for BatchSetEntries {
 impl Operation for BatchSetEntries {
     type Endpoint = Endpoint;
     type Output = ();
-    const NAME: &'static str = "batch_set_entries";
+    /// A write without notification fields. Whether RongCloud notifies the room anyway is not
+    /// documented (spec §4.2); roomkv assumes it does not.
+    const DECLARATION: Declaration = declaration(
+        "batch_set_entries",
+        "/chatroom/entry/batch/set.json",
+        V4Paths::Own {
+            path: "/v4/open-channel/metadata/batch/set",
+            alias: None,
+        },
+        QuotaRule::per_item(QuotaFamily::RongCloudEntrySet),
+        Effect::Write { notifies: false },
+    );
 
     legacy_form!();
 
-    /// A write without notification fields. Whether RongCloud notifies the room anyway is not
-    /// documented (spec §4.2); roomkv assumes it does not.
-    fn effect(&self) -> crate::Effect {
-        crate::Effect::Write { notifies: false }
-    }
-
     /// One unit of the shared set quota per pair.
     fn quota(&self) -> QuotaCost {
-        QuotaCost::one(QuotaFamily::RongCloudEntrySet, units(self.entries.len()))
+        Self::DECLARATION.quota.cost(self.entries.len())
     }
 }
 
@@ -444,5 +441,31 @@ impl ServerOperation for BatchSetEntries {
 
     fn encode_reply(output: &(), request_id: Option<&str>) -> http::Response<Vec<u8>> {
         output.encode_reply(Dialect::Legacy, request_id)
+    }
+}
+
+#[cfg(feature = "server")]
+impl DialectDecoding for BatchSetEntries {
+    /// Reads `channelId`, `metadataOwnerId` (strings), `metadata` (an object of strings, in
+    /// document order with duplicates kept), all required, and `shouldAutoDelete` (the number
+    /// `0` or `1`; absent is `0`), as `OpenChannelMetadataBatchSetRequest`. Other members
+    /// are ignored.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let fields = JsonFields::parse(request.body())?;
+        let chatroom_id = ChatroomId::non_validated(fields.text(&["channelId"])?);
+        let owner = UserId::non_validated(fields.text(&["metadataOwnerId"])?);
+        let entries = fields
+            .require::<PairsInOrder<String>>(&["metadata"])?
+            .0
+            .into_iter()
+            .map(|(k, v)| (EntryKey::non_validated(k), EntryValue::non_validated(v)))
+            .collect();
+        let auto_delete = fields.flag(&["shouldAutoDelete"])?;
+        Ok(Self {
+            chatroom_id,
+            owner,
+            entries,
+            auto_delete,
+        })
     }
 }

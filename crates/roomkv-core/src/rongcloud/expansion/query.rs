@@ -10,11 +10,14 @@ use crate::rongcloud::reply;
 use crate::rongcloud::{
     Dialect, Endpoint, ExpansionKey, ExpansionValue, MsgUid, RongCloudOperation,
 };
-use crate::{Effect, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError};
+use crate::{Effect, Limits, Operation, QuotaFamily, ResponseError, ValidationError};
 
+use crate::rongcloud::declaration;
+use crate::{Declaration, QuotaRule, V4Paths};
 #[cfg(feature = "server")]
 use {
     super::target::MESSAGE_ID,
+    crate::rongcloud::dialect_decoding::DialectDecoding,
     crate::rongcloud::form::FormFields,
     crate::rongcloud::json::{JsonFields, ObjectInOrder},
     crate::rongcloud::reply_encoding::{ReplyEncoding, success_reply, v4_success_reply},
@@ -49,10 +52,10 @@ pub struct QueryExpansion {
 
 impl QueryExpansion {
     /// The request path.
-    pub const PATH: &'static str = "/message/expansion/query.json";
+    pub const PATH: &'static str = Self::DECLARATION.paths.get(Dialect::Legacy);
 
     /// The v4 request path.
-    pub const V4_PATH: &'static str = "/v4/channel-type/message/metadata/list";
+    pub const V4_PATH: &'static str = Self::DECLARATION.paths.get(Dialect::V4);
 
     /// Reads the first page of the expansions of `msg_uid`; no page is sent.
     pub fn new(msg_uid: MsgUid) -> Self {
@@ -77,24 +80,9 @@ impl QueryExpansion {
     pub fn page_no(&self) -> Option<u32> {
         self.page
     }
-
-    /// Reads `messageId` (a string, required; no other spelling, as no source documents one for
-    /// this endpoint) and `page` (optional; a JSON number, a non-negative integer). Other
-    /// members are ignored.
-    #[cfg(feature = "server")]
-    pub(crate) fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
-        let fields = JsonFields::parse(request.body())?;
-        let msg_uid = MsgUid::non_validated(fields.text(&[MESSAGE_ID])?);
-        let page = fields.optional::<u32>(&["page"])?;
-        Ok(Self { msg_uid, page })
-    }
 }
 
 impl RongCloudOperation for QueryExpansion {
-    fn path(dialect: Dialect) -> &'static str {
-        dialect.pick(Self::PATH, Self::V4_PATH)
-    }
-
     fn body(&self, dialect: Dialect) -> Body {
         #[derive(Serialize)]
         struct V4Body<'a> {
@@ -177,17 +165,18 @@ impl RongCloudOperation for QueryExpansion {
 impl Operation for QueryExpansion {
     type Endpoint = Endpoint;
     type Output = ExpansionPage;
-    const NAME: &'static str = "query_expansion";
+    const DECLARATION: Declaration = declaration(
+        "query_expansion",
+        "/message/expansion/query.json",
+        V4Paths::Own {
+            path: "/v4/channel-type/message/metadata/list",
+            alias: None,
+        },
+        QuotaRule::per_request(QuotaFamily::RongCloudExpansionQuery),
+        Effect::Read,
+    );
 
     legacy_form!();
-
-    fn effect(&self) -> Effect {
-        Effect::Read
-    }
-
-    fn quota(&self) -> QuotaCost {
-        QuotaCost::one(QuotaFamily::RongCloudExpansionQuery, 1)
-    }
 }
 
 #[cfg(feature = "server")]
@@ -209,6 +198,19 @@ impl ServerOperation for QueryExpansion {
 
     fn encode_reply(output: &ExpansionPage, request_id: Option<&str>) -> http::Response<Vec<u8>> {
         output.encode_reply(Dialect::Legacy, request_id)
+    }
+}
+
+#[cfg(feature = "server")]
+impl DialectDecoding for QueryExpansion {
+    /// Reads `messageId` (a string, required; no other spelling, as no source documents one for
+    /// this endpoint) and `page` (optional; a JSON number, a non-negative integer). Other
+    /// members are ignored.
+    fn decode_v4(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
+        let fields = JsonFields::parse(request.body())?;
+        let msg_uid = MsgUid::non_validated(fields.text(&[MESSAGE_ID])?);
+        let page = fields.optional::<u32>(&["page"])?;
+        Ok(Self { msg_uid, page })
     }
 }
 

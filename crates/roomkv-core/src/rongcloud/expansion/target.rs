@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::rongcloud::dialect::{Body, flag_number};
 use crate::rongcloud::form::FormBody;
 use crate::rongcloud::{ConversationType, Dialect, MsgUid, TargetId, UserId, flag_text};
-use crate::{Limits, QuotaCost, QuotaFamily, ValidationError};
+use crate::{Limits, QuotaCost, QuotaFamily, QuotaRule, ValidationError};
 
 #[cfg(feature = "server")]
 use {crate::DecodeError, crate::rongcloud::form::FormFields, crate::rongcloud::json::JsonFields};
@@ -87,8 +87,10 @@ impl Target {
         }
     }
 
-    pub(super) fn quota(&self) -> QuotaCost {
-        let cost = QuotaCost::one(QuotaFamily::RongCloudExpansionWrite, 1);
+    /// One unit of the operation's declared `rule`, plus one group expansion write on a group
+    /// message.
+    pub(super) fn quota(&self, rule: QuotaRule) -> QuotaCost {
+        let cost = rule.cost(1);
         match self.conversation_type {
             ConversationType::Private => cost,
             ConversationType::Group => cost.and(QuotaFamily::RongCloudExpansionGroupWrite, 1),

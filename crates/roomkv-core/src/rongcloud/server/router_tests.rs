@@ -3,10 +3,18 @@
 use super::*;
 use crate::rongcloud::test_support::{form_request, routed};
 use crate::rongcloud::{
+    Action, BatchRemoveEntries, BatchSetEntries, DeleteExpansion, Dialect, QueryEntries,
+    QueryExpansion, RemoveEntry, RongCloudOperation, SetEntry, SetExpansion,
+};
+use crate::rongcloud::{
     ConversationType, KV_NOTIFICATION_OBJECT_NAME, KvChangeType, KvNotificationContent,
     Notification,
 };
+use crate::{Effect, Limits, Paths, V4Paths, ValidationError};
 use crate::{QuotaFamily, ServerOperation};
+
+/// The other documented v4 path of message-metadata set (one version of the Nexconn page).
+const V4_ALIAS: &str = "/v4/message/metadata/set";
 
 /// The legacy paths of [`ROUTES`], in order.
 fn legacy_paths() -> Vec<&'static str> {
@@ -95,6 +103,53 @@ fn seed_000_entry_remove_lacks_the_required_key() {
             .unwrap_err()
             .field_name(),
         Some("key")
+    );
+}
+
+/// The route table is the declarations': every declared path of every operation (legacy, v4,
+/// v4 alias) is routed to that operation in its dialect, nothing else is routed, and no path
+/// is routed twice. An operation without a v4 endpoint of its own has no v4 route, and its v4
+/// path is its batch operation's.
+#[test]
+fn every_declared_path_is_routed_to_its_operation_in_its_dialect() {
+    let mut declared = Vec::new();
+    for action in Action::ALL {
+        let Paths::ByDialect { legacy, v4 } = action.declaration().paths else {
+            panic!("{action:?} is declared without dialects")
+        };
+        declared.push((legacy, Dialect::Legacy, action));
+        match v4 {
+            V4Paths::Own { path, alias } => {
+                declared.push((path, Dialect::V4, action));
+                declared.extend(alias.map(|alias| (alias, Dialect::V4, action)));
+            }
+            V4Paths::BatchOfOne(batch) => {
+                let routed = Request::route(action.declaration().paths.get(Dialect::V4)).unwrap();
+                assert_eq!(routed.kind.declaration(), batch, "{action:?}");
+                assert_ne!(routed.kind, action);
+            }
+        }
+    }
+    for &(path, dialect, action) in &declared {
+        let route = Request::route(path).unwrap_or_else(|| panic!("{path} is not routed"));
+        assert_eq!((route.dialect, route.kind), (dialect, action), "{path}");
+        assert_eq!(Action::from_path(path), Some(action), "{path}");
+    }
+    let routed: Vec<_> = ROUTES.iter().map(|r| (r.path, r.dialect, r.kind)).collect();
+    let mut expected = declared.clone();
+    expected.sort_by_key(|&(_, dialect, _)| dialect == Dialect::V4);
+    assert_eq!(
+        routed, expected,
+        "the table is the declared paths, legacy first"
+    );
+    let mut paths: Vec<&str> = ROUTES.iter().map(|route| route.path).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    assert_eq!(paths.len(), ROUTES.len(), "no path is routed twice");
+    assert_eq!(ROUTES.len(), 15);
+    assert_eq!(
+        Request::route(V4_ALIAS).map(|r| r.kind),
+        Some(Action::SetExpansion)
     );
 }
 
@@ -220,12 +275,12 @@ mod v4 {
     fn v4_paths() -> Vec<&'static str> {
         ROUTES
             .iter()
-            .filter(|route| route.dialect == Dialect::V4 && route.path != SetExpansion::V4_ALT_PATH)
+            .filter(|route| route.dialect == Dialect::V4 && route.path != V4_ALIAS)
             .map(|route| route.path)
             .collect()
     }
 
-    fn json_request<'a>(path: &str, body: &'a [u8]) -> http::Request<&'a [u8]> {
+    pub(super) fn json_request<'a>(path: &str, body: &'a [u8]) -> http::Request<&'a [u8]> {
         http::Request::post(path)
             .header("content-type", "application/json")
             .body(body)
@@ -274,12 +329,9 @@ mod v4 {
             );
             assert_eq!(request.effect(), effect, "{path}");
         }
-        let alt = routed(
-            Dialect::V4,
-            &json_request(SetExpansion::V4_ALT_PATH, BODIES[3].as_bytes()),
-        )
-        .unwrap()
-        .unwrap();
+        let alt = routed(Dialect::V4, &json_request(V4_ALIAS, BODIES[3].as_bytes()))
+            .unwrap()
+            .unwrap();
         assert_eq!(alt.path(Dialect::V4), SetExpansion::V4_PATH);
         assert_eq!(
             alt.quota().charges().collect::<Vec<_>>(),
@@ -294,7 +346,7 @@ mod v4 {
     /// the paths the decoder knows, the alternative spelling included.
     #[test]
     fn route_agrees_with_the_decoder() {
-        let known = v4_paths().into_iter().chain([SetExpansion::V4_ALT_PATH]);
+        let known = v4_paths().into_iter().chain([V4_ALIAS]);
         for path in known {
             assert!(Request::route(path).is_some(), "{path}");
             assert!(
@@ -399,6 +451,7 @@ mod both_dialects {
     use proptest::collection::vec;
     use proptest::prelude::*;
 
+    use super::v4::json_request;
     use super::*;
     use crate::rongcloud::test_support::{
         as_received, chatroom_id, conversation_type, distinct_keys, endpoint, entry_key,
@@ -407,6 +460,21 @@ mod both_dialects {
     use crate::rongcloud::{
         EntryKey, EntryValue, ExpansionKey, ExpansionValue, RongCloudOperation, UserId,
     };
+
+    #[test]
+    fn a_v4_batch_of_two_is_no_single_key_write() {
+        let set = json_request(BatchSetEntries::V4_PATH, BODIES_OF_TWO[0].as_bytes());
+        let err = Request::decode_as(Action::SetEntry, Dialect::V4, &set).unwrap_err();
+        assert_eq!(err.field_name(), Some("metadata"));
+        let remove = json_request(BatchRemoveEntries::V4_PATH, BODIES_OF_TWO[1].as_bytes());
+        let err = Request::decode_as(Action::RemoveEntry, Dialect::V4, &remove).unwrap_err();
+        assert_eq!(err.field_name(), Some("metadataKeys"));
+    }
+
+    const BODIES_OF_TWO: [&str; 2] = [
+        r#"{"channelId":"r","metadataOwnerId":"u","metadata":{"k":"v","l":"w"}}"#,
+        r#"{"channelId":"r","metadataOwnerId":"u","metadataKeys":["k","l"]}"#,
+    ];
 
     fn dialect() -> impl Strategy<Value = Dialect> {
         prop_oneof![Just(Dialect::Legacy), Just(Dialect::V4)]
@@ -458,6 +526,23 @@ mod both_dialects {
                 ),
             };
             prop_assert_eq!(sent_and_decoded(&op, d), expected);
+        }
+
+        /// Asked for, the single-key operation decodes from its v4 batch of one (which the
+        /// router gives to the batch operation).
+        #[test]
+        fn single_key_writes_decode_as_themselves_from_their_v4_batch_of_one(
+            room in chatroom_id(), user in user_id(), key in entry_key(), value in entry_value(),
+            auto in any::<bool>(),
+        ) {
+            let set = SetEntry::new(room.clone(), user.clone(), key.clone(), value).auto_delete(auto);
+            let remove = RemoveEntry::new(room, user, key);
+            let sent = set.encode_in(Dialect::V4, &endpoint()).unwrap();
+            let decoded = Request::decode_as(Action::SetEntry, Dialect::V4, &as_received(&sent));
+            prop_assert_eq!(decoded.unwrap(), Request::SetEntry(set));
+            let sent = remove.encode_in(Dialect::V4, &endpoint()).unwrap();
+            let decoded = Request::decode_as(Action::RemoveEntry, Dialect::V4, &as_received(&sent));
+            prop_assert_eq!(decoded.unwrap(), Request::RemoveEntry(remove));
         }
 
         #[test]
