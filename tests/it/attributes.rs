@@ -435,7 +435,7 @@ async fn expansions_and_large_values_are_split_within_the_limits() {
     .expect("the test finishes in time");
 }
 
-/// `del_room_metadata` sends at most 10 keys (spec `tencent.md` §2.3, issue 15): 25 keys are
+/// `del_room_metadata` sends at most 10 keys (`docs/vendors/tencent.md#metadata-limits`, issue 15): 25 keys are
 /// refused before sending, naming `Keys` and the limit, while the bulk delete takes them in
 /// requests of at most 10. The emulator's rooms hold 40 keys here; the client keeps the
 /// documented per-request limits.

@@ -1,4 +1,4 @@
-//! `cargo xtask layering`: the dependency arrows of DESIGN.md, enforced.
+//! `cargo xtask layering`: the dependency arrows of `docs/design.md#dependency-arrows`, enforced.
 //!
 //! For every crate that has a rule and is a member of the workspace, the graph is read from
 //! `cargo tree -p CRATE -e normal --prefix depth --target all --all-features`, plus that crate's
@@ -60,7 +60,7 @@ impl Graph {
     }
 }
 
-/// One arrow of DESIGN.md: `from` must not reach any of `forbidden` through normal dependencies.
+/// One arrow of `docs/design.md#dependency-arrows`: `from` must not reach any of `forbidden` through normal dependencies.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Rule {
     pub(crate) from: &'static str,
@@ -83,7 +83,7 @@ const SANS_IO_FORBIDDEN: &[&str] = &[
 const PROVIDER: &str =
     "a provider never depends on the other provider or the emulator (dev-dependencies excepted)";
 
-/// The workspace's rules (DESIGN.md "Dependency arrows", rust-anchors.md §2.3).
+/// The workspace's rules (`docs/design.md#dependency-arrows`).
 pub(crate) const RULES: &[Rule] = &[
     Rule {
         from: "roomkv-core",

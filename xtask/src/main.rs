@@ -28,7 +28,7 @@ tasks:
              others; else cargo test), doctests, transport without `metrics` (metering
              compiled out), docs (warnings are errors), layering, tidy
   layering   fail if a crate reaches, through normal dependencies, a crate it must not
-             (see DESIGN.md \"Dependency arrows\")
+             (see docs/design.md#dependency-arrows)
                --manifest-path PATH   check another workspace (used by xtask's own tests)
   tidy       repository hygiene: workspace-inherited manifests, committed
              proptest-regressions, no dbg! calls, no trailing whitespace

@@ -100,7 +100,7 @@ macro_rules! vendor_codes {
 }
 
 vendor_codes! {
-    /// RongCloud / Nexconn business codes (spec `rongcloud.md` §8.3).
+    /// RongCloud / Nexconn business codes (`docs/vendors/rongcloud.md#codes`).
     RongCloudCode {
         Success = 200, Success, "success (legacy API)";
         SuccessV4 = 0, Success, "success (Nexconn v4 API)";
@@ -125,7 +125,7 @@ vendor_codes! {
 }
 
 vendor_codes! {
-    /// Tencent Cloud IM / Live error codes (spec `tencent.md` §2.4 and §3).
+    /// Tencent Cloud IM / Live error codes (`docs/vendors/tencent.md#codes`).
     TencentCode {
         Ok = 0, Success, "success";
         HttpParseError = 60002, Final, "HTTP parse error, check the URL format";

@@ -20,9 +20,9 @@ use crate::tencent::Command;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// RongCloud / Nexconn limits (spec `rongcloud.md` §8.1, §8.2).
+    /// RongCloud / Nexconn limits (`docs/vendors/rongcloud.md#limits`, `#rates`).
     pub rongcloud: RongCloudLimits,
-    /// Tencent Live limits (spec `tencent.md` §1.4, §2.2, §2.3).
+    /// Tencent Live limits (`docs/vendors/tencent.md#rates`, `#commands`, `#metadata-limits`).
     pub tencent: TencentLimits,
 }
 
@@ -159,7 +159,7 @@ impl Default for RongCloudLimits {
     }
 }
 
-/// RongCloud request rates per app (spec `rongcloud.md` §8.2).
+/// RongCloud request rates per app (`docs/vendors/rongcloud.md#rates`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RongCloudRates {

@@ -1,8 +1,8 @@
 //! Authentication: the signature seam ([`Authenticator`]) and the strict-mode bookkeeping
 //! ([`ReplayGuard`]).
 //!
-//! The order of the checks and the codes are the vendors' (spec `rongcloud.md` §2, §13.4;
-//! `tencent.md` §8); the HTTP layer applies them. What is pure bookkeeping lives here, with the
+//! The order of the checks and the codes are the vendors' (`docs/vendors/rongcloud.md#signature`, `#undocumented`;
+//! `docs/vendors/tencent.md#check-order`); the HTTP layer applies them. What is pure bookkeeping lives here, with the
 //! clock injected.
 //!
 //! The cryptographic checks themselves (RongCloud SHA1 signature, Tencent UserSig) plug in

@@ -144,7 +144,7 @@ pub enum MissingKeys {
 
 /// RongCloud behaviour the vendor does not document, and the codes the emulator answers with.
 ///
-/// Defaults are the most plausible documented server codes (spec `rongcloud.md` §8.3, §13.4, §14).
+/// Defaults are the most plausible documented server codes (`docs/vendors/rongcloud.md#codes`, `#undocumented`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RongCloudRules {
@@ -229,7 +229,7 @@ pub struct DeliveryPolicy {
 }
 
 impl DeliveryPolicy {
-    /// RongCloud's documented rule for the KV sync webhook (spec `rongcloud.md` §7.2): a 5 s
+    /// RongCloud's documented rule for the KV sync webhook (`docs/vendors/rongcloud.md#kv-sync-webhook`): a 5 s
     /// timeout, 2 retries, then the event is dropped. The pause between attempts is not
     /// documented; 1 s is the emulator's choice.
     pub const RONGCLOUD: Self = Self {

@@ -35,7 +35,7 @@ pub enum EventKind {
         /// The message as the room receives it.
         body: Notification,
     },
-    /// A chat-room attribute synchronisation webhook (spec `rongcloud.md` §7.2).
+    /// A chat-room attribute synchronisation webhook (`docs/vendors/rongcloud.md#kv-sync-webhook`).
     #[serde(rename = "rongcloud.kv_sync")]
     RongCloudKvSync {
         /// The app.
@@ -53,7 +53,7 @@ pub enum EventKind {
         /// What changed.
         body: ExpansionChange,
     },
-    /// A Tencent Live webhook (spec `tencent.md` §2.3).
+    /// A Tencent Live webhook (`docs/vendors/tencent.md#callbacks`).
     #[serde(rename = "tencent.callback")]
     TencentCallback {
         /// The app.

@@ -1,13 +1,13 @@
 //! Callback delivery: the emulator `POST`s the callbacks it records to the URLs of
 //! [`WebhookConfig`], the way the vendors do.
 //!
-//! - **RongCloud KV sync webhook** (spec `rongcloud.md` §7.2): the recorded body as JSON, with
+//! - **RongCloud KV sync webhook** (`docs/vendors/rongcloud.md#kv-sync-webhook`): the recorded body as JSON, with
 //!   `nonce`, `timestamp` (milliseconds) and `signature` (hex SHA1 of app secret, nonce and
-//!   timestamp, as for API requests, §2) appended to the URL's query, signed afresh for every
+//!   timestamp, as for API requests, `docs/vendors/rongcloud.md#signature`) appended to the URL's query, signed afresh for every
 //!   attempt. One webhook per key: a batch of 20 keys sends 20; a destroyed room sends one with
 //!   `optType` 3; a user leaving sends one per vanished key (unless
 //!   [`RongCloudRules::kv_sync_on_leave`](crate::config::RongCloudRules::kv_sync_on_leave) is off).
-//! - **Tencent Live callbacks** (spec `tencent.md` §2.3): the recorded body as JSON, with
+//! - **Tencent Live callbacks** (`docs/vendors/tencent.md#callbacks`): the recorded body as JSON, with
 //!   `SdkAppid`, `CallbackCommand`, `contenttype=json`, `ClientIP` (always `127.0.0.1`: the
 //!   emulator does not track callers) and `OptPlatform=RESTAPI`, plus `RequestTime` and `Sign` when
 //!   a callback token is configured.

@@ -8,7 +8,7 @@ use roomkv_provider::{RegionInfo, RegionTable, UnknownRegion, parse_region};
 /// The data centre an App Key lives in. Each has a primary and a backup API host; the client
 /// switches to the backup when the primary fails and returns after a cool-down.
 ///
-/// The hosts are those of RongCloud's "Server API domains" page (spec `rongcloud.md` §3); Nexconn
+/// The hosts are those of RongCloud's "Server API domains" page (`docs/vendors/rongcloud.md#domains`); Nexconn
 /// lists the same hosts for Singapore, North America and Saudi Arabia. An app must use its own
 /// data centre's hosts: apps of the global data centres are not in [`Region::Beijing`].
 ///

@@ -1,7 +1,7 @@
 //! The RongCloud / Nexconn chat-room attribute (KV) synchronisation webhook.
 //!
 //! RongCloud `POST`s one JSON document per attribute change to the app's callback URL
-//! (spec `rongcloud.md` §7.2):
+//! (`docs/vendors/rongcloud.md#kv-sync-webhook`):
 //!
 //! ```json
 //! {"chatroomId":"r1","key":"seat1","value":"alice","optType":1,"userId":"alice",
@@ -9,9 +9,9 @@
 //! ```
 //!
 //! and appends three query parameters to the URL, `nonce`, `timestamp` and `signature`, signed
-//! like API requests: `signature` = hex SHA1 of `AppSecret ‖ nonce ‖ timestamp` (§2). The
+//! like API requests: `signature` = hex SHA1 of `AppSecret ‖ nonce ‖ timestamp` (`docs/vendors/rongcloud.md#signature`). The
 //! parameter names are those of RongCloud's older signature page; the current pages were not
-//! retrieved (§14), so they are inferred. `timestamp` is read as milliseconds when it is at least
+//! retrieved (`docs/vendors/rongcloud.md#undocumented`), so they are inferred. `timestamp` is read as milliseconds when it is at least
 //! 10¹¹ and as seconds otherwise, because RongCloud documents milliseconds while every official
 //! SDK sends seconds.
 //!

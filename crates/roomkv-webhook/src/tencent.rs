@@ -1,5 +1,5 @@
 //! Tencent Cloud Live room metadata callbacks: `Live.CallbackAfterSetMetadata` and
-//! `Live.CallbackAfterDelMetadata` (spec `tencent.md` §2.3).
+//! `Live.CallbackAfterDelMetadata` (`docs/vendors/tencent.md#callbacks`).
 //!
 //! Tencent `POST`s the JSON body to the configured URL with the query
 //! `SdkAppid=…&CallbackCommand=…&contenttype=json&ClientIP=…&OptPlatform=…`. With callback

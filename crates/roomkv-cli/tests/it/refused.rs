@@ -203,7 +203,7 @@ fn every_kind_of_refusal_sends_nothing() {
             "more than once",
         ),
         (vec!["metadata", "get", "--room", "r", ""], "Key is empty"),
-        // del_room_metadata takes at most 10 keys (spec tencent.md §2.3): the CLI refuses 11
+        // del_room_metadata takes at most 10 keys (`docs/vendors/tencent.md#metadata-limits`): the CLI refuses 11
         // rather than send one request Tencent refuses (issue 15).
         (delete_eleven, "Keys has 11 keys, at most 10 allowed"),
         (vec!["room", "info", "--room", "r\u{7f}"], "RoomId contains"),

@@ -1,5 +1,5 @@
-//! Chat-room KV entries: set, batch set, remove, batch remove, query (spec `rongcloud.md` §4; v4
-//! §6), each one type in both dialects ([`Dialect`](super::Dialect)).
+//! Chat-room KV entries: set, batch set, remove, batch remove, query (`docs/vendors/rongcloud.md#kv`; v4
+//! `docs/vendors/rongcloud.md#v4`), each one type in both dialects ([`Dialect`](super::Dialect)).
 //!
 //! Each operation is a value: build it from typed identifiers, [`validate`](crate::Operation::validate)
 //! it against [`Limits`], [`encode`](crate::Operation::encode) it into an unsigned request, and

@@ -1,5 +1,5 @@
 //! Message expansions of one-to-one and group messages: set, delete, query (spec
-//! `rongcloud.md` §5; v4 "message metadata", §6), each one type in both dialects.
+//! `docs/vendors/rongcloud.md#expansions`; v4 "message metadata", `docs/vendors/rongcloud.md#v4`), each one type in both dialects.
 //!
 //! Set and delete produce an "expansion operation message" in the conversation, so both are
 //! notifying writes ([`Effect::Write`] with `notifies: true`). A write on a group message draws
@@ -55,8 +55,8 @@ mod target;
 
 pub use query::{ExpansionEntry, ExpansionPage, QueryExpansion};
 
-/// Sets up to 100 expansions of a message: `POST /message/expansion/set.json` (spec §5.1), in
-/// v4 `POST /v4/channel-type/message/metadata/set` (spec §6).
+/// Sets up to 100 expansions of a message: `POST /message/expansion/set.json` (`docs/vendors/rongcloud.md#expansion-set`), in
+/// v4 `POST /v4/channel-type/message/metadata/set` (`docs/vendors/rongcloud.md#v4`).
 ///
 /// `extraKeyVal` (v4: `metadata`) is a JSON object written in the caller's order; a key given
 /// twice is refused by `validate`. The sync flag is always sent (`0` unless
@@ -218,7 +218,7 @@ impl DialectDecoding for SetExpansion {
 }
 
 /// Deletes up to 100 expansions of a message: `POST /message/expansion/delete.json` (spec
-/// §5.2), in v4 `POST /v4/channel-type/message/metadata/delete` (spec §6).
+/// `docs/vendors/rongcloud.md#expansion-delete`), in v4 `POST /v4/channel-type/message/metadata/delete` (`docs/vendors/rongcloud.md#v4`).
 ///
 /// `extraKey` (v4: `keys`) is a JSON array in the caller's order; a key given twice is refused
 /// by `validate`. The v4 body is Nexconn's generated

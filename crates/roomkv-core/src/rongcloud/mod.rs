@@ -23,7 +23,7 @@
 //! v4: every request is a `POST` with a JSON body (`application/json`), members in the order of
 //! the spec's table, maps in the caller's order, flags as the numbers `0` or `1`. Every body has
 //! exactly the members, names and JSON types of the request models of Nexconn's generated server
-//! SDKs (0.1.2, `nexconn-server-sdk-go` `model_*.go`; spec `rongcloud.md` §6): `messageId` on
+//! SDKs (0.1.2, `nexconn-server-sdk-go` `model_*.go`; `docs/vendors/rongcloud.md#v4`): `messageId` on
 //! the three message-metadata requests, `metadataOwnerId` on batch set and remove,
 //! `isEchoToSender` on set and `syncToSender` on delete. Replies are `{"code":0,"result":{...}}`;
 //! errors `{"code":N,"errorMessage":"..."}` with a meaningful HTTP status.

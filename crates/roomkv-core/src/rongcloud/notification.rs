@@ -2,7 +2,7 @@
 //!
 //! A [`SetEntry`](super::SetEntry) or [`RemoveEntry`](super::RemoveEntry) with a notification sends
 //! two more form fields, `objectName` and `content`, and RongCloud posts that message to the room
-//! when the entry changes (spec `rongcloud.md` §4.1, §4.3, §7.1).
+//! when the entry changes (`docs/vendors/rongcloud.md#kv-set`, `#kv-remove`, `#notification`).
 //!
 //! For the built-in [`Notification::KvChange`] the operation writes the `RC:chrmKVNotiMsg` content
 //! itself, from its own key and value, so the two cannot disagree:

@@ -33,7 +33,7 @@ pub(crate) fn parse<T: DeserializeOwned>(
 /// Parses a Nexconn v4 reply: the payload `T` from `result` on code 0 (an absent or `null`
 /// `result` is `T::default()`), a typed error otherwise.
 ///
-/// v4 gives HTTP statuses a meaning (spec `rongcloud.md` §1), so an answer without a vendor code
+/// v4 gives HTTP statuses a meaning (`docs/vendors/rongcloud.md#conventions`), so an answer without a vendor code
 /// (no JSON body, or JSON without `code`) is still typed by its status: 400 parameter error
 /// (1002), 401 signature error (1004), 403 method restricted (1007), 404 endpoint not found
 /// (404, the Nexconn business code), 429 rate limited (1008), 430 service not enabled (1009).

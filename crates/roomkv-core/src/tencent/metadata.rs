@@ -335,8 +335,7 @@ impl Operation for DelRoomMetadata {
     );
 
     /// At least one key and at most
-    /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10, spec `tencent.md`
-    /// §2.3), each valid. More keys are refused here, naming `Keys` and the limit, so no single
+    /// [`metadata_keys_max`](crate::TencentLimits::metadata_keys_max) (10, `docs/vendors/tencent.md#metadata-limits`), each valid. More keys are refused here, naming `Keys` and the limit, so no single
     /// request carries them; roomkv-tencent's `Client::del_room_metadata_bulk` splits them
     /// instead.
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {

@@ -1084,7 +1084,7 @@ mod validation {
             );
         }
 
-        /// `del_room_metadata` takes at most 10 keys (spec `tencent.md` §2.3): 11 are refused
+        /// `del_room_metadata` takes at most 10 keys (`docs/vendors/tencent.md#metadata-limits`): 11 are refused
         /// before sending, naming `Keys` and the limit, whatever the keys.
         #[test]
         fn deleting_ten_keys_is_accepted_and_eleven_refused(n in 1usize..=30, first in "[a-z]{1,40}") {

@@ -1,5 +1,5 @@
 //! RongCloud message expansions: the message registry and the per-message state machine (spec
-//! `rongcloud.md` §5), serving core's operations.
+//! `docs/vendors/rongcloud.md#expansions`), serving core's operations.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! RongCloud chat-room KV: the per-room state machine (spec `rongcloud.md` §4, §7, §13.4),
+//! RongCloud chat-room KV: the per-room state machine (`docs/vendors/rongcloud.md#kv`, `#notification`, `#undocumented`),
 //! serving core's operations, and what the RongCloud state shares with [`super::expansion`].
 //!
 //! The operations arrive validated: the service checks core's rules once, at its boundary

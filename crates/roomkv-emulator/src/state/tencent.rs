@@ -1,5 +1,5 @@
 //! Tencent Live rooms and room metadata: the per-room state machine and the [`State`] methods
-//! that serve core's operations (spec `tencent.md` §2.2, §2.3).
+//! that serve core's operations (`docs/vendors/tencent.md#commands`, `#metadata-limits`).
 //!
 //! Every method takes the core operation as the service decoded and *validated* it (core's
 //! `Operation::validate` under the emulator's limits, once, at the service boundary) and

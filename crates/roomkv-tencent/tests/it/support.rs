@@ -9,7 +9,7 @@ use roomkv_tencent::{Client, ClientBuilder, MetadataKey, MetadataValue, RoomId};
 use roomkv_transport::test_util::{CaptureClient, FixedClock, FixedRandom, response};
 use roomkv_transport::{Clock, HttpRequest, HttpResponse, SharedHttpClient};
 
-/// The official SDKs' public sample app (spec `tencent.md` §4.5).
+/// The official SDKs' public sample app (`docs/vendors/tencent.md#usersig-vectors`).
 pub(crate) const SDKAPPID: u64 = 1_400_000_000;
 /// The official SDKs' public sample key: not a real secret, but treated as one.
 pub(crate) const KEY: &str = "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e";

@@ -25,8 +25,8 @@ use {
     crate::rongcloud::reply_encoding::{ReplyEncoding, success_reply, v4_success_reply},
 };
 
-/// Reads entries: `POST /chatroom/entry/query.json` (spec §4.5), in v4
-/// `POST /v4/open-channel/metadata/batch/get` (spec §6). Without keys, every entry of the room
+/// Reads entries: `POST /chatroom/entry/query.json` (`docs/vendors/rongcloud.md#kv-query`), in v4
+/// `POST /v4/open-channel/metadata/batch/get` (`docs/vendors/rongcloud.md#v4`). Without keys, every entry of the room
 /// (v4 then sends no `metadataKeys`); otherwise up to 100 keys, sent as repeated `keys` fields
 /// (v4: the `metadataKeys` array). Repeating a key is harmless here and allowed.
 ///

@@ -55,7 +55,7 @@ fn settled_by_not_found(error: &ApiError) -> Option<()> {
     (error.code == ApiCode::RongCloud(RongCloudCode::DataNotFound)).then_some(())
 }
 
-/// Removes one entry: `POST /chatroom/entry/remove.json` (spec §4.3); in v4 a batch remove of
+/// Removes one entry: `POST /chatroom/entry/remove.json` (`docs/vendors/rongcloud.md#kv-remove`); in v4 a batch remove of
 /// one (`/v4/open-channel/metadata/batch/remove`). RongCloud requires `userId` to be the
 /// entry's owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,7 +228,7 @@ impl DialectDecoding for RemoveEntry {
 }
 
 /// Removes up to 20 entries at once, whoever owns them: `POST /chatroom/entry/batch/remove.json`
-/// (spec §4.4), in v4 `POST /v4/open-channel/metadata/batch/remove` (spec §6). No official
+/// (`docs/vendors/rongcloud.md#kv-batch-remove`), in v4 `POST /v4/open-channel/metadata/batch/remove` (`docs/vendors/rongcloud.md#v4`). No official
 /// RongCloud SDK implements the legacy endpoint.
 ///
 /// `entryKeys` (v4: `metadataKeys`) is a JSON array in the caller's order. The page marks

@@ -52,7 +52,7 @@ fn v4_set_body<K: Serialize, V: Serialize>(
     })
 }
 
-/// Sets one entry: `POST /chatroom/entry/set.json` (spec §4.1); in v4 a batch set of one
+/// Sets one entry: `POST /chatroom/entry/set.json` (`docs/vendors/rongcloud.md#kv-set`); in v4 a batch set of one
 /// (`/v4/open-channel/metadata/batch/set`).
 ///
 /// `userId` becomes the entry's owner. `autoDelete` is always sent (`0` unless
@@ -284,8 +284,8 @@ impl DialectDecoding for SetEntry {
 }
 
 /// Sets up to 20 entries at once, all owned by one user, overwriting existing owners and
-/// values: `POST /chatroom/entry/batch/set.json` (spec §4.2), in v4
-/// `POST /v4/open-channel/metadata/batch/set` (spec §6).
+/// values: `POST /chatroom/entry/batch/set.json` (`docs/vendors/rongcloud.md#kv-batch-set`), in v4
+/// `POST /v4/open-channel/metadata/batch/set` (`docs/vendors/rongcloud.md#v4`).
 ///
 /// `entryInfo` (v4: `metadata`) is a JSON object written in the caller's order. The endpoint has
 /// no notification fields. A key given twice is refused by `validate` (the JSON object would
@@ -396,7 +396,7 @@ impl Operation for BatchSetEntries {
     type Endpoint = Endpoint;
     type Output = ();
     /// A write without notification fields. Whether RongCloud notifies the room anyway is not
-    /// documented (spec §4.2); roomkv assumes it does not.
+    /// documented (`docs/vendors/rongcloud.md#kv-batch-set`); roomkv assumes it does not.
     const DECLARATION: Declaration = declaration(
         "batch_set_entries",
         "/chatroom/entry/batch/set.json",

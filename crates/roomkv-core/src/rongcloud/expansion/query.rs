@@ -25,8 +25,8 @@ use {
 };
 
 /// Reads the expansions of a message, one page of 300 at a time:
-/// `POST /message/expansion/query.json` (spec §5.3), in v4
-/// `POST /v4/channel-type/message/metadata/list` (spec §6).
+/// `POST /message/expansion/query.json` (`docs/vendors/rongcloud.md#expansion-query`), in v4
+/// `POST /v4/channel-type/message/metadata/list` (`docs/vendors/rongcloud.md#v4`).
 ///
 /// The page is sent only when [`page`](Self::page) set one (`pageNo`, v4 `page`).
 ///
