@@ -246,6 +246,45 @@ impl<V: Vendor> Engine<V> {
         .await
     }
 
+    /// [`write_in_chunks`](Self::write_in_chunks) for a write of key–value pairs, in chunks of
+    /// at most `bounds.0` pairs whose values' `weight`s add up to at most `bounds.1`.
+    pub async fn write_pairs<K, T, O, Fut>(
+        &self,
+        pairs: Vec<(K, T)>,
+        bounds: (usize, usize),
+        weight: impl Fn(&T) -> usize,
+        op: impl Fn(Vec<(K, T)>) -> O,
+        send: impl Fn(O) -> Fut,
+    ) -> crate::BulkReport<K, Error<V>>
+    where
+        K: Clone,
+        T: Clone,
+        O: Operation,
+        Fut: Future<Output = Result<(), Error<V>>>,
+    {
+        let weight = |(_, value): &(K, T)| weight(value);
+        self.write_in_chunks(pairs, bounds, weight, crate::bulk::pair_keys, op, send)
+            .await
+    }
+
+    /// [`write_in_chunks`](Self::write_in_chunks) for a write of keys alone (a removal),
+    /// in chunks of at most `max` keys.
+    pub async fn write_keys<K, O, Fut>(
+        &self,
+        keys: Vec<K>,
+        max: usize,
+        op: impl Fn(Vec<K>) -> O,
+        send: impl Fn(O) -> Fut,
+    ) -> crate::BulkReport<K, Error<V>>
+    where
+        K: Clone,
+        O: Operation,
+        Fut: Future<Output = Result<(), Error<V>>>,
+    {
+        self.write_in_chunks(keys, (max, usize::MAX), |_| 0, Clone::clone, op, send)
+            .await
+    }
+
     /// The base URLs of all hosts, primary first.
     pub fn hosts(&self) -> &[http::Uri] {
         self.hosts.hosts()
