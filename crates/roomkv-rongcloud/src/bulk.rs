@@ -78,12 +78,13 @@ impl Client {
         let batch = |chunk: Vec<(EntryKey, EntryValue)>| {
             BatchSetEntries::new(room.clone(), owner.clone(), chunk)
         };
-        let max = self.limits().rongcloud.batch_entries_max;
+        let bounds = (self.limits().rongcloud.batch_entries_max, usize::MAX);
         let send = |op| async move { self.send(&op).await };
-        let engine = &self.inner.engine;
-        Ok(engine
-            .write_pairs(entries, (max, usize::MAX), |_| 0, batch, send)
-            .await)
+        let written = self
+            .inner
+            .engine
+            .write_pairs(entries, bounds, |_| 0, batch, send);
+        Ok(written.await)
     }
 
     /// Removes any number of entries of a chat room, whoever owns them, in batch removes of at
@@ -151,12 +152,16 @@ impl Client {
             attributes::check_distinct("extraKeyVal", entries.iter().map(|(k, _)| k.as_str()))?;
             check_ids(&call(entries.iter().take(1).cloned().collect()), limits)
         })?;
-        let max = self.limits().rongcloud.expansion_keys_per_call_max;
+        let bounds = (
+            self.limits().rongcloud.expansion_keys_per_call_max,
+            usize::MAX,
+        );
         let send = |op| async move { self.send(&op).await };
-        let engine = &self.inner.engine;
-        Ok(engine
-            .write_pairs(entries, (max, usize::MAX), |_| 0, call, send)
-            .await)
+        let written = self
+            .inner
+            .engine
+            .write_pairs(entries, bounds, |_| 0, call, send);
+        Ok(written.await)
     }
 
     /// Deletes any number of expansions of a message, as `user`, in calls of at most 100
