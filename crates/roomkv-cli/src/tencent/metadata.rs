@@ -9,7 +9,7 @@ use roomkv_tencent::{
 };
 use serde::Serialize;
 
-use super::client::{Connection, client};
+use super::client::{Connection, client, send};
 use crate::failure::Failure;
 use crate::output::{PairOut, parse_all, parse_pairs, print_json};
 use crate::shared::bulk::{self, ExportArgs, Line};
@@ -164,8 +164,7 @@ impl MetadataCommand {
                     room: op.room_id().as_str(),
                     entries: entries_out(op.entries()),
                 };
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                send(connection, &op, done).await
             }
             Self::Get(args) => {
                 let room = RoomId::parse(args.room)?;
@@ -186,8 +185,7 @@ impl MetadataCommand {
                     room: op.room_id().as_str(),
                     keys: op.keys().iter().map(MetadataKey::as_str).collect(),
                 };
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                send(connection, &op, done).await
             }
             Self::Export(args) => export(connection, args).await,
             Self::Import(args) => import(connection, args).await,
