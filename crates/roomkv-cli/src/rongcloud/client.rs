@@ -3,15 +3,12 @@
 
 use clap::Args;
 use clap::builder::TypedValueParser as _;
-use roomkv_rongcloud::{
-    AppKey, AppSecret, Client, Dialect, RongCloudOperation, RongCloudSettings as _,
-};
-use serde::Serialize;
+use roomkv_rongcloud::{AppKey, AppSecret, Client, Dialect, RongCloudSettings as _};
 
 use crate::config::RongCloudProfile;
 use crate::config::apply::{fill, fill_endpoint, fill_secret};
 use crate::failure::Failure;
-use crate::output::{one_line, print_json};
+use crate::output::one_line;
 use crate::shared::{self, Secret};
 
 /// RongCloud / Nexconn, for [`shared::VendorArgs`].
@@ -93,17 +90,6 @@ pub(crate) fn client(connection: &Connection) -> Result<Client, Failure> {
     builder
         .build()
         .map_err(|err| Failure::refused(one_line(&format!("invalid client configuration: {err}"))))
-}
-
-/// Sends `op` with the client `connection` describes and prints `done`, the document saying
-/// what was done.
-pub(crate) async fn send<O: RongCloudOperation>(
-    connection: &Connection,
-    op: &O,
-    done: impl Serialize,
-) -> Result<(), Failure> {
-    client(connection)?.send(op).await?;
-    print_json(&done)
 }
 
 impl Credentials {

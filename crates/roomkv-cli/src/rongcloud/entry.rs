@@ -9,9 +9,9 @@ use roomkv_rongcloud::{
 };
 use serde::Serialize;
 
-use super::client::{Connection, client, send};
+use super::client::{Connection, client};
 use crate::failure::Failure;
-use crate::output::{PairOut, parse_all, parse_pairs, print_json};
+use crate::output::{PairOut, parse_all, parse_pairs, print_json, print_when_sent};
 use crate::shared::bulk::{self, ExportArgs, Line};
 
 pub(super) const ENTRY_EXAMPLES: &str = "\
@@ -295,7 +295,11 @@ impl EntryCommand {
                 )
                 .auto_delete(args.auto_delete);
                 let op = args.notify.apply(op, SetEntry::notify);
-                send(connection, &op, EntrySetOut::of(&op, &args.notify)).await
+                print_when_sent(
+                    client(connection)?.send(&op),
+                    EntrySetOut::of(&op, &args.notify),
+                )
+                .await
             }
             Self::BatchSet(args) => {
                 let op = BatchSetEntries::new(
@@ -304,7 +308,7 @@ impl EntryCommand {
                     entry_pairs(&args.entries)?,
                 )
                 .auto_delete(args.auto_delete);
-                send(connection, &op, EntryBatchSetOut::of(&op)).await
+                print_when_sent(client(connection)?.send(&op), EntryBatchSetOut::of(&op)).await
             }
             Self::Remove(args) => {
                 let op = RemoveEntry::new(
@@ -313,7 +317,11 @@ impl EntryCommand {
                     EntryKey::parse(args.key)?,
                 );
                 let op = args.notify.apply(op, RemoveEntry::notify);
-                send(connection, &op, EntryRemoveOut::of(&op, &args.notify)).await
+                print_when_sent(
+                    client(connection)?.send(&op),
+                    EntryRemoveOut::of(&op, &args.notify),
+                )
+                .await
             }
             Self::BatchRemove(args) => {
                 let op = BatchRemoveEntries::new(
@@ -321,7 +329,7 @@ impl EntryCommand {
                     UserId::parse(args.owner)?,
                     parse_all(args.keys, EntryKey::parse)?,
                 );
-                send(connection, &op, EntryBatchRemoveOut::of(&op)).await
+                print_when_sent(client(connection)?.send(&op), EntryBatchRemoveOut::of(&op)).await
             }
             Self::Query(args) => {
                 let room = ChatroomId::parse(args.room)?;

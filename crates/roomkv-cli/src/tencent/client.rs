@@ -3,13 +3,12 @@
 
 use clap::Args;
 use clap::builder::NonEmptyStringValueParser;
-use roomkv_tencent::{Client, Endpoint, Identifier, Operation, SecretKey, TencentSettings as _};
-use serde::Serialize;
+use roomkv_tencent::{Client, Identifier, SecretKey, TencentSettings as _};
 
 use crate::config::TencentProfile;
 use crate::config::apply::{fill, fill_endpoint, fill_secret};
 use crate::failure::Failure;
-use crate::output::{one_line, print_json};
+use crate::output::one_line;
 use crate::shared::{self, Secret};
 
 /// Tencent Cloud Live, for [`shared::VendorArgs`].
@@ -102,17 +101,6 @@ impl<'a> App<'a> {
     pub(crate) fn secret_key(&self) -> SecretKey {
         SecretKey::new(self.secret_key.expose())
     }
-}
-
-/// Sends `op` with the client `connection` describes and prints `done`, the document saying
-/// what was done.
-pub(crate) async fn send<O: Operation<Endpoint = Endpoint>>(
-    connection: &Connection,
-    op: &O,
-    done: impl Serialize,
-) -> Result<(), Failure> {
-    client(connection)?.send(op).await?;
-    print_json(&done)
 }
 
 /// The client the connection flags describe. An invalid `--base-url` is a refusal.
