@@ -19,7 +19,7 @@ use roomkv_core::{Limits, Operation, ValidationError};
 use roomkv_provider::attributes::{
     self, AttributeError, AttributeReport, Capacity, RoomAttributes,
 };
-use roomkv_provider::bulk::BulkReport;
+use roomkv_provider::bulk::{BulkReport, Chunking};
 
 #[cfg(doc)]
 use crate::ErrorKind;
@@ -78,13 +78,10 @@ impl Client {
         let batch = |chunk: Vec<(EntryKey, EntryValue)>| {
             BatchSetEntries::new(room.clone(), owner.clone(), chunk)
         };
-        let bounds = (self.limits().rongcloud.batch_entries_max, usize::MAX);
+        let chunking = Chunking::pairs(self.limits().rongcloud.batch_entries_max);
         let send = |op| async move { self.send(&op).await };
-        let written = self
-            .inner
-            .engine
-            .write_pairs(entries, bounds, |_| 0, batch, send);
-        Ok(written.await)
+        let engine = &self.inner.engine;
+        Ok(engine.write_in_chunks(entries, chunking, batch, send).await)
     }
 
     /// Removes any number of entries of a chat room, whoever owns them, in batch removes of at
@@ -112,9 +109,10 @@ impl Client {
         })?;
         let batch =
             |chunk: Vec<EntryKey>| BatchRemoveEntries::new(room.clone(), owner.clone(), chunk);
-        let max = self.limits().rongcloud.batch_entries_max;
+        let chunking = Chunking::keys(self.limits().rongcloud.batch_entries_max);
         let send = |op| async move { self.send(&op).await };
-        Ok(self.inner.engine.write_keys(keys, max, batch, send).await)
+        let engine = &self.inner.engine;
+        Ok(engine.write_in_chunks(keys, chunking, batch, send).await)
     }
 
     /// Sets any number of expansions of a message, as `user`, in calls of at most 100 keys
@@ -152,16 +150,10 @@ impl Client {
             attributes::check_distinct("extraKeyVal", entries.iter().map(|(k, _)| k.as_str()))?;
             check_ids(&call(entries.iter().take(1).cloned().collect()), limits)
         })?;
-        let bounds = (
-            self.limits().rongcloud.expansion_keys_per_call_max,
-            usize::MAX,
-        );
+        let chunking = Chunking::pairs(self.limits().rongcloud.expansion_keys_per_call_max);
         let send = |op| async move { self.send(&op).await };
-        let written = self
-            .inner
-            .engine
-            .write_pairs(entries, bounds, |_| 0, call, send);
-        Ok(written.await)
+        let engine = &self.inner.engine;
+        Ok(engine.write_in_chunks(entries, chunking, call, send).await)
     }
 
     /// Deletes any number of expansions of a message, as `user`, in calls of at most 100
@@ -194,9 +186,10 @@ impl Client {
             attributes::check_distinct("extraKey", keys.iter().map(ExpansionKey::as_str))?;
             check_ids(&call(keys.iter().take(1).cloned().collect()), limits)
         })?;
-        let max = self.limits().rongcloud.expansion_keys_per_call_max;
+        let chunking = Chunking::keys(self.limits().rongcloud.expansion_keys_per_call_max);
         let send = |op| async move { self.send(&op).await };
-        Ok(self.inner.engine.write_keys(keys, max, call, send).await)
+        let engine = &self.inner.engine;
+        Ok(engine.write_in_chunks(keys, chunking, call, send).await)
     }
 
     /// The vendor-neutral [`RoomAttributes`] of this client's chat rooms, writing entries as

@@ -17,7 +17,7 @@ use roomkv_core::tencent::{DelRoomMetadata, MetadataKey, MetadataValue, RoomId, 
 use roomkv_provider::attributes::{
     self, AttributeError, AttributeReport, Capacity, RoomAttributes,
 };
-use roomkv_provider::bulk::BulkReport;
+use roomkv_provider::bulk::{BulkReport, Chunking};
 
 #[cfg(doc)]
 use crate::ErrorKind;
@@ -54,13 +54,12 @@ impl Client {
         let limits = &self.limits().tencent;
         let set =
             |chunk: Vec<(MetadataKey, MetadataValue)>| SetRoomMetadata::new(room.clone(), chunk);
-        let bounds = (
-            limits.metadata_keys_max,
+        let chunking = Chunking::pairs(limits.metadata_keys_max).weighed(
             limits.metadata_total_value_max_bytes,
+            |(_, value): &(MetadataKey, MetadataValue)| value.as_str().len(),
         );
-        let weight = |value: &MetadataValue| value.as_str().len();
         let send = |op| async move { self.send(&op).await };
-        Ok(engine.write_pairs(entries, bounds, weight, set, send).await)
+        Ok(engine.write_in_chunks(entries, chunking, set, send).await)
     }
 
     /// Deletes any number of metadata keys of a room, in requests of at most 10 keys, in input
@@ -86,9 +85,9 @@ impl Client {
             attributes::check_distinct("Keys", keys.iter().map(MetadataKey::as_str))
         })?;
         let delete = |chunk: Vec<MetadataKey>| DelRoomMetadata::new(room.clone(), chunk);
-        let max = self.limits().tencent.metadata_keys_max;
+        let chunking = Chunking::keys(self.limits().tencent.metadata_keys_max);
         let send = |op| async move { self.send(&op).await };
-        Ok(engine.write_keys(keys, max, delete, send).await)
+        Ok(engine.write_in_chunks(keys, chunking, delete, send).await)
     }
 
     fn room_id(&self, room: &str) -> Result<RoomId, AttributeError> {
