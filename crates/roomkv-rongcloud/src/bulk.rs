@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, EntryKey,
-    EntryValue, ExpansionKey, ExpansionValue, MsgUid, SetExpansion, TargetId, UserId,
+    EntryValue, ExpansionKey, ExpansionValue, MsgUid, RongCloudOperation, SetExpansion, TargetId,
+    UserId,
 };
 use roomkv_core::{Limits, Operation, ValidationError};
 use roomkv_provider::attributes::{
@@ -79,9 +80,7 @@ impl Client {
             BatchSetEntries::new(room.clone(), owner.clone(), chunk)
         };
         let chunking = Chunking::pairs(self.limits().rongcloud.batch_entries_max);
-        let send = |op| async move { self.send(&op).await };
-        let engine = &self.inner.engine;
-        Ok(engine.write_in_chunks(entries, chunking, batch, send).await)
+        Ok(self.write_in_chunks(entries, chunking, batch).await)
     }
 
     /// Removes any number of entries of a chat room, whoever owns them, in batch removes of at
@@ -110,9 +109,7 @@ impl Client {
         let batch =
             |chunk: Vec<EntryKey>| BatchRemoveEntries::new(room.clone(), owner.clone(), chunk);
         let chunking = Chunking::keys(self.limits().rongcloud.batch_entries_max);
-        let send = |op| async move { self.send(&op).await };
-        let engine = &self.inner.engine;
-        Ok(engine.write_in_chunks(keys, chunking, batch, send).await)
+        Ok(self.write_in_chunks(keys, chunking, batch).await)
     }
 
     /// Sets any number of expansions of a message, as `user`, in calls of at most 100 keys
@@ -151,9 +148,7 @@ impl Client {
             check_ids(&call(entries.iter().take(1).cloned().collect()), limits)
         })?;
         let chunking = Chunking::pairs(self.limits().rongcloud.expansion_keys_per_call_max);
-        let send = |op| async move { self.send(&op).await };
-        let engine = &self.inner.engine;
-        Ok(engine.write_in_chunks(entries, chunking, call, send).await)
+        Ok(self.write_in_chunks(entries, chunking, call).await)
     }
 
     /// Deletes any number of expansions of a message, as `user`, in calls of at most 100
@@ -187,9 +182,26 @@ impl Client {
             check_ids(&call(keys.iter().take(1).cloned().collect()), limits)
         })?;
         let chunking = Chunking::keys(self.limits().rongcloud.expansion_keys_per_call_max);
-        let send = |op| async move { self.send(&op).await };
+        Ok(self.write_in_chunks(keys, chunking, call).await)
+    }
+
+    /// Sends `items` in the chunks `chunking` makes, each as the operation `op` makes of it,
+    /// stopping at the first failed chunk
+    /// ([`Engine::write_in_chunks`](roomkv_provider::Engine::write_in_chunks)).
+    async fn write_in_chunks<T, K, O>(
+        &self,
+        items: Vec<T>,
+        chunking: Chunking<T, K>,
+        op: impl Fn(Vec<T>) -> O,
+    ) -> BulkReport<K, Error>
+    where
+        T: Clone,
+        K: Clone,
+        O: RongCloudOperation<Output = ()>,
+    {
+        let send = |op: O| async move { self.send(&op).await };
         let engine = &self.inner.engine;
-        Ok(engine.write_in_chunks(keys, chunking, call, send).await)
+        engine.write_in_chunks(items, chunking, op, send).await
     }
 
     /// The vendor-neutral [`RoomAttributes`] of this client's chat rooms, writing entries as
