@@ -34,10 +34,10 @@ pub mod names {
     pub const REQUESTS: &str = "roomkv_requests_total";
     /// Histogram `{vendor, operation}`, seconds: a whole request, retries and waits included,
     /// until its last exchange ended (parsing the answer is not counted), or until it ended
-    /// when its last attempt exchanged nothing. See [`RequestClock`].
+    /// when its last attempt exchanged nothing. See [`RequestClock`](super::RequestClock).
     pub const REQUEST_DURATION: &str = "roomkv_request_duration_seconds";
     /// Histogram `{vendor, operation, host}`, seconds: one attempt, from its start (building and
-    /// signing its request included) to the end of its exchange. See [`RequestClock`].
+    /// signing its request included) to the end of its exchange. See [`RequestClock`](super::RequestClock).
     pub const ATTEMPT_DURATION: &str = "roomkv_attempt_duration_seconds";
     /// Counter `{vendor, reason}`: attempts after the first (`throttled`, `not_sent`,
     /// `transient`).
