@@ -37,7 +37,8 @@ pub mod names {
     /// when its last attempt exchanged nothing. See [`RequestClock`](super::RequestClock).
     pub const REQUEST_DURATION: &str = "roomkv_request_duration_seconds";
     /// Histogram `{vendor, operation, host}`, seconds: one attempt, from its start (building and
-    /// signing its request included) to the end of its exchange. See [`RequestClock`](super::RequestClock).
+    /// signing its request included) to the end of its exchange. See
+    /// [`RequestClock`](super::RequestClock).
     pub const ATTEMPT_DURATION: &str = "roomkv_attempt_duration_seconds";
     /// Counter `{vendor, reason}`: attempts after the first (`throttled`, `not_sent`,
     /// `transient`).
