@@ -226,6 +226,24 @@ impl State {
         }
     }
 
+    /// Runs `f` with the shard that holds the chat room `room` locked and the room's key in
+    /// it, then records the events `f` queued.
+    fn in_chatroom_shard<T>(
+        &self,
+        app_key: &str,
+        room: &ChatroomId,
+        f: impl FnOnce(&mut Shard, &(String, String), &Ctx<'_>, &mut Vec<EventKind>) -> T,
+    ) -> T {
+        let ctx = self.ctx(app_key);
+        let mut shard = self.lock_mut(&(CHATROOM, app_key, room.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), room.as_str().to_owned());
+        let mut events = Vec::new();
+        let result = f(shard, &key, &ctx, &mut events);
+        self.record(shard, events);
+        result
+    }
+
     /// Runs `f` on the chat room, created empty if it does not exist, and records its events.
     fn with_chatroom<T>(
         &self,
@@ -234,19 +252,28 @@ impl State {
         f: impl FnOnce(&mut ChatRoom, &Ctx<'_>, &mut Vec<EventKind>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         self.kv_service(app_key)?;
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(CHATROOM, app_key, room.as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), room.as_str().to_owned());
-        let chatroom = shard.chatrooms.entry(key.clone()).or_default();
-        let mut events = Vec::new();
-        let result = f(chatroom, &ctx, &mut events);
-        if chatroom.version == 0 {
-            // A refused first request leaves no trace (no memory kept for rooms never used).
-            shard.chatrooms.remove(&key);
-        }
-        self.record(shard, events);
-        result
+        self.in_chatroom_shard(app_key, room, |shard, key, ctx, out| {
+            let chatroom = shard.chatrooms.entry(key.clone()).or_default();
+            let result = f(chatroom, ctx, out);
+            if chatroom.version == 0 {
+                // A refused first request leaves no trace (no memory kept for rooms never used).
+                shard.chatrooms.remove(key);
+            }
+            result
+        })
+    }
+
+    /// Runs `f` on the chat room if it exists and records its events; `None` if it does not.
+    fn with_existing_chatroom<T>(
+        &self,
+        app_key: &str,
+        room: &ChatroomId,
+        f: impl FnOnce(&mut ChatRoom, &Ctx<'_>, &mut Vec<EventKind>) -> T,
+    ) -> Option<T> {
+        self.in_chatroom_shard(app_key, room, |shard, key, ctx, out| {
+            let chatroom = shard.chatrooms.get_mut(key)?;
+            Some(f(chatroom, ctx, out))
+        })
     }
 
     // ---------------------------------------------------------------- RongCloud chat-room KV
@@ -320,40 +347,22 @@ impl State {
         user_id: &UserId,
         now_ms: u64,
     ) -> Vec<String> {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(CHATROOM, app_key, chatroom_id.as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
-        let Some(room) = shard.chatrooms.get_mut(&key) else {
-            return Vec::new();
-        };
-        let mut events = Vec::new();
-        let gone = room.user_left(
-            &ctx,
-            chatroom_id.as_str(),
-            user_id.as_str(),
-            now_ms,
-            &mut events,
-        );
-        self.record(shard, events);
-        gone
+        let (room, user) = (chatroom_id.as_str(), user_id.as_str());
+        self.with_existing_chatroom(app_key, chatroom_id, |chatroom, ctx, out| {
+            chatroom.user_left(ctx, room, user, now_ms, out)
+        })
+        .unwrap_or_default()
     }
 
     /// The room was destroyed: every entry vanishes (one KV-sync event with `optType` 3 if there
     /// were any). The room's `version` keeps growing if the room is used again. Returns how many
     /// entries were removed.
     pub fn destroy_chatroom(&self, app_key: &str, chatroom_id: &ChatroomId, now_ms: u64) -> usize {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(CHATROOM, app_key, chatroom_id.as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
-        let Some(room) = shard.chatrooms.get_mut(&key) else {
-            return 0;
-        };
-        let mut events = Vec::new();
-        let count = room.destroyed(&ctx, chatroom_id.as_str(), now_ms, &mut events);
-        self.record(shard, events);
-        count
+        let room = chatroom_id.as_str();
+        self.with_existing_chatroom(app_key, chatroom_id, |chatroom, ctx, out| {
+            chatroom.destroyed(ctx, room, now_ms, out)
+        })
+        .unwrap_or_default()
     }
 
     /// The attribute version of a room: the number of changes it has seen.
