@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
 use roomkv_core::rongcloud::{
-    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, Entry, ExpansionPage,
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, Entry, ExpansionPage, MsgUid,
     QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, UserId,
 };
 use roomkv_core::{ApiError, Limits, RongCloudCode};
@@ -393,6 +393,36 @@ impl State {
         Ok(())
     }
 
+    /// Runs `f` on the message `msg_uid` and records its events. A message that does not exist
+    /// is refused, or, with automatic registration, made by `auto` and kept if `f` succeeds.
+    fn with_message(
+        &self,
+        app_key: &str,
+        msg_uid: &MsgUid,
+        auto: impl FnOnce() -> Message,
+        f: impl FnOnce(&mut Message, &Ctx<'_>, &mut Vec<EventKind>) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        let ctx = self.ctx(app_key);
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, msg_uid.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), msg_uid.as_str().to_owned());
+        let mut events = Vec::new();
+        let result = match shard.messages.get_mut(&key) {
+            Some(message) => f(message, &ctx, &mut events),
+            None if self.auto_register => {
+                let mut message = auto();
+                let result = f(&mut message, &ctx, &mut events);
+                if result.is_ok() {
+                    shard.messages.insert(key, message);
+                }
+                result
+            }
+            None => Err(self.message_missing()),
+        };
+        self.record(shard, events);
+        result
+    }
+
     fn message_missing(&self) -> ApiError {
         ApiError::rongcloud(
             self.rules.expansion_message_code,
@@ -409,50 +439,20 @@ impl State {
         op: &SetExpansion,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
-        let mut events = Vec::new();
-        let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.set(&ctx, op, now_ms, &mut events),
-            None if self.auto_register => {
-                let mut message =
-                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
-                let result = message.set(&ctx, op, now_ms, &mut events);
-                if result.is_ok() {
-                    shard.messages.insert(key, message);
-                }
-                result
-            }
-            None => Err(self.message_missing()),
-        };
-        self.record(shard, events);
-        result
+        let auto =
+            || Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+        self.with_message(app_key, op.msg_uid(), auto, |message, ctx, out| {
+            message.set(ctx, op, now_ms, out)
+        })
     }
 
     /// `/message/expansion/delete.json`. Keys that do not exist are ignored.
     pub fn expansion_delete(&self, app_key: &str, op: &DeleteExpansion) -> Result<(), ApiError> {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
-        let mut events = Vec::new();
-        let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.delete(&ctx, op, &mut events),
-            None if self.auto_register => {
-                let mut message =
-                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
-                let result = message.delete(&ctx, op, &mut events);
-                if result.is_ok() {
-                    shard.messages.insert(key, message);
-                }
-                result
-            }
-            None => Err(self.message_missing()),
-        };
-        self.record(shard, events);
-        result
+        let auto =
+            || Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+        self.with_message(app_key, op.msg_uid(), auto, |message, ctx, out| {
+            message.delete(ctx, op, out)
+        })
     }
 
     /// `/message/expansion/query.json`: pages of 300 in key order, from page 1. An unknown
