@@ -12,6 +12,8 @@ use roomkv_rongcloud::{
 };
 use roomkv_tencent::{Command as TencentCommand, CreateRoom, MetadataKey, MetadataValue, RoomId};
 
+use roomkv_provider::{ClientBuilder, ClientFactory};
+
 use crate::load::{drive_raw, run_workers, signed_entry_sets};
 use crate::process::Server;
 use crate::report::{
@@ -186,24 +188,26 @@ fn rongcloud_client(
         .app_key(roomkv_rongcloud::AppKey::new(crate::RONGCLOUD_APP_KEY))
         .app_secret(roomkv_rongcloud::AppSecret::new(
             crate::RONGCLOUD_APP_SECRET,
-        ))
-        .base_url(base_url);
-    match quotas {
-        Quotas::Off => builder.rate_limit(RateLimit::Off),
-        Quotas::Limited(limits) => builder
-            .limits(limits.clone())
-            .retry_policy(RetryPolicy::default().with_max_attempts(1)),
-    }
-    .build()
-    .map_err(|err| format!("RongCloud client: {err}"))
+        ));
+    build_client(builder, base_url, quotas)
 }
 
 /// The Tencent client the scenarios use against the emulator at `base_url`.
 fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::Client, String> {
     let builder = roomkv_tencent::Client::builder()
         .sdkappid(crate::TENCENT_SDKAPPID)
-        .secret_key(roomkv_tencent::SecretKey::new(crate::TENCENT_SECRET_KEY))
-        .base_url(base_url);
+        .secret_key(roomkv_tencent::SecretKey::new(crate::TENCENT_SECRET_KEY));
+    build_client(builder, base_url, quotas)
+}
+
+/// Builds a client of `builder`'s vendor for the emulator at `base_url`: without a client-side
+/// rate limit, or with `quotas`' limits and a single attempt per request.
+fn build_client<V: ClientFactory>(
+    builder: ClientBuilder<V>,
+    base_url: &str,
+    quotas: Quotas<'_>,
+) -> Result<V::Client, String> {
+    let builder = builder.base_url(base_url);
     match quotas {
         Quotas::Off => builder.rate_limit(RateLimit::Off),
         Quotas::Limited(limits) => builder
@@ -211,7 +215,7 @@ fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::
             .retry_policy(RetryPolicy::default().with_max_attempts(1)),
     }
     .build()
-    .map_err(|err| format!("Tencent client: {err}"))
+    .map_err(|err| format!("{} client: {err}", V::NAME))
 }
 
 /// Whether the server refused for a quota (429 / 1008, 60007); a request the client's own

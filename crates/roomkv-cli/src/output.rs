@@ -17,6 +17,18 @@ use serde::Serialize;
 
 use crate::failure::Failure;
 
+/// Waits for `sent`, a write, and prints `done`, the document saying what it did.
+pub(crate) async fn print_when_sent<T, E>(
+    sent: impl Future<Output = Result<T, E>>,
+    done: impl Serialize,
+) -> Result<(), Failure>
+where
+    Failure: From<E>,
+{
+    sent.await?;
+    print_json(&done)
+}
+
 /// Writes `value` as one line of JSON on stdout. A closed stdout (`roomkv ... | head -c0`)
 /// is not a failure of the command, which has already happened.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {

@@ -20,9 +20,10 @@
 //! }
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::error::Error as StdError;
 use std::fmt;
+use std::future::Future;
 
 use roomkv_core::{Unit, ValidationError};
 
@@ -31,6 +32,60 @@ use crate::{Error, Vendor};
 
 /// What a [`RoomAttributes::set_many`] or [`RoomAttributes::remove_many`] did, key by key.
 pub type AttributeReport = BulkReport<String, AttributeError>;
+
+/// Parses the plain-text pairs of a [`RoomAttributes::set_many`] with the vendor's `key` and
+/// `value` parsers, in order.
+///
+/// # Errors
+///
+/// The first key or value the vendor refuses.
+pub fn parse_pairs<K, T>(
+    pairs: Vec<(String, String)>,
+    key: impl Fn(String) -> Result<K, ValidationError>,
+    value: impl Fn(String) -> Result<T, ValidationError>,
+) -> Result<Vec<(K, T)>, ValidationError> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| Ok((key(k)?, value(v)?)))
+        .collect()
+}
+
+/// The [`RoomAttributes::remove_many`] of a vendor that refuses a removal none of whose keys
+/// exist: refuses a key given twice (naming `field`), reads the keys the room has with
+/// `present`, removes only those with `remove` and reports the others applied.
+///
+/// # Errors
+///
+/// A key given twice, or a failed read of the room; a failed removal is in the report.
+pub async fn remove_present<K, V, P, R>(
+    field: &'static str,
+    keys: Vec<K>,
+    present: P,
+    remove: impl FnOnce(Vec<K>) -> R,
+) -> Result<AttributeReport, AttributeError>
+where
+    K: AsRef<str>,
+    V: Vendor,
+    P: Future<Output = Result<Vec<K>, Error<V>>>,
+    R: Future<Output = Result<BulkReport<K, Error<V>>, Error<V>>>,
+{
+    check_distinct(field, keys.iter().map(AsRef::as_ref))?;
+    let present: HashSet<String> = present.await?.iter().map(name).collect();
+    let (to_remove, absent): (Vec<_>, Vec<_>) = keys
+        .into_iter()
+        .partition(|key| present.contains(key.as_ref()));
+    let mut report = AttributeReport::all_applied(absent.iter().map(name).collect());
+    if !to_remove.is_empty() {
+        let removed = remove(to_remove).await?;
+        report.extend(removed.map(|key| name(&key), AttributeError::from));
+    }
+    Ok(report)
+}
+
+/// A vendor's key as the plain text of an [`AttributeReport`].
+fn name(key: &impl AsRef<str>) -> String {
+    key.as_ref().to_owned()
+}
 
 /// The room attributes of one vendor: read, write and remove keys of a room.
 ///
@@ -202,7 +257,7 @@ pub fn check_distinct<'a>(
     field: &'static str,
     keys: impl IntoIterator<Item = &'a str>,
 ) -> Result<(), ValidationError> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     for key in keys {
         if !seen.insert(key) {
             return Err(ValidationError::Duplicate {

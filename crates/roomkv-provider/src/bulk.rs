@@ -195,13 +195,62 @@ impl<K: fmt::Display, E: fmt::Display> fmt::Display for BulkReport<K, E> {
     }
 }
 
-/// The keys of a chunk of key–value pairs: the `keys_of` of [`run`] for a write of pairs.
-#[expect(
-    clippy::ptr_arg,
-    reason = "passed by name as run's keys_of, which is given the chunk, a &Vec"
-)]
-pub fn pair_keys<K: Clone, V>(chunk: &Vec<(K, V)>) -> Vec<K> {
-    chunk.iter().map(|(key, _)| key.clone()).collect()
+/// How a write of any size is split: chunks of at most `max_items` items whose
+/// [`weight`](Self::weighed)s add up to at most `max_weight`, and the keys each chunk
+/// reports. Made for a write of keys ([`Chunking::keys`]) or of key–value pairs
+/// ([`Chunking::pairs`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Chunking<T, K> {
+    max_items: usize,
+    max_weight: usize,
+    weight: fn(&T) -> usize,
+    keys_of: fn(&[T]) -> Vec<K>,
+}
+
+impl<K: Clone> Chunking<K, K> {
+    /// A write of keys alone (a removal), at most `max_items` a chunk.
+    pub fn keys(max_items: usize) -> Self {
+        Self {
+            max_items,
+            max_weight: usize::MAX,
+            weight: |_| 0,
+            keys_of: <[K]>::to_vec,
+        }
+    }
+}
+
+impl<K: Clone, V> Chunking<(K, V), K> {
+    /// A write of key–value pairs, at most `max_items` a chunk; each chunk reports its keys.
+    pub fn pairs(max_items: usize) -> Self {
+        Self {
+            max_items,
+            max_weight: usize::MAX,
+            weight: |_| 0,
+            keys_of: |chunk| chunk.iter().map(|(key, _)| key.clone()).collect(),
+        }
+    }
+}
+
+impl<T, K> Chunking<T, K> {
+    /// Also at most `max_weight` of `weight` a chunk (a vendor's total of value bytes).
+    #[must_use]
+    pub fn weighed(self, max_weight: usize, weight: fn(&T) -> usize) -> Self {
+        Self {
+            max_weight,
+            weight,
+            ..self
+        }
+    }
+
+    /// Splits `items` into [`chunks`].
+    pub fn split(&self, items: Vec<T>) -> Vec<Vec<T>> {
+        chunks(items, self.max_items, self.max_weight, self.weight)
+    }
+
+    /// The keys `chunk` reports.
+    pub fn keys_of(&self, chunk: &[T]) -> Vec<K> {
+        (self.keys_of)(chunk)
+    }
 }
 
 /// Sends `chunks` in order with `send`, stopping at the first failure, and reports each key.
@@ -247,6 +296,25 @@ where
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn chunkings_split_and_name_their_keys() {
+        let pairs = Chunking::pairs(2);
+        let split = pairs.split(vec![("a", 5), ("b", 6), ("c", 7)]);
+        assert_eq!(split, [vec![("a", 5), ("b", 6)], vec![("c", 7)]]);
+        assert_eq!(pairs.keys_of(&split[0]), ["a", "b"]);
+
+        let weighed = pairs.weighed(12, |(_, n): &(&str, usize)| *n);
+        let split = weighed.split(vec![("a", 5), ("b", 6), ("c", 7)]);
+        assert_eq!(split, [vec![("a", 5), ("b", 6)], vec![("c", 7)]]);
+        let split = weighed.split(vec![("a", 7), ("b", 6)]);
+        assert_eq!(split, [vec![("a", 7)], vec![("b", 6)]]);
+
+        let keys = Chunking::keys(1);
+        let split = keys.split(vec!["x", "y"]);
+        assert_eq!(split, [vec!["x"], vec!["y"]]);
+        assert_eq!(keys.keys_of(&split[1]), ["y"]);
+    }
 
     /// Items with their weights; the index makes every item distinct.
     fn items() -> impl Strategy<Value = Vec<(usize, usize)>> {

@@ -22,6 +22,7 @@ use roomkv_transport::{
     SharedHttpClient, SharedRandomSource, TransportError,
 };
 
+use crate::bulk::Chunking;
 use crate::error::Vendor;
 use crate::{Error, ErrorContext, ErrorKind, QuotaGate, Validation, WriteRetry, policy};
 
@@ -201,14 +202,13 @@ impl<V: Vendor> Engine<V> {
 
     /// The chunks of [`write_in_chunks`](Self::write_in_chunks); refining catches a limit
     /// that is not a sum, such as a body size.
-    fn plan<T: Clone, O: Operation>(
+    fn plan<T: Clone, K, O: Operation>(
         &self,
         items: Vec<T>,
-        (max, max_weight): (usize, usize),
-        weight: impl Fn(&T) -> usize,
+        chunking: &Chunking<T, K>,
         op: impl Fn(Vec<T>) -> O,
     ) -> Vec<Vec<T>> {
-        let chunks = crate::bulk::chunks(items, max, max_weight, weight);
+        let chunks = chunking.split(items);
         match self.validation {
             Validation::Off => chunks,
             Validation::Strict => crate::bulk::refine(chunks, |chunk| {
@@ -217,19 +217,16 @@ impl<V: Vendor> Engine<V> {
         }
     }
 
-    /// A write of any size: splits `items` into chunks of at most `bounds.0` whose `weight`s
-    /// add up to at most `bounds.1` ([`bulk::chunks`](crate::bulk::chunks)), halves each chunk
+    /// A write of any size: splits `items` as `chunking` says ([`Chunking`]), halves each chunk
     /// while the operation `op` makes of it fails validation
     /// ([`bulk::refine`](crate::bulk::refine); with validation off, by count and weight alone),
     /// then [`bulk::run`](crate::bulk::run)s them in order through `send` (the provider's
-    /// `Client::send`), stopping at the first failure. `keys_of` names the keys of a chunk for
-    /// the report.
+    /// `Client::send`), stopping at the first failure; each chunk reports the keys `chunking`
+    /// names.
     pub async fn write_in_chunks<T, K, O, Fut>(
         &self,
         items: Vec<T>,
-        bounds: (usize, usize),
-        weight: impl Fn(&T) -> usize,
-        keys_of: impl Fn(&Vec<T>) -> Vec<K>,
+        chunking: Chunking<T, K>,
         op: impl Fn(Vec<T>) -> O,
         send: impl Fn(O) -> Fut,
     ) -> crate::BulkReport<K, Error<V>>
@@ -239,7 +236,8 @@ impl<V: Vendor> Engine<V> {
         O: Operation,
         Fut: Future<Output = Result<(), Error<V>>>,
     {
-        let chunks = self.plan(items, bounds, weight, &op);
+        let chunks = self.plan(items, &chunking, &op);
+        let keys_of = |chunk: &Vec<T>| chunking.keys_of(chunk);
         crate::bulk::run(chunks, keys_of, Error::is_outcome_unknown, |chunk| {
             send(op(chunk))
         })

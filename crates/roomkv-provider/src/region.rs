@@ -41,15 +41,26 @@ impl RegionInfo {
 }
 
 /// A vendor's regions: every region and each one's row of the table. Implemented by each
-/// provider's `Region` enum.
-pub trait RegionTable: Copy + Default + fmt::Debug + 'static {
+/// provider's `Region` enum, which names its vendor, its regions and its table; the row of a
+/// region, its `Display` ([`RegionTable::name`]) and its `FromStr` ([`parse_region`]) follow.
+pub trait RegionTable: Copy + Default + PartialEq + fmt::Debug + 'static {
     /// The vendor's name, for [`UnknownRegion`]'s message.
     const VENDOR: &'static str;
     /// Every region, in the order of the vendor's table.
     const ALL: &'static [Self];
+    /// The vendor's table: one row per region, in the order of [`ALL`](Self::ALL).
+    const TABLE: &'static [RegionInfo];
 
     /// The region's row of the table.
-    fn info(self) -> &'static RegionInfo;
+    fn info(self) -> &'static RegionInfo {
+        let index = Self::ALL.iter().position(|region| *region == self);
+        &Self::TABLE[index.expect("ALL lists every region")]
+    }
+
+    /// The region's name, as its `Display` writes it.
+    fn name(self) -> &'static str {
+        self.info().name
+    }
 }
 
 /// Reads a region's name or short code, ignoring ASCII case and surrounding space; `_` may
@@ -130,10 +141,7 @@ mod tests {
     impl RegionTable for Test {
         const VENDOR: &'static str = "Test";
         const ALL: &'static [Self] = &[Self::North, Self::SouthEast];
-
-        fn info(self) -> &'static RegionInfo {
-            &TABLE[self as usize]
-        }
+        const TABLE: &'static [RegionInfo] = &TABLE;
     }
 
     #[test]

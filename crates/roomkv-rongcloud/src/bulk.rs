@@ -13,13 +13,14 @@ use std::collections::BTreeMap;
 
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, EntryKey,
-    EntryValue, ExpansionKey, ExpansionValue, MsgUid, SetExpansion, TargetId, UserId,
+    EntryValue, ExpansionKey, ExpansionValue, MsgUid, RongCloudOperation, SetExpansion, TargetId,
+    UserId,
 };
 use roomkv_core::{Limits, Operation, ValidationError};
 use roomkv_provider::attributes::{
     self, AttributeError, AttributeReport, Capacity, RoomAttributes,
 };
-use roomkv_provider::bulk::{self, BulkReport};
+use roomkv_provider::bulk::{BulkReport, Chunking};
 
 #[cfg(doc)]
 use crate::ErrorKind;
@@ -78,18 +79,8 @@ impl Client {
         let batch = |chunk: Vec<(EntryKey, EntryValue)>| {
             BatchSetEntries::new(room.clone(), owner.clone(), chunk)
         };
-        Ok(self
-            .inner
-            .engine
-            .write_in_chunks(
-                entries,
-                (self.limits().rongcloud.batch_entries_max, usize::MAX),
-                |_| 0,
-                bulk::pair_keys,
-                batch,
-                |op| async move { self.send(&op).await },
-            )
-            .await)
+        let chunking = Chunking::pairs(self.limits().rongcloud.batch_entries_max);
+        Ok(self.write_in_chunks(entries, chunking, batch).await)
     }
 
     /// Removes any number of entries of a chat room, whoever owns them, in batch removes of at
@@ -117,18 +108,8 @@ impl Client {
         })?;
         let batch =
             |chunk: Vec<EntryKey>| BatchRemoveEntries::new(room.clone(), owner.clone(), chunk);
-        Ok(self
-            .inner
-            .engine
-            .write_in_chunks(
-                keys,
-                (self.limits().rongcloud.batch_entries_max, usize::MAX),
-                |_| 0,
-                Clone::clone,
-                batch,
-                |op| async move { self.send(&op).await },
-            )
-            .await)
+        let chunking = Chunking::keys(self.limits().rongcloud.batch_entries_max);
+        Ok(self.write_in_chunks(keys, chunking, batch).await)
     }
 
     /// Sets any number of expansions of a message, as `user`, in calls of at most 100 keys
@@ -166,21 +147,8 @@ impl Client {
             attributes::check_distinct("extraKeyVal", entries.iter().map(|(k, _)| k.as_str()))?;
             check_ids(&call(entries.iter().take(1).cloned().collect()), limits)
         })?;
-        Ok(self
-            .inner
-            .engine
-            .write_in_chunks(
-                entries,
-                (
-                    self.limits().rongcloud.expansion_keys_per_call_max,
-                    usize::MAX,
-                ),
-                |_| 0,
-                bulk::pair_keys,
-                call,
-                |op| async move { self.send(&op).await },
-            )
-            .await)
+        let chunking = Chunking::pairs(self.limits().rongcloud.expansion_keys_per_call_max);
+        Ok(self.write_in_chunks(entries, chunking, call).await)
     }
 
     /// Deletes any number of expansions of a message, as `user`, in calls of at most 100
@@ -213,21 +181,27 @@ impl Client {
             attributes::check_distinct("extraKey", keys.iter().map(ExpansionKey::as_str))?;
             check_ids(&call(keys.iter().take(1).cloned().collect()), limits)
         })?;
-        Ok(self
-            .inner
-            .engine
-            .write_in_chunks(
-                keys,
-                (
-                    self.limits().rongcloud.expansion_keys_per_call_max,
-                    usize::MAX,
-                ),
-                |_| 0,
-                Clone::clone,
-                call,
-                |op| async move { self.send(&op).await },
-            )
-            .await)
+        let chunking = Chunking::keys(self.limits().rongcloud.expansion_keys_per_call_max);
+        Ok(self.write_in_chunks(keys, chunking, call).await)
+    }
+
+    /// Sends `items` in the chunks `chunking` makes, each as the operation `op` makes of it,
+    /// stopping at the first failed chunk
+    /// ([`Engine::write_in_chunks`](roomkv_provider::Engine::write_in_chunks)).
+    async fn write_in_chunks<T, K, O>(
+        &self,
+        items: Vec<T>,
+        chunking: Chunking<T, K>,
+        op: impl Fn(Vec<T>) -> O,
+    ) -> BulkReport<K, Error>
+    where
+        T: Clone,
+        K: Clone,
+        O: RongCloudOperation<Output = ()>,
+    {
+        let send = |op: O| async move { self.send(&op).await };
+        let engine = &self.inner.engine;
+        engine.write_in_chunks(items, chunking, op, send).await
     }
 
     /// The vendor-neutral [`RoomAttributes`] of this client's chat rooms, writing entries as
@@ -323,15 +297,11 @@ impl RoomAttributes for RoomAttributesView {
     ) -> Result<AttributeReport, AttributeError> {
         let room = self.room(room)?;
         let limits = self.client.limits();
-        let entries = pairs
-            .into_iter()
-            .map(|(key, value)| {
-                Ok((
-                    EntryKey::parse_with(key, limits)?,
-                    EntryValue::parse_with(value, limits)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, ValidationError>>()?;
+        let entries = attributes::parse_pairs(
+            pairs,
+            |key| EntryKey::parse_with(key, limits),
+            |value| EntryValue::parse_with(value, limits),
+        )?;
         let report = self.client.set_entries(&room, &self.owner, entries).await?;
         Ok(report.map(EntryKey::into_string, AttributeError::from))
     }
@@ -346,26 +316,12 @@ impl RoomAttributes for RoomAttributesView {
             .into_iter()
             .map(|key| self.key(&key))
             .collect::<Result<Vec<_>, _>>()?;
-        attributes::check_distinct("entryKeys", keys.iter().map(EntryKey::as_str))?;
-        let present: std::collections::HashSet<String> = self
-            .client
-            .query_all_entries(&room)
-            .await?
-            .into_iter()
-            .map(|entry| entry.key.into_string())
-            .collect();
-        let (to_remove, absent): (Vec<_>, Vec<_>) = keys
-            .into_iter()
-            .partition(|key| present.contains(key.as_str()));
-        let mut report =
-            AttributeReport::all_applied(absent.into_iter().map(EntryKey::into_string).collect());
-        if !to_remove.is_empty() {
-            let removed = self
-                .client
-                .remove_entries(&room, &self.owner, to_remove)
-                .await?;
-            report.extend(removed.map(EntryKey::into_string, AttributeError::from));
-        }
-        Ok(report)
+        let client = &self.client;
+        let present = async {
+            let entries = client.query_all_entries(&room).await?;
+            Ok(entries.into_iter().map(|entry| entry.key).collect())
+        };
+        let remove = |keys| client.remove_entries(&room, &self.owner, keys);
+        attributes::remove_present("entryKeys", keys, present, remove).await
     }
 }

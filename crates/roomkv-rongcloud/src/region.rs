@@ -94,15 +94,12 @@ impl Region {
 impl RegionTable for Region {
     const VENDOR: &'static str = "RongCloud";
     const ALL: &'static [Self] = &Self::ALL;
-
-    fn info(self) -> &'static RegionInfo {
-        &TABLE[self as usize]
-    }
+    const TABLE: &'static [RegionInfo] = &TABLE;
 }
 
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.info().name)
+        f.write_str(self.name())
     }
 }
 
@@ -146,6 +143,9 @@ mod tests {
         );
         assert_eq!(Region::default(), Region::Beijing);
         assert_eq!(<Region as RegionTable>::ALL, Region::ALL);
+        for region in Region::ALL {
+            assert_eq!(RegionTable::info(region), region.info());
+        }
     }
 
     #[test]

@@ -10,14 +10,14 @@
 //! same limits per room, so with the documented limits one room's metadata always fits one
 //! request; the splitting matters for apps whose limits Tencent raised.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use roomkv_core::ValidationError;
 use roomkv_core::tencent::{DelRoomMetadata, MetadataKey, MetadataValue, RoomId, SetRoomMetadata};
 use roomkv_provider::attributes::{
     self, AttributeError, AttributeReport, Capacity, RoomAttributes,
 };
-use roomkv_provider::bulk::{self, BulkReport};
+use roomkv_provider::bulk::{BulkReport, Chunking};
 
 #[cfg(doc)]
 use crate::ErrorKind;
@@ -54,19 +54,12 @@ impl Client {
         let limits = &self.limits().tencent;
         let set =
             |chunk: Vec<(MetadataKey, MetadataValue)>| SetRoomMetadata::new(room.clone(), chunk);
-        Ok(engine
-            .write_in_chunks(
-                entries,
-                (
-                    limits.metadata_keys_max,
-                    limits.metadata_total_value_max_bytes,
-                ),
-                |(_, value)| value.as_str().len(),
-                bulk::pair_keys,
-                set,
-                |op| async move { self.send(&op).await },
-            )
-            .await)
+        let chunking = Chunking::pairs(limits.metadata_keys_max).weighed(
+            limits.metadata_total_value_max_bytes,
+            |(_, value): &(MetadataKey, MetadataValue)| value.as_str().len(),
+        );
+        let send = |op| async move { self.send(&op).await };
+        Ok(engine.write_in_chunks(entries, chunking, set, send).await)
     }
 
     /// Deletes any number of metadata keys of a room, in requests of at most 10 keys, in input
@@ -92,16 +85,9 @@ impl Client {
             attributes::check_distinct("Keys", keys.iter().map(MetadataKey::as_str))
         })?;
         let delete = |chunk: Vec<MetadataKey>| DelRoomMetadata::new(room.clone(), chunk);
-        Ok(engine
-            .write_in_chunks(
-                keys,
-                (self.limits().tencent.metadata_keys_max, usize::MAX),
-                |_| 0,
-                Clone::clone,
-                delete,
-                |op| async move { self.send(&op).await },
-            )
-            .await)
+        let chunking = Chunking::keys(self.limits().tencent.metadata_keys_max);
+        let send = |op| async move { self.send(&op).await };
+        Ok(engine.write_in_chunks(keys, chunking, delete, send).await)
     }
 
     fn room_id(&self, room: &str) -> Result<RoomId, AttributeError> {
@@ -163,15 +149,11 @@ impl RoomAttributes for Client {
     ) -> Result<AttributeReport, AttributeError> {
         let room = self.room_id(room)?;
         let limits = self.limits();
-        let entries = pairs
-            .into_iter()
-            .map(|(key, value)| {
-                Ok((
-                    MetadataKey::parse_with(key, limits)?,
-                    MetadataValue::parse_with(value, limits)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, ValidationError>>()?;
+        let entries = attributes::parse_pairs(
+            pairs,
+            |key| MetadataKey::parse_with(key, limits),
+            |value| MetadataValue::parse_with(value, limits),
+        )?;
         let report = self.set_room_metadata_bulk(&room, entries).await?;
         Ok(report.map(MetadataKey::into_string, AttributeError::from))
     }
@@ -186,23 +168,11 @@ impl RoomAttributes for Client {
             .into_iter()
             .map(|key| MetadataKey::parse_with(key, self.limits()))
             .collect::<Result<Vec<_>, _>>()?;
-        attributes::check_distinct("Keys", keys.iter().map(MetadataKey::as_str))?;
-        let present: HashSet<String> = self
-            .get_all_room_metadata(&room)
-            .await?
-            .into_iter()
-            .map(|entry| entry.key.into_string())
-            .collect();
-        let (to_delete, absent): (Vec<_>, Vec<_>) = keys
-            .into_iter()
-            .partition(|key| present.contains(key.as_str()));
-        let mut report = AttributeReport::all_applied(
-            absent.into_iter().map(MetadataKey::into_string).collect(),
-        );
-        if !to_delete.is_empty() {
-            let deleted = self.del_room_metadata_bulk(&room, to_delete).await?;
-            report.extend(deleted.map(MetadataKey::into_string, AttributeError::from));
-        }
-        Ok(report)
+        let present = async {
+            let entries = self.get_all_room_metadata(&room).await?;
+            Ok(entries.into_iter().map(|entry| entry.key).collect())
+        };
+        let delete = |keys| self.del_room_metadata_bulk(&room, keys);
+        attributes::remove_present("Keys", keys, present, delete).await
     }
 }

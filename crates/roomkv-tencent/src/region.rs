@@ -112,15 +112,12 @@ impl Region {
 impl RegionTable for Region {
     const VENDOR: &'static str = "Tencent";
     const ALL: &'static [Self] = &Self::ALL;
-
-    fn info(self) -> &'static RegionInfo {
-        &TABLE[self as usize]
-    }
+    const TABLE: &'static [RegionInfo] = &TABLE;
 }
 
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.info().name)
+        f.write_str(self.name())
     }
 }
 
@@ -192,6 +189,9 @@ mod tests {
             Ok(Region::SiliconValley)
         );
         assert_eq!(<Region as RegionTable>::ALL, Region::ALL);
+        for region in Region::ALL {
+            assert_eq!(RegionTable::info(region), region.info());
+        }
         let err = "mars".parse::<Region>().unwrap_err();
         assert!(
             err.to_string()

@@ -103,27 +103,16 @@ mod tests {
 
     #[test]
     fn provably_unprocessed_requests_are_retried_for_every_kind() {
+        let expected = [
+            (AttemptOutcome::NotSent, RetryDecision::Retry),
+            (AttemptOutcome::Throttled, RetryDecision::RetryThrottled),
+            (AttemptOutcome::Success, RetryDecision::Done),
+            (AttemptOutcome::Refused, RetryDecision::Done),
+        ];
         for kind in KINDS {
-            assert_eq!(
-                decide(kind, AttemptOutcome::NotSent),
-                RetryDecision::Retry,
-                "{kind:?}"
-            );
-            assert_eq!(
-                decide(kind, AttemptOutcome::Throttled),
-                RetryDecision::RetryThrottled,
-                "{kind:?}"
-            );
-            assert_eq!(
-                decide(kind, AttemptOutcome::Success),
-                RetryDecision::Done,
-                "{kind:?}"
-            );
-            assert_eq!(
-                decide(kind, AttemptOutcome::Refused),
-                RetryDecision::Done,
-                "{kind:?}"
-            );
+            for (outcome, decision) in expected {
+                assert_eq!(decide(kind, outcome), decision, "{kind:?} {outcome:?}");
+            }
         }
     }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::client::{Connection, client};
 use crate::failure::Failure;
-use crate::output::{PairOut, parse_all, parse_pairs, print_json};
+use crate::output::{PairOut, parse_all, parse_pairs, print_json, print_when_sent};
 use crate::shared::bulk::{self, ExportArgs, Line};
 
 pub(super) const ENTRY_EXAMPLES: &str = "\
@@ -267,12 +267,19 @@ fn entry_pairs(args: &[String]) -> Result<Vec<(EntryKey, EntryValue)>, Failure> 
     parse_pairs(args, EntryKey::parse, EntryValue::parse)
 }
 
-/// The notification `--notify [--notify-extra X]` asks for.
-fn notification(args: &NotifyArgs) -> Option<Notification> {
-    args.notify.then(|| match &args.notify_extra {
-        Some(extra) => Notification::kv_change_with_extra(extra.as_str()),
-        None => Notification::kv_change(),
-    })
+impl NotifyArgs {
+    /// `op` with the notification `--notify [--notify-extra X]` asks for, if any, added by
+    /// `notify`.
+    fn apply<O>(&self, op: O, notify: impl FnOnce(O, Notification) -> O) -> O {
+        if !self.notify {
+            return op;
+        }
+        let notification = match &self.notify_extra {
+            Some(extra) => Notification::kv_change_with_extra(extra.as_str()),
+            None => Notification::kv_change(),
+        };
+        notify(op, notification)
+    }
 }
 
 impl EntryCommand {
@@ -280,19 +287,19 @@ impl EntryCommand {
     pub(crate) async fn run(self, connection: &Connection) -> Result<(), Failure> {
         match self {
             Self::Set(args) => {
-                let mut op = SetEntry::new(
+                let op = SetEntry::new(
                     ChatroomId::parse(args.room)?,
                     UserId::parse(args.user)?,
                     EntryKey::parse(args.key)?,
                     EntryValue::parse(args.value)?,
                 )
                 .auto_delete(args.auto_delete);
-                if let Some(notification) = notification(&args.notify) {
-                    op = op.notify(notification);
-                }
-                let done = EntrySetOut::of(&op, &args.notify);
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                let op = args.notify.apply(op, SetEntry::notify);
+                print_when_sent(
+                    client(connection)?.send(&op),
+                    EntrySetOut::of(&op, &args.notify),
+                )
+                .await
             }
             Self::BatchSet(args) => {
                 let op = BatchSetEntries::new(
@@ -301,22 +308,20 @@ impl EntryCommand {
                     entry_pairs(&args.entries)?,
                 )
                 .auto_delete(args.auto_delete);
-                let done = EntryBatchSetOut::of(&op);
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                print_when_sent(client(connection)?.send(&op), EntryBatchSetOut::of(&op)).await
             }
             Self::Remove(args) => {
-                let mut op = RemoveEntry::new(
+                let op = RemoveEntry::new(
                     ChatroomId::parse(args.room)?,
                     UserId::parse(args.user)?,
                     EntryKey::parse(args.key)?,
                 );
-                if let Some(notification) = notification(&args.notify) {
-                    op = op.notify(notification);
-                }
-                let done = EntryRemoveOut::of(&op, &args.notify);
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                let op = args.notify.apply(op, RemoveEntry::notify);
+                print_when_sent(
+                    client(connection)?.send(&op),
+                    EntryRemoveOut::of(&op, &args.notify),
+                )
+                .await
             }
             Self::BatchRemove(args) => {
                 let op = BatchRemoveEntries::new(
@@ -324,9 +329,7 @@ impl EntryCommand {
                     UserId::parse(args.owner)?,
                     parse_all(args.keys, EntryKey::parse)?,
                 );
-                let done = EntryBatchRemoveOut::of(&op);
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                print_when_sent(client(connection)?.send(&op), EntryBatchRemoveOut::of(&op)).await
             }
             Self::Query(args) => {
                 let room = ChatroomId::parse(args.room)?;
@@ -372,9 +375,8 @@ struct EntrySetOut<'a> {
     key: &'a str,
     value: &'a str,
     auto_delete: bool,
-    notify: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notify_extra: Option<&'a str>,
+    #[serde(flatten)]
+    notify: NotifyOut<'a>,
 }
 
 impl<'a> EntrySetOut<'a> {
@@ -386,8 +388,7 @@ impl<'a> EntrySetOut<'a> {
             key: op.key().as_str(),
             value: op.value().as_str(),
             auto_delete: op.is_auto_delete(),
-            notify: notify.notify,
-            notify_extra: notify.notify_extra.as_deref(),
+            notify: NotifyOut::of(notify),
         }
     }
 }
@@ -421,9 +422,25 @@ struct EntryRemoveOut<'a> {
     room: &'a str,
     user: &'a str,
     key: &'a str,
+    #[serde(flatten)]
+    notify: NotifyOut<'a>,
+}
+
+/// The `notify` and `notify_extra` of a single-key write's document.
+#[derive(Debug, Serialize)]
+struct NotifyOut<'a> {
     notify: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     notify_extra: Option<&'a str>,
+}
+
+impl<'a> NotifyOut<'a> {
+    fn of(args: &'a NotifyArgs) -> Self {
+        Self {
+            notify: args.notify,
+            notify_extra: args.notify_extra.as_deref(),
+        }
+    }
 }
 
 impl<'a> EntryRemoveOut<'a> {
@@ -433,8 +450,7 @@ impl<'a> EntryRemoveOut<'a> {
             room: op.chatroom_id().as_str(),
             user: op.user_id().as_str(),
             key: op.key().as_str(),
-            notify: notify.notify,
-            notify_extra: notify.notify_extra.as_deref(),
+            notify: NotifyOut::of(notify),
         }
     }
 }

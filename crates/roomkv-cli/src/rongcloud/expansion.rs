@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::client::{Connection, client};
 use crate::failure::Failure;
-use crate::output::{PairOut, parse_all, parse_pairs, print_json};
+use crate::output::{PairOut, parse_all, parse_pairs, print_json, print_when_sent};
 
 pub(super) const EXPANSION_EXAMPLES: &str = "\
 Examples:
@@ -173,8 +173,7 @@ impl ExpansionCommand {
                     target: target.out(),
                     entries: op.entries().iter().map(PairOut::of).collect(),
                 };
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                print_when_sent(client(connection)?.send(&op), done).await
             }
             Self::Delete(args) => {
                 let target = Target::parse(args.target)?;
@@ -191,8 +190,7 @@ impl ExpansionCommand {
                     target: target.out(),
                     keys: op.keys().iter().map(ExpansionKey::as_str).collect(),
                 };
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                print_when_sent(client(connection)?.send(&op), done).await
             }
             Self::Query(args) => {
                 let msg_uid = MsgUid::parse(args.msg_uid)?;

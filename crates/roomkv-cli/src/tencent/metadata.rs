@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::client::{Connection, client};
 use crate::failure::Failure;
-use crate::output::{PairOut, parse_all, parse_pairs, print_json};
+use crate::output::{PairOut, parse_all, parse_pairs, print_json, print_when_sent};
 use crate::shared::bulk::{self, ExportArgs, Line};
 
 pub(super) const METADATA_EXAMPLES: &str = "\
@@ -164,8 +164,7 @@ impl MetadataCommand {
                     room: op.room_id().as_str(),
                     entries: entries_out(op.entries()),
                 };
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                print_when_sent(client(connection)?.send(&op), done).await
             }
             Self::Get(args) => {
                 let room = RoomId::parse(args.room)?;
@@ -186,8 +185,7 @@ impl MetadataCommand {
                     room: op.room_id().as_str(),
                     keys: op.keys().iter().map(MetadataKey::as_str).collect(),
                 };
-                client(connection)?.send(&op).await?;
-                print_json(&done)
+                print_when_sent(client(connection)?.send(&op), done).await
             }
             Self::Export(args) => export(connection, args).await,
             Self::Import(args) => import(connection, args).await,

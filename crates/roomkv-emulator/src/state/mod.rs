@@ -40,7 +40,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
 use roomkv_core::rongcloud::{
-    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, Entry, ExpansionPage,
+    BatchRemoveEntries, BatchSetEntries, ChatroomId, DeleteExpansion, Entry, ExpansionPage, MsgUid,
     QueryEntries, QueryExpansion, RemoveEntry, SetEntry, SetExpansion, UserId,
 };
 use roomkv_core::{ApiError, Limits, RongCloudCode};
@@ -226,6 +226,24 @@ impl State {
         }
     }
 
+    /// Runs `f` with the shard that holds the chat room `room` locked and the room's key in
+    /// it, then records the events `f` queued.
+    fn in_chatroom_shard<T>(
+        &self,
+        app_key: &str,
+        room: &ChatroomId,
+        f: impl FnOnce(&mut Shard, &(String, String), &Ctx<'_>, &mut Vec<EventKind>) -> T,
+    ) -> T {
+        let ctx = self.ctx(app_key);
+        let mut shard = self.lock_mut(&(CHATROOM, app_key, room.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), room.as_str().to_owned());
+        let mut events = Vec::new();
+        let result = f(shard, &key, &ctx, &mut events);
+        self.record(shard, events);
+        result
+    }
+
     /// Runs `f` on the chat room, created empty if it does not exist, and records its events.
     fn with_chatroom<T>(
         &self,
@@ -234,19 +252,28 @@ impl State {
         f: impl FnOnce(&mut ChatRoom, &Ctx<'_>, &mut Vec<EventKind>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         self.kv_service(app_key)?;
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(CHATROOM, app_key, room.as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), room.as_str().to_owned());
-        let chatroom = shard.chatrooms.entry(key.clone()).or_default();
-        let mut events = Vec::new();
-        let result = f(chatroom, &ctx, &mut events);
-        if chatroom.version == 0 {
-            // A refused first request leaves no trace (no memory kept for rooms never used).
-            shard.chatrooms.remove(&key);
-        }
-        self.record(shard, events);
-        result
+        self.in_chatroom_shard(app_key, room, |shard, key, ctx, out| {
+            let chatroom = shard.chatrooms.entry(key.clone()).or_default();
+            let result = f(chatroom, ctx, out);
+            if chatroom.version == 0 {
+                // A refused first request leaves no trace (no memory kept for rooms never used).
+                shard.chatrooms.remove(key);
+            }
+            result
+        })
+    }
+
+    /// Runs `f` on the chat room if it exists and records its events; `None` if it does not.
+    fn with_existing_chatroom<T>(
+        &self,
+        app_key: &str,
+        room: &ChatroomId,
+        f: impl FnOnce(&mut ChatRoom, &Ctx<'_>, &mut Vec<EventKind>) -> T,
+    ) -> Option<T> {
+        self.in_chatroom_shard(app_key, room, |shard, key, ctx, out| {
+            let chatroom = shard.chatrooms.get_mut(key)?;
+            Some(f(chatroom, ctx, out))
+        })
     }
 
     // ---------------------------------------------------------------- RongCloud chat-room KV
@@ -320,40 +347,22 @@ impl State {
         user_id: &UserId,
         now_ms: u64,
     ) -> Vec<String> {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(CHATROOM, app_key, chatroom_id.as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
-        let Some(room) = shard.chatrooms.get_mut(&key) else {
-            return Vec::new();
-        };
-        let mut events = Vec::new();
-        let gone = room.user_left(
-            &ctx,
-            chatroom_id.as_str(),
-            user_id.as_str(),
-            now_ms,
-            &mut events,
-        );
-        self.record(shard, events);
-        gone
+        let (room, user) = (chatroom_id.as_str(), user_id.as_str());
+        self.with_existing_chatroom(app_key, chatroom_id, |chatroom, ctx, out| {
+            chatroom.user_left(ctx, room, user, now_ms, out)
+        })
+        .unwrap_or_default()
     }
 
     /// The room was destroyed: every entry vanishes (one KV-sync event with `optType` 3 if there
     /// were any). The room's `version` keeps growing if the room is used again. Returns how many
     /// entries were removed.
     pub fn destroy_chatroom(&self, app_key: &str, chatroom_id: &ChatroomId, now_ms: u64) -> usize {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(CHATROOM, app_key, chatroom_id.as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), chatroom_id.as_str().to_owned());
-        let Some(room) = shard.chatrooms.get_mut(&key) else {
-            return 0;
-        };
-        let mut events = Vec::new();
-        let count = room.destroyed(&ctx, chatroom_id.as_str(), now_ms, &mut events);
-        self.record(shard, events);
-        count
+        let room = chatroom_id.as_str();
+        self.with_existing_chatroom(app_key, chatroom_id, |chatroom, ctx, out| {
+            chatroom.destroyed(ctx, room, now_ms, out)
+        })
+        .unwrap_or_default()
     }
 
     /// The attribute version of a room: the number of changes it has seen.
@@ -384,6 +393,36 @@ impl State {
         Ok(())
     }
 
+    /// Runs `f` on the message `msg_uid` and records its events. A message that does not exist
+    /// is refused, or, with automatic registration, made by `auto` and kept if `f` succeeds.
+    fn with_message(
+        &self,
+        app_key: &str,
+        msg_uid: &MsgUid,
+        auto: impl FnOnce() -> Message,
+        f: impl FnOnce(&mut Message, &Ctx<'_>, &mut Vec<EventKind>) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        let ctx = self.ctx(app_key);
+        let mut shard = self.lock_mut(&(MESSAGE, app_key, msg_uid.as_str()));
+        let shard = &mut *shard;
+        let key = (app_key.to_owned(), msg_uid.as_str().to_owned());
+        let mut events = Vec::new();
+        let result = match shard.messages.get_mut(&key) {
+            Some(message) => f(message, &ctx, &mut events),
+            None if self.auto_register => {
+                let mut message = auto();
+                let result = f(&mut message, &ctx, &mut events);
+                if result.is_ok() {
+                    shard.messages.insert(key, message);
+                }
+                result
+            }
+            None => Err(self.message_missing()),
+        };
+        self.record(shard, events);
+        result
+    }
+
     fn message_missing(&self) -> ApiError {
         ApiError::rongcloud(
             self.rules.expansion_message_code,
@@ -400,50 +439,20 @@ impl State {
         op: &SetExpansion,
         now_ms: u64,
     ) -> Result<(), ApiError> {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
-        let mut events = Vec::new();
-        let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.set(&ctx, op, now_ms, &mut events),
-            None if self.auto_register => {
-                let mut message =
-                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
-                let result = message.set(&ctx, op, now_ms, &mut events);
-                if result.is_ok() {
-                    shard.messages.insert(key, message);
-                }
-                result
-            }
-            None => Err(self.message_missing()),
-        };
-        self.record(shard, events);
-        result
+        let auto =
+            || Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+        self.with_message(app_key, op.msg_uid(), auto, |message, ctx, out| {
+            message.set(ctx, op, now_ms, out)
+        })
     }
 
     /// `/message/expansion/delete.json`. Keys that do not exist are ignored.
     pub fn expansion_delete(&self, app_key: &str, op: &DeleteExpansion) -> Result<(), ApiError> {
-        let ctx = self.ctx(app_key);
-        let mut shard = self.lock_mut(&(MESSAGE, app_key, op.msg_uid().as_str()));
-        let shard = &mut *shard;
-        let key = (app_key.to_owned(), op.msg_uid().as_str().to_owned());
-        let mut events = Vec::new();
-        let result = match shard.messages.get_mut(&key) {
-            Some(message) => message.delete(&ctx, op, &mut events),
-            None if self.auto_register => {
-                let mut message =
-                    Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
-                let result = message.delete(&ctx, op, &mut events);
-                if result.is_ok() {
-                    shard.messages.insert(key, message);
-                }
-                result
-            }
-            None => Err(self.message_missing()),
-        };
-        self.record(shard, events);
-        result
+        let auto =
+            || Message::auto_registered(op.user_id(), op.conversation_type(), op.target_id());
+        self.with_message(app_key, op.msg_uid(), auto, |message, ctx, out| {
+            message.delete(ctx, op, out)
+        })
     }
 
     /// `/message/expansion/query.json`: pages of 300 in key order, from page 1. An unknown

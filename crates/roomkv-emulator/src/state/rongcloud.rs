@@ -52,29 +52,32 @@ impl Ctx<'_> {
         validation_error(self.rules, err)
     }
 
-    #[allow(clippy::too_many_arguments)] // One argument per field of the webhook body.
-    fn kv_sync(
-        &self,
-        chatroom_id: &str,
-        key: &str,
-        value: &str,
-        opt_type: OptType,
-        user_id: &str,
-        now_ms: u64,
-        version: u64,
-    ) -> EventKind {
+    fn kv_sync(&self, change: Change<'_>, now_ms: u64, version: u64) -> EventKind {
         EventKind::RongCloudKvSync {
             app_key: self.app_key.to_owned(),
             body: KvSync {
-                chatroom_id: chatroom_id.to_owned(),
-                key: key.to_owned(),
-                value: value.to_owned(),
-                opt_type,
-                user_id: user_id.to_owned(),
+                chatroom_id: change.room.to_owned(),
+                key: change.key.to_owned(),
+                value: change.value.to_owned(),
+                opt_type: change.opt_type,
+                user_id: change.user.to_owned(),
                 timestamp: now_ms,
                 version,
             },
         }
+    }
+
+    /// The refusal of `user`'s `action` on a key `owner` holds; the journal says why, and what
+    /// the batch form of the action (`batch`) does instead.
+    fn not_owner(&self, key: &str, owner: &str, user: &str, action: &str, batch: &str) -> ApiError {
+        crate::journal::explain(format!(
+            "key `{key}` is owned by `{owner}`; {action} by `{user}` is refused (batch {action} \
+             {batch})"
+        ));
+        self.error(
+            self.rules.owner_mismatch_code,
+            format!("key {key} is owned by another user"),
+        )
     }
 
     fn notification(
@@ -91,6 +94,37 @@ impl Ctx<'_> {
                 object_name: message.object_name.clone(),
                 content: message.content.clone(),
             },
+        }
+    }
+}
+
+/// One change of a chat room's KV, as its kv-sync webhook reports it.
+#[derive(Clone, Copy)]
+struct Change<'a> {
+    room: &'a str,
+    key: &'a str,
+    value: &'a str,
+    opt_type: OptType,
+    user: &'a str,
+}
+
+impl<'a> Change<'a> {
+    fn set(room: &'a str, key: &'a str, value: &'a str, user: &'a str) -> Self {
+        let opt_type = OptType::Set;
+        Self {
+            room,
+            key,
+            value,
+            opt_type,
+            user,
+        }
+    }
+
+    fn delete(room: &'a str, key: &'a str, value: &'a str, user: &'a str) -> Self {
+        let opt_type = OptType::Delete;
+        Self {
+            opt_type,
+            ..Self::set(room, key, value, user)
         }
     }
 }
@@ -126,6 +160,29 @@ impl ChatRoom {
         self.version
     }
 
+    /// Records `change`: a new version, and its kv-sync webhook.
+    fn changed(
+        &mut self,
+        ctx: &Ctx<'_>,
+        change: Change<'_>,
+        now_ms: u64,
+        out: &mut Vec<EventKind>,
+    ) {
+        let version = self.bump();
+        out.push(ctx.kv_sync(change, now_ms, version));
+    }
+
+    /// Stores `value` under `key`, owned by `owner`.
+    fn store(&mut self, key: &str, value: &str, owner: &str, auto_delete: bool, now_ms: u64) {
+        let entry = Entry {
+            value: value.to_owned(),
+            owner: owner.to_owned(),
+            auto_delete,
+            last_set_time: now_ms,
+        };
+        self.entries.insert(key.to_owned(), entry);
+    }
+
     fn view(key: &str, entry: &Entry) -> QueriedEntry {
         QueriedEntry {
             key: EntryKey::non_validated(key),
@@ -147,15 +204,7 @@ impl ChatRoom {
         let user = op.user_id().as_str();
         match self.entries.get(key) {
             Some(existing) if existing.owner != user && !ctx.rules.set_overwrites_other_owner => {
-                crate::journal::explain(format!(
-                    "key `{key}` is owned by `{}`; set by `{user}` is refused (batch set \
-                     overwrites owners)",
-                    existing.owner
-                ));
-                return Err(ctx.error(
-                    ctx.rules.owner_mismatch_code,
-                    format!("key {key} is owned by another user"),
-                ));
+                return Err(ctx.not_owner(key, &existing.owner, user, "set", "overwrites owners"));
             }
             Some(_) => {}
             None if self.entries.len() >= ctx.limits.rongcloud.entries_per_room_max => {
@@ -170,26 +219,10 @@ impl ChatRoom {
             }
             None => {}
         }
-        self.entries.insert(
-            key.to_owned(),
-            Entry {
-                value: op.value().as_str().to_owned(),
-                owner: user.to_owned(),
-                auto_delete: op.is_auto_delete(),
-                last_set_time: now_ms,
-            },
-        );
-        let version = self.bump();
+        let value = op.value().as_str();
+        self.store(key, value, user, op.is_auto_delete(), now_ms);
         let room = op.chatroom_id().as_str();
-        out.push(ctx.kv_sync(
-            room,
-            key,
-            op.value().as_str(),
-            OptType::Set,
-            user,
-            now_ms,
-            version,
-        ));
+        self.changed(ctx, Change::set(room, key, value, user), now_ms, out);
         if let Some(message) = &op.notification_message() {
             out.push(ctx.notification(room, user, message));
         }
@@ -228,17 +261,8 @@ impl ChatRoom {
         let owner = op.owner().as_str();
         let room = op.chatroom_id().as_str();
         for (key, value) in pairs {
-            self.entries.insert(
-                key.to_owned(),
-                Entry {
-                    value: value.to_owned(),
-                    owner: owner.to_owned(),
-                    auto_delete: op.is_auto_delete(),
-                    last_set_time: now_ms,
-                },
-            );
-            let version = self.bump();
-            out.push(ctx.kv_sync(room, key, value, OptType::Set, owner, now_ms, version));
+            self.store(key, value, owner, op.is_auto_delete(), now_ms);
+            self.changed(ctx, Change::set(room, key, value, owner), now_ms, out);
         }
         Ok(())
     }
@@ -260,26 +284,20 @@ impl ChatRoom {
                 ));
             }
             Some(entry) if entry.owner != user => {
-                crate::journal::explain(format!(
-                    "key `{key}` is owned by `{}`; remove by `{user}` is refused (batch remove \
-                     does not check owners)",
-                    entry.owner
-                ));
-                return Err(ctx.error(
-                    ctx.rules.owner_mismatch_code,
-                    format!("key {key} is owned by another user"),
+                return Err(ctx.not_owner(
+                    key,
+                    &entry.owner,
+                    user,
+                    "remove",
+                    "does not check owners",
                 ));
             }
             Some(_) => {}
         }
-        let removed = self
-            .entries
-            .remove(key)
-            .map(|e| e.value)
-            .unwrap_or_default();
-        let version = self.bump();
+        let removed = self.entries.remove(key).map(|e| e.value);
+        let value = &removed.unwrap_or_default();
         let room = op.chatroom_id().as_str();
-        out.push(ctx.kv_sync(room, key, &removed, OptType::Delete, user, now_ms, version));
+        self.changed(ctx, Change::delete(room, key, value, user), now_ms, out);
         if let Some(message) = &op.notification_message() {
             out.push(ctx.notification(room, user, message));
         }
@@ -313,16 +331,8 @@ impl ChatRoom {
         let room = op.chatroom_id().as_str();
         for key in op.keys() {
             if let Some(entry) = self.entries.remove(key.as_str()) {
-                let version = self.bump();
-                out.push(ctx.kv_sync(
-                    room,
-                    key.as_str(),
-                    &entry.value,
-                    OptType::Delete,
-                    owner,
-                    now_ms,
-                    version,
-                ));
+                let change = Change::delete(room, key.as_str(), &entry.value, owner);
+                self.changed(ctx, change, now_ms, out);
             }
         }
         Ok(())
@@ -360,14 +370,12 @@ impl ChatRoom {
             .map(|(k, _)| k.clone())
             .collect();
         for key in &gone {
-            let value = self
-                .entries
-                .remove(key)
-                .map(|e| e.value)
-                .unwrap_or_default();
+            let value = &self.entries.remove(key).map(|e| e.value);
             let version = self.bump();
             if ctx.rules.kv_sync_on_leave {
-                out.push(ctx.kv_sync(room, key, &value, OptType::Delete, user, now_ms, version));
+                let value = value.as_deref().unwrap_or_default();
+                let change = Change::delete(room, key, value, user);
+                out.push(ctx.kv_sync(change, now_ms, version));
             }
         }
         gone
@@ -384,8 +392,11 @@ impl ChatRoom {
         let count = self.entries.len();
         if count > 0 {
             self.entries.clear();
-            let version = self.bump();
-            out.push(ctx.kv_sync(room, "", "", OptType::DeleteAll, "", now_ms, version));
+            let change = Change {
+                opt_type: OptType::DeleteAll,
+                ..Change::delete(room, "", "", "")
+            };
+            self.changed(ctx, change, now_ms, out);
         }
         count
     }
