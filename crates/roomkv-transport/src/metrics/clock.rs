@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 /// reads the clock twice in all: at its start (which also starts its retry budget, read
 /// without the feature too) and at the end of its exchange. Hence:
 /// - an attempt runs from the latest reading before it (the request's start for the first
-///   attempt, the end of the limiter's wait when it waited, the end of the back-off for a
+///   attempt, its admission when the client has a rate limiter, the end of the back-off for a
 ///   retry) to the end of its exchange, so building and signing its request are part of it;
 /// - a quota wait runs from the attempt's start to the admission;
 /// - the request ends with its last exchange (answered or failed) when that is the latest
