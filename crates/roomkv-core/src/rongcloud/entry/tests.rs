@@ -8,10 +8,8 @@ use super::*;
 use crate::rongcloud::test_support::*;
 use crate::rongcloud::*;
 use crate::{ApiCode, RongCloudCode, Unit};
-#[allow(unused_imports)]
 use crate::{
-    ApiError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
-    ValidationError,
+    ApiError, Effect, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError,
 };
 
 fn room() -> ChatroomId {

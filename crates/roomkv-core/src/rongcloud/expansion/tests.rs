@@ -8,11 +8,7 @@ use super::*;
 use crate::rongcloud::test_support::*;
 use crate::rongcloud::*;
 use crate::{ApiCode, RongCloudCode, Unit};
-#[allow(unused_imports)]
-use crate::{
-    ApiError, Effect, EncodeError, Limits, Operation, QuotaCost, QuotaFamily, ResponseError,
-    ValidationError,
-};
+use crate::{Effect, Limits, Operation, QuotaCost, QuotaFamily, ResponseError, ValidationError};
 
 fn msg() -> MsgUid {
     MsgUid::parse("BRGM-DEN2-01E4-BN66").unwrap()
