@@ -325,13 +325,20 @@ pub(crate) const fn flag_number(flag: bool) -> u8 {
     if flag { 1 } else { 0 }
 }
 
-/// Why an operation carrying a notification cannot be sent in v4.
-pub(crate) fn notification_refused(operation: &'static str) -> ValidationError {
-    ValidationError::OutOfRange {
-        field: "objectName",
-        value: format!("a notification on {operation}"),
-        allowed: "no notification in the Nexconn v4 dialect (v4 batch set and remove carry no \
-                  objectName or content); send it in the legacy dialect",
+/// Refuses `operation` in v4 when it carries a notification, which v4 cannot send.
+pub(crate) fn refuse_v4_notification<N>(
+    dialect: Dialect,
+    notification: Option<&N>,
+    operation: &'static str,
+) -> Result<(), ValidationError> {
+    match (dialect, notification) {
+        (Dialect::V4, Some(_)) => Err(ValidationError::OutOfRange {
+            field: "objectName",
+            value: format!("a notification on {operation}"),
+            allowed: "no notification in the Nexconn v4 dialect (v4 batch set and remove carry \
+                      no objectName or content); send it in the legacy dialect",
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{validate_notification, with_notification};
-use crate::rongcloud::dialect::{Body, legacy_form, notification_refused};
+use crate::rongcloud::dialect::{Body, legacy_form, refuse_v4_notification};
 use crate::rongcloud::form::FormBody;
 use crate::rongcloud::json::to_json_text;
 use crate::rongcloud::notification::{KvChange, Notification, NotificationMessage};
@@ -132,10 +132,7 @@ impl RongCloudOperation for RemoveEntry {
 
     /// A notification is refused in v4, never sent without it.
     fn check_dialect(&self, dialect: Dialect) -> Result<(), ValidationError> {
-        match (dialect, &self.notification) {
-            (Dialect::V4, Some(_)) => Err(notification_refused("a single-key remove")),
-            _ => Ok(()),
-        }
+        refuse_v4_notification(dialect, self.notification.as_ref(), "a single-key remove")
     }
 
     fn validate_in(&self, dialect: Dialect, limits: &Limits) -> Result<(), ValidationError> {
