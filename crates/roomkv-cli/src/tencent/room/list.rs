@@ -1,7 +1,7 @@
 //! `roomkv tencent room list`: one page of the app's public rooms, or every page.
 
 use clap::Args;
-use roomkv_tencent::{RoomListCursor, RoomSummary};
+use roomkv_tencent::{RoomListCursor, RoomSummary, TencentLimits};
 use serde::Serialize;
 
 pub(super) const ROOM_LIST_EXAMPLES: &str = "\
@@ -16,15 +16,15 @@ of the next page (null after the last page; pass it to --next):
 
 With --all the pages are read one after the other until the last, and `next` is null. Tencent
 answers get_room_list at most 10 times a second per app (not 200 like the other commands); the
-client's rate limiter paces the pages to stay inside that quota, so a long listing waits
-rather than being refused. --count is 1 to 20 (Tencent's page limit; more exits 2, nothing
-sent). Rooms created with IsPublicVisible false are not listed.";
+client's rate limiter (unless --no-rate-limit) paces the pages to stay inside that quota, so a
+long listing waits rather than being throttled. --count is 1 to 20 (Tencent's page limit;
+otherwise exit code 2, nothing sent). Rooms whose IsPublicVisible is false are not listed.";
 
 /// `room list [--count N] [--next CURSOR | --all]`.
 #[derive(Debug, Args)]
 pub(crate) struct RoomListArgs {
     /// Rooms per page (Count, 1 to 20)
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = TencentLimits::DOCUMENTED.room_list_count_max)]
     pub(crate) count: u32,
 
     /// Where the page starts: the `next` of the previous page (Next; the first page without it)

@@ -89,34 +89,18 @@ impl RoomUpdateArgs {
     /// The request the flags describe; a bad room id, or no setting to change, is refused (exit
     /// code 2).
     pub(crate) fn operation(self) -> Result<UpdateRoomInfo, Failure> {
-        let mut op = UpdateRoomInfo::new(RoomId::parse(self.room)?);
-        if let Some(name) = self.name {
-            op = op.room_name(name);
-        }
-        if let Some(notice) = self.notice {
-            op = op.notice(notice);
-        }
-        if let Some(cover) = self.cover {
-            op = op.cover_url(cover);
-        }
-        if let Some(category) = self.category {
-            op = op.category(category);
-        }
-        if let Some(count) = self.max_members {
-            op = op.max_member_count(count);
-        }
-        if let Some(disabled) = self.message_disabled {
-            op = op.message_disabled(disabled);
-        }
-        if let Some(visible) = self.public_visible {
-            op = op.public_visible(visible);
-        }
-        if let Some(mode) = self.take_seat_mode {
-            op = op.take_seat_mode(mode.into());
-        }
-        if let Some(status) = self.activity_status {
-            op = op.activity_status(status);
-        }
+        let op = UpdateRoomInfo::new(RoomId::parse(self.room)?);
+        let op = given(op, self.name, |op, name| op.room_name(name));
+        let op = given(op, self.notice, |op, notice| op.notice(notice));
+        let op = given(op, self.cover, |op, url| op.cover_url(url));
+        let op = given(op, self.category, |op, category| op.category(category));
+        let op = given(op, self.max_members, UpdateRoomInfo::max_member_count);
+        let op = given(op, self.message_disabled, UpdateRoomInfo::message_disabled);
+        let op = given(op, self.public_visible, UpdateRoomInfo::public_visible);
+        let op = given(op, self.take_seat_mode, |op, mode| {
+            op.take_seat_mode(mode.into())
+        });
+        let op = given(op, self.activity_status, UpdateRoomInfo::activity_status);
         if op.is_empty() {
             return Err(Failure::refused(
                 "nothing to change: give at least one of --name, --notice, --cover, --category, \
@@ -125,5 +109,17 @@ impl RoomUpdateArgs {
             ));
         }
         Ok(op)
+    }
+}
+
+/// `op` with `value` set by `set`, when the flag was given.
+fn given<T>(
+    op: UpdateRoomInfo,
+    value: Option<T>,
+    set: impl FnOnce(UpdateRoomInfo, T) -> UpdateRoomInfo,
+) -> UpdateRoomInfo {
+    match value {
+        Some(value) => set(op, value),
+        None => op,
     }
 }
