@@ -75,8 +75,9 @@ pub(crate) struct CopyArgs {
     /// Also copy the room's settings (both rooms Tencent): name, notice, cover, category,
     /// activity status, visibility, seat mode, message switch, member cap
     ///
-    /// Only the settings that differ are sent, in one update_room_info after the keys were
-    /// copied; they are checked before anything is written.
+    /// Both rooms' settings are read; when one differs, one update_room_info sends the source's
+    /// settings after the keys were copied (nothing when all are equal). It is checked before
+    /// anything is written.
     #[arg(long)]
     pub(crate) with_info: bool,
 
