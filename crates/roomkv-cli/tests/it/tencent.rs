@@ -431,6 +431,17 @@ fn room_list_one_page_the_next_and_all_of_them() {
     ids.sort();
     assert_eq!(ids, created);
 
+    // One room a page: 23 requests (the last page says it is the last), more than
+    // get_room_list's 10/s. The client's limiter paces them in their own bucket, so the
+    // emulator (which meters that quota) throttles none.
+    let all = success(&emulator.tencent(&["room", "list", "--all", "--count", "1"]));
+    assert_eq!(listed_ids(&all).len(), 23, "{all}");
+    let stats = emulator.control_get("/_emulator/stats");
+    assert_eq!(stats["throttled"], 0, "{stats}");
+    let answers = &stats["answers"]["/v4/live_engine_http_srv/get_room_list"];
+    // Every list answered 0: the 2 single pages, 5 pages of 5, 23 of 1.
+    assert_eq!(answers["0"], 2 + 5 + 23, "{stats}");
+
     // Past Tencent's page size: exit 2 naming Count and 20; --next with --all: usage error.
     let line = failure(&emulator.tencent(&["room", "list", "--count", "21"]), 2);
     assert!(line.contains("Count") && line.contains("20"), "{line}");
