@@ -264,19 +264,19 @@ pub enum TencentCallback {
         event_time: u64,
     },
     /// `Live.CallbackAfterUpdateRoomInfo`. Tencent names this callback but its body was not
-    /// retrieved: the fields are inferred [I], shaped like the metadata callbacks.
+    /// retrieved: the fields are inferred, shaped like the metadata callbacks.
     #[serde(rename = "Live.CallbackAfterUpdateRoomInfo")]
     AfterUpdateRoomInfo {
-        /// The caller [I].
+        /// The caller (inferred).
         #[serde(rename = "Operator_Account")]
         operator_account: String,
-        /// The room [I].
+        /// The room (inferred).
         #[serde(rename = "RoomId")]
         room_id: String,
-        /// The settings the request changed, as sent: `RoomId` and the fields it set [I].
+        /// The settings the request changed, as sent: `RoomId` and the fields it set (inferred).
         #[serde(rename = "RoomInfo")]
         room_info: Box<RoomInfo>,
-        /// Milliseconds since the Unix epoch [I].
+        /// Milliseconds since the Unix epoch (inferred).
         #[serde(rename = "EventTime")]
         event_time: u64,
     },

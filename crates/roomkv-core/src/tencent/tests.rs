@@ -531,7 +531,7 @@ mod server_side {
     use crate::ServerOperation;
     use crate::tencent::server::{Request, command_of};
 
-    fn post(command: Command, body: &str) -> http::Request<&[u8]> {
+    pub(super) fn post(command: Command, body: &str) -> http::Request<&[u8]> {
         http::Request::post(format!("{SERVICE_PATH}{}", command.as_str()))
             .body(body.as_bytes())
             .unwrap()

@@ -172,13 +172,10 @@ impl State {
         room_id: &RoomId,
         view_count: u64,
     ) -> Result<(), ApiError> {
-        let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
-        let room = shard
-            .rooms
-            .get_mut(&(sdkappid, room_id.as_str().to_owned()))
-            .ok_or_else(|| room_missing(room_id))?;
-        room.info.view_count = Some(view_count);
-        Ok(())
+        self.with_room_mut(sdkappid, room_id, |room, _| {
+            room.info.view_count = Some(view_count);
+            Ok(())
+        })
     }
 
     /// `get_room_metadata`: everything when no keys are asked for, else the keys that exist,
@@ -261,15 +258,31 @@ impl State {
         room_id: &RoomId,
         change: impl FnOnce(&mut Room) -> Result<TencentCallback, ApiError>,
     ) -> Result<(), ApiError> {
+        self.with_room_mut(sdkappid, room_id, |room, events| {
+            let body = change(room)?;
+            events.push(EventKind::TencentCallback { sdkappid, body });
+            Ok(())
+        })
+    }
+
+    /// Runs `change` on an existing room (100004 if it does not exist) with its shard locked,
+    /// then records the events it pushed.
+    fn with_room_mut<T>(
+        &self,
+        sdkappid: u64,
+        room_id: &RoomId,
+        change: impl FnOnce(&mut Room, &mut Vec<EventKind>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
         let shard = &mut *shard;
         let room = shard
             .rooms
             .get_mut(&(sdkappid, room_id.as_str().to_owned()))
             .ok_or_else(|| room_missing(room_id))?;
-        let body = change(room)?;
-        self.record(shard, vec![EventKind::TencentCallback { sdkappid, body }]);
-        Ok(())
+        let mut events = Vec::new();
+        let changed = change(room, &mut events)?;
+        self.record(shard, events);
+        Ok(changed)
     }
 }
 

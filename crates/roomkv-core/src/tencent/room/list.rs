@@ -39,7 +39,7 @@ impl std::fmt::Display for RoomListCursor {
 
 /// Lists the app's rooms (`get_room_list`), sorted by `ViewCount`, most viewed first: one page of
 /// `count` rooms (1 to 20) from `next` (`None`: the first page). Tencent lists only rooms whose
-/// `IsPublicVisible` is not `false` [I]. Both `Next` and `Count` are always sent, `Next` as
+/// `IsPublicVisible` is not `false` (inferred). Both `Next` and `Count` are always sent, `Next` as
 /// `""` for the first page, as Tencent's example does.
 ///
 /// Its quota is its own and small: 10 requests/s per app.

@@ -126,7 +126,7 @@ mod server {
     impl ServerOperation for UpdateRoomInfo {
         /// Reads `RoomInfo` as `create_room` does. The modelled fields `update_room_info` does
         /// not document (`RoomType`, `Owner_Account`, `IsSeatEnabled`, `MaxSeatCount`,
-        /// `CreateTime`, `ViewCount`) are dropped, not applied [I]; unmodelled ones are kept.
+        /// `CreateTime`, `ViewCount`) are dropped, not applied (inferred); unmodelled ones are kept.
         fn decode(request: &http::Request<&[u8]>) -> Result<Self, DecodeError> {
             let body = json::body_object(request.body())?;
             let read = RoomInfo::read_in(&body)?;

@@ -360,15 +360,10 @@ mod apply {
 #[cfg(feature = "server")]
 mod server_side {
     use super::super::round_trip::through_the_wire;
+    use super::super::server_side::post;
     use super::*;
     use crate::ServerOperation;
     use crate::tencent::server::Request;
-
-    fn post(command: Command, body: &str) -> http::Request<&[u8]> {
-        http::Request::post(format!("{SERVICE_PATH}{}", command.as_str()))
-            .body(body.as_bytes())
-            .unwrap()
-    }
 
     #[test]
     fn documented_bodies_decode() {

@@ -6,7 +6,7 @@
 //! page is the rooms after that place *now*: a room created or destroyed between two pages
 //! shifts nothing, so no room is listed twice and none that existed throughout is skipped
 //! (while view counts stay as they are). Rooms whose `IsPublicVisible` is `false` are not
-//! listed [I]. `Next` is `""` when no room comes after the page.
+//! listed (inferred). `Next` is `""` when no room comes after the page.
 
 use std::cmp::Reverse;
 use std::fmt::Write as _;
