@@ -607,6 +607,36 @@ fn copy_with_info_copies_a_tencent_rooms_settings_and_is_refused_for_rongcloud()
         );
     }
 
+    // The keys land but the update fails: exit 1, saying the keys were copied and the settings
+    // were not; a rerun copies the settings and skips the keys.
+    let out = emulator.tencent(&["room", "create", "--room", "dst2"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    emulator.control(
+        "/_emulator/faults",
+        r#"{"path":"/v4/live_engine_http_srv/update_room_info","times":1,"effect":{"kind":"vendor_error","code":100001}}"#,
+    );
+    let to_dst2 = [
+        "--from",
+        "tencent:src",
+        "--to",
+        "tencent:dst2",
+        "--with-info",
+    ];
+    let line = failure(&copy(&emulator, &to_dst2), 1);
+    assert!(
+        line.contains(
+            "copy from tencent:src to tencent:dst2: the keys were copied, the settings were not"
+        ) && line.contains("100001"),
+        "{line}"
+    );
+    assert_eq!(
+        metadata_of(&emulator, "dst2"),
+        [("stage".to_owned(), "quiz".to_owned())]
+    );
+    let (json, _) = done(&copy(&emulator, &to_dst2));
+    assert_eq!(counts(&json), (0, 1, 0, 0), "{json}");
+    assert_eq!(json["info"]["changed"], changed, "{json}");
+
     // A target room that does not exist: Tencent's 100004 before anything is written.
     let line = failure(
         &copy(
