@@ -188,11 +188,11 @@ mod tests {
     #[test]
     fn every_vendor_command_has_examples() {
         let all = vendor_commands();
-        // rongcloud: itself, entry + 7, expansion + 3; tencent: itself, room + 3,
+        // rongcloud: itself, entry + 7, expansion + 3; tencent: itself, room + 5,
         // metadata + 5, usersig + 2.
         assert_eq!(
             all.len(),
-            1 + 8 + 4 + 1 + 4 + 6 + 3,
+            1 + 8 + 4 + 1 + 6 + 6 + 3,
             "{:?}",
             all.iter().map(|c| &c.0).collect::<Vec<_>>()
         );

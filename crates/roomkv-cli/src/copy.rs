@@ -1,5 +1,8 @@
 //! `roomkv copy`: a room's attributes into another room, of the same or the other vendor,
-//! through the shared check-then-apply of [`crate::shared::bulk`].
+//! through the shared check-then-apply of [`crate::shared::bulk`]; with `--with-info`, a Tencent
+//! room's settings too ([`info`]).
+
+mod info;
 
 use std::collections::BTreeMap;
 
@@ -8,14 +11,17 @@ use roomkv_rongcloud::{
     AttributeError, AttributeReport, Capacity, RoomAttributes, RoomAttributesView, UserId,
     ValidationError,
 };
+use roomkv_tencent::RoomId;
 use serde::Serialize;
 
 use crate::config::Profile;
 use crate::failure::Failure;
-use crate::output::{one_line, print_json};
+use crate::output::{PairOut, one_line, print_json};
 use crate::shared::HostArgs;
-use crate::shared::bulk::check_then_apply;
+use crate::shared::bulk::{apply, check, summary};
 use crate::{rongcloud, tencent};
+
+use self::info::{InfoOut, InfoPlan};
 
 const COPY_EXAMPLES: &str = "\
 Examples:
@@ -25,8 +31,20 @@ Examples:
   And back, writing the entries as anchor:
     roomkv copy --from tencent:live1 --to rongcloud:room1 --owner anchor
 
+  A Tencent room's metadata and settings (name, notice, cover, ...) into another Tencent room:
+    roomkv copy --from tencent:live1 --to tencent:live2 --with-info
+
+  What a copy would do, writing nothing:
+    roomkv copy --from tencent:live1 --to tencent:live2 --with-info --dry-run
+
 Output (stdout; a summary line on stderr):
-  {\"ok\":true,\"from\":\"rongcloud:room1\",\"to\":\"tencent:live1\",\"applied\":3,\"skipped\":0,\"not_applied\":0,\"unknown\":0}";
+  {\"ok\":true,\"from\":\"rongcloud:room1\",\"to\":\"tencent:live1\",\"applied\":3,\"skipped\":0,\"not_applied\":0,\"unknown\":0}
+
+With --with-info, `info` lists the settings set in the target and those already equal:
+  {\"ok\":true,...,\"info\":{\"changed\":{\"RoomName\":\"Friday quiz\",\"Notice\":\"Starts at 8\"},\"unchanged\":[\"CoverURL\",...]}}
+
+With --dry-run, the keys it would set and the settings it would change (`info` with --with-info):
+  {\"ok\":true,\"dry_run\":true,\"from\":\"tencent:live1\",\"to\":\"tencent:live2\",\"set\":[{\"key\":\"stage\",\"value\":\"quiz\"}],\"skipped\":0,\"info\":{...}}";
 
 /// Copy a room's attributes to another room, of the same or the other vendor.
 ///
@@ -54,6 +72,19 @@ pub(crate) struct CopyArgs {
     #[arg(long, value_name = "USER")]
     pub(crate) owner: Option<String>,
 
+    /// Also copy the room's settings (both rooms Tencent): name, notice, cover, category,
+    /// activity status, visibility, seat mode, message switch, member cap
+    ///
+    /// Both rooms' settings are read; when one differs, one update_room_info sends the source's
+    /// settings after the keys were copied (nothing when all are equal). It is checked before
+    /// anything is written.
+    #[arg(long)]
+    pub(crate) with_info: bool,
+
+    /// Read both rooms and check the copy, print what it would set, write nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+
     /// `--app-key` and `--app-secret`, when RongCloud is involved.
     #[command(flatten)]
     pub(crate) rongcloud: rongcloud::Credentials,
@@ -77,6 +108,25 @@ struct CopyOut<'a> {
     skipped: usize,
     not_applied: usize,
     unknown: usize,
+    /// The settings `--with-info` set and left (absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    info: Option<InfoOut>,
+}
+
+/// The JSON document of `--dry-run`: what a copy would set.
+#[derive(Serialize)]
+struct DryRunOut<'a> {
+    ok: bool,
+    dry_run: bool,
+    from: &'a str,
+    to: &'a str,
+    /// The keys whose value differs in the target, with the source's value.
+    set: Vec<PairOut<'a>>,
+    /// Keys the target already holds with the source's value.
+    skipped: usize,
+    /// The settings `--with-info` would set and leave (absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    info: Option<InfoOut>,
 }
 
 /// Either vendor's [`RoomAttributes`], so a copy can pair any two.
@@ -91,6 +141,14 @@ impl Attrs {
         match self {
             Self::RongCloud(view) => view.client().limits().rongcloud.batch_entries_max,
             Self::Tencent(client) => client.limits().tencent.metadata_keys_max,
+        }
+    }
+
+    /// The Tencent client, when these are a Tencent room's attributes.
+    fn tencent(&self) -> Option<&roomkv_tencent::Client> {
+        match self {
+            Self::RongCloud(_) => None,
+            Self::Tencent(client) => Some(client),
         }
     }
 }
@@ -207,13 +265,53 @@ impl CopyArgs {
                 "--owner is required when the target is rongcloud: RongCloud records an owner for every entry",
             ));
         }
+        if args.with_info && (from_vendor, to_vendor) != ("tencent", "tencent") {
+            return Err(Failure::refused(
+                "--with-info copies a Tencent room's settings: both --from and --to must be tencent:ROOM",
+            ));
+        }
         let source = attrs(from_vendor, &args, profile, None)?;
         let target = attrs(to_vendor, &args, profile, owner.as_ref())?;
+        let plan = match (source.tencent(), target.tencent()) {
+            (Some(from), Some(to)) if args.with_info => {
+                let rooms = (RoomId::parse(from_room)?, RoomId::parse(to_room)?);
+                Some(InfoPlan::read((from, &rooms.0), (to, &rooms.1)).await?)
+            }
+            _ => None,
+        };
         let pairs = source.get_all(from_room).await?.into_iter().collect();
-        let step = target.step();
         let names = [args.to.as_str(), args.from.as_str()];
-        let outcome = check_then_apply(&target, to_room, pairs, names, step).await?;
+        let keys = check(&target, to_room, pairs, names).await?;
         let what = format!("copy from {} to {}", args.from, args.to);
+        if args.dry_run {
+            summary(&format!(
+                "{what}, dry run: {} to set, {} skipped, nothing written",
+                keys.todo.len(),
+                keys.skipped
+            ));
+            return print_json(&DryRunOut {
+                ok: true,
+                dry_run: true,
+                from: &args.from,
+                to: &args.to,
+                set: keys.todo.iter().map(PairOut::of).collect(),
+                skipped: keys.skipped,
+                info: plan.map(InfoPlan::into_out),
+            });
+        }
+        let outcome = apply(&target, to_room, keys, target.step()).await?;
+        let info = match (plan, target.tencent()) {
+            (Some(plan), Some(client)) if !outcome.failed() => {
+                Some(plan.apply(client).await.map_err(|failure| Failure {
+                    message: format!(
+                        "{what}: the keys were copied, the settings were not: {}",
+                        failure.message
+                    ),
+                    ..failure
+                })?)
+            }
+            _ => None,
+        };
         outcome.finish(&what, |out| {
             print_json(&CopyOut {
                 ok: true,
@@ -223,6 +321,7 @@ impl CopyArgs {
                 skipped: out.skipped,
                 not_applied: out.not_applied,
                 unknown: out.unknown,
+                info,
             })
         })
     }

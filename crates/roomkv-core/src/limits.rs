@@ -43,6 +43,7 @@ impl Limits {
             QuotaFamily::RongCloudExpansionWrite => rc.expansion_write_per_sec,
             QuotaFamily::RongCloudExpansionGroupWrite => rc.expansion_group_write_per_sec,
             QuotaFamily::RongCloudExpansionQuery => rc.expansion_query_per_sec,
+            QuotaFamily::Tencent(Command::GetRoomList) => self.tencent.room_list_per_sec,
             QuotaFamily::Tencent(_) => self.tencent.command_per_sec,
         }
     }
@@ -58,6 +59,7 @@ impl Limits {
     /// let ten_times = Limits::DOCUMENTED.scale_rates(10.0);
     /// assert_eq!(ten_times.rate_per_sec(QuotaFamily::RongCloudEntrySet), 1000);
     /// assert_eq!(ten_times.tencent.command_per_sec, 2000);
+    /// assert_eq!(ten_times.tencent.room_list_per_sec, 100);
     /// assert_eq!(Limits::DOCUMENTED.scale_rates(0.001).rongcloud.rates.entry_query_per_sec, 1);
     /// ```
     #[must_use]
@@ -79,6 +81,7 @@ impl Limits {
             &mut rc.expansion_group_write_per_sec,
             &mut rc.expansion_query_per_sec,
             &mut self.tencent.command_per_sec,
+            &mut self.tencent.room_list_per_sec,
         ] {
             scale(rate);
         }
@@ -209,14 +212,20 @@ pub struct TencentLimits {
     pub metadata_keys_max: usize,
     /// Sum of the values per set request, and per room after the merge (server-side): 16384 bytes.
     pub metadata_total_value_max_bytes: usize,
-    /// `RoomName` of `create_room`: at most 100 bytes.
+    /// `RoomName` of `create_room` and `update_room_info`: at most 100 bytes.
     pub room_name_max_bytes: usize,
-    /// `CoverURL` of `create_room`: at most 200 bytes.
+    /// `CoverURL` of `create_room` and `update_room_info`: at most 200 bytes.
     pub cover_url_max_bytes: usize,
-    /// `Category` of `create_room`: at most 3 values.
+    /// `Category` of `create_room` and `update_room_info`: at most 3 values.
     pub categories_max: usize,
-    /// Each `live_engine_http_srv` command: 200 requests/s per app.
+    /// `Notice` of `update_room_info`: at most 100 bytes.
+    pub notice_max_bytes: usize,
+    /// `Count` of `get_room_list`, rooms per page: at most 20 (and at least 1).
+    pub room_list_count_max: u32,
+    /// Each `live_engine_http_srv` command but `get_room_list`: 200 requests/s per app.
     pub command_per_sec: u32,
+    /// `get_room_list`: 10 requests/s per app, its own quota.
+    pub room_list_per_sec: u32,
 }
 
 impl TencentLimits {
@@ -230,7 +239,10 @@ impl TencentLimits {
         room_name_max_bytes: 100,
         cover_url_max_bytes: 200,
         categories_max: 3,
+        notice_max_bytes: 100,
+        room_list_count_max: 20,
         command_per_sec: 200,
+        room_list_per_sec: 10,
     };
 }
 

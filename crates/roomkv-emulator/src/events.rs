@@ -9,6 +9,7 @@
 //!  "body":{"chatroomId":"r1","key":"k","value":"v","optType":1,"userId":"u1","timestamp":1700000000000,"version":1}}
 //! ```
 
+use roomkv_core::tencent::RoomInfo;
 use serde::Serialize;
 
 /// One recorded event.
@@ -259,6 +260,23 @@ pub enum TencentCallback {
         #[serde(rename = "Keys")]
         keys: Vec<String>,
         /// Milliseconds since the Unix epoch.
+        #[serde(rename = "EventTime")]
+        event_time: u64,
+    },
+    /// `Live.CallbackAfterUpdateRoomInfo`. Tencent names this callback but its body was not
+    /// retrieved: the fields are inferred, shaped like the metadata callbacks.
+    #[serde(rename = "Live.CallbackAfterUpdateRoomInfo")]
+    AfterUpdateRoomInfo {
+        /// The caller (inferred).
+        #[serde(rename = "Operator_Account")]
+        operator_account: String,
+        /// The room (inferred).
+        #[serde(rename = "RoomId")]
+        room_id: String,
+        /// The settings the request changed, as sent: `RoomId` and the fields it set (inferred).
+        #[serde(rename = "RoomInfo")]
+        room_info: Box<RoomInfo>,
+        /// Milliseconds since the Unix epoch (inferred).
         #[serde(rename = "EventTime")]
         event_time: u64,
     },

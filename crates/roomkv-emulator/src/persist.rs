@@ -18,7 +18,8 @@
 //!
 //! **What is kept.** Chat rooms (entries with value, owner, `autoDelete`, `lastSetTime`, and the
 //! room `version`), the message-expansion registry (expansions with their `ts`), Tencent rooms
-//! (`RoomInfo` and metadata), the KV service switches and the event numbering. Not kept: the
+//! (`RoomInfo`, with `Notice`, `ViewCount` and the fields core does not model, and metadata), the
+//! KV service switches and the event numbering. Not kept: the
 //! event log (notifications, KV-sync and callbacks are a record of one run), quota buckets,
 //! strict-mode nonces and fault rules — a restart begins with fresh ones.
 //!

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use roomkv_core::tencent::{
-    CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomMetadata, Identifier,
-    MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
+    CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomList, GetRoomMetadata,
+    Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, RoomListCursor,
+    RoomListPage, SetRoomMetadata, UpdateRoomInfo,
 };
 use roomkv_core::{ApiCode, ApiError, Limits, Operation, QuotaFamily};
 use roomkv_provider::{Engine, SignContext, Signer};
@@ -17,7 +18,7 @@ use tracing::Instrument as _;
 
 use crate::auth::{self, UserSigCache};
 use crate::policy::usersig_rejection;
-use crate::{ClientBuilder, Error, Tencent};
+use crate::{ClientBuilder, Error, RoomListPager, Tencent};
 #[cfg(doc)]
 use crate::{ErrorKind, Validation, WriteRetry};
 
@@ -196,6 +197,71 @@ impl Client {
     /// Among others [`TencentCode::RoomNotFound`](crate::TencentCode::RoomNotFound) (100004).
     pub async fn get_room_info(&self, room: &RoomId) -> Result<RoomInfo, Error> {
         self.send(&GetRoomInfo::new(room.clone())).await
+    }
+
+    /// Changes a room's settings (`update_room_info`): those `update` sets replace the room's,
+    /// the others keep their value.
+    ///
+    /// A silent write that replaces values, so repeating it is harmless: like the metadata
+    /// writes it is retried after a throttle code or a connection that failed before sending,
+    /// and, with [`WriteRetry::RepeatIdempotent`], after a transient Tencent error; never after
+    /// an unknown outcome (a timeout), which it reports with `is_outcome_unknown()`.
+    ///
+    /// ```no_run
+    /// # use roomkv_tencent::{Client, RoomId, UpdateRoomInfo};
+    /// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let room = RoomId::parse("live-room")?;
+    /// client
+    ///     .update_room_info(&UpdateRoomInfo::new(room).room_name("Round 2").notice("Starts at nine"))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] before sending (`Notice` over 100 bytes, `Category` over 3
+    /// values, ...); among Tencent's codes
+    /// [`TencentCode::RoomNotFound`](crate::TencentCode::RoomNotFound) (100004).
+    pub async fn update_room_info(&self, update: &UpdateRoomInfo) -> Result<(), Error> {
+        self.send(update).await
+    }
+
+    /// Reads one page of the app's rooms (`get_room_list`), most viewed first: `count` rooms
+    /// (1 to 20) from `next` (`None`: the first page; then the previous page's
+    /// [`next`](RoomListPage::next)). [`room_list`](Self::room_list) walks every page.
+    ///
+    /// `get_room_list` has its own quota, 10 requests/s per app, which the rate limiter keeps
+    /// apart from the other commands' 200/s.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Validation`] for a `count` of 0 or over
+    /// [`room_list_count_max`](crate::TencentLimits::room_list_count_max) (nothing is sent).
+    pub async fn get_room_list(
+        &self,
+        next: Option<&RoomListCursor>,
+        count: u32,
+    ) -> Result<RoomListPage, Error> {
+        self.send(&GetRoomList::new(next.cloned(), count)).await
+    }
+
+    /// Walks every page of the app's rooms, `count` (1 to 20) at a time.
+    ///
+    /// ```no_run
+    /// # use roomkv_tencent::Client;
+    /// # async fn demo(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut pages = client.room_list(20);
+    /// while let Some(page) = pages.next_page().await {
+    ///     for room in page?.rooms {
+    ///         println!("{} ({} views)", room.room_id, room.view_count.unwrap_or(0));
+    ///     }
+    /// }
+    /// let every_room = client.room_list(20).collect_all().await?;
+    /// # let _ = every_room;
+    /// # Ok(()) }
+    /// ```
+    pub fn room_list(&self, count: u32) -> RoomListPager {
+        RoomListPager::new(self.clone(), count)
     }
 
     /// Reads the given keys of a room's metadata (`get_room_metadata`), in Tencent's order.

@@ -1,5 +1,5 @@
-//! The Tencent Cloud Live client of roomkv: create and destroy Live rooms, and set, read and
-//! delete their metadata (`live_engine_http_srv`), safely and quickly.
+//! The Tencent Cloud Live client of roomkv: create, destroy, read, update and list Live rooms,
+//! and set, read and delete their metadata (`live_engine_http_srv`), safely and quickly.
 //!
 //! - **Typed**: room ids, keys and values are parsed once ([`RoomId::parse`],
 //!   [`MetadataKey::parse`], [`MetadataValue::parse`]); requests are checked against Tencent's
@@ -62,6 +62,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`Client`], [`ClientBuilder`] | the client, its configuration, the typed methods and [`Client::send`] |
+//! | [`Client::update_room_info`], [`Client::get_room_list`], [`RoomListPager`] | room settings changed; the rooms listed a page at a time, or every page ([`Client::room_list`]) |
 //! | [`Region`] | Tencent's data centres: primary and backup hosts |
 //! | [`Error`], [`BuildError`] | why a request failed, why a client could not be built |
 //! | [`WriteRetry`], [`Validation`] | retry safety for writes; validation on or off |
@@ -89,6 +90,7 @@ mod builder;
 mod bulk;
 mod client;
 mod error;
+mod pager;
 mod policy;
 mod region;
 
@@ -99,6 +101,7 @@ pub use builder::{
 pub use bulk::MetadataReport;
 pub use client::Client;
 pub use error::{BuildError, CredentialsError, Error, ErrorKind, Tencent};
+pub use pager::RoomListPager;
 pub use region::Region;
 pub use roomkv_provider::{
     AttributeError, AttributeReport, BulkReport, Capacity, ChunkFailure, RateLimit, RoomAttributes,

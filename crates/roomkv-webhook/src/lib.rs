@@ -3,7 +3,7 @@
 //! | vendor | callback | verifier | event |
 //! |---|---|---|---|
 //! | RongCloud / Nexconn | chat-room attribute (KV) sync webhook | [`RongCloudWebhookVerifier`] | [`KvSyncEvent`] |
-//! | Tencent Cloud Live | `Live.CallbackAfterSetMetadata`, `Live.CallbackAfterDelMetadata` | [`TencentCallbackVerifier`] | [`TencentCallback`] |
+//! | Tencent Cloud Live | `Live.CallbackAfterSetMetadata`, `Live.CallbackAfterDelMetadata`, `Live.CallbackAfterUpdateRoomInfo` (body inferred) | [`TencentCallbackVerifier`] | [`TencentCallback`] |
 //!
 //! The crate is framework-agnostic and sans-IO: a verifier takes an [`http::Request`] whose body
 //! is already read (anything `AsRef<[u8]>`) and the current time as an argument, and returns a

@@ -1,5 +1,6 @@
-//! Tencent Cloud Live room metadata callbacks: `Live.CallbackAfterSetMetadata` and
-//! `Live.CallbackAfterDelMetadata` (`docs/vendors/tencent.md#callbacks`).
+//! Tencent Cloud Live room callbacks: `Live.CallbackAfterSetMetadata`,
+//! `Live.CallbackAfterDelMetadata` and `Live.CallbackAfterUpdateRoomInfo`
+//! (`docs/vendors/tencent.md#callbacks`).
 //!
 //! Tencent `POST`s the JSON body to the configured URL with the query
 //! `SdkAppid=…&CallbackCommand=…&contenttype=json&ClientIP=…&OptPlatform=…`. With callback
@@ -29,6 +30,8 @@ use crate::request::{Query, json_body, parse_u64, require_json, unix_time};
 pub const AFTER_SET_METADATA: &str = "Live.CallbackAfterSetMetadata";
 /// `Live.CallbackAfterDelMetadata`.
 pub const AFTER_DEL_METADATA: &str = "Live.CallbackAfterDelMetadata";
+/// `Live.CallbackAfterUpdateRoomInfo`.
+pub const AFTER_UPDATE_ROOM_INFO: &str = "Live.CallbackAfterUpdateRoomInfo";
 
 /// One metadata item of [`TencentCallback::AfterSetMetadata`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -41,7 +44,7 @@ pub struct MetadataItem {
     pub value: String,
 }
 
-/// A verified Tencent Live metadata callback.
+/// A verified Tencent Live room callback.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TencentCallback {
@@ -68,6 +71,25 @@ pub enum TencentCallback {
         room_id: String,
         /// The keys deleted.
         keys: Vec<String>,
+        /// When, in milliseconds since the Unix epoch.
+        event_time_ms: u64,
+    },
+    /// `Live.CallbackAfterUpdateRoomInfo`: `update_room_info` changed a room's settings.
+    ///
+    /// Tencent names this callback but its body was not retrieved: the fields are inferred
+    /// from the metadata callbacks and the request (`Operator_Account`, `RoomId`, `RoomInfo`
+    /// with the settings sent, `EventTime`), as the emulator sends them.
+    AfterUpdateRoomInfo {
+        /// The SDKAppID from the URL.
+        sdkappid: u64,
+        /// The account that made the change (`Operator_Account`).
+        operator_account: String,
+        /// The room.
+        room_id: String,
+        /// The settings the request changed (`RoomInfo`: `RoomId` and the fields sent), as raw
+        /// JSON by Tencent's field names (`Notice`, `RoomName`, ...): roomkv-core's
+        /// `tencent::RoomInfo::from_json` reads it typed.
+        room_info: serde_json::Map<String, serde_json::Value>,
         /// When, in milliseconds since the Unix epoch.
         event_time_ms: u64,
     },
@@ -103,7 +125,19 @@ struct DelBody {
     event_time: u64,
 }
 
-/// Verifies and parses Tencent Live metadata callbacks sent with callback authentication. Share
+#[derive(Deserialize)]
+struct UpdateRoomInfoBody {
+    #[serde(rename = "Operator_Account")]
+    operator_account: String,
+    #[serde(rename = "RoomId")]
+    room_id: String,
+    #[serde(rename = "RoomInfo")]
+    room_info: serde_json::Map<String, serde_json::Value>,
+    #[serde(rename = "EventTime")]
+    event_time: u64,
+}
+
+/// Verifies and parses Tencent Live room callbacks sent with callback authentication. Share
 /// one per app (in an `Arc`), so its replay store sees every callback.
 ///
 /// ```
@@ -179,8 +213,8 @@ impl TencentCallbackVerifier {
     /// # Errors
     ///
     /// The first check that fails, as a [`WebhookError`];
-    /// [`WebhookError::UnsupportedCommand`] for a genuine callback other than the two metadata
-    /// callbacks.
+    /// [`WebhookError::UnsupportedCommand`] for a genuine callback other than the metadata and
+    /// room-info callbacks.
     pub fn verify<B: AsRef<[u8]>>(
         &self,
         request: &Request<B>,
@@ -230,6 +264,16 @@ impl TencentCallbackVerifier {
                     operator_account: b.operator_account,
                     room_id: b.room_id,
                     keys: b.keys,
+                    event_time_ms: b.event_time,
+                }
+            }
+            AFTER_UPDATE_ROOM_INFO => {
+                let b: UpdateRoomInfoBody = json_body(body)?;
+                TencentCallback::AfterUpdateRoomInfo {
+                    sdkappid,
+                    operator_account: b.operator_account,
+                    room_id: b.room_id,
+                    room_info: b.room_info,
                     event_time_ms: b.event_time,
                 }
             }

@@ -19,7 +19,7 @@ use std::time::Duration;
 use roomkv_rongcloud::KV_NOTIFICATION_OBJECT_NAME;
 
 use self::failures::Pacing;
-use self::support::{Context, LIVE_ROOM, LIVE_ROOM_NAME, Seen, burst_size};
+use self::support::{Context, LIVE_ROOM, LIVE_ROOM_NAME, LIVE_ROOM_NOTICE, Seen, burst_size};
 use super::harness::{Demo, Runner, STEP_BUDGET};
 use super::report::Vendor::{self, RongCloud, Tencent};
 
@@ -122,6 +122,17 @@ fn table(writes: usize) -> Vec<Step> {
             format!("{LIVE_ROOM}, named \"{LIVE_ROOM_NAME}\""),
             |demo, _| Box::pin(tencent::room_info(demo)),
         ),
+        Step::new(
+            Tencent,
+            "room update",
+            format!(
+                "ok; 1 CallbackAfterUpdateRoomInfo; Notice \"{LIVE_ROOM_NOTICE}\", ApplyToTake"
+            ),
+            |demo, _| Box::pin(tencent::room_update(demo)),
+        ),
+        Step::new(Tencent, "room list", LIVE_ROOM, |demo, _| {
+            Box::pin(tencent::room_list(demo))
+        }),
         Step::new(
             Tencent,
             "metadata set",

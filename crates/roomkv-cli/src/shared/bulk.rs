@@ -234,6 +234,11 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
+    /// Whether a failure stopped the run.
+    pub(crate) fn failed(&self) -> bool {
+        self.failure.is_some()
+    }
+
     /// Prints the summary line on stderr, then `ok` on success or fails with the error.
     pub(crate) fn finish(
         self,
@@ -263,18 +268,25 @@ impl Outcome {
     }
 }
 
+/// What a check found: the pairs to set (their value differs in the target room), how many
+/// already hold their value, and what the room holds.
+pub(crate) struct Plan {
+    /// The pairs whose value differs in the target room, in input order.
+    pub(crate) todo: Vec<(String, String)>,
+    /// Pairs the room already holds with the same value.
+    pub(crate) skipped: usize,
+}
+
 /// Reads `room` of `attrs` and checks that it can hold `pairs` beside what it holds (every key
 /// and value, the room's key count and total size: [`violations`]); when it cannot, refuses
-/// with every violation listed and sends nothing (exit 2). Otherwise applies the pairs with
-/// [`apply`]. `names` are the target and the source, for the message ("`tencent:live2` cannot
-/// hold `rongcloud:r3`").
-pub(crate) async fn check_then_apply<A: RoomAttributes>(
+/// with every violation listed and sends nothing (exit 2). `names` are the target and the
+/// source, for the message ("`tencent:live2` cannot hold `rongcloud:r3`").
+pub(crate) async fn check<A: RoomAttributes>(
     attrs: &A,
     room: &str,
     pairs: Vec<(String, String)>,
     [target, source]: [&str; 2],
-    step: usize,
-) -> Result<Outcome, Failure> {
+) -> Result<Plan, Failure> {
     let current = attrs.get_all(room).await?;
     let wanted: BTreeMap<String, String> = pairs.iter().cloned().collect();
     let problems: Vec<String> = violations(attrs, &current, &wanted)
@@ -285,27 +297,42 @@ pub(crate) async fn check_then_apply<A: RoomAttributes>(
         let what = format!("{target} cannot hold {source}");
         return Err(Failure::refused(one_line(&listed(&what, &problems))));
     }
-    apply(attrs, room, pairs, &current, step).await
-}
-
-/// Sets in `room` every pair whose value is not already the one in `current` (what the room
-/// holds), `step` keys per [`RoomAttributes::set_many`] call (so the progress bar moves),
-/// stopping at the first failure.
-async fn apply<A: RoomAttributes>(
-    attrs: &A,
-    room: &str,
-    pairs: Vec<(String, String)>,
-    current: &BTreeMap<String, String>,
-    step: usize,
-) -> Result<Outcome, Failure> {
     let total = pairs.len();
     let todo: Vec<_> = pairs
         .into_iter()
         .filter(|(key, value)| current.get(key) != Some(value))
         .collect();
+    Ok(Plan {
+        skipped: total - todo.len(),
+        todo,
+    })
+}
+
+/// [`check`]s the pairs, then applies them with [`apply`].
+async fn check_then_apply<A: RoomAttributes>(
+    attrs: &A,
+    room: &str,
+    pairs: Vec<(String, String)>,
+    names: [&str; 2],
+    step: usize,
+) -> Result<Outcome, Failure> {
+    let plan = check(attrs, room, pairs, names).await?;
+    apply(attrs, room, plan, step).await
+}
+
+/// Sets in `room` the pairs `plan` found different, `step` keys per
+/// [`RoomAttributes::set_many`] call (so the progress bar moves), stopping at the first
+/// failure.
+pub(crate) async fn apply<A: RoomAttributes>(
+    attrs: &A,
+    room: &str,
+    plan: Plan,
+    step: usize,
+) -> Result<Outcome, Failure> {
+    let Plan { todo, skipped } = plan;
     let mut outcome = Outcome {
         applied: 0,
-        skipped: total - todo.len(),
+        skipped,
         not_applied: 0,
         unknown: 0,
         failure: None,
@@ -343,7 +370,7 @@ fn progress(len: usize) -> ProgressBar {
 }
 
 /// One summary line on stderr.
-fn summary(text: &str) {
+pub(crate) fn summary(text: &str) {
     let _ = writeln!(io::stderr(), "roomkv: {text}");
     stats::print();
 }

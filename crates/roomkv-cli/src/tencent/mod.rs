@@ -70,7 +70,7 @@ pub(crate) type TencentArgs = VendorArgs<Tencent>;
 /// The Tencent subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum TencentCommand {
-    /// Live rooms: create, destroy, read their settings
+    /// Live rooms: create, destroy, read and change their settings, list them
     #[command(
         subcommand,
         subcommand_required = true,

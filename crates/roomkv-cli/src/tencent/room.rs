@@ -1,9 +1,19 @@
-//! `roomkv tencent room ...`: Live rooms, their flags, runs and output document.
+//! `roomkv tencent room ...`: Live rooms, their flags, runs and output documents; the flags of
+//! `room update` are in [`update`], those of `room list` in [`list`].
+
+mod list;
+mod update;
 
 use clap::{Args, Subcommand};
-use roomkv_tencent::{CreateRoom, DestroyRoom, GetRoomInfo, RoomId};
+use roomkv_tencent::{CreateRoom, DestroyRoom, GetRoomInfo, RoomId, RoomInfo, RoomListCursor};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
+pub(crate) use self::list::RoomListArgs;
+use self::list::RoomListOut;
+pub(crate) use self::update::RoomUpdateArgs;
+#[cfg(test)]
+pub(crate) use self::update::SeatMode;
 use super::client::{Connection, client};
 use crate::failure::Failure;
 use crate::output::print_json;
@@ -11,7 +21,9 @@ use crate::output::print_json;
 pub(super) const ROOM_EXAMPLES: &str = "\
 Examples:
   roomkv tencent room create --room live-room
+  roomkv tencent room update --room live-room --name \"Friday quiz\" --notice \"Starts at 8\"
   roomkv tencent room info --room live-room
+  roomkv tencent room list --all
   roomkv tencent room destroy --room live-room";
 
 const ROOM_CREATE_EXAMPLES: &str = "\
@@ -53,6 +65,19 @@ pub(crate) enum RoomCommand {
     /// Read a room's settings (get_room_info)
     #[command(after_long_help = ROOM_INFO_EXAMPLES)]
     Info(RoomArgs),
+
+    /// Change a room's settings (update_room_info)
+    ///
+    /// Only the settings given are sent; Tencent keeps the others.
+    #[command(after_long_help = update::ROOM_UPDATE_EXAMPLES)]
+    Update(RoomUpdateArgs),
+
+    /// List the app's public rooms, most viewed first (get_room_list)
+    ///
+    /// One page by default; --all reads every page, paced by the client's rate limiter at
+    /// Tencent's 10 requests a second for this command.
+    #[command(after_long_help = list::ROOM_LIST_EXAMPLES)]
+    List(RoomListArgs),
 }
 
 /// `--room R`.
@@ -86,8 +111,51 @@ impl RoomCommand {
                 let info = client(connection)?.send(&GetRoomInfo::new(room)).await?;
                 print_json(&info)
             }
+            Self::Update(args) => {
+                let op = args.operation()?;
+                client(connection)?.update_room_info(&op).await?;
+                print_json(&RoomUpdateOut {
+                    ok: true,
+                    room: op.room_id().as_str(),
+                    changed: settings(op.room_info())?,
+                })
+            }
+            Self::List(args) => {
+                let client = client(connection)?;
+                if args.all {
+                    let rooms = client.room_list(args.count).collect_all().await?;
+                    return print_json(&RoomListOut { rooms, next: None });
+                }
+                let next = args.next.map(RoomListCursor::new);
+                let page = client.get_room_list(next.as_ref(), args.count).await?;
+                print_json(&RoomListOut {
+                    rooms: page.rooms,
+                    next: page.next,
+                })
+            }
         }
     }
+}
+
+/// `info`'s settings by Tencent's field names, as it serializes itself, without `RoomId`.
+pub(crate) fn settings(info: &RoomInfo) -> Result<Map<String, Value>, Failure> {
+    match serde_json::to_value(info) {
+        Ok(Value::Object(mut map)) => {
+            map.remove("RoomId");
+            Ok(map)
+        }
+        other => Err(Failure::runtime(format!(
+            "cannot write a room's settings as JSON: {other:?}"
+        ))),
+    }
+}
+
+/// `room update`: the room and the settings sent.
+#[derive(Debug, Serialize)]
+struct RoomUpdateOut<'a> {
+    ok: bool,
+    room: &'a str,
+    changed: Map<String, Value>,
 }
 
 /// `room create | destroy`.

@@ -4,7 +4,7 @@ use roomkv_tencent::{Error, MetadataValue};
 
 use super::client::App;
 use super::metadata::MetadataCommand;
-use super::room::{RoomArgs, RoomCommand};
+use super::room::{RoomArgs, RoomCommand, RoomListArgs, RoomUpdateArgs, SeatMode};
 use super::usersig::{DEFAULT_USERSIG_EXPIRE_SECS, UsersigCommand};
 use super::*;
 use crate::cli::{Cli, Command, vendor_command};
@@ -91,6 +91,80 @@ fn subcommands_parse() {
 }
 
 #[test]
+fn room_update_takes_each_setting_and_at_least_one() {
+    let args = parse(&[
+        "room",
+        "update",
+        "--room",
+        "r",
+        "--category",
+        "1,2",
+        "--message-disabled",
+        "false",
+        "--take-seat-mode",
+        "ApplyToTake",
+    ]);
+    let TencentCommand::Room(RoomCommand::Update(update)) = args.command else {
+        panic!("{:?}", args.command);
+    };
+    let RoomUpdateArgs {
+        category,
+        message_disabled,
+        take_seat_mode,
+        name,
+        ..
+    } = update;
+    assert_eq!(category, Some(vec![1, 2]));
+    assert_eq!(message_disabled, Some(false));
+    assert_eq!(take_seat_mode, Some(SeatMode::Apply));
+    assert_eq!(name, None);
+    for (mode, expected) in [
+        ("free", SeatMode::Free),
+        ("FreeToTake", SeatMode::Free),
+        ("apply", SeatMode::Apply),
+    ] {
+        let args = parse(&["room", "update", "--room", "r", "--take-seat-mode", mode]);
+        let TencentCommand::Room(RoomCommand::Update(update)) = args.command else {
+            panic!("{:?}", args.command);
+        };
+        assert_eq!(update.take_seat_mode, Some(expected), "{mode}");
+    }
+    // A room and nothing to change: refused (exit 2) naming the settings.
+    let args = parse(&["room", "update", "--room", "r"]);
+    let TencentCommand::Room(RoomCommand::Update(update)) = args.command else {
+        panic!("{:?}", args.command);
+    };
+    let failure = update.operation().unwrap_err();
+    assert_eq!(failure.exit_code, 2);
+    assert!(
+        failure
+            .message
+            .starts_with("nothing to change: give at least one of --name, --notice"),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn room_list_defaults_to_one_page_of_twenty() {
+    let args = parse(&["room", "list"]);
+    let TencentCommand::Room(RoomCommand::List(RoomListArgs { count, next, all })) = args.command
+    else {
+        panic!("{:?}", args.command);
+    };
+    assert_eq!((count, next, all), (20, None, false));
+    let args = parse(&["room", "list", "--count", "5", "--next", "c-1"]);
+    let TencentCommand::Room(RoomCommand::List(list)) = args.command else {
+        panic!("{:?}", args.command);
+    };
+    assert_eq!((list.count, list.next.as_deref()), (5, Some("c-1")));
+    assert_eq!(
+        error_kind(&["room", "list", "--all", "--next", "c-1"]),
+        ErrorKind::ArgumentConflict
+    );
+}
+
+#[test]
 fn usage_errors() {
     for (args, kind) in [
         (
@@ -98,6 +172,18 @@ fn usage_errors() {
             ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand,
         ),
         (&["room", "create"], ErrorKind::MissingRequiredArgument),
+        (
+            &["room", "update", "--room", "r", "--public-visible", "yes"],
+            ErrorKind::InvalidValue,
+        ),
+        (
+            &["room", "update", "--room", "r", "--take-seat-mode", "queue"],
+            ErrorKind::InvalidValue,
+        ),
+        (
+            &["room", "update", "--room", "r", "--category", "a"],
+            ErrorKind::ValueValidation,
+        ),
         (
             &["metadata", "set", "--room", "r"],
             ErrorKind::MissingRequiredArgument,

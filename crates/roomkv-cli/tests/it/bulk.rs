@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::process::{Finished, Roomkv};
 use crate::vendor::{Emulator, RC_KEY, RC_SECRET, TC_SDKAPPID, TC_SECRET, failure};
@@ -476,4 +476,180 @@ fn copy_goes_both_ways_and_refuses_what_the_target_cannot_hold() {
         line.contains("is not rongcloud:ROOM or tencent:ROOM"),
         "{line}"
     );
+}
+
+#[test]
+fn copy_with_info_copies_a_tencent_rooms_settings_and_is_refused_for_rongcloud() {
+    let emulator = Emulator::start();
+    for room in ["src", "dst"] {
+        let out = emulator.tencent(&["room", "create", "--room", room]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+    }
+    let out = emulator.tencent(&[
+        "room",
+        "update",
+        "--room",
+        "src",
+        "--name",
+        "Friday quiz",
+        "--notice",
+        "Starts at 8",
+        "--cover",
+        "https://example.com/c.png",
+        "--category",
+        "4,5",
+        "--activity-status",
+        "2",
+        "--take-seat-mode",
+        "apply",
+        "--message-disabled",
+        "true",
+        "--max-members",
+        "50",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = emulator.tencent(&["metadata", "set", "--room", "src", "stage=quiz"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+
+    let with_info = [
+        "--from",
+        "tencent:src",
+        "--to",
+        "tencent:dst",
+        "--with-info",
+    ];
+    let changed = json!({
+        "RoomName": "Friday quiz",
+        "Notice": "Starts at 8",
+        "CoverURL": "https://example.com/c.png",
+        "Category": [4, 5],
+        "ActivityStatus": 2,
+        "TakeSeatMode": "ApplyToTake",
+        "IsMessageDisabled": true,
+        "MaxMemberCount": 50,
+    });
+
+    // A dry run shows the keys and the settings it would copy, and writes nothing.
+    let dry_run = [&with_info[..], &["--dry-run"]].concat();
+    let (json, summary) = done(&copy(&emulator, &dry_run));
+    assert_eq!(json["dry_run"], true, "{json}");
+    assert_eq!(
+        json["set"],
+        json!([{"key": "stage", "value": "quiz"}]),
+        "{json}"
+    );
+    assert_eq!(json["skipped"], 0, "{json}");
+    assert_eq!(json["info"]["changed"], changed, "{json}");
+    assert!(
+        summary.contains("dry run: 1 to set, 0 skipped, nothing written"),
+        "{summary}"
+    );
+    assert!(metadata_of(&emulator, "dst").is_empty());
+    let info = emulator.tencent(&["room", "info", "--room", "dst"]);
+    assert!(!info.stdout.contains("Friday quiz"), "{info:?}");
+
+    let (json, _) = done(&copy(&emulator, &with_info));
+    assert_eq!(counts(&json), (1, 0, 0, 0), "{json}");
+    assert_eq!(json["info"]["changed"], changed, "{json}");
+    let info = emulator.tencent(&["room", "info", "--room", "dst"]);
+    assert_eq!(info.status.code(), Some(0), "{info:?}");
+    let info: Value = serde_json::from_str(&info.stdout).unwrap();
+    for (field, value) in changed.as_object().unwrap() {
+        assert_eq!(&info[field], value, "{field}: {info}");
+    }
+    assert_eq!(
+        metadata_of(&emulator, "dst"),
+        [("stage".to_owned(), "quiz".to_owned())]
+    );
+
+    // A rerun finds every setting equal and sends no update.
+    let (json, _) = done(&copy(&emulator, &with_info));
+    assert_eq!(counts(&json), (0, 1, 0, 0), "{json}");
+    assert_eq!(json["info"]["changed"], json!({}), "{json}");
+    // Every setting the source has (it was never given IsPublicVisible).
+    assert_eq!(
+        json["info"]["unchanged"],
+        json!([
+            "ActivityStatus",
+            "Category",
+            "CoverURL",
+            "IsMessageDisabled",
+            "MaxMemberCount",
+            "Notice",
+            "RoomName",
+            "TakeSeatMode"
+        ]),
+        "{json}"
+    );
+
+    // Without --with-info the document has no `info`.
+    let (json, _) = done(&copy(
+        &emulator,
+        &["--from", "tencent:src", "--to", "tencent:dst"],
+    ));
+    assert!(json.get("info").is_none(), "{json}");
+
+    // A RongCloud side: a usage error, nothing read or written.
+    for (from, to) in [
+        ("rongcloud:r1", "tencent:dst"),
+        ("tencent:src", "rongcloud:r1"),
+    ] {
+        let line = failure(
+            &copy(
+                &emulator,
+                &["--from", from, "--to", to, "--owner", "bob", "--with-info"],
+            ),
+            2,
+        );
+        assert!(
+            line.contains("--with-info") && line.contains("tencent:ROOM"),
+            "{line}"
+        );
+    }
+
+    // The keys land but the update fails: exit 1, saying the keys were copied and the settings
+    // were not; a rerun copies the settings and skips the keys.
+    let out = emulator.tencent(&["room", "create", "--room", "dst2"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    emulator.control(
+        "/_emulator/faults",
+        r#"{"path":"/v4/live_engine_http_srv/update_room_info","times":1,"effect":{"kind":"vendor_error","code":100001}}"#,
+    );
+    let to_dst2 = [
+        "--from",
+        "tencent:src",
+        "--to",
+        "tencent:dst2",
+        "--with-info",
+    ];
+    let line = failure(&copy(&emulator, &to_dst2), 1);
+    assert!(
+        line.contains(
+            "copy from tencent:src to tencent:dst2: the keys were copied, the settings were not"
+        ) && line.contains("100001"),
+        "{line}"
+    );
+    assert_eq!(
+        metadata_of(&emulator, "dst2"),
+        [("stage".to_owned(), "quiz".to_owned())]
+    );
+    let (json, _) = done(&copy(&emulator, &to_dst2));
+    assert_eq!(counts(&json), (0, 1, 0, 0), "{json}");
+    assert_eq!(json["info"]["changed"], changed, "{json}");
+
+    // A target room that does not exist: Tencent's 100004 before anything is written.
+    let line = failure(
+        &copy(
+            &emulator,
+            &[
+                "--from",
+                "tencent:src",
+                "--to",
+                "tencent:nowhere",
+                "--with-info",
+            ],
+        ),
+        1,
+    );
+    assert!(line.contains("100004"), "{line}");
 }

@@ -120,6 +120,12 @@ fn bash_completes_subcommands_flags_regions_dialects_and_profiles() {
         ("roomkv --profile ", &["prod-eu", "staging"]),
         ("roomkv completions z", &["zsh"]),
         ("roomkv rongcloud entry query --ro", &["--room"]),
+        ("roomkv tencent room u", &["update"]),
+        ("roomkv tencent room l", &["list"]),
+        (
+            "roomkv tencent room update --take-seat-mode ",
+            &["apply", "free"],
+        ),
     ] {
         assert_eq!(bash_complete(&script, line), expected, "{line:?}");
     }

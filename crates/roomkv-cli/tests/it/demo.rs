@@ -20,6 +20,8 @@ const ROWS: &[(&str, &str)] = &[
     ("rongcloud", "expansion delete"),
     ("tencent", "room create"),
     ("tencent", "room info"),
+    ("tencent", "room update"),
+    ("tencent", "room list"),
     ("tencent", "metadata set"),
     ("tencent", "metadata get"),
     ("tencent", "metadata delete"),

@@ -21,6 +21,8 @@ fn every_page_renders_without_warnings() {
         "roomkv.1",
         "roomkv-rongcloud-entry-set.1",
         "roomkv-tencent-metadata-import.1",
+        "roomkv-tencent-room-update.1",
+        "roomkv-tencent-room-list.1",
         "roomkv-config-check.1",
         "roomkv-completions.1",
         "roomkv-man.1",
@@ -29,11 +31,11 @@ fn every_page_renders_without_warnings() {
     ] {
         assert!(pages.contains(&page), "{page} missing from {pages:?}");
     }
-    // roomkv, demo, emulator, rongcloud (+ entry: 7, expansion: 3), tencent (+ room: 3,
+    // roomkv, demo, emulator, rongcloud (+ entry: 7, expansion: 3), tencent (+ room: 5,
     // metadata: 5, usersig: 2), copy, config (+ 2), completions, man, parity (+ 2).
     assert_eq!(
         pages.len(),
-        1 + 2 + 1 + 1 + 7 + 1 + 3 + 1 + 1 + 3 + 1 + 5 + 1 + 2 + 1 + 1 + 2 + 2 + 1 + 2,
+        1 + 2 + 1 + 1 + 7 + 1 + 3 + 1 + 1 + 5 + 1 + 5 + 1 + 2 + 1 + 1 + 2 + 2 + 1 + 2,
         "{pages:?}"
     );
     for page in pages {

@@ -1,6 +1,6 @@
 //! `roomkv tencent ...` against the emulator: every subcommand, its JSON and its exit codes.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::process::Roomkv;
 use crate::vendor::{Emulator, TC_SDKAPPID, TC_SECRET, failure, success};
@@ -254,4 +254,199 @@ fn a_generated_usersig_authenticates_against_the_emulator() {
     let reply = emulator.control(&path, r#"{"RoomId":"nowhere"}"#);
     // Authenticated: the answer is about the room, not the UserSig.
     assert_eq!(reply["ErrorCode"], 100004, "{reply}");
+}
+
+#[test]
+fn room_update_then_info_shows_every_setting() {
+    let emulator = Emulator::start();
+    success(&emulator.tencent(&["room", "create", "--room", "live"]));
+    let update = emulator.tencent(&[
+        "room",
+        "update",
+        "--room",
+        "live",
+        "--name",
+        "Friday quiz",
+        "--notice",
+        "Starts at 8",
+        "--cover",
+        "https://example.com/cover.png",
+        "--category",
+        "1,2,3",
+        "--max-members",
+        "300",
+        "--message-disabled",
+        "true",
+        "--public-visible",
+        "false",
+        "--take-seat-mode",
+        "apply",
+        "--activity-status",
+        "7",
+    ]);
+    let settings = json!({
+        "RoomName": "Friday quiz",
+        "Notice": "Starts at 8",
+        "CoverURL": "https://example.com/cover.png",
+        "Category": [1, 2, 3],
+        "MaxMemberCount": 300,
+        "IsMessageDisabled": true,
+        "IsPublicVisible": false,
+        "TakeSeatMode": "ApplyToTake",
+        "ActivityStatus": 7,
+    });
+    assert_eq!(
+        success(&update),
+        json!({"ok": true, "room": "live", "changed": settings})
+    );
+    let info = success(&emulator.tencent(&["room", "info", "--room", "live"]));
+    for (field, value) in settings.as_object().unwrap() {
+        assert_eq!(&info[field], value, "{field}: {info}");
+    }
+
+    // Only what is given changes; Tencent's own spelling of the seat mode is accepted.
+    let update = emulator.tencent(&[
+        "room",
+        "update",
+        "--room",
+        "live",
+        "--notice",
+        "",
+        "--take-seat-mode",
+        "FreeToTake",
+    ]);
+    assert_eq!(
+        success(&update)["changed"],
+        json!({"Notice": "", "TakeSeatMode": "FreeToTake"})
+    );
+    let info = success(&emulator.tencent(&["room", "info", "--room", "live"]));
+    assert_eq!(info["Notice"], "", "{info}");
+    assert_eq!(info["TakeSeatMode"], "FreeToTake", "{info}");
+    assert_eq!(info["RoomName"], "Friday quiz", "{info}");
+}
+
+#[test]
+fn room_update_refusals_and_vendor_errors() {
+    let emulator = Emulator::start();
+    success(&emulator.tencent(&["room", "create", "--room", "live"]));
+
+    // Past a limit: exit 2, the field and the limit named, nothing sent.
+    let notice = "n".repeat(101);
+    let cases: [(&[&str], &[&str]); 4] = [
+        (&["--notice", &notice], &["Notice", "101", "100"]),
+        (&["--category", "1,2,3,4"], &["Category", "4", "3"]),
+        (&["--name", &"r".repeat(101)], &["RoomName", "100"]),
+        (&["--cover", &"c".repeat(201)], &["CoverURL", "200"]),
+    ];
+    for (flags, needles) in cases {
+        let argv = [&["room", "update", "--room", "live"][..], flags].concat();
+        let line = failure(&emulator.tencent(&argv), 2);
+        for needle in needles {
+            assert!(line.contains(needle), "{needle}: {line}");
+        }
+    }
+    let info = success(&emulator.tencent(&["room", "info", "--room", "live"]));
+    assert!(info.get("Notice").is_none_or(|n| n == ""), "{info}");
+    let journal = emulator.control_get("/_emulator/requests?vendor=tencent");
+    assert!(
+        !journal.to_string().contains("update_room_info"),
+        "a refused update was sent: {journal}"
+    );
+
+    // Nothing to change: exit 2, the settings named.
+    let line = failure(&emulator.tencent(&["room", "update", "--room", "live"]), 2);
+    assert!(
+        line.contains("nothing to change") && line.contains("--notice"),
+        "{line}"
+    );
+    // A value the flag does not take: clap's usage error, exit 2.
+    for flags in [
+        &["--message-disabled", "yes"][..],
+        &["--take-seat-mode", "queue"],
+        &["--max-members", "-1"],
+    ] {
+        let argv = [&["room", "update", "--room", "live"][..], flags].concat();
+        let out = emulator.tencent(&argv);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {out:?}");
+    }
+
+    // A room that does not exist: Tencent's 100004, exit 1.
+    let line = failure(
+        &emulator.tencent(&["room", "update", "--room", "nowhere", "--name", "x"]),
+        1,
+    );
+    assert!(line.contains("100004"), "{line}");
+    assert!(line.contains("request id "), "{line}");
+}
+
+/// The `RoomId`s of a `room list` document, in its order.
+fn listed_ids(page: &Value) -> Vec<String> {
+    page["rooms"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no rooms: {page}"))
+        .iter()
+        .map(|room| room["RoomId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn room_list_one_page_the_next_and_all_of_them() {
+    let emulator = Emulator::start();
+    let mut created: Vec<String> = (0..23).map(|i| format!("room-{i:02}")).collect();
+    for room in &created {
+        success(&emulator.tencent(&["room", "create", "--room", room]));
+    }
+    // A room not publicly visible is not listed.
+    success(&emulator.tencent(&["room", "create", "--room", "hidden"]));
+    success(&emulator.tencent(&[
+        "room",
+        "update",
+        "--room",
+        "hidden",
+        "--public-visible",
+        "false",
+    ]));
+    created.sort();
+
+    // One page of Tencent's default 20, and the cursor of the next.
+    let first = success(&emulator.tencent(&["room", "list"]));
+    let next = first["next"].as_str().expect("a cursor after 20 of 23");
+    let second = success(&emulator.tencent(&["room", "list", "--next", next]));
+    assert_eq!(second["next"], Value::Null, "{second}");
+    let mut paged = [listed_ids(&first), listed_ids(&second)].concat();
+    assert_eq!(listed_ids(&first).len(), 20, "{first}");
+    paged.sort();
+    assert_eq!(paged, created);
+    let room = &first["rooms"][0];
+    assert_eq!(room["Owner_Account"], "administrator", "{room}");
+    assert!(
+        room["CreateTime"].as_u64().unwrap() > 1_600_000_000,
+        "{room}"
+    );
+
+    // Every page, 5 at a time: each room once.
+    let all = success(&emulator.tencent(&["room", "list", "--all", "--count", "5"]));
+    assert_eq!(all["next"], Value::Null, "{all}");
+    let mut ids = listed_ids(&all);
+    ids.sort();
+    assert_eq!(ids, created);
+
+    // One room a page: 23 requests (the last page says it is the last), more than
+    // get_room_list's 10/s. The client's limiter paces them in their own bucket, so the
+    // emulator (which meters that quota) throttles none.
+    let all = success(&emulator.tencent(&["room", "list", "--all", "--count", "1"]));
+    assert_eq!(listed_ids(&all).len(), 23, "{all}");
+    let stats = emulator.control_get("/_emulator/stats");
+    assert_eq!(stats["throttled"], 0, "{stats}");
+    let answers = &stats["answers"]["/v4/live_engine_http_srv/get_room_list"];
+    // Every list answered 0: the 2 single pages, 5 pages of 5, 23 of 1.
+    assert_eq!(answers["0"], 2 + 5 + 23, "{stats}");
+
+    // Past Tencent's page size: exit 2 naming Count and 20; --next with --all: usage error.
+    let line = failure(&emulator.tencent(&["room", "list", "--count", "21"]), 2);
+    assert!(line.contains("Count") && line.contains("20"), "{line}");
+    let line = failure(&emulator.tencent(&["room", "list", "--count", "0"]), 2);
+    assert!(line.contains("Count"), "{line}");
+    let out = emulator.tencent(&["room", "list", "--all", "--next", next]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
 }

@@ -1,4 +1,5 @@
-//! Tencent Cloud Live (`live_engine_http_srv`): rooms and room metadata.
+//! Tencent Cloud Live (`live_engine_http_srv`): rooms (create, destroy, info, update, list) and
+//! room metadata.
 //!
 //! Every command is `POST /v4/live_engine_http_srv/{command}?sdkappid=&identifier=&usersig=&random=&contenttype=json`
 //! with a JSON body. Core encodes everything except `usersig` and `random`, which the signer
@@ -17,7 +18,10 @@ pub mod server;
 mod tests;
 
 pub use metadata::{DelRoomMetadata, GetRoomMetadata, MetadataEntry, SetRoomMetadata};
-pub use room::{CreateRoom, DestroyRoom, GetRoomInfo, RoomInfo, TakeSeatMode};
+pub use room::{
+    CreateRoom, DestroyRoom, GetRoomInfo, GetRoomList, RoomInfo, RoomListCursor, RoomListPage,
+    RoomSummary, TakeSeatMode, UpdateRoomInfo,
+};
 
 /// The service every Live command belongs to.
 pub const SERVICE_PATH: &str = "/v4/live_engine_http_srv/";
@@ -65,6 +69,10 @@ crate::declaration::operations! {
         SetRoomMetadata => set_room_metadata,
         /// `del_room_metadata`: [`DelRoomMetadata`].
         DelRoomMetadata => del_room_metadata,
+        /// `update_room_info`: [`UpdateRoomInfo`].
+        UpdateRoomInfo => update_room_info,
+        /// `get_room_list`: [`GetRoomList`] (its own quota: 10 requests/s).
+        GetRoomList => get_room_list,
     }
 }
 

@@ -1,4 +1,4 @@
-//! Rooms: create, destroy, get info.
+//! Rooms: create, destroy, get info, update info, list.
 //!
 //! Room metadata ([`super::metadata`]) lives in a room, so a room must exist first:
 //!
@@ -14,6 +14,8 @@
 //! # Ok::<(), roomkv_core::ValidationError>(())
 //! ```
 
+use std::collections::BTreeMap;
+
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -25,6 +27,8 @@ use crate::{
     Declaration, DecodeError, Effect, EncodeError, Limits, Operation, ResponseError,
     ValidationError,
 };
+pub use list::{GetRoomList, RoomListCursor, RoomListPage, RoomSummary};
+pub use update::UpdateRoomInfo;
 
 /// The only room type `live_engine_http_srv` creates.
 pub const ROOM_TYPE_LIVE: &str = "Live";
@@ -95,12 +99,15 @@ impl Serialize for TakeSeatMode {
     }
 }
 
-/// A Live room's settings, as `create_room` sends them and `get_room_info` returns them (the
-/// `RoomInfo` object). Serializes with Tencent's field names, omitting absent fields.
+/// A Live room's settings, as `create_room` and `update_room_info` send them and `get_room_info`
+/// returns them (the `RoomInfo` object). Serializes with Tencent's field names, omitting absent
+/// fields.
 ///
 /// Only `RoomId` is always present; Tencent leaves out what was never set, and this type keeps
 /// the difference. Reading is lenient where Tencent's documents disagree: `Owner_Account` may be a
-/// string or a number, `TakeSeatMode` a string or a number. Unknown fields are ignored.
+/// string or a number, `TakeSeatMode` a string or a number. Fields roomkv does not model
+/// (`IsUnlimitedRoomEnabled`, `SeatLayoutTemplateId`, anything newer) are kept as raw JSON in
+/// [`RoomInfo::unmodeled`] and written back after the modelled ones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct RoomInfo {
@@ -149,6 +156,49 @@ pub struct RoomInfo {
     /// `ViewCount` (replies only).
     #[serde(rename = "ViewCount", skip_serializing_if = "Option::is_none")]
     pub view_count: Option<u64>,
+    /// `Notice`, the room's announcement (set by `update_room_info`, at most 100 bytes).
+    #[serde(rename = "Notice", skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
+    /// The fields roomkv does not model, by name, as sent or received.
+    #[serde(flatten)]
+    unmodeled: BTreeMap<String, Value>,
+}
+
+/// The fields [`RoomInfo`] models, by their wire names.
+pub(super) const ROOM_INFO_FIELDS: [&str; 16] = [
+    "RoomId",
+    "RoomType",
+    "RoomName",
+    "Owner_Account",
+    "MaxMemberCount",
+    "CoverURL",
+    "IsMessageDisabled",
+    "Category",
+    "IsPublicVisible",
+    "IsSeatEnabled",
+    "TakeSeatMode",
+    "MaxSeatCount",
+    "ActivityStatus",
+    "CreateTime",
+    "ViewCount",
+    "Notice",
+];
+
+/// The members of `object` not named in `modeled`, in name order.
+fn unmodeled_fields(object: &Object, modeled: &[&str]) -> BTreeMap<String, Value> {
+    object
+        .iter()
+        .filter(|(name, _)| !modeled.contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
+
+/// Reads a `Category` array of integers.
+fn read_category(value: &Value, field: &'static str) -> Result<Vec<i64>, DecodeError> {
+    json::array(value, field)?
+        .iter()
+        .map(|c| json::integer(c, field))
+        .collect()
 }
 
 impl RoomInfo {
@@ -170,7 +220,52 @@ impl RoomInfo {
             activity_status: None,
             create_time: None,
             view_count: None,
+            notice: None,
+            unmodeled: BTreeMap::new(),
         }
+    }
+
+    /// The fields roomkv does not model (`IsUnlimitedRoomEnabled`, `SeatLayoutTemplateId`,
+    /// anything newer), by name, as raw JSON: read from a reply or a request, sent again by
+    /// [`CreateRoom::unmodeled_field`] and [`UpdateRoomInfo::unmodeled_field`].
+    pub fn unmodeled(&self) -> &BTreeMap<String, Value> {
+        &self.unmodeled
+    }
+
+    /// Applies `update` as Tencent does: every setting it sends replaces this room's, unmodelled
+    /// fields included; the others keep their value.
+    ///
+    /// ```
+    /// use roomkv_core::tencent::{RoomId, RoomInfo, UpdateRoomInfo};
+    /// let room = RoomId::parse("live-room").unwrap();
+    /// let mut info = RoomInfo::new(room.clone());
+    /// info.room_name = Some("old".into());
+    /// info.apply(&UpdateRoomInfo::new(room).notice("welcome"));
+    /// assert_eq!(info.room_name.as_deref(), Some("old"));
+    /// assert_eq!(info.notice.as_deref(), Some("welcome"));
+    /// ```
+    pub fn apply(&mut self, update: &UpdateRoomInfo) {
+        let changes = update.room_info();
+        fn replace<T: Clone>(slot: &mut Option<T>, change: &Option<T>) {
+            if let Some(value) = change {
+                *slot = Some(value.clone());
+            }
+        }
+        replace(&mut self.room_name, &changes.room_name);
+        replace(&mut self.max_member_count, &changes.max_member_count);
+        replace(&mut self.is_message_disabled, &changes.is_message_disabled);
+        replace(&mut self.cover_url, &changes.cover_url);
+        replace(&mut self.category, &changes.category);
+        replace(&mut self.activity_status, &changes.activity_status);
+        replace(&mut self.is_public_visible, &changes.is_public_visible);
+        replace(&mut self.take_seat_mode, &changes.take_seat_mode);
+        replace(&mut self.notice, &changes.notice);
+        self.unmodeled.extend(
+            changes
+                .unmodeled
+                .iter()
+                .map(|(name, value)| (name.clone(), value.clone())),
+        );
     }
 
     /// Reads a `RoomInfo` from the JSON its `Serialize` implementation writes (the reply's
@@ -190,12 +285,6 @@ impl RoomInfo {
     /// Reads a `RoomInfo` object; text is taken as sent.
     fn read(object: &Object) -> Result<Self, DecodeError> {
         use json::{boolean, integer, optional, string};
-        let category = |v: &Value, field| -> Result<Vec<i64>, DecodeError> {
-            json::array(v, field)?
-                .iter()
-                .map(|c| integer(c, field))
-                .collect()
-        };
         Ok(Self {
             room_id: RoomId::non_validated(string(json::required(object, "RoomId")?, "RoomId")?),
             room_type: optional(object, "RoomType", string)?,
@@ -205,7 +294,7 @@ impl RoomInfo {
             max_member_count: optional(object, "MaxMemberCount", integer)?,
             cover_url: optional(object, "CoverURL", string)?,
             is_message_disabled: optional(object, "IsMessageDisabled", boolean)?,
-            category: optional(object, "Category", category)?,
+            category: optional(object, "Category", read_category)?,
             is_public_visible: optional(object, "IsPublicVisible", boolean)?,
             is_seat_enabled: optional(object, "IsSeatEnabled", boolean)?,
             take_seat_mode: optional(object, "TakeSeatMode", TakeSeatMode::read)?,
@@ -213,7 +302,63 @@ impl RoomInfo {
             activity_status: optional(object, "ActivityStatus", integer)?,
             create_time: optional(object, "CreateTime", integer)?,
             view_count: optional(object, "ViewCount", integer)?,
+            notice: optional(object, "Notice", string)?,
+            unmodeled: unmodeled_fields(object, &ROOM_INFO_FIELDS),
         })
+    }
+
+    /// Checks the settings a request sends, as `create_room` and `update_room_info` both take
+    /// them: the room id, `RoomName`, `Owner_Account`, `CoverURL`, `Category`, a known
+    /// `TakeSeatMode`, `Notice`, and unmodelled fields that do not repeat a modelled one.
+    fn validate_settings(&self, limits: &Limits) -> Result<(), ValidationError> {
+        self.room_id.validate(limits)?;
+        let tencent = &limits.tencent;
+        if let Some(name) = &self.room_name {
+            ROOM_NAME.check(name, tencent.room_name_max_bytes)?;
+        }
+        if let Some(owner) = &self.owner_account {
+            owner.validate(limits)?;
+        }
+        if let Some(url) = &self.cover_url {
+            COVER_URL.check(url, tencent.cover_url_max_bytes)?;
+        }
+        if let Some(category) = &self.category
+            && category.len() > tencent.categories_max
+        {
+            return Err(ValidationError::TooMany {
+                field: "Category",
+                len: category.len(),
+                max: tencent.categories_max,
+                item: "value",
+            });
+        }
+        if let Some(TakeSeatMode::Other(mode)) = &self.take_seat_mode {
+            return Err(ValidationError::OutOfRange {
+                field: "TakeSeatMode",
+                value: mode.clone(),
+                allowed: "FreeToTake, ApplyToTake",
+            });
+        }
+        if let Some(notice) = &self.notice {
+            NOTICE.check(notice, tencent.notice_max_bytes)?;
+        }
+        match self
+            .unmodeled
+            .keys()
+            .find(|name| ROOM_INFO_FIELDS.contains(&name.as_str()))
+        {
+            Some(name) => Err(ValidationError::Duplicate {
+                field: "RoomInfo",
+                item: "field",
+                value: name.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds the unmodelled field `name`; a modelled name is refused by validation.
+    fn set_unmodeled(&mut self, name: String, value: Value) {
+        self.unmodeled.insert(name, value);
     }
 
     /// Reads the `RoomInfo` object nested in `parent`.
@@ -239,12 +384,79 @@ struct RoomInfoBody<'a> {
     room_info: &'a RoomInfo,
 }
 
+/// The setters `create_room` and `update_room_info` share, on a type whose settings are its
+/// `info: RoomInfo`.
+macro_rules! settings_setters {
+    () => {
+        /// Sets `RoomName` (at most 100 bytes; Tencent defaults it to the room id).
+        pub fn room_name(mut self, name: impl Into<String>) -> Self {
+            self.info.room_name = Some(name.into());
+            self
+        }
+
+        /// Sets `MaxMemberCount` (Tencent defaults it to the package's limit).
+        pub fn max_member_count(mut self, count: u32) -> Self {
+            self.info.max_member_count = Some(count);
+            self
+        }
+
+        /// Sets `CoverURL` (at most 200 bytes).
+        pub fn cover_url(mut self, url: impl Into<String>) -> Self {
+            self.info.cover_url = Some(url.into());
+            self
+        }
+
+        /// Sets `IsMessageDisabled`: only the owner and admins may speak (Tencent's default:
+        /// `false`).
+        pub fn message_disabled(mut self, disabled: bool) -> Self {
+            self.info.is_message_disabled = Some(disabled);
+            self
+        }
+
+        /// Sets `Category` (at most 3 values).
+        pub fn category(mut self, categories: impl IntoIterator<Item = i64>) -> Self {
+            self.info.category = Some(categories.into_iter().collect());
+            self
+        }
+
+        /// Sets `IsPublicVisible`: whether `get_room_list` lists the room.
+        pub fn public_visible(mut self, visible: bool) -> Self {
+            self.info.is_public_visible = Some(visible);
+            self
+        }
+
+        /// Sets `TakeSeatMode` (Tencent's default: [`TakeSeatMode::FreeToTake`]).
+        pub fn take_seat_mode(mut self, mode: TakeSeatMode) -> Self {
+            self.info.take_seat_mode = Some(mode);
+            self
+        }
+
+        /// Sets `ActivityStatus`, an app-defined number.
+        pub fn activity_status(mut self, status: i64) -> Self {
+            self.info.activity_status = Some(status);
+            self
+        }
+
+        /// Sends `name` with the raw JSON `value` beside the modelled fields (a field roomkv
+        /// does not model yet, such as `IsUnlimitedRoomEnabled`). A modelled name (`RoomName`)
+        /// fails validation: set it with its own setter.
+        pub fn unmodeled_field(mut self, name: impl Into<String>, value: Value) -> Self {
+            self.info.set_unmodeled(name.into(), value);
+            self
+        }
+    };
+}
+
+mod list;
+mod update;
+
 /// Creates a Live room (`create_room`). Only the room id is required; every setting left unset is
 /// omitted from the request and takes Tencent's default.
 ///
 /// Checked before sending: `RoomId` (1 to 48 bytes of printable ASCII), `RoomName` (at most 100
-/// bytes), `CoverURL` (at most 200 bytes), `Category` (at most 3 values), `Owner_Account`, and a
-/// known `TakeSeatMode`. Fails with 100003 when the room id is taken.
+/// bytes), `CoverURL` (at most 200 bytes), `Category` (at most 3 values), `Owner_Account`, a
+/// known `TakeSeatMode`, and unmodelled fields that repeat no modelled one. Fails with 100003
+/// when the room id is taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateRoom {
     info: RoomInfo,
@@ -258,45 +470,11 @@ impl CreateRoom {
         Self { info }
     }
 
-    /// Sets `RoomName` (at most 100 bytes; Tencent defaults it to the room id).
-    pub fn room_name(mut self, name: impl Into<String>) -> Self {
-        self.info.room_name = Some(name.into());
-        self
-    }
+    settings_setters!();
 
     /// Sets `Owner_Account`, an imported account (Tencent defaults it to the caller).
     pub fn owner(mut self, owner: Identifier) -> Self {
         self.info.owner_account = Some(owner);
-        self
-    }
-
-    /// Sets `MaxMemberCount` (Tencent defaults it to the package's limit).
-    pub fn max_member_count(mut self, count: u32) -> Self {
-        self.info.max_member_count = Some(count);
-        self
-    }
-
-    /// Sets `CoverURL` (at most 200 bytes).
-    pub fn cover_url(mut self, url: impl Into<String>) -> Self {
-        self.info.cover_url = Some(url.into());
-        self
-    }
-
-    /// Sets `IsMessageDisabled` (Tencent's default: `false`).
-    pub fn message_disabled(mut self, disabled: bool) -> Self {
-        self.info.is_message_disabled = Some(disabled);
-        self
-    }
-
-    /// Sets `Category` (at most 3 values).
-    pub fn category(mut self, categories: impl IntoIterator<Item = i64>) -> Self {
-        self.info.category = Some(categories.into_iter().collect());
-        self
-    }
-
-    /// Sets `IsPublicVisible`.
-    pub fn public_visible(mut self, visible: bool) -> Self {
-        self.info.is_public_visible = Some(visible);
         self
     }
 
@@ -306,21 +484,9 @@ impl CreateRoom {
         self
     }
 
-    /// Sets `TakeSeatMode` (Tencent's default: [`TakeSeatMode::FreeToTake`]).
-    pub fn take_seat_mode(mut self, mode: TakeSeatMode) -> Self {
-        self.info.take_seat_mode = Some(mode);
-        self
-    }
-
     /// Sets `MaxSeatCount`.
     pub fn max_seat_count(mut self, count: u32) -> Self {
         self.info.max_seat_count = Some(count);
-        self
-    }
-
-    /// Sets `ActivityStatus`, an app-defined number.
-    pub fn activity_status(mut self, status: i64) -> Self {
-        self.info.activity_status = Some(status);
         self
     }
 
@@ -349,6 +515,13 @@ const COVER_URL: TextRule = TextRule {
     allow_empty: true,
 };
 
+const NOTICE: TextRule = TextRule {
+    field: "Notice",
+    unit: Unit::Bytes,
+    charset: Charset::Any,
+    allow_empty: true,
+};
+
 impl Operation for CreateRoom {
     type Endpoint = Endpoint;
     type Output = ();
@@ -357,7 +530,7 @@ impl Operation for CreateRoom {
 
     fn validate(&self, limits: &Limits) -> Result<(), ValidationError> {
         let info = &self.info;
-        info.room_id.validate(limits)?;
+        info.validate_settings(limits)?;
         match info.room_type.as_deref() {
             Some(ROOM_TYPE_LIVE) => {}
             Some(other) => {
@@ -373,32 +546,6 @@ impl Operation for CreateRoom {
                     unit: Unit::Bytes,
                 });
             }
-        }
-        if let Some(name) = &info.room_name {
-            ROOM_NAME.check(name, limits.tencent.room_name_max_bytes)?;
-        }
-        if let Some(owner) = &info.owner_account {
-            owner.validate(limits)?;
-        }
-        if let Some(url) = &info.cover_url {
-            COVER_URL.check(url, limits.tencent.cover_url_max_bytes)?;
-        }
-        if let Some(category) = &info.category
-            && category.len() > limits.tencent.categories_max
-        {
-            return Err(ValidationError::TooMany {
-                field: "Category",
-                len: category.len(),
-                max: limits.tencent.categories_max,
-                item: "value",
-            });
-        }
-        if let Some(TakeSeatMode::Other(mode)) = &info.take_seat_mode {
-            return Err(ValidationError::OutOfRange {
-                field: "TakeSeatMode",
-                value: mode.clone(),
-                allowed: "FreeToTake, ApplyToTake",
-            });
         }
         Ok(())
     }
@@ -526,7 +673,7 @@ mod server {
         Ok(RoomId::non_validated(id))
     }
 
-    fn empty_reply(request_id: Option<&str>) -> http::Response<Vec<u8>> {
+    pub(super) fn empty_reply(request_id: Option<&str>) -> http::Response<Vec<u8>> {
         success_reply::<()>(None, request_id.unwrap_or(""))
     }
 

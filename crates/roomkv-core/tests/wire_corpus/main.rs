@@ -23,8 +23,9 @@ use roomkv_core::rongcloud::{
     RemoveEntry, RongCloudOperation, SetEntry, SetExpansion, TargetId, UserId,
 };
 use roomkv_core::tencent::{
-    CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomMetadata, Identifier,
-    MetadataKey, MetadataValue, RoomId, SetRoomMetadata, TakeSeatMode,
+    CreateRoom, DelRoomMetadata, DestroyRoom, Endpoint, GetRoomInfo, GetRoomList, GetRoomMetadata,
+    Identifier, MetadataKey, MetadataValue, RoomId, RoomListCursor, SetRoomMetadata, TakeSeatMode,
+    UpdateRoomInfo,
 };
 use roomkv_core::{BaseUrl, Limits, Operation};
 
@@ -257,6 +258,23 @@ fn variants(name: &str) -> Vec<Box<dyn Variant>> {
         ]),
         "SetRoomMetadata" => tc([SetRoomMetadata::new(live(), metadata())]),
         "DelRoomMetadata" => tc([DelRoomMetadata::new(live(), mkeys())]),
+        "UpdateRoomInfo" => tc([
+            UpdateRoomInfo::new(live()),
+            UpdateRoomInfo::new(live())
+                .room_name("Friday quiz")
+                .max_member_count(300)
+                .message_disabled(true)
+                .cover_url("https://example.com/c.png")
+                .category([1, 2, 3])
+                .activity_status(2)
+                .public_visible(false)
+                .take_seat_mode(TakeSeatMode::FreeToTake)
+                .notice("Starts at nine"),
+        ]),
+        "GetRoomList" => tc([
+            GetRoomList::first_page(20),
+            GetRoomList::after(RoomListCursor::new("1693271355-123123123123"), 1),
+        ]),
         other => panic!("no operation named {other}: add it to `variants`"),
     }
 }

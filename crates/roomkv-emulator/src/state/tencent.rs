@@ -9,13 +9,16 @@
 use roomkv_core::tencent::room::ROOM_TYPE_LIVE;
 use roomkv_core::tencent::server::Handler;
 use roomkv_core::tencent::{
-    CreateRoom, DelRoomMetadata, DestroyRoom, GetRoomInfo, GetRoomMetadata, Identifier,
-    MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
+    CreateRoom, DelRoomMetadata, DestroyRoom, GetRoomInfo, GetRoomList, GetRoomMetadata,
+    Identifier, MetadataEntry, MetadataKey, MetadataValue, RoomId, RoomInfo, SetRoomMetadata,
+    UpdateRoomInfo,
 };
 use roomkv_core::{ApiError, Limits, Operation, TencentCode};
 
 use super::{State, TENCENT_ROOM};
 use crate::events::{EventKind, MetadataItem, TencentCallback};
+
+mod list;
 
 fn error(code: TencentCode, message: impl Into<String>) -> ApiError {
     ApiError::tencent(code, message)
@@ -69,6 +72,15 @@ impl Handler for TencentCall<'_> {
     fn del_room_metadata(&self, op: &DelRoomMetadata) -> Served<DelRoomMetadata> {
         self.state
             .metadata_delete(self.sdkappid, self.operator, op, self.now_ms)
+    }
+
+    fn update_room_info(&self, op: &UpdateRoomInfo) -> Served<UpdateRoomInfo> {
+        self.state
+            .room_update(self.sdkappid, self.operator, op, self.now_ms)
+    }
+
+    fn get_room_list(&self, op: &GetRoomList) -> Served<GetRoomList> {
+        self.state.room_list(self.sdkappid, op)
     }
 }
 
@@ -128,6 +140,42 @@ impl State {
     /// `get_room_info`: the room as stored; 100004 if it does not exist.
     pub fn room_info(&self, sdkappid: u64, op: &GetRoomInfo) -> Result<RoomInfo, ApiError> {
         self.read_room(sdkappid, op.room_id(), |room| room.info.clone())
+    }
+
+    /// `update_room_info`: the settings sent (unmodelled fields included) replace the room's,
+    /// the others keep theirs; 100004 if the room does not exist. Records
+    /// `Live.CallbackAfterUpdateRoomInfo` with the settings sent.
+    pub fn room_update(
+        &self,
+        sdkappid: u64,
+        operator: &str,
+        op: &UpdateRoomInfo,
+        now_ms: u64,
+    ) -> Result<(), ApiError> {
+        self.change_room(sdkappid, op.room_id(), |room| {
+            room.info.apply(op);
+            Ok(TencentCallback::AfterUpdateRoomInfo {
+                operator_account: operator.to_owned(),
+                room_id: op.room_id().as_str().to_owned(),
+                room_info: Box::new(op.room_info().clone()),
+                event_time: now_ms,
+            })
+        })
+    }
+
+    /// Sets a room's `ViewCount`, which no Tencent command sets (audiences joining do): the
+    /// emulator's stand-in for an audience, for `get_room_list`'s order. 100004 if the room does
+    /// not exist.
+    pub fn room_set_view_count(
+        &self,
+        sdkappid: u64,
+        room_id: &RoomId,
+        view_count: u64,
+    ) -> Result<(), ApiError> {
+        self.with_room_mut(sdkappid, room_id, |room, _| {
+            room.info.view_count = Some(view_count);
+            Ok(())
+        })
     }
 
     /// `get_room_metadata`: everything when no keys are asked for, else the keys that exist,
@@ -210,15 +258,31 @@ impl State {
         room_id: &RoomId,
         change: impl FnOnce(&mut Room) -> Result<TencentCallback, ApiError>,
     ) -> Result<(), ApiError> {
+        self.with_room_mut(sdkappid, room_id, |room, events| {
+            let body = change(room)?;
+            events.push(EventKind::TencentCallback { sdkappid, body });
+            Ok(())
+        })
+    }
+
+    /// Runs `change` on an existing room (100004 if it does not exist) with its shard locked,
+    /// then records the events it pushed.
+    fn with_room_mut<T>(
+        &self,
+        sdkappid: u64,
+        room_id: &RoomId,
+        change: impl FnOnce(&mut Room, &mut Vec<EventKind>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         let mut shard = self.lock_mut(&(TENCENT_ROOM, sdkappid, room_id.as_str()));
         let shard = &mut *shard;
         let room = shard
             .rooms
             .get_mut(&(sdkappid, room_id.as_str().to_owned()))
             .ok_or_else(|| room_missing(room_id))?;
-        let body = change(room)?;
-        self.record(shard, vec![EventKind::TencentCallback { sdkappid, body }]);
-        Ok(())
+        let mut events = Vec::new();
+        let changed = change(room, &mut events)?;
+        self.record(shard, events);
+        Ok(changed)
     }
 }
 

@@ -44,9 +44,10 @@ pub(crate) fn response_body(name: &str, index: usize) -> String {
 
 /// When a fixture's examples run, by its operation's verb.
 fn phase(operation: &str) -> u8 {
-    const VERBS: [(&str, u8); 10] = [
+    const VERBS: [(&str, u8); 11] = [
         ("Create", 0),
         ("Set", 1),
+        ("Update", 1),
         ("BatchSet", 1),
         ("Get", 2),
         ("Query", 2),

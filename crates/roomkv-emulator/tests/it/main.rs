@@ -14,6 +14,7 @@ mod memory;
 mod model;
 mod persist;
 mod quota;
+mod rooms;
 mod seeds;
 mod served;
 mod server;

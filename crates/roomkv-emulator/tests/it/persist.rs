@@ -7,7 +7,7 @@ use roomkv_emulator::{Emulator, EmulatorConfig};
 
 use crate::common::*;
 use roomkv_core::rongcloud::{ChatroomId, MsgUid, QueryExpansion, UserId};
-use roomkv_core::tencent::{GetRoomInfo, RoomId};
+use roomkv_core::tencent::{GetRoomInfo, GetRoomList, RoomId, UpdateRoomInfo};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("roomkv-emu-{name}-{}", std::process::id()));
@@ -36,13 +36,14 @@ fn observe(emulator: &Emulator) -> String {
             .unwrap()
     };
     format!(
-        "{:?}\n{:?}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}",
+        "{:?}\n{:?}\n{}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{}",
         state.entry_query(APP, &query("r1", &[])),
         state.entry_query(APP, &query("r2", &[])),
         state.chatroom_version(APP, &room),
         page("m1"),
         page("m2"),
         state.room_info(SDKAPPID, &GetRoomInfo::new(RoomId::non_validated("live"))),
+        state.room_list(SDKAPPID, &GetRoomList::first_page(20)),
         state.metadata_get(SDKAPPID, &metadata_get("live", &[])),
         state.kv_enabled("other-app"),
         state.events_since(0).next,
@@ -98,8 +99,17 @@ fn a_restart_restores_every_kind_of_state() {
             T0_MS,
         )
         .unwrap();
+    // update_room_info's Notice and a field roomkv does not model, and a view count.
+    let update = UpdateRoomInfo::new(RoomId::non_validated("live"))
+        .notice("pinned")
+        .unmodeled_field("SeatLayoutTemplateId", 600.into());
+    state.room_update(SDKAPPID, ADMIN, &update, T0_MS).unwrap();
+    state
+        .room_set_view_count(SDKAPPID, &RoomId::non_validated("live"), 7)
+        .unwrap();
     state.set_kv_enabled("other-app", false);
     let before = observe(&emulator);
+    assert!(before.contains("pinned") && before.contains("SeatLayoutTemplateId"));
     drop(emulator);
 
     let emulator = open(&file);

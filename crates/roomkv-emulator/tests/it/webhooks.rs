@@ -275,6 +275,54 @@ async fn tencent_callbacks_are_attempted_once_and_carry_sign() {
     );
 }
 
+/// `Live.CallbackAfterUpdateRoomInfo` is recorded and delivered like the metadata callbacks,
+/// and what is delivered verifies with roomkv-webhook, the settings sent in its `RoomInfo`.
+#[tokio::test(start_paused = true)]
+async fn room_info_callbacks_are_delivered_and_verify_with_roomkv_webhook() {
+    use roomkv_core::tencent::{RoomId, UpdateRoomInfo};
+    use roomkv_webhook::{TencentCallback, TencentCallbackVerifier};
+
+    let receiver = Receiver::default();
+    let emulator = start(config(), &receiver);
+    let state = emulator.state();
+    state
+        .room_create(SDKAPPID, ADMIN, &room_create("live-1"), T0_MS)
+        .unwrap();
+    let update = UpdateRoomInfo::new(RoomId::non_validated("live-1"))
+        .notice("welcome")
+        .unmodeled_field("IsUnlimitedRoomEnabled", true.into());
+    state.room_update(SDKAPPID, ADMIN, &update, T0_MS).unwrap();
+    until(&emulator, |s| s.delivered == 1).await;
+    let log = receiver.log();
+    let request = &log[0].1;
+    assert_eq!(
+        param(&query(request), "CallbackCommand"),
+        "Live.CallbackAfterUpdateRoomInfo"
+    );
+    let verifier = TencentCallbackVerifier::new(CallbackToken::new("tok"), Duration::from_secs(60))
+        .expect_sdkappid(SDKAPPID);
+    let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_millis(T0_MS);
+    let Ok(TencentCallback::AfterUpdateRoomInfo {
+        operator_account,
+        room_id,
+        room_info,
+        event_time_ms,
+        ..
+    }) = verifier.verify(request, now)
+    else {
+        panic!("{:?}", String::from_utf8_lossy(request.body()))
+    };
+    assert_eq!(
+        (operator_account.as_str(), room_id.as_str()),
+        (ADMIN, "live-1")
+    );
+    assert_eq!(event_time_ms, T0_MS);
+    assert_eq!(
+        serde_json::Value::Object(room_info),
+        serde_json::json!({"RoomId": "live-1", "Notice": "welcome", "IsUnlimitedRoomEnabled": true})
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_full_queue_drops_and_counts_without_blocking_writes() {
     let receiver = Receiver::scripted(&[Answer::Hang; 10]);

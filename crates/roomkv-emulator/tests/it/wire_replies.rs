@@ -227,14 +227,15 @@ async fn tencent_rooms_and_metadata() {
     let first = reply.tencent_request_id();
 
     // get_room_info: `Response.RoomInfo` as stored, with Tencent's defaults and CreateTime in
-    // seconds.
+    // seconds; the 2026 fields roomkv does not model are kept and returned after the others.
     let reply = s.tc("get_room_info", r#"{"RoomId":"live-room"}"#).await;
     reply.assert_tencent_ok(Some(concat!(
         r#"{"RoomInfo":{"RoomId":"live-room","RoomType":"Live","RoomName":"live name","#,
         r#""Owner_Account":"administrator","MaxMemberCount":400,"CoverURL":"cover url","#,
         r#""IsMessageDisabled":true,"Category":[1,2,3],"IsPublicVisible":true,"#,
         r#""IsSeatEnabled":true,"TakeSeatMode":"ApplyToTake","MaxSeatCount":8,"#,
-        r#""ActivityStatus":1,"CreateTime":1700000000}}"#
+        r#""ActivityStatus":1,"CreateTime":1700000000,"IsUnlimitedRoomEnabled":true,"#,
+        r#""SeatLayoutTemplateId":600}}"#
     )));
     let seq = |id: &str| id.rsplit('-').next().unwrap().parse::<u64>().unwrap();
     assert_eq!(seq(&reply.tencent_request_id()), seq(&first) + 1);

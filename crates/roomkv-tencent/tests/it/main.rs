@@ -6,6 +6,7 @@ mod builder;
 mod e2e;
 mod errors;
 mod retry;
+mod rooms;
 mod secrets;
 mod support;
 mod usersig;

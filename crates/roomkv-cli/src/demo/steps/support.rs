@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use roomkv_emulator::Emulator;
-use roomkv_emulator::events::{EventKind, TencentCallback};
+use roomkv_emulator::events::EventKind;
 use roomkv_rongcloud::{Entry, KV_NOTIFICATION_OBJECT_NAME, ValidationError};
 use roomkv_tencent::MetadataEntry;
 
@@ -19,6 +19,7 @@ pub(super) const MSG_USER: &str = "alice";
 pub(super) const GROUP: &str = "demo-group";
 pub(super) const LIVE_ROOM: &str = "demo-live";
 pub(super) const LIVE_ROOM_NAME: &str = "roomkv demo";
+pub(super) const LIVE_ROOM_NOTICE: &str = "quiz at 8";
 pub(super) const BARE_LIVE_ROOM: &str = "demo-live-bare";
 pub(super) const LOST_REPLY_ROOM: &str = "demo-lost-reply";
 pub(super) const BURST_ROOM_PREFIX: &str = "demo-burst-";
@@ -82,16 +83,21 @@ pub(super) fn notifications(emulator: &Emulator, since: u64, room: &str) -> usiz
     })
 }
 
-/// How many `Live.CallbackAfterSetMetadata` callbacks `room` caused after event `since`.
-pub(super) fn set_metadata_callbacks(emulator: &Emulator, since: u64, room: &str) -> usize {
-    events_since(emulator, since, |kind| {
-        matches!(
-            kind,
-            EventKind::TencentCallback {
-                body: TencentCallback::AfterSetMetadata { room_id, .. },
-                ..
-            } if room_id == room
-        )
+/// How many Tencent callbacks `Live.{command}` (`CallbackAfterSetMetadata`, ...) `room`
+/// caused after event `since`.
+pub(super) fn tencent_callbacks(
+    emulator: &Emulator,
+    since: u64,
+    room: &str,
+    command: &str,
+) -> usize {
+    let command = format!("Live.{command}");
+    events_since(emulator, since, |kind| match kind {
+        EventKind::TencentCallback { body, .. } => {
+            let body = serde_json::to_value(body).unwrap_or_default();
+            body["CallbackCommand"] == command.as_str() && body["RoomId"] == room
+        }
+        _ => false,
     })
 }
 

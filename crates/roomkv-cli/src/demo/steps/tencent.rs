@@ -1,12 +1,17 @@
 //! The Tencent steps of `roomkv demo`: rooms and room metadata.
 
-use roomkv_tencent::{CreateRoom, MetadataKey, MetadataValue, RoomId, TencentCode};
+use roomkv_tencent::{
+    CreateRoom, MetadataKey, MetadataValue, RoomId, TakeSeatMode, TencentCode, UpdateRoomInfo,
+};
 
 use super::support::{
-    LIVE_ROOM, LIVE_ROOM_NAME, Seen, checked, describe_metadata, event_mark, ok_or_unexpected_tc,
-    pairs, set_metadata_callbacks, tc_error, timed, unexpected_tc,
+    LIVE_ROOM, LIVE_ROOM_NAME, LIVE_ROOM_NOTICE, Seen, checked, describe_metadata, event_mark,
+    ok_or_unexpected_tc, pairs, tc_error, tencent_callbacks, timed, unexpected_tc,
 };
 use crate::demo::harness::{Demo, Observation};
+
+/// Rooms per page of the listing: Tencent's most.
+const ROOM_LIST_PAGE: u32 = 20;
 
 pub(super) async fn room_create(demo: &Demo) -> Seen {
     let room = CreateRoom::new(checked(RoomId::parse(LIVE_ROOM))?).room_name(LIVE_ROOM_NAME);
@@ -32,6 +37,49 @@ pub(super) async fn room_info(demo: &Demo) -> Seen {
     )
 }
 
+pub(super) async fn room_update(demo: &Demo) -> Seen {
+    let room = checked(RoomId::parse(LIVE_ROOM))?;
+    let mark = event_mark(&demo.emulator);
+    let update = UpdateRoomInfo::new(room.clone())
+        .notice(LIVE_ROOM_NOTICE)
+        .take_seat_mode(TakeSeatMode::ApplyToTake);
+    let (result, latency) = timed(demo.tencent.update_room_info(&update)).await;
+    let seen = match result {
+        Ok(()) => match demo.tencent.get_room_info(&room).await {
+            Ok(info) => {
+                let command = "CallbackAfterUpdateRoomInfo";
+                let callbacks = tencent_callbacks(&demo.emulator, mark, LIVE_ROOM, command);
+                let notice = info.notice.as_deref().unwrap_or("");
+                let mode = info
+                    .take_seat_mode
+                    .as_ref()
+                    .map_or("", TakeSeatMode::as_str);
+                Observation::new(
+                    callbacks == 1
+                        && notice == LIVE_ROOM_NOTICE
+                        && info.take_seat_mode == Some(TakeSeatMode::ApplyToTake),
+                    format!("ok; {callbacks} {command}; Notice \"{notice}\", {mode}"),
+                )
+            }
+            Err(err) => unexpected_tc(&err),
+        },
+        Err(err) => unexpected_tc(&err),
+    };
+    Ok(seen.latency(latency))
+}
+
+pub(super) async fn room_list(demo: &Demo) -> Seen {
+    let (result, latency) = timed(demo.tencent.room_list(ROOM_LIST_PAGE).collect_all()).await;
+    let seen = match result {
+        Ok(rooms) => {
+            let ids: Vec<&str> = rooms.iter().map(|room| room.room_id.as_str()).collect();
+            Observation::new(ids == [LIVE_ROOM], ids.join(", "))
+        }
+        Err(err) => unexpected_tc(&err),
+    };
+    Ok(seen.latency(latency))
+}
+
 pub(super) async fn metadata_set(demo: &Demo) -> Seen {
     let mark = event_mark(&demo.emulator);
     let entries = [
@@ -51,11 +99,9 @@ pub(super) async fn metadata_set(demo: &Demo) -> Seen {
     .await;
     let seen = match result {
         Ok(()) => {
-            let callbacks = set_metadata_callbacks(&demo.emulator, mark, LIVE_ROOM);
-            Observation::new(
-                callbacks == 1,
-                format!("ok; {callbacks} CallbackAfterSetMetadata"),
-            )
+            let command = "CallbackAfterSetMetadata";
+            let callbacks = tencent_callbacks(&demo.emulator, mark, LIVE_ROOM, command);
+            Observation::new(callbacks == 1, format!("ok; {callbacks} {command}"))
         }
         Err(err) => unexpected_tc(&err),
     };
