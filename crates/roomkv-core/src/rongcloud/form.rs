@@ -7,8 +7,14 @@ pub(crate) const CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 pub(crate) struct FormBody(form_urlencoded::Serializer<'static, String>);
 
 impl FormBody {
+    /// Room for a typical body (a single-key set with a notification is about 200 bytes), so
+    /// building one does not grow the string field by field.
+    const INITIAL_CAPACITY: usize = 256;
+
     pub(crate) fn new() -> Self {
-        Self(form_urlencoded::Serializer::new(String::new()))
+        Self(form_urlencoded::Serializer::new(String::with_capacity(
+            Self::INITIAL_CAPACITY,
+        )))
     }
 
     pub(crate) fn field(mut self, name: &str, value: &str) -> Self {
