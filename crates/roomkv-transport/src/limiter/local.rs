@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::fast_hash::FastHash;
 use super::gcra::{Bucket, Nanos, nanos};
 use super::{Charge, DEFAULT_BURST, RateLimitReason, RateLimited, RateLimiter, TokioClock};
 use crate::{BoxFuture, Clock, SharedClock};
@@ -41,8 +42,12 @@ use crate::{BoxFuture, Clock, SharedClock};
 pub struct LocalLimiter {
     clock: SharedClock,
     burst: Duration,
-    buckets: Mutex<HashMap<BucketKey, Bucket>>,
+    buckets: Mutex<Buckets>,
 }
+
+/// The buckets in use, by name and rate, hashed fast ([`FastHash`]): the map is looked up a few
+/// times per admitted request.
+type Buckets = HashMap<BucketKey, Bucket, FastHash>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BucketKey {
@@ -80,7 +85,7 @@ impl LocalLimiter {
         Self {
             clock: SharedClock::new(TokioClock::new()),
             burst: DEFAULT_BURST,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(Buckets::default()),
         }
     }
 
@@ -104,7 +109,7 @@ impl LocalLimiter {
         self.burst
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket>> {
+    fn lock(&self) -> MutexGuard<'_, Buckets> {
         // A poisoned lock only means another thread panicked between two plain stores; the
         // buckets are still consistent.
         self.buckets
@@ -115,6 +120,10 @@ impl LocalLimiter {
     /// Reserves the earliest time at which every charge fits and answers how long until then,
     /// or, when that is longer than `max_wait`, refuses without reserving anything.
     fn reserve(&self, charges: &[Charge], max_wait: Duration) -> Result<Duration, RateLimited> {
+        // Each charged bucket's key, made once: every look-up below borrows it.
+        let charged: Vec<(usize, BucketKey, u32)> = limited(charges)
+            .map(|(index, charge, units)| (index, BucketKey::of(charge), units))
+            .collect();
         let now = nanos(self.clock.monotonic());
         let mut buckets = self.lock();
         // Buckets whose reservations are all past and who are full again are forgotten, so
@@ -123,22 +132,22 @@ impl LocalLimiter {
             bucket.settle(now);
             !bucket.is_idle(now)
         });
-        for (_, charge, _) in limited(charges) {
-            buckets
-                .entry(BucketKey::of(charge))
-                .or_insert_with(|| Bucket::new(charge.rate_per_sec, self.burst));
+        for (_, key, _) in &charged {
+            if !buckets.contains_key(key) {
+                buckets.insert(key.clone(), Bucket::new(key.rate_per_sec, self.burst));
+            }
         }
-        let cost = |charge: &Charge, units: u32| buckets[&BucketKey::of(charge)].cost(units);
         // The earliest time that fits every bucket: each bucket's earliest from the time the
         // others allow, until none moves it (each step lands on one of the finitely many
         // gaps between reservations, so this ends).
         let (mut at, mut worst): (Nanos, Option<usize>) = (now, None);
         loop {
             let mut moved = false;
-            for (index, charge, units) in limited(charges) {
-                let earliest = buckets[&BucketKey::of(charge)].earliest(at, cost(charge, units));
+            for (index, key, units) in &charged {
+                let bucket = &buckets[key];
+                let earliest = bucket.earliest(at, bucket.cost(*units));
                 if earliest > at {
-                    (at, worst, moved) = (earliest, Some(index), true);
+                    (at, worst, moved) = (earliest, Some(*index), true);
                 }
             }
             if !moved {
@@ -153,11 +162,11 @@ impl LocalLimiter {
                 RateLimitReason::WaitTooLong { wait, max_wait },
             ));
         }
-        for (_, charge, units) in limited(charges) {
+        for (_, key, units) in &charged {
             let bucket = buckets
-                .get_mut(&BucketKey::of(charge))
+                .get_mut(key)
                 .expect("every charged bucket was made above");
-            let cost = bucket.cost(units);
+            let cost = bucket.cost(*units);
             bucket.reserve(at, cost);
             bucket.settle(now);
         }
@@ -165,8 +174,6 @@ impl LocalLimiter {
     }
 }
 
-/// The charges that take from a limited bucket, as `(index, charge, units)`, a bucket charged
-/// more than once in one request counted once with the units added up (at its first charge).
 fn limited(charges: &[Charge]) -> impl Iterator<Item = (usize, &Charge, u32)> {
     let takes = |charge: &Charge| charge.units > 0 && charge.rate_per_sec > 0;
     let same = |a: &Charge, b: &Charge| a.bucket == b.bucket && a.rate_per_sec == b.rate_per_sec;
