@@ -126,16 +126,19 @@ impl LocalLimiter {
             .collect();
         let now = nanos(self.clock.monotonic());
         let mut buckets = self.lock();
-        // Buckets whose reservations are all past and who are full again are forgotten, so
-        // the map holds only the buckets in use.
-        buckets.retain(|_, bucket| {
-            bucket.settle(now);
-            !bucket.is_idle(now)
-        });
         for (_, key, _) in &charged {
-            if !buckets.contains_key(key) {
-                buckets.insert(key.clone(), Bucket::new(key.rate_per_sec, self.burst));
+            if let Some(bucket) = buckets.get_mut(key) {
+                bucket.settle(now);
+                continue;
             }
+            // Before the map grows, the buckets whose reservations are all past and who are
+            // full again are forgotten (an idle bucket behaves as a new one), so the map holds
+            // only the buckets in use; a request charging a bucket in use keeps it as it is.
+            buckets.retain(|key, bucket| {
+                bucket.settle(now);
+                !bucket.is_idle(now) || charged.iter().any(|(_, charged, _)| charged == key)
+            });
+            buckets.insert(key.clone(), Bucket::new(key.rate_per_sec, self.burst));
         }
         // The earliest time that fits every bucket: each bucket's earliest from the time the
         // others allow, until none moves it (each step lands on one of the finitely many
@@ -249,6 +252,25 @@ mod tests {
                 .with_clock(clock.clone()),
             clock,
         )
+    }
+
+    #[test]
+    fn idle_buckets_are_forgotten_when_the_map_would_grow() {
+        let (limiter, clock) = manual(Duration::from_millis(200));
+        let a = [charge("app:a", 100, 1)];
+        let b = [charge("app:b", 100, 1)];
+        assert_eq!(limiter.try_take(&a), Ok(()));
+        assert_eq!(limiter.try_take(&b), Ok(()));
+        assert_eq!(limiter.lock().len(), 2, "both buckets are in use");
+        clock.advance(Duration::from_secs(1));
+        // Charging a bucket that is kept does not sweep the map.
+        assert_eq!(limiter.try_take(&a), Ok(()));
+        assert_eq!(limiter.lock().len(), 2);
+        // A new bucket does: `b` is idle and forgotten, `a` is charged now and kept.
+        assert_eq!(limiter.try_take(&[charge("app:c", 100, 1)]), Ok(()));
+        let mut names: Vec<_> = limiter.lock().keys().map(|k| k.name.to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["app:a", "app:c"]);
     }
 
     #[test]
