@@ -191,9 +191,8 @@ pub(crate) fn sign(
         .map_or(("/", None), |pq| (pq.path(), pq.query()));
     let usersig = usersig.expose_secret();
     // One string of the final length, no formatting machinery but for `random`'s digits.
-    let mut signed = String::with_capacity(
-        path.len() + query.map_or(0, str::len) + usersig.len() + 32,
-    );
+    let mut signed =
+        String::with_capacity(path.len() + query.map_or(0, str::len) + usersig.len() + 32);
     signed.push_str(path);
     signed.push('?');
     if let Some(query) = query.filter(|q| !q.is_empty()) {

@@ -118,7 +118,9 @@ impl Endpoint {
         out.push_str("?sdkappid=");
         let _ = write!(out, "{}", self.sdkappid);
         out.push_str("&identifier=");
-        out.extend(form_urlencoded::byte_serialize(self.admin.as_str().as_bytes()));
+        out.extend(form_urlencoded::byte_serialize(
+            self.admin.as_str().as_bytes(),
+        ));
         out.push_str("&contenttype=json");
         out
     }
