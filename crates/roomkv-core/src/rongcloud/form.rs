@@ -39,21 +39,32 @@ impl FormBody {
     }
 }
 
-/// Appends `text` form-urlencoded: ASCII letters, digits and `*-._` as they are, a space as
-/// `+`, every other byte as `%XX` (uppercase hex).
+/// Appends `text` form-urlencoded: ASCII letters, digits and `*-._` as they are (each run of
+/// them copied at once), a space as `+`, every other byte as `%XX` (uppercase hex).
 fn encode_into(out: &mut Vec<u8>, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let unchanged = |byte: &u8| matches!(byte, b'*' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'_' | b'a'..=b'z');
     out.reserve(text.len());
-    for &byte in text.as_bytes() {
-        match byte {
-            b'*' | b'-' | b'.' | b'0'..=b'9' | b'A'..=b'Z' | b'_' | b'a'..=b'z' => out.push(byte),
-            b' ' => out.push(b'+'),
-            _ => out.extend_from_slice(&[
+    let mut rest = text.as_bytes();
+    loop {
+        let run = rest
+            .iter()
+            .position(|b| !unchanged(b))
+            .unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..run]);
+        let Some((&byte, tail)) = rest[run..].split_first() else {
+            return;
+        };
+        if byte == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[
                 b'%',
                 HEX[usize::from(byte >> 4)],
                 HEX[usize::from(byte & 0x0f)],
-            ]),
+            ]);
         }
+        rest = tail;
     }
 }
 
