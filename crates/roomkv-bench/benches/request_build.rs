@@ -250,62 +250,64 @@ fn tencent_client(nonces: Option<UserSpaceNonces>, limiter: Limiter) -> roomkv_t
     client
 }
 
-/// RongCloud entry set through the real client as built by default: validate, encode, sign,
-/// request id, retry pipeline, parse `{"code":200}`.
-#[divan::bench]
-fn rongcloud_entry_set_send(bencher: Bencher<'_, '_>) {
-    let client = rongcloud_client(None, Limiter::Off);
+/// Measures `client.send` of a fresh [`entry_set`] per call.
+fn rongcloud_sends(bencher: Bencher<'_, '_>, client: roomkv_rongcloud::Client) {
     bencher
         .with_inputs(entry_set)
         .bench_local_values(|op| ready(client.send(&op)).unwrap());
 }
 
+/// Measures `client.send` of a fresh [`metadata_set`] per call.
+fn tencent_sends(bencher: Bencher<'_, '_>, client: roomkv_tencent::Client) {
+    bencher
+        .with_inputs(metadata_set)
+        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+}
+
+/// RongCloud entry set through the real client as built by default: validate, encode, sign,
+/// request id, retry pipeline, parse `{"code":200}`.
+#[divan::bench]
+fn rongcloud_entry_set_send(bencher: Bencher<'_, '_>) {
+    rongcloud_sends(bencher, rongcloud_client(None, Limiter::Off));
+}
+
 /// The same with nonces and request ids drawn in user space instead of from the OS.
 #[divan::bench]
 fn rongcloud_entry_set_send_user_space_nonces(bencher: Bencher<'_, '_>) {
-    let client = rongcloud_client(Some(UserSpaceNonces::default()), Limiter::Off);
-    bencher
-        .with_inputs(entry_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    rongcloud_sends(
+        bencher,
+        rongcloud_client(Some(UserSpaceNonces::default()), Limiter::Off),
+    );
 }
 
 /// Tencent set_room_metadata through the real client as built by default, with its cached
 /// admin UserSig: validate, encode, append `usersig` and `random`, retry pipeline, parse.
 #[divan::bench]
 fn tencent_set_room_metadata_send(bencher: Bencher<'_, '_>) {
-    let client = tencent_client(None, Limiter::Off);
-    bencher
-        .with_inputs(metadata_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    tencent_sends(bencher, tencent_client(None, Limiter::Off));
 }
 
 /// The same with `random` drawn in user space instead of from the OS.
 #[divan::bench]
 fn tencent_set_room_metadata_send_user_space_nonces(bencher: Bencher<'_, '_>) {
-    let client = tencent_client(Some(UserSpaceNonces::default()), Limiter::Off);
-    bencher
-        .with_inputs(metadata_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    tencent_sends(
+        bencher,
+        tencent_client(Some(UserSpaceNonces::default()), Limiter::Off),
+    );
 }
 
 /// `rongcloud_entry_set_send` with the default rate limiter on, scaled so that it never waits:
 /// what admitting a request costs.
 #[divan::bench]
 fn rongcloud_entry_set_send_limiter_on(bencher: Bencher<'_, '_>) {
-    let client = rongcloud_client(None, Limiter::NeverWaits);
-    bencher
-        .with_inputs(entry_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    rongcloud_sends(bencher, rongcloud_client(None, Limiter::NeverWaits));
 }
 
 /// `tencent_set_room_metadata_send` with the default rate limiter on, scaled so that it never
 /// waits.
 #[divan::bench]
 fn tencent_set_room_metadata_send_limiter_on(bencher: Bencher<'_, '_>) {
-    let client = tencent_client(None, Limiter::NeverWaits);
-    bencher
-        .with_inputs(metadata_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    tencent_sends(bencher, tencent_client(None, Limiter::NeverWaits));
 }
 
 /// The `*_send` benchmarks with the clients' `metrics` feature on and a Prometheus recorder
@@ -324,10 +326,7 @@ mod with_metrics {
     #[divan::bench]
     fn rongcloud_entry_set_send_metrics(bencher: Bencher<'_, '_>) {
         recorded(|| {
-            let client = rongcloud_client(None, Limiter::Off);
-            bencher
-                .with_inputs(entry_set)
-                .bench_local_values(|op| ready(client.send(&op)).unwrap());
+            rongcloud_sends(bencher, rongcloud_client(None, Limiter::Off));
         });
     }
 
@@ -335,10 +334,7 @@ mod with_metrics {
     #[divan::bench]
     fn tencent_set_room_metadata_send_metrics(bencher: Bencher<'_, '_>) {
         recorded(|| {
-            let client = tencent_client(None, Limiter::Off);
-            bencher
-                .with_inputs(metadata_set)
-                .bench_local_values(|op| ready(client.send(&op)).unwrap());
+            tencent_sends(bencher, tencent_client(None, Limiter::Off));
         });
     }
 }
