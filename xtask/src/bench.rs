@@ -20,8 +20,17 @@ const DIVAN_ARGS: &[&str] = &["--sample-count", "200", "--max-time", "3"];
 /// Alternating runs of the `*_send` rows built without and with the clients' feature
 /// `metrics`; the report keeps the best median of each build.
 const METRICS_ROUNDS: usize = 3;
-/// Their options: the five rows of each run at most 1 s each.
-const METRICS_DIVAN_ARGS: &[&str] = &["--sample-count", "200", "--max-time", "1", "_send"];
+/// Their options: the five rows of each run at most 1 s each (the limiter-on rows are not
+/// compared here).
+const METRICS_DIVAN_ARGS: &[&str] = &[
+    "--sample-count",
+    "200",
+    "--max-time",
+    "1",
+    "--skip",
+    "limiter_on",
+    "_send",
+];
 
 /// Options of `cargo xtask bench`.
 #[derive(Debug, Default, PartialEq, Eq)]

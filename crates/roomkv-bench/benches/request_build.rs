@@ -34,8 +34,11 @@ use roomkv_rongcloud::{
 };
 use roomkv_sign::rongcloud::HeaderAuth;
 use roomkv_sign::tencent::{SecretKey, generate, verify};
+use roomkv_transport::OsRandomSource;
 
-fn main() {
+/// Runs every benchmark of this file (also the `main` of `benches/allocations.rs`, which
+/// includes this file to count the same rows' allocations).
+pub(crate) fn main() {
     divan::main();
 }
 
@@ -95,6 +98,57 @@ fn metadata_set() -> SetRoomMetadata {
     )
 }
 
+/// The least work any correct client must do for one RongCloud entry set, written by hand with
+/// no roomkv code on the path: the baseline the `*_build` and `*_send` rows are ratios to.
+///
+/// A fresh nonce (below 10¹⁸, in decimal) from the same source as the clients' default
+/// ([`OsRandomSource`]: OS random bytes, buffered 256 bytes per thread), the millisecond
+/// timestamp, the lowercase hex SHA1 of secret ‖ nonce ‖ timestamp (`sha1` directly), the form
+/// body of the same fields as `rongcloud_entry_set_build` (`form_urlencoded`), and an
+/// `http::Request` to a URL parsed once, with `App-Key`, `Nonce`, `Timestamp`, `Signature` and
+/// `Content-Type`. Nothing is validated, no request id, no retry.
+#[divan::bench]
+fn minimum_request(bencher: Bencher<'_, '_>) {
+    use sha1::{Digest as _, Sha1};
+
+    let url: http::Uri = "https://api.rong-api.com/chatroom/entry/set.json"
+        .parse()
+        .unwrap();
+    let app_key = http::HeaderValue::from_static(APP_KEY);
+    let form = http::HeaderValue::from_static("application/x-www-form-urlencoded");
+    let (room, user, key, value) = ("room-1", "anchor", "stage", "quiz round 3");
+    bencher.bench_local(|| {
+        let nonce = (OsRandomSource.next_u64() % 1_000_000_000_000_000_000).to_string();
+        let timestamp = unix_now().as_millis().to_string();
+        let digest = Sha1::new()
+            .chain_update(APP_SECRET)
+            .chain_update(&nonce)
+            .chain_update(&timestamp)
+            .finalize();
+        let mut hex = [0u8; 40];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(digest) {
+            pair[0] = b"0123456789abcdef"[usize::from(byte >> 4)];
+            pair[1] = b"0123456789abcdef"[usize::from(byte & 0xf)];
+        }
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("chatroomId", black_box(room))
+            .append_pair("userId", black_box(user))
+            .append_pair("key", black_box(key))
+            .append_pair("value", black_box(value))
+            .append_pair("autoDelete", "0")
+            .finish()
+            .into_bytes();
+        http::Request::post(url.clone())
+            .header("app-key", app_key.clone())
+            .header("nonce", nonce)
+            .header("timestamp", timestamp)
+            .header("signature", &hex[..])
+            .header(http::header::CONTENT_TYPE, form.clone())
+            .body(body)
+            .unwrap()
+    });
+}
+
 /// RongCloud entry set: validate, encode and sign with a fresh nonce and millisecond timestamp,
 /// composed from core and sign as the client does for every attempt.
 #[divan::bench]
@@ -134,13 +188,39 @@ impl RandomSource for UserSpaceNonces {
     }
 }
 
-fn rongcloud_client(nonces: Option<UserSpaceNonces>) -> roomkv_rongcloud::Client {
-    let builder = roomkv_rongcloud::Client::builder()
-        .app_key(AppKey::new(APP_KEY))
-        .app_secret(AppSecret::new(APP_SECRET))
-        .base_url("http://127.0.0.1:1")
-        .rate_limit(RateLimit::Off)
-        .http_client(SharedHttpClient::new(Answers(r#"{"code":200}"#)));
+/// Whether a `*_send` row's client limits its rate.
+#[derive(Debug, Clone, Copy)]
+enum Limiter {
+    /// `RateLimit::Off`: the request never asks a limiter.
+    Off,
+    /// The default limiter (`RateLimit::Process`) at a million times the documented quotas:
+    /// every request is admitted at once, so the row measures the admission's CPU, not waiting.
+    NeverWaits,
+}
+
+impl Limiter {
+    /// `builder` with this limiter.
+    fn apply<B: roomkv_provider::ClientFactory>(
+        self,
+        builder: roomkv_provider::ClientBuilder<B>,
+    ) -> roomkv_provider::ClientBuilder<B> {
+        match self {
+            Self::Off => builder.rate_limit(RateLimit::Off),
+            Self::NeverWaits => builder
+                .rate_limit(RateLimit::Process)
+                .limits(Limits::default().scale_rates(1e6)),
+        }
+    }
+}
+
+fn rongcloud_client(nonces: Option<UserSpaceNonces>, limiter: Limiter) -> roomkv_rongcloud::Client {
+    let builder = limiter.apply(
+        roomkv_rongcloud::Client::builder()
+            .app_key(AppKey::new(APP_KEY))
+            .app_secret(AppSecret::new(APP_SECRET))
+            .base_url("http://127.0.0.1:1")
+            .http_client(SharedHttpClient::new(Answers(r#"{"code":200}"#))),
+    );
     match nonces {
         Some(nonces) => builder.random_source(nonces),
         None => builder,
@@ -149,15 +229,16 @@ fn rongcloud_client(nonces: Option<UserSpaceNonces>) -> roomkv_rongcloud::Client
     .unwrap()
 }
 
-fn tencent_client(nonces: Option<UserSpaceNonces>) -> roomkv_tencent::Client {
-    let builder = roomkv_tencent::Client::builder()
-        .sdkappid(SDKAPPID)
-        .secret_key(SecretKey::new(TENCENT_KEY))
-        .base_url("http://127.0.0.1:1")
-        .rate_limit(RateLimit::Off)
-        .http_client(SharedHttpClient::new(Answers(
-            r#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"r-1"}"#,
-        )));
+fn tencent_client(nonces: Option<UserSpaceNonces>, limiter: Limiter) -> roomkv_tencent::Client {
+    let builder = limiter.apply(
+        roomkv_tencent::Client::builder()
+            .sdkappid(SDKAPPID)
+            .secret_key(SecretKey::new(TENCENT_KEY))
+            .base_url("http://127.0.0.1:1")
+            .http_client(SharedHttpClient::new(Answers(
+                r#"{"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":"","RequestId":"r-1"}"#,
+            ))),
+    );
     let client = match nonces {
         Some(nonces) => builder.random_source(nonces),
         None => builder,
@@ -169,42 +250,64 @@ fn tencent_client(nonces: Option<UserSpaceNonces>) -> roomkv_tencent::Client {
     client
 }
 
-/// RongCloud entry set through the real client as built by default: validate, encode, sign,
-/// request id, retry pipeline, parse `{"code":200}`.
-#[divan::bench]
-fn rongcloud_entry_set_send(bencher: Bencher<'_, '_>) {
-    let client = rongcloud_client(None);
+/// Measures `client.send` of a fresh [`entry_set`] per call.
+fn rongcloud_sends(bencher: Bencher<'_, '_>, client: roomkv_rongcloud::Client) {
     bencher
         .with_inputs(entry_set)
         .bench_local_values(|op| ready(client.send(&op)).unwrap());
 }
 
+/// Measures `client.send` of a fresh [`metadata_set`] per call.
+fn tencent_sends(bencher: Bencher<'_, '_>, client: roomkv_tencent::Client) {
+    bencher
+        .with_inputs(metadata_set)
+        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+}
+
+/// RongCloud entry set through the real client as built by default: validate, encode, sign,
+/// request id, retry pipeline, parse `{"code":200}`.
+#[divan::bench]
+fn rongcloud_entry_set_send(bencher: Bencher<'_, '_>) {
+    rongcloud_sends(bencher, rongcloud_client(None, Limiter::Off));
+}
+
 /// The same with nonces and request ids drawn in user space instead of from the OS.
 #[divan::bench]
 fn rongcloud_entry_set_send_user_space_nonces(bencher: Bencher<'_, '_>) {
-    let client = rongcloud_client(Some(UserSpaceNonces::default()));
-    bencher
-        .with_inputs(entry_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    rongcloud_sends(
+        bencher,
+        rongcloud_client(Some(UserSpaceNonces::default()), Limiter::Off),
+    );
 }
 
 /// Tencent set_room_metadata through the real client as built by default, with its cached
 /// admin UserSig: validate, encode, append `usersig` and `random`, retry pipeline, parse.
 #[divan::bench]
 fn tencent_set_room_metadata_send(bencher: Bencher<'_, '_>) {
-    let client = tencent_client(None);
-    bencher
-        .with_inputs(metadata_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    tencent_sends(bencher, tencent_client(None, Limiter::Off));
 }
 
 /// The same with `random` drawn in user space instead of from the OS.
 #[divan::bench]
 fn tencent_set_room_metadata_send_user_space_nonces(bencher: Bencher<'_, '_>) {
-    let client = tencent_client(Some(UserSpaceNonces::default()));
-    bencher
-        .with_inputs(metadata_set)
-        .bench_local_values(|op| ready(client.send(&op)).unwrap());
+    tencent_sends(
+        bencher,
+        tencent_client(Some(UserSpaceNonces::default()), Limiter::Off),
+    );
+}
+
+/// `rongcloud_entry_set_send` with the default rate limiter on, scaled so that it never waits:
+/// what admitting a request costs.
+#[divan::bench]
+fn rongcloud_entry_set_send_limiter_on(bencher: Bencher<'_, '_>) {
+    rongcloud_sends(bencher, rongcloud_client(None, Limiter::NeverWaits));
+}
+
+/// `tencent_set_room_metadata_send` with the default rate limiter on, scaled so that it never
+/// waits.
+#[divan::bench]
+fn tencent_set_room_metadata_send_limiter_on(bencher: Bencher<'_, '_>) {
+    tencent_sends(bencher, tencent_client(None, Limiter::NeverWaits));
 }
 
 /// The `*_send` benchmarks with the clients' `metrics` feature on and a Prometheus recorder
@@ -223,10 +326,7 @@ mod with_metrics {
     #[divan::bench]
     fn rongcloud_entry_set_send_metrics(bencher: Bencher<'_, '_>) {
         recorded(|| {
-            let client = rongcloud_client(None);
-            bencher
-                .with_inputs(entry_set)
-                .bench_local_values(|op| ready(client.send(&op)).unwrap());
+            rongcloud_sends(bencher, rongcloud_client(None, Limiter::Off));
         });
     }
 
@@ -234,10 +334,7 @@ mod with_metrics {
     #[divan::bench]
     fn tencent_set_room_metadata_send_metrics(bencher: Bencher<'_, '_>) {
         recorded(|| {
-            let client = tencent_client(None);
-            bencher
-                .with_inputs(metadata_set)
-                .bench_local_values(|op| ready(client.send(&op)).unwrap());
+            tencent_sends(bencher, tencent_client(None, Limiter::Off));
         });
     }
 }

@@ -17,8 +17,8 @@ use roomkv_provider::{ClientBuilder, ClientFactory};
 use crate::load::{drive_raw, run_workers, signed_entry_sets};
 use crate::process::Server;
 use crate::report::{
-    Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory, MetricsCost,
-    QuotaRun, REQUEST_BUILD_TARGET_NS,
+    BUILD_TARGET, Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory,
+    MINIMUM_REQUEST, MetricsCost, QuotaRun, RatioTarget, SEND_TARGET, limiter_target,
 };
 use crate::stats::{Outcome, Recorder, Summary, Window};
 use crate::{divan_table, procfs};
@@ -38,71 +38,92 @@ impl Timing {
     }
 }
 
-/// The micro-benchmarks `benches/request_build.rs` defines: name, what it measures, and
-/// whether section 1's target applies.
-const CPU_BENCHMARKS: &[(&str, &str, bool)] = &[
+/// The micro-benchmarks `benches/request_build.rs` defines: name, what it measures, and the
+/// target of section 1 that applies to it, if any.
+const CPU_BENCHMARKS: &[(&str, &str, Option<RatioTarget>)] = &[
+    (
+        MINIMUM_REQUEST,
+        "the least work any correct client must do for one RongCloud entry set, hand-written: \
+         fresh nonce (OS randomness, buffered as the clients' default) and millisecond \
+         timestamp, SHA1 signature, form body, `http::Request` with the four signature headers \
+         and the content type",
+        None,
+    ),
     (
         "rongcloud_entry_set_build",
         "RongCloud entry set: validate + encode + sign (fresh nonce and timestamp)",
-        true,
+        Some(BUILD_TARGET),
     ),
     (
         "rongcloud_entry_set_send",
         "RongCloud entry set through the client as built by default but with the rate limiter \
          off, transport answering at once: build + request id + retry pipeline + parse",
-        true,
+        Some(SEND_TARGET),
+    ),
+    (
+        "rongcloud_entry_set_send_limiter_on",
+        "the same with the default rate limiter on, its quota high enough that it never waits: \
+         what admitting a request costs",
+        Some(limiter_target("rongcloud_entry_set_send")),
     ),
     (
         "rongcloud_entry_set_send_user_space_nonces",
-        "the same, nonce and request id from a user-space counter instead of the default \
-         buffered OS source",
-        true,
+        "the same as `rongcloud_entry_set_send`, nonce and request id from a user-space counter \
+         instead of the default buffered OS source",
+        Some(SEND_TARGET),
     ),
     (
         "tencent_set_room_metadata_send",
         "Tencent set_room_metadata through the client as built by default but with the rate \
          limiter off, cached UserSig, transport answering at once: build + retry pipeline + \
          parse",
-        true,
+        Some(SEND_TARGET),
+    ),
+    (
+        "tencent_set_room_metadata_send_limiter_on",
+        "the same with the default rate limiter on, its quota high enough that it never waits",
+        Some(limiter_target("tencent_set_room_metadata_send")),
     ),
     (
         "tencent_set_room_metadata_send_user_space_nonces",
-        "the same, `random` from a user-space counter instead of the default buffered OS source",
-        true,
+        "the same as `tencent_set_room_metadata_send`, `random` from a user-space counter \
+         instead of the default buffered OS source",
+        Some(SEND_TARGET),
     ),
     (
         "usersig_generate",
         "Tencent UserSig generation (HMAC-SHA256, zlib, base64)",
-        false,
+        None,
     ),
     (
         "usersig_verify",
         "Tencent UserSig verification (the emulator's side)",
-        false,
+        None,
     ),
     (
         "rongcloud_parse_set_reply",
         "parse RongCloud's `{\"code\":200}`",
-        false,
+        None,
     ),
     (
         "rongcloud_parse_query_100",
         "parse a RongCloud query answer with 100 entries",
-        false,
+        None,
     ),
     (
         "tencent_parse_set_reply",
         "parse Tencent's answer to set_room_metadata",
-        false,
+        None,
     ),
     (
         "tencent_parse_get_10",
         "parse a Tencent get_room_metadata answer with 10 keys",
-        false,
+        None,
     ),
 ];
 
-/// Section 1: divan's table, every benchmark of [`CPU_BENCHMARKS`] present.
+/// Section 1: divan's table, every benchmark of [`CPU_BENCHMARKS`] present, each targeted row
+/// with its ratio to its baseline row of the same run.
 pub(crate) fn cpu(divan_output: &str) -> Result<Vec<CpuFigure>, String> {
     let rows = divan_table::rows(divan_output);
     if let Some(unknown) = rows.iter().find(|row| {
@@ -115,19 +136,32 @@ pub(crate) fn cpu(divan_output: &str) -> Result<Vec<CpuFigure>, String> {
             unknown.name
         ));
     }
+    let median = |name: &str| {
+        rows.iter()
+            .find(|row| row.name == name)
+            .map(|row| row.median_ns)
+            .ok_or_else(|| format!("divan's output has no row for `{name}`"))
+    };
     CPU_BENCHMARKS
         .iter()
-        .map(|&(name, what, targeted)| {
+        .map(|&(name, what, target)| {
             let row = rows
                 .iter()
                 .find(|row| row.name == name)
                 .ok_or_else(|| format!("divan's output has no row for `{name}`"))?;
+            let ratio = match target {
+                Some(target) => {
+                    Some(row.median_ns / median(target.baseline)?.max(f64::MIN_POSITIVE))
+                }
+                None => None,
+            };
             Ok(CpuFigure {
                 name: name.to_owned(),
                 what,
                 fastest_ns: row.fastest_ns,
                 median_ns: row.median_ns,
-                target_ns: targeted.then_some(REQUEST_BUILD_TARGET_NS),
+                target,
+                ratio,
             })
         })
         .collect()
@@ -594,17 +628,53 @@ mod tests {
         assert_eq!(figures.len(), CPU_BENCHMARKS.len());
         assert_eq!(figures[0].median_ns, 1_500.0);
         assert_eq!(figures[0].fastest_ns, 1_000.0);
-        assert_eq!(figures[0].target_ns, Some(REQUEST_BUILD_TARGET_NS));
-        assert_eq!(figures[5].target_ns, None);
+        assert_eq!(figures[0].target, None);
+        assert_eq!(figures[1].target, Some(BUILD_TARGET));
+        assert_eq!(figures[1].ratio, Some(1.0));
+        assert_eq!(figures[8].target, None);
 
-        let missing: String = all.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        let missing: String = all
+            .lines()
+            .filter(|l| !l.contains("rongcloud_entry_set_build"))
+            .map(|l| format!("{l}\n"))
+            .collect();
         assert!(
             cpu(&missing)
                 .unwrap_err()
                 .contains("rongcloud_entry_set_build")
         );
+        let no_baseline: String = all.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        assert!(cpu(&no_baseline).unwrap_err().contains(MINIMUM_REQUEST));
         let extra = format!("{all}{}", row("something_new"));
         assert!(cpu(&extra).unwrap_err().contains("something_new"));
+    }
+
+    #[test]
+    fn targeted_rows_are_ratios_to_their_baseline_rows() {
+        let row = |name: &str, median: u32| {
+            format!("├─ {name}  1 ns │ 9 µs │ {median} ns │ 5 µs │ 100 │ 100\n")
+        };
+        let all: String = CPU_BENCHMARKS
+            .iter()
+            .map(|(name, _, _)| match *name {
+                MINIMUM_REQUEST => row(name, 1_000),
+                "rongcloud_entry_set_send" => row(name, 2_100),
+                "rongcloud_entry_set_send_limiter_on" => row(name, 2_200),
+                _ => row(name, 1_200),
+            })
+            .collect();
+        let figures = cpu(&all).unwrap();
+        let ratio = |name: &str| {
+            figures
+                .iter()
+                .find(|figure| figure.name == name)
+                .and_then(|figure| figure.ratio)
+                .unwrap()
+        };
+        assert!((ratio("rongcloud_entry_set_build") - 1.2).abs() < 1e-9);
+        assert!((ratio("rongcloud_entry_set_send") - 2.1).abs() < 1e-9);
+        assert!((ratio("rongcloud_entry_set_send_limiter_on") - 2_200.0 / 2_100.0).abs() < 1e-9);
+        assert!((ratio("tencent_set_room_metadata_send_limiter_on") - 1.0).abs() < 1e-9);
     }
 
     #[test]

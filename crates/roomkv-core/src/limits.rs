@@ -286,6 +286,20 @@ impl QuotaFamily {
             Self::Tencent(command) => command.as_str(),
         }
     }
+
+    /// Every family, each once: what a client names its quota buckets for when it is built.
+    pub fn all() -> impl Iterator<Item = Self> {
+        [
+            Self::RongCloudEntrySet,
+            Self::RongCloudEntryRemove,
+            Self::RongCloudEntryQuery,
+            Self::RongCloudExpansionWrite,
+            Self::RongCloudExpansionGroupWrite,
+            Self::RongCloudExpansionQuery,
+        ]
+        .into_iter()
+        .chain(Command::ALL.into_iter().map(Self::Tencent))
+    }
 }
 
 /// What one request costs: up to two quota families, each with a number of units.
@@ -316,5 +330,33 @@ impl QuotaCost {
     /// The families charged and their units.
     pub fn charges(&self) -> impl Iterator<Item = (QuotaFamily, u32)> + '_ {
         self.charges.iter().flatten().copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_quota_family_is_listed_once() {
+        let all: Vec<QuotaFamily> = QuotaFamily::all().collect();
+        for family in &all {
+            // Exhaustive: a new family fails to compile here until it is listed in `all`.
+            match family {
+                QuotaFamily::RongCloudEntrySet
+                | QuotaFamily::RongCloudEntryRemove
+                | QuotaFamily::RongCloudEntryQuery
+                | QuotaFamily::RongCloudExpansionWrite
+                | QuotaFamily::RongCloudExpansionGroupWrite
+                | QuotaFamily::RongCloudExpansionQuery
+                | QuotaFamily::Tencent(_) => {}
+            }
+            assert_eq!(all.iter().filter(|f| *f == family).count(), 1, "{family:?}");
+        }
+        assert_eq!(all.len(), 6 + Command::ALL.len());
+        let mut names: Vec<&str> = all.iter().map(|f| f.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len(), "names are unique");
     }
 }

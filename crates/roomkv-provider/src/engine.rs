@@ -18,8 +18,8 @@ use roomkv_transport::metrics::RequestMeter;
 use roomkv_transport::pipeline::{Admission, AttemptInfo, Pipeline};
 use roomkv_transport::safety::{AttemptOutcome, RequestKind};
 use roomkv_transport::{
-    BoxError, HostSet, HttpClient, HttpRequest, HttpResponse, RetryPolicy, SharedClock,
-    SharedHttpClient, SharedRandomSource, TransportError,
+    BoxError, HostSet, HttpRequest, HttpResponse, RetryPolicy, SharedClock, SharedHttpClient,
+    SharedRandomSource, TransportError,
 };
 
 use crate::bulk::Chunking;
@@ -524,24 +524,4 @@ fn classify<V: Vendor, S: Signer<V>>(
     };
     tracing::debug!(?outcome, "attempt failed");
     outcome
-}
-
-/// A client's HTTP client, logging each exchange's outcome (never the URL, whose query may
-/// carry a signature).
-#[derive(Debug)]
-pub struct LoggedHttpClient(pub SharedHttpClient);
-
-impl HttpClient for LoggedHttpClient {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let result = self.0.send(request).await;
-        match &result {
-            Ok(response) => tracing::trace!(status = response.status().as_u16(), "exchange done"),
-            Err(err) => tracing::debug!(
-                error = %err,
-                may_have_been_sent = err.may_have_been_sent(),
-                "exchange failed"
-            ),
-        }
-        result
-    }
 }

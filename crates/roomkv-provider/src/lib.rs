@@ -16,7 +16,7 @@
 //! |---|---|
 //! | [`WriteRetry`], [`Validation`], [`policy`] | retry safety for writes; validation on or off; the mapping of answers to attempt outcomes |
 //! | [`Error`], [`ErrorKind`], [`ErrorContext`], [`BuildError`], [`Vendor`] | why a request failed (a kind beside the context every kind shares), why a client could not be built, generic over what differs per vendor |
-//! | [`Engine`], [`Signer`], [`SignContext`], [`LoggedHttpClient`] | the request path: validate, sign each attempt, send, parse, classify, retry |
+//! | [`Engine`], [`Signer`], [`SignContext`] | the request path: validate, sign each attempt, send, parse, classify, retry |
 //! | [`RegionTable`], [`RegionInfo`], [`parse_region`] | a vendor's `Region` enum as data: each region's row of the table of hosts |
 //! | [`RateLimit`], [`QuotaGate`] | the client-side rate limiter, and how each attempt is charged to the app's quotas |
 //! | [`ClientBuilder`], [`ClientFactory`], [`Settings`] | one builder for every vendor: the settings every provider shares beside the vendor's own, built by the vendor's factory |
@@ -38,7 +38,7 @@ mod settings;
 pub use attributes::{AttributeError, AttributeReport, Capacity, RoomAttributes, Violation};
 pub use builder::{ClientBuilder, ClientFactory};
 pub use bulk::{BulkReport, ChunkFailure};
-pub use engine::{Engine, LoggedHttpClient, SignContext, Signer};
+pub use engine::{Engine, SignContext, Signer};
 pub use error::{BuildError, Error, ErrorContext, ErrorKind, Vendor};
 pub use policy::{Validation, WriteRetry};
 pub use quota::{QuotaGate, RateLimit};

@@ -1,8 +1,7 @@
 //! [`RateLimit`]: which client-side rate limiter a client uses, and [`QuotaGate`]: how the
 //! engine charges each attempt of a request to its app's quota families.
 
-use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use roomkv_core::{Limits, QuotaCost, QuotaFamily};
@@ -47,20 +46,22 @@ pub struct QuotaGate {
     pub limiter: SharedRateLimiter,
     /// The longest an attempt waits for its slot.
     pub max_wait: Duration,
-    /// The app, as bucket names start with it: `rongcloud:APPKEY`, `tencent:SDKAPPID`.
-    app: Arc<str>,
-    /// The bucket name of each family charged so far, made once rather than every request.
-    buckets: Arc<RwLock<HashMap<QuotaFamily, Arc<str>>>>,
+    /// The bucket name of every family (`APP:FAMILY`, where the app is `rongcloud:APPKEY` or
+    /// `tencent:SDKAPPID`), made once with the gate: finding one per request is
+    /// a short scan, with no lock, hashing or formatting.
+    buckets: Arc<[(QuotaFamily, Arc<str>)]>,
 }
 
 impl QuotaGate {
     /// A gate charging `app`'s buckets in `limiter`, waiting at most `max_wait` per attempt.
     pub fn new(limiter: SharedRateLimiter, max_wait: Duration, app: Arc<str>) -> Self {
+        let buckets = QuotaFamily::all()
+            .map(|family| (family, Self::name(&app, family)))
+            .collect();
         Self {
             limiter,
             max_wait,
-            app,
-            buckets: Arc::default(),
+            buckets,
         }
     }
 
@@ -78,21 +79,15 @@ impl QuotaGate {
 
     /// The bucket name of `family`: `APP:FAMILY`.
     fn bucket(&self, family: QuotaFamily) -> Arc<str> {
-        // The map only ever grows by complete entries, so a poisoned lock is still consistent.
-        if let Some(name) = self
-            .buckets
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&family)
-        {
-            return Arc::clone(name);
-        }
-        let mut buckets = self.buckets.write().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(
-            buckets
-                .entry(family)
-                .or_insert_with(|| format!("{}:{}", self.app, family.name()).into()),
-        )
+        self.buckets
+            .iter()
+            .find(|(named, _)| *named == family)
+            .map(|(_, name)| Arc::clone(name))
+            .expect("`QuotaFamily::all` lists every family")
+    }
+
+    fn name(app: &str, family: QuotaFamily) -> Arc<str> {
+        format!("{app}:{}", family.name()).into()
     }
 }
 

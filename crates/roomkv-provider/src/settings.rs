@@ -14,7 +14,7 @@ use roomkv_transport::{HyperClient, KeepAlive};
 
 use crate::RegionTable;
 use crate::error::{BuildError, Vendor};
-use crate::{Engine, LoggedHttpClient, QuotaGate, RateLimit, Validation, WriteRetry};
+use crate::{Engine, QuotaGate, RateLimit, Validation, WriteRetry};
 
 /// The default time limit over a whole exchange: 5 s.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -143,7 +143,9 @@ impl<R: RegionTable> Settings<R> {
             meters: crate::metrics::EngineMeters::new::<V>(&hosts),
             endpoints,
             hosts,
-            http: SharedHttpClient::new(LoggedHttpClient(http)),
+            // Used as given: every exchange's failure is logged where the engine receives it
+            // (`AttemptError::from`), and every answer where it is parsed.
+            http,
             retry_policy: self.retry_policy,
             write_retry: self.write_retry,
             limits: self.limits,

@@ -106,15 +106,37 @@ pub(crate) fn timestamp_millis(clock: &dyn Clock) -> String {
         .to_string()
 }
 
-/// A fresh request id: 32 lowercase hex digits (128 random bits) from the nonce source, within
-/// RongCloud's 36-character limit.
-pub(crate) fn request_id(source: &dyn RandomSource) -> String {
-    format!("{:016x}{:016x}", source.next_u64(), source.next_u64())
+/// One operation's request id: 32 lowercase hex digits (128 random bits) from the nonce source,
+/// within RongCloud's 36-character limit, sent on all its attempts so that RongCloud can
+/// correlate them. Kept as its digits, so that making one allocates nothing.
+pub(crate) struct RequestId([u8; 32]);
+
+impl RequestId {
+    /// A fresh id.
+    pub(crate) fn new(source: &dyn RandomSource) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut digits = [0u8; 32];
+        let value = u128::from(source.next_u64()) << 64 | u128::from(source.next_u64());
+        for (i, digit) in digits.iter_mut().enumerate() {
+            *digit = HEX[((value >> (4 * (31 - i))) & 0xf) as usize];
+        }
+        Self(digits)
+    }
+
+    /// The id as text.
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
+    }
+
+    /// The id as the value of its header.
+    fn header(&self) -> HeaderValue {
+        HeaderValue::from_bytes(&self.0).expect("hex digits are a valid header value")
+    }
 }
 
 /// Puts the operation's request id and the `User-Agent` on `parts`.
-pub(crate) fn label(parts: &mut Parts, request_id: &HeaderValue) {
-    parts.headers.insert(REQUEST_ID_HEADER, request_id.clone());
+pub(crate) fn label(parts: &mut Parts, request_id: &RequestId) {
+    parts.headers.insert(REQUEST_ID_HEADER, request_id.header());
     parts
         .headers
         .insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
@@ -166,9 +188,26 @@ mod tests {
 
     #[test]
     fn request_ids_are_32_hex_digits() {
-        let id = request_id(&Fixed(0xfe));
-        assert_eq!(id, "00000000000000fe00000000000000fe");
-        assert_eq!(request_id(&Fixed(u64::MAX)).len(), 32);
+        let id = RequestId::new(&Fixed(0xfe));
+        assert_eq!(id.as_str(), "00000000000000fe00000000000000fe");
+        assert_eq!(id.header(), "00000000000000fe00000000000000fe");
+        assert_eq!(RequestId::new(&Fixed(u64::MAX)).as_str(), "f".repeat(32));
+    }
+
+    proptest::proptest! {
+        /// The digits are the two values in hex, high first, as `format!` writes them.
+        #[test]
+        fn request_ids_are_the_two_values_in_hex(high: u64, low: u64) {
+            #[derive(Debug)]
+            struct Two(std::sync::atomic::AtomicUsize, [u64; 2]);
+            impl RandomSource for Two {
+                fn next_u64(&self) -> u64 {
+                    self.1[self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed)]
+                }
+            }
+            let id = RequestId::new(&Two(0.into(), [high, low]));
+            proptest::prop_assert_eq!(id.as_str(), format!("{high:016x}{low:016x}"));
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::HeaderValue;
 use roomkv_core::Operation;
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, ChatroomId, ConversationType, DeleteExpansion, Dialect,
@@ -17,7 +16,7 @@ use roomkv_sign::rongcloud::AppKey;
 use roomkv_transport::{BoxError, HttpRequest};
 use tracing::Instrument as _;
 
-use crate::auth::{self, Credentials};
+use crate::auth::{self, Credentials, RequestId};
 use crate::{ClientBuilder, Error, Limits, RongCloud};
 #[cfg(doc)]
 use crate::{ErrorKind, Validation, WriteRetry};
@@ -73,23 +72,15 @@ pub(crate) struct Inner {
     pub(crate) engine: Engine<RongCloud>,
 }
 
-/// One operation's request id, for all its attempts, so that RongCloud can correlate them.
-pub(crate) struct RequestId {
-    id: String,
-    header: HeaderValue,
-}
-
 impl Signer<RongCloud> for Credentials {
     type Request = RequestId;
 
     fn begin(&self, context: SignContext<'_>) -> RequestId {
-        let id = auth::request_id(context.random());
-        let header = HeaderValue::from_str(&id).expect("hex digits are a valid header value");
-        RequestId { id, header }
+        RequestId::new(context.random())
     }
 
     fn request_id<'r>(&self, request: &'r RequestId) -> Option<&'r str> {
-        Some(&request.id)
+        Some(request.as_str())
     }
 
     /// Signs with a fresh nonce and timestamp, and labels with the operation's request id.
@@ -105,7 +96,7 @@ impl Signer<RongCloud> for Credentials {
         // The App Key was checked when the client was built, and nonces and timestamps are
         // digits, so this cannot fail.
         self.sign_headers(&mut parts, &nonce, &timestamp)?;
-        auth::label(&mut parts, &request.header);
+        auth::label(&mut parts, request);
         Ok(HttpRequest::from_parts(parts, body))
     }
 }

@@ -3,13 +3,20 @@
 
 /// The lowercase hex of `bytes`.
 pub(crate) fn encode(bytes: &[u8]) -> String {
+    let mut out = vec![0; bytes.len() * 2];
+    encode_into(bytes, &mut out);
+    String::from_utf8(out).expect("hex digits are ASCII")
+}
+
+/// Writes the lowercase hex of `bytes` into `out`, which holds exactly twice as many bytes: no
+/// allocation, for a digest that goes straight into a header value.
+pub(crate) fn encode_into(bytes: &[u8], out: &mut [u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &byte in bytes {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    assert_eq!(out.len(), bytes.len() * 2, "two hex digits per byte");
+    for (pair, &byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
     }
-    out
 }
 
 /// Decodes exactly `2 * N` hex digits of either case. The input is the caller's claim, not a
@@ -42,6 +49,18 @@ mod tests {
     #[test]
     fn encoding() {
         assert_eq!(encode(&[0x00, 0xaf, 0x10]), "00af10");
+    }
+
+    proptest::proptest! {
+        /// Two lowercase digits per byte, as `format!("{:02x}")` writes them, in place or not.
+        #[test]
+        fn encoding_is_lowercase_hex(bytes: Vec<u8>) {
+            let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let mut out = vec![0; bytes.len() * 2];
+            encode_into(&bytes, &mut out);
+            proptest::prop_assert_eq!(&out[..], expected.as_bytes());
+            proptest::prop_assert_eq!(encode(&bytes), expected);
+        }
     }
 
     #[cfg(feature = "verify")]

@@ -97,6 +97,15 @@ pub fn signature(app_secret: &AppSecret, nonce: &str, timestamp: &str) -> String
     crate::hex::encode(&digest(app_secret, nonce, timestamp))
 }
 
+/// [`signature`] as ASCII bytes on the stack, for a header value without an intermediate
+/// string.
+#[cfg(feature = "http")]
+fn signature_bytes(app_secret: &AppSecret, nonce: &str, timestamp: &str) -> [u8; SIGNATURE_LEN] {
+    let mut hex = [0; SIGNATURE_LEN];
+    crate::hex::encode_into(&digest(app_secret, nonce, timestamp), &mut hex);
+    hex
+}
+
 /// Why a RongCloud signature was rejected by [`verify`].
 ///
 /// The RongCloud server answers both with HTTP 401 (business code 1004, "signature error").

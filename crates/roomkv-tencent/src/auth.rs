@@ -8,7 +8,8 @@
 //! `random` is a fresh 32-bit value for every attempt.
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, UNIX_EPOCH};
 
 use http::uri::PathAndQuery;
@@ -38,7 +39,8 @@ struct State {
 }
 
 struct Cached {
-    usersig: UserSig,
+    /// Shared with the attempts signed with it: taking it is a reference count, not a copy.
+    usersig: Arc<UserSig>,
     /// `TLS.time`: Unix seconds.
     issued_at: u64,
     generation: u64,
@@ -47,7 +49,7 @@ struct Cached {
 /// The UserSig an attempt was signed with.
 #[derive(Clone)]
 pub(crate) struct Ticket {
-    pub(crate) usersig: UserSig,
+    pub(crate) usersig: Arc<UserSig>,
     /// Which generation it is, so a rejection renews it only once however many requests saw it.
     pub(crate) generation: u64,
 }
@@ -99,7 +101,7 @@ impl UserSigCache {
         }
         let cached = state.current.as_ref().expect("generated above");
         Ticket {
-            usersig: cached.usersig.clone(),
+            usersig: Arc::clone(&cached.usersig),
             generation: cached.generation,
         }
     }
@@ -135,7 +137,7 @@ impl UserSigCache {
             "generated the admin UserSig"
         );
         state.current = Some(Cached {
-            usersig,
+            usersig: Arc::new(usersig),
             issued_at: now,
             generation: state.generation,
         });
@@ -187,16 +189,20 @@ pub(crate) fn sign(
         .path_and_query
         .as_ref()
         .map_or(("/", None), |pq| (pq.path(), pq.query()));
-    let signed = format!(
-        "{path}?{query}{sep}usersig={usersig}&random={random}",
-        query = query.unwrap_or(""),
-        sep = if query.is_some_and(|q| !q.is_empty()) {
-            "&"
-        } else {
-            ""
-        },
-        usersig = usersig.expose_secret(),
-    );
+    let usersig = usersig.expose_secret();
+    // One string of the final length, no formatting machinery but for `random`'s digits.
+    let mut signed =
+        String::with_capacity(path.len() + query.map_or(0, str::len) + usersig.len() + 32);
+    signed.push_str(path);
+    signed.push('?');
+    if let Some(query) = query.filter(|q| !q.is_empty()) {
+        signed.push_str(query);
+        signed.push('&');
+    }
+    signed.push_str("usersig=");
+    signed.push_str(usersig);
+    signed.push_str("&random=");
+    let _ = write!(signed, "{random}");
     uri.path_and_query = Some(PathAndQuery::try_from(signed)?);
     head.uri = http::Uri::from_parts(uri)?;
     Ok(http::Request::from_parts(head, body))

@@ -67,6 +67,7 @@
 //! above), so [`LocalLimiter`] keeps the GCRA state itself: a few lines of integer arithmetic,
 //! property-tested against the classic FIFO model and the rate bound.
 
+mod fast_hash;
 mod gcra;
 mod local;
 #[cfg(feature = "redis")]

@@ -248,7 +248,7 @@ fn no_secret_in_any_debug_display_error_or_trace_log() {
         "request_id=",
         "host=http://127.0.0.1:",
         "TRACE",
-        "exchange done",
+        "answered: success",
         "close",
         // The emulator's own log lines (same thread, same subscriber).
         "roomkv emulator listening",

@@ -314,9 +314,7 @@ impl Body {
         path: &str,
     ) -> Result<http::Request<Vec<u8>>, EncodeError> {
         let (content_type, body) = self.finish();
-        Ok(http::Request::post(endpoint.join(path)?)
-            .header(http::header::CONTENT_TYPE, content_type)
-            .body(body)?)
+        endpoint.post(path, content_type, body)
     }
 }
 

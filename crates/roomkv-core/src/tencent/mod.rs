@@ -112,13 +112,25 @@ impl Endpoint {
 
     /// The URL of the declared command without `usersig` and `random`.
     fn url(&self, declaration: &Declaration) -> Result<http::Uri, EncodeError> {
-        let query = form_urlencoded::Serializer::new(String::new())
-            .append_pair("sdkappid", &self.sdkappid.to_string())
-            .append_pair("identifier", self.admin.as_str())
-            .append_pair("contenttype", "json")
-            .finish();
-        self.base
-            .join(&format!("{}?{query}", declaration.paths.first()))
+        self.base.join(&self.path_and_query(declaration))
+    }
+
+    /// `/v4/live_engine_http_srv/{command}?sdkappid=..&identifier=..&contenttype=json`, built
+    /// in one string (the SDKAppID written in place, not formatted into a string of its own).
+    fn path_and_query(&self, declaration: &Declaration) -> String {
+        use std::fmt::Write as _;
+
+        let path = declaration.paths.first();
+        let mut out = String::with_capacity(path.len() + 64 + self.admin.as_str().len());
+        out.push_str(path);
+        out.push_str("?sdkappid=");
+        let _ = write!(out, "{}", self.sdkappid);
+        out.push_str("&identifier=");
+        out.extend(form_urlencoded::byte_serialize(
+            self.admin.as_str().as_bytes(),
+        ));
+        out.push_str("&contenttype=json");
+        out
     }
 
     /// Builds the unsigned JSON request of the declared command with `body`.
@@ -127,12 +139,15 @@ impl Endpoint {
         declaration: &Declaration,
         body: &T,
     ) -> Result<http::Request<Vec<u8>>, EncodeError> {
-        let body = serde_json::to_vec(body)
+        // Room for a typical body, so that serializing does not grow it member by member.
+        let mut json = Vec::with_capacity(256);
+        serde_json::to_writer(&mut json, body)
             .map_err(|e| EncodeError::new(format!("could not encode the body: {e}")))?;
-        Ok(http::Request::builder()
-            .method(declaration.method.clone())
-            .uri(self.url(declaration)?)
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body)?)
+        let body = json;
+        let mut request =
+            self.base
+                .post(&self.path_and_query(declaration), "application/json", body)?;
+        *request.method_mut() = declaration.method.clone();
+        Ok(request)
     }
 }

@@ -3,7 +3,7 @@
 use http::header::{HeaderName, HeaderValue};
 use http::request::Parts;
 
-use super::{AppKey, AppSecret, signature};
+use super::{AppKey, AppSecret, signature_bytes};
 
 /// Which header names carry the signature.
 ///
@@ -149,10 +149,12 @@ impl<'a> HeaderAuth<'a> {
         let app_key = value("App-Key", self.app_key.as_str())?;
         let nonce = value("Nonce", self.nonce)?;
         let timestamp = value("Timestamp", self.timestamp)?;
-        let mut signature = value(
-            "Signature",
-            &signature(self.app_secret, self.nonce, self.timestamp),
-        )?;
+        let mut signature = HeaderValue::from_bytes(&signature_bytes(
+            self.app_secret,
+            self.nonce,
+            self.timestamp,
+        ))
+        .expect("hex digits are a valid header value");
         signature.set_sensitive(true);
 
         let headers = &mut parts.headers;

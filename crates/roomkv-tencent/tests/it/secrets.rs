@@ -205,7 +205,7 @@ async fn logs_at_trace_level_never_show_secrets() {
     assert!(text.contains("host=https://console.tim.qq.com"), "{text}");
     assert!(text.contains("generated the admin UserSig"), "{text}");
     assert!(text.contains("renewing it"), "{text}");
-    assert!(text.contains("exchange failed"), "{text}");
+    assert!(text.contains("attempt failed in transport"), "{text}");
     // ...but never a secret.
     assert_no_secrets(&text, &requests);
 }

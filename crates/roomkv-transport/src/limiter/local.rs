@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::fast_hash::FastHash;
 use super::gcra::{Bucket, Nanos, nanos};
 use super::{Charge, DEFAULT_BURST, RateLimitReason, RateLimited, RateLimiter, TokioClock};
 use crate::{BoxFuture, Clock, SharedClock};
@@ -41,8 +42,12 @@ use crate::{BoxFuture, Clock, SharedClock};
 pub struct LocalLimiter {
     clock: SharedClock,
     burst: Duration,
-    buckets: Mutex<HashMap<BucketKey, Bucket>>,
+    buckets: Mutex<Buckets>,
 }
+
+/// The buckets in use, by name and rate, hashed fast ([`FastHash`]): the map is looked up a few
+/// times per admitted request.
+type Buckets = HashMap<BucketKey, Bucket, FastHash>;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct BucketKey {
@@ -80,7 +85,7 @@ impl LocalLimiter {
         Self {
             clock: SharedClock::new(TokioClock::new()),
             burst: DEFAULT_BURST,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(Buckets::default()),
         }
     }
 
@@ -104,7 +109,7 @@ impl LocalLimiter {
         self.burst
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<BucketKey, Bucket>> {
+    fn lock(&self) -> MutexGuard<'_, Buckets> {
         // A poisoned lock only means another thread panicked between two plain stores; the
         // buckets are still consistent.
         self.buckets
@@ -115,30 +120,37 @@ impl LocalLimiter {
     /// Reserves the earliest time at which every charge fits and answers how long until then,
     /// or, when that is longer than `max_wait`, refuses without reserving anything.
     fn reserve(&self, charges: &[Charge], max_wait: Duration) -> Result<Duration, RateLimited> {
+        // Each charged bucket's key, made once: every look-up below borrows it.
+        let charged: Vec<(usize, BucketKey, u32)> = limited(charges)
+            .map(|(index, charge, units)| (index, BucketKey::of(charge), units))
+            .collect();
         let now = nanos(self.clock.monotonic());
         let mut buckets = self.lock();
-        // Buckets whose reservations are all past and who are full again are forgotten, so
-        // the map holds only the buckets in use.
-        buckets.retain(|_, bucket| {
-            bucket.settle(now);
-            !bucket.is_idle(now)
-        });
-        for (_, charge, _) in limited(charges) {
-            buckets
-                .entry(BucketKey::of(charge))
-                .or_insert_with(|| Bucket::new(charge.rate_per_sec, self.burst));
+        for (_, key, _) in &charged {
+            if let Some(bucket) = buckets.get_mut(key) {
+                bucket.settle(now);
+                continue;
+            }
+            // Before the map grows, the buckets whose reservations are all past and who are
+            // full again are forgotten (an idle bucket behaves as a new one), so the map holds
+            // only the buckets in use; a request charging a bucket in use keeps it as it is.
+            buckets.retain(|key, bucket| {
+                bucket.settle(now);
+                !bucket.is_idle(now) || charged.iter().any(|(_, charged, _)| charged == key)
+            });
+            buckets.insert(key.clone(), Bucket::new(key.rate_per_sec, self.burst));
         }
-        let cost = |charge: &Charge, units: u32| buckets[&BucketKey::of(charge)].cost(units);
         // The earliest time that fits every bucket: each bucket's earliest from the time the
         // others allow, until none moves it (each step lands on one of the finitely many
         // gaps between reservations, so this ends).
         let (mut at, mut worst): (Nanos, Option<usize>) = (now, None);
         loop {
             let mut moved = false;
-            for (index, charge, units) in limited(charges) {
-                let earliest = buckets[&BucketKey::of(charge)].earliest(at, cost(charge, units));
+            for (index, key, units) in &charged {
+                let bucket = &buckets[key];
+                let earliest = bucket.earliest(at, bucket.cost(*units));
                 if earliest > at {
-                    (at, worst, moved) = (earliest, Some(index), true);
+                    (at, worst, moved) = (earliest, Some(*index), true);
                 }
             }
             if !moved {
@@ -153,11 +165,11 @@ impl LocalLimiter {
                 RateLimitReason::WaitTooLong { wait, max_wait },
             ));
         }
-        for (_, charge, units) in limited(charges) {
+        for (_, key, units) in &charged {
             let bucket = buckets
-                .get_mut(&BucketKey::of(charge))
+                .get_mut(key)
                 .expect("every charged bucket was made above");
-            let cost = bucket.cost(units);
+            let cost = bucket.cost(*units);
             bucket.reserve(at, cost);
             bucket.settle(now);
         }
@@ -165,8 +177,6 @@ impl LocalLimiter {
     }
 }
 
-/// The charges that take from a limited bucket, as `(index, charge, units)`, a bucket charged
-/// more than once in one request counted once with the units added up (at its first charge).
 fn limited(charges: &[Charge]) -> impl Iterator<Item = (usize, &Charge, u32)> {
     let takes = |charge: &Charge| charge.units > 0 && charge.rate_per_sec > 0;
     let same = |a: &Charge, b: &Charge| a.bucket == b.bucket && a.rate_per_sec == b.rate_per_sec;
@@ -242,6 +252,25 @@ mod tests {
                 .with_clock(clock.clone()),
             clock,
         )
+    }
+
+    #[test]
+    fn idle_buckets_are_forgotten_when_the_map_would_grow() {
+        let (limiter, clock) = manual(Duration::from_millis(200));
+        let a = [charge("app:a", 100, 1)];
+        let b = [charge("app:b", 100, 1)];
+        assert_eq!(limiter.try_take(&a), Ok(()));
+        assert_eq!(limiter.try_take(&b), Ok(()));
+        assert_eq!(limiter.lock().len(), 2, "both buckets are in use");
+        clock.advance(Duration::from_secs(1));
+        // Charging a bucket that is kept does not sweep the map.
+        assert_eq!(limiter.try_take(&a), Ok(()));
+        assert_eq!(limiter.lock().len(), 2);
+        // A new bucket does: `b` is idle and forgotten, `a` is charged now and kept.
+        assert_eq!(limiter.try_take(&[charge("app:c", 100, 1)]), Ok(()));
+        let mut names: Vec<_> = limiter.lock().keys().map(|k| k.name.to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["app:a", "app:c"]);
     }
 
     #[test]
