@@ -119,6 +119,51 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
         charges: &'a [Charge],
         max_wait: Duration,
     ) -> BoxFuture<'a, Result<(), RateLimited>>;
+
+    /// Decides without waiting, for a limiter that can: reserves the earliest slot at which
+    /// every charge fits and answers how long until it, which the caller then sleeps; or
+    /// refuses as [`admit`](Self::admit) would, taking nothing. `None` (the default) means the
+    /// limiter cannot decide synchronously (it asks a shared store) and the caller must use
+    /// `admit`.
+    ///
+    /// The clients' request pipeline asks this first, so that a request that does not wait
+    /// costs no boxed future. An implementation must reserve exactly as `admit` would: a
+    /// `Some(Ok(wait))` holds the slot.
+    ///
+    /// # Errors
+    ///
+    /// As [`admit`](Self::admit).
+    fn reserve_now(
+        &self,
+        charges: &[Charge],
+        max_wait: Duration,
+    ) -> Option<Result<Duration, RateLimited>> {
+        let _ = (charges, max_wait);
+        None
+    }
+}
+
+/// Admits `charges` into `limiter`: through its synchronous [`RateLimiter::reserve_now`] when it
+/// decides there (sleeping on tokio's timer until the reserved slot), else through its `admit`.
+///
+/// # Errors
+///
+/// [`RateLimited`], as the limiter decides.
+pub async fn admit(
+    limiter: &dyn RateLimiter,
+    charges: &[Charge],
+    max_wait: Duration,
+) -> Result<(), RateLimited> {
+    match limiter.reserve_now(charges, max_wait) {
+        Some(reserved) => {
+            let wait = reserved?;
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            Ok(())
+        }
+        None => limiter.admit(charges, max_wait).await,
+    }
 }
 
 /// A cheaply cloneable, type-erased [`RateLimiter`].
@@ -148,6 +193,14 @@ impl RateLimiter for SharedRateLimiter {
         max_wait: Duration,
     ) -> BoxFuture<'a, Result<(), RateLimited>> {
         self.0.admit(charges, max_wait)
+    }
+
+    fn reserve_now(
+        &self,
+        charges: &[Charge],
+        max_wait: Duration,
+    ) -> Option<Result<Duration, RateLimited>> {
+        self.0.reserve_now(charges, max_wait)
     }
 }
 

@@ -147,10 +147,12 @@ impl Pipeline<'_> {
                     metered.attempt_starts(number);
                     if let Some(admission) = &self.admission {
                         let waiting = metered.waiting();
-                        let admitted = admission
-                            .limiter
-                            .admit(admission.charges, admission.max_wait)
-                            .await;
+                        let admitted = crate::limiter::admit(
+                            admission.limiter,
+                            admission.charges,
+                            admission.max_wait,
+                        )
+                        .await;
                         metered.admitted(waiting, &admitted);
                         if let Err(refused) = admitted {
                             tracing::debug!(error = %refused, "attempt not admitted by the rate limiter");

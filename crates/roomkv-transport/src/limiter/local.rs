@@ -202,13 +202,15 @@ impl RateLimiter for LocalLimiter {
         charges: &'a [Charge],
         max_wait: Duration,
     ) -> BoxFuture<'a, Result<(), RateLimited>> {
-        Box::pin(async move {
-            let wait = self.reserve(charges, max_wait)?;
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
-            Ok(())
-        })
+        Box::pin(super::admit(self, charges, max_wait))
+    }
+
+    fn reserve_now(
+        &self,
+        charges: &[Charge],
+        max_wait: Duration,
+    ) -> Option<Result<Duration, RateLimited>> {
+        Some(self.reserve(charges, max_wait))
     }
 }
 
@@ -252,6 +254,26 @@ mod tests {
                 .with_clock(clock.clone()),
             clock,
         )
+    }
+
+    #[test]
+    fn reserve_now_decides_at_once_and_holds_the_slot_also_through_a_shared_limiter() {
+        use crate::limiter::SharedRateLimiter;
+
+        let (limiter, _clock) = manual(Duration::from_millis(100));
+        let shared = SharedRateLimiter::new(limiter);
+        let set = [charge("app:set", 10, 1)];
+        let second = Duration::from_millis(100);
+        let now = |max_wait| shared.reserve_now(&set, max_wait).expect("decided at once");
+        assert_eq!(now(Duration::ZERO).unwrap(), Duration::ZERO);
+        assert_eq!(now(Duration::from_secs(1)).unwrap(), second);
+        let refused = now(Duration::from_millis(150)).unwrap_err();
+        assert_eq!(refused.wait(), Some(2 * second), "the second slot is held");
+        assert_eq!(
+            now(Duration::from_secs(1)).unwrap(),
+            2 * second,
+            "a refusal took nothing"
+        );
     }
 
     #[test]

@@ -316,6 +316,55 @@ async fn every_attempt_waits_for_its_own_slot_before_it_is_built() {
     );
 }
 
+/// A limiter that decides only asynchronously (as one asking a shared store does): it keeps
+/// the default `reserve_now` and counts the calls of its `admit`.
+#[derive(Debug)]
+struct AsyncOnly {
+    inner: LocalLimiter,
+    admits: std::sync::atomic::AtomicUsize,
+}
+
+impl roomkv_transport::limiter::RateLimiter for AsyncOnly {
+    fn admit<'a>(
+        &'a self,
+        charges: &'a [Charge],
+        max_wait: Duration,
+    ) -> roomkv_transport::BoxFuture<'a, Result<(), RateLimited>> {
+        self.admits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.admit(charges, max_wait)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_limiter_that_cannot_decide_at_once_is_asked_through_admit_on_every_attempt() {
+    use roomkv_transport::limiter::RateLimiter as _;
+
+    let h = Harness::new();
+    h.capture
+        .push_response(response(503, ""))
+        .push_response(response(200, "ok"));
+    let (inner, charges) = one_per_100ms();
+    let limiter = AsyncOnly {
+        inner,
+        admits: 0.into(),
+    };
+    assert!(limiter.reserve_now(&charges, Duration::ZERO).is_none());
+    let start = tokio::time::Instant::now();
+    let admission = Admission {
+        limiter: &limiter,
+        charges: &charges,
+        max_wait: Duration::from_secs(1),
+    };
+    let (result, attempts, _, _) = h
+        .run_admitted(RequestKind::Write { repeatable: true }, Some(admission))
+        .await;
+    assert_eq!(result.unwrap(), 200);
+    assert_eq!(attempts, 2);
+    assert_eq!(limiter.admits.load(std::sync::atomic::Ordering::Relaxed), 2);
+    assert!(start.elapsed() >= Duration::from_millis(100));
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_retry_the_limiter_refuses_is_not_sent_and_leaves_the_outcome_unknown() {
     let h = Harness::new();
