@@ -26,12 +26,42 @@ where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = Recorder> + Send + 'static,
 {
-    let tasks: Vec<_> = (0..count).map(|i| tokio::spawn(worker(i))).collect();
+    merge_tasks((0..count).map(|i| tokio::spawn(worker(i))).collect()).await
+}
+
+async fn merge_tasks(tasks: Vec<tokio::task::JoinHandle<Recorder>>) -> Recorder {
     let mut all = Recorder::default();
     for task in tasks {
         all.merge(task.await.expect("a load worker panicked"));
     }
     all
+}
+
+/// One worker of a closed-loop run: what it needs for its requests (a client, its room), and
+/// how to send the next one.
+pub(crate) trait Worker: Send + 'static {
+    /// Sends one request and tells how it ended.
+    fn request(&mut self) -> impl Future<Output = Outcome> + Send + '_;
+}
+
+/// Runs each of `workers` as a task sending requests back to back until `window` closes, and
+/// merges what they recorded.
+pub(crate) async fn closed_loop<W: Worker>(workers: Vec<W>, window: Window) -> Recorder {
+    let tasks = workers
+        .into_iter()
+        .map(|mut worker| {
+            tokio::spawn(async move {
+                let mut recorder = Recorder::default();
+                while window.running() {
+                    let started = Instant::now();
+                    let outcome = worker.request().await;
+                    recorder.record(&window, started, outcome);
+                }
+                recorder
+            })
+        })
+        .collect();
+    merge_tasks(tasks).await
 }
 
 /// Builds the `seq`-th request of connection `connection`.
