@@ -7,18 +7,19 @@ use std::path::Path;
 use crate::baseline::{RongCloudBaseline, TencentBaseline};
 use crate::load::{Worker, closed_loop};
 use crate::process::Server;
-use crate::report::{ClientKind, ClientRun};
+use crate::procfs;
+use crate::report::{ClientKind, ClientRound, ClientRun};
 use crate::scenarios::{
     LOAD_KEY, LOAD_VALUE, Quotas, Timing, rongcloud_client, rongcloud_workers, tencent_client,
     tencent_rooms, tencent_workers,
 };
-use crate::stats::{Outcome, Summary};
+use crate::stats::Outcome;
 
 /// The concurrencies of section 2.
 pub(crate) const CONCURRENCY: [usize; 3] = [1, 16, 64];
 /// Rounds per operation and concurrency; each runs both clients, the first of them
 /// alternating from round to round.
-const ROUNDS: usize = 2;
+const ROUNDS: usize = 3;
 
 /// The two operations of section 2.
 const RONGCLOUD_ENTRY_SET: &str = "RongCloud entry set";
@@ -65,10 +66,23 @@ fn baseline_outcome(result: &Result<(), String>) -> Outcome {
     }
 }
 
-/// One closed-loop run of `workers` in a fresh window of `timing`.
-async fn measure<W: Worker>(workers: Vec<W>, timing: Timing) -> Summary {
+/// One closed-loop run of `workers` in a fresh window of `timing`, and this process's CPU time
+/// per successful request from the window's start to the last answer.
+async fn measure<W: Worker>(workers: Vec<W>, timing: Timing) -> Result<ClientRound, String> {
     let window = timing.window();
-    closed_loop(workers, window).await.summary(window.length())
+    let cpu_at_start = tokio::spawn(async move {
+        tokio::time::sleep_until(window.start().into()).await;
+        procfs::own_cpu_time()
+    });
+    let summary = closed_loop(workers, window)
+        .await
+        .summary(window.length());
+    let cpu = procfs::own_cpu_time()?
+        .saturating_sub(cpu_at_start.await.map_err(|err| err.to_string())??);
+    Ok(ClientRound {
+        client_cpu_us: cpu.as_secs_f64() * 1e6 / summary.ok.max(1) as f64,
+        summary,
+    })
 }
 
 /// Section 2: for each operation and concurrency, [`ROUNDS`] rounds of roomkv's client and the
@@ -106,7 +120,7 @@ pub(crate) async fn client_load(roomkv: &Path, timing: Timing) -> Result<Vec<Cli
                         .collect()
                 },
             )
-            .await,
+            .await?,
         );
     }
     for concurrency in CONCURRENCY {
@@ -128,7 +142,7 @@ pub(crate) async fn client_load(roomkv: &Path, timing: Timing) -> Result<Vec<Cli
                         .collect()
                 },
             )
-            .await,
+            .await?,
         );
     }
     Ok(runs)
@@ -155,7 +169,7 @@ impl Pair {
         timing: Timing,
         roomkv: impl Fn() -> Vec<R>,
         baseline: impl Fn() -> Vec<B>,
-    ) -> [ClientRun; 2] {
+    ) -> Result<[ClientRun; 2], String> {
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for round in 0..ROUNDS {
             let progress = |client: ClientKind| {
@@ -168,19 +182,19 @@ impl Pair {
             };
             if round % 2 == 0 {
                 progress(ClientKind::Roomkv);
-                ours.push(measure(roomkv(), timing).await);
+                ours.push(measure(roomkv(), timing).await?);
                 progress(ClientKind::Baseline);
-                theirs.push(measure(baseline(), timing).await);
+                theirs.push(measure(baseline(), timing).await?);
             } else {
                 progress(ClientKind::Baseline);
-                theirs.push(measure(baseline(), timing).await);
+                theirs.push(measure(baseline(), timing).await?);
                 progress(ClientKind::Roomkv);
-                ours.push(measure(roomkv(), timing).await);
+                ours.push(measure(roomkv(), timing).await?);
             }
         }
-        [
+        Ok([
             ClientRun::best_of(ClientKind::Roomkv, self.operation, self.concurrency, ours),
             ClientRun::best_of(ClientKind::Baseline, self.operation, self.concurrency, theirs),
-        ]
+        ])
     }
 }

@@ -129,9 +129,22 @@ pub(crate) struct ClientRun {
     /// Requests in flight at once.
     pub(crate) concurrency: usize,
     /// Every round, in the order run.
-    pub(crate) rounds: Vec<Summary>,
+    pub(crate) rounds: Vec<ClientRound>,
     /// The round with the highest rate (the one least disturbed by the rest of the machine).
     pub(crate) summary: Summary,
+    /// The load generator's CPU time (user and system, every thread) per successful request in
+    /// that round, in microseconds: the client's own cost, with the emulator's in its own
+    /// process.
+    pub(crate) client_cpu_us: f64,
+}
+
+/// One round of one client in section 2.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ClientRound {
+    /// What was measured.
+    pub(crate) summary: Summary,
+    /// The load generator's CPU time per successful request, in microseconds.
+    pub(crate) client_cpu_us: f64,
 }
 
 impl ClientRun {
@@ -140,11 +153,11 @@ impl ClientRun {
         client: ClientKind,
         operation: &'static str,
         concurrency: usize,
-        rounds: Vec<Summary>,
+        rounds: Vec<ClientRound>,
     ) -> Self {
-        let summary = rounds
+        let best = rounds
             .iter()
-            .max_by(|a, b| a.ok_per_sec.total_cmp(&b.ok_per_sec))
+            .max_by(|a, b| a.summary.ok_per_sec.total_cmp(&b.summary.ok_per_sec))
             .cloned()
             .expect("every run has a round");
         Self {
@@ -152,7 +165,8 @@ impl ClientRun {
             operation,
             concurrency,
             rounds,
-            summary,
+            summary: best.summary,
+            client_cpu_us: best.client_cpu_us,
         }
     }
 }
@@ -561,14 +575,15 @@ pub(crate) fn client_load_section(
          of {rounds} alternating rounds per row.\n"
     );
     out.push_str(
-        "| operation | client | concurrency | requests/s | p50 | p99 | p99 / p50 | errors |\n",
+        "| operation | client | concurrency | requests/s | p50 | p99 | p99 / p50 | client CPU \
+         per request | errors |\n",
     );
-    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for run in runs {
         let s = &run.summary;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {:.1} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
             run.operation,
             run.client,
             run.concurrency,
@@ -576,6 +591,7 @@ pub(crate) fn client_load_section(
             micros(s.p50_us),
             micros(s.p99_us),
             s.p99_us / s.p50_us.max(f64::MIN_POSITIVE),
+            micros(run.client_cpu_us),
             s.failed + s.throttled
         );
     }
@@ -711,7 +727,14 @@ mod tests {
 
     /// Section 2: RongCloud at 16 and 64 in flight, roomkv and the baseline.
     fn client_runs() -> Vec<ClientRun> {
-        let run = |client, concurrency, rounds| {
+        let run = |client, concurrency, rounds: Vec<Summary>| {
+            let rounds = rounds
+                .into_iter()
+                .map(|summary| ClientRound {
+                    client_cpu_us: summary.p50_us / 10.0,
+                    summary,
+                })
+                .collect();
             ClientRun::best_of(client, "RongCloud entry set", concurrency, rounds)
         };
         vec![
@@ -821,6 +844,7 @@ mod tests {
         assert_eq!(baseline.rounds.len(), 2);
         assert_eq!(baseline.summary.ok_per_sec, 12_000.0);
         assert_eq!(baseline.summary.p50_us, 110.0);
+        assert_eq!(baseline.client_cpu_us, 11.0);
     }
 
     #[test]
@@ -868,8 +892,8 @@ mod tests {
             "| `usersig_generate` | UserSig generation | 12.3 µs | 12.0 µs | — |",
             "### 2. Client to emulator",
             "best of 1 alternating rounds per row",
-            "| RongCloud entry set | roomkv | 16 | 12,346/s | 120.0 µs | 1.50 ms | 12.5 | 1 |",
-            "| RongCloud entry set | baseline | 16 | 12,000/s | 110.0 µs | 300.0 µs | 2.7 | 0 |",
+            "| RongCloud entry set | roomkv | 16 | 12,346/s | 120.0 µs | 1.50 ms | 12.5 | 12.0 µs | 1 |",
+            "| RongCloud entry set | baseline | 16 | 12,000/s | 110.0 µs | 300.0 µs | 2.7 | 11.0 µs | 0 |",
             "| RongCloud entry set | 16 | 1.029: met | 1.091: **missed** |",
             "| RongCloud entry set | 64 | 1.040: met | 1.053: **missed** |",
             "| RongCloud entry set | roomkv | 2.50: met | 1.053: met |",
