@@ -21,6 +21,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use sha1::{Digest, Sha1};
 
 /// The pooled HTTP/1.1 client both baseline clients are built on.
@@ -35,8 +36,11 @@ fn pooled_http() -> Http {
     Client::builder(TokioExecutor::new()).build(connector)
 }
 
-/// Sends `request` and returns the body of a `200` answer.
-async fn exchange(http: &Http, request: Request<Full<Bytes>>) -> Result<Bytes, String> {
+/// Sends `request` and reads the JSON body of its `200` answer.
+async fn exchange<T: DeserializeOwned>(
+    http: &Http,
+    request: Request<Full<Bytes>>,
+) -> Result<T, String> {
     let response = http
         .request(request)
         .await
@@ -49,7 +53,7 @@ async fn exchange(http: &Http, request: Request<Full<Bytes>>) -> Result<Bytes, S
         .map_err(|err| format!("body: {err}"))?
         .to_bytes();
     if status == StatusCode::OK {
-        Ok(body)
+        serde_json::from_slice(&body).map_err(|err| format!("answer: {err}"))
     } else {
         Err(format!("HTTP {status}: {}", String::from_utf8_lossy(&body)))
     }
@@ -118,9 +122,7 @@ impl RongCloudBaseline {
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Full::new(Bytes::from(body)))
             .map_err(|err| err.to_string())?;
-        let body = exchange(&self.http, request).await?;
-        let reply: RongCloudReply =
-            serde_json::from_slice(&body).map_err(|err| format!("answer: {err}"))?;
+        let reply: RongCloudReply = exchange(&self.http, request).await?;
         if reply.code == 200 {
             Ok(())
         } else {
@@ -193,9 +195,7 @@ impl TencentBaseline {
             .header(CONTENT_TYPE, "application/json")
             .body(Full::new(Bytes::from(body.to_string())))
             .map_err(|err| err.to_string())?;
-        let body = exchange(&self.http, request).await?;
-        let reply: TencentReply =
-            serde_json::from_slice(&body).map_err(|err| format!("answer: {err}"))?;
+        let reply: TencentReply = exchange(&self.http, request).await?;
         if reply.error_code == 0 {
             Ok(())
         } else {

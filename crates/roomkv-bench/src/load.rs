@@ -213,6 +213,42 @@ mod tests {
         assert_eq!((summary.ok, summary.failed), (0, 3), "{summary:?}");
     }
 
+    /// Answers every other request with a failure, counting what it sent.
+    struct Alternating {
+        sent: Arc<std::sync::atomic::AtomicU64>,
+    }
+
+    impl Worker for Alternating {
+        async fn request(&mut self) -> Outcome {
+            let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tokio::task::yield_now().await;
+            if n % 2 == 0 {
+                Outcome::Ok
+            } else {
+                Outcome::Failed
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_closed_loop_records_every_worker_until_the_window_closes() {
+        let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let workers = (0..3)
+            .map(|_| Alternating {
+                sent: Arc::clone(&sent),
+            })
+            .collect();
+        let window = Window::after(Duration::ZERO, Duration::from_millis(50));
+        let summary = closed_loop(workers, window)
+            .await
+            .summary(window.length());
+        let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(summary.ok > 0 && summary.failed > 0, "{summary:?}");
+        // Every request started in the window is recorded, as a success or a failure.
+        assert_eq!(summary.ok + summary.failed, sent, "{summary:?}");
+        assert!(summary.ok.abs_diff(summary.failed) <= 3, "{summary:?}");
+    }
+
     #[test]
     fn the_success_marker_is_found_anywhere_in_the_body() {
         assert!(says_code_200(br#"{"code":200}"#));
