@@ -74,11 +74,9 @@ async fn measure<W: Worker>(workers: Vec<W>, timing: Timing) -> Result<ClientRou
         tokio::time::sleep_until(window.start().into()).await;
         procfs::own_cpu_time()
     });
-    let summary = closed_loop(workers, window)
-        .await
-        .summary(window.length());
-    let cpu = procfs::own_cpu_time()?
-        .saturating_sub(cpu_at_start.await.map_err(|err| err.to_string())??);
+    let summary = closed_loop(workers, window).await.summary(window.length());
+    let cpu =
+        procfs::own_cpu_time()?.saturating_sub(cpu_at_start.await.map_err(|err| err.to_string())??);
     Ok(ClientRound {
         client_cpu_us: cpu.as_secs_f64() * 1e6 / summary.ok.max(1) as f64,
         summary,
@@ -180,7 +178,7 @@ impl Pair {
                     round + 1
                 );
             };
-            if round % 2 == 0 {
+            if round.is_multiple_of(2) {
                 progress(ClientKind::Roomkv);
                 ours.push(measure(roomkv(), timing).await?);
                 progress(ClientKind::Baseline);
@@ -194,7 +192,12 @@ impl Pair {
         }
         Ok([
             ClientRun::best_of(ClientKind::Roomkv, self.operation, self.concurrency, ours),
-            ClientRun::best_of(ClientKind::Baseline, self.operation, self.concurrency, theirs),
+            ClientRun::best_of(
+                ClientKind::Baseline,
+                self.operation,
+                self.concurrency,
+                theirs,
+            ),
         ])
     }
 }

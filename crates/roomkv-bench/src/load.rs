@@ -222,7 +222,7 @@ mod tests {
         async fn request(&mut self) -> Outcome {
             let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             tokio::task::yield_now().await;
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 Outcome::Ok
             } else {
                 Outcome::Failed
@@ -239,9 +239,7 @@ mod tests {
             })
             .collect();
         let window = Window::after(Duration::ZERO, Duration::from_millis(50));
-        let summary = closed_loop(workers, window)
-            .await
-            .summary(window.length());
+        let summary = closed_loop(workers, window).await.summary(window.length());
         let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
         assert!(summary.ok > 0 && summary.failed > 0, "{summary:?}");
         // Every request started in the window is recorded, as a success or a failure.

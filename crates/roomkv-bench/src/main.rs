@@ -70,11 +70,8 @@ fn main() -> ExitCode {
         Some("run") => parse_run(&args[1..]).and_then(|options| runtime()?.block_on(run(options))),
         Some("bare-server") if args.len() == 1 => runtime().and_then(|rt| rt.block_on(bare::run())),
         Some("client-memory") if args.len() == 3 => client_memory(&args[1], &args[2]),
-        Some("client-load") if args.len() == 3 => {
-            parse_measure_secs(&args[2]).and_then(|measure| {
-                runtime()?.block_on(client_load_alone(args[1].as_ref(), measure))
-            })
-        }
+        Some("client-load") if args.len() == 3 => parse_measure_secs(&args[2])
+            .and_then(|measure| runtime()?.block_on(client_load_alone(args[1].as_ref(), measure))),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

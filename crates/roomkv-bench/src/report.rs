@@ -744,8 +744,16 @@ mod tests {
                 16,
                 vec![timed(10_000.0, 100.0, 200.0), timed(12_000.0, 110.0, 300.0)],
             ),
-            run(ClientKind::Roomkv, 64, vec![timed(13_000.0, 400.0, 1_000.0)]),
-            run(ClientKind::Baseline, 64, vec![timed(12_500.0, 380.0, 1_500.0)]),
+            run(
+                ClientKind::Roomkv,
+                64,
+                vec![timed(13_000.0, 400.0, 1_000.0)],
+            ),
+            run(
+                ClientKind::Baseline,
+                64,
+                vec![timed(12_500.0, 380.0, 1_500.0)],
+            ),
         ]
     }
 
@@ -967,7 +975,10 @@ mod tests {
         assert_eq!(json["capacity"]["ratio"], 0.8);
         assert_eq!(json["client_load"][0]["client"], "roomkv");
         assert_eq!(json["client_load"][1]["client"], "baseline");
-        assert_eq!(json["client_load"][1]["rounds"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            json["client_load"][1]["rounds"].as_array().unwrap().len(),
+            2
+        );
         assert_eq!(json["client_vs_baseline"][1]["concurrency"], 64);
         assert_eq!(json["client_tail"][1]["client"], "baseline");
         assert_eq!(json["memory"]["client"]["connections"], 200);

@@ -17,8 +17,8 @@ use roomkv_provider::{ClientBuilder, ClientFactory};
 use crate::load::{Worker, closed_loop, drive_raw, run_workers, signed_entry_sets};
 use crate::process::Server;
 use crate::report::{
-    Capacity, CapacityRound, ClientMemory, CpuFigure, EmulatorMemory, MetricsCost,
-    QuotaRun, REQUEST_BUILD_TARGET_NS,
+    Capacity, CapacityRound, ClientMemory, CpuFigure, EmulatorMemory, MetricsCost, QuotaRun,
+    REQUEST_BUILD_TARGET_NS,
 };
 use crate::stats::{Outcome, Recorder, Summary, Window};
 use crate::{divan_table, procfs};
@@ -190,7 +190,10 @@ pub(crate) fn rongcloud_client(
 }
 
 /// The Tencent client the scenarios use against the emulator at `base_url`.
-pub(crate) fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::Client, String> {
+pub(crate) fn tencent_client(
+    base_url: &str,
+    quotas: Quotas<'_>,
+) -> Result<roomkv_tencent::Client, String> {
     let builder = roomkv_tencent::Client::builder()
         .sdkappid(crate::TENCENT_SDKAPPID)
         .secret_key(roomkv_tencent::SecretKey::new(crate::TENCENT_SECRET_KEY));
