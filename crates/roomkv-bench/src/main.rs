@@ -11,9 +11,10 @@
 //! `run` reads the micro-benchmarks' table (section 1, from divan), measures sections 2 to 5
 //! against release `roomkv emulator` processes and a bare hyper server, each started
 //! here in a process of its own on a loopback port, and writes the JSON report and its
-//! markdown. `bare-server` and `client-memory` are those helper processes. `client-load` measures
-//! section 2 alone (roomkv's clients and the baseline) and prints its tables and its JSON. Progress goes to
-//! stderr. `cargo xtask bench` builds everything in release mode and calls `run`.
+//! markdown. `bare-server` and `client-memory` are those helper processes. `client-load`
+//! measures section 2 alone (roomkv's clients and the baseline) and prints its tables and its
+//! JSON. Progress goes to stderr. `cargo xtask bench` builds everything in release mode and
+//! calls `run`.
 
 // Progress on stderr and the helpers' one line on stdout are the point of this binary.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
