@@ -26,12 +26,42 @@ where
     F: Fn(usize) -> Fut,
     Fut: Future<Output = Recorder> + Send + 'static,
 {
-    let tasks: Vec<_> = (0..count).map(|i| tokio::spawn(worker(i))).collect();
+    merge_tasks((0..count).map(|i| tokio::spawn(worker(i))).collect()).await
+}
+
+async fn merge_tasks(tasks: Vec<tokio::task::JoinHandle<Recorder>>) -> Recorder {
     let mut all = Recorder::default();
     for task in tasks {
         all.merge(task.await.expect("a load worker panicked"));
     }
     all
+}
+
+/// One worker of a closed-loop run: what it needs for its requests (a client, its room), and
+/// how to send the next one.
+pub(crate) trait Worker: Send + 'static {
+    /// Sends one request and tells how it ended.
+    fn request(&mut self) -> impl Future<Output = Outcome> + Send + '_;
+}
+
+/// Runs each of `workers` as a task sending requests back to back until `window` closes, and
+/// merges what they recorded.
+pub(crate) async fn closed_loop<W: Worker>(workers: Vec<W>, window: Window) -> Recorder {
+    let tasks = workers
+        .into_iter()
+        .map(|mut worker| {
+            tokio::spawn(async move {
+                let mut recorder = Recorder::default();
+                while window.running() {
+                    let started = Instant::now();
+                    let outcome = worker.request().await;
+                    recorder.record(&window, started, outcome);
+                }
+                recorder
+            })
+        })
+        .collect();
+    merge_tasks(tasks).await
 }
 
 /// Builds the `seq`-th request of connection `connection`.
@@ -181,6 +211,40 @@ mod tests {
             .unwrap()
             .summary(window.length());
         assert_eq!((summary.ok, summary.failed), (0, 3), "{summary:?}");
+    }
+
+    /// Answers every other request with a failure, counting what it sent.
+    struct Alternating {
+        sent: Arc<std::sync::atomic::AtomicU64>,
+    }
+
+    impl Worker for Alternating {
+        async fn request(&mut self) -> Outcome {
+            let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tokio::task::yield_now().await;
+            if n.is_multiple_of(2) {
+                Outcome::Ok
+            } else {
+                Outcome::Failed
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_closed_loop_records_every_worker_until_the_window_closes() {
+        let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let workers = (0..3)
+            .map(|_| Alternating {
+                sent: Arc::clone(&sent),
+            })
+            .collect();
+        let window = Window::after(Duration::ZERO, Duration::from_millis(50));
+        let summary = closed_loop(workers, window).await.summary(window.length());
+        let sent = sent.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(summary.ok > 0 && summary.failed > 0, "{summary:?}");
+        // Every request started in the window is recorded, as a success or a failure.
+        assert_eq!(summary.ok + summary.failed, sent, "{summary:?}");
+        assert!(summary.ok.abs_diff(summary.failed) <= 3, "{summary:?}");
     }
 
     #[test]

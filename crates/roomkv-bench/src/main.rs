@@ -5,18 +5,23 @@
 //!                  [--measure-secs S]
 //! roomkv-bench bare-server
 //! roomkv-bench client-memory BASE_URL REQUESTS
+//! roomkv-bench client-load ROOMKV_PATH MEASURE_SECS
 //! ```
 //!
 //! `run` reads the micro-benchmarks' table (section 1, from divan), measures sections 2 to 5
 //! against release `roomkv emulator` processes and a bare hyper server, each started
 //! here in a process of its own on a loopback port, and writes the JSON report and its
-//! markdown. `bare-server` and `client-memory` are those helper processes. Progress goes to
-//! stderr. `cargo xtask bench` builds everything in release mode and calls `run`.
+//! markdown. `bare-server` and `client-memory` are those helper processes. `client-load`
+//! measures section 2 alone (roomkv's clients and the baseline) and prints its tables and its
+//! JSON. Progress goes to stderr. `cargo xtask bench` builds everything in release mode and
+//! calls `run`.
 
 // Progress on stderr and the helpers' one line on stdout are the point of this binary.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bare;
+mod baseline;
+mod client_load;
 mod divan_table;
 mod load;
 mod process;
@@ -43,6 +48,7 @@ const USAGE: &str = "\
 usage: roomkv-bench run --roomkv PATH --divan FILE --divan-metrics OFF ON ROUNDS --json FILE --markdown FILE --date YYYY-MM-DD [--measure-secs S]
        roomkv-bench bare-server
        roomkv-bench client-memory BASE_URL REQUESTS
+       roomkv-bench client-load ROOMKV_PATH MEASURE_SECS
 ";
 
 /// Options of `run`.
@@ -65,6 +71,8 @@ fn main() -> ExitCode {
         Some("run") => parse_run(&args[1..]).and_then(|options| runtime()?.block_on(run(options))),
         Some("bare-server") if args.len() == 1 => runtime().and_then(|rt| rt.block_on(bare::run())),
         Some("client-memory") if args.len() == 3 => client_memory(&args[1], &args[2]),
+        Some("client-load") if args.len() == 3 => parse_measure_secs(&args[2])
+            .and_then(|measure| runtime()?.block_on(client_load_alone(args[1].as_ref(), measure))),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -120,14 +128,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             "--json" => options.json = value.into(),
             "--markdown" => options.markdown = value.into(),
             "--date" => options.date.clone_from(value),
-            "--measure-secs" => {
-                let secs: f64 = value
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 60.0)
-                    .ok_or_else(|| format!("--measure-secs {value}: not 0 < S ≤ 60"))?;
-                options.measure = Duration::from_secs_f64(secs);
-            }
+            "--measure-secs" => options.measure = parse_measure_secs(value)?,
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -146,6 +147,39 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     Ok(options)
 }
 
+/// Seconds each load run measures: `0 < S ≤ 60`.
+fn parse_measure_secs(value: &str) -> Result<Duration, String> {
+    let secs: f64 = value
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 60.0)
+        .ok_or_else(|| format!("--measure-secs {value}: not 0 < S ≤ 60"))?;
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// `client-load ROOMKV_PATH MEASURE_SECS`: section 2 alone, its tables and then its JSON on
+/// stdout.
+async fn client_load_alone(roomkv: &std::path::Path, measure: Duration) -> Result<(), String> {
+    let timing = Timing {
+        warm_up: WARM_UP,
+        measure,
+    };
+    let runs = client_load::client_load(roomkv, timing).await?;
+    let (vs_baseline, tails) = report::client_targets(&runs);
+    let mut markdown = String::new();
+    report::client_load_section(&runs, &vs_baseline, &tails, &mut markdown);
+    let json = serde_json::json!({
+        "client_load": runs,
+        "client_vs_baseline": vs_baseline,
+        "client_tail": tails,
+    });
+    println!("{markdown}\n{json:#}");
+    Ok(())
+}
+
+/// Requests before each load run's measured stretch, not counted.
+const WARM_UP: Duration = Duration::from_millis(500);
+
 async fn run(options: RunOptions) -> Result<(), String> {
     let divan = std::fs::read_to_string(&options.divan)
         .map_err(|err| format!("{}: {err}", options.divan.display()))?;
@@ -157,11 +191,12 @@ async fn run(options: RunOptions) -> Result<(), String> {
     let metrics_cost = scenarios::metrics_cost(&read(off)?, &read(on)?, *rounds)?;
     let load_average = procfs::load_average()?;
     let timing = Timing {
-        warm_up: Duration::from_millis(500),
+        warm_up: WARM_UP,
         measure: options.measure,
     };
     eprintln!("bench: section 2, client to emulator");
-    let client_load = scenarios::client_load(&options.roomkv, timing).await?;
+    let client_load = client_load::client_load(&options.roomkv, timing).await?;
+    let (client_vs_baseline, client_tail) = report::client_targets(&client_load);
     eprintln!("bench: section 3, emulator capacity against a bare hyper server");
     let capacity = scenarios::capacity(&options.roomkv, timing).await?;
     eprintln!("bench: section 4, quota use");
@@ -179,6 +214,8 @@ async fn run(options: RunOptions) -> Result<(), String> {
         cpu,
         metrics_cost,
         client_load,
+        client_vs_baseline,
+        client_tail,
         capacity,
         quota,
         memory: Memory { emulator, client },

@@ -1,6 +1,7 @@
 //! Figures read from `/proc` (Linux): resident memory, open sockets, the load average.
 
 use std::fs;
+use std::time::Duration;
 
 /// The resident memory (`VmRSS`) of process `pid`, in bytes.
 pub(crate) fn rss_of(pid: u32) -> Result<u64, String> {
@@ -23,6 +24,25 @@ fn vm_rss(status: &str) -> Option<u64> {
     let mut words = line["VmRSS:".len()..].split_whitespace();
     let kib: u64 = words.next()?.parse().ok()?;
     (words.next()? == "kB").then_some(kib * 1024)
+}
+
+/// The CPU time this process has used so far, user and system, every thread (`utime` and
+/// `stime` of `/proc/self/stat`, in the kernel's fixed 100 ticks per second).
+pub(crate) fn own_cpu_time() -> Result<Duration, String> {
+    let stat =
+        fs::read_to_string("/proc/self/stat").map_err(|err| format!("/proc/self/stat: {err}"))?;
+    cpu_ticks(&stat)
+        .map(|ticks| Duration::from_millis(ticks * 10))
+        .ok_or_else(|| format!("/proc/self/stat says {stat:?}"))
+}
+
+/// `utime + stime` of a `/proc/PID/stat` line: the 14th and 15th fields, counted after the
+/// command name (which may contain spaces and parentheses).
+fn cpu_ticks(stat: &str) -> Option<u64> {
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(utime + stime)
 }
 
 /// The one-minute load average (`/proc/loadavg`).
@@ -66,7 +86,18 @@ mod tests {
     }
 
     #[test]
+    fn cpu_time_is_user_plus_system_after_the_command_name() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
+        let stat = "42 (tokio (rt) 1) S 1 42 42 0 -1 4194560 100 0 0 0 250 30 0 0 20 0 3 0\n";
+        assert_eq!(cpu_ticks(stat), Some(280));
+        assert_eq!(cpu_ticks("42 (x) S 1 2"), None);
+        assert_eq!(cpu_ticks("no parenthesis"), None);
+    }
+
+    #[test]
     fn this_process_is_measurable() {
+        let cpu = own_cpu_time().unwrap();
+        assert!(own_cpu_time().unwrap() >= cpu);
         assert!(own_rss().unwrap() > 0);
         let before = own_sockets().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -39,6 +39,11 @@ pub(crate) const fn limiter_target(baseline: &'static str) -> RatioTarget {
 /// Section 1's target for the feature `metrics`: a send with its metrics recorded costs at most
 /// 5 % more than without the feature.
 pub(crate) const METRICS_COST_TARGET: f64 = 1.05;
+/// Section 2's targets: roomkv's rate at least 0.97× the baseline's, its p50 at most 1.03×.
+pub(crate) const THROUGHPUT_VS_BASELINE_TARGET: f64 = 0.97;
+pub(crate) const P50_VS_BASELINE_TARGET: f64 = 1.03;
+/// Section 2's tail target: p99 at 64 in flight at most 3× p50.
+pub(crate) const TAIL_TARGET: f64 = 3.0;
 /// Section 3's target: the emulator serves at least 60 % of the bare server's rate.
 pub(crate) const CAPACITY_TARGET: f64 = 0.6;
 /// Section 4's target: the clients use at least 97 % of the quota.
@@ -53,8 +58,13 @@ pub(crate) struct Report {
     pub(crate) cpu: Vec<CpuFigure>,
     /// Section 1: what the feature `metrics` adds to a send.
     pub(crate) metrics_cost: Vec<MetricsCost>,
-    /// Section 2: client to emulator over loopback, rate limits off.
+    /// Section 2: client to emulator over loopback, rate limits off; roomkv's clients and the
+    /// baseline.
     pub(crate) client_load: Vec<ClientRun>,
+    /// Section 2: roomkv against the baseline, per operation and concurrency.
+    pub(crate) client_vs_baseline: Vec<VsBaseline>,
+    /// Section 2: p99 / p50 at 64 in flight, and the rate from 16 to 64, per client.
+    pub(crate) client_tail: Vec<Tail>,
     /// Section 3: the emulator against a bare hyper server.
     pub(crate) capacity: Capacity,
     /// Section 4: quota use.
@@ -135,15 +145,157 @@ impl MetricsCost {
     }
 }
 
-/// One client load run.
+/// Which client a row of section 2 measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ClientKind {
+    /// roomkv's client (`roomkv_rongcloud::Client`, `roomkv_tencent::Client`).
+    Roomkv,
+    /// The hand-written baseline client (`src/baseline.rs`).
+    Baseline,
+}
+
+impl std::fmt::Display for ClientKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Roomkv => "roomkv",
+            Self::Baseline => "baseline",
+        })
+    }
+}
+
+/// One client at one operation and concurrency: the best of its rounds.
 #[derive(Debug, Serialize)]
 pub(crate) struct ClientRun {
+    /// `roomkv` or `baseline`.
+    pub(crate) client: ClientKind,
     /// `RongCloud entry set` or `Tencent set_room_metadata`.
     pub(crate) operation: &'static str,
     /// Requests in flight at once.
     pub(crate) concurrency: usize,
+    /// Every round, in the order run.
+    pub(crate) rounds: Vec<ClientRound>,
+    /// The round with the highest rate (the one least disturbed by the rest of the machine).
+    pub(crate) summary: Summary,
+    /// The load generator's CPU time (user and system, every thread) per successful request in
+    /// that round, in microseconds: the client's own cost, with the emulator's in its own
+    /// process.
+    pub(crate) client_cpu_us: f64,
+}
+
+/// One round of one client in section 2.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ClientRound {
     /// What was measured.
     pub(crate) summary: Summary,
+    /// The load generator's CPU time per successful request, in microseconds.
+    pub(crate) client_cpu_us: f64,
+}
+
+impl ClientRun {
+    /// The run of `rounds` (at least one): the best of them as its summary.
+    pub(crate) fn best_of(
+        client: ClientKind,
+        operation: &'static str,
+        concurrency: usize,
+        rounds: Vec<ClientRound>,
+    ) -> Self {
+        let best = rounds
+            .iter()
+            .max_by(|a, b| a.summary.ok_per_sec.total_cmp(&b.summary.ok_per_sec))
+            .cloned()
+            .expect("every run has a round");
+        Self {
+            client,
+            operation,
+            concurrency,
+            rounds,
+            summary: best.summary,
+            client_cpu_us: best.client_cpu_us,
+        }
+    }
+}
+
+/// Section 2's targets for roomkv against the baseline at one operation and concurrency.
+#[derive(Debug, Serialize)]
+pub(crate) struct VsBaseline {
+    /// `RongCloud entry set` or `Tencent set_room_metadata`.
+    pub(crate) operation: &'static str,
+    /// Requests in flight at once.
+    pub(crate) concurrency: usize,
+    /// roomkv's requests per second / the baseline's (target ≥ 0.97).
+    pub(crate) throughput_ratio: f64,
+    /// roomkv's p50 / the baseline's (target ≤ 1.03).
+    pub(crate) p50_ratio: f64,
+}
+
+impl VsBaseline {
+    /// Whether both targets are met.
+    pub(crate) fn met(&self) -> (bool, bool) {
+        (
+            self.throughput_ratio >= THROUGHPUT_VS_BASELINE_TARGET,
+            self.p50_ratio <= P50_VS_BASELINE_TARGET,
+        )
+    }
+}
+
+/// Section 2's tail target for one client and operation: p99 at 64 in flight within 3× p50,
+/// while the rate rises from 16 to 64 in flight.
+#[derive(Debug, Serialize)]
+pub(crate) struct Tail {
+    /// `roomkv` or `baseline`.
+    pub(crate) client: ClientKind,
+    /// `RongCloud entry set` or `Tencent set_room_metadata`.
+    pub(crate) operation: &'static str,
+    /// p99 / p50 at 64 in flight (target ≤ 3).
+    pub(crate) p99_over_p50: f64,
+    /// Requests per second at 64 in flight / at 16 (target > 1: the rate rises).
+    pub(crate) rate_64_over_16: f64,
+}
+
+impl Tail {
+    /// Whether p99 is within 3× p50 and whether the rate rises.
+    pub(crate) fn met(&self) -> (bool, bool) {
+        (self.p99_over_p50 <= TAIL_TARGET, self.rate_64_over_16 > 1.0)
+    }
+}
+
+/// The ratios of section 2, from its runs: roomkv against the baseline at every operation and
+/// concurrency, and every client's tail at 64 in flight.
+pub(crate) fn client_targets(runs: &[ClientRun]) -> (Vec<VsBaseline>, Vec<Tail>) {
+    let find = |client, operation, concurrency| {
+        runs.iter()
+            .find(|run| {
+                run.client == client && run.operation == operation && run.concurrency == concurrency
+            })
+            .map(|run| &run.summary)
+    };
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::INFINITY };
+    let mut vs = Vec::new();
+    let mut tails = Vec::new();
+    for run in runs {
+        if run.client == ClientKind::Roomkv
+            && let Some(baseline) = find(ClientKind::Baseline, run.operation, run.concurrency)
+        {
+            vs.push(VsBaseline {
+                operation: run.operation,
+                concurrency: run.concurrency,
+                throughput_ratio: ratio(run.summary.ok_per_sec, baseline.ok_per_sec),
+                p50_ratio: ratio(run.summary.p50_us, baseline.p50_us),
+            });
+        }
+        if run.concurrency == 64
+            && let Some(at_16) = find(run.client, run.operation, 16)
+        {
+            tails.push(Tail {
+                client: run.client,
+                operation: run.operation,
+                p99_over_p50: ratio(run.summary.p99_us, run.summary.p50_us),
+                rate_64_over_16: ratio(run.summary.ok_per_sec, at_16.ok_per_sec),
+            });
+        }
+    }
+    (vs, tails)
 }
 
 /// The emulator's capacity against the bare server.
@@ -340,23 +492,12 @@ impl Report {
     }
 
     fn client_section(&self, out: &mut String) {
-        out.push_str("### 2. Client to emulator over loopback, rate limits off\n\n");
-        out.push_str("| operation | concurrency | requests/s | p50 | p99 | errors |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|\n");
-        for run in &self.client_load {
-            let s = &run.summary;
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                run.operation,
-                run.concurrency,
-                rate(s.ok_per_sec),
-                micros(s.p50_us),
-                micros(s.p99_us),
-                s.failed + s.throttled
-            );
-        }
-        out.push('\n');
+        client_load_section(
+            &self.client_load,
+            &self.client_vs_baseline,
+            &self.client_tail,
+            out,
+        );
     }
 
     fn capacity_section(&self, out: &mut String) {
@@ -456,6 +597,88 @@ impl Report {
     }
 }
 
+/// Section 2's tables: every run, roomkv against the baseline, and the tails at 64 in flight.
+pub(crate) fn client_load_section(
+    runs: &[ClientRun],
+    vs_baseline: &[VsBaseline],
+    tails: &[Tail],
+    out: &mut String,
+) {
+    out.push_str("### 2. Client to emulator over loopback, rate limits off\n\n");
+    let rounds = runs.first().map_or(0, |run| run.rounds.len());
+    let _ = writeln!(
+        out,
+        "roomkv's clients and the hand-written baseline (`client` `baseline`: hyper-util's \
+         pooled client, `sha1`, `form_urlencoded`, nothing else) against one emulator; best \
+         of {rounds} alternating rounds per row.\n"
+    );
+    out.push_str(
+        "| operation | client | concurrency | requests/s | p50 | p99 | p99 / p50 | client CPU \
+         per request | errors |\n",
+    );
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for run in runs {
+        let s = &run.summary;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.1} | {} | {} |",
+            run.operation,
+            run.client,
+            run.concurrency,
+            rate(s.ok_per_sec),
+            micros(s.p50_us),
+            micros(s.p99_us),
+            s.p99_us / s.p50_us.max(f64::MIN_POSITIVE),
+            micros(run.client_cpu_us),
+            s.failed + s.throttled
+        );
+    }
+    if !vs_baseline.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n| operation | concurrency | requests/s, roomkv / baseline (target ≥ \
+             {THROUGHPUT_VS_BASELINE_TARGET}) | p50, roomkv / baseline (target ≤ \
+             {P50_VS_BASELINE_TARGET}) |"
+        );
+        out.push_str("|---|---:|---|---|\n");
+        for vs in vs_baseline {
+            let (rate_met, p50_met) = vs.met();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.3}: {} | {:.3}: {} |",
+                vs.operation,
+                vs.concurrency,
+                vs.throughput_ratio,
+                verdict(rate_met),
+                vs.p50_ratio,
+                verdict(p50_met)
+            );
+        }
+    }
+    if !tails.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n| operation | client | p99 / p50 at 64 in flight (target ≤ {TAIL_TARGET}) | \
+             requests/s at 64 / at 16 (target > 1) |"
+        );
+        out.push_str("|---|---|---|---|\n");
+        for tail in tails {
+            let (tail_met, rises) = tail.met();
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.2}: {} | {:.3}: {} |",
+                tail.operation,
+                tail.client,
+                tail.p99_over_p50,
+                verdict(tail_met),
+                tail.rate_64_over_16,
+                verdict(rises)
+            );
+        }
+    }
+    out.push('\n');
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "**missed**" }
 }
@@ -530,7 +753,51 @@ mod tests {
         }
     }
 
+    /// A run of `per_sec` with latencies `p50_us` and `p99_us`.
+    fn timed(per_sec: f64, p50_us: f64, p99_us: f64) -> Summary {
+        Summary {
+            failed: 0,
+            p50_us,
+            p99_us,
+            ..summary(per_sec)
+        }
+    }
+
+    /// Section 2: RongCloud at 16 and 64 in flight, roomkv and the baseline.
+    fn client_runs() -> Vec<ClientRun> {
+        let run = |client, concurrency, rounds: Vec<Summary>| {
+            let rounds = rounds
+                .into_iter()
+                .map(|summary| ClientRound {
+                    client_cpu_us: summary.p50_us / 10.0,
+                    summary,
+                })
+                .collect();
+            ClientRun::best_of(client, "RongCloud entry set", concurrency, rounds)
+        };
+        vec![
+            run(ClientKind::Roomkv, 16, vec![summary(12_345.6)]),
+            run(
+                ClientKind::Baseline,
+                16,
+                vec![timed(10_000.0, 100.0, 200.0), timed(12_000.0, 110.0, 300.0)],
+            ),
+            run(
+                ClientKind::Roomkv,
+                64,
+                vec![timed(13_000.0, 400.0, 1_000.0)],
+            ),
+            run(
+                ClientKind::Baseline,
+                64,
+                vec![timed(12_500.0, 380.0, 1_500.0)],
+            ),
+        ]
+    }
+
     fn report() -> Report {
+        let client_load = client_runs();
+        let (client_vs_baseline, client_tail) = client_targets(&client_load);
         let rounds = vec![
             CapacityRound {
                 emulator: summary(7_000.0),
@@ -581,11 +848,9 @@ mod tests {
                 no_recorder_ns: 2_020.0,
                 recorded_ns: 2_080.0,
             }],
-            client_load: vec![ClientRun {
-                operation: "RongCloud entry set",
-                concurrency: 16,
-                summary: summary(12_345.6),
-            }],
+            client_load,
+            client_vs_baseline,
+            client_tail,
             capacity: Capacity::from_rounds(64, rounds).unwrap(),
             quota: vec![QuotaRun {
                 operation: "RongCloud entry set",
@@ -629,6 +894,41 @@ mod tests {
     }
 
     #[test]
+    fn a_client_run_keeps_every_round_and_the_fastest_as_its_summary() {
+        let runs = client_runs();
+        let baseline = &runs[1];
+        assert_eq!(baseline.rounds.len(), 2);
+        assert_eq!(baseline.summary.ok_per_sec, 12_000.0);
+        assert_eq!(baseline.summary.p50_us, 110.0);
+        assert_eq!(baseline.client_cpu_us, 11.0);
+    }
+
+    #[test]
+    fn roomkv_is_compared_with_the_baseline_of_the_same_row() {
+        let (vs, tails) = client_targets(&client_runs());
+        assert_eq!(vs.len(), 2);
+        assert_eq!((vs[0].concurrency, vs[1].concurrency), (16, 64));
+        assert!((vs[0].throughput_ratio - 12_345.6 / 12_000.0).abs() < 1e-12);
+        assert!((vs[0].p50_ratio - 120.0 / 110.0).abs() < 1e-12);
+        assert_eq!(vs[0].met(), (true, false));
+        assert_eq!(tails.len(), 2);
+        assert_eq!(tails[0].client, ClientKind::Roomkv);
+        assert!((tails[0].p99_over_p50 - 2.5).abs() < 1e-12);
+        assert!((tails[0].rate_64_over_16 - 13_000.0 / 12_345.6).abs() < 1e-12);
+        assert_eq!(tails[0].met(), (true, true));
+        assert_eq!(tails[1].met(), (false, true));
+
+        // A rate that falls from 16 to 64 misses the tail target, however short the tail.
+        let mut runs = client_runs();
+        runs[2].summary.ok_per_sec = 12_000.0;
+        let (_, tails) = client_targets(&runs);
+        assert_eq!(tails[0].met(), (true, false));
+        // Without its baseline row, roomkv's row has nothing to be compared with.
+        let (vs, _) = client_targets(&runs[..1]);
+        assert!(vs.is_empty());
+    }
+
+    #[test]
     fn memory_figures_are_per_item() {
         let memory = report().memory;
         assert_eq!(memory.emulator.bytes_per_kv(), 250.0);
@@ -648,7 +948,13 @@ mod tests {
             "| `rongcloud_entry_set_send` | 2.00 µs | 2.02 µs | 2.08 µs | 1.040: met |",
             "| `usersig_generate` | UserSig generation | 12.3 µs | 12.0 µs | — |",
             "### 2. Client to emulator",
-            "| RongCloud entry set | 16 | 12,346/s | 120.0 µs | 1.50 ms | 1 |",
+            "best of 1 alternating rounds per row",
+            "| RongCloud entry set | roomkv | 16 | 12,346/s | 120.0 µs | 1.50 ms | 12.5 | 12.0 µs | 1 |",
+            "| RongCloud entry set | baseline | 16 | 12,000/s | 110.0 µs | 300.0 µs | 2.7 | 11.0 µs | 0 |",
+            "| RongCloud entry set | 16 | 1.029: met | 1.091: **missed** |",
+            "| RongCloud entry set | 64 | 1.040: met | 1.053: **missed** |",
+            "| RongCloud entry set | roomkv | 2.50: met | 1.053: met |",
+            "| RongCloud entry set | baseline | 3.95: **missed** | 1.042: met |",
             "### 3. Emulator capacity",
             "best of 2 alternating rounds",
             "Ratio a/b: **0.80** (target ≥ 0.6: met)",
@@ -708,6 +1014,8 @@ mod tests {
             "machine",
             "cpu",
             "client_load",
+            "client_vs_baseline",
+            "client_tail",
             "capacity",
             "quota",
             "memory",
@@ -715,6 +1023,14 @@ mod tests {
             assert!(json.get(key).is_some(), "{key}");
         }
         assert_eq!(json["capacity"]["ratio"], 0.8);
+        assert_eq!(json["client_load"][0]["client"], "roomkv");
+        assert_eq!(json["client_load"][1]["client"], "baseline");
+        assert_eq!(
+            json["client_load"][1]["rounds"].as_array().unwrap().len(),
+            2
+        );
+        assert_eq!(json["client_vs_baseline"][1]["concurrency"], 64);
+        assert_eq!(json["client_tail"][1]["client"], "baseline");
         assert_eq!(json["memory"]["client"]["connections"], 200);
     }
 }

@@ -14,10 +14,10 @@ use roomkv_tencent::{Command as TencentCommand, CreateRoom, MetadataKey, Metadat
 
 use roomkv_provider::{ClientBuilder, ClientFactory};
 
-use crate::load::{drive_raw, run_workers, signed_entry_sets};
+use crate::load::{Worker, closed_loop, drive_raw, run_workers, signed_entry_sets};
 use crate::process::Server;
 use crate::report::{
-    BUILD_TARGET, Capacity, CapacityRound, ClientMemory, ClientRun, CpuFigure, EmulatorMemory,
+    BUILD_TARGET, Capacity, CapacityRound, ClientMemory, CpuFigure, EmulatorMemory,
     MINIMUM_REQUEST, MetricsCost, QuotaRun, RatioTarget, SEND_TARGET, limiter_target,
 };
 use crate::stats::{Outcome, Recorder, Summary, Window};
@@ -33,7 +33,7 @@ pub(crate) struct Timing {
 }
 
 impl Timing {
-    fn window(self) -> Window {
+    pub(crate) fn window(self) -> Window {
         Window::after(self.warm_up, self.measure)
     }
 }
@@ -200,12 +200,9 @@ pub(crate) fn metrics_cost(off: &str, on: &str, rounds: usize) -> Result<Vec<Met
         .collect()
 }
 
-/// The concurrencies of section 2.
-const CONCURRENCY: [usize; 3] = [1, 16, 64];
-
 /// How a scenario's client treats the vendor quotas.
 #[derive(Debug, Clone, Copy)]
-enum Quotas<'a> {
+pub(crate) enum Quotas<'a> {
     /// Against an emulator without quotas: the client's rate limiter explicitly off.
     Off,
     /// Against an emulator enforcing these limits' rates: the client's default limiter at the
@@ -214,7 +211,7 @@ enum Quotas<'a> {
 }
 
 /// The RongCloud client the scenarios use against the emulator at `base_url`.
-fn rongcloud_client(
+pub(crate) fn rongcloud_client(
     base_url: &str,
     quotas: Quotas<'_>,
 ) -> Result<roomkv_rongcloud::Client, String> {
@@ -227,7 +224,10 @@ fn rongcloud_client(
 }
 
 /// The Tencent client the scenarios use against the emulator at `base_url`.
-fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::Client, String> {
+pub(crate) fn tencent_client(
+    base_url: &str,
+    quotas: Quotas<'_>,
+) -> Result<roomkv_tencent::Client, String> {
     let builder = roomkv_tencent::Client::builder()
         .sdkappid(crate::TENCENT_SDKAPPID)
         .secret_key(roomkv_tencent::SecretKey::new(crate::TENCENT_SECRET_KEY));
@@ -271,32 +271,44 @@ fn outcome<T, E>(result: &Result<T, E>, throttled: impl Fn(&E) -> bool) -> Outco
     }
 }
 
-/// Section 2: both clients against an emulator without quotas, at each concurrency.
-pub(crate) async fn client_load(roomkv: &Path, timing: Timing) -> Result<Vec<ClientRun>, String> {
-    let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
-    let base_url = emulator.base_url();
-    let rongcloud = rongcloud_client(&base_url, Quotas::Off)?;
-    let tencent = tencent_client(&base_url, Quotas::Off)?;
-    let mut runs = Vec::new();
-    for concurrency in CONCURRENCY {
-        eprintln!("bench: RongCloud entry set, concurrency {concurrency}");
-        let summary = rongcloud_entry_sets(&rongcloud, concurrency, timing).await;
-        runs.push(ClientRun {
-            operation: "RongCloud entry set",
-            concurrency,
-            summary,
-        });
+/// The key every load worker sets, and its value.
+pub(crate) const LOAD_KEY: &str = "stage";
+pub(crate) const LOAD_VALUE: &str = "quiz round 3";
+
+/// A worker of a shared RongCloud client, setting one key of its own room.
+pub(crate) struct RongCloudEntrySets {
+    client: roomkv_rongcloud::Client,
+    room: ChatroomId,
+    user: UserId,
+    key: EntryKey,
+    value: EntryValue,
+}
+
+impl Worker for RongCloudEntrySets {
+    async fn request(&mut self) -> Outcome {
+        let result = self
+            .client
+            .set_entry(&self.room, &self.user, self.key.clone(), self.value.clone())
+            .await;
+        outcome(&result, rongcloud_throttled)
     }
-    for concurrency in CONCURRENCY {
-        eprintln!("bench: Tencent set_room_metadata, concurrency {concurrency}");
-        let summary = tencent_metadata_sets(&tencent, concurrency, timing).await?;
-        runs.push(ClientRun {
-            operation: "Tencent set_room_metadata",
-            concurrency,
-            summary,
-        });
-    }
-    Ok(runs)
+}
+
+/// `concurrency` workers sharing `client`, worker `i` in room `{prefix}-{i}`.
+pub(crate) fn rongcloud_workers(
+    client: &roomkv_rongcloud::Client,
+    prefix: &str,
+    concurrency: usize,
+) -> Vec<RongCloudEntrySets> {
+    (0..concurrency)
+        .map(|worker| RongCloudEntrySets {
+            client: client.clone(),
+            room: ChatroomId::parse(format!("{prefix}-{worker}")).expect("a valid room id"),
+            user: UserId::parse("bench").expect("a valid user id"),
+            key: EntryKey::parse(LOAD_KEY).expect("a valid key"),
+            value: EntryValue::parse(LOAD_VALUE).expect("a valid value"),
+        })
+        .collect()
 }
 
 /// `concurrency` workers sharing one client, each setting one key of its own room.
@@ -306,26 +318,61 @@ async fn rongcloud_entry_sets(
     timing: Timing,
 ) -> Summary {
     let window = timing.window();
-    let recorder = run_workers(concurrency, |worker| {
-        let client = client.clone();
-        async move {
-            let room = ChatroomId::parse(format!("load-{worker}")).expect("a valid room id");
-            let user = UserId::parse("bench").expect("a valid user id");
-            let key = EntryKey::parse("stage").expect("a valid key");
-            let value = EntryValue::parse("quiz round 3").expect("a valid value");
-            let mut recorder = Recorder::default();
-            while window.running() {
-                let started = Instant::now();
-                let result = client
-                    .set_entry(&room, &user, key.clone(), value.clone())
-                    .await;
-                recorder.record(&window, started, outcome(&result, rongcloud_throttled));
-            }
-            recorder
-        }
-    })
-    .await;
-    recorder.summary(window.length())
+    closed_loop(rongcloud_workers(client, "load", concurrency), window)
+        .await
+        .summary(window.length())
+}
+
+/// A worker of a shared Tencent client, setting one key of its own Live room.
+pub(crate) struct TencentMetadataSets {
+    client: roomkv_tencent::Client,
+    room: RoomId,
+    key: MetadataKey,
+    value: MetadataValue,
+}
+
+impl Worker for TencentMetadataSets {
+    async fn request(&mut self) -> Outcome {
+        let result = self
+            .client
+            .set_room_metadata(&self.room, [(self.key.clone(), self.value.clone())])
+            .await;
+        outcome(&result, tencent_throttled)
+    }
+}
+
+/// Creates Live rooms `{prefix}-0` … `{prefix}-{count - 1}` through `client`.
+pub(crate) async fn tencent_rooms(
+    client: &roomkv_tencent::Client,
+    prefix: &str,
+    count: usize,
+) -> Result<Vec<RoomId>, String> {
+    let rooms: Vec<RoomId> = (0..count)
+        .map(|i| RoomId::parse(format!("{prefix}-{i}")).expect("a valid room id"))
+        .collect();
+    for room in &rooms {
+        client
+            .create_room(CreateRoom::new(room.clone()))
+            .await
+            .map_err(|err| format!("create_room {room}: {err}"))?;
+    }
+    Ok(rooms)
+}
+
+/// One worker per room of `rooms`, all sharing `client`.
+pub(crate) fn tencent_workers(
+    client: &roomkv_tencent::Client,
+    rooms: &[RoomId],
+) -> Vec<TencentMetadataSets> {
+    rooms
+        .iter()
+        .map(|room| TencentMetadataSets {
+            client: client.clone(),
+            room: room.clone(),
+            key: MetadataKey::parse(LOAD_KEY).expect("a valid key"),
+            value: MetadataValue::parse(LOAD_VALUE).expect("a valid value"),
+        })
+        .collect()
 }
 
 /// `concurrency` workers sharing one client, each setting one key of its own Live room.
@@ -334,35 +381,11 @@ async fn tencent_metadata_sets(
     concurrency: usize,
     timing: Timing,
 ) -> Result<Summary, String> {
-    let rooms: Vec<RoomId> = (0..concurrency)
-        .map(|i| RoomId::parse(format!("load-{concurrency}-{i}")).expect("a valid room id"))
-        .collect();
-    for room in &rooms {
-        client
-            .create_room(CreateRoom::new(room.clone()))
-            .await
-            .map_err(|err| format!("create_room {room}: {err}"))?;
-    }
+    let rooms = tencent_rooms(client, &format!("load-{concurrency}"), concurrency).await?;
     let window = timing.window();
-    let recorder = run_workers(concurrency, |worker| {
-        let client = client.clone();
-        let room = rooms[worker].clone();
-        async move {
-            let key = MetadataKey::parse("stage").expect("a valid key");
-            let value = MetadataValue::parse("quiz round 3").expect("a valid value");
-            let mut recorder = Recorder::default();
-            while window.running() {
-                let started = Instant::now();
-                let result = client
-                    .set_room_metadata(&room, [(key.clone(), value.clone())])
-                    .await;
-                recorder.record(&window, started, outcome(&result, tencent_throttled));
-            }
-            recorder
-        }
-    })
-    .await;
-    Ok(recorder.summary(window.length()))
+    Ok(closed_loop(tencent_workers(client, &rooms), window)
+        .await
+        .summary(window.length()))
 }
 
 /// Section 4's quotas: ten times the documented rates (RongCloud entry set 1,000 KV/s, each

@@ -34,6 +34,11 @@ impl Window {
         }
     }
 
+    /// When the measured stretch starts.
+    pub(crate) fn start(&self) -> Instant {
+        self.start
+    }
+
     /// Whether workers should start another request.
     pub(crate) fn running(&self) -> bool {
         Instant::now() < self.end
