@@ -85,8 +85,11 @@ impl UserSigCache {
     /// The UserSig to sign with now: the cached one, or a new one if there is none yet, 80 % of
     /// its lifetime has passed, or the wall clock went back before it was issued.
     pub(crate) fn current(&self) -> Ticket {
-        let now = self.now_secs();
+        // The clock is read under the lock: read before it, a caller that waited for the lock
+        // could hold an older time than the UserSig another caller just made, see it as
+        // issued in the future and make another.
         let mut state = self.lock();
+        let now = self.now_secs();
         let fresh = state.current.as_ref().is_some_and(|cached| {
             let renew_at = cached
                 .issued_at
@@ -109,8 +112,8 @@ impl UserSigCache {
     /// Replaces the UserSig of generation `rejected`, unless another request already did;
     /// `reason` is Tencent's code for the rejection.
     pub(crate) fn renew(&self, rejected: u64, reason: &'static str) {
-        let now = self.now_secs();
         let mut state = self.lock();
+        let now = self.now_secs();
         if state
             .current
             .as_ref()
