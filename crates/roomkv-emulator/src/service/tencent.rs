@@ -3,8 +3,10 @@
 //! Pipeline of a Tencent request (HTTP 200 but for the method): method (`POST`, else HTTP 405 /
 //! 60002, so that no method but POST, CONNECT above all, is ever answered 2xx) → body size
 //! (60002) → route (core's `tencent::Command::from_path`, else 60009) → `sdkappid` (missing
-//! 60012, not a number 60006, unknown 70020) → `usersig` (empty 70002, then the
-//! [`Authenticator`](crate::auth::Authenticator): 70003, 70001, 70009, 70013, 70014) →
+//! 60012, not a number 60006, unknown 70020) → `usersig` (empty 70002, then, unless
+//! the verified-UserSig cache (`usersig_cache`) still holds it for this `sdkappid` and
+//! `identifier`, the [`Authenticator`](crate::auth::Authenticator): 70003, 70001, 70009, 70013,
+//! 70014) →
 //! `identifier` is the admin (60010) → body is a JSON object (60003) → quota (60007) → decode
 //! (100002) → core's validation, the only one (100500–100504, 100015, 100002) → the state,
 //! through core's generated `tencent::server::Handler` ([`State::tencent_call`](crate::state::State::tencent_call)) → core's reply with the `RequestId`.
@@ -203,10 +205,21 @@ impl Emulator {
             secret_key: &app.secret,
             now_unix_secs: self.now().as_secs(),
         };
-        inner.authenticator.verify_tencent(&check).map_err(|e| {
-            journal::explain(usersig_explanation(&check, e));
-            tc_error(e.code(), e.to_string())
-        })?;
+        let now = check.now_unix_secs;
+        if !inner.usersigs.accepts(usersig, sdkappid, identifier, now) {
+            let valid_through = inner
+                .authenticator
+                .verify_tencent_until(&check)
+                .map_err(|e| {
+                    journal::explain(usersig_explanation(&check, e));
+                    tc_error(e.code(), e.to_string())
+                })?;
+            if let Some(valid_through) = valid_through {
+                inner
+                    .usersigs
+                    .remember(usersig, sdkappid, identifier, valid_through, now);
+            }
+        }
         if identifier != app.admin {
             journal::explain(format!(
                 "identifier `{identifier}` is not the app's admin account `{}`; Tencent's REST \
