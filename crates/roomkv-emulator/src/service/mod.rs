@@ -36,7 +36,7 @@ use roomkv_core::{ApiError, RongCloudCode, TencentCode};
 use crate::Emulator;
 use crate::clock::Clock;
 use crate::faults::{FaultAction, gateway_page};
-use crate::journal::{self, JournalEntry, Outcome};
+use crate::journal::{self, JournalEntry, Outcome, RawParams};
 
 mod tencent;
 
@@ -222,7 +222,7 @@ impl Emulator {
         let code = refusal
             .as_ref()
             .map_or_else(|| success_code(dialect), |e| e.code.code());
-        let params = journal::params(
+        let params = RawParams::capture(
             request.uri(),
             request.headers(),
             request.body(),
@@ -237,25 +237,28 @@ impl Emulator {
                 "refused: {explanation}"
             );
         }
-        self.inner.journal.record(JournalEntry {
-            seq: 0,
-            time_ms,
-            vendor: vendor_name,
-            endpoint: path.to_owned(),
-            dialect,
-            params,
-            status: response.status().as_u16(),
-            code: Some(code),
-            fault: false,
-            outcome: if refusal.is_some() {
-                Outcome::Refused
-            } else {
-                Outcome::Ok
+        self.inner.journal.record(
+            JournalEntry {
+                seq: 0,
+                time_ms,
+                vendor: vendor_name,
+                endpoint: path.to_owned(),
+                dialect,
+                params: serde_json::Value::Null,
+                status: response.status().as_u16(),
+                code: Some(code),
+                fault: false,
+                outcome: if refusal.is_some() {
+                    Outcome::Refused
+                } else {
+                    Outcome::Ok
+                },
+                latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+                buckets: notes.buckets,
+                explanation,
             },
-            latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
-            buckets: notes.buckets,
-            explanation,
-        });
+            params,
+        );
     }
 
     /// Handles one request with the configured faults: waits out delays
@@ -351,26 +354,29 @@ impl Emulator {
             endpoint = path,
             "refused: {explanation}"
         );
-        self.inner.journal.record(JournalEntry {
-            seq: 0,
-            time_ms: self.now_ms(),
-            vendor: vendor_name,
-            endpoint: path.to_owned(),
-            dialect,
-            params: journal::params(
+        self.inner.journal.record(
+            JournalEntry {
+                seq: 0,
+                time_ms: self.now_ms(),
+                vendor: vendor_name,
+                endpoint: path.to_owned(),
+                dialect,
+                params: serde_json::Value::Null,
+                status,
+                code,
+                fault: true,
+                outcome: Outcome::Refused,
+                latency_us: 0,
+                buckets: Vec::new(),
+                explanation: Some(explanation),
+            },
+            RawParams::capture(
                 request.uri(),
                 request.headers(),
                 &[],
                 vendor == Api::Tencent,
             ),
-            status,
-            code,
-            fault: true,
-            outcome: Outcome::Refused,
-            latency_us: 0,
-            buckets: Vec::new(),
-            explanation: Some(explanation),
-        });
+        );
     }
 
     fn fault_exchange<B>(&self, action: &FaultAction, request: &Request<B>) -> Option<Exchange> {
