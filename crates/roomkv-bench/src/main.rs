@@ -21,6 +21,7 @@
 
 mod bare;
 mod divan_table;
+mod flat_memory;
 mod load;
 mod process;
 mod procfs;
@@ -119,7 +120,10 @@ async fn emulator_sections(roomkv: &std::path::Path, timing: Timing) -> Result<(
     eprintln!("bench: section 3, emulator capacity against a bare hyper server");
     report::capacity_markdown(&scenarios::capacity(roomkv, timing).await?, &mut out);
     eprintln!("bench: section 5, emulator memory");
-    report::emulator_memory_markdown(&scenarios::emulator_memory(roomkv).await?, &mut out);
+    let stored = scenarios::emulator_memory(roomkv).await?;
+    eprintln!("bench: section 5, emulator memory over a sustained write load");
+    let flat = flat_memory::measure(roomkv).await?;
+    report::emulator_memory_markdown(&stored, &flat, &mut out);
     print!("{out}");
     Ok(())
 }
@@ -213,6 +217,8 @@ async fn run(options: RunOptions) -> Result<(), String> {
     let quota = scenarios::quota_use(&options.roomkv, timing).await?;
     eprintln!("bench: section 5, memory");
     let emulator = scenarios::emulator_memory(&options.roomkv).await?;
+    eprintln!("bench: section 5, emulator memory over a sustained write load");
+    let flat = flat_memory::measure(&options.roomkv).await?;
     let client = scenarios::client_memory(&options.roomkv)?;
     let report = Report {
         machine: Machine {
@@ -226,7 +232,11 @@ async fn run(options: RunOptions) -> Result<(), String> {
         client_load,
         capacity,
         quota,
-        memory: Memory { emulator, client },
+        memory: Memory {
+            emulator,
+            flat,
+            client,
+        },
     };
     let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
     write(&options.json, &json)?;

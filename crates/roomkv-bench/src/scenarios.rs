@@ -194,6 +194,11 @@ fn rongcloud_client(
     build_client(builder, base_url, quotas)
 }
 
+/// The RongCloud client of the load runs against an emulator without quotas at `base_url`.
+pub(crate) fn load_client(base_url: &str) -> Result<roomkv_rongcloud::Client, String> {
+    rongcloud_client(base_url, Quotas::Off)
+}
+
 /// The Tencent client the scenarios use against the emulator at `base_url`.
 fn tencent_client(base_url: &str, quotas: Quotas<'_>) -> Result<roomkv_tencent::Client, String> {
     let builder = roomkv_tencent::Client::builder()
