@@ -116,15 +116,9 @@ fn not_found(path: &str) -> ApiError {
     )
 }
 
-/// The request as core's decoders take it.
-pub(crate) fn borrowed(request: &Request<Bytes>) -> Request<&[u8]> {
-    let mut borrowed = Request::new(request.body().as_ref());
-    *borrowed.method_mut() = request.method().clone();
-    *borrowed.uri_mut() = request.uri().clone();
-    *borrowed.version_mut() = request.version();
-    *borrowed.headers_mut() = request.headers().clone();
-    borrowed
-}
+/// A vendor request as the pipeline and core's decoders take it: the head as received, the
+/// body borrowed (made once per request, without copying the head).
+type VendorRequest<'a> = Request<&'a [u8]>;
 
 pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Response<Vec<u8>> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
@@ -160,6 +154,8 @@ impl Emulator {
                 }
             };
         }
+        let (head, body) = request.into_parts();
+        let request = Request::from_parts(head, body.as_ref());
         let started = self.inner.clock.monotonic();
         let time_ms = self.now_ms();
         journal::begin();
@@ -184,7 +180,7 @@ impl Emulator {
     fn internal_error(
         &self,
         vendor: Api,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
         let error = match vendor {
             Api::Tencent => tc_error(TencentCode::LiveInternalError, "internal server error"),
@@ -205,7 +201,7 @@ impl Emulator {
     fn journal_request(
         &self,
         vendor: Api,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
         response: &Response<Vec<u8>>,
         refusal: Option<ApiError>,
         time_ms: u64,
@@ -442,25 +438,25 @@ impl Emulator {
         self.body_limit().saturating_add(1)
     }
 
-    /// Answers a vendor request, with the error when it was refused.
+    /// Answers a vendor request (never a control one: [`Self::handle`] answers those first),
+    /// with the error when it was refused.
     fn route(
         &self,
         vendor: Api,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
-        match vendor {
-            Api::Control => (self.control(request), None),
-            Api::RongCloud => match self.rongcloud(request) {
-                Ok(response) => (response, None),
-                Err(error) => {
-                    let error = self.with_rc_id(error, request);
-                    (
-                        rc_error_reply(request.uri().path(), error.clone()),
-                        Some(error),
-                    )
-                }
-            },
-            Api::Tencent => self.tencent(request),
+        if vendor == Api::Tencent {
+            return self.tencent(request);
+        }
+        match self.rongcloud(request) {
+            Ok(response) => (response, None),
+            Err(error) => {
+                let error = self.with_rc_id(error, request);
+                (
+                    rc_error_reply(request.uri().path(), error.clone()),
+                    Some(error),
+                )
+            }
         }
     }
 }

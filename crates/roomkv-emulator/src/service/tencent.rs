@@ -13,13 +13,12 @@
 
 use std::sync::atomic::Ordering;
 
-use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
+use http::{Method, Response, StatusCode};
 use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::tencent::{Command, SERVICE_PATH};
 use roomkv_core::{ApiError, TencentCode, ValidationError};
 
-use super::borrowed;
+use super::VendorRequest;
 use crate::auth::UserSigCheck;
 use crate::explain::usersig_explanation;
 use crate::journal;
@@ -65,7 +64,7 @@ impl Emulator {
     /// envelopes, but for the method's 405.
     pub(super) fn tencent(
         &self,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
         let request_id = self.next_tencent_request_id();
         match self.serve_tencent(request, &request_id) {
@@ -96,7 +95,7 @@ impl Emulator {
     /// The pipeline of the module documentation.
     fn serve_tencent(
         &self,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
         request_id: &str,
     ) -> Result<Response<Vec<u8>>, ApiError> {
         let inner = &*self.inner;
@@ -129,7 +128,7 @@ impl Emulator {
         };
         let query = AuthQuery::from_uri(request.uri());
         let (app, operator) = self.authenticate_tencent(&query)?;
-        let decoded = tc_server::Request::decode_as(command, &borrowed(request));
+        let decoded = tc_server::Request::decode_as(command, request);
         // An error without a field: the body is not a JSON object at all.
         if let Err(err) = &decoded
             && err.field_name().is_none()
