@@ -101,9 +101,7 @@ fn parse_emulator(args: &[String]) -> Result<(PathBuf, Timing), String> {
     let mut measure = Duration::from_secs(2);
     let mut args = args.iter();
     while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = value_of(flag, &mut args)?;
         match flag.as_str() {
             "--roomkv" => roomkv = Some(PathBuf::from(value)),
             "--measure-secs" => measure = measure_secs(value)?,
@@ -126,6 +124,15 @@ async fn emulator_sections(roomkv: &std::path::Path, timing: Timing) -> Result<(
     report::emulator_memory_markdown(&stored, &flat, &mut out);
     print!("{out}");
     Ok(())
+}
+
+/// The value after `flag`.
+fn value_of<'a>(
+    flag: &str,
+    args: &mut impl Iterator<Item = &'a String>,
+) -> Result<&'a String, String> {
+    args.next()
+        .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
 }
 
 /// A `--measure-secs` value: 0 < S ≤ 60.
@@ -158,9 +165,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = value_of(flag, &mut args)?;
         match flag.as_str() {
             "--roomkv" => options.roomkv = value.into(),
             "--divan" => options.divan = value.into(),

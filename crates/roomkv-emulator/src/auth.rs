@@ -18,6 +18,10 @@
 //!
 //! Either way the emulator itself requires the headers and parameters, resolves the app, and
 //! applies the strict-mode window, the admin check and everything after.
+//!
+//! A UserSig accepted with an expiry ([`Authenticator::verify_tencent_until`]) is remembered
+//! until then, for the same `sdkappid` and `identifier`, and not asked about again; refusals are
+//! never remembered.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};

@@ -23,8 +23,9 @@
 //! Pipeline of a Tencent request (HTTP 200 but for the method): method (`POST`, else HTTP 405 /
 //! 60002, so that no method but POST, CONNECT above all, is ever answered 2xx) → body size
 //! (60002) → route (60009) → `sdkappid` (missing 60012, not a number 60006, unknown 70020) →
-//! `usersig` (empty 70002, then the [`Authenticator`](crate::auth::Authenticator): 70003, 70001,
-//! 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
+//! `usersig` (empty 70002, then, unless remembered as verified for this `sdkappid` and
+//! `identifier` and not yet expired, the [`Authenticator`](crate::auth::Authenticator): 70003,
+//! 70001, 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
 //! quota (60007) → decode (100002) → core's validation (100500–100504, 100015, 100002) → state.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
