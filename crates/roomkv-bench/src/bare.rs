@@ -1,6 +1,7 @@
 //! `roomkv-bench bare-server`: the physical limit the emulator is compared with. A hyper
 //! HTTP/1.1 server configured as the emulator's (same runtime, `TCP_NODELAY`, one task per
-//! connection) that reads each request's body and answers `{"code":200}` to anything.
+//! connection) that reads each request's body and answers RongCloud's `{"code":200}`, or
+//! Tencent's success envelope to a Tencent path (`/v4/…`).
 
 use std::convert::Infallible;
 use std::io::{self, BufRead, Write};
@@ -53,10 +54,18 @@ pub(crate) async fn serve(listener: TcpListener) -> Result<(), String> {
     }
 }
 
+/// Tencent's success envelope, with a `RequestId` of the emulator's length.
+const TENCENT_OK: &[u8] = br#"{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"Id-00000000000000000000000000000000-O-Seq-1"}"#;
+
 async fn answer(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let body: &'static [u8] = if request.uri().path().starts_with("/v4/") {
+        TENCENT_OK
+    } else {
+        br#"{"code":200}"#
+    };
     // Read the body, as the emulator does, so that both servers do the same I/O.
     let _ = request.into_body().collect().await;
-    let mut response = Response::new(Full::new(Bytes::from_static(br#"{"code":200}"#)));
+    let mut response = Response::new(Full::new(Bytes::from_static(body)));
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),

@@ -16,6 +16,10 @@ use roomkv_rongcloud::{
     AppKey, AppSecret, ChatroomId, Endpoint, EntryKey, EntryValue, Operation, SetEntry, UserId,
 };
 use roomkv_sign::rongcloud::HeaderAuth;
+use roomkv_tencent::{
+    DEFAULT_USERSIG_LIFETIME, Endpoint as TencentEndpoint, Identifier, MetadataKey, MetadataValue,
+    RoomId, SecretKey, SetRoomMetadata,
+};
 use tokio::net::TcpStream;
 
 use crate::stats::{Outcome, Recorder, Window};
@@ -67,17 +71,26 @@ pub(crate) async fn closed_loop<W: Worker>(workers: Vec<W>, window: Window) -> R
 /// Builds the `seq`-th request of connection `connection`.
 pub(crate) type RequestFactory = dyn Fn(usize, u64) -> Request<Full<Bytes>> + Send + Sync;
 
+/// What a raw run sends, and how it tells a vendor success from the answer's body.
+#[derive(Clone)]
+pub(crate) struct RawRequests {
+    /// The requests.
+    pub(crate) build: Arc<RequestFactory>,
+    /// Whether a body answered with `200` says the vendor's success.
+    pub(crate) succeeded: fn(&[u8]) -> bool,
+}
+
 /// Drives `addr` over `connections` HTTP/1.1 keep-alive connections, one request in flight on
 /// each, until the window closes. A request counts as `Ok` when the answer is `200` with a body
-/// containing `"code":200`.
+/// `requests.succeeded` accepts.
 pub(crate) async fn drive_raw(
     addr: SocketAddr,
     connections: usize,
     window: Window,
-    requests: Arc<RequestFactory>,
+    requests: RawRequests,
 ) -> Recorder {
     run_workers(connections, |connection| {
-        let requests = Arc::clone(&requests);
+        let RawRequests { build, succeeded } = requests.clone();
         async move {
             let mut recorder = Recorder::default();
             let Ok(mut sender) = connect(addr).await else {
@@ -88,12 +101,12 @@ pub(crate) async fn drive_raw(
             while window.running() {
                 seq += 1;
                 let started = Instant::now();
-                let outcome = match sender.send_request(requests(connection, seq)).await {
+                let outcome = match sender.send_request(build(connection, seq)).await {
                     Ok(response) => {
                         let ok = response.status() == http::StatusCode::OK;
                         match response.into_body().collect().await {
                             Ok(body) => {
-                                if ok && says_code_200(&body.to_bytes()) {
+                                if ok && succeeded(&body.to_bytes()) {
                                     Outcome::Ok
                                 } else {
                                     Outcome::Failed
@@ -129,14 +142,21 @@ async fn connect(
     Ok(sender)
 }
 
+/// RongCloud's success: `"code":200` anywhere in the body.
 fn says_code_200(body: &[u8]) -> bool {
     body.windows(10).any(|w| w == br#""code":200"#)
+}
+
+/// Tencent's success: `"ErrorCode":0` followed by `,` or `}` anywhere in the body.
+fn says_error_code_0(body: &[u8]) -> bool {
+    body.windows(14)
+        .any(|w| w.starts_with(br#""ErrorCode":0"#) && matches!(w[13], b',' | b'}'))
 }
 
 /// RongCloud entry sets, signed afresh for every request (nonce and millisecond timestamp) with
 /// the emulator's demo credentials: one room and key per connection, so connections do not
 /// contend for one room.
-pub(crate) fn signed_entry_sets(addr: SocketAddr) -> Arc<RequestFactory> {
+pub(crate) fn signed_entry_sets(addr: SocketAddr) -> RawRequests {
     let base = format!("http://{addr}");
     let endpoint = Endpoint::parse(&base).expect("a loopback base URL");
     let host = HeaderValue::from_str(&addr.to_string()).expect("an address is a header value");
@@ -156,7 +176,7 @@ pub(crate) fn signed_entry_sets(addr: SocketAddr) -> Arc<RequestFactory> {
         })
         .collect();
     let path = SetEntry::PATH;
-    Arc::new(move |connection, seq| {
+    let build: Arc<RequestFactory> = Arc::new(move |connection: usize, seq: u64| {
         let (content_type, body) = &bodies[connection % bodies.len()];
         let request = Request::post(path)
             .header(HOST, host.clone())
@@ -170,7 +190,74 @@ pub(crate) fn signed_entry_sets(addr: SocketAddr) -> Arc<RequestFactory> {
             .apply(&mut parts)
             .expect("demo credentials are header values");
         Request::from_parts(parts, body)
-    })
+    });
+    RawRequests {
+        build,
+        succeeded: says_code_200,
+    }
+}
+
+/// The Live room of raw connection `connection` (the Tencent run creates them first).
+pub(crate) fn raw_room(connection: usize) -> RoomId {
+    RoomId::parse(format!("raw-{connection}")).expect("a valid room id")
+}
+
+/// Tencent `set_room_metadata` requests as the emulator's demo admin: the UserSig generated
+/// once and reused, as the client's cache does, and a fresh `random` on every request; one room
+/// per connection ([`raw_room`]), so connections do not contend for one room.
+pub(crate) fn signed_metadata_sets(addr: SocketAddr) -> RawRequests {
+    let endpoint = TencentEndpoint {
+        base: Endpoint::parse(&format!("http://{addr}")).expect("a loopback base URL"),
+        sdkappid: crate::TENCENT_SDKAPPID,
+        admin: Identifier::parse(crate::TENCENT_ADMIN).expect("a valid identifier"),
+    };
+    let host = HeaderValue::from_str(&addr.to_string()).expect("an address is a header value");
+    let usersig = roomkv_sign::tencent::generate(
+        crate::TENCENT_SDKAPPID,
+        crate::TENCENT_ADMIN,
+        &SecretKey::new(crate::TENCENT_SECRET_KEY),
+        DEFAULT_USERSIG_LIFETIME.as_secs(),
+        crate::unix_secs(),
+    );
+    let prepared: Vec<(String, HeaderValue, Bytes)> = (0..MAX_CONNECTIONS)
+        .map(|connection| {
+            let op = SetRoomMetadata::new(
+                raw_room(connection),
+                [(
+                    MetadataKey::parse("stage").expect("a valid key"),
+                    MetadataValue::parse("quiz round 3").expect("a valid value"),
+                )],
+            );
+            let request = op.encode(&endpoint).expect("an encodable metadata set");
+            let path_and_query = request
+                .uri()
+                .path_and_query()
+                .expect("an encoded request has a path")
+                .as_str();
+            // `sign` in roomkv-tencent appends these two the same way.
+            let signed = format!("{path_and_query}&usersig={}", usersig.expose_secret());
+            let content_type = request.headers()[CONTENT_TYPE].clone();
+            (signed, content_type, Bytes::from(request.into_body()))
+        })
+        .collect();
+    let build: Arc<RequestFactory> = Arc::new(move |connection: usize, seq: u64| {
+        let (uri, content_type, body) = &prepared[connection % prepared.len()];
+        Request::post(format!("{uri}&random={}", random(connection, seq)))
+            .header(HOST, host.clone())
+            .header(CONTENT_TYPE, content_type.clone())
+            .body(Full::new(body.clone()))
+            .expect("a valid request")
+    });
+    RawRequests {
+        build,
+        succeeded: says_error_code_0,
+    }
+}
+
+/// A request's `random`: a 32-bit number that differs between requests.
+fn random(connection: usize, seq: u64) -> u32 {
+    let mixed = (seq ^ ((connection as u64) << 40)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> 32) as u32
 }
 
 /// The most connections a raw run opens.
@@ -197,6 +284,15 @@ mod tests {
         assert!(summary.ok > 0, "{summary:?}");
         assert_eq!((summary.failed, summary.throttled), (0, 0), "{summary:?}");
         assert!(summary.p50_us > 0.0 && summary.p50_us <= summary.p99_us);
+        // Tencent's envelope is recognised as a success too.
+        let window = Window::after(Duration::ZERO, Duration::from_millis(100));
+        let run = drive_raw(addr, 2, window, signed_metadata_sets(addr));
+        let summary = tokio::time::timeout(bounded, run)
+            .await
+            .unwrap()
+            .summary(window.length());
+        assert!(summary.ok > 0, "{summary:?}");
+        assert_eq!(summary.failed, 0, "{summary:?}");
         server.abort();
 
         // A port nobody listens on: every connection is a counted failure.
@@ -253,12 +349,60 @@ mod tests {
         assert!(says_code_200(br#"{"requestId":"x","code":200}"#));
         assert!(!says_code_200(br#"{"code":1004}"#));
         assert!(!says_code_200(b""));
+        assert!(says_error_code_0(
+            br#"{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"x"}"#
+        ));
+        assert!(says_error_code_0(br#"{"ErrorCode":0}"#));
+        assert!(!says_error_code_0(br#"{"ErrorCode":0100}"#));
+        assert!(!says_error_code_0(br#"{"ErrorCode":70001,"x":0}"#));
+        assert!(!says_error_code_0(b""));
+    }
+
+    #[test]
+    fn metadata_sets_reuse_one_usersig_with_a_fresh_random() {
+        let addr: SocketAddr = "127.0.0.1:8787".parse().unwrap();
+        let requests = signed_metadata_sets(addr);
+        let query = |connection, seq| {
+            let request = (requests.build)(connection, seq);
+            assert_eq!(
+                request.uri().path(),
+                "/v4/live_engine_http_srv/set_room_metadata"
+            );
+            assert_eq!(request.headers()[HOST], "127.0.0.1:8787");
+            let query = request.uri().query().unwrap().to_owned();
+            form_pairs(&query)
+        };
+        let (first, second, other) = (query(0, 1), query(0, 2), query(1, 1));
+        assert_eq!(first["sdkappid"], "1400000000");
+        assert_eq!(first["identifier"], "administrator");
+        assert_eq!(first["usersig"], second["usersig"]);
+        assert_eq!(first["usersig"], other["usersig"]);
+        assert_ne!(first["random"], second["random"]);
+        assert_ne!(first["random"], other["random"]);
+        let claims = roomkv_sign::tencent::verify(
+            &first["usersig"],
+            &SecretKey::new(crate::TENCENT_SECRET_KEY),
+            crate::TENCENT_SDKAPPID,
+            crate::TENCENT_ADMIN,
+            crate::unix_secs(),
+        )
+        .unwrap();
+        assert_eq!(claims.expire, DEFAULT_USERSIG_LIFETIME.as_secs());
+        assert_eq!(raw_room(3).as_str(), "raw-3");
+    }
+
+    fn form_pairs(query: &str) -> std::collections::HashMap<String, String> {
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
     }
 
     #[test]
     fn entry_sets_are_signed_afresh() {
         let addr: SocketAddr = "127.0.0.1:8787".parse().unwrap();
-        let requests = signed_entry_sets(addr);
+        let requests = signed_entry_sets(addr).build;
         let first = requests(0, 1);
         let second = requests(0, 2);
         assert_eq!(first.uri(), "/chatroom/entry/set.json");

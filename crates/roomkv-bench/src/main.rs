@@ -3,6 +3,7 @@
 //! ```text
 //! roomkv-bench run --roomkv PATH --divan FILE --json FILE --markdown FILE --date YYYY-MM-DD
 //!                  [--measure-secs S]
+//! roomkv-bench emulator --roomkv PATH [--measure-secs S]
 //! roomkv-bench bare-server
 //! roomkv-bench client-memory BASE_URL REQUESTS
 //! roomkv-bench client-load ROOMKV_PATH MEASURE_SECS
@@ -13,8 +14,9 @@
 //! here in a process of its own on a loopback port, and writes the JSON report and its
 //! markdown. `bare-server` and `client-memory` are those helper processes. `client-load`
 //! measures section 2 alone (roomkv's clients and the baseline) and prints its tables and its
-//! JSON. Progress goes to stderr. `cargo xtask bench` builds everything in release mode and
-//! calls `run`.
+//! JSON; `emulator` measures only the emulator's sections (3, and 5's emulator figures) and
+//! prints their markdown, to measure emulator changes quickly. Progress goes to stderr.
+//! `cargo xtask bench` builds everything in release mode and calls `run`.
 
 // Progress on stderr and the helpers' one line on stdout are the point of this binary.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -23,6 +25,7 @@ mod bare;
 mod baseline;
 mod client_load;
 mod divan_table;
+mod flat_memory;
 mod load;
 mod process;
 mod procfs;
@@ -43,9 +46,11 @@ const RONGCLOUD_APP_SECRET: &str = "demo-app-secret";
 /// The emulator's default Tencent credentials.
 const TENCENT_SDKAPPID: u64 = 1_400_000_000;
 const TENCENT_SECRET_KEY: &str = "demo-secret-key";
+const TENCENT_ADMIN: &str = "administrator";
 
 const USAGE: &str = "\
 usage: roomkv-bench run --roomkv PATH --divan FILE --divan-metrics OFF ON ROUNDS --json FILE --markdown FILE --date YYYY-MM-DD [--measure-secs S]
+       roomkv-bench emulator --roomkv PATH [--measure-secs S]
        roomkv-bench bare-server
        roomkv-bench client-memory BASE_URL REQUESTS
        roomkv-bench client-load ROOMKV_PATH MEASURE_SECS
@@ -69,9 +74,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("run") => parse_run(&args[1..]).and_then(|options| runtime()?.block_on(run(options))),
+        Some("emulator") => parse_emulator(&args[1..])
+            .and_then(|(roomkv, timing)| runtime()?.block_on(emulator_sections(&roomkv, timing))),
         Some("bare-server") if args.len() == 1 => runtime().and_then(|rt| rt.block_on(bare::run())),
         Some("client-memory") if args.len() == 3 => client_memory(&args[1], &args[2]),
-        Some("client-load") if args.len() == 3 => parse_measure_secs(&args[2])
+        Some("client-load") if args.len() == 3 => measure_secs(&args[2])
             .and_then(|measure| runtime()?.block_on(client_load_alone(args[1].as_ref(), measure))),
         _ => {
             eprint!("{USAGE}");
@@ -95,6 +102,64 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|err| format!("cannot start the async runtime: {err}"))
 }
 
+/// `emulator --roomkv PATH [--measure-secs S]`.
+fn parse_emulator(args: &[String]) -> Result<(PathBuf, Timing), String> {
+    let mut roomkv = None;
+    let mut measure = Duration::from_secs(2);
+    let mut args = args.iter();
+    while let Some(flag) = args.next() {
+        let value = value_of(flag, &mut args)?;
+        match flag.as_str() {
+            "--roomkv" => roomkv = Some(PathBuf::from(value)),
+            "--measure-secs" => measure = measure_secs(value)?,
+            _ => return Err(format!("unknown option {flag}\n{USAGE}")),
+        }
+    }
+    let roomkv = roomkv.ok_or_else(|| format!("--roomkv is required\n{USAGE}"))?;
+    Ok((roomkv, timing(measure)))
+}
+
+/// The sections that measure the emulator, printed as markdown on stdout.
+async fn emulator_sections(roomkv: &std::path::Path, timing: Timing) -> Result<(), String> {
+    let mut out = String::new();
+    eprintln!("bench: section 3, emulator capacity against a bare hyper server");
+    report::capacity_markdown(&scenarios::capacity(roomkv, timing).await?, &mut out);
+    eprintln!("bench: section 5, emulator memory");
+    let stored = scenarios::emulator_memory(roomkv).await?;
+    eprintln!("bench: section 5, emulator memory over a sustained write load");
+    let flat = flat_memory::measure(roomkv).await?;
+    report::emulator_memory_markdown(&stored, &flat, &mut out);
+    print!("{out}");
+    Ok(())
+}
+
+/// The value after `flag`.
+fn value_of<'a>(
+    flag: &str,
+    args: &mut impl Iterator<Item = &'a String>,
+) -> Result<&'a String, String> {
+    args.next()
+        .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+}
+
+/// A `--measure-secs` value: 0 < S ≤ 60.
+fn measure_secs(value: &str) -> Result<Duration, String> {
+    value
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 60.0)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("--measure-secs {value}: not 0 < S ≤ 60"))
+}
+
+/// Every load run's warm-up, and `measure`.
+fn timing(measure: Duration) -> Timing {
+    Timing {
+        warm_up: Duration::from_millis(500),
+        measure,
+    }
+}
+
 fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     let mut options = RunOptions {
         roomkv: PathBuf::new(),
@@ -107,9 +172,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     };
     let mut args = args.iter();
     while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = value_of(flag, &mut args)?;
         match flag.as_str() {
             "--roomkv" => options.roomkv = value.into(),
             "--divan" => options.divan = value.into(),
@@ -128,7 +191,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             "--json" => options.json = value.into(),
             "--markdown" => options.markdown = value.into(),
             "--date" => options.date.clone_from(value),
-            "--measure-secs" => options.measure = parse_measure_secs(value)?,
+            "--measure-secs" => options.measure = measure_secs(value)?,
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         }
     }
@@ -147,23 +210,10 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     Ok(options)
 }
 
-/// Seconds each load run measures: `0 < S ≤ 60`.
-fn parse_measure_secs(value: &str) -> Result<Duration, String> {
-    let secs: f64 = value
-        .parse()
-        .ok()
-        .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 60.0)
-        .ok_or_else(|| format!("--measure-secs {value}: not 0 < S ≤ 60"))?;
-    Ok(Duration::from_secs_f64(secs))
-}
-
 /// `client-load ROOMKV_PATH MEASURE_SECS`: section 2 alone, its tables and then its JSON on
 /// stdout.
 async fn client_load_alone(roomkv: &std::path::Path, measure: Duration) -> Result<(), String> {
-    let timing = Timing {
-        warm_up: WARM_UP,
-        measure,
-    };
+    let timing = timing(measure);
     let runs = client_load::client_load(roomkv, timing).await?;
     let (vs_baseline, tails) = report::client_targets(&runs);
     let mut markdown = String::new();
@@ -177,9 +227,6 @@ async fn client_load_alone(roomkv: &std::path::Path, measure: Duration) -> Resul
     Ok(())
 }
 
-/// Requests before each load run's measured stretch, not counted.
-const WARM_UP: Duration = Duration::from_millis(500);
-
 async fn run(options: RunOptions) -> Result<(), String> {
     let divan = std::fs::read_to_string(&options.divan)
         .map_err(|err| format!("{}: {err}", options.divan.display()))?;
@@ -190,10 +237,7 @@ async fn run(options: RunOptions) -> Result<(), String> {
     };
     let metrics_cost = scenarios::metrics_cost(&read(off)?, &read(on)?, *rounds)?;
     let load_average = procfs::load_average()?;
-    let timing = Timing {
-        warm_up: WARM_UP,
-        measure: options.measure,
-    };
+    let timing = timing(options.measure);
     eprintln!("bench: section 2, client to emulator");
     let client_load = client_load::client_load(&options.roomkv, timing).await?;
     let (client_vs_baseline, client_tail) = report::client_targets(&client_load);
@@ -203,6 +247,8 @@ async fn run(options: RunOptions) -> Result<(), String> {
     let quota = scenarios::quota_use(&options.roomkv, timing).await?;
     eprintln!("bench: section 5, memory");
     let emulator = scenarios::emulator_memory(&options.roomkv).await?;
+    eprintln!("bench: section 5, emulator memory over a sustained write load");
+    let flat = flat_memory::measure(&options.roomkv).await?;
     let client = scenarios::client_memory(&options.roomkv)?;
     let report = Report {
         machine: Machine {
@@ -218,7 +264,11 @@ async fn run(options: RunOptions) -> Result<(), String> {
         client_tail,
         capacity,
         quota,
-        memory: Memory { emulator, client },
+        memory: Memory {
+            emulator,
+            flat,
+            client,
+        },
     };
     let json = serde_json::to_string_pretty(&report).map_err(|err| err.to_string())?;
     write(&options.json, &json)?;
@@ -249,9 +299,18 @@ fn client_memory(base_url: &str, requests: &str) -> Result<(), String> {
 
 /// Milliseconds since the Unix epoch, for RongCloud timestamps.
 fn unix_millis() -> u128 {
+    since_epoch().as_millis()
+}
+
+/// Seconds since the Unix epoch, for the time a UserSig is issued at.
+fn unix_secs() -> u64 {
+    since_epoch().as_secs()
+}
+
+fn since_epoch() -> Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -260,6 +319,25 @@ mod tests {
 
     fn args(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn emulator_options_are_parsed_and_checked() {
+        let (roomkv, timing) = parse_emulator(&args("--roomkv r --measure-secs 1.5")).unwrap();
+        assert_eq!(roomkv, PathBuf::from("r"));
+        assert_eq!(timing.measure, Duration::from_millis(1_500));
+        assert_eq!(
+            parse_emulator(&args("--roomkv r")).unwrap().1.measure,
+            Duration::from_secs(2)
+        );
+        for bad in [
+            "",
+            "--measure-secs 1",
+            "--roomkv r --measure-secs 0",
+            "--roomkv r --x 1",
+        ] {
+            assert!(parse_emulator(&args(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

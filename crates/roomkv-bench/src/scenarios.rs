@@ -14,7 +14,10 @@ use roomkv_tencent::{Command as TencentCommand, CreateRoom, MetadataKey, Metadat
 
 use roomkv_provider::{ClientBuilder, ClientFactory};
 
-use crate::load::{Worker, closed_loop, drive_raw, run_workers, signed_entry_sets};
+use crate::load::{
+    RawRequests, Worker, closed_loop, drive_raw, raw_room, run_workers, signed_entry_sets,
+    signed_metadata_sets,
+};
 use crate::process::Server;
 use crate::report::{
     BUILD_TARGET, Capacity, CapacityRound, ClientMemory, CpuFigure, EmulatorMemory,
@@ -221,6 +224,11 @@ pub(crate) fn rongcloud_client(
             crate::RONGCLOUD_APP_SECRET,
         ));
     build_client(builder, base_url, quotas)
+}
+
+/// The RongCloud client of the load runs against an emulator without quotas at `base_url`.
+pub(crate) fn load_client(base_url: &str) -> Result<roomkv_rongcloud::Client, String> {
+    rongcloud_client(base_url, Quotas::Off)
 }
 
 /// The Tencent client the scenarios use against the emulator at `base_url`.
@@ -430,39 +438,58 @@ pub(crate) async fn quota_use(roomkv: &Path, timing: Timing) -> Result<Vec<Quota
 
 /// Connections of section 3.
 pub(crate) const CAPACITY_CONNECTIONS: usize = 64;
-/// Rounds of section 3 (each runs both servers).
-const CAPACITY_ROUNDS: usize = 2;
+/// Rounds of section 3 per operation (each runs both servers).
+const CAPACITY_ROUNDS: usize = 3;
 
-/// Section 3: the raw generator against (a) the emulator's entry set, signatures verified and
-/// quotas off, and (b) the bare server, in alternating rounds.
-pub(crate) async fn capacity(roomkv: &Path, timing: Timing) -> Result<Capacity, String> {
+/// Section 3: the raw generator against (a) the emulator, signatures and UserSigs verified and
+/// quotas off, and (b) the bare server, in alternating rounds: RongCloud entry sets, then
+/// Tencent `set_room_metadata` (the same signed requests to both servers).
+pub(crate) async fn capacity(roomkv: &Path, timing: Timing) -> Result<Vec<Capacity>, String> {
     let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
     let bare = Server::bare()?;
-    let mut rounds = Vec::new();
-    for round in 1..=CAPACITY_ROUNDS {
-        eprintln!("bench: capacity round {round}/{CAPACITY_ROUNDS}: emulator");
-        let a = raw_run(&emulator, timing).await;
-        eprintln!("bench: capacity round {round}/{CAPACITY_ROUNDS}: bare hyper server");
-        let b = raw_run(&bare, timing).await;
-        rounds.push(CapacityRound {
-            emulator: a,
-            bare: b,
-        });
+    let tencent = tencent_client(&emulator.base_url(), Quotas::Off)?;
+    for connection in 0..CAPACITY_CONNECTIONS {
+        let room = raw_room(connection);
+        tencent
+            .create_room(CreateRoom::new(room.clone()))
+            .await
+            .map_err(|err| format!("create_room {room}: {err}"))?;
     }
-    Capacity::from_rounds(CAPACITY_CONNECTIONS, rounds)
-        .ok_or_else(|| "no capacity round ran".to_owned())
+    let mut capacities = Vec::new();
+    for (operation, requests) in [
+        (CAPACITY_RONGCLOUD, signed_entry_sets as fn(_) -> _),
+        (CAPACITY_TENCENT, signed_metadata_sets),
+    ] {
+        let mut rounds = Vec::new();
+        for round in 1..=CAPACITY_ROUNDS {
+            eprintln!("bench: {operation} capacity round {round}/{CAPACITY_ROUNDS}: emulator");
+            let a = raw_run(&emulator, requests(emulator.addr()), timing).await;
+            eprintln!(
+                "bench: {operation} capacity round {round}/{CAPACITY_ROUNDS}: bare hyper server"
+            );
+            let b = raw_run(&bare, requests(bare.addr()), timing).await;
+            rounds.push(CapacityRound {
+                emulator: a,
+                bare: b,
+            });
+        }
+        capacities.push(
+            Capacity::from_rounds(operation, CAPACITY_CONNECTIONS, rounds)
+                .ok_or_else(|| "no capacity round ran".to_owned())?,
+        );
+    }
+    Ok(capacities)
 }
 
-async fn raw_run(server: &Server, timing: Timing) -> Summary {
+/// The operations of section 3.
+const CAPACITY_RONGCLOUD: &str = "RongCloud entry set";
+const CAPACITY_TENCENT: &str = "Tencent set_room_metadata";
+
+async fn raw_run(server: &Server, requests: RawRequests, timing: Timing) -> Summary {
     let window = timing.window();
-    drive_raw(
-        server.addr(),
-        CAPACITY_CONNECTIONS,
-        window,
-        signed_entry_sets(server.addr()),
-    )
-    .await
-    .summary(window.length())
+    drive_raw(server.addr(), CAPACITY_CONNECTIONS, window, requests)
+        .await
+        .summary(window.length())
 }
 
 /// KV stored in section 5: 1,000 rooms of 100 (RongCloud's cap per room).
@@ -483,9 +510,17 @@ fn memory_value(room: usize, i: usize) -> String {
     format!("value-{:010}", room * KV_PER_ROOM + i)
 }
 
+/// The event log bound of section 5's emulator: a tenth of the KV stored, so that the log is
+/// full long before the reading and its share of the figure is bounded.
+const MEMORY_EVENT_LOG: usize = 10_000;
+
+/// The owner of every KV of section 5.
+const MEMORY_OWNER: &str = "bench";
+
 /// Section 5, emulator side: resident memory before and after storing 100,000 KV.
 pub(crate) async fn emulator_memory(roomkv: &Path) -> Result<EmulatorMemory, String> {
-    let emulator = Server::emulator(roomkv, &["--no-rate-limit"])?;
+    let event_log = MEMORY_EVENT_LOG.to_string();
+    let emulator = Server::emulator(roomkv, &["--no-rate-limit", "--event-log-size", &event_log])?;
     let client = rongcloud_client(&emulator.base_url(), Quotas::Off)?;
     // Warm the request path (and the allocator) without storing anything.
     client
@@ -498,7 +533,7 @@ pub(crate) async fn emulator_memory(roomkv: &Path) -> Result<EmulatorMemory, Str
         let client = client.clone();
         async move {
             let window = Window::after(Duration::ZERO, Duration::from_secs(3600));
-            let owner = UserId::parse("bench").expect("a valid user id");
+            let owner = UserId::parse(MEMORY_OWNER).expect("a valid user id");
             let mut recorder = Recorder::default();
             for room in (worker..MEMORY_ROOMS).step_by(STORE_WORKERS) {
                 let id = ChatroomId::parse(format!("mem-{room}")).expect("a valid room id");
@@ -530,6 +565,8 @@ pub(crate) async fn emulator_memory(roomkv: &Path) -> Result<EmulatorMemory, Str
         kv: stored.ok * BATCH as u64,
         key_bytes: memory_key(0).len(),
         value_bytes: memory_value(0, 0).len(),
+        owner_bytes: MEMORY_OWNER.len(),
+        event_log: MEMORY_EVENT_LOG,
         rss_before,
         rss_after: emulator.rss_bytes()?,
     })

@@ -18,6 +18,10 @@
 //!
 //! Either way the emulator itself requires the headers and parameters, resolves the app, and
 //! applies the strict-mode window, the admin check and everything after.
+//!
+//! A UserSig accepted with an expiry ([`Authenticator::verify_tencent_until`]) is remembered
+//! until then, for the same `sdkappid` and `identifier`, and not asked about again; refusals are
+//! never remembered.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
@@ -99,6 +103,17 @@ pub trait Authenticator: Send + Sync + 'static {
 
     /// Decodes and verifies a UserSig (never by string comparison).
     fn verify_tencent(&self, check: &UserSigCheck<'_>) -> Result<(), UserSigRejection>;
+
+    /// [`Self::verify_tencent`], also saying until when the acceptance holds: `Some(second)`,
+    /// the UserSig's last valid second (`TLS.time + TLS.expire`, Unix time), lets the emulator
+    /// accept the same string for the same `sdkappid` and `identifier` again without asking
+    /// until then; `None` (the default) has every request verified.
+    fn verify_tencent_until(
+        &self,
+        check: &UserSigCheck<'_>,
+    ) -> Result<Option<u64>, UserSigRejection> {
+        self.verify_tencent(check).map(|()| None)
+    }
 }
 
 /// Verifies RongCloud signatures and Tencent UserSigs with `roomkv-sign`. The default.
@@ -143,6 +158,13 @@ impl Authenticator for SignAuthenticator {
     }
 
     fn verify_tencent(&self, check: &UserSigCheck<'_>) -> Result<(), UserSigRejection> {
+        self.verify_tencent_until(check).map(drop)
+    }
+
+    fn verify_tencent_until(
+        &self,
+        check: &UserSigCheck<'_>,
+    ) -> Result<Option<u64>, UserSigRejection> {
         use roomkv_sign::tencent::{SecretKey, VerifyError, verify};
         let key = SecretKey::new(check.secret_key.expose().as_bytes());
         verify(
@@ -152,7 +174,7 @@ impl Authenticator for SignAuthenticator {
             check.identifier,
             check.now_unix_secs,
         )
-        .map(drop)
+        .map(|claims| Some(claims.expires_at()))
         .map_err(|err| match err {
             VerifyError::Expired { .. } => UserSigRejection::Expired,
             VerifyError::SignatureMismatch => UserSigRejection::SignatureMismatch,

@@ -115,7 +115,9 @@ struct MeterState {
 
 #[derive(Debug, Default)]
 struct Ring {
-    entries: VecDeque<JournalEntry>,
+    /// Each entry with its parameters as captured ([`RawParams`]); `params` is decoded when
+    /// the journal is read, off the request path.
+    entries: VecDeque<(JournalEntry, RawParams)>,
     seq: u64,
     dropped: u64,
     /// Per endpoint, per answer ([`answer_key`]): how many (kept across drops, cleared by a
@@ -139,22 +141,23 @@ impl Journal {
         }
     }
 
-    /// Appends an entry, numbering it, and counts its code.
-    pub(crate) fn record(&self, mut entry: JournalEntry) {
+    /// Appends an entry whose parameters are `raw` (its `params` is ignored), numbering it, and
+    /// counts its code.
+    pub(crate) fn record(&self, mut entry: JournalEntry, raw: RawParams) {
+        let answer = answer_key(&entry);
         let mut ring = lock(&self.ring);
         ring.seq += 1;
         entry.seq = ring.seq;
-        *ring
-            .codes
-            .entry(entry.endpoint.clone())
-            .or_default()
-            .entry(answer_key(&entry))
-            .or_default() += 1;
+        let codes = match ring.codes.get_mut(entry.endpoint.as_str()) {
+            Some(codes) => codes,
+            None => ring.codes.entry(entry.endpoint.clone()).or_default(),
+        };
+        *codes.entry(answer).or_default() += 1;
         if ring.entries.len() >= self.capacity {
             ring.entries.pop_front();
             ring.dropped += 1;
         }
-        ring.entries.push_back(entry);
+        ring.entries.push_back((entry, raw));
     }
 
     /// Counts a charge of `cost` to `app` in the window `window` (whole seconds of the
@@ -190,10 +193,13 @@ impl Journal {
             entries: ring
                 .entries
                 .iter()
-                .filter(|e| e.seq > filter.since)
-                .filter(|e| filter.vendor.as_deref().is_none_or(|v| v == e.vendor))
-                .filter(|e| filter.outcome.is_none_or(|o| o == e.outcome))
-                .cloned()
+                .filter(|(e, _)| e.seq > filter.since)
+                .filter(|(e, _)| filter.vendor.as_deref().is_none_or(|v| v == e.vendor))
+                .filter(|(e, _)| filter.outcome.is_none_or(|o| o == e.outcome))
+                .map(|(e, raw)| JournalEntry {
+                    params: raw.decode(),
+                    ..e.clone()
+                })
                 .collect(),
             next: ring.seq,
             dropped: ring.dropped,
@@ -282,30 +288,97 @@ pub(crate) fn explain(sentence: String) {
 
 // --------------------------------------------------------------------- redaction
 
-/// The parameters of a request, without its credentials: the body's fields (form or JSON)
-/// plus the identifying headers (RongCloud) or query parameters (Tencent). `Signature` and
-/// `usersig` are left out.
-pub(crate) fn params(
-    uri: &http::Uri,
-    headers: &http::HeaderMap,
-    body: &[u8],
+/// The RongCloud headers that identify a request.
+const IDENTIFYING_HEADERS: [&str; 4] = ["App-Key", "Nonce", "Timestamp", "X-Request-ID"];
+
+/// A request's parameters as the journal keeps them until it is read: copied, not decoded, and
+/// without its credentials (`Signature` is never read, `usersig` is cut out of the query).
+#[derive(Debug, Clone)]
+pub(crate) struct RawParams {
+    /// Tencent: the query without `usersig`. RongCloud: one `name\tvalue\n` line per
+    /// identifying header present (header values hold neither tab nor newline once `to_str`
+    /// accepted them).
+    identity: String,
     tencent: bool,
-) -> Value {
-    let mut params = Map::new();
-    if tencent {
-        let query = uri.query().unwrap_or("");
-        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
-            if !k.eq_ignore_ascii_case("usersig") {
-                params.insert(format!("query.{k}"), Value::String(v.into_owned()));
+    body: Box<[u8]>,
+}
+
+impl RawParams {
+    /// Captures what [`Self::decode`] needs of a request.
+    pub(crate) fn capture(
+        uri: &http::Uri,
+        headers: &http::HeaderMap,
+        body: &[u8],
+        tencent: bool,
+    ) -> Self {
+        let mut identity = String::new();
+        if tencent {
+            let query = uri.query().unwrap_or("");
+            identity.reserve(query.len());
+            for pair in query.split('&') {
+                let key = pair.split_once('=').map_or(pair, |(key, _)| key);
+                let key = percent_decoded(key);
+                if key.eq_ignore_ascii_case("usersig") {
+                    continue;
+                }
+                if !identity.is_empty() {
+                    identity.push('&');
+                }
+                identity.push_str(pair);
+            }
+        } else {
+            for name in IDENTIFYING_HEADERS {
+                if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
+                    identity.push_str(name);
+                    identity.push('\t');
+                    identity.push_str(v);
+                    identity.push('\n');
+                }
             }
         }
-    } else {
-        for name in ["App-Key", "Nonce", "Timestamp", "X-Request-ID"] {
-            if let Some(v) = headers.get(name).and_then(|v| v.to_str().ok()) {
-                params.insert(format!("header.{name}"), Value::String(v.to_owned()));
-            }
+        Self {
+            identity,
+            tencent,
+            body: body.into(),
         }
     }
+
+    /// The parameters of the captured request: the body's fields (form or JSON) plus the
+    /// identifying headers (RongCloud) or query parameters (Tencent), credentials left out.
+    fn decode(&self) -> Value {
+        let mut params = Map::new();
+        if self.tencent {
+            for (k, v) in form_urlencoded::parse(self.identity.as_bytes()) {
+                params.insert(format!("query.{k}"), Value::String(v.into_owned()));
+            }
+        } else {
+            for line in self.identity.lines() {
+                if let Some((name, value)) = line.split_once('\t') {
+                    params.insert(format!("header.{name}"), Value::String(value.to_owned()));
+                }
+            }
+        }
+        body_params(&mut params, &self.body);
+        Value::Object(params)
+    }
+}
+
+/// A query key, `+` and percent escapes decoded as `form_urlencoded` decodes them.
+fn percent_decoded(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.bytes().any(|b| b == b'%' || b == b'+') {
+        form_urlencoded::parse(key.as_bytes())
+            .next()
+            .map_or(std::borrow::Cow::Borrowed(""), |(k, _)| {
+                std::borrow::Cow::Owned(k.into_owned())
+            })
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
+}
+
+/// Adds the body's fields (a JSON object's members, another JSON value as `body`, or form
+/// fields) to `params`.
+fn body_params(params: &mut Map<String, Value>, body: &[u8]) {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => params.extend(map),
         Ok(other) => {
@@ -318,5 +391,41 @@ pub(crate) fn params(
             }
         }
     }
-    Value::Object(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captured_parameters_keep_no_credentials_and_decode_as_before() {
+        let uri: http::Uri = "/v4/live_engine_http_srv/get_room_info?sdkappid=1&identifier=admin\
+             &usersig=SECRET1&UserSig=SECRET2&user%73ig=SECRET3&random=7"
+            .parse()
+            .unwrap();
+        let raw = RawParams::capture(&uri, &http::HeaderMap::new(), br#"{"RoomId":"r"}"#, true);
+        assert!(!format!("{raw:?}").contains("SECRET"), "{raw:?}");
+        assert_eq!(
+            raw.decode(),
+            serde_json::json!({"query.sdkappid": "1", "query.identifier": "admin",
+                "query.random": "7", "RoomId": "r"})
+        );
+
+        let mut headers = http::HeaderMap::new();
+        headers.insert("App-Key", "app".parse().unwrap());
+        headers.insert("Nonce", "n".parse().unwrap());
+        headers.insert("Signature", "SECRET".parse().unwrap());
+        let uri: http::Uri = "/chatroom/entry/set.json".parse().unwrap();
+        let raw = RawParams::capture(&uri, &headers, b"chatroomId=r&key=k%20x", false);
+        assert!(!format!("{raw:?}").contains("SECRET"), "{raw:?}");
+        assert_eq!(
+            raw.decode(),
+            serde_json::json!({"header.App-Key": "app", "header.Nonce": "n",
+                "chatroomId": "r", "key": "k x"})
+        );
+        assert_eq!(
+            RawParams::capture(&uri, &headers, b"[1]", false).decode()["body"],
+            serde_json::json!([1])
+        );
+    }
 }

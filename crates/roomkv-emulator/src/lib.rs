@@ -64,6 +64,7 @@ mod server;
 mod service;
 mod shards;
 pub mod state;
+mod usersig_cache;
 pub mod webhooks;
 
 use std::collections::HashMap;
@@ -86,6 +87,7 @@ use crate::journal::{Journal, JournalFilter, JournalPage, QuotaMeter};
 use crate::persist::{PersistError, Persister};
 use crate::quota::{AppQuota, QuotaEnforcer, QuotaExceeded};
 use crate::state::{Snapshot, State};
+use crate::usersig_cache::UserSigCache;
 use crate::webhooks::Webhooks;
 use roomkv_transport::SharedHttpClient;
 
@@ -111,6 +113,8 @@ struct Inner {
     state: Arc<State>,
     clock: SharedClock,
     authenticator: Arc<dyn Authenticator>,
+    /// The UserSigs `authenticator` accepted, until they expire.
+    usersigs: UserSigCache,
     limiter: QuotaEnforcer,
     rongcloud_apps: HashMap<String, RongCloudAppState>,
     tencent_apps: HashMap<u64, TencentAppState>,
@@ -291,6 +295,7 @@ impl EmulatorBuilder {
             journal: Journal::new(config.journal_capacity),
             clock: self.clock,
             authenticator,
+            usersigs: UserSigCache::default(),
             rongcloud_apps,
             tencent_apps,
             config,
@@ -439,14 +444,15 @@ impl Emulator {
         self.inner.clock.monotonic().as_secs()
     }
 
-    /// Back to the configured start: state, events, journal, quotas, strict-mode nonces and
-    /// faults.
+    /// Back to the configured start: state, events, journal, quotas, strict-mode nonces,
+    /// remembered UserSigs and faults.
     pub fn reset(&self) {
         let inner = &self.inner;
         inner.state.reset();
         inner.journal.reset();
         inner.faults.clear();
         inner.replay.reset();
+        inner.usersigs.clear();
         for app in inner.rongcloud_apps.values() {
             app.quota.reset();
         }

@@ -23,8 +23,9 @@
 //! Pipeline of a Tencent request (HTTP 200 but for the method): method (`POST`, else HTTP 405 /
 //! 60002, so that no method but POST, CONNECT above all, is ever answered 2xx) → body size
 //! (60002) → route (60009) → `sdkappid` (missing 60012, not a number 60006, unknown 70020) →
-//! `usersig` (empty 70002, then the [`Authenticator`](crate::auth::Authenticator): 70003, 70001,
-//! 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
+//! `usersig` (empty 70002, then, unless remembered as verified for this `sdkappid` and
+//! `identifier` and not yet expired, the [`Authenticator`](crate::auth::Authenticator): 70003,
+//! 70001, 70009, 70013, 70014) → `identifier` is the admin (60010) → body is a JSON object (60003) →
 //! quota (60007) → decode (100002) → core's validation (100500–100504, 100015, 100002) → state.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -36,7 +37,7 @@ use roomkv_core::{ApiError, RongCloudCode, TencentCode};
 use crate::Emulator;
 use crate::clock::Clock;
 use crate::faults::{FaultAction, gateway_page};
-use crate::journal::{self, JournalEntry, Outcome};
+use crate::journal::{self, JournalEntry, Outcome, RawParams};
 
 mod tencent;
 
@@ -116,15 +117,9 @@ fn not_found(path: &str) -> ApiError {
     )
 }
 
-/// The request as core's decoders take it.
-pub(crate) fn borrowed(request: &Request<Bytes>) -> Request<&[u8]> {
-    let mut borrowed = Request::new(request.body().as_ref());
-    *borrowed.method_mut() = request.method().clone();
-    *borrowed.uri_mut() = request.uri().clone();
-    *borrowed.version_mut() = request.version();
-    *borrowed.headers_mut() = request.headers().clone();
-    borrowed
-}
+/// A vendor request as the pipeline and core's decoders take it: the head as received, the
+/// body borrowed (made once per request, without copying the head).
+type VendorRequest<'a> = Request<&'a [u8]>;
 
 pub(crate) fn json_response(status: StatusCode, value: &serde_json::Value) -> Response<Vec<u8>> {
     let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
@@ -160,6 +155,8 @@ impl Emulator {
                 }
             };
         }
+        let (head, body) = request.into_parts();
+        let request = Request::from_parts(head, body.as_ref());
         let started = self.inner.clock.monotonic();
         let time_ms = self.now_ms();
         journal::begin();
@@ -184,7 +181,7 @@ impl Emulator {
     fn internal_error(
         &self,
         vendor: Api,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
         let error = match vendor {
             Api::Tencent => tc_error(TencentCode::LiveInternalError, "internal server error"),
@@ -205,7 +202,7 @@ impl Emulator {
     fn journal_request(
         &self,
         vendor: Api,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
         response: &Response<Vec<u8>>,
         refusal: Option<ApiError>,
         time_ms: u64,
@@ -222,7 +219,7 @@ impl Emulator {
         let code = refusal
             .as_ref()
             .map_or_else(|| success_code(dialect), |e| e.code.code());
-        let params = journal::params(
+        let params = RawParams::capture(
             request.uri(),
             request.headers(),
             request.body(),
@@ -237,25 +234,28 @@ impl Emulator {
                 "refused: {explanation}"
             );
         }
-        self.inner.journal.record(JournalEntry {
-            seq: 0,
-            time_ms,
-            vendor: vendor_name,
-            endpoint: path.to_owned(),
-            dialect,
-            params,
-            status: response.status().as_u16(),
-            code: Some(code),
-            fault: false,
-            outcome: if refusal.is_some() {
-                Outcome::Refused
-            } else {
-                Outcome::Ok
+        self.inner.journal.record(
+            JournalEntry {
+                seq: 0,
+                time_ms,
+                vendor: vendor_name,
+                endpoint: path.to_owned(),
+                dialect,
+                params: serde_json::Value::Null,
+                status: response.status().as_u16(),
+                code: Some(code),
+                fault: false,
+                outcome: if refusal.is_some() {
+                    Outcome::Refused
+                } else {
+                    Outcome::Ok
+                },
+                latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+                buckets: notes.buckets,
+                explanation,
             },
-            latency_us: u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
-            buckets: notes.buckets,
-            explanation,
-        });
+            params,
+        );
     }
 
     /// Handles one request with the configured faults: waits out delays
@@ -351,26 +351,29 @@ impl Emulator {
             endpoint = path,
             "refused: {explanation}"
         );
-        self.inner.journal.record(JournalEntry {
-            seq: 0,
-            time_ms: self.now_ms(),
-            vendor: vendor_name,
-            endpoint: path.to_owned(),
-            dialect,
-            params: journal::params(
+        self.inner.journal.record(
+            JournalEntry {
+                seq: 0,
+                time_ms: self.now_ms(),
+                vendor: vendor_name,
+                endpoint: path.to_owned(),
+                dialect,
+                params: serde_json::Value::Null,
+                status,
+                code,
+                fault: true,
+                outcome: Outcome::Refused,
+                latency_us: 0,
+                buckets: Vec::new(),
+                explanation: Some(explanation),
+            },
+            RawParams::capture(
                 request.uri(),
                 request.headers(),
                 &[],
                 vendor == Api::Tencent,
             ),
-            status,
-            code,
-            fault: true,
-            outcome: Outcome::Refused,
-            latency_us: 0,
-            buckets: Vec::new(),
-            explanation: Some(explanation),
-        });
+        );
     }
 
     fn fault_exchange<B>(&self, action: &FaultAction, request: &Request<B>) -> Option<Exchange> {
@@ -436,25 +439,25 @@ impl Emulator {
         self.body_limit().saturating_add(1)
     }
 
-    /// Answers a vendor request, with the error when it was refused.
+    /// Answers a vendor request (never a control one: [`Self::handle`] answers those first),
+    /// with the error when it was refused.
     fn route(
         &self,
         vendor: Api,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
-        match vendor {
-            Api::Control => (self.control(request), None),
-            Api::RongCloud => match self.rongcloud(request) {
-                Ok(response) => (response, None),
-                Err(error) => {
-                    let error = self.with_rc_id(error, request);
-                    (
-                        rc_error_reply(request.uri().path(), error.clone()),
-                        Some(error),
-                    )
-                }
-            },
-            Api::Tencent => self.tencent(request),
+        if vendor == Api::Tencent {
+            return self.tencent(request);
+        }
+        match self.rongcloud(request) {
+            Ok(response) => (response, None),
+            Err(error) => {
+                let error = self.with_rc_id(error, request);
+                (
+                    rc_error_reply(request.uri().path(), error.clone()),
+                    Some(error),
+                )
+            }
         }
     }
 }

@@ -6,7 +6,6 @@
 //! once, here, with core's rules in that dialect, charged to the app's quota, served by
 //! [`State`] through [`rc_server::Handler`], and answered with core's reply in that dialect.
 
-use bytes::Bytes;
 use http::{Method, Request, Response};
 use roomkv_core::rongcloud::server::{self as rc_server, AuthHeaders};
 use roomkv_core::rongcloud::{
@@ -15,7 +14,7 @@ use roomkv_core::rongcloud::{
 };
 use roomkv_core::{ApiError, RongCloudCode};
 
-use super::{borrowed, is_v4, not_found};
+use super::{VendorRequest, is_v4, not_found};
 use crate::explain::strict_explanation;
 use crate::journal;
 use crate::state::{State, rongcloud_validation_error};
@@ -143,7 +142,7 @@ impl Emulator {
     /// [`Self::serve_rongcloud`].
     pub(super) fn rongcloud(
         &self,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> Result<Response<Vec<u8>>, ApiError> {
         if request.method() != Method::POST {
             return Err(rc_error(
@@ -167,7 +166,7 @@ impl Emulator {
             return Err(not_found(path));
         }
         let app = self.authenticate_rongcloud(request)?;
-        let Some((dialect, decoded)) = rc_server::Request::decode(&borrowed(request)) else {
+        let Some((dialect, decoded)) = rc_server::Request::decode(request) else {
             return Err(not_found(path));
         };
         // Legacy answers a parameter error with HTTP 200, v4 with 400.
@@ -186,7 +185,7 @@ impl Emulator {
         self.serve_rongcloud(&ctx, dialect, &decoded)
     }
 
-    pub(super) fn with_rc_id(&self, error: ApiError, request: &Request<Bytes>) -> ApiError {
+    pub(super) fn with_rc_id(&self, error: ApiError, request: &VendorRequest<'_>) -> ApiError {
         match AuthHeaders::request_id(request.headers()) {
             Some(id) => error.with_request_id(id),
             None => error,
@@ -207,7 +206,7 @@ impl Emulator {
 
     fn authenticate_rongcloud(
         &self,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> Result<&RongCloudAppState, ApiError> {
         let inner = &*self.inner;
         let headers = AuthHeaders::from_headers(request.headers());

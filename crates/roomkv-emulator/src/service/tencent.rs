@@ -3,21 +3,22 @@
 //! Pipeline of a Tencent request (HTTP 200 but for the method): method (`POST`, else HTTP 405 /
 //! 60002, so that no method but POST, CONNECT above all, is ever answered 2xx) → body size
 //! (60002) → route (core's `tencent::Command::from_path`, else 60009) → `sdkappid` (missing
-//! 60012, not a number 60006, unknown 70020) → `usersig` (empty 70002, then the
-//! [`Authenticator`](crate::auth::Authenticator): 70003, 70001, 70009, 70013, 70014) →
+//! 60012, not a number 60006, unknown 70020) → `usersig` (empty 70002, then, unless
+//! the verified-UserSig cache (`usersig_cache`) still holds it for this `sdkappid` and
+//! `identifier`, the [`Authenticator`](crate::auth::Authenticator): 70003, 70001, 70009, 70013,
+//! 70014) →
 //! `identifier` is the admin (60010) → body is a JSON object (60003) → quota (60007) → decode
 //! (100002) → core's validation, the only one (100500–100504, 100015, 100002) → the state,
 //! through core's generated `tencent::server::Handler` ([`State::tencent_call`](crate::state::State::tencent_call)) → core's reply with the `RequestId`.
 
 use std::sync::atomic::Ordering;
 
-use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode};
+use http::{Method, Response, StatusCode};
 use roomkv_core::tencent::server::{self as tc_server, AuthQuery};
 use roomkv_core::tencent::{Command, SERVICE_PATH};
 use roomkv_core::{ApiError, TencentCode, ValidationError};
 
-use super::borrowed;
+use super::VendorRequest;
 use crate::auth::UserSigCheck;
 use crate::explain::usersig_explanation;
 use crate::journal;
@@ -63,7 +64,7 @@ impl Emulator {
     /// envelopes, but for the method's 405.
     pub(super) fn tencent(
         &self,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
     ) -> (Response<Vec<u8>>, Option<ApiError>) {
         let request_id = self.next_tencent_request_id();
         match self.serve_tencent(request, &request_id) {
@@ -94,7 +95,7 @@ impl Emulator {
     /// The pipeline of the module documentation.
     fn serve_tencent(
         &self,
-        request: &Request<Bytes>,
+        request: &VendorRequest<'_>,
         request_id: &str,
     ) -> Result<Response<Vec<u8>>, ApiError> {
         let inner = &*self.inner;
@@ -127,7 +128,7 @@ impl Emulator {
         };
         let query = AuthQuery::from_uri(request.uri());
         let (app, operator) = self.authenticate_tencent(&query)?;
-        let decoded = tc_server::Request::decode_as(command, &borrowed(request));
+        let decoded = tc_server::Request::decode_as(command, request);
         // An error without a field: the body is not a JSON object at all.
         if let Err(err) = &decoded
             && err.field_name().is_none()
@@ -203,10 +204,21 @@ impl Emulator {
             secret_key: &app.secret,
             now_unix_secs: self.now().as_secs(),
         };
-        inner.authenticator.verify_tencent(&check).map_err(|e| {
-            journal::explain(usersig_explanation(&check, e));
-            tc_error(e.code(), e.to_string())
-        })?;
+        let now = check.now_unix_secs;
+        if !inner.usersigs.accepts(usersig, sdkappid, identifier, now) {
+            let valid_through = inner
+                .authenticator
+                .verify_tencent_until(&check)
+                .map_err(|e| {
+                    journal::explain(usersig_explanation(&check, e));
+                    tc_error(e.code(), e.to_string())
+                })?;
+            if let Some(valid_through) = valid_through {
+                inner
+                    .usersigs
+                    .remember(usersig, sdkappid, identifier, valid_through, now);
+            }
+        }
         if identifier != app.admin {
             journal::explain(format!(
                 "identifier `{identifier}` is not the app's admin account `{}`; Tencent's REST \

@@ -30,6 +30,7 @@
 //! different rooms run in parallel. Events are stored in the shard of the room they concern and
 //! numbered from one global atomic counter; reading the log merges the shards.
 
+mod entries;
 mod expansion;
 mod rongcloud;
 mod snapshot;

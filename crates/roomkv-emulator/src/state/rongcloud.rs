@@ -5,8 +5,6 @@
 //! (answered with [`validation_error`]); the state checks only what needs the state (owners,
 //! the per-room cap, missing keys), answering with the vendor's codes.
 
-use std::collections::BTreeMap;
-
 use roomkv_core::rongcloud::{
     BatchRemoveEntries, BatchSetEntries, Entry as QueriedEntry, EntryKey, EntryValue, QueryEntries,
     RemoveEntry, SetEntry, UserId,
@@ -14,6 +12,7 @@ use roomkv_core::rongcloud::{
 use roomkv_core::{ApiError, Limits, RongCloudCode, ValidationError};
 use serde::{Deserialize, Serialize};
 
+use super::entries::{Entries, StoredEntry};
 use crate::config::{MissingKeys, RongCloudRules};
 use crate::events::{EventKind, KvSync, Notification, OptType};
 
@@ -137,20 +136,11 @@ macro_rules! check {
 }
 pub(super) use check;
 
-/// One stored entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Entry {
-    pub(crate) value: String,
-    pub(crate) owner: String,
-    pub(crate) auto_delete: bool,
-    pub(crate) last_set_time: u64,
-}
-
 /// The KV of one chat room. The room record outlives its entries, so that `version` keeps
 /// growing across destroy and re-creation.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct ChatRoom {
-    pub(crate) entries: BTreeMap<String, Entry>,
+    pub(crate) entries: Entries,
     pub(crate) version: u64,
 }
 
@@ -174,22 +164,16 @@ impl ChatRoom {
 
     /// Stores `value` under `key`, owned by `owner`.
     fn store(&mut self, key: &str, value: &str, owner: &str, auto_delete: bool, now_ms: u64) {
-        let entry = Entry {
-            value: value.to_owned(),
-            owner: owner.to_owned(),
-            auto_delete,
-            last_set_time: now_ms,
-        };
-        self.entries.insert(key.to_owned(), entry);
+        self.entries.insert(key, value, owner, auto_delete, now_ms);
     }
 
-    fn view(key: &str, entry: &Entry) -> QueriedEntry {
+    fn view(entry: &StoredEntry) -> QueriedEntry {
         QueriedEntry {
-            key: EntryKey::non_validated(key),
-            value: EntryValue::non_validated(entry.value.as_str()),
-            user_id: UserId::non_validated(entry.owner.as_str()),
-            auto_delete: entry.auto_delete,
-            last_set_time_ms: entry.last_set_time,
+            key: EntryKey::non_validated(entry.key()),
+            value: EntryValue::non_validated(entry.value()),
+            user_id: UserId::non_validated(entry.owner()),
+            auto_delete: entry.auto_delete(),
+            last_set_time_ms: entry.last_set_time(),
         }
     }
 
@@ -203,8 +187,8 @@ impl ChatRoom {
         let key = op.key().as_str();
         let user = op.user_id().as_str();
         match self.entries.get(key) {
-            Some(existing) if existing.owner != user && !ctx.rules.set_overwrites_other_owner => {
-                return Err(ctx.not_owner(key, &existing.owner, user, "set", "overwrites owners"));
+            Some(existing) if existing.owner() != user && !ctx.rules.set_overwrites_other_owner => {
+                return Err(ctx.not_owner(key, existing.owner(), user, "set", "overwrites owners"));
             }
             Some(_) => {}
             None if self.entries.len() >= ctx.limits.rongcloud.entries_per_room_max => {
@@ -246,7 +230,7 @@ impl ChatRoom {
         }
         let new_keys = pairs
             .iter()
-            .filter(|(k, _)| !self.entries.contains_key(*k))
+            .filter(|(k, _)| !self.entries.contains_key(k))
             .count();
         let max = ctx.limits.rongcloud.entries_per_room_max;
         if self.entries.len() + new_keys > max {
@@ -283,10 +267,10 @@ impl ChatRoom {
                     format!("key {key} does not exist"),
                 ));
             }
-            Some(entry) if entry.owner != user => {
+            Some(entry) if entry.owner() != user => {
                 return Err(ctx.not_owner(
                     key,
-                    &entry.owner,
+                    entry.owner(),
                     user,
                     "remove",
                     "does not check owners",
@@ -294,8 +278,8 @@ impl ChatRoom {
             }
             Some(_) => {}
         }
-        let removed = self.entries.remove(key).map(|e| e.value);
-        let value = &removed.unwrap_or_default();
+        let removed = self.entries.remove(key);
+        let value = removed.as_ref().map_or("", StoredEntry::value);
         let room = op.chatroom_id().as_str();
         self.changed(ctx, Change::delete(room, key, value, user), now_ms, out);
         if let Some(message) = &op.notification_message() {
@@ -331,7 +315,7 @@ impl ChatRoom {
         let room = op.chatroom_id().as_str();
         for key in op.keys() {
             if let Some(entry) = self.entries.remove(key.as_str()) {
-                let change = Change::delete(room, key.as_str(), &entry.value, owner);
+                let change = Change::delete(room, key.as_str(), entry.value(), owner);
                 self.changed(ctx, change, now_ms, out);
             }
         }
@@ -340,7 +324,7 @@ impl ChatRoom {
 
     pub(crate) fn query(&self, op: &QueryEntries) -> Result<Vec<QueriedEntry>, ApiError> {
         if op.keys().is_empty() {
-            return Ok(self.entries.iter().map(|(k, e)| Self::view(k, e)).collect());
+            return Ok(self.entries.iter().map(Self::view).collect());
         }
         let mut views: Vec<QueriedEntry> = Vec::with_capacity(op.keys().len());
         for key in op.keys() {
@@ -348,7 +332,7 @@ impl ChatRoom {
                 continue;
             }
             if let Some(entry) = self.entries.get(key.as_str()) {
-                views.push(Self::view(key.as_str(), entry));
+                views.push(Self::view(entry));
             }
         }
         Ok(views)
@@ -366,14 +350,14 @@ impl ChatRoom {
         let gone: Vec<String> = self
             .entries
             .iter()
-            .filter(|(_, e)| e.auto_delete && e.owner == user)
-            .map(|(k, _)| k.clone())
+            .filter(|e| e.auto_delete() && e.owner() == user)
+            .map(|e| e.key().to_owned())
             .collect();
         for key in &gone {
-            let value = &self.entries.remove(key).map(|e| e.value);
+            let removed = self.entries.remove(key);
             let version = self.bump();
             if ctx.rules.kv_sync_on_leave {
-                let value = value.as_deref().unwrap_or_default();
+                let value = removed.as_ref().map_or("", StoredEntry::value);
                 let change = Change::delete(room, key, value, user);
                 out.push(ctx.kv_sync(change, now_ms, version));
             }

@@ -20,6 +20,7 @@ mod served;
 mod server;
 mod state_codes;
 mod strict;
+mod usersig_cache;
 mod v4;
 mod webhooks;
 mod wire_codes;
