@@ -328,7 +328,7 @@ impl<V: Vendor> Engine<V> {
         let cost = op.quota();
         let charges = match &self.quota {
             Some(quota) => quota.charges(cost, &self.limits),
-            None => Vec::new(),
+            None => crate::quota::Charges::default(),
         };
         let pipeline = Pipeline {
             policy: &self.retry_policy,

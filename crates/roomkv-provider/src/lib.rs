@@ -41,7 +41,7 @@ pub use bulk::{BulkReport, ChunkFailure};
 pub use engine::{Engine, SignContext, Signer};
 pub use error::{BuildError, Error, ErrorContext, ErrorKind, Vendor};
 pub use policy::{Validation, WriteRetry};
-pub use quota::{QuotaGate, RateLimit};
+pub use quota::{Charges, QuotaGate, RateLimit};
 pub use region::{RegionInfo, RegionTable, UnknownRegion, parse_region};
 pub use settings::{DEFAULT_TIMEOUT, Settings};
 

@@ -67,14 +67,17 @@ impl QuotaGate {
 
     /// What one attempt of a request costing `cost` takes: one charge per family, in the
     /// order of [`QuotaCost::charges`], named `APP:FAMILY`, at the family's rate in `limits`.
-    pub fn charges(&self, cost: QuotaCost, limits: &Limits) -> Vec<Charge> {
-        cost.charges()
-            .map(|(family, units)| Charge {
-                bucket: self.bucket(family),
-                rate_per_sec: limits.rate_per_sec(family),
-                units,
-            })
-            .collect()
+    pub fn charges(&self, cost: QuotaCost, limits: &Limits) -> Charges {
+        let mut charges = cost.charges().map(|(family, units)| Charge {
+            bucket: self.bucket(family),
+            rate_per_sec: limits.rate_per_sec(family),
+            units,
+        });
+        Charges(match (charges.next(), charges.next()) {
+            (None, _) => Inline::Zero,
+            (Some(one), None) => Inline::One([one]),
+            (Some(one), Some(two)) => Inline::Two([one, two]),
+        })
     }
 
     /// The bucket name of `family`: `APP:FAMILY`.
@@ -88,6 +91,32 @@ impl QuotaGate {
 
     fn name(app: &str, family: QuotaFamily) -> Arc<str> {
         format!("{app}:{}", family.name()).into()
+    }
+}
+
+/// What one attempt of a request takes from the limiter, kept inline: a [`QuotaCost`] names
+/// at most two families, so making a request's charges allocates nothing. Dereferences to the
+/// slice [`RateLimiter::admit`](roomkv_transport::limiter::RateLimiter::admit) takes.
+#[derive(Debug, Clone, Default)]
+pub struct Charges(Inline);
+
+#[derive(Debug, Clone, Default)]
+enum Inline {
+    #[default]
+    Zero,
+    One([Charge; 1]),
+    Two([Charge; 2]),
+}
+
+impl std::ops::Deref for Charges {
+    type Target = [Charge];
+
+    fn deref(&self) -> &[Charge] {
+        match &self.0 {
+            Inline::Zero => &[],
+            Inline::One(charges) => charges,
+            Inline::Two(charges) => charges,
+        }
     }
 }
 
@@ -130,5 +159,7 @@ mod tests {
             tencent[0].bucket.as_ref(),
             "rongcloud:key:set_room_metadata"
         );
+        assert_eq!(tencent.len(), 1);
+        assert!(Charges::default().is_empty());
     }
 }

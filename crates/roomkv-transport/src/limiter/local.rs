@@ -121,12 +121,10 @@ impl LocalLimiter {
     /// or, when that is longer than `max_wait`, refuses without reserving anything.
     fn reserve(&self, charges: &[Charge], max_wait: Duration) -> Result<Duration, RateLimited> {
         // Each charged bucket's key, made once: every look-up below borrows it.
-        let charged: Vec<(usize, BucketKey, u32)> = limited(charges)
-            .map(|(index, charge, units)| (index, BucketKey::of(charge), units))
-            .collect();
+        let charged = Charged::of(charges);
         let now = nanos(self.clock.monotonic());
         let mut buckets = self.lock();
-        for (_, key, _) in &charged {
+        for (_, key, _) in charged.iter() {
             if let Some(bucket) = buckets.get_mut(key) {
                 bucket.settle(now);
                 continue;
@@ -146,7 +144,7 @@ impl LocalLimiter {
         let (mut at, mut worst): (Nanos, Option<usize>) = (now, None);
         loop {
             let mut moved = false;
-            for (index, key, units) in &charged {
+            for (index, key, units) in charged.iter() {
                 let bucket = &buckets[key];
                 let earliest = bucket.earliest(at, bucket.cost(*units));
                 if earliest > at {
@@ -165,7 +163,7 @@ impl LocalLimiter {
                 RateLimitReason::WaitTooLong { wait, max_wait },
             ));
         }
-        for (_, key, units) in &charged {
+        for (_, key, units) in charged.iter() {
             let bucket = buckets
                 .get_mut(key)
                 .expect("every charged bucket was made above");
@@ -174,6 +172,35 @@ impl LocalLimiter {
             bucket.settle(now);
         }
         Ok(wait)
+    }
+}
+
+/// Each charged bucket's index in the request's charges, key and units: the first two inline
+/// (a client's request charges at most two buckets, so it allocates nothing), any more in a
+/// `Vec`.
+struct Charged {
+    first: [Option<(usize, BucketKey, u32)>; 2],
+    more: Vec<(usize, BucketKey, u32)>,
+}
+
+impl Charged {
+    fn of(charges: &[Charge]) -> Self {
+        let mut charged = Self {
+            first: [None, None],
+            more: Vec::new(),
+        };
+        for (index, charge, units) in limited(charges) {
+            let item = (index, BucketKey::of(charge), units);
+            match charged.first.iter_mut().find(|slot| slot.is_none()) {
+                Some(slot) => *slot = Some(item),
+                None => charged.more.push(item),
+            }
+        }
+        charged
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(usize, BucketKey, u32)> {
+        self.first.iter().flatten().chain(&self.more)
     }
 }
 
@@ -343,6 +370,23 @@ mod tests {
         assert_eq!(limiter.try_take(&[charge("a:x", 1, 1)]), Ok(()));
         assert_eq!(limiter.try_take(&[charge("a:y", 1, 1)]), Ok(()));
         assert!(limiter.try_take(&[charge("a:y", 1, 1)]).is_err());
+    }
+
+    #[test]
+    fn a_request_charging_more_buckets_than_are_kept_inline_is_all_or_nothing() {
+        let (limiter, _clock) = manual(Duration::from_secs(1));
+        // Three buckets of 10/s (10 units of burst); the third is the one that runs out.
+        let three = [
+            charge("a:one", 10, 1),
+            charge("a:two", 10, 1),
+            charge("a:three", 10, 6),
+        ];
+        assert_eq!(limiter.try_take(&three), Ok(()));
+        let (index, wait) = limiter.try_take(&three).unwrap_err();
+        assert_eq!((index, wait), (2, Duration::from_millis(200)));
+        // The refusal took nothing from the first two: they still hold 9 units each.
+        assert_eq!(limiter.try_take(&[charge("a:one", 10, 9)]), Ok(()));
+        assert_eq!(limiter.try_take(&[charge("a:two", 10, 9)]), Ok(()));
     }
 
     #[test]
