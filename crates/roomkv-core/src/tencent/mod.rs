@@ -143,10 +143,9 @@ impl Endpoint {
         let mut json = Vec::with_capacity(256);
         serde_json::to_writer(&mut json, body)
             .map_err(|e| EncodeError::new(format!("could not encode the body: {e}")))?;
-        let body = json;
         let mut request =
             self.base
-                .post(&self.path_and_query(declaration), "application/json", body)?;
+                .post(&self.path_and_query(declaration), "application/json", json)?;
         *request.method_mut() = declaration.method.clone();
         Ok(request)
     }
